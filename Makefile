@@ -1,0 +1,38 @@
+# The two commands of the README:  make book  and  make test.
+# Both create the virtual environment .venv on first use (Python >= 3.10; 3.11 recommended).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: help venv test book notebooks bench clean
+
+help:
+	@echo "make test   - create .venv if needed and run the whole test suite"
+	@echo "make book   - create .venv if needed and build the HTML book into _build/html"
+	@echo "make bench  - run the benchmarks in benchmarks/"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# The paired .ipynb files are generated from the py:percent sources (never edited by hand).
+notebooks: $(STAMP)
+	$(BIN)/jupytext --quiet --sync book/[0-9]*.py
+
+book: $(STAMP) notebooks
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/design_matrix.py
+
+clean:
+	rm -rf _build
