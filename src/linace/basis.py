@@ -1,0 +1,483 @@
+r"""The linear ACE basis of one element: descriptors B(i) and the linear rows of a structure.
+
+Mathematics (DESIGN.md section 2). For atom i with neighbours j (r_ij < r_cut):
+
+.. math::
+
+    \phi_{nlm}(\mathbf r_{ij}) &= R_n(r_{ij})\, Y_{lm}(\hat r_{ij})              \\
+    A_{nlm}(i)                 &= \sum_j \phi_{nlm}(\mathbf r_{ij})              \\
+    B(i)                       &= \sum_{\mu} C[\mu_1..\mu_\nu] \prod_{t=1}^{\nu} A_{n_t l_t \mu_t}(i)
+
+A function B with :math:`\nu` factors (correlation order) has body order :math:`\nu + 1`. The
+basis truncated at body order K holds every B with :math:`\nu \le K - 1` whose sorted
+one-particle tuple :math:`((n_1,l_1) \le \dots \le (n_\nu,l_\nu))` satisfies
+
+* :math:`\sum_t (n_t + w_L\, l_t) \le D_\nu` (total degree; n = 1, 2, ...),
+* :math:`l_t \le l_{\max}(\nu)`, :math:`\sum_t l_t` even, and :math:`l = 0` for :math:`\nu = 1`,
+
+with one function per linearly independent coupling C (:func:`linace.coupling.coupling_coefficients`).
+
+Evaluation is vectorised over neighbour pairs and atoms:
+
+1. pairs from vesin's ASE-compatible neighbour list (periodic images included, so cells smaller
+   than r_cut are fine);
+2. :math:`\phi` and :math:`\nabla\phi` per pair, summed into A per atom (one sparse product);
+3. all products :math:`\prod_t A_{a_t}` ("nodes") level by level, each a product of its prefix
+   and one more factor; B = nodes @ C (sparse);
+4. derivative rows: :math:`J_i = \partial B(i)/\partial A(i)` (sparse in the nodes), then for each
+   pair :math:`\partial B(i)/\partial \mathbf r_{ij} = J_i\, \nabla\phi(\mathbf r_{ij})` as one
+   batched matrix product per chunk of atoms, scattered into forces and the virial.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+from ase import Atoms
+from ase.data import atomic_numbers
+from vesin import ase_neighbor_list as neighbor_list
+
+from .coupling import coupling_coefficients
+from .harmonics import lm_index, real_sph_harm
+from .radial import RadialBasis
+
+__all__ = ["ACEBasis", "BasisFunction", "DesignRows", "DEFAULT_TRUNCATION"]
+
+#: Default truncation per correlation order nu = 1..4: (max total degree D_nu, l_max(nu)).
+#: With l_weight = 1 this gives 12, 102, 439 and 1243 functions for K = 2, 3, 4, 5.
+DEFAULT_TRUNCATION = {1: (12, 0), 2: (12, 4), 3: (13, 3), 4: (14, 3)}
+
+#: Distances below this (A) are treated as two atoms on top of each other (an input error).
+MIN_DISTANCE = 1e-3
+
+#: Upper bound (bytes) for the temporary arrays of one chunk of centre atoms in :meth:`design`.
+CHUNK_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class BasisFunction:
+    """One basis function: its sorted one-particle tuple ((n_1, l_1), ...) and coupling index."""
+
+    nl: tuple[tuple[int, int], ...]
+    coupling: int
+    n_couplings: int
+
+    @property
+    def correlation_order(self) -> int:
+        """nu, the number of factors A."""
+        return len(self.nl)
+
+    @property
+    def body_order(self) -> int:
+        """nu + 1."""
+        return len(self.nl) + 1
+
+    def __str__(self) -> str:
+        factors = " ".join(f"A[n={n},l={l}]" for n, l in self.nl)
+        coupling = f", coupling {self.coupling + 1}/{self.n_couplings}" if self.n_couplings > 1 else ""
+        return f"B{self.body_order}: {factors}{coupling}"
+
+
+@dataclass
+class DesignRows:
+    """Linear rows of one structure: E = e0 * n_atoms + energy @ c, F = forces @ c, ...
+
+    Attributes
+    ----------
+    energy : (n_basis,) array, sum_i B(i)
+    forces : (n_atoms, 3, n_basis) array, -d/dr_k sum_i B(i), in 1/A per unit coefficient
+    stress : (6, n_basis) array or None
+        (1/V) d/d(strain) sum_i B(i) in Voigt order (xx, yy, zz, yz, xz, xy), ASE's sign
+        convention; None unless the cell is periodic in all three directions.
+    """
+
+    energy: np.ndarray
+    forces: np.ndarray
+    stress: np.ndarray | None
+
+
+def _sorted_tuples(nu: int, max_degree: float, l_max: int, l_weight: float):
+    """Sorted (n, l) tuples of length nu inside the total-degree and l_max limits."""
+    singles = [
+        (n, l)
+        for l in range(l_max + 1)
+        for n in range(1, int(max_degree - l_weight * l) + 1)
+        if n + l_weight * l <= max_degree
+    ]
+    singles.sort()
+    for combo in itertools.combinations_with_replacement(singles, nu):
+        if sum(n + l_weight * l for n, l in combo) > max_degree + 1e-12:
+            continue
+        if nu == 1 and combo[0][1] != 0:
+            continue
+        if sum(l for _, l in combo) % 2:
+            continue
+        yield combo
+
+
+class ACEBasis:
+    """Linear ACE basis for one element, truncated at body order K.
+
+    Parameters
+    ----------
+    body_order : int
+        K in 2..5: the basis holds correlation orders nu = 1..K-1.
+    rcut : float
+        Cut-off radius in A.
+    truncation : dict {nu: (max_degree, l_max)}, optional
+        Overrides of :data:`DEFAULT_TRUNCATION` per correlation order.
+    l_weight : float
+        w_L in the total degree sum_t (n_t + w_L l_t).
+    element : str
+        The chemical symbol the basis describes.
+    r0 : float
+        Centre of the distance transform of the radial basis (A).
+
+    Examples
+    --------
+    >>> from ase.build import bulk
+    >>> basis = ACEBasis(body_order=3)
+    >>> basis.descriptors(bulk("C", "diamond", a=3.567)).shape
+    (2, 102)
+    """
+
+    def __init__(
+        self,
+        body_order: int,
+        rcut: float = 5.0,
+        truncation: dict[int, tuple[float, int]] | None = None,
+        l_weight: float = 1.0,
+        element: str = "C",
+        r0: float = 1.5,
+    ):
+        if isinstance(body_order, bool) or int(body_order) != body_order or not 2 <= body_order <= 5:
+            raise ValueError(f"body_order must be an integer in 2..5, got {body_order!r}")
+        if element not in atomic_numbers:
+            raise ValueError(f"unknown chemical element {element!r}")
+        if l_weight < 0:
+            raise ValueError(f"l_weight must be >= 0, got {l_weight}")
+        self.body_order = int(body_order)
+        self.element = element
+        self.l_weight = float(l_weight)
+        self.truncation = {nu: DEFAULT_TRUNCATION[nu] for nu in range(1, self.body_order)}
+        for nu, limits in (truncation or {}).items():
+            if nu not in self.truncation:
+                raise ValueError(
+                    f"truncation given for correlation order nu = {nu}, but body order "
+                    f"{self.body_order} has nu = 1..{self.body_order - 1}"
+                )
+            max_degree, l_max = limits
+            if max_degree < 1 or l_max < 0:
+                raise ValueError(f"truncation for nu = {nu} must have max_degree >= 1, l_max >= 0: {limits}")
+            self.truncation[nu] = (max_degree, int(l_max))
+
+        self.functions: list[BasisFunction] = []
+        self._couplings: list[np.ndarray] = []
+        for nu, (max_degree, l_max) in self.truncation.items():
+            for nl in _sorted_tuples(nu, max_degree, l_max, self.l_weight):
+                groups = tuple(nl.index(f) for f in nl)  # equal (n, l) -> same label
+                couplings = coupling_coefficients(tuple(l for _, l in nl), groups)
+                for k, c in enumerate(couplings):
+                    self.functions.append(BasisFunction(nl, k, len(couplings)))
+                    self._couplings.append(c)
+        if not self.functions:
+            raise ValueError("the truncation leaves no basis function")
+        n_max = max(n for f in self.functions for n, _ in f.nl)
+        self.l_max = max(l for f in self.functions for _, l in f.nl)
+        self.radial = RadialBasis(n_max=n_max, rcut=rcut, r0=r0)
+        self._build_tables()
+
+    # ------------------------------------------------------------------ set-up
+    @property
+    def rcut(self) -> float:
+        """Cut-off radius in A."""
+        return self.radial.rcut
+
+    def __len__(self) -> int:
+        return len(self.functions)
+
+    def __repr__(self) -> str:
+        return (
+            f"ACEBasis(body_order={self.body_order}, rcut={self.rcut}, element={self.element!r}, "
+            f"truncation={self.truncation}, l_weight={self.l_weight}, r0={self.radial.r0}) "
+            f"# {len(self)} functions"
+        )
+
+    @cached_property
+    def body_orders(self) -> np.ndarray:
+        """(n_basis,) int array: body order (nu + 1) of every function."""
+        return np.array([f.body_order for f in self.functions], dtype=int)
+
+    def describe(self) -> list[str]:
+        """One readable line per function, e.g. ``'B3: A[n=1,l=1] A[n=2,l=1]'``."""
+        return [str(f) for f in self.functions]
+
+    def parameters(self) -> dict:
+        """Constructor arguments that rebuild this basis: ``ACEBasis(**basis.parameters())``."""
+        return {
+            "body_order": self.body_order,
+            "rcut": self.rcut,
+            "truncation": {nu: list(v) for nu, v in self.truncation.items()},
+            "l_weight": self.l_weight,
+            "element": self.element,
+            "r0": self.radial.r0,
+        }
+
+    def _build_tables(self) -> None:
+        """Index the one-particle functions (n, l, m) and the products of A the basis needs."""
+        nl_used = sorted({f for fn in self.functions for f in fn.nl}, key=lambda nl: (nl[1], nl[0]))
+        # a = index of phi_{n l m}; ordered by l, then n, then m
+        self.one_particle = [(n, l, m) for n, l in nl_used for m in range(-l, l + 1)]
+        a_of = {nlm: a for a, nlm in enumerate(self.one_particle)}
+        self._phi_n = np.array([n - 1 for n, _, _ in self.one_particle])
+        self._phi_lm = np.array([lm_index(l, m) for _, l, m in self.one_particle])
+
+        # products of A: key = sorted tuple of a-indices -> coefficient per basis function
+        terms: dict[tuple[tuple[int, ...], int], float] = {}
+        for b, (fn, coupling) in enumerate(zip(self.functions, self._couplings)):
+            for mus in zip(*np.nonzero(coupling)):
+                key = tuple(sorted(a_of[n, l, int(mu) - l] for (n, l), mu in zip(fn.nl, mus)))
+                terms[key, b] = terms.get((key, b), 0.0) + coupling[mus]
+        terms = {kb: c for kb, c in terms.items() if abs(c) > 1e-14}
+
+        # nodes: every needed product, every product with one factor removed (derivatives),
+        # closed under taking prefixes (recursive evaluation); node 0 is the empty product = 1
+        needed = {key for key, _ in terms}
+        needed |= {key[:t] + key[t + 1 :] for key in needed for t in range(len(key))}
+        closed = set()
+        for key in needed:
+            closed.update(key[:k] for k in range(len(key) + 1))
+        nodes = sorted(closed, key=lambda key: (len(key), key))
+        node_of = {key: q for q, key in enumerate(nodes)}
+        self._node_parent = np.array([node_of[key[:-1]] if key else -1 for key in nodes])
+        self._node_last = np.array([key[-1] if key else -1 for key in nodes])
+        lengths = np.array([len(key) for key in nodes])
+        self._level_slices = [
+            slice(np.searchsorted(lengths, k), np.searchsorted(lengths, k, side="right"))
+            for k in range(1, lengths.max() + 1)
+        ]
+
+        rows, cols, vals = [], [], []
+        z_node, z_a, z_b, z_val = [], [], [], []
+        for (key, b), c in terms.items():
+            rows.append(node_of[key])
+            cols.append(b)
+            vals.append(c)
+            for t in range(len(key)):
+                z_node.append(node_of[key[:t] + key[t + 1 :]])
+                z_a.append(key[t])
+                z_b.append(b)
+                z_val.append(c)
+        n_nodes, n_basis, n_phi = len(nodes), len(self.functions), len(self.one_particle)
+        #: B = nodes @ _product_to_basis, (n_nodes, n_basis)
+        self._product_to_basis = sp.csr_matrix((vals, (rows, cols)), shape=(n_nodes, n_basis))
+        # dB_b/dA_a = sum_q nodes[q] Z[q, (a, b)]; kept as COO pieces to also contract with c
+        self._z_node = np.array(z_node)
+        self._z_a = np.array(z_a)
+        self._z_b = np.array(z_b)
+        self._z_val = np.array(z_val)
+        # J^T blocks by degree l of the one-particle functions: basis functions without a factor of
+        # degree l have zero derivative with respect to every A_{n l m} (the Jacobian is ~5 % dense)
+        l_of_a = np.array([l for _, l, _ in self.one_particle])
+        self._jacobian_blocks = []
+        for l in range(self.l_max + 1):
+            a_block = np.flatnonzero(l_of_a == l)
+            in_block = np.isin(self._z_a, a_block)
+            b_block = np.unique(self._z_b[in_block])
+            if not b_block.size:
+                continue
+            a_local = self._z_a[in_block] - a_block[0]
+            b_local = np.searchsorted(b_block, self._z_b[in_block])
+            matrix = sp.csr_matrix(
+                (self._z_val[in_block], (self._z_node[in_block], a_local * len(b_block) + b_local)),
+                shape=(n_nodes, len(a_block) * len(b_block)),
+            )
+            # (slice of one-particle functions, basis functions, nodes -> J^T block)
+            self._jacobian_blocks.append((slice(a_block[0], a_block[-1] + 1), b_block, matrix))
+
+    # ------------------------------------------------------------ evaluation
+    def check_structure(self, atoms: Atoms) -> None:
+        """Raise ValueError with a specific message if ``atoms`` cannot be evaluated by this basis."""
+        if not isinstance(atoms, Atoms):
+            raise TypeError(f"expected an ase.Atoms object, got {type(atoms).__name__}")
+        symbols = np.array(atoms.get_chemical_symbols())
+        foreign = np.flatnonzero(symbols != self.element)
+        if foreign.size:
+            found = sorted(set(symbols[foreign]))
+            raise ValueError(
+                f"this basis describes only {self.element}, but the structure contains "
+                f"{', '.join(found)} (atom indices {foreign[:10].tolist()}{' ...' if foreign.size > 10 else ''})"
+            )
+        positions = atoms.positions
+        bad = np.flatnonzero(~np.all(np.isfinite(positions), axis=1))
+        if bad.size:
+            raise ValueError(f"non-finite (NaN or inf) positions at atom indices {bad[:10].tolist()}")
+        if atoms.pbc.any():
+            cell = atoms.cell.array
+            if not np.all(np.isfinite(cell)):
+                raise ValueError("the cell contains NaN or inf")
+            if np.any(np.linalg.norm(cell[atoms.pbc], axis=1) < 1e-8) or (
+                atoms.pbc.all() and abs(np.linalg.det(cell)) < 1e-8
+            ):
+                raise ValueError(f"the cell is degenerate along a periodic direction: {cell.tolist()}")
+
+    def _pairs(self, atoms: Atoms):
+        """Neighbour pairs sorted by centre atom: i (P,), j (P,), r (P,) in A, vectors (P, 3) = r_j - r_i."""
+        i, j, r, vectors = neighbor_list("ijdD", atoms, self.rcut)
+        order = np.argsort(i, kind="stable")
+        i, j, r, vectors = i[order], j[order], r[order], vectors[order]
+        close = np.flatnonzero(r < MIN_DISTANCE)
+        if close.size:
+            p = close[0]
+            raise ValueError(
+                f"atoms {i[p]} and {j[p]} are {r[p]:.2e} A apart (at the same position); "
+                f"distances below {MIN_DISTANCE} A are not physical"
+            )
+        return i, j, r, vectors
+
+    def _one_particle(self, r: np.ndarray, vectors: np.ndarray, gradient: bool):
+        """phi (P, n_phi) and, if ``gradient``, dphi (P, 3, n_phi) = d phi / d r_ij (1/A)."""
+        R, dR = self.radial(r)
+        if not gradient:
+            Y = real_sph_harm(vectors, self.l_max)
+            return R[:, self._phi_n] * Y[:, self._phi_lm], None
+        Y, dY = real_sph_harm(vectors, self.l_max, gradient=True)
+        Rp, Yp = R[:, self._phi_n], Y[:, self._phi_lm]
+        unit = vectors / r[:, None]
+        # d(R_n Y_lm)/dr = R_n' Y_lm r_hat + R_n grad Y_lm
+        dphi = np.take(dY.transpose(0, 2, 1), self._phi_lm, axis=2)
+        dphi *= Rp[:, None, :]
+        radial_term = dR[:, self._phi_n] * Yp
+        for x in range(3):
+            dphi[:, x] += unit[:, x, None] * radial_term
+        return Rp * Yp, dphi
+
+    def _products(self, A: np.ndarray) -> np.ndarray:
+        """All nodes prod_t A[:, a_t], (n_atoms, n_nodes), level by level from their prefixes."""
+        nodes = np.empty((A.shape[0], len(self._node_parent)))
+        nodes[:, 0] = 1.0
+        for level in self._level_slices:
+            nodes[:, level] = nodes[:, self._node_parent[level]] * A[:, self._node_last[level]]
+        return nodes
+
+    def _atomic_base(self, atoms: Atoms, gradient: bool):
+        """Pairs, dphi and the atomic base A (n_atoms, n_phi) of a checked, non-empty structure."""
+        i, j, r, vectors = self._pairs(atoms)
+        phi, dphi = self._one_particle(r, vectors, gradient)
+        incidence = sp.csr_matrix((np.ones(len(i)), (i, np.arange(len(i)))), shape=(len(atoms), len(i)))
+        return i, j, vectors, dphi, incidence @ phi
+
+    def descriptors(self, atoms: Atoms) -> np.ndarray:
+        """B(i) of every atom: (n_atoms, n_basis) array (dimensionless)."""
+        self.check_structure(atoms)
+        if len(atoms) == 0:
+            return np.zeros((0, len(self)))
+        *_, A = self._atomic_base(atoms, gradient=False)
+        return np.asarray(self._products(A) @ self._product_to_basis)
+
+    def design(self, atoms: Atoms) -> DesignRows:
+        """Linear rows of the energy, forces and stress of one structure (see :class:`DesignRows`).
+
+        The derivative of A(i) with respect to the position of atom k is gathered in *slots*: one per
+        distinct neighbour atom k != i (periodic images of the same atom summed), one for k = i
+        (which includes self-images), and three virial slots
+        :math:`V_{ay} = \sum_{j} \partial\phi_a(\mathbf r_{ij}) r_{ij,y}`. Then for every block of
+        one-particle degree l, ``slots @ J^T`` is one batched matrix product per chunk of atoms.
+        """
+        self.check_structure(atoms)
+        n_atoms, n_basis = len(atoms), len(self)
+        periodic = bool(atoms.pbc.all())
+        if n_atoms == 0:
+            return DesignRows(np.zeros(n_basis), np.zeros((0, 3, n_basis)), np.zeros((6, n_basis)) if periodic else None)
+        i, j, vectors, dphi, A = self._atomic_base(atoms, gradient=True)
+        nodes = self._products(A)
+        energy = np.asarray(nodes.sum(axis=0) @ self._product_to_basis).ravel()
+        n_phi, n_pairs = len(self.one_particle), len(i)
+
+        # slot groups (i, k): every pair adds +dphi to (i, j) and -dphi to (i, i)
+        keys, slot_of_pair = np.unique(np.r_[i * n_atoms + j, i * n_atoms + i], return_inverse=True)
+        owner, neighbour = np.divmod(keys, n_atoms)  # owner is sorted
+        counts = np.bincount(owner, minlength=n_atoms)
+        first_slot = np.concatenate([[0], np.cumsum(counts)])
+        n_slots = int(counts.max()) + 3  # neighbour slots + 3 virial slots
+        position = np.arange(len(keys)) - first_slot[owner]
+        signs = np.r_[np.ones(n_pairs), -np.ones(n_pairs)]
+        pair_index = np.r_[np.arange(n_pairs), np.arange(n_pairs)]
+        to_slots = sp.csr_matrix((signs, (slot_of_pair, pair_index)), shape=(len(keys), n_pairs))
+        slots = np.zeros((n_atoms, n_slots, 3, n_phi))
+        slots[owner, position] = (to_slots @ dphi.reshape(n_pairs, 3 * n_phi)).reshape(-1, 3, n_phi)
+        if periodic:  # slot -3 + y holds V_i[x, a; y] = sum_j dphi(r_ij)[x, a] * r_ij[y]
+            weigh_by_vectors = sp.csr_matrix(
+                (vectors.ravel(), (3 * np.repeat(i, 3) + np.tile(np.arange(3), n_pairs), np.repeat(np.arange(n_pairs), 3))),
+                shape=(3 * n_atoms, n_pairs),
+            )
+            slots[:, n_slots - 3 :] = (weigh_by_vectors @ dphi.reshape(n_pairs, 3 * n_phi)).reshape(n_atoms, 3, 3, n_phi)
+        # F_k = -sum_i dB(i)/dr_k: slot (i, position) -> atom k = neighbour, with a minus sign
+        gather = sp.csr_matrix(
+            (-np.ones(len(keys)), (neighbour, owner * n_slots + position)), shape=(n_atoms, n_atoms * n_slots)
+        )
+
+        forces = np.zeros((n_atoms, 3, n_basis))
+        virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
+        per_atom_bytes = 8 * 3 * n_slots * (n_phi + n_basis) + 8 * n_phi * n_basis
+        chunk = max(1, CHUNK_BYTES // per_atom_bytes)
+        for first in range(0, n_atoms, chunk):
+            atoms_in_chunk = slice(first, min(first + chunk, n_atoms))
+            n_chunk = atoms_in_chunk.stop - first
+            chunk_slots = slots[atoms_in_chunk].reshape(n_chunk, 3 * n_slots, n_phi)
+            chunk_gather = gather[:, first * n_slots : atoms_in_chunk.stop * n_slots]
+            for a_block, b_block, jacobian in self._jacobian_blocks:
+                jac_t = np.asarray(nodes[atoms_in_chunk] @ jacobian).reshape(n_chunk, -1, len(b_block))
+                grad = np.matmul(chunk_slots[:, :, a_block], jac_t).reshape(n_chunk, n_slots, 3 * len(b_block))
+                forces[:, :, b_block] += (chunk_gather @ grad.reshape(n_chunk * n_slots, -1)).reshape(n_atoms, 3, -1)
+                if periodic:
+                    virial[:, :, b_block] += grad[:, n_slots - 3 :].sum(axis=0).reshape(3, 3, -1)
+        stress = None
+        if periodic:
+            virial = 0.5 * (virial + virial.transpose(1, 0, 2)) / atoms.get_volume()
+            stress = virial[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
+        return DesignRows(energy, forces, stress)
+
+    def energy_forces_stress(self, atoms: Atoms, coefficients: np.ndarray):
+        """Site energies, forces and stress of the linear model sum_b c_b B_b (without E0).
+
+        Contracts the coefficients before differentiating, so it costs O(pairs x n_phi) instead of
+        O(pairs x n_phi x n_basis) as :meth:`design` does.
+
+        Returns
+        -------
+        site_energies : (n_atoms,) eV
+        forces : (n_atoms, 3) eV/A
+        stress : (6,) eV/A^3 in Voigt order, or None unless periodic in all directions
+        """
+        coefficients = np.asarray(coefficients, dtype=float)
+        if coefficients.shape != (len(self),):
+            raise ValueError(f"expected {len(self)} coefficients, got shape {coefficients.shape}")
+        self.check_structure(atoms)
+        n_atoms = len(atoms)
+        periodic = bool(atoms.pbc.all())
+        if n_atoms == 0:
+            return np.zeros(0), np.zeros((0, 3)), np.zeros(6) if periodic else None
+        i, j, vectors, dphi, A = self._atomic_base(atoms, gradient=True)
+        nodes = self._products(A)
+        site_energies = nodes @ (self._product_to_basis @ coefficients)
+        # w[i, a] = sum_b c_b dB_b(i)/dA_a(i)
+        contracted = sp.csr_matrix(
+            (self._z_val * coefficients[self._z_b], (self._z_node, self._z_a)),
+            shape=(nodes.shape[1], len(self.one_particle)),
+        )
+        w = np.asarray(nodes @ contracted)
+        grad = np.einsum("pxa,pa->px", dphi, w[i])  # dE/dr_ij, (P, 3)
+        forces = np.zeros((n_atoms, 3))
+        for x in range(3):
+            forces[:, x] = np.bincount(i, grad[:, x], n_atoms) - np.bincount(j, grad[:, x], n_atoms)
+        stress = None
+        if periodic:
+            virial = grad.T @ vectors
+            virial = 0.5 * (virial + virial.T) / atoms.get_volume()
+            stress = virial[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
+        return site_energies, forces, stress
