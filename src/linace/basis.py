@@ -364,6 +364,14 @@ class ACEBasis:
             nodes[:, level] = nodes[:, self._node_parent[level]] * A[:, self._node_last[level]]
         return nodes
 
+    def _product_chunks(self, A: np.ndarray, atoms_per_chunk: int | None = None):
+        """Yield (atom slice, nodes of those atoms), bounding the memory of the node arrays."""
+        if atoms_per_chunk is None:
+            atoms_per_chunk = max(1, CHUNK_BYTES // (8 * len(self._node_parent)))
+        for first in range(0, len(A), atoms_per_chunk):
+            chunk = slice(first, min(first + atoms_per_chunk, len(A)))
+            yield chunk, self._products(A[chunk])
+
     def _atomic_base(self, atoms: Atoms, gradient: bool):
         """Pairs, dphi and the atomic base A (n_atoms, n_phi) of a checked, non-empty structure."""
         i, j, r, vectors = self._pairs(atoms)
@@ -377,10 +385,10 @@ class ACEBasis:
         if len(atoms) == 0:
             return np.zeros((0, len(self)))
         *_, A = self._atomic_base(atoms, gradient=False)
-        return np.asarray(self._products(A) @ self._product_to_basis)
+        return np.concatenate([nodes @ self._product_to_basis for _, nodes in self._product_chunks(A)])
 
     def design(self, atoms: Atoms) -> DesignRows:
-        """Linear rows of the energy, forces and stress of one structure (see :class:`DesignRows`).
+        r"""Linear rows of the energy, forces and stress of one structure (see :class:`DesignRows`).
 
         The derivative of A(i) with respect to the position of atom k is gathered in *slots*: one per
         distinct neighbour atom k != i (periodic images of the same atom summed), one for k = i
@@ -394,8 +402,6 @@ class ACEBasis:
         if n_atoms == 0:
             return DesignRows(np.zeros(n_basis), np.zeros((0, 3, n_basis)), np.zeros((6, n_basis)) if periodic else None)
         i, j, vectors, dphi, A = self._atomic_base(atoms, gradient=True)
-        nodes = self._products(A)
-        energy = np.asarray(nodes.sum(axis=0) @ self._product_to_basis).ravel()
         n_phi, n_pairs = len(self.one_particle), len(i)
 
         # slot groups (i, k): every pair adds +dphi to (i, j) and -dphi to (i, i)
@@ -421,17 +427,17 @@ class ACEBasis:
             (-np.ones(len(keys)), (neighbour, owner * n_slots + position)), shape=(n_atoms, n_atoms * n_slots)
         )
 
+        energy = np.zeros(n_basis)
         forces = np.zeros((n_atoms, 3, n_basis))
         virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
-        per_atom_bytes = 8 * 3 * n_slots * (n_phi + n_basis) + 8 * n_phi * n_basis
-        chunk = max(1, CHUNK_BYTES // per_atom_bytes)
-        for first in range(0, n_atoms, chunk):
-            atoms_in_chunk = slice(first, min(first + chunk, n_atoms))
-            n_chunk = atoms_in_chunk.stop - first
-            chunk_slots = slots[atoms_in_chunk].reshape(n_chunk, 3 * n_slots, n_phi)
-            chunk_gather = gather[:, first * n_slots : atoms_in_chunk.stop * n_slots]
+        per_atom_bytes = 8 * (3 * n_slots * (n_phi + n_basis) + n_phi * n_basis + len(self._node_parent))
+        for chunk, nodes in self._product_chunks(A, max(1, CHUNK_BYTES // per_atom_bytes)):
+            energy += nodes.sum(axis=0) @ self._product_to_basis
+            n_chunk = chunk.stop - chunk.start
+            chunk_slots = slots[chunk].reshape(n_chunk, 3 * n_slots, n_phi)
+            chunk_gather = gather[:, chunk.start * n_slots : chunk.stop * n_slots]
             for a_block, b_block, jacobian in self._jacobian_blocks:
-                jac_t = np.asarray(nodes[atoms_in_chunk] @ jacobian).reshape(n_chunk, -1, len(b_block))
+                jac_t = np.asarray(nodes @ jacobian).reshape(n_chunk, -1, len(b_block))
                 grad = np.matmul(chunk_slots[:, :, a_block], jac_t).reshape(n_chunk, n_slots, 3 * len(b_block))
                 forces[:, :, b_block] += (chunk_gather @ grad.reshape(n_chunk * n_slots, -1)).reshape(n_atoms, 3, -1)
                 if periodic:
@@ -463,14 +469,17 @@ class ACEBasis:
         if n_atoms == 0:
             return np.zeros(0), np.zeros((0, 3)), np.zeros(6) if periodic else None
         i, j, vectors, dphi, A = self._atomic_base(atoms, gradient=True)
-        nodes = self._products(A)
-        site_energies = nodes @ (self._product_to_basis @ coefficients)
-        # w[i, a] = sum_b c_b dB_b(i)/dA_a(i)
+        # site energies and w[i, a] = sum_b c_b dB_b(i)/dA_a(i)
+        node_weights = self._product_to_basis @ coefficients
         contracted = sp.csr_matrix(
             (self._z_val * coefficients[self._z_b], (self._z_node, self._z_a)),
-            shape=(nodes.shape[1], len(self.one_particle)),
+            shape=(len(self._node_parent), len(self.one_particle)),
         )
-        w = np.asarray(nodes @ contracted)
+        site_energies = np.empty(n_atoms)
+        w = np.empty(A.shape)
+        for chunk, nodes in self._product_chunks(A):
+            site_energies[chunk] = nodes @ node_weights
+            w[chunk] = nodes @ contracted
         grad = np.einsum("pxa,pa->px", dphi, w[i])  # dE/dr_ij, (P, 3)
         forces = np.zeros((n_atoms, 3))
         for x in range(3):

@@ -1,0 +1,60 @@
+"""ASE calculator of a linear ACE potential.
+
+.. math::
+
+    E = \\sum_i E_i, \\qquad E_i = E_0 + \\sum_B c_B\\, B(i)
+
+Forces and stress are analytic (chain rule through the atomic base A, see
+:meth:`linace.basis.ACEBasis.energy_forces_stress`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ase.calculators.calculator import Calculator, PropertyNotImplementedError, all_changes
+
+from .basis import ACEBasis
+
+__all__ = ["ACECalculator"]
+
+
+class ACECalculator(Calculator):
+    """Linear ACE potential as an :class:`ase.calculators.calculator.Calculator`.
+
+    Parameters
+    ----------
+    basis : ACEBasis
+        The basis (body order, cut-off, truncation).
+    coefficients : (len(basis),) array
+        Linear coefficients c_B in eV.
+    e0 : float
+        Energy of the isolated atom in eV (added once per atom).
+
+    Provides ``energy``, ``free_energy`` (equal: no electronic entropy), ``energies`` (per atom),
+    ``forces`` (eV/A) and, for cells periodic in all three directions, ``stress`` (eV/A^3, Voigt).
+    """
+
+    implemented_properties = ["energy", "free_energy", "energies", "forces", "stress"]
+
+    def __init__(self, basis: ACEBasis, coefficients: np.ndarray, e0: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        coefficients = np.asarray(coefficients, dtype=float)
+        if coefficients.shape != (len(basis),):
+            raise ValueError(f"basis has {len(basis)} functions but {coefficients.shape} coefficients were given")
+        if not np.all(np.isfinite(coefficients)) or not np.isfinite(e0):
+            raise ValueError("coefficients and e0 must be finite")
+        self.basis = basis
+        self.coefficients = coefficients
+        self.e0 = float(e0)
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+        super().calculate(atoms, properties, system_changes)
+        if "stress" in properties and not self.atoms.pbc.all():
+            raise PropertyNotImplementedError("stress needs a cell periodic in all three directions")
+        site, forces, stress = self.basis.energy_forces_stress(self.atoms, self.coefficients)
+        energies = site + self.e0
+        self.results["energies"] = energies
+        self.results["energy"] = self.results["free_energy"] = float(energies.sum())
+        self.results["forces"] = forces
+        if stress is not None:
+            self.results["stress"] = stress

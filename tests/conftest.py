@@ -1,0 +1,80 @@
+"""Shared fixtures and helpers of the test suite: random carbon structures and a finite-difference sweep."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ase import Atoms
+from scipy.spatial.transform import Rotation
+
+from linace.basis import ACEBasis
+
+BODY_ORDERS = (2, 3, 4, 5)
+
+
+@pytest.fixture(scope="session")
+def bases():
+    """One default basis per body order K = 2..5 (built once: construction is the slow part)."""
+    return {K: ACEBasis(body_order=K) for K in BODY_ORDERS}
+
+
+def random_positions(n: int, box: np.ndarray, rng: np.random.Generator, min_distance: float = 1.1) -> np.ndarray:
+    """n points uniformly in the parallelepiped ``box`` (3x3, rows = vectors), pairwise >= min_distance
+    apart (ignoring periodic images; rejection sampling)."""
+    points = []
+    while len(points) < n:
+        candidate = rng.random(3) @ box
+        if all(np.linalg.norm(candidate - p) >= min_distance for p in points):
+            points.append(candidate)
+    return np.array(points)
+
+
+def random_carbon(n: int, periodic: bool, seed: int) -> Atoms:
+    """A random carbon structure: a skewed periodic cell of density ~2.5 g/cm3, or an isolated cluster."""
+    rng = np.random.default_rng(seed)
+    if periodic:
+        volume = n * 12.011 / 2.5 / 0.6022  # A^3 at 2.5 g/cm3
+        cell = (np.eye(3) + 0.15 * rng.normal(size=(3, 3))) * volume ** (1 / 3)
+        cell *= (volume / abs(np.linalg.det(cell))) ** (1 / 3)
+        atoms = Atoms(f"C{n}", cell=cell, pbc=True)
+        atoms.set_scaled_positions(rng.random((n, 3)))
+        atoms.rattle(0.01, seed=seed)
+        # keep atoms apart (including images) by relaxing a soft repulsion is overkill: reject instead
+        if atoms.get_all_distances(mic=True)[np.triu_indices(n, 1)].min() < 0.9:
+            return random_carbon(n, periodic, seed + 1000)
+        return atoms
+    return Atoms(f"C{n}", positions=random_positions(n, 3.0 * np.eye(3) * n ** (1 / 3), rng))
+
+
+def random_orthogonal(seed: int, reflect: bool) -> np.ndarray:
+    """A random rotation matrix, times -1 (a reflection through the origin) if ``reflect``."""
+    Q = Rotation.random(random_state=seed).as_matrix()
+    return -Q if reflect else Q
+
+
+def transformed(atoms: Atoms, Q: np.ndarray, shift: np.ndarray | None = None) -> Atoms:
+    """atoms with positions and cell mapped by r -> Q r (+ shift)."""
+    out = atoms.copy()
+    out.positions = atoms.positions @ Q.T + (0.0 if shift is None else shift)
+    out.cell = atoms.cell.array @ Q.T
+    return out
+
+
+def fd_errors(f, df, x: np.ndarray, direction: np.ndarray, steps=10.0 ** -np.arange(1, 9)) -> np.ndarray:
+    """ACEsuit-style ``fdtest``: |df(x).u - (f(x + h u) - f(x - h u)) / 2h| for a sweep of steps h.
+
+    For a correct derivative the error falls like h^2 until round-off takes over.
+    """
+    exact = df(x) @ direction
+    return np.array([abs(exact - (f(x + h * direction) - f(x - h * direction)) / (2 * h)) for h in steps])
+
+
+def assert_fd_converges(errors: np.ndarray, scale: float, name: str = "derivative") -> None:
+    """The finite-difference error must fall with the step and reach round-off level.
+
+    ``errors`` from :func:`fd_errors` (steps 1e-1 .. 1e-8); ``scale`` is the size of the derivative.
+    """
+    scale = max(scale, 1e-3)
+    assert errors.min() < 1e-7 * scale + 1e-9, f"{name}: best FD error {errors.min():.2e} (scale {scale:.2e})"
+    # central differences: the error at h = 1e-3 must be far below the one at h = 1e-1
+    assert errors[2] < 0.05 * errors[0] or errors[0] < 1e-9 * scale, f"{name}: FD error does not fall with h: {errors}"
