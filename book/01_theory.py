@@ -1,0 +1,249 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Theory of the atomic cluster expansion
+#
+# This chapter builds the linear ACE basis of `linace` piece by piece and ends with the fact
+# the whole study turns on: **on an isolated dimer, basis functions of every body order are
+# non-zero**, so the dimer curve of a linear ACE potential is a sum of contributions from all
+# body orders, not only from its two-body part.
+#
+# The cell below holds the parameters of the chapter (papermill can override them).
+
+# %% tags=["parameters"]
+body_order = 5  # largest body order K shown in the dimer demonstration (2..5)
+rcut = 5.0  # cut-off radius, A
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from ase import Atoms
+from ase.build import bulk
+from IPython.display import Markdown, display
+
+import linace
+from linace.basis import ACEBasis
+from linace.harmonics import lm_index, real_sph_harm
+from linace.radial import RadialBasis
+
+print(f"linace {linace.__version__}")
+
+# %% [markdown]
+# ## The cluster expansion and body order
+#
+# A cluster expansion writes the energy of $N$ atoms as a sum of terms that each depend on a
+# few atoms only:
+#
+# $$
+# E = N E_0 + \frac{1}{2!}\sum_{i \ne j} V_2(\mathbf r_i, \mathbf r_j)
+#           + \frac{1}{3!}\sum_{i \ne j \ne k} V_3(\mathbf r_i, \mathbf r_j, \mathbf r_k) + \dots
+# $$
+#
+# The term $V_K$ is a $K$-body interaction. If the expansion converges, truncating it at body
+# order $K$ gives a systematically improvable model, and its two-body term $V_2$ is *the* energy
+# of a pair of atoms in vacuum: the dimer curve.
+#
+# ACE regroups the same expansion into *site energies* $E = \sum_i E_i$, each a function of the
+# neighbourhood of atom $i$ (all neighbours $j$ with $r_{ij} < r_\mathrm{cut}$):
+#
+# $$
+# E_i = E_0 + \sum_{B} c_B\, B(i),
+# $$
+#
+# with a basis of functions $B$ that are invariant under rotations, reflections and permutations
+# of the neighbours. A linear ACE potential is linear in the coefficients $c_B$, which are fitted
+# to DFT energies, forces and stresses.
+#
+# ## The one-particle basis
+#
+# Each neighbour $j$ of atom $i$ contributes through
+#
+# $$
+# \phi_{nlm}(\mathbf r_{ij}) = R_n(r_{ij})\, Y_{lm}(\hat{\mathbf r}_{ij}).
+# $$
+#
+# **Radial functions.** $R_n(r) = T_{n-1}(x(r))\, f_\mathrm{env}(r)$: Chebyshev polynomials of a
+# transformed distance $x(r) \in [-1, 1]$ (the Agnesi transform of ACEpotentials.jl, centred on
+# the typical C–C bond length $r_0 = 1.5$ Å) times the envelope $(1 - r/r_\mathrm{cut})^2$, which
+# takes value and slope to zero at the cut-off.
+
+# %%
+radial = RadialBasis(n_max=6, rcut=rcut)
+r = np.linspace(0.01, rcut, 500)
+R, dR = radial(r)
+x, _ = radial.transform(r)
+
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.6))
+ax0.plot(r, x, color="k")
+ax0.set(xlabel="distance r (Å)", ylabel="transformed distance x(r)", title="Agnesi distance transform")
+ax0.axvline(radial.r0, ls=":", color="grey")
+for n in range(1, 7):
+    ax1.plot(r, R[:, n - 1], label=f"n = {n}")
+ax1.set(xlabel="distance r (Å)", ylabel="$R_n(r)$ (dimensionless)", title="radial basis")
+ax1.legend(ncol=2, fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# **Angular functions.** $Y_{lm}$ are the real spherical harmonics, orthonormal on the unit
+# sphere; `linace.harmonics` stores all $(l, m)$ with $l \le l_\max$ along one axis at index
+# $l^2 + l + m$. Below: $Y_{lm}$ on the sphere, as a function of the polar angle $\theta$ and the
+# azimuth $\varphi$.
+
+# %%
+theta, phi = np.meshgrid(np.linspace(0, np.pi, 90), np.linspace(0, 2 * np.pi, 180), indexing="ij")
+directions = np.stack([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi), np.cos(theta)], -1)
+Y = real_sph_harm(directions.reshape(-1, 3), 3).reshape(90, 180, -1)
+
+shown = [(0, 0), (1, 0), (1, 1), (2, 0), (2, -2), (3, 1)]
+fig, axes = plt.subplots(2, 3, figsize=(10, 5), sharex=True, sharey=True)
+for ax, (l, m) in zip(axes.flat, shown):
+    image = ax.pcolormesh(np.degrees(phi), np.degrees(theta), Y[..., lm_index(l, m)], cmap="RdBu_r", shading="auto")
+    ax.set_title(f"$Y_{{{l},{m}}}$")
+    fig.colorbar(image, ax=ax)
+for ax in axes[-1]:
+    ax.set_xlabel("azimuth φ (degrees)")
+for ax in axes[:, 0]:
+    ax.set_ylabel("polar angle θ (degrees)")
+fig.tight_layout()
+
+# %% [markdown]
+# ## The atomic base $A$ and the invariant products $B$
+#
+# Summing the one-particle basis over the neighbours projects the neighbour density of atom $i$
+# onto it. This *atomic base* costs one pass over the neighbours, whatever the body order:
+#
+# $$
+# A_{nlm}(i) = \sum_{j} \phi_{nlm}(\mathbf r_{ij}).
+# $$
+#
+# Products of $\nu$ factors $A$ are $(\nu + 1)$-body functions (the centre plus $\nu$
+# neighbours). Coupling the $m$ indices with generalised Clebsch–Gordan coefficients makes them
+# rotation invariant:
+#
+# $$
+# B(i) = \sum_{m_1 \dots m_\nu} C^{l_1 \dots l_\nu}_{m_1 \dots m_\nu}
+#        \prod_{t=1}^{\nu} A_{n_t l_t m_t}(i).
+# $$
+#
+# * $\nu = 1$: $B = A_{n00}$, a pair potential (body order 2);
+# * $\nu = 2$: $B = \sum_m A_{nlm} A_{n'lm}$, the power spectrum (body order 3);
+# * $\nu = 3$: the bispectrum (body order 4); $\nu = 4$ needs an intermediate coupling $L$
+#   and may have several independent couplings for one $(n, l)$ tuple (body order 5).
+#
+# Reflections are handled by requiring $\sum_t l_t$ even. `linace.coupling` symmetrises the
+# couplings over permutations of identical factors and keeps an orthonormal, linearly
+# independent set (an SVD in coefficient space).
+#
+# **Truncation.** A basis "truncated at body order $K$" holds every $B$ with $\nu \le K - 1$, and
+# within each order the tuples with total degree $\sum_t (n_t + w_L l_t) \le D_\nu$ and
+# $l_t \le l_\max(\nu)$. The defaults of `ACEBasis` give the sizes below.
+
+# %%
+rows = ["| K | functions | " + " | ".join(f"body order {k}" for k in range(2, 6)) + " |", "|" + "---|" * 6]
+for K in range(2, 6):
+    basis = ACEBasis(body_order=K, rcut=rcut)
+    per_order = [int(np.sum(basis.body_orders == k)) for k in range(2, 6)]
+    rows.append(f"| {K} | {len(basis)} | " + " | ".join(str(c) if c else "–" for c in per_order) + " |")
+display(Markdown("\n".join(rows)))
+print("truncation (nu: (max total degree, l_max)):", basis.truncation, " l_weight =", basis.l_weight)
+
+# %% [markdown]
+# Every function has a readable description: its sorted one-particle tuple and, when one tuple
+# has several couplings, which one.
+
+# %%
+basis = ACEBasis(body_order=body_order, rcut=rcut)
+for order in range(2, body_order + 1):
+    first = int(np.flatnonzero(basis.body_orders == order)[0])
+    print(f"function {first:5d}: {basis.describe()[first]}")
+
+# %% [markdown]
+# The descriptors $B(i)$ of a structure are one call; e.g. the two atoms of the diamond primitive
+# cell see identical environments:
+
+# %%
+diamond = bulk("C", "diamond", a=3.567)
+B = basis.descriptors(diamond)
+print("descriptor matrix:", B.shape, "(atoms, functions)")
+print("max |B(0) - B(1)| =", np.abs(B[0] - B[1]).max())
+
+# %% [markdown]
+# ## Every body order contributes to the dimer: self-interaction
+#
+# The product $\prod_t A_{n_t l_t m_t}(i)$ is a sum over $\nu$ neighbours $j_1, \dots, j_\nu$
+# that does **not** exclude $j_1 = j_2 = \dots$. For an isolated dimer each atom has a single
+# neighbour, so $A_{nlm} = R_n(r) Y_{lm}(\hat{\mathbf r})$ and
+#
+# $$
+# B(i) = \kappa_B \prod_t R_{n_t}(r), \qquad
+# \kappa_B = \sum_m C_{m_1\dots m_\nu} \prod_t Y_{l_t m_t}(\hat{\mathbf r}),
+# $$
+#
+# where $\kappa_B$ is a constant (rotation invariance makes it independent of the direction).
+# A $\nu$-correlation function is therefore not a pure $(\nu+1)$-body term: it also carries
+# two-body (and all lower) contributions. The dimer curve of a potential truncated at $K$ is
+#
+# $$
+# E_\mathrm{dimer}(r) - 2E_0 = 2 \sum_{\nu=1}^{K-1} V_\nu(r), \qquad
+# V_\nu(r) = \sum_{B:\,\nu} c_B\, \kappa_B \prod_t R_{n_t}(r).
+# $$
+#
+# Let us check it live: evaluate the basis on dimers in random orientations and fit
+# $\kappa_B$ from one distance.
+
+# %%
+rng = np.random.default_rng(0)
+distances = np.linspace(0.9, rcut - 0.05, 60)
+
+
+def dimer(distance):
+    direction = rng.normal(size=3)
+    return Atoms("C2", positions=[[0, 0, 0], distance * direction / np.linalg.norm(direction)])
+
+
+B_dimer = np.array([basis.descriptors(dimer(d))[0] for d in distances])  # (distances, functions)
+R_dimer, _ = basis.radial(distances)
+radial_products = np.array([[np.prod([Rr[n - 1] for n, _ in f.nl]) for f in basis.functions] for Rr in R_dimer])
+reference = np.argmin(np.abs(distances - 1.3))
+kappa = B_dimer[reference] / radial_products[reference]
+mismatch = np.abs(B_dimer - kappa * radial_products).max() / np.abs(B_dimer).max()
+print(f"max |B(r) - kappa_B prod R(r)| / max |B| over {len(distances)} random dimers: {mismatch:.1e}")
+
+rows = ["| body order | functions | non-zero on the dimer | max abs(kappa_B) |", "|---|---|---|---|"]
+for order in range(2, body_order + 1):
+    k = kappa[basis.body_orders == order]
+    rows.append(f"| {order} | {k.size} | {np.sum(np.abs(k) > 1e-10)} | {np.abs(k).max():.3f} |")
+display(Markdown("\n".join(rows)))
+
+# %% [markdown]
+# Functions of every body order are non-zero on the dimer. The plot shows, for each body
+# order, the largest $|B(r)|$ over its functions: all of them can shape the dimer curve, and
+# the higher orders do so with products of several radial functions, i.e. with more rapidly
+# varying terms.
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 4))
+for order in range(2, body_order + 1):
+    ax.semilogy(distances, np.abs(B_dimer[:, basis.body_orders == order]).max(axis=1), label=f"body order {order}")
+ax.set(xlabel="C–C distance r (Å)", ylabel="max |B(r)| over the order's functions", title="ACE basis functions on an isolated C$_2$")
+ax.legend()
+fig.tight_layout()
+
+# %% [markdown]
+# This is why the dimer curve of a linear ACE potential trained on bulk data without a single
+# dimer is not simply its "two-body part": all body orders contribute, with coefficients that
+# were fitted to reproduce many-body environments. The following chapters fit such potentials
+# and decompose their dimer curves into the $V_\nu$.
