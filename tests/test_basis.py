@@ -169,6 +169,7 @@ def test_chunked_design_equals_unchunked(bases, monkeypatch):
     atoms = random_carbon(8, True, 21)
     reference = bases[4].design(atoms)
     monkeypatch.setattr(linace.basis, "CHUNK_BYTES", 1)  # one atom per chunk
+    monkeypatch.setattr(linace.basis, "DESIGN_CHUNK_BYTES", 1)
     chunked = bases[4].design(atoms)
     for name in ("energy", "forces", "stress"):
         np.testing.assert_allclose(getattr(chunked, name), getattr(reference, name), rtol=1e-12, atol=1e-14)

@@ -54,8 +54,12 @@ DEFAULT_TRUNCATION = {1: (12, 0), 2: (12, 4), 3: (13, 3), 4: (14, 3)}
 #: Distances below this (A) are treated as two atoms on top of each other (an input error).
 MIN_DISTANCE = 1e-3
 
-#: Upper bound (bytes) for the temporary arrays of one chunk of centre atoms in :meth:`design`.
+#: Upper bound (bytes) for the node arrays of one chunk of centre atoms.
 CHUNK_BYTES = 64 * 2**20
+
+#: Target size (bytes) of the temporaries of one chunk of centre atoms in :meth:`ACEBasis.design`;
+#: small, so that they stay in the CPU cache between the steps of the chunk.
+DESIGN_CHUNK_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -339,22 +343,15 @@ class ACEBasis:
             )
         return i, j, r, vectors
 
-    def _one_particle(self, r: np.ndarray, vectors: np.ndarray, gradient: bool):
-        """phi (P, n_phi) and, if ``gradient``, dphi (P, 3, n_phi) = d phi / d r_ij (1/A)."""
+    def _neighbourhood(self, atoms: Atoms, gradient: bool) -> "_Neighbourhood":
+        """Pairs of a checked, non-empty structure with their radial and angular factors."""
+        i, j, r, vectors = self._pairs(atoms)
         R, dR = self.radial(r)
-        if not gradient:
-            Y = real_sph_harm(vectors, self.l_max)
-            return R[:, self._phi_n] * Y[:, self._phi_lm], None
-        Y, dY = real_sph_harm(vectors, self.l_max, gradient=True)
-        Rp, Yp = R[:, self._phi_n], Y[:, self._phi_lm]
-        unit = vectors / r[:, None]
-        # d(R_n Y_lm)/dr = R_n' Y_lm r_hat + R_n grad Y_lm
-        dphi = np.take(dY.transpose(0, 2, 1), self._phi_lm, axis=2)
-        dphi *= Rp[:, None, :]
-        radial_term = dR[:, self._phi_n] * Yp
-        for x in range(3):
-            dphi[:, x] += unit[:, x, None] * radial_term
-        return Rp * Yp, dphi
+        if gradient:
+            Y, dY = real_sph_harm(vectors, self.l_max, gradient=True)
+        else:
+            Y, dY = real_sph_harm(vectors, self.l_max), None
+        return _Neighbourhood(self, len(atoms), i, j, r, vectors, R, dR, Y, dY)
 
     def _products(self, A: np.ndarray) -> np.ndarray:
         """All nodes prod_t A[:, a_t], (n_atoms, n_nodes), level by level from their prefixes."""
@@ -372,19 +369,12 @@ class ACEBasis:
             chunk = slice(first, min(first + atoms_per_chunk, len(A)))
             yield chunk, self._products(A[chunk])
 
-    def _atomic_base(self, atoms: Atoms, gradient: bool):
-        """Pairs, dphi and the atomic base A (n_atoms, n_phi) of a checked, non-empty structure."""
-        i, j, r, vectors = self._pairs(atoms)
-        phi, dphi = self._one_particle(r, vectors, gradient)
-        incidence = sp.csr_matrix((np.ones(len(i)), (i, np.arange(len(i)))), shape=(len(atoms), len(i)))
-        return i, j, vectors, dphi, incidence @ phi
-
     def descriptors(self, atoms: Atoms) -> np.ndarray:
         """B(i) of every atom: (n_atoms, n_basis) array (dimensionless)."""
         self.check_structure(atoms)
         if len(atoms) == 0:
             return np.zeros((0, len(self)))
-        *_, A = self._atomic_base(atoms, gradient=False)
+        A = self._neighbourhood(atoms, gradient=False).atomic_base()
         return np.concatenate([nodes @ self._product_to_basis for _, nodes in self._product_chunks(A)])
 
     def design(self, atoms: Atoms) -> DesignRows:
@@ -395,13 +385,16 @@ class ACEBasis:
         (which includes self-images), and three virial slots
         :math:`V_{ay} = \sum_{j} \partial\phi_a(\mathbf r_{ij}) r_{ij,y}`. Then for every block of
         one-particle degree l, ``slots @ J^T`` is one batched matrix product per chunk of atoms.
+        Chunks are small (:data:`DESIGN_CHUNK_BYTES`) so that their temporaries stay in cache.
         """
         self.check_structure(atoms)
         n_atoms, n_basis = len(atoms), len(self)
         periodic = bool(atoms.pbc.all())
         if n_atoms == 0:
             return DesignRows(np.zeros(n_basis), np.zeros((0, 3, n_basis)), np.zeros((6, n_basis)) if periodic else None)
-        i, j, vectors, dphi, A = self._atomic_base(atoms, gradient=True)
+        hood = self._neighbourhood(atoms, gradient=True)
+        A = hood.atomic_base()
+        i, j, vectors = hood.i, hood.j, hood.vectors
         n_phi, n_pairs = len(self.one_particle), len(i)
 
         # slot groups (i, k): every pair adds +dphi to (i, j) and -dphi to (i, i)
@@ -409,39 +402,48 @@ class ACEBasis:
         owner, neighbour = np.divmod(keys, n_atoms)  # owner is sorted
         counts = np.bincount(owner, minlength=n_atoms)
         first_slot = np.concatenate([[0], np.cumsum(counts)])
+        first_pair = np.concatenate([[0], np.cumsum(np.bincount(i, minlength=n_atoms))])
         n_slots = int(counts.max()) + 3  # neighbour slots + 3 virial slots
         position = np.arange(len(keys)) - first_slot[owner]
-        signs = np.r_[np.ones(n_pairs), -np.ones(n_pairs)]
         pair_index = np.r_[np.arange(n_pairs), np.arange(n_pairs)]
-        to_slots = sp.csr_matrix((signs, (slot_of_pair, pair_index)), shape=(len(keys), n_pairs))
-        slots = np.zeros((n_atoms, n_slots, 3, n_phi))
-        slots[owner, position] = (to_slots @ dphi.reshape(n_pairs, 3 * n_phi)).reshape(-1, 3, n_phi)
+        to_slots = sp.csr_matrix(
+            (np.r_[np.ones(n_pairs), -np.ones(n_pairs)], (owner[slot_of_pair] * n_slots + position[slot_of_pair], pair_index)),
+            shape=(n_atoms * n_slots, n_pairs),
+        )
         if periodic:  # slot -3 + y holds V_i[x, a; y] = sum_j dphi(r_ij)[x, a] * r_ij[y]
-            weigh_by_vectors = sp.csr_matrix(
-                (vectors.ravel(), (3 * np.repeat(i, 3) + np.tile(np.arange(3), n_pairs), np.repeat(np.arange(n_pairs), 3))),
-                shape=(3 * n_atoms, n_pairs),
+            to_slots = to_slots + sp.csr_matrix(
+                (vectors.ravel(), (np.repeat(i * n_slots + n_slots - 3, 3) + np.tile(np.arange(3), n_pairs), np.repeat(np.arange(n_pairs), 3))),
+                shape=(n_atoms * n_slots, n_pairs),
             )
-            slots[:, n_slots - 3 :] = (weigh_by_vectors @ dphi.reshape(n_pairs, 3 * n_phi)).reshape(n_atoms, 3, 3, n_phi)
         # F_k = -sum_i dB(i)/dr_k: slot (i, position) -> atom k = neighbour, with a minus sign
         gather = sp.csr_matrix(
             (-np.ones(len(keys)), (neighbour, owner * n_slots + position)), shape=(n_atoms, n_atoms * n_slots)
         )
 
         energy = np.zeros(n_basis)
-        forces = np.zeros((n_atoms, 3, n_basis))
-        virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
+        # per degree-l block of the Jacobian: forces (n_atoms, 3 |B_l|) and virial [y, x, b] (3, 3 |B_l|)
+        force_blocks = [np.zeros((n_atoms, 3 * len(b_block))) for _, b_block, _ in self._jacobian_blocks]
+        virial_blocks = [np.zeros((3, 3 * len(b_block))) for _, b_block, _ in self._jacobian_blocks]
         per_atom_bytes = 8 * (3 * n_slots * (n_phi + n_basis) + n_phi * n_basis + len(self._node_parent))
-        for chunk, nodes in self._product_chunks(A, max(1, CHUNK_BYTES // per_atom_bytes)):
+        for chunk, nodes in self._product_chunks(A, max(1, DESIGN_CHUNK_BYTES // per_atom_bytes)):
             energy += nodes.sum(axis=0) @ self._product_to_basis
             n_chunk = chunk.stop - chunk.start
-            chunk_slots = slots[chunk].reshape(n_chunk, 3 * n_slots, n_phi)
-            chunk_gather = gather[:, chunk.start * n_slots : chunk.stop * n_slots]
-            for a_block, b_block, jacobian in self._jacobian_blocks:
+            pairs = slice(first_pair[chunk.start], first_pair[chunk.stop])
+            slot_rows = slice(chunk.start * n_slots, chunk.stop * n_slots)
+            dphi = hood.one_particle_gradient(pairs).reshape(pairs.stop - pairs.start, 3 * n_phi)
+            chunk_slots = (to_slots[slot_rows, pairs] @ dphi).reshape(n_chunk, 3 * n_slots, n_phi)
+            chunk_gather = gather[:, slot_rows]
+            for (a_block, b_block, jacobian), f_block, v_block in zip(self._jacobian_blocks, force_blocks, virial_blocks):
                 jac_t = np.asarray(nodes @ jacobian).reshape(n_chunk, -1, len(b_block))
                 grad = np.matmul(chunk_slots[:, :, a_block], jac_t).reshape(n_chunk, n_slots, 3 * len(b_block))
-                forces[:, :, b_block] += (chunk_gather @ grad.reshape(n_chunk * n_slots, -1)).reshape(n_atoms, 3, -1)
+                f_block += chunk_gather @ grad.reshape(n_chunk * n_slots, -1)
                 if periodic:
-                    virial[:, :, b_block] += grad[:, n_slots - 3 :].sum(axis=0).reshape(3, 3, -1)
+                    v_block += grad[:, n_slots - 3 :].sum(axis=0)
+        forces = np.zeros((n_atoms, 3, n_basis))
+        virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
+        for (_, b_block, _), f_block, v_block in zip(self._jacobian_blocks, force_blocks, virial_blocks):
+            forces[:, :, b_block] += f_block.reshape(n_atoms, 3, -1)
+            virial[:, :, b_block] += v_block.reshape(3, 3, -1)
         stress = None
         if periodic:
             virial = 0.5 * (virial + virial.transpose(1, 0, 2)) / atoms.get_volume()
@@ -468,7 +470,8 @@ class ACEBasis:
         periodic = bool(atoms.pbc.all())
         if n_atoms == 0:
             return np.zeros(0), np.zeros((0, 3)), np.zeros(6) if periodic else None
-        i, j, vectors, dphi, A = self._atomic_base(atoms, gradient=True)
+        hood = self._neighbourhood(atoms, gradient=True)
+        A = hood.atomic_base()
         # site energies and w[i, a] = sum_b c_b dB_b(i)/dA_a(i)
         node_weights = self._product_to_basis @ coefficients
         contracted = sp.csr_matrix(
@@ -480,13 +483,56 @@ class ACEBasis:
         for chunk, nodes in self._product_chunks(A):
             site_energies[chunk] = nodes @ node_weights
             w[chunk] = nodes @ contracted
-        grad = np.einsum("pxa,pa->px", dphi, w[i])  # dE/dr_ij, (P, 3)
+        i, j = hood.i, hood.j
+        grad = np.einsum("pxa,pa->px", hood.one_particle_gradient(slice(None)), w[i])  # dE/dr_ij, (P, 3)
         forces = np.zeros((n_atoms, 3))
         for x in range(3):
             forces[:, x] = np.bincount(i, grad[:, x], n_atoms) - np.bincount(j, grad[:, x], n_atoms)
         stress = None
         if periodic:
-            virial = grad.T @ vectors
+            virial = grad.T @ hood.vectors
             virial = 0.5 * (virial + virial.T) / atoms.get_volume()
             stress = virial[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
         return site_energies, forces, stress
+
+
+@dataclass
+class _Neighbourhood:
+    """Neighbour pairs of one structure (sorted by centre atom i) and their R_n, Y_lm factors.
+
+    i, j (P,) atom indices; r (P,) distances (A); vectors (P, 3) = r_j - r_i + shift (A);
+    R, dR (P, n_max); Y (P, n_lm); dY (P, n_lm, 3) or None.
+    """
+
+    basis: ACEBasis
+    n_atoms: int
+    i: np.ndarray
+    j: np.ndarray
+    r: np.ndarray
+    vectors: np.ndarray
+    R: np.ndarray
+    dR: np.ndarray
+    Y: np.ndarray
+    dY: np.ndarray | None
+
+    def atomic_base(self) -> np.ndarray:
+        """A[i, a] = sum_j phi_a(r_ij), (n_atoms, n_phi)."""
+        b = self.basis
+        phi = self.R[:, b._phi_n] * self.Y[:, b._phi_lm]
+        incidence = sp.csr_matrix((np.ones(len(self.i)), (self.i, np.arange(len(self.i)))), shape=(self.n_atoms, len(self.i)))
+        return incidence @ phi
+
+    def one_particle_gradient(self, pairs: slice) -> np.ndarray:
+        """dphi[p, x, a] = d phi_a(r_p) / d r_p[x] for the pairs in ``pairs``, (P', 3, n_phi), 1/A.
+
+        d(R_n Y_lm)/dr = R_n' Y_lm r_hat + R_n grad Y_lm.
+        """
+        b = self.basis
+        R, dR, Y = self.R[pairs], self.dR[pairs], self.Y[pairs]
+        unit = self.vectors[pairs] / self.r[pairs, None]
+        dphi = np.take(self.dY[pairs].transpose(0, 2, 1), b._phi_lm, axis=2)
+        dphi *= R[:, None, b._phi_n]
+        radial_term = dR[:, b._phi_n] * Y[:, b._phi_lm]
+        for x in range(3):
+            dphi[:, x] += unit[:, x, None] * radial_term
+        return dphi
