@@ -169,6 +169,7 @@ class ACEBasis:
         self.l_weight = float(l_weight)
         self.truncation = {nu: DEFAULT_TRUNCATION[nu] for nu in range(1, self.body_order)}
         for nu, limits in (truncation or {}).items():
+            nu = int(nu)  # keys may be strings after a JSON round trip
             if nu not in self.truncation:
                 raise ValueError(
                     f"truncation given for correlation order nu = {nu}, but body order "

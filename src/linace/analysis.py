@@ -1,0 +1,215 @@
+r"""Analysis of fitted potentials: errors, dimer curves, their body-order decomposition, convergence.
+
+Dimer curve and its decomposition (DESIGN.md section 2). On an isolated C2 both atoms have one
+neighbour, and
+
+.. math::
+
+    E_\mathrm{dimer}(r) - 2E_0 = 2 \sum_{\nu} V_\nu(r), \qquad
+    V_\nu(r) = \sum_{B:\ \nu(B) = \nu} c_B\, B(r)
+
+where B(r) is the descriptor of either atom. :func:`dimer_curve` returns the total and the
+contributions :math:`2 V_\nu(r)` keyed by body order :math:`\nu + 1`; they sum to the total.
+
+Convergence measures (one definition, used everywhere): on :data:`CONVERGENCE_RANGE` = 1.0..4.5 A,
+
+* :func:`curve_distance` — mean absolute difference of two curves in eV,
+  :math:`\frac{1}{r_b - r_a}\int_{r_a}^{r_b} |E_1(r) - E_2(r)|\,dr`;
+* :func:`curve_minimum` — position (A) and value (eV) of the minimum of a curve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from ase import Atoms
+from scipy.integrate import trapezoid
+from scipy.interpolate import CubicSpline
+
+from .fit import ACEModel
+
+__all__ = [
+    "CONVERGENCE_RANGE",
+    "DIMER_GRID",
+    "DimerCurve",
+    "Predictions",
+    "curve_distance",
+    "curve_minimum",
+    "dimer_curve",
+    "dimer_descriptors",
+    "error_table",
+    "predict",
+]
+
+#: Distances (A) on which dimer curves are evaluated and stored: 0.9 .. 5.0 A every 0.02 A.
+DIMER_GRID = np.round(np.arange(0.90, 5.0 + 1e-9, 0.02), 4)
+
+#: Range of distances (A) over which curves are compared.
+CONVERGENCE_RANGE = (1.0, 4.5)
+
+#: Separation (A) of the dimers packed into one evaluation (far beyond any cut-off used here).
+_DIMER_SPACING = 50.0
+
+
+# --------------------------------------------------------------------------- errors
+@dataclass
+class Predictions:
+    """Reference and predicted labels of a set of structures.
+
+    energy_ref, energy_pred : (n_structures,) eV/atom; forces_ref, forces_pred : (n_atoms_total, 3)
+    eV/A; config_types : (n_structures,); atom_config_types : (n_atoms_total,).
+    """
+
+    energy_ref: np.ndarray
+    energy_pred: np.ndarray
+    forces_ref: np.ndarray
+    forces_pred: np.ndarray
+    config_types: np.ndarray
+    atom_config_types: np.ndarray
+
+    def errors(self, config_type: str | None = None) -> dict:
+        """RMSE and MAE of energies (meV/atom) and force components (eV/A), optionally of one config_type."""
+        structures = np.ones(len(self.config_types), bool) if config_type is None else self.config_types == config_type
+        atoms = np.ones(len(self.atom_config_types), bool) if config_type is None else self.atom_config_types == config_type
+        de = 1000 * (self.energy_pred[structures] - self.energy_ref[structures])
+        df = (self.forces_pred[atoms] - self.forces_ref[atoms]).ravel()
+        return {
+            "n_structures": int(structures.sum()),
+            "energy_rmse_meV_per_atom": float(np.sqrt(np.mean(de**2))) if de.size else float("nan"),
+            "energy_mae_meV_per_atom": float(np.mean(np.abs(de))) if de.size else float("nan"),
+            "force_rmse_eV_per_A": float(np.sqrt(np.mean(df**2))) if df.size else float("nan"),
+            "force_mae_eV_per_A": float(np.mean(np.abs(df))) if df.size else float("nan"),
+        }
+
+
+def predict(model: ACEModel, structures: Sequence[Atoms]) -> Predictions:
+    """Evaluate ``model`` on labelled structures (labels from their single-point calculators)."""
+    if len(structures) == 0:
+        raise ValueError("no structures to evaluate")
+    calc = model.calculator()
+    energy_ref, energy_pred, forces_ref, forces_pred, atom_types = [], [], [], [], []
+    for atoms in structures:
+        results = atoms.calc.results
+        n = len(atoms)
+        energy_ref.append(results["energy"] / n)
+        forces_ref.append(results["forces"])
+        trial = atoms.copy()
+        trial.calc = calc
+        energy_pred.append(trial.get_potential_energy() / n)
+        forces_pred.append(trial.get_forces())
+        atom_types += [atoms.info.get("config_type", "default")] * n
+    return Predictions(
+        np.array(energy_ref), np.array(energy_pred), np.vstack(forces_ref), np.vstack(forces_pred),
+        np.array([a.info.get("config_type", "default") for a in structures]), np.array(atom_types),
+    )
+
+
+def error_table(predictions: Predictions) -> dict:
+    """Errors of all structures ("all") and of every config_type."""
+    table = {"all": predictions.errors()}
+    for config_type in sorted(set(predictions.config_types)):
+        table[config_type] = predictions.errors(config_type)
+    return table
+
+
+# --------------------------------------------------------------------------- the dimer
+def dimer_descriptors(basis, r: np.ndarray) -> np.ndarray:
+    """Descriptors B(r) of one atom of an isolated C2 at each distance, (len(r), n_basis).
+
+    All dimers are evaluated in one call, packed far apart (> r_cut) in a single structure.
+    """
+    r = np.asarray(r, dtype=float)
+    if r.ndim != 1 or np.any(~np.isfinite(r)) or np.any(r <= 0):
+        raise ValueError("dimer distances must be a 1-d array of positive, finite values (A)")
+    if basis.rcut >= _DIMER_SPACING / 2:
+        raise ValueError(f"cut-off {basis.rcut} A too large for the dimer packing")
+    origins = np.zeros((len(r), 3))
+    origins[:, 1] = _DIMER_SPACING * np.arange(len(r))
+    partners = origins.copy()
+    partners[:, 0] = r
+    atoms = Atoms(f"C{2 * len(r)}", positions=np.concatenate([origins, partners]))
+    return basis.descriptors(atoms)[: len(r)]
+
+
+@dataclass
+class DimerCurve:
+    """E(r) - 2 E0 of an isolated C2 and its decomposition by body order.
+
+    r : (n,) A; energy : (n,) eV; contributions : {body order: (n,) eV}, 2 V_nu(r) with body order
+    nu + 1, summing to ``energy``; std, contribution_std : posterior standard deviations (eV) when the
+    model has a coefficient covariance, else None.
+    """
+
+    r: np.ndarray
+    energy: np.ndarray
+    contributions: dict[int, np.ndarray]
+    std: np.ndarray | None = None
+    contribution_std: dict[int, np.ndarray] | None = None
+
+    def as_dict(self) -> dict:
+        """JSON-ready dictionary (lists of floats)."""
+        out = {
+            "r": self.r.tolist(),
+            "energy": self.energy.tolist(),
+            "contributions": {str(k): v.tolist() for k, v in self.contributions.items()},
+        }
+        if self.std is not None:
+            out["std"] = self.std.tolist()
+            out["contribution_std"] = {str(k): v.tolist() for k, v in self.contribution_std.items()}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DimerCurve:
+        std = data.get("std")
+        return cls(
+            np.array(data["r"]),
+            np.array(data["energy"]),
+            {int(k): np.array(v) for k, v in data["contributions"].items()},
+            None if std is None else np.array(std),
+            None if std is None else {int(k): np.array(v) for k, v in data["contribution_std"].items()},
+        )
+
+
+def dimer_curve(model: ACEModel, r: np.ndarray = DIMER_GRID) -> DimerCurve:
+    """Dimer curve of a fitted model and its per-body-order contributions (see module docstring)."""
+    basis = model.basis
+    B = 2.0 * dimer_descriptors(basis, r)  # both atoms
+    orders = basis.body_orders
+    contributions = {int(k): B[:, orders == k] @ model.coefficients[orders == k] for k in np.unique(orders)}
+    energy = B @ model.coefficients
+    std = contribution_std = None
+    if model.covariance is not None:
+        std = np.sqrt(np.einsum("rb,bc,rc->r", B, model.covariance, B))
+        contribution_std = {}
+        for k in contributions:
+            mask = orders == k
+            sub = model.covariance[np.ix_(mask, mask)]
+            contribution_std[k] = np.sqrt(np.einsum("rb,bc,rc->r", B[:, mask], sub, B[:, mask]))
+    return DimerCurve(np.asarray(r, dtype=float), energy, contributions, std, contribution_std)
+
+
+# --------------------------------------------------------------------------- convergence measures
+def _on_grid(r: np.ndarray, energy: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """A curve sampled at ``r`` (increasing) evaluated on ``grid`` by a cubic spline."""
+    r, energy = np.asarray(r, float), np.asarray(energy, float)
+    if grid.min() < r.min() - 1e-9 or grid.max() > r.max() + 1e-9:
+        raise ValueError(f"curve sampled on {r.min()}..{r.max()} A does not cover {grid.min()}..{grid.max()} A")
+    return CubicSpline(r, energy)(grid)
+
+
+def curve_distance(r1, energy1, r2, energy2, r_range: tuple[float, float] = CONVERGENCE_RANGE,
+                   points: int = 701) -> float:
+    """Mean absolute difference (eV) of two curves over ``r_range`` (A), on a common fine grid."""
+    grid = np.linspace(*r_range, points)
+    difference = np.abs(_on_grid(r1, energy1, grid) - _on_grid(r2, energy2, grid))
+    return float(trapezoid(difference, grid) / (r_range[1] - r_range[0]))
+
+
+def curve_minimum(r, energy, r_range: tuple[float, float] = CONVERGENCE_RANGE, points: int = 3501) -> tuple[float, float]:
+    """Position (A) and value (eV) of the minimum of a curve within ``r_range``."""
+    grid = np.linspace(*r_range, points)
+    values = _on_grid(r, energy, grid)
+    k = int(np.argmin(values))
+    return float(grid[k]), float(values[k])

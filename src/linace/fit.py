@@ -1,0 +1,549 @@
+r"""Fitting linear ACE potentials: weighted least squares, priors, Bayesian regression, streaming.
+
+The model is :math:`E = N E_0 + \sum_B c_B \sum_i B(i)`. Each labelled structure gives rows of a
+linear system :math:`X c \approx y` (:func:`structure_rows`):
+
+* one energy row per structure, per atom: :math:`(E - N E_0)/N` in eV/atom;
+* 3N force rows in eV/A;
+* for cells periodic in all directions with a stress label, 6 virial rows per atom,
+  :math:`-\sigma V / N` in eV/atom (Voigt order).
+
+Rows are weighted (:class:`Weights`, settable per ``config_type``) and the coefficients minimise
+
+.. math::
+
+    \| W^{1/2} (X c - y) \|^2 + \alpha \| \Gamma c \|^2
+
+with Γ = I (``prior="none"``, ridge) or the algebraic smoothness prior of ACEpotentials.jl kind
+(``prior="smoothness"``, :func:`smoothness_prior`). The least-squares solvers work on the stacked,
+scaled system (``scipy.linalg.lstsq``), never on the normal matrix. :func:`bayesian_regression`
+instead treats α and the noise precision β as hyper-parameters, maximises the evidence and returns
+the posterior covariance. :class:`NormalEquations` accumulates :math:`X^T W X` structure by
+structure for datasets whose design matrix does not fit in memory (memory O(n_basis^2)).
+
+Design rows of a (basis, dataset) pair can be cached on disk (:class:`DesignCache`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.linalg
+from ase import Atoms
+
+from . import __version__
+from .basis import ACEBasis
+from .calculator import ACECalculator
+
+__all__ = [
+    "ACEModel",
+    "DesignCache",
+    "LinearSystem",
+    "NormalEquations",
+    "Weights",
+    "bayesian_regression",
+    "fit",
+    "linear_system",
+    "smoothness_prior",
+    "solve_least_squares",
+    "structure_rows",
+]
+
+ENERGY, FORCE, VIRIAL = 0, 1, 2
+KINDS = ("energy", "forces", "virial")
+PRIORS = ("none", "smoothness")
+SOLVERS = ("lstsq", "blr")
+
+
+class FitError(ValueError):
+    """The data or the options do not define a well-posed fit."""
+
+
+# --------------------------------------------------------------------------- weights and rows
+@dataclass(frozen=True)
+class Weights:
+    """Row weights (1/σ of the observation, squared in the loss): energy per atom (1/(eV/atom)),
+    force components (1/(eV/A)) and virial per atom (1/(eV/atom)).
+
+    ``per_config_type`` overrides any of them for structures of a given ``config_type``, e.g.
+    ``Weights(per_config_type={"dimer": {"energy": 100.0}})``. Defaults follow ACEpotentials.jl
+    (E 30, F 1, V 1).
+    """
+
+    energy: float = 30.0
+    forces: float = 1.0
+    virial: float = 1.0
+    per_config_type: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        checks = [("", kind, getattr(self, kind)) for kind in KINDS]
+        for config_type, overrides in self.per_config_type.items():
+            unknown = set(overrides) - set(KINDS)
+            if unknown:
+                raise FitError(f"unknown weight kind(s) {sorted(unknown)} for {config_type!r}; known: {KINDS}")
+            checks += [(config_type, kind, value) for kind, value in overrides.items()]
+        for config_type, kind, value in checks:
+            if not (np.isfinite(value) and value >= 0):
+                where = f" of config_type {config_type!r}" if config_type else ""
+                raise FitError(f"weight {kind!r}{where} must be finite and >= 0, got {value}")
+
+    def of(self, config_type: str) -> np.ndarray:
+        """(3,) weights (energy, forces, virial) for one config_type."""
+        overrides = self.per_config_type.get(config_type, {})
+        return np.array([overrides.get(kind, getattr(self, kind)) for kind in KINDS])
+
+
+def _labels(atoms: Atoms, index: int):
+    """Energy (eV), forces (N, 3) and stress (6,) or None of a labelled structure."""
+    calc = atoms.calc
+    results = getattr(calc, "results", None) or {}
+    where = f"structure {index} ({atoms.get_chemical_formula()}, config_type {atoms.info.get('config_type', '?')!r})"
+    if "energy" not in results:
+        raise FitError(f"{where} has no energy label")
+    if "forces" not in results:
+        raise FitError(f"{where} has no forces label")
+    energy = float(results["energy"])
+    forces = np.asarray(results["forces"], dtype=float)
+    stress = results.get("stress")
+    stress = None if stress is None or not atoms.pbc.all() else np.asarray(stress, dtype=float).reshape(-1)
+    if stress is not None and stress.shape == (9,):
+        stress = stress.reshape(3, 3)[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
+    if forces.shape != (len(atoms), 3):
+        raise FitError(f"{where}: forces have shape {forces.shape}, expected {(len(atoms), 3)}")
+    for name, value in (("energy", energy), ("forces", forces), ("stress", stress)):
+        if value is not None and not np.all(np.isfinite(value)):
+            raise FitError(f"{where}: the {name} label contains NaN or inf")
+    return energy, forces, stress
+
+
+def structure_rows(basis: ACEBasis, atoms: Atoms, e0: float, index: int = 0, rows=None):
+    """Unweighted rows of one labelled structure.
+
+    Parameters
+    ----------
+    rows : DesignRows, optional
+        Precomputed ``basis.design(atoms)`` (e.g. from a cache).
+
+    Returns
+    -------
+    X : (n_rows, n_basis) array; y : (n_rows,) targets; kind : (n_rows,) int (0 energy, 1 force, 2 virial)
+    """
+    if len(atoms) == 0:
+        raise FitError(f"structure {index} is empty")
+    energy, forces, stress = _labels(atoms, index)
+    rows = basis.design(atoms) if rows is None else rows
+    n = len(atoms)
+    blocks = [rows.energy[None] / n, rows.forces.reshape(3 * n, -1)]
+    targets = [[(energy - n * e0) / n], forces.ravel()]
+    kinds = [[ENERGY], np.full(3 * n, FORCE)]
+    if stress is not None and rows.stress is not None:
+        per_atom_volume = atoms.get_volume() / n
+        blocks.append(-rows.stress * per_atom_volume)
+        targets.append(-stress * per_atom_volume)
+        kinds.append(np.full(6, VIRIAL))
+    return np.vstack(blocks), np.concatenate(targets), np.concatenate(kinds).astype(int)
+
+
+@dataclass
+class LinearSystem:
+    """The stacked, unweighted linear system of a dataset.
+
+    X (n_rows, n_basis); y (n_rows,); kind (n_rows,) 0/1/2 for energy/force/virial rows;
+    structure (n_rows,) index of the structure of each row; config_types (n_structures,);
+    n_atoms (n_structures,).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    kind: np.ndarray
+    structure: np.ndarray
+    config_types: list[str]
+    n_atoms: np.ndarray
+
+    def row_weights(self, weights: Weights) -> np.ndarray:
+        """(n_rows,) weights of every row."""
+        per_structure = np.array([weights.of(c) for c in self.config_types]).reshape(-1, 3)
+        return per_structure[self.structure, self.kind]
+
+
+def structures_checksum(structures: Sequence[Atoms]) -> str:
+    """SHA-256 of the geometry and labels of a list of structures (identifies a dataset)."""
+    digest = hashlib.sha256()
+    for atoms in structures:
+        for array in (atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc):
+            digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+class DesignCache:
+    """On-disk cache of design rows, keyed by basis parameters, dataset checksum and library version.
+
+    One ``.npz`` file per (basis, dataset); written atomically, so an interrupted write leaves no
+    corrupt entry. A file that cannot be read is recomputed (and replaced).
+    """
+
+    def __init__(self, directory: str | os.PathLike):
+        self.directory = Path(directory)
+
+    def key(self, basis: ACEBasis, structures: Sequence[Atoms]) -> str:
+        payload = json.dumps(
+            {"basis": basis.parameters(), "data": structures_checksum(structures), "linace": __version__},
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+    def path(self, basis: ACEBasis, structures: Sequence[Atoms]) -> Path:
+        return self.directory / f"design-{self.key(basis, structures)}.npz"
+
+    def load(self, basis: ACEBasis, structures: Sequence[Atoms]):
+        """Cached (energy, forces, stress) row arrays, or None."""
+        path = self.path(basis, structures)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path) as stored:
+                return {name: stored[name] for name in stored.files}
+        except Exception:  # corrupted or truncated: recompute
+            return None
+
+    def store(self, basis: ACEBasis, structures: Sequence[Atoms], arrays: dict) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.path(basis, structures)
+        handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        os.close(handle)
+        try:
+            with open(temporary, "wb") as stream:
+                np.savez(stream, **arrays)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+
+
+def _design_arrays(basis: ACEBasis, structures: Sequence[Atoms], progress: bool) -> dict:
+    """Energy, force and stress rows of every structure, concatenated (the cacheable part)."""
+    from tqdm.auto import tqdm
+
+    energies, forces, stresses = [], [], []
+    for atoms in tqdm(structures, desc=f"design rows (K={basis.body_order})", disable=not progress, leave=False):
+        rows = basis.design(atoms)
+        energies.append(rows.energy)
+        forces.append(rows.forces.reshape(-1, len(basis)))
+        stresses.append(rows.stress if rows.stress is not None else np.full((6, len(basis)), np.nan))
+    return {
+        "energy": np.array(energies).reshape(len(structures), len(basis)),
+        "forces": np.vstack(forces) if forces else np.zeros((0, len(basis))),
+        "stress": np.array(stresses).reshape(len(structures), 6, len(basis)),
+    }
+
+
+def linear_system(
+    basis: ACEBasis,
+    structures: Sequence[Atoms],
+    e0: float,
+    cache: DesignCache | str | os.PathLike | None = None,
+    progress: bool = False,
+) -> LinearSystem:
+    """Stack the rows of every structure (see :func:`structure_rows`), using ``cache`` if given."""
+    from .basis import DesignRows
+
+    if len(structures) == 0:
+        raise FitError("the training set is empty")
+    if not np.isfinite(e0):
+        raise FitError(f"E0 must be finite, got {e0}")
+    for index, atoms in enumerate(structures):  # fail on bad labels before the expensive part
+        basis.check_structure(atoms)
+        if len(atoms) == 0:
+            raise FitError(f"structure {index} is empty")
+        _labels(atoms, index)
+    cache = DesignCache(cache) if isinstance(cache, (str, os.PathLike)) else cache
+    arrays = cache.load(basis, structures) if cache else None
+    if arrays is None:
+        arrays = _design_arrays(basis, structures, progress)
+        if cache:
+            cache.store(basis, structures, arrays)
+    X, y, kind, owner = [], [], [], []
+    offset = 0
+    for index, atoms in enumerate(structures):
+        n = len(atoms)
+        stress = arrays["stress"][index]
+        rows = DesignRows(arrays["energy"][index], arrays["forces"][offset : offset + 3 * n].reshape(n, 3, -1),
+                          None if np.isnan(stress).all() else stress)
+        offset += 3 * n
+        Xs, ys, ks = structure_rows(basis, atoms, e0, index, rows)
+        X.append(Xs), y.append(ys), kind.append(ks), owner.append(np.full(len(ys), index))
+    return LinearSystem(
+        X=np.vstack(X),
+        y=np.concatenate(y),
+        kind=np.concatenate(kind),
+        structure=np.concatenate(owner),
+        config_types=[str(a.info.get("config_type", "default")) for a in structures],
+        n_atoms=np.array([len(a) for a in structures]),
+    )
+
+
+# --------------------------------------------------------------------------- priors and solvers
+def smoothness_prior(basis: ACEBasis, p: float = 2.0, l_weight: float = 1.0) -> np.ndarray:
+    r"""Diagonal of an algebraic smoothness prior Γ, (n_basis,).
+
+    .. math:: \gamma_B = 1 + \sum_t \big[(n_t - 1)^p + (w_L\, l_t)^p\big]
+
+    Functions with more radial nodes or higher angular degree are penalised more, so that
+    :math:`\alpha\|\Gamma c\|^2` favours smooth potentials (cf. ``algebraic_smoothness_prior`` of
+    ACEpotentials.jl). The constant pair function (n = 1, l = 0) has γ = 1.
+    """
+    return np.array([1.0 + sum((n - 1) ** p + (l_weight * l) ** p for n, l in f.nl) for f in basis.functions])
+
+
+def _prior_diagonal(basis: ACEBasis, prior: str) -> np.ndarray:
+    if prior not in PRIORS:
+        raise FitError(f"unknown prior {prior!r}; known: {PRIORS}")
+    return np.ones(len(basis)) if prior == "none" else smoothness_prior(basis)
+
+
+def solve_least_squares(X: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: float = 0.0,
+                        gamma: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+    """argmin_c |W^1/2 (X c - y)|^2 + alpha |Γ c|^2 by ``scipy.linalg.lstsq`` on the stacked system.
+
+    Columns are scaled to unit norm first (better conditioning; the solution is scaled back).
+    Raises :class:`FitError` if the system is rank deficient and ``alpha == 0``.
+    """
+    n_basis = X.shape[1]
+    gamma = np.ones(n_basis) if gamma is None else np.asarray(gamma, dtype=float)
+    if alpha < 0 or not np.isfinite(alpha):
+        raise FitError(f"alpha must be finite and >= 0, got {alpha}")
+    sqrt_w = np.sqrt(w)
+    A = X * sqrt_w[:, None]
+    b = y * sqrt_w
+    if alpha > 0:
+        A = np.vstack([A, np.sqrt(alpha) * np.diag(gamma)])
+        b = np.concatenate([b, np.zeros(n_basis)])
+    scale = np.linalg.norm(A, axis=0)
+    scale[scale == 0] = 1.0
+    c, _, rank, singular = scipy.linalg.lstsq(A / scale, b, lapack_driver="gelsd")
+    if rank < n_basis:
+        raise FitError(
+            f"the weighted design matrix has rank {rank} < {n_basis} basis functions: add data or "
+            f"regularise (alpha > 0)"
+        )
+    return c / scale, {"rank": int(rank), "condition_number": float(singular[0] / singular[-1])}
+
+
+def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.ndarray | None = None,
+                        max_iterations: int = 200, tolerance: float = 1e-8) -> tuple[np.ndarray, np.ndarray, dict]:
+    r"""Bayesian linear regression with evidence maximisation (MacKay's fixed-point updates).
+
+    Likelihood :math:`y \sim \mathcal N(X c, (\beta W)^{-1})`, prior
+    :math:`c \sim \mathcal N(0, (\alpha \Gamma^2)^{-1})`. With :math:`\tilde X = W^{1/2} X \Gamma^{-1}
+    = U S V^T`, iterate :math:`\gamma = \sum_k \beta s_k^2 / (\alpha + \beta s_k^2)`,
+    :math:`\alpha = \gamma / |\tilde m|^2`, :math:`\beta = (N - \gamma) / |\tilde y - \tilde X \tilde m|^2`.
+
+    Returns
+    -------
+    mean : (n_basis,) posterior mean of c
+    covariance : (n_basis, n_basis) posterior covariance of c
+    info : dict with alpha, beta, effective number of parameters, log evidence, iterations
+    """
+    n_rows, n_basis = X.shape
+    gamma = np.ones(n_basis) if gamma is None else np.asarray(gamma, dtype=float)
+    sqrt_w = np.sqrt(w)
+    Xt = X * sqrt_w[:, None] / gamma[None, :]
+    yt = y * sqrt_w
+    U, s, Vt = scipy.linalg.svd(Xt, full_matrices=False, lapack_driver="gesdd")
+    s2 = s**2
+    projected = U.T @ yt
+    residual_outside = max(float(yt @ yt - projected @ projected), 0.0)  # part of y outside range(X)
+    alpha = 1.0 / max(np.var(yt), 1e-300) * 1e-3
+    beta = 1.0 / max(np.var(yt), 1e-300)
+    for iteration in range(1, max_iterations + 1):
+        shrink = beta * s2 / (alpha + beta * s2)
+        m_coords = projected * beta * s / (alpha + beta * s2)  # mean in the V basis
+        effective = float(shrink.sum())
+        misfit = float(np.sum((projected - s * m_coords) ** 2)) + residual_outside
+        new_alpha = effective / max(float(m_coords @ m_coords), 1e-300)
+        new_beta = max(n_rows - effective, 1e-12) / max(misfit, 1e-300)
+        converged = abs(np.log(new_alpha / alpha)) < tolerance and abs(np.log(new_beta / beta)) < tolerance
+        alpha, beta = new_alpha, new_beta
+        if converged:
+            break
+    m_coords = projected * beta * s / (alpha + beta * s2)
+    mean = (Vt.T @ m_coords) / gamma
+    # posterior covariance in the scaled coordinates: V diag(1/(alpha + beta s^2)) V^T + null space / alpha
+    posterior = (Vt.T / (alpha + beta * s2)) @ Vt
+    if len(s) < n_basis:
+        posterior += (np.eye(n_basis) - Vt.T @ Vt) / alpha
+    covariance = posterior / gamma[:, None] / gamma[None, :]
+    misfit = float(np.sum((projected - s * m_coords) ** 2)) + residual_outside
+    log_evidence = 0.5 * (
+        n_basis * np.log(alpha) + n_rows * np.log(beta) - beta * misfit - alpha * float(m_coords @ m_coords)
+        - np.sum(np.log(alpha + beta * s2)) - (n_basis - len(s)) * np.log(alpha) - n_rows * np.log(2 * np.pi)
+    )
+    return mean, covariance, {
+        "alpha": float(alpha), "beta": float(beta), "noise_rmse_weighted": float(1 / np.sqrt(beta)),
+        "effective_parameters": float(effective), "log_evidence": float(log_evidence), "iterations": iteration,
+    }
+
+
+class NormalEquations:
+    """Streaming accumulation of G = X^T W X, h = X^T W y (memory O(n_basis^2)).
+
+    Use when the dense design matrix does not fit in memory; the normal matrix squares the
+    condition number, so the dense solvers are preferred whenever the rows fit.
+    """
+
+    def __init__(self, n_basis: int):
+        self.gram = np.zeros((n_basis, n_basis))
+        self.rhs = np.zeros(n_basis)
+        self.target_norm = 0.0
+        self.n_rows = 0
+
+    def add(self, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
+        """Accumulate a block of rows."""
+        Xw = X * w[:, None]
+        self.gram += X.T @ Xw
+        self.rhs += Xw.T @ y
+        self.target_norm += float(y @ (w * y))
+        self.n_rows += len(y)
+
+    def solve(self, alpha: float = 0.0, gamma: np.ndarray | None = None) -> np.ndarray:
+        """argmin_c |W^1/2 (X c - y)|^2 + alpha |Γ c|^2 from the accumulated sums (Cholesky)."""
+        gamma = np.ones(len(self.rhs)) if gamma is None else np.asarray(gamma, dtype=float)
+        if self.n_rows == 0:
+            raise FitError("no rows were accumulated")
+        matrix = self.gram + alpha * np.diag(gamma**2)
+        scale = np.sqrt(np.diag(matrix))
+        scale[scale == 0] = 1.0
+        try:
+            factor = scipy.linalg.cho_factor(matrix / scale[:, None] / scale[None, :])
+        except np.linalg.LinAlgError as error:
+            raise FitError("the normal matrix is singular: add data or regularise (alpha > 0)") from error
+        return scipy.linalg.cho_solve(factor, self.rhs / scale) / scale
+
+
+# --------------------------------------------------------------------------- the model
+@dataclass
+class ACEModel:
+    """A fitted linear ACE potential: basis parameters, coefficients (eV), E0 (eV) and metadata.
+
+    ``covariance`` (n_basis, n_basis) is the posterior covariance of the coefficients when the fit
+    was Bayesian. ``save``/``load`` use one ``.npz`` file.
+    """
+
+    basis_parameters: dict
+    coefficients: np.ndarray
+    e0: float
+    covariance: np.ndarray | None = None
+    info: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.coefficients = np.asarray(self.coefficients, dtype=float)
+        self._basis = None
+
+    @property
+    def basis(self) -> ACEBasis:
+        if self._basis is None:
+            self._basis = ACEBasis(**self.basis_parameters)
+        return self._basis
+
+    def calculator(self) -> ACECalculator:
+        """An ASE calculator of this potential."""
+        return ACECalculator(self.basis, self.coefficients, self.e0)
+
+    def save(self, path: str | os.PathLike) -> None:
+        header = json.dumps({"basis_parameters": self.basis_parameters, "e0": self.e0, "info": self.info,
+                             "linace": __version__})
+        arrays = {"header": np.array(header), "coefficients": self.coefficients}
+        if self.covariance is not None:
+            arrays["covariance"] = self.covariance
+        with open(path, "wb") as stream:
+            np.savez(stream, **arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> ACEModel:
+        try:
+            with np.load(path) as stored:
+                header = json.loads(str(stored["header"]))
+                coefficients = stored["coefficients"]
+                covariance = stored["covariance"] if "covariance" in stored.files else None
+        except (OSError, ValueError, KeyError) as error:
+            raise FitError(f"{path} is not a readable linace model file: {error}") from error
+        return cls(header["basis_parameters"], coefficients, header["e0"], covariance, header.get("info", {}))
+
+
+def fit(
+    basis: ACEBasis,
+    structures: Sequence[Atoms],
+    e0: float,
+    weights: Weights | None = None,
+    solver: str = "lstsq",
+    prior: str = "none",
+    alpha: float = 1e-8,
+    cache: DesignCache | str | os.PathLike | None = None,
+    progress: bool = False,
+) -> ACEModel:
+    """Fit a linear ACE potential to labelled structures.
+
+    Parameters
+    ----------
+    solver : "lstsq" (regularised least squares with fixed ``alpha``) or "blr" (Bayesian regression;
+        ``alpha`` and the noise level are chosen by evidence maximisation, the posterior covariance is kept).
+    prior : "none" (Γ = I, ridge) or "smoothness" (:func:`smoothness_prior`).
+    alpha : regularisation strength of the ``lstsq`` solver, relative to the mean squared column norm
+        of the weighted design matrix (so it does not depend on the units of the weights).
+    """
+    if solver not in SOLVERS:
+        raise FitError(f"unknown solver {solver!r}; known: {SOLVERS}")
+    weights = Weights() if weights is None else weights
+    gamma = _prior_diagonal(basis, prior)
+    start = time.perf_counter()
+    system = linear_system(basis, structures, e0, cache=cache, progress=progress)
+    design_seconds = time.perf_counter() - start
+    w = system.row_weights(weights)
+    covariance = None
+    if solver == "lstsq":
+        column_scale = float(np.mean(np.sum(system.X**2 * w[:, None], axis=0)))
+        coefficients, info = solve_least_squares(system.X, system.y, w, alpha * column_scale, gamma)
+        info["alpha"] = alpha * column_scale
+    else:
+        coefficients, covariance, info = bayesian_regression(system.X, system.y, w, gamma)
+    info.update(
+        solver=solver, prior=prior, n_structures=len(structures), n_rows=len(system.y),
+        design_seconds=design_seconds, solve_seconds=time.perf_counter() - start - design_seconds,
+    )
+    return ACEModel(basis.parameters(), coefficients, float(e0), covariance, info)
+
+
+def fit_streaming(
+    basis: ACEBasis,
+    structures: Iterable[Atoms],
+    e0: float,
+    weights: Weights | None = None,
+    prior: str = "none",
+    alpha: float = 1e-8,
+) -> ACEModel:
+    """Like :func:`fit` with the ``lstsq`` solver, but accumulates the normal equations structure by
+    structure, so ``structures`` may be a generator over a dataset larger than memory."""
+    weights = Weights() if weights is None else weights
+    gamma = _prior_diagonal(basis, prior)
+    normal = NormalEquations(len(basis))
+    count = 0
+    for index, atoms in enumerate(structures):
+        basis.check_structure(atoms)
+        X, y, kind = structure_rows(basis, atoms, e0, index)
+        normal.add(X, y, weights.of(str(atoms.info.get("config_type", "default")))[kind])
+        count += 1
+    if count == 0:
+        raise FitError("the training set is empty")
+    column_scale = float(np.mean(np.diag(normal.gram)))
+    coefficients = normal.solve(alpha * column_scale, gamma)
+    info = {"solver": "normal-equations", "prior": prior, "alpha": alpha * column_scale, "n_structures": count,
+            "n_rows": normal.n_rows}
+    return ACEModel(basis.parameters(), coefficients, float(e0), None, info)

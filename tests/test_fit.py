@@ -1,0 +1,191 @@
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.calculators.singlepoint import SinglePointCalculator
+
+from linace.basis import ACEBasis
+from linace.fit import (
+    ACEModel,
+    DesignCache,
+    FitError,
+    NormalEquations,
+    Weights,
+    bayesian_regression,
+    fit,
+    fit_streaming,
+    linear_system,
+    smoothness_prior,
+)
+from linace.calculator import ACECalculator
+
+from conftest import random_carbon
+
+E0 = -1.25
+
+
+@pytest.fixture(scope="module")
+def basis():
+    return ACEBasis(3, truncation={1: (6, 0), 2: (6, 2)})
+
+
+def labelled(structures, calc, noise=0.0, seed=0):
+    """Copies of ``structures`` labelled by ``calc`` (+ Gaussian noise) as single-point results."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k, atoms in enumerate(structures):
+        atoms = atoms.copy()
+        atoms.calc = calc
+        energy = atoms.get_potential_energy() + noise * rng.normal() * len(atoms)
+        forces = atoms.get_forces() + noise * rng.normal(size=(len(atoms), 3))
+        stress = atoms.get_stress() if atoms.pbc.all() else None
+        atoms.calc = SinglePointCalculator(atoms, energy=energy, forces=forces, stress=stress)
+        atoms.info["config_type"] = "bulk" if atoms.pbc.all() else "cluster"
+        out.append(atoms)
+    return out
+
+
+@pytest.fixture(scope="module")
+def truth(basis):
+    rng = np.random.default_rng(1)
+    coefficients = rng.normal(size=len(basis)) / np.arange(1, len(basis) + 1)
+    structures = [random_carbon(n, periodic, seed) for seed, (n, periodic) in enumerate([(4, True), (6, True), (5, False), (3, True), (7, False)] * 4)]
+    return coefficients, labelled(structures, ACECalculator(basis, coefficients, E0))
+
+
+def test_fit_recovers_known_coefficients(basis, truth):
+    coefficients, data = truth
+    model = fit(basis, data, E0, alpha=0.0)
+    np.testing.assert_allclose(model.coefficients, coefficients, rtol=1e-6, atol=1e-8)
+    assert model.info["rank"] == len(basis)
+
+
+def test_blr_recovers_coefficients_and_noise(basis, truth):
+    coefficients, data = truth
+    noisy = labelled(data, ACECalculator(basis, coefficients, E0), noise=1e-3, seed=3)
+    model = fit(basis, noisy, E0, solver="blr", weights=Weights(energy=1, forces=1, virial=1))
+    assert model.covariance.shape == (len(basis), len(basis))
+    np.testing.assert_allclose(model.covariance, model.covariance.T, atol=1e-14)
+    assert np.all(np.linalg.eigvalsh(model.covariance) > 0)
+    # the estimated noise level is the injected one (force noise dominates the rows)
+    assert model.info["noise_rmse_weighted"] == pytest.approx(1e-3, rel=0.3)
+    error = np.abs(model.coefficients - coefficients)
+    assert np.all(error < 6 * np.sqrt(np.diag(model.covariance)) + 1e-9)
+
+
+def test_bayesian_regression_on_a_textbook_problem():
+    """Polynomial fit with known noise: evidence maximisation finds beta ~ 1/sigma^2."""
+    rng = np.random.default_rng(0)
+    x = np.linspace(-1, 1, 400)
+    X = np.vander(x, 6, increasing=True)
+    y = X @ np.array([0.3, -1.0, 0.5, 0.0, 0.2, 0.0]) + 0.05 * rng.normal(size=x.size)
+    mean, covariance, info = bayesian_regression(X, y, np.ones_like(y))
+    assert 1 / np.sqrt(info["beta"]) == pytest.approx(0.05, rel=0.1)
+    assert 3 < info["effective_parameters"] <= 6
+    np.testing.assert_allclose(mean[:3], [0.3, -1.0, 0.5], atol=0.05)
+
+
+def test_ridge_and_smoothness_priors_shrink(basis, truth):
+    _, data = truth
+    free = fit(basis, data, E0, alpha=0.0)
+    ridge = fit(basis, data, E0, alpha=1e-2)
+    smooth = fit(basis, data, E0, alpha=1e-2, prior="smoothness")
+    gamma = smoothness_prior(basis)
+    assert np.linalg.norm(ridge.coefficients) < np.linalg.norm(free.coefficients)
+    assert np.linalg.norm(gamma * smooth.coefficients) < np.linalg.norm(gamma * ridge.coefficients)
+    assert gamma.min() == 1.0 and gamma[0] == 1.0
+
+
+def test_streaming_normal_equations_agree_with_dense(basis, truth):
+    _, data = truth
+    noisy = labelled(data, ACECalculator(basis, truth[0], E0), noise=1e-2, seed=5)
+    dense = fit(basis, noisy, E0, alpha=1e-6)
+    streamed = fit_streaming(basis, iter(noisy), E0, alpha=1e-6)
+    np.testing.assert_allclose(streamed.coefficients, dense.coefficients, rtol=1e-6, atol=1e-9)
+
+
+def test_normal_equations_block_accumulation():
+    rng = np.random.default_rng(2)
+    X, y, w = rng.normal(size=(50, 4)), rng.normal(size=50), rng.uniform(0.5, 2, 50)
+    normal = NormalEquations(4)
+    for block in np.array_split(np.arange(50), 7):
+        normal.add(X[block], y[block], w[block])
+    reference = np.linalg.lstsq(X * np.sqrt(w)[:, None], y * np.sqrt(w), rcond=None)[0]
+    np.testing.assert_allclose(normal.solve(), reference, rtol=1e-10)
+
+
+def test_weights_per_config_type(basis, truth):
+    _, data = truth
+    system = linear_system(basis, data, E0)
+    w = system.row_weights(Weights(energy=30, forces=1, virial=2, per_config_type={"cluster": {"forces": 5}}))
+    clusters = np.array([system.config_types[s] == "cluster" for s in system.structure])
+    assert set(w[(system.kind == 1) & clusters]) == {5.0}
+    assert set(w[(system.kind == 1) & ~clusters]) == {1.0}
+    assert set(w[system.kind == 0]) == {30.0}
+    assert set(w[system.kind == 2]) == {2.0}
+    assert np.sum(system.kind == 2) == 6 * sum(a.pbc.all() for a in data)
+
+
+def test_design_cache_round_trip_and_corruption(basis, truth, tmp_path):
+    _, data = truth
+    cache = DesignCache(tmp_path)
+    first = linear_system(basis, data, E0, cache=cache)
+    (path,) = tmp_path.glob("design-*.npz")
+    second = linear_system(basis, data, E0, cache=cache)
+    np.testing.assert_array_equal(first.X, second.X)
+    path.write_bytes(b"truncated")  # a corrupted entry is recomputed, not trusted
+    third = linear_system(basis, data, E0, cache=cache)
+    np.testing.assert_allclose(third.X, first.X)
+    other = ACEBasis(3, truncation={1: (5, 0), 2: (6, 2)})
+    assert cache.key(other, data) != cache.key(basis, data)
+
+
+def test_model_save_load(basis, truth, tmp_path):
+    _, data = truth
+    model = fit(basis, data[:10], E0, solver="blr")
+    model.save(tmp_path / "model.npz")
+    loaded = ACEModel.load(tmp_path / "model.npz")
+    np.testing.assert_array_equal(loaded.coefficients, model.coefficients)
+    np.testing.assert_array_equal(loaded.covariance, model.covariance)
+    assert loaded.e0 == E0 and loaded.basis.describe() == basis.describe()
+    atoms = data[0].copy()
+    atoms.calc = loaded.calculator()
+    assert atoms.get_potential_energy() == pytest.approx(data[0].get_potential_energy(), rel=1e-3)
+    (tmp_path / "bad.npz").write_bytes(b"not a model")
+    with pytest.raises(FitError, match="bad.npz"):
+        ACEModel.load(tmp_path / "bad.npz")
+
+
+def test_bad_input(basis, truth):
+    _, data = truth
+    with pytest.raises(FitError, match="empty"):
+        fit(basis, [], E0)
+    unlabelled = data[0].copy()
+    unlabelled.calc = None
+    with pytest.raises(FitError, match="structure 1 .* no energy"):
+        fit(basis, [data[1], unlabelled], E0)
+    no_forces = data[0].copy()
+    no_forces.calc = SinglePointCalculator(no_forces, energy=1.0)
+    with pytest.raises(FitError, match="no forces"):
+        fit(basis, [no_forces], E0)
+    nan = data[0].copy()
+    nan.calc = SinglePointCalculator(nan, energy=np.nan, forces=np.zeros((len(nan), 3)))
+    with pytest.raises(FitError, match="NaN"):
+        fit(basis, [nan], E0)
+    with pytest.raises(FitError, match="rank"):
+        fit(basis, data[:1], E0, alpha=0.0)  # far fewer rows than functions
+    with pytest.raises(FitError, match="unknown solver"):
+        fit(basis, data, E0, solver="magic")
+    with pytest.raises(FitError, match="unknown prior"):
+        fit(basis, data, E0, prior="magic")
+    with pytest.raises(FitError, match="weight 'forces'"):
+        Weights(forces=-1)
+    with pytest.raises(FitError, match="unknown weight kind"):
+        Weights(per_config_type={"bulk": {"charge": 1}})
+    empty_structure = Atoms(cell=np.eye(3) * 3, pbc=True)
+    empty_structure.calc = SinglePointCalculator(empty_structure, energy=0.0, forces=np.zeros((0, 3)))
+    with pytest.raises(FitError, match="empty"):
+        fit(basis, [empty_structure], E0)
+    silicon = data[0].copy()
+    silicon.symbols[0] = "Si"
+    with pytest.raises(ValueError, match="Si"):
+        fit(basis, [silicon], E0)
