@@ -78,3 +78,61 @@ def assert_fd_converges(errors: np.ndarray, scale: float, name: str = "derivativ
     assert errors.min() < 1e-7 * scale + 1e-9, f"{name}: best FD error {errors.min():.2e} (scale {scale:.2e})"
     # central differences: the error at h = 1e-3 must be far below the one at h = 1e-1
     assert errors[2] < 0.05 * errors[0] or errors[0] < 1e-9 * scale, f"{name}: FD error does not fall with h: {errors}"
+
+
+# --------------------------------------------------------------------------- synthetic reference data
+SYNTHETIC_E0 = -1.3  # eV
+
+
+def write_synthetic_data(directory, seed: int = 0) -> None:
+    """A small data directory in the format of ``data/`` (extxyz files + manifest with checksums),
+    labelled by a random K = 3 ACE potential instead of DFT, for tests and notebook smoke runs."""
+    import json
+    from pathlib import Path
+
+    from ase.calculators.singlepoint import SinglePointCalculator
+    from ase.io import write
+
+    from linace.calculator import ACECalculator
+    from linace.datasets import sha256
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    basis = ACEBasis(3, truncation={1: (6, 0), 2: (6, 2)})
+    rng = np.random.default_rng(seed)
+    coefficients = rng.normal(size=len(basis)) * 0.5
+    coefficients[0] = 2.0  # a repulsive pair term
+    calc = ACECalculator(basis, coefficients, e0=SYNTHETIC_E0)
+
+    def label(atoms, config_type):
+        atoms.calc = calc
+        results = {"energy": atoms.get_potential_energy(), "forces": atoms.get_forces()}
+        if atoms.pbc.all():
+            results["stress"] = atoms.get_stress()
+        atoms.calc = SinglePointCalculator(atoms, **results)
+        atoms.info["config_type"] = config_type
+        return atoms
+
+    sets = {
+        "isolated_atom": [label(Atoms("C", positions=[[0, 0, 0]]), "isolated_atom")],
+        "dimers": [label(Atoms("C2", positions=[[0, 0, 0], [r, 0, 0]]), "dimer") for r in np.linspace(0.9, 5.0, 30)],
+        "clusters": [label(random_carbon(n, False, 100 + k), "cluster") for k, n in enumerate([3, 4, 5] * 3)],
+        "narrow": [label(random_carbon(4, True, 200 + k), "bulk") for k in range(6)],
+        "crystals": [label(random_carbon(3, True, 300 + k), "bulk") for k in range(6)],
+        "diverse": [label(random_carbon(5, True, 400 + k), "random") for k in range(6)],
+        "test": [label(random_carbon(4, True, 500 + k), "random") for k in range(4)],
+    }
+    manifest = {"sets": {}, "note": "synthetic test data labelled by a random ACE potential"}
+    for name, images in sets.items():
+        path = directory / f"{name}.extxyz"
+        write(path, images, format="extxyz")
+        manifest["sets"][name] = {"file": path.name, "sha256": sha256(path), "n_structures": len(images)}
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
+
+
+@pytest.fixture(scope="session")
+def synthetic_data(tmp_path_factory):
+    """Path of a synthetic data directory (see :func:`write_synthetic_data`)."""
+    directory = tmp_path_factory.mktemp("data")
+    write_synthetic_data(directory)
+    return directory

@@ -1,0 +1,98 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Training one potential
+#
+# This notebook trains one linear ACE potential, truncated at body order $K$, on one training
+# set, validates it on the common held-out test set and extracts its dimer curve, decomposed
+# into the contributions $2V_\nu(r)$ of each body order $\nu + 1$.
+#
+# It is the template of the sweep: `python -m linace.sweep` runs it once per point of the grid
+# (K × training set × basis variant × regularisation) with papermill and collects the JSON record
+# each run writes. In the book it runs with the default parameters below; the executed sweep runs
+# are in the part "Sweep runs".
+
+# %% tags=["parameters"]
+body_order = 4  # K: the basis holds correlation orders nu = 1..K-1
+training_set = "diverse"  # dimers | narrow | crystals | diverse | clusters
+variant = "standard"  # basis variant
+regularisation = "blr"  # blr | blr-smooth | ridge | smoothness
+result_path = ""  # where to write the JSON run record ("" = do not write)
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Markdown, display
+
+from linace import study
+from linace.plotting import dimer_axes, parity, plot_dft_dimer, plot_dimer_curve
+from linace.results import write_json_atomic
+
+run = study.train(body_order, training_set, variant, regularisation, progress=False)
+basis, model = run.model.basis, run.model
+print(f"K = {body_order}: {len(basis)} functions", run.record["basis"]["functions_per_body_order"])
+print(f"fit: {model.info['solver']} / prior {model.info['prior']}, {model.info['n_rows']} rows "
+      f"from {model.info['n_structures']} structures, {model.info['fit_seconds']:.1f} s")
+
+# %% [markdown]
+# ## Errors
+#
+# Energies per atom (meV/atom) and force components (eV/Å) on the training set and on the
+# common test set, which holds structures of every family and is the same for all runs.
+
+# %%
+rows = ["| set | config_type | structures | E RMSE (meV/atom) | F RMSE (eV/Å) |", "|---|---|---|---|---|"]
+for split in ("train", "test"):
+    for config_type, e in run.record["errors"][split].items():
+        rows.append(f"| {split} | {config_type} | {e['n_structures']} | {e['energy_rmse_meV_per_atom']:.1f} "
+                    f"| {e['force_rmse_eV_per_A']:.3f} |")
+display(Markdown("\n".join(rows)))
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+for predictions, name in ((run.train, "train"), (run.test, "test")):
+    parity(axes[0], predictions.energy_ref, predictions.energy_pred, "energy", "eV/atom", label=name)
+    parity(axes[1], predictions.forces_ref, predictions.forces_pred, "force component", "eV/Å", label=name)
+axes[0].set_title("energies per atom")
+axes[1].set_title("forces")
+fig.tight_layout()
+
+# %% [markdown]
+# ## The dimer curve
+#
+# $E(r) - 2E_0$ of an isolated C$_2$ predicted by the potential (solid), the DFT reference
+# (markers) and the contribution $2V_\nu(r)$ of each body order (dashed), which sum to the
+# solid curve. For Bayesian fits the shaded band is ±2 posterior standard deviations: where the
+# training data does not constrain the dimer curve, the band is wide.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+r_dft, e_dft, _ = run.dft_curve
+for ax, ylim in zip(axes, [(-15, 25), (-8, 4)]):
+    plot_dft_dimer(ax, r_dft, e_dft)
+    plot_dimer_curve(ax, run.curve, label=f"ACE K = {body_order}")
+    dimer_axes(ax, ylim=ylim)
+axes[0].set_title(f"K = {body_order}, trained on {training_set}")
+axes[1].set_title("zoom")
+axes[0].legend(fontsize=7, loc="upper right")
+fig.tight_layout()
+
+summary = run.record["dimer_summary"]
+print(f"mean |E_ACE - E_DFT| over 1.0-4.5 A: {summary['distance_to_dft_eV']:.3f} eV; "
+      f"minimum at {summary['minimum_position_A']:.3f} A, {summary['minimum_energy_eV']:.3f} eV")
+
+# %%
+if result_path:
+    write_json_atomic(result_path, run.record)
+    print("wrote", result_path)

@@ -1,0 +1,53 @@
+"""Figures shared by the chapters: parity plots and dimer curves with their body-order decomposition.
+
+Every function draws on a given matplotlib ``Axes`` and labels its axes with units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .analysis import DimerCurve
+
+__all__ = ["BODY_ORDER_COLOURS", "dimer_axes", "plot_dimer_curve", "plot_dft_dimer", "parity"]
+
+#: One colour per body order, used consistently across chapters.
+BODY_ORDER_COLOURS = {2: "tab:blue", 3: "tab:orange", 4: "tab:green", 5: "tab:red"}
+
+
+def parity(ax, reference: np.ndarray, predicted: np.ndarray, quantity: str, unit: str, **scatter) -> None:
+    """Predicted vs reference values with the diagonal and the RMSE in the legend."""
+    reference, predicted = np.ravel(reference), np.ravel(predicted)
+    rmse = float(np.sqrt(np.mean((predicted - reference) ** 2)))
+    ax.scatter(reference, predicted, s=scatter.pop("s", 6), alpha=scatter.pop("alpha", 0.5),
+               label=scatter.pop("label", f"RMSE {rmse:.3g} {unit}"), **scatter)
+    low, high = min(reference.min(), predicted.min()), max(reference.max(), predicted.max())
+    ax.plot([low, high], [low, high], color="k", lw=0.8)
+    ax.set(xlabel=f"DFT {quantity} ({unit})", ylabel=f"ACE {quantity} ({unit})")
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def dimer_axes(ax, ylim: tuple[float, float] = (-10.0, 10.0), title: str | None = None) -> None:
+    """Axis labels and limits of a dimer-curve plot."""
+    ax.axhline(0.0, color="grey", lw=0.6)
+    ax.set(xlabel="C–C distance r (Å)", ylabel="E(r) − 2E$_0$ (eV)", ylim=ylim)
+    if title:
+        ax.set_title(title)
+
+
+def plot_dft_dimer(ax, r: np.ndarray, energy: np.ndarray, **style) -> None:
+    """The DFT reference curve (black markers)."""
+    ax.plot(r, energy, "o", color="k", ms=3, label=style.pop("label", "DFT (PBE)"), **style)
+
+
+def plot_dimer_curve(ax, curve: DimerCurve, label: str = "ACE", contributions: bool = True,
+                     band: bool = True, **style) -> None:
+    """A model's dimer curve; optionally its 2 V_nu contributions (dashed) and a ±2σ posterior band."""
+    line, = ax.plot(curve.r, curve.energy, label=label, **style)
+    if band and curve.std is not None:
+        ax.fill_between(curve.r, curve.energy - 2 * curve.std, curve.energy + 2 * curve.std,
+                        color=line.get_color(), alpha=0.2, lw=0, label=f"{label} ±2σ")
+    if contributions:
+        for order, values in sorted(curve.contributions.items()):
+            ax.plot(curve.r, values, ls="--", lw=1, color=BODY_ORDER_COLOURS.get(order),
+                    label=f"2 V$_{{{order - 1}}}$ (body order {order})")

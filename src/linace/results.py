@@ -1,0 +1,138 @@
+"""Run records of the study: what one training run produced, and how the results chapters read them.
+
+One record (``results/<run-id>.json``) per trained potential, written by the training notebook
+(``book/04_train.py``) and read by the results chapters. Keys:
+
+``parameters``      the run's parameters (body_order, training_set, variant, regularisation)
+``basis``           basis parameters, size, number of functions per body order
+``fit``             solver information (alpha, beta, rank, seconds)
+``errors``          {"train": ..., "test": ...}: RMSE/MAE of energies (meV/atom) and forces (eV/A),
+                    overall and per config_type (:func:`linace.analysis.error_table`)
+``dimer``           the model's dimer curve on :data:`linace.analysis.DIMER_GRID` with its body-order
+                    contributions and, for Bayesian fits, posterior standard deviations
+``dimer_summary``   distance to the DFT curve (eV, mean absolute difference over 1.0-4.5 A),
+                    position (A) and depth (eV) of the minimum
+``provenance``      linace version, data checksums (from ``data/manifest.json``), timestamp
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+
+from . import __version__
+from .analysis import DimerCurve, Predictions, curve_distance, curve_minimum, error_table
+from .fit import ACEModel
+
+__all__ = ["dft_dimer_curve", "convergence_table", "load_results", "run_record", "write_json_atomic"]
+
+
+def dft_dimer_curve(dimers: Sequence[Atoms], e0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The reference dimer curve from labelled C2 structures.
+
+    Returns r (A, increasing), E(r) - 2 E0 (eV) and the winning total spin moment (mu_B, NaN if
+    not recorded).
+    """
+    r = np.array([atoms.get_distance(0, 1) for atoms in dimers])
+    energy = np.array([atoms.get_potential_energy() for atoms in dimers]) - 2 * e0
+    moment = np.array([atoms.info.get("spin_moment", np.nan) for atoms in dimers], dtype=float)
+    order = np.argsort(r)
+    return r[order], energy[order], moment[order]
+
+
+def dimer_summary(r: np.ndarray, energy: np.ndarray, dft_r: np.ndarray, dft_energy: np.ndarray) -> dict:
+    """Distance to the DFT curve and the minimum of a dimer curve (the convergence measures)."""
+    position, depth = curve_minimum(r, energy)
+    return {
+        "distance_to_dft_eV": curve_distance(r, energy, dft_r, dft_energy),
+        "minimum_position_A": position,
+        "minimum_energy_eV": depth,
+    }
+
+
+def run_record(
+    parameters: dict,
+    model: ACEModel,
+    train: Predictions,
+    test: Predictions,
+    curve: DimerCurve,
+    dft_curve: tuple[np.ndarray, np.ndarray],
+    data_manifest: dict | None = None,
+) -> dict:
+    """Assemble the JSON record of one training run (see the module docstring)."""
+    basis = model.basis
+    orders, counts = np.unique(basis.body_orders, return_counts=True)
+    checksums = {}
+    if data_manifest:
+        checksums = {name: entry.get("sha256") for name, entry in data_manifest.get("sets", {}).items()}
+    return {
+        "parameters": dict(parameters),
+        "basis": {
+            "parameters": basis.parameters(),
+            "size": len(basis),
+            "functions_per_body_order": {str(k): int(c) for k, c in zip(orders, counts)},
+        },
+        "fit": {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in model.info.items()},
+        "errors": {"train": error_table(train), "test": error_table(test)},
+        "dimer": curve.as_dict(),
+        "dimer_summary": dimer_summary(curve.r, curve.energy, *dft_curve),
+        "provenance": {
+            "linace": __version__,
+            "data_sha256": checksums,
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        },
+    }
+
+
+def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
+    """Write JSON via a temporary file and ``os.replace``: readers never see a partial file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(data, stream, indent=1)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def load_results(directory: str | os.PathLike) -> list[dict]:
+    """Every readable run record in ``directory`` (sorted by file name); unreadable ones are skipped
+    with a warning that names them."""
+    records = []
+    for path in sorted(Path(directory).glob("*.json")):
+        try:
+            record = json.loads(path.read_text())
+            record["parameters"]["body_order"]  # noqa: B018  (a record must have parameters)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            warnings.warn(f"skipping unreadable result {path}: {error}", stacklevel=2)
+            continue
+        record["path"] = str(path)
+        records.append(record)
+    return records
+
+
+def convergence_table(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[dict]:
+    """Convergence in K for runs of one training set (and variant): one row per body order with the
+    distance to DFT, to the curve of the previous K (eV, over 1.0-4.5 A) and the minimum."""
+    by_order = sorted(records, key=lambda rec: rec["parameters"]["body_order"])
+    rows, previous = [], None
+    for record in by_order:
+        curve = DimerCurve.from_dict(record["dimer"])
+        row = {"body_order": record["parameters"]["body_order"], **dimer_summary(curve.r, curve.energy, *dft_curve)}
+        row["distance_to_previous_K_eV"] = (
+            curve_distance(curve.r, curve.energy, previous.r, previous.energy) if previous is not None else float("nan")
+        )
+        rows.append(row)
+        previous = curve
+    return rows

@@ -1,0 +1,108 @@
+"""The study's training run: one potential for (K, training set, basis variant, regularisation).
+
+This is the pipeline of DESIGN.md section 4 for one point of the sweep grid, shared by the training
+notebook (``book/04_train.py``), the sweep and the tests:
+
+    data ──> basis(K, variant) ──> fit(regularisation) ──> errors on train and on the common test set
+         ──> dimer curve + V_nu decomposition ──> run record (:mod:`linace.results`)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import datasets
+from .analysis import DIMER_GRID, DimerCurve, Predictions, dimer_curve, predict
+from .basis import ACEBasis
+from .fit import ACEModel, DesignCache, Weights, fit
+from .results import dft_dimer_curve, run_record
+
+__all__ = ["REGULARISATIONS", "VARIANTS", "TrainingRun", "make_basis", "train"]
+
+#: Basis variants: keyword arguments of :class:`~linace.basis.ACEBasis`.
+VARIANTS = {"standard": {}}
+
+#: Regularisation schemes: keyword arguments of :func:`linace.fit.fit`.
+REGULARISATIONS = {
+    "blr": {"solver": "blr", "prior": "none"},
+    "blr-smooth": {"solver": "blr", "prior": "smoothness"},
+    "ridge": {"solver": "lstsq", "prior": "none", "alpha": 1e-6},
+    "smoothness": {"solver": "lstsq", "prior": "smoothness", "alpha": 1e-6},
+}
+
+
+def _check_choice(kind: str, value: str, known) -> None:
+    if value not in known:
+        raise ValueError(f"unknown {kind} {value!r}; known: {', '.join(known)}")
+
+
+def make_basis(body_order: int, variant: str = "standard", **overrides) -> ACEBasis:
+    """The basis of a run (default truncation of :class:`~linace.basis.ACEBasis`)."""
+    _check_choice("basis variant", variant, VARIANTS)
+    return ACEBasis(body_order=body_order, **VARIANTS[variant], **overrides)
+
+
+def default_cache() -> DesignCache:
+    """Design-row cache: ``$LINACE_CACHE`` or ``.cache/design`` next to the data directory."""
+    return DesignCache(os.environ.get("LINACE_CACHE", Path(datasets.DATA_DIR).parent / ".cache" / "design"))
+
+
+@dataclass
+class TrainingRun:
+    """Everything one run produced: the model, predictions, the dimer curves and the JSON record."""
+
+    parameters: dict
+    model: ACEModel
+    train: Predictions
+    test: Predictions
+    curve: DimerCurve
+    dft_curve: tuple[np.ndarray, np.ndarray, np.ndarray]
+    record: dict
+
+
+def train(
+    body_order: int,
+    training_set: str,
+    variant: str = "standard",
+    regularisation: str = "blr",
+    weights: Weights | None = None,
+    truncation: dict | None = None,
+    data_dir: str | os.PathLike | None = None,
+    cache: DesignCache | None = None,
+    progress: bool = True,
+) -> TrainingRun:
+    """Train and validate one potential.
+
+    Parameters
+    ----------
+    body_order : K in 2..5.
+    training_set : a training set of :mod:`linace.datasets` (e.g. "diverse", "dimers").
+    variant : basis variant, one of :data:`VARIANTS`.
+    regularisation : one of :data:`REGULARISATIONS`.
+    truncation : overrides of the basis truncation (see :class:`~linace.basis.ACEBasis`).
+    """
+    _check_choice("regularisation", regularisation, REGULARISATIONS)
+    known_sets = [name for name in datasets.names(data_dir) if name not in ("isolated_atom", "test", "pool")]
+    _check_choice("training set", training_set, known_sets)
+    basis = make_basis(body_order, variant, **({"truncation": truncation} if truncation else {}))
+    e0 = datasets.e0(data_dir)
+    train_structures = datasets.load(training_set, data_dir)
+    test_structures = datasets.load("test", data_dir)
+    start = time.perf_counter()
+    model = fit(basis, train_structures, e0, weights=weights, cache=cache or default_cache(), progress=progress,
+                **REGULARISATIONS[regularisation])
+    model.info["fit_seconds"] = time.perf_counter() - start
+    parameters = {"body_order": body_order, "training_set": training_set, "variant": variant,
+                  "regularisation": regularisation}
+    train_predictions = predict(model, train_structures)
+    test_predictions = predict(model, test_structures)
+    curve = dimer_curve(model, DIMER_GRID)
+    dft = dft_dimer_curve(datasets.load("dimers", data_dir), e0)
+    record = run_record(parameters, model, train_predictions, test_predictions, curve, dft[:2],
+                        datasets.manifest(data_dir))
+    return TrainingRun(parameters, model, train_predictions, test_predictions, curve, dft, record)

@@ -1,0 +1,68 @@
+import json
+
+import numpy as np
+import pytest
+
+from linace import study
+from linace.fit import DesignCache
+from linace.results import convergence_table, load_results, write_json_atomic
+
+from conftest import SYNTHETIC_E0
+
+
+@pytest.fixture(scope="module")
+def runs(synthetic_data, tmp_path_factory):
+    cache = DesignCache(tmp_path_factory.mktemp("cache"))
+    return {
+        K: study.train(K, "diverse", regularisation="blr", data_dir=synthetic_data, cache=cache, progress=False)
+        for K in (2, 3)
+    }
+
+
+def test_run_record_contents(runs):
+    record = runs[3].record
+    assert record["parameters"] == {"body_order": 3, "training_set": "diverse", "variant": "standard",
+                                    "regularisation": "blr"}
+    assert record["basis"]["size"] == sum(record["basis"]["functions_per_body_order"].values())
+    assert set(record["errors"]) == {"train", "test"}
+    assert record["errors"]["test"]["all"]["n_structures"] == 4
+    assert len(record["dimer"]["r"]) == len(record["dimer"]["energy"]) == len(record["dimer"]["std"])
+    assert set(record["dimer"]["contributions"]) == {"2", "3"}
+    assert np.isfinite(record["dimer_summary"]["distance_to_dft_eV"])
+    assert set(record["provenance"]["data_sha256"]) >= {"diverse", "test", "dimers"}
+    json.dumps(record)  # serialisable
+
+
+def test_dimers_fit_reproduces_the_reference_curve(synthetic_data, tmp_path):
+    """A K = 2 fit to the (synthetic) dimers reproduces them to a few meV."""
+    run = study.train(2, "dimers", regularisation="ridge", data_dir=synthetic_data, cache=DesignCache(tmp_path),
+                      progress=False)
+    assert run.record["errors"]["train"]["all"]["energy_rmse_meV_per_atom"] < 5.0
+    assert run.record["dimer_summary"]["distance_to_dft_eV"] < 0.01
+
+
+def test_results_round_trip_and_convergence(runs, synthetic_data, tmp_path):
+    for K, run in runs.items():
+        write_json_atomic(tmp_path / f"K{K}.json", run.record)
+    (tmp_path / "broken.json").write_text("{ not json")
+    with pytest.warns(UserWarning, match="broken.json"):
+        records = load_results(tmp_path)
+    assert [r["parameters"]["body_order"] for r in records] == [2, 3]
+    table = convergence_table(records, runs[2].dft_curve[:2])
+    assert [row["body_order"] for row in table] == [2, 3]
+    assert np.isnan(table[0]["distance_to_previous_K_eV"]) and table[1]["distance_to_previous_K_eV"] >= 0
+
+
+def test_bad_choices(synthetic_data):
+    with pytest.raises(ValueError, match="unknown training set 'bogus'; known: .*diverse"):
+        study.train(2, "bogus", data_dir=synthetic_data)
+    with pytest.raises(ValueError, match="unknown regularisation"):
+        study.train(2, "diverse", regularisation="lasso", data_dir=synthetic_data)
+    with pytest.raises(ValueError, match="unknown basis variant"):
+        study.make_basis(2, "exotic")
+
+
+def test_e0_is_read_from_the_isolated_atom(synthetic_data):
+    from linace import datasets
+
+    assert datasets.e0(synthetic_data) == pytest.approx(SYNTHETIC_E0)
