@@ -35,3 +35,19 @@ def test_train_notebook_writes_a_record(tmp_path, synthetic_environment):
     record = json.loads(result.read_text())
     assert record["parameters"]["body_order"] == 2
     assert record["errors"]["test"]["all"]["n_structures"] == 4
+
+
+def test_basis_truncation_notebook(tmp_path, synthetic_environment):
+    execute("02_basis_truncation", tmp_path, body_orders=[2, 3])
+
+
+def test_results_notebook(tmp_path, synthetic_environment, synthetic_data):
+    from linace import study
+    from linace.results import write_json_atomic
+
+    results = tmp_path / "results"
+    for K in (2, 3):
+        for training_set in ("dimers", "narrow", "diverse"):
+            run = study.train(K, training_set, data_dir=synthetic_data, progress=False)
+            write_json_atomic(results / f"K{K}-{training_set}.json", run.record)
+    execute("05_results", tmp_path, results_dir=str(results))

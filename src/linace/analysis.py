@@ -172,6 +172,11 @@ class DimerCurve:
         )
 
 
+def _standard_deviation(rows: np.ndarray, covariance: np.ndarray) -> np.ndarray:
+    """sqrt(diag(rows @ covariance @ rows.T)), clipped at 0 against round-off."""
+    return np.sqrt(np.maximum(np.einsum("rb,bc,rc->r", rows, covariance, rows), 0.0))
+
+
 def dimer_curve(model: ACEModel, r: np.ndarray = DIMER_GRID) -> DimerCurve:
     """Dimer curve of a fitted model and its per-body-order contributions (see module docstring)."""
     basis = model.basis
@@ -181,12 +186,12 @@ def dimer_curve(model: ACEModel, r: np.ndarray = DIMER_GRID) -> DimerCurve:
     energy = B @ model.coefficients
     std = contribution_std = None
     if model.covariance is not None:
-        std = np.sqrt(np.einsum("rb,bc,rc->r", B, model.covariance, B))
+        std = _standard_deviation(B, model.covariance)
         contribution_std = {}
         for k in contributions:
             mask = orders == k
             sub = model.covariance[np.ix_(mask, mask)]
-            contribution_std[k] = np.sqrt(np.einsum("rb,bc,rc->r", B[:, mask], sub, B[:, mask]))
+            contribution_std[k] = _standard_deviation(B[:, mask], sub)
     return DimerCurve(np.asarray(r, dtype=float), energy, contributions, std, contribution_std)
 
 
