@@ -516,24 +516,28 @@ class _Neighbourhood:
     Y: np.ndarray
     dY: np.ndarray | None
 
+    def __post_init__(self):
+        b = self.basis
+        # per-pair factors gathered once onto the one-particle index a = (n, l, m): (P, n_phi)
+        self.R_phi = self.R[:, b._phi_n]
+        self.Y_phi = self.Y[:, b._phi_lm]
+
     def atomic_base(self) -> np.ndarray:
         """A[i, a] = sum_j phi_a(r_ij), (n_atoms, n_phi)."""
-        b = self.basis
-        phi = self.R[:, b._phi_n] * self.Y[:, b._phi_lm]
         incidence = sp.csr_matrix((np.ones(len(self.i)), (self.i, np.arange(len(self.i)))), shape=(self.n_atoms, len(self.i)))
-        return incidence @ phi
+        return incidence @ (self.R_phi * self.Y_phi)
 
     def one_particle_gradient(self, pairs: slice) -> np.ndarray:
         """dphi[p, x, a] = d phi_a(r_p) / d r_p[x] for the pairs in ``pairs``, (P', 3, n_phi), 1/A.
 
-        d(R_n Y_lm)/dr = R_n' Y_lm r_hat + R_n grad Y_lm.
+        d(R_n Y_lm)/dr = R_n grad Y_lm + R_n' Y_lm r_hat.
         """
         b = self.basis
-        R, dR, Y = self.R[pairs], self.dR[pairs], self.Y[pairs]
         unit = self.vectors[pairs] / self.r[pairs, None]
-        dphi = np.take(self.dY[pairs].transpose(0, 2, 1), b._phi_lm, axis=2)
-        dphi *= R[:, None, b._phi_n]
-        radial_term = dR[:, b._phi_n] * Y[:, b._phi_lm]
+        grad_Y = self.dY[pairs].transpose(0, 2, 1)  # (P', 3, n_lm)
+        dphi = np.take(np.ascontiguousarray(grad_Y), b._phi_lm, axis=2)
+        dphi *= self.R_phi[pairs, None, :]
+        radial_term = self.dR[pairs][:, b._phi_n] * self.Y_phi[pairs]
         for x in range(3):
             dphi[:, x] += unit[:, x, None] * radial_term
         return dphi
