@@ -119,29 +119,32 @@ def real_sph_harm(
                 (2 * l - 1) * (pbar[l - 1, m] + z * dpbar[l - 1, m]) - (l + m - 1) * dpbar[l - 2, m]
             ) / (l - m)
 
-    Y = np.empty((n_pts, n_harmonics(l_max)))
-    dF = np.empty((n_pts, n_harmonics(l_max), 3)) if gradient else None
+    # built component-major, (lm, P) and (lm, xyz, P), so that every write is contiguous
+    Y = np.empty((n_harmonics(l_max), n_pts))
+    dF = np.zeros((n_harmonics(l_max), 3, n_pts)) if gradient else None
     for l in range(l_max + 1):
         for m in range(l + 1):
             k = _normalisation(l, m)
-            p, dp = pbar[l, m], dpbar[l, m]
-            Y[:, lm_index(l, m)] = k * p * c[m]
+            kp = k * pbar[l, m]
+            Y[lm_index(l, m)] = kp * c[m]
             if m > 0:
-                Y[:, lm_index(l, -m)] = k * p * s[m]
-            if gradient:
-                # d(c_m)/dx = m c_{m-1}, d(c_m)/dy = -m s_{m-1}; d(s_m)/dx = m s_{m-1}, d(s_m)/dy = m c_{m-1}
-                if m > 0:
-                    dF[:, lm_index(l, m), 0] = k * p * m * c[m - 1]
-                    dF[:, lm_index(l, m), 1] = -k * p * m * s[m - 1]
-                    dF[:, lm_index(l, -m), 0] = k * p * m * s[m - 1]
-                    dF[:, lm_index(l, -m), 1] = k * p * m * c[m - 1]
-                    dF[:, lm_index(l, -m), 2] = k * dp * s[m]
-                else:
-                    dF[:, lm_index(l, m), :2] = 0.0
-                dF[:, lm_index(l, m), 2] = k * dp * c[m]
+                Y[lm_index(l, -m)] = kp * s[m]
+            if not gradient:
+                continue
+            # d(c_m)/dx = m c_{m-1}, d(c_m)/dy = -m s_{m-1}; d(s_m)/dx = m s_{m-1}, d(s_m)/dy = m c_{m-1}
+            kdp = k * dpbar[l, m]
+            dF[lm_index(l, m), 2] = kdp * c[m]
+            if m > 0:
+                mkp = m * kp
+                dF[lm_index(l, m), 0] = mkp * c[m - 1]
+                dF[lm_index(l, m), 1] = -mkp * s[m - 1]
+                dF[lm_index(l, -m), 0] = mkp * s[m - 1]
+                dF[lm_index(l, -m), 1] = mkp * c[m - 1]
+                dF[lm_index(l, -m), 2] = kdp * s[m]
     if not gradient:
-        return Y
+        return Y.T
     # project onto the tangent plane and divide by |r|: dY = (dF - (dF . u) u) / r
-    radial_part = np.einsum("plk,pk->pl", dF, u)
-    dY = (dF - radial_part[:, :, None] * u[:, None, :]) / r[:, None, None]
-    return Y, dY
+    radial_part = np.einsum("lkp,pk->lp", dF, u)
+    dF -= radial_part[:, None, :] * u.T[None, :, :]
+    dF /= r
+    return Y.T, dF.transpose(2, 0, 1)
