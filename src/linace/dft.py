@@ -1,0 +1,817 @@
+"""GPAW reference workflow: compute, cache and export the carbon DFT data in ``data/``.
+
+This is the only module that needs GPAW (the ``dft`` extra); the loaders in
+:mod:`linace.datasets` read the exported files with ase alone.
+
+Physics (one set of settings for every structure, :class:`DFTSettings`)
+
+* PBE, PAW setups of ``gpaw-data``, plane waves with cut-off ``ecut`` (eV).
+* Periodic structures: Gamma-centred Monkhorst-Pack grid from a k-point density ``kpt_density``
+  (points per 1/A, ASE convention: ``N_i = ceil(2 pi |b_i| kpt_density)`` with ``b_i`` the
+  reciprocal vectors without the 2 pi; one point along non-periodic axes). Not spin-polarised.
+* Molecules (isolated atom, dimers, clusters): Gamma point, a slightly non-cubic box with ``vacuum``
+  (A) on every side, spin-polarised with a *fixed* total moment; dimers and clusters take the lowest
+  energy over the moments ``molecule_moments`` (in Bohr magnetons), the atom is the triplet.
+* Fermi-Dirac smearing of width ``width`` (eV) for all. ``energy`` is GPAW's energy extrapolated to
+  zero width; ``free_energy`` (the force-consistent Mermin energy) is stored too.
+
+Workflow (``python -m linace.dft --help``)::
+
+    python -m linace.dft converge                 # convergence check -> data/convergence.json
+    python -m linace.dft generate --set dimers --workers 2
+    python -m linace.dft export                   # data/*.extxyz + data/manifest.json
+
+``generate`` is resumable: each finished structure is written at once to an ASE SQLite database
+(``data/dft_cache.db``); re-running skips every structure whose geometry and settings match a stored
+row. Structures in flight when the run is killed are lost, nothing else. Calculations run in a
+:class:`concurrent.futures.Executor` (a process pool by default; a Dask client's
+``client.get_executor()`` can be passed to :func:`generate` instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import multiprocessing
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+from ase.calculators.singlepoint import SinglePointCalculator
+
+from linace import structures
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+CACHE_NAME = "dft_cache.db"
+CONVERGENCE_NAME = "convergence.json"
+
+#: extra box length (A) added along x, y, z to every molecular box, so that no box is cubic
+BOX_ASYMMETRY = (0.0, 0.25, 0.5)
+
+
+@dataclasses.dataclass(frozen=True)
+class DFTSettings:
+    """All DFT settings of the reference data (the same for every structure).
+
+    Attributes
+    ----------
+    xc : str
+        Exchange-correlation functional.
+    ecut : float
+        Plane-wave cut-off (eV).
+    kpt_density : float
+        k-point density (points per 1/A) of the Gamma-centred grid of periodic structures.
+    width : float
+        Fermi-Dirac smearing width (eV).
+    vacuum : float
+        Vacuum (A) on each side of a molecule in its box.
+    molecule_moments : tuple of int
+        Fixed total magnetic moments (Bohr magnetons) tried for dimers and clusters.
+    atom_moment : int
+        Fixed total moment of the isolated atom (2: triplet).
+    moment_shortcut : bool
+        For molecules of three or more atoms, try the moments in increasing order and stop as
+        soon as the energy rises (assumes E(M) convex in M; dimers always try every moment).
+    scf_energy, scf_density : float
+        SCF convergence criteria (eV per valence electron; electrons per valence electron).
+    maxiter : int
+        Maximum number of SCF iterations before a structure is recorded as failed.
+    """
+
+    xc: str = "PBE"
+    ecut: float = 450.0
+    kpt_density: float = 2.0
+    width: float = 0.05
+    vacuum: float = 4.0
+    molecule_moments: tuple[int, ...] = (0, 2, 4)
+    atom_moment: int = 2
+    moment_shortcut: bool = True
+    scf_energy: float = 1e-5
+    scf_density: float = 1e-5
+    maxiter: int = 200
+
+    def to_dict(self) -> dict:
+        """Plain JSON-serialisable dictionary of the settings."""
+        d = dataclasses.asdict(self)
+        d["molecule_moments"] = list(self.molecule_moments)
+        return d
+
+    def digest(self) -> str:
+        """Short SHA-256 of the settings; a cached row is reused only if its digest matches."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# ----------------------------------------------------------------------------- single calculations
+
+
+def kpoint_grid(atoms: Atoms, density: float) -> tuple[int, int, int]:
+    """Monkhorst-Pack grid size for a k-point density.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+        Structure; axes with ``pbc`` False get one k-point.
+    density : float
+        Points per 1/A: ``N_i = ceil(2 pi |b_i| density)``, ``b_i`` reciprocal vectors (1/A,
+        without the 2 pi). Equivalently a spacing of at most ``1 / density`` (1/A, 2 pi included).
+
+    Returns
+    -------
+    tuple of 3 int
+    """
+    recip = atoms.cell.reciprocal()
+    sizes = []
+    for i in range(3):
+        if atoms.pbc[i]:
+            sizes.append(max(1, int(np.ceil(2 * np.pi * np.linalg.norm(recip[i]) * density - 1e-9))))
+        else:
+            sizes.append(1)
+    return tuple(sizes)
+
+
+def box_molecule(atoms: Atoms, vacuum: float) -> Atoms:
+    """A copy of a molecule in an orthorhombic, non-cubic box, centred, ``pbc`` False.
+
+    The box is the extent of the molecule plus ``2 * vacuum`` (A) plus :data:`BOX_ASYMMETRY`
+    along x, y, z.
+    """
+    mol = atoms.copy()
+    mol.pbc = False
+    pos = mol.get_positions()
+    extent = pos.max(axis=0) - pos.min(axis=0) if len(mol) else np.zeros(3)
+    mol.set_cell(np.diag(extent + 2 * vacuum + np.asarray(BOX_ASYMMETRY)))
+    mol.center()
+    return mol
+
+
+def is_molecule(atoms: Atoms) -> bool:
+    """True for a structure without any periodic axis (atom, dimer, cluster)."""
+    return not any(atoms.pbc)
+
+
+def _gpaw_calculator(settings: DFTSettings, kpts, spinpol: bool, fixmagmom: bool):
+    from gpaw import GPAW, PW
+
+    return GPAW(
+        mode=PW(settings.ecut),
+        xc=settings.xc,
+        kpts={"size": kpts, "gamma": True},
+        occupations={"name": "fermi-dirac", "width": settings.width, "fixmagmom": fixmagmom},
+        spinpol=spinpol,
+        convergence={"energy": settings.scf_energy, "density": settings.scf_density},
+        maxiter=settings.maxiter,
+        txt=None,
+    )
+
+
+def _single_point(atoms: Atoms, settings: DFTSettings, moment: float | None) -> dict:
+    """One GPAW run. ``moment`` None: spin-paired periodic; else fixed total moment (molecule)."""
+    work = atoms.copy()
+    molecule = moment is not None
+    work.pbc = True  # plane waves: the box of a molecule is periodic, its pbc=False is restored later
+    if molecule:
+        work.set_initial_magnetic_moments(np.full(len(work), moment / len(work)))
+        kpts = (1, 1, 1)
+    else:
+        kpts = kpoint_grid(atoms, settings.kpt_density)
+    work.calc = _gpaw_calculator(settings, kpts, spinpol=molecule, fixmagmom=molecule)
+    t0 = time.perf_counter()
+    energy = work.get_potential_energy()
+    result = {
+        "energy": float(energy),
+        "free_energy": float(work.get_potential_energy(force_consistent=True)),
+        "forces": work.get_forces(),
+        "kpts": list(kpts),
+    }
+    if all(atoms.pbc):
+        result["stress"] = work.get_stress(voigt=True)
+    if molecule:
+        result["magmom"] = float(work.get_magnetic_moment())
+    result["wall_time"] = time.perf_counter() - t0
+    return result
+
+
+def compute(atoms: Atoms, settings: DFTSettings, moments: Sequence[int] | None = None) -> dict:
+    """Compute one structure; never raises (a failure is reported in the result).
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+        Periodic structure, or a molecule already in its box (``pbc`` all False).
+    settings : DFTSettings
+    moments : sequence of int, optional
+        Fixed total moments (Bohr magnetons) to try for a molecule; the lowest energy wins.
+        Defaults to ``settings.molecule_moments`` (``settings.atom_moment`` for one atom).
+
+    Returns
+    -------
+    dict
+        ``status`` ('ok' or 'failed'), ``error`` (str), ``wall_time`` (s, all runs), and for 'ok':
+        ``energy``, ``free_energy`` (eV), ``forces`` (N, 3) eV/A, ``stress`` (6,) eV/A^3 (Voigt,
+        fully periodic only), ``kpts``; molecules also ``moment`` (winning fixed moment),
+        ``energies_by_moment`` {moment: energy or None if that run failed; moments skipped by
+        the shortcut are absent}.
+    """
+    t0 = time.perf_counter()
+    if not is_molecule(atoms):
+        try:
+            out = _single_point(atoms, settings, None)
+            out.update(status="ok", error="")
+        except Exception as exc:  # SCF non-convergence and anything else: record, do not crash
+            out = {"status": "failed", "error": _format_error(exc)}
+        out["wall_time"] = time.perf_counter() - t0
+        return out
+
+    if moments is None:
+        moments = (settings.atom_moment,) if len(atoms) == 1 else settings.molecule_moments
+    runs, errors = {}, {}
+    shortcut = settings.moment_shortcut and len(atoms) >= 3
+    for m in sorted(moments):
+        try:
+            runs[m] = _single_point(atoms, settings, float(m))
+        except Exception as exc:
+            errors[m] = _format_error(exc)
+            continue
+        lower = [e["energy"] for k, e in runs.items() if k < m]
+        if shortcut and lower and runs[m]["energy"] > min(lower):
+            break  # energy rises with the moment: higher moments are not tried
+    out = {"energies_by_moment": {str(m): (runs[m]["energy"] if m in runs else None)
+                                  for m in moments if m in runs or m in errors}}
+    if runs:
+        best = min(runs, key=lambda m: runs[m]["energy"])
+        out.update(runs[best])
+        out.update(status="ok", moment=int(best))
+    else:
+        out["status"] = "failed"
+    out["error"] = "; ".join(f"M={m}: {e}" for m, e in errors.items())
+    out["wall_time"] = time.perf_counter() - t0
+    return out
+
+
+def _format_error(exc: BaseException) -> str:
+    tb = traceback.format_exception_only(type(exc), exc)
+    return "".join(tb).strip()[-500:]
+
+
+# ----------------------------------------------------------------------------- task list and cache
+
+
+def geometry_digest(atoms: Atoms) -> str:
+    """Short SHA-256 of numbers, positions (1e-6 A), cell and pbc: identifies a cached structure."""
+    h = hashlib.sha256()
+    h.update(np.asarray(atoms.numbers, dtype=np.int64).tobytes())
+    h.update(np.round(atoms.get_positions(), 6).astype(np.float64).tobytes())
+    h.update(np.round(np.asarray(atoms.cell), 6).astype(np.float64).tobytes())
+    h.update(np.asarray(atoms.pbc, dtype=np.int8).tobytes())
+    return h.hexdigest()[:16]
+
+
+def prepare(atoms: Atoms, settings: DFTSettings) -> Atoms:
+    """The structure as computed and stored: molecules boxed, info kept."""
+    if is_molecule(atoms):
+        boxed = box_molecule(atoms, settings.vacuum)
+        boxed.info = dict(atoms.info)
+        return boxed
+    return atoms.copy()
+
+
+class Cache:
+    """Crash-safe result cache: one ASE SQLite row per finished structure.
+
+    Row key-value pairs: ``sid`` (structure id), ``group`` (generation set), ``config_type``,
+    ``status``, ``geometry`` and ``settings`` digests, ``wall_time`` (s), ``moment`` (molecules).
+    Row data: ``free_energy``, ``energies_by_moment``, ``kpts``, ``error``.
+    Only the main process writes, so SQLite sees no concurrent writers.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        from ase.db import connect
+
+        self.path = Path(path)
+        self.db = connect(str(self.path), type="db", append=True)
+
+    def finished(self, settings: DFTSettings) -> dict[str, tuple[str, str]]:
+        """{sid: (geometry digest, status)} of rows computed with ``settings``."""
+        out = {}
+        for row in self.db.select(settings=settings.digest()):
+            out[row.sid] = (row.geometry, row.status)
+        return out
+
+    def write(self, sid: str, group: str, atoms: Atoms, geometry: str,
+              settings: DFTSettings, result: dict) -> None:
+        """Store one result (replacing older rows of the same ``sid``)."""
+        stale = [row.id for row in self.db.select(sid=sid)]
+        atoms = atoms.copy()
+        kvp = {
+            "sid": sid,
+            "group": group,
+            "config_type": atoms.info.get("config_type", group),
+            "status": result["status"],
+            "geometry": geometry,
+            "settings": settings.digest(),
+            "wall_time": float(result.get("wall_time", 0.0)),
+        }
+        data = {"error": result.get("error", ""), "kpts": result.get("kpts", [])}
+        if "energies_by_moment" in result:
+            data["energies_by_moment"] = result["energies_by_moment"]
+        if result["status"] == "ok":
+            atoms.calc = SinglePointCalculator(
+                atoms, energy=result["energy"], free_energy=result["free_energy"],
+                forces=np.asarray(result["forces"]),
+                **({"stress": np.asarray(result["stress"])} if "stress" in result else {}))
+            data["free_energy"] = result["free_energy"]
+            if "moment" in result:
+                kvp["moment"] = int(result["moment"])
+        with self.db:
+            self.db.write(atoms, key_value_pairs=kvp, data=data)
+            if stale:
+                self.db.delete(stale)
+
+    def rows(self, settings: DFTSettings, status: str = "ok") -> dict:
+        """{sid: row} of rows with ``settings`` and ``status``."""
+        return {row.sid: row for row in self.db.select(settings=settings.digest(), status=status)}
+
+
+def tasks(group: str, settings: DFTSettings) -> list[tuple[str, Atoms]]:
+    """[(sid, atoms as computed)] of a generation set (see :func:`linace.structures.generate`)."""
+    return [(sid, prepare(atoms, settings)) for sid, atoms in structures.generate(group)]
+
+
+def _limit_threads() -> None:
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+
+
+def default_executor(workers: int) -> Executor:
+    """Process pool of ``workers`` single-threaded processes (spawned, BLAS limited to 1 thread)."""
+    _limit_threads()  # inherited by the spawned workers before they import numpy
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
+             executor: Executor | None = None, cache_path: str | os.PathLike | None = None,
+             retry_failed: bool = False, progress: bool = True) -> dict:
+    """Compute every not yet cached structure of a generation set (resumable).
+
+    Parameters
+    ----------
+    group : str
+        A name of :data:`linace.structures.GROUPS` ('isolated_atom', 'dimers', 'clusters',
+        'pool') or of a pool subset ('narrow', 'crystals', 'diverse', 'test').
+    settings : DFTSettings, optional
+    workers : int
+        Processes of the default pool (ignored if ``executor`` is given).
+    executor : concurrent.futures.Executor, optional
+        E.g. ``distributed.Client(...).get_executor()``; must run :func:`compute`.
+    cache_path : path, optional
+        SQLite cache, default ``data/dft_cache.db``.
+    retry_failed : bool
+        Recompute structures whose cached status is 'failed'.
+
+    Returns
+    -------
+    dict
+        Counts: ``total``, ``skipped``, ``ok``, ``failed``, and ``wall_time`` (s).
+    """
+    from tqdm import tqdm
+
+    settings = settings or DFTSettings()
+    cache = Cache(cache_path or DATA_DIR / CACHE_NAME)
+    todo_all = _group_tasks(group, settings)
+    done = cache.finished(settings)
+    todo = []
+    for sid, atoms, grp in todo_all:
+        geom = geometry_digest(atoms)
+        if sid in done and done[sid][0] == geom and (done[sid][1] == "ok" or not retry_failed):
+            continue
+        todo.append((sid, atoms, grp, geom))
+    counts = {"total": len(todo_all), "skipped": len(todo_all) - len(todo), "ok": 0, "failed": 0}
+    t0 = time.perf_counter()
+    if not todo:
+        counts["wall_time"] = 0.0
+        return counts
+    own = executor is None
+    executor = executor or default_executor(workers)
+    try:
+        futures = {executor.submit(compute, atoms, settings): (sid, atoms, grp, geom)
+                   for sid, atoms, grp, geom in todo}
+        bar = tqdm(total=len(todo), desc=group, unit="structure", disable=not progress,
+                   smoothing=0.05)
+        for fut in as_completed(futures):
+            sid, atoms, grp, geom = futures[fut]
+            try:
+                result = fut.result()
+            except Exception as exc:  # worker died (e.g. killed, out of memory)
+                result = {"status": "failed", "error": _format_error(exc)}
+            cache.write(sid, grp, atoms, geom, settings, result)
+            counts[result["status"]] += 1
+            bar.set_postfix(ok=counts["ok"], failed=counts["failed"])
+            bar.update()
+        bar.close()
+    finally:
+        if own:
+            executor.shutdown(wait=True, cancel_futures=True)
+    counts["wall_time"] = time.perf_counter() - t0
+    return counts
+
+
+def _group_tasks(group: str, settings: DFTSettings) -> list[tuple[str, Atoms, str]]:
+    """[(sid, atoms, generation group)] for a generation group or a pool subset."""
+    from linace import datasets
+
+    if group in structures.GROUPS:
+        return [(sid, a, group) for sid, a in tasks(group, settings)]
+    pool = tasks("pool", settings)
+    split = datasets.make_split([a.info["config_type"] for _, a in pool])
+    if group not in split:
+        raise ValueError(f"unknown set {group!r}; known: {list(structures.GROUPS) + list(split)}")
+    return [(pool[i][0], pool[i][1], "pool") for i in split[group]]
+
+
+# ----------------------------------------------------------------------------- export
+
+
+def _row_atoms(row, sid: str) -> Atoms:
+    """Atoms with a SinglePointCalculator and the info written to the extxyz files."""
+    atoms = row.toatoms()
+    results = {"energy": row.energy, "free_energy": float(row.data["free_energy"]),
+               "forces": row.forces}
+    if all(atoms.pbc) and row.get("stress") is not None:
+        results["stress"] = row.stress
+    atoms.info = {"sid": sid, "config_type": row.config_type}
+    if row.get("moment") is not None:
+        atoms.info["spin_moment"] = int(row.moment)
+        for m, e in row.data.get("energies_by_moment", {}).items():
+            atoms.info[f"energy_m{m}"] = float("nan") if e is None else float(e)
+    atoms.calc = SinglePointCalculator(atoms, **results)
+    return atoms
+
+
+def sha256(path: str | os.PathLike) -> str:
+    """SHA-256 hex digest of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def provenance() -> dict:
+    """Versions of the code, of GPAW and of its PAW setup for carbon."""
+    import ase
+
+    import linace
+
+    info = {"linace": linace.__version__, "ase": ase.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=DATA_DIR.parent,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        info["git_commit"] = commit
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    try:
+        import gpaw
+        import gpaw_data
+
+        info["gpaw"] = gpaw.__version__
+        info["gpaw_data"] = gpaw_data.__version__
+        setups = sorted(Path(gpaw_data.datapath()).glob("C.PBE*"))
+        info["setup_C"] = {p.name: sha256(p) for p in setups}
+    except ImportError:
+        pass
+    return info
+
+
+def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | None = None,
+           data_dir: str | os.PathLike | None = None) -> dict:
+    """Write ``data/<set>.extxyz`` and ``data/manifest.json`` from the cache.
+
+    Every set whose structures are all cached is written (a set with missing structures is skipped
+    and listed under ``incomplete`` in the manifest; failed structures are dropped and listed under
+    ``failures``). Returns the manifest.
+    """
+    from ase.io import write
+
+    from linace import datasets
+
+    settings = settings or DFTSettings()
+    data_dir = Path(data_dir or DATA_DIR)
+    cache = Cache(cache_path or data_dir / CACHE_NAME)
+    ok = cache.rows(settings, "ok")
+    failed = cache.rows(settings, "failed")
+
+    groups = {g: tasks(g, settings) for g in structures.GROUPS}
+    pool_types = [a.info["config_type"] for _, a in groups["pool"]]
+    split = datasets.make_split(pool_types)
+    members = {g: [sid for sid, _ in groups[g]] for g in ("isolated_atom", "dimers", "clusters")}
+    pool_sids = [sid for sid, _ in groups["pool"]]
+    for name, idx in split.items():
+        members[name] = [pool_sids[i] for i in idx]
+    members["pool"] = pool_sids
+
+    geometry = {sid: geometry_digest(a) for g in groups.values() for sid, a in g}
+    sets, incomplete, failures = {}, {}, {}
+    for name in datasets.SET_ORDER:
+        sids = members[name]
+        missing = [s for s in sids if s not in ok and s not in failed]
+        stale = [s for s in sids if s in ok and ok[s].geometry != geometry[s]]
+        if missing or stale:
+            incomplete[name] = {"missing": len(missing), "stale": len(stale)}
+            continue
+        bad = [s for s in sids if s not in ok]
+        failures.update({s: failed[s].data.get("error", "") for s in bad})
+        images = [_row_atoms(ok[s], s) for s in sids if s in ok]
+        if name == "pool":
+            where = {s: [n for n in ("narrow", "crystals", "diverse", "test") if s in members[n]]
+                     for s in sids}
+            for a in images:
+                a.info["sets"] = ",".join(where[a.info["sid"]]) or "none"
+        path = data_dir / f"{name}.extxyz"
+        write(path, images, format="extxyz")
+        types: dict[str, int] = {}
+        for a in images:
+            types[a.info["config_type"]] = types.get(a.info["config_type"], 0) + 1
+        sets[name] = {
+            "file": path.name,
+            "sha256": sha256(path),
+            "n_structures": len(images),
+            "n_atoms": int(sum(len(a) for a in images)),
+            "config_types": types,
+            "failed": bad,
+            "description": datasets.DESCRIPTIONS[name],
+        }
+
+    wall = {row.sid: row.wall_time for row in cache.db.select(settings=settings.digest())}
+    conv_path = data_dir / CONVERGENCE_NAME
+    manifest = {
+        "schema": 1,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "code": provenance(),
+        "dft": {
+            **settings.to_dict(),
+            "settings_digest": settings.digest(),
+            "code": "GPAW (plane waves), PAW setups from gpaw-data",
+            "kpoints": "Gamma-centred Monkhorst-Pack, N_i = ceil(2 pi |b_i| kpt_density) along "
+                       "periodic axes, 1 along vacuum axes; Gamma only for molecules",
+            "smearing": "Fermi-Dirac",
+            "energy": "energy extrapolated to zero smearing width (GPAW/ASE default); the "
+                      "force-consistent free energy is the calculator's 'free_energy' "
+                      "(atoms.get_potential_energy(force_consistent=True))",
+            "spin": "periodic structures (bulk, slabs, layers, chains): not spin-polarised; "
+                    "isolated atom: spin-polarised, fixed total moment 2 (triplet); dimers and "
+                    "clusters: spin-polarised, lowest energy over fixed total moments "
+                    f"{list(settings.molecule_moments)} (winner in info['spin_moment'], every "
+                    "computed moment's energy in info['energy_m<M>']); for clusters (3+ atoms) "
+                    "the moments are tried in increasing order and the search stops when the "
+                    "energy rises (moment_shortcut), dimers try all",
+            "molecule_box": f"orthorhombic, extent + 2*vacuum + {list(BOX_ASYMMETRY)} A, pbc False",
+        },
+        "convergence": json.loads(conv_path.read_text()) if conv_path.exists() else None,
+        "split": {
+            "seed": datasets.SPLIT_SEED,
+            "test_fraction": datasets.TEST_FRACTION,
+            "crystalline_types": list(structures.CRYSTALLINE),
+            "members": {n: members[n] for n in ("narrow", "crystals", "diverse", "test")},
+        },
+        "sets": sets,
+        "incomplete": incomplete,
+        "failures": failures,
+        "compute": {"cpu_core_seconds": float(sum(wall.values())), "n_rows": len(wall)},
+    }
+    with open(data_dir / datasets.MANIFEST, "w") as fh:
+        json.dump(manifest, fh, indent=1)
+        fh.write("\n")
+    return manifest
+
+
+# ----------------------------------------------------------------------------- convergence check
+
+
+#: reference settings of the convergence check (each scan varies one of them)
+CONVERGENCE_REFERENCE = DFTSettings(ecut=500.0, kpt_density=3.0, width=0.05, vacuum=5.0, maxiter=300)
+
+
+def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE) -> list[tuple]:
+    """The runs of the convergence check: [(scan, case, value, atoms, settings, moments)].
+
+    Each scan varies one setting of ``reference``; the most accurate value is the reference.
+    In order of execution:
+
+    * ``ecut_molecule``: C2 at 1.25 A (moments 0, 2), at 5.0 A (moment 4) and the triplet atom
+      at vacuum 4 A versus the cut-off (binding energies per atom, forces).
+    * ``vacuum``: the same molecules versus the vacuum (reference 6 A; C2 at 5 A up to 5 A).
+    * ``ecut``: cut-off at k-density 1.5; diamond at V0 and 0.85 V0, graphite, fcc (energy
+      differences per atom) and a rattled 8-atom diamond cell (forces, stress).
+    * ``kpt_density_w0.05``, ``kpt_density_w0.1``: k-density at two widths; diamond, graphite,
+      fcc, sc (energy differences per atom).
+    * ``kpt_density_forces``: forces of a 2-atom diamond cell with a displaced atom and of a
+      rattled 2-atom sc cell (metallic) versus the k-density (reference 3.5).
+    * ``width``: smearing widths at k-density 4.5 (reference: the smallest width), energies.
+    """
+    periodic = structures.convergence_structures()
+    molecules = structures.convergence_molecules()
+    cases = []
+    for e in [350.0, 400.0, 450.0, 500.0, 550.0, 600.0, 800.0]:
+        s = dataclasses.replace(reference, ecut=e, vacuum=4.0)
+        for case, (mol, moments) in molecules.items():
+            cases.append(("ecut_molecule", case, e, box_molecule(mol, 4.0), s, moments))
+    for v in [3.0, 4.0, 5.0, 6.0]:
+        s = dataclasses.replace(reference, vacuum=v)
+        for case, (mol, moments) in molecules.items():
+            if v < 6.0 or case != "c2_5.0":
+                cases.append(("vacuum", case, v, box_molecule(mol, v), s, moments))
+    for e in [350.0, 400.0, 450.0, 500.0, 600.0, 800.0]:
+        s = dataclasses.replace(reference, ecut=e, kpt_density=1.5)
+        for case in ("diamond", "diamond_0.85", "graphite", "fcc", "diamond_rattled8"):
+            cases.append(("ecut", case, e, periodic[case], s, None))
+    ecases, fcases = ("diamond", "graphite", "fcc", "sc"), ("diamond_displaced", "sc_rattled")
+    for w in (0.05, 0.1):
+        for d in [1.5, 2.0, 2.5, 3.0, 4.5]:
+            s = dataclasses.replace(reference, kpt_density=d, width=w)
+            for case in ecases:
+                cases.append((f"kpt_density_w{w}", case, d, periodic[case], s, None))
+    for d in [1.5, 2.0, 2.5, 3.5]:
+        s = dataclasses.replace(reference, kpt_density=d)
+        for case in fcases:
+            cases.append(("kpt_density_forces", case, d, periodic[case], s, None))
+    for w in (0.2, 0.1, 0.05, 0.02):
+        s = dataclasses.replace(reference, width=w, kpt_density=4.5)
+        for case in ecases:
+            cases.append(("width", case, w, periodic[case], s, None))
+    return cases
+
+
+def _energy_differences(res: dict, value) -> dict[str, float]:
+    """Energy differences (eV/atom) of one scan value: periodic vs diamond, or molecule binding."""
+    def ok(case):
+        r = res.get((case, value))
+        return r if r is not None and r["status"] == "ok" else None
+
+    out = {}
+    if ok("atom"):
+        for case in ("c2_1.25", "c2_5.0"):
+            if ok(case):
+                out[f"E({case})-2E0 per atom"] = (ok(case)["energy"] - 2 * ok("atom")["energy"]) / 2
+    elif ok("diamond"):
+        e_dia = ok("diamond")["energy"] / ok("diamond")["natoms"]
+        for case in ("graphite", "fcc", "sc", "diamond_0.85"):
+            if ok(case):
+                out[f"E({case})-E(diamond) per atom"] = ok(case)["energy"] / ok(case)["natoms"] - e_dia
+    return out
+
+
+def _scan_summary(res: dict, values: list) -> dict:
+    """Errors versus ``values[-1]`` (the reference) of one scan.
+
+    Per value: every energy difference (eV/atom) and its error (meV/atom), the largest error of an
+    energy difference (meV/atom), of a force component (eV/A) and of a stress component (GPa), the
+    largest |free - extrapolated energy| (meV/atom), the failed cases and the summed wall time (s).
+    """
+    from ase.units import GPa
+
+    ref = values[-1]
+    ref_diff = _energy_differences(res, ref)
+    rows = []
+    for v in values:
+        diff = _energy_differences(res, v)
+        row = {"value": v}
+        row.update({k: round(x, 6) for k, x in diff.items()})
+        errs = [1000 * (diff[k] - ref_diff[k]) for k in diff if k in ref_diff]
+        complete = len(errs) == len(ref_diff) > 0
+        row["max_energy_difference_error_meV_per_atom"] = (
+            round(max(map(abs, errs)), 3) if complete else None)  # None: a difference is missing
+        ferr = serr = smear = 0.0
+        for (case, vv), r in res.items():
+            if vv != v or r["status"] != "ok":
+                continue
+            smear = max(smear, 1000 * abs(r["free_energy"] - r["energy"]) / r["natoms"])
+            r0 = res.get((case, ref))
+            if r0 is None or r0["status"] != "ok":
+                continue
+            ferr = max(ferr, float(np.abs(np.asarray(r["forces"]) - r0["forces"]).max()))
+            if "stress" in r and "stress" in r0:
+                serr = max(serr, float(np.abs(np.asarray(r["stress"]) - r0["stress"]).max()) / GPa)
+        row["max_force_error_eV_per_A"] = round(ferr, 4)
+        row["max_stress_error_GPa"] = round(serr, 3)
+        row["max_free_minus_extrapolated_meV_per_atom"] = round(smear, 3)
+        row["failed"] = sorted(c for (c, vv), r in res.items() if vv == v and r["status"] != "ok")
+        row["wall_time_s"] = round(sum(r["wall_time"] for (c, vv), r in res.items() if vv == v), 1)
+        rows.append(row)
+    return {"reference_value": ref, "rows": rows}
+
+
+def _convergence_job(atoms: Atoms, settings: DFTSettings, moments) -> dict:
+    out = compute(atoms, settings, moments)
+    out["natoms"] = len(atoms)
+    out.pop("kpts", None)
+    for key in ("forces", "stress"):
+        if key in out:
+            out[key] = np.asarray(out[key]).tolist()
+    return out
+
+
+def converge(reference: DFTSettings | None = None, workers: int = 2,
+             path: str | os.PathLike | None = None, scans: Sequence[str] | None = None) -> dict:
+    """Run the convergence check (:func:`convergence_cases`) and write ``data/convergence.json``.
+
+    Resumable: every finished run is appended at once to ``data/convergence_runs.jsonl`` and
+    skipped when the check is run again. ``scans`` restricts the runs to some scans (the summary
+    covers every scan with results). Returns the summary: per scan, the fixed settings and, per
+    value, the errors of :func:`_scan_summary`.
+    """
+    from tqdm import tqdm
+
+    reference = reference or CONVERGENCE_REFERENCE
+    path = Path(path or DATA_DIR / CONVERGENCE_NAME)
+    runs_path = path.with_name("convergence_runs.jsonl")
+    cases = convergence_cases(reference)
+    fixed: dict[str, dict] = {}
+    for scan, case, v, atoms, s, moments in cases:
+        param = "kpt_density" if scan.startswith("kpt") else scan.replace("_molecule", "")
+        fixed.setdefault(scan, {k: x for k, x in s.to_dict().items() if k != param})
+    done = {}
+    if runs_path.exists():
+        for line in runs_path.read_text().splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                done[(rec["scan"], rec["case"], rec["value"], rec["settings"])] = rec["result"]
+    todo = [c for c in cases if (c[0], c[1], c[2], c[4].digest()) not in done
+            and (scans is None or c[0] in scans)]
+    t0 = time.perf_counter()
+    if todo:
+        with default_executor(workers) as ex, open(runs_path, "a") as log:
+            futs = {ex.submit(_convergence_job, atoms, s, moments): (scan, case, v, s)
+                    for scan, case, v, atoms, s, moments in todo}
+            for fut in tqdm(as_completed(futs), total=len(futs), desc="convergence"):
+                scan, case, v, s = futs[fut]
+                result = fut.result()
+                done[(scan, case, v, s.digest())] = result
+                log.write(json.dumps({"scan": scan, "case": case, "value": v,
+                                      "settings": s.digest(), "result": result}) + "\n")
+                log.flush()
+    results: dict[str, dict] = {}
+    for scan, case, v, atoms, s, moments in cases:
+        key = (scan, case, v, s.digest())
+        if key in done:
+            results.setdefault(scan, {})[(case, v)] = done[key]
+    summary = {"reference_settings": reference.to_dict(), "scans": {}}
+    for scan, res in results.items():
+        values = sorted({v for _, v in res})
+        if scan == "width":
+            values = values[::-1]  # reference: the smallest width
+        summary["scans"][scan] = {"fixed": fixed[scan], **_scan_summary(res, values)}
+    summary["wall_time_s"] = round(sum(r["wall_time"] for r in done.values()), 1)
+    with open(path, "w") as fh:
+        json.dump(summary, fh, indent=1)
+        fh.write("\n")
+    return summary
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Command line: ``python -m linace.dft {generate,export,converge}``."""
+    parser = argparse.ArgumentParser(prog="python -m linace.dft", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("generate", help="compute a set (resumable; cached in data/dft_cache.db)")
+    g.add_argument("--set", required=True, dest="group",
+                   help="isolated_atom, dimers, clusters, pool (or narrow, crystals, diverse, test)")
+    g.add_argument("--workers", type=int, default=2)
+    g.add_argument("--retry-failed", action="store_true")
+    g.add_argument("--cache", default=None, help="SQLite cache (default data/dft_cache.db)")
+    e = sub.add_parser("export", help="write data/*.extxyz and data/manifest.json from the cache")
+    e.add_argument("--cache", default=None)
+    c = sub.add_parser("converge", help="convergence check -> data/convergence.json (resumable)")
+    c.add_argument("--workers", type=int, default=2)
+    c.add_argument("--scans", nargs="*", default=None, help="only these scans (default: all)")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+
+    if args.command == "generate":
+        counts = generate(args.group, workers=args.workers, cache_path=args.cache,
+                          retry_failed=args.retry_failed)
+        print(json.dumps(counts))
+    elif args.command == "export":
+        manifest = export(cache_path=args.cache)
+        print(json.dumps({n: s["n_structures"] for n, s in manifest["sets"].items()}),
+              "incomplete:", json.dumps(manifest["incomplete"]))
+    elif args.command == "converge":
+        summary = converge(workers=args.workers, scans=args.scans)
+        print(json.dumps(summary["scans"], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,550 @@
+"""Deterministic carbon structure generators for the reference data (fixed seeds).
+
+Every generator returns a list of ``(sid, atoms)``: a unique structure id and an :class:`ase.Atoms`
+with ``atoms.info["config_type"]`` (the family). Randomness comes from
+``numpy.random.default_rng([SEED, family code])``, so each family is reproducible on its own and
+adding a family never changes another one.
+
+Generation groups (:data:`GROUPS`, computed by :mod:`linace.dft`):
+
+* ``isolated_atom``: one C atom (no cell; the DFT workflow puts molecules in a box).
+* ``dimers``: C2 from 0.9 to 5.0 A, denser around the minimum (~1.25 A).
+* ``clusters``: isolated C3, C4, C5 of varied shapes and bond lengths.
+* ``pool``: periodic bulk, layer, chain and slab structures of 1-16 atoms in the families of
+  :data:`POOL_FAMILIES`; never a dimer (every atom has at least two neighbours within
+  :data:`CUTOFF`). The training/test split of the pool lives in :mod:`linace.datasets`.
+
+Lengths in A; layers, chains and slabs are periodic only along their extended axes (``pbc`` False
+across the vacuum).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from ase import Atoms
+from ase.build import bulk, diamond100, diamond111
+from ase.neighborlist import neighbor_list
+
+SEED = 20250222
+#: distance (A) within which every atom of the pool must have at least two neighbours
+CUTOFF = 5.0
+#: smallest interatomic distance (A) allowed in random, rattled and cluster structures
+MIN_DISTANCE = 1.1
+
+A_DIAMOND = 3.567  # A, cubic lattice constant (PBE ~3.57)
+A_GRAPHENE = 2.467  # A, in-plane lattice constant (C-C 1.424 A)
+C_GRAPHITE = 6.70  # A, AB stacking period (experiment; PBE barely binds the layers)
+LAYER_VACUUM = 12.0  # A, period across a layer or between chains
+SLAB_VACUUM = 12.0  # A, total vacuum gap of a slab
+
+#: families of the pool, in order; the first ones are crystalline (see :data:`CRYSTALLINE`)
+POOL_FAMILIES = ("diamond", "lonsdaleite", "graphite", "graphene", "chain",
+                 "sc", "bcc", "fcc", "sh", "random", "slab", "rattled")
+CRYSTALLINE = POOL_FAMILIES[:9]
+GROUPS = ("isolated_atom", "dimers", "clusters", "pool")
+
+
+def _rng(family: str) -> np.random.Generator:
+    code = sum((i + 1) * ord(c) for i, c in enumerate(family))  # stable across runs and platforms
+    return np.random.default_rng([SEED, code])
+
+
+def _tag(atoms: Atoms, config_type: str) -> Atoms:
+    atoms.info = {"config_type": config_type}
+    return atoms
+
+
+def min_distance(atoms: Atoms) -> float:
+    """Smallest interatomic distance (A), periodic images included (inf for one isolated atom)."""
+    if len(atoms) == 1 and not any(atoms.pbc):
+        return float("inf")
+    i, d = neighbor_list("id", atoms, 4.0)
+    if len(d) == 0:
+        return float("inf")
+    return float(d.min())
+
+
+def coordination(atoms: Atoms, cutoff: float = CUTOFF) -> np.ndarray:
+    """Number of neighbours of each atom within ``cutoff`` (A), periodic images included; (N,)."""
+    i = neighbor_list("i", atoms, cutoff)
+    return np.bincount(i, minlength=len(atoms))
+
+
+def rattle(atoms: Atoms, stdev: float, rng: np.random.Generator,
+           dmin: float = MIN_DISTANCE, attempts: int = 200) -> Atoms:
+    """Copy with Gaussian displacements (``stdev`` A per component), redrawn until all distances
+    are at least ``dmin`` A. Only periodic axes and the in-plane/out-of-plane axes alike move."""
+    for _ in range(attempts):
+        out = atoms.copy()
+        out.positions += rng.normal(0.0, stdev, size=(len(out), 3))
+        if min_distance(out) >= dmin:
+            return out
+    raise RuntimeError(f"could not rattle by {stdev} A with distances >= {dmin} A")
+
+
+def strain(atoms: Atoms, eps: np.ndarray) -> Atoms:
+    """Copy with the cell (and atoms) deformed by (1 + eps); ``eps`` symmetric (3, 3)."""
+    out = atoms.copy()
+    out.set_cell(np.asarray(atoms.cell) @ (np.eye(3) + eps), scale_atoms=True)
+    return out
+
+
+def random_strain(rng: np.random.Generator, scale: float, axes=(0, 1, 2)) -> np.ndarray:
+    """Symmetric strain (3, 3), components ~ N(0, scale), restricted to the given axes."""
+    e = rng.normal(0.0, scale, size=(3, 3))
+    e = 0.5 * (e + e.T)
+    mask = np.zeros((3, 3), bool)
+    mask[np.ix_(axes, axes)] = True
+    return np.where(mask, e, 0.0)
+
+
+def scale_volume(atoms: Atoms, factor: float) -> Atoms:
+    """Copy scaled isotropically along its periodic axes so that the volume changes by ``factor``."""
+    per = [i for i in range(3) if atoms.pbc[i]]
+    eps = np.zeros((3, 3))
+    for i in per:
+        eps[i, i] = factor ** (1.0 / len(per)) - 1.0
+    return strain(atoms, eps)
+
+
+# ----------------------------------------------------------------------------- crystals
+
+
+def diamond(a: float = A_DIAMOND, cubic: bool = False) -> Atoms:
+    """Diamond: 2-atom primitive cell or 8-atom cubic cell, lattice constant ``a`` (A)."""
+    return bulk("C", "diamond", a=a, cubic=cubic)
+
+
+def diamond_tetragonal(a: float = A_DIAMOND) -> Atoms:
+    """Diamond in its 4-atom body-centred tetragonal cell (a/sqrt2, a/sqrt2, a)."""
+    b = a / np.sqrt(2)
+    frac = [[0, 0, 0], [0.5, 0, 0.25], [0.5, 0.5, 0.5], [0, 0.5, 0.75]]
+    return Atoms("C4", scaled_positions=frac, cell=[b, b, a], pbc=True)
+
+
+def lonsdaleite(a: float = A_DIAMOND / np.sqrt(2), c_over_a: float = np.sqrt(8 / 3)) -> Atoms:
+    """Hexagonal diamond (4 atoms), ideal u = 3/8."""
+    return bulk("CC", "wurtzite", a=a, c=c_over_a * a, u=0.375)
+
+
+def graphite(a: float = A_GRAPHENE, c: float = C_GRAPHITE, stacking: str = "AB") -> Atoms:
+    """Graphite: AB (4 atoms, period ``c``) or AA (2 atoms, period ``c / 2``)."""
+    cell = [[a, 0, 0], [-a / 2, a * np.sqrt(3) / 2, 0], [0, 0, c if stacking == "AB" else c / 2]]
+    if stacking == "AB":
+        frac = [[0, 0, 0.25], [1 / 3, 2 / 3, 0.25], [0, 0, 0.75], [2 / 3, 1 / 3, 0.75]]
+    else:
+        frac = [[0, 0, 0.5], [1 / 3, 2 / 3, 0.5]]
+    return Atoms(f"C{len(frac)}", scaled_positions=frac, cell=cell, pbc=True)
+
+
+def graphene(a: float = A_GRAPHENE, buckling: float = 0.0, vacuum: float = LAYER_VACUUM) -> Atoms:
+    """Graphene (2 atoms), sublattices displaced by ``buckling`` (A) out of plane; pbc (T, T, F)."""
+    cell = [[a, 0, 0], [-a / 2, a * np.sqrt(3) / 2, 0], [0, 0, vacuum]]
+    atoms = Atoms("C2", scaled_positions=[[0, 0, 0.5], [1 / 3, 2 / 3, 0.5]], cell=cell,
+                  pbc=(True, True, False))
+    atoms.positions[1, 2] += buckling
+    return atoms
+
+
+def graphene_rectangular(a: float = A_GRAPHENE, vacuum: float = LAYER_VACUUM) -> Atoms:
+    """Graphene in its 4-atom rectangular cell (a x a sqrt3); pbc (T, T, F)."""
+    frac = [[0, 0, 0.5], [0.5, 1 / 6, 0.5], [0.5, 0.5, 0.5], [0, 2 / 3, 0.5]]
+    return Atoms("C4", scaled_positions=frac, cell=[a, a * np.sqrt(3), vacuum],
+                 pbc=(True, True, False))
+
+
+def chain(bonds=(1.28,), angle: float = 180.0, vacuum: float = LAYER_VACUUM) -> Atoms:
+    """Infinite chain along z with the given successive bond lengths (A); pbc (F, F, T).
+
+    ``angle`` (degrees) < 180 makes a planar zigzag (two atoms per cell, both bonds equal to
+    ``bonds[0]``).
+    """
+    if angle < 180.0:
+        b = bonds[0]
+        half = np.radians(angle) / 2
+        dz, dx = b * np.sin(half), b * np.cos(half)
+        pos = [[0, 0, 0], [dx, 0, dz]]
+        period = 2 * dz
+    else:
+        z = np.concatenate([[0.0], np.cumsum(bonds)[:-1]])
+        pos = [[0, 0, zi] for zi in z]
+        period = float(np.sum(bonds))
+    atoms = Atoms(f"C{len(pos)}", positions=pos, cell=[vacuum, vacuum, period],
+                  pbc=(False, False, True))
+    atoms.center(axis=(0, 1))
+    return atoms
+
+
+def cubic_lattice(kind: str, nn: float) -> Atoms:
+    """One-atom sc, bcc, fcc or simple hexagonal (c/a = 1) cell with nearest-neighbour distance
+    ``nn`` (A)."""
+    if kind == "sc":
+        return bulk("C", "sc", a=nn)
+    if kind == "bcc":
+        return bulk("C", "bcc", a=2 * nn / np.sqrt(3))
+    if kind == "fcc":
+        return bulk("C", "fcc", a=nn * np.sqrt(2))
+    if kind == "sh":
+        cell = [[nn, 0, 0], [-nn / 2, nn * np.sqrt(3) / 2, 0], [0, 0, nn]]
+        return Atoms("C", positions=[[0, 0, 0]], cell=cell, pbc=True)
+    raise ValueError(f"unknown lattice {kind!r}")
+
+
+def random_packing(n: int, density: float, rng: np.random.Generator,
+                   dmin: float = 1.25, attempts: int = 2000) -> Atoms:
+    """AIRSS-like random cell: ``n`` atoms at mass ``density`` (g/cm^3), all distances >= ``dmin``.
+
+    The cell has random lengths (ratio <= 1.6) and angles (70-110 degrees) before scaling to the
+    volume of the density; atoms are inserted uniformly one by one, rejecting too close ones.
+    """
+    from ase.data import atomic_masses
+    from ase.units import _amu
+
+    volume = n * atomic_masses[6] * _amu * 1e3 / density * 1e24  # A^3
+    for _ in range(attempts):
+        lengths = rng.uniform(1.0, 1.6, 3)
+        angles = rng.uniform(70.0, 110.0, 3)
+        atoms = Atoms(cell=np.concatenate([lengths, angles]), pbc=True)
+        if not np.isfinite(atoms.cell.volume) or atoms.cell.volume < 0.3 * np.prod(lengths):
+            continue
+        atoms.set_cell(atoms.cell * (volume / atoms.cell.volume) ** (1 / 3), scale_atoms=False)
+        placed = 0
+        for _ in range(200 * n):
+            trial = atoms.copy()
+            trial.append("C")
+            trial.positions[-1] = rng.uniform(0, 1, 3) @ np.asarray(atoms.cell)
+            if min_distance(trial) >= dmin:
+                atoms = trial
+                placed += 1
+                if placed == n:
+                    return atoms
+        # too crowded for this cell shape: draw another one
+    raise RuntimeError(f"could not pack {n} atoms at {density} g/cm^3")
+
+
+# ----------------------------------------------------------------------------- families
+
+
+def _family_diamond() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("diamond"), []
+    for i, f in enumerate(np.linspace(0.85, 1.15, 21)):
+        out.append((f"diamond-volume-{i:03d}", scale_volume(diamond(), f)))
+    for i in range(30):
+        out.append((f"diamond-strain-{i:03d}", strain(diamond(), random_strain(rng, 0.04))))
+    for i in range(29):
+        base = scale_volume(diamond_tetragonal(), rng.uniform(0.9, 1.1))
+        out.append((f"diamond-rattle4-{i:03d}", rattle(base, rng.uniform(0.03, 0.12), rng)))
+    for i in range(15):
+        base = scale_volume(diamond(cubic=True), rng.uniform(0.92, 1.08))
+        if i < 8:
+            base = strain(base, random_strain(rng, 0.025))
+        out.append((f"diamond-rattle8-{i:03d}", rattle(base, rng.uniform(0.03, 0.10), rng)))
+    return out
+
+
+def _family_lonsdaleite() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("lonsdaleite"), []
+    for i, f in enumerate(np.linspace(0.88, 1.12, 7)):
+        out.append((f"lonsdaleite-volume-{i:03d}", scale_volume(lonsdaleite(), f)))
+    for i in range(8):
+        out.append((f"lonsdaleite-strain-{i:03d}", strain(lonsdaleite(), random_strain(rng, 0.04))))
+    for i in range(6):
+        base = scale_volume(lonsdaleite(), rng.uniform(0.92, 1.08))
+        out.append((f"lonsdaleite-rattle4-{i:03d}", rattle(base, rng.uniform(0.04, 0.12), rng)))
+    for i in range(4):
+        base = scale_volume(lonsdaleite().repeat((1, 1, 2)), rng.uniform(0.95, 1.05))
+        out.append((f"lonsdaleite-rattle8-{i:03d}", rattle(base, rng.uniform(0.04, 0.10), rng)))
+    return out
+
+
+def _family_graphite() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("graphite"), []
+    k = 0
+    for fa in (0.96, 1.0, 1.04):
+        for c in (6.2, 6.7, 7.4):
+            out.append((f"graphite-grid-{k:03d}", graphite(A_GRAPHENE * fa, c)))
+            k += 1
+    for i, c in enumerate((6.4, 6.9, 7.6)):
+        out.append((f"graphite-AA-{i:03d}", graphite(A_GRAPHENE, c, stacking="AA")))
+    for i in range(3):
+        out.append((f"graphite-strain-{i:03d}", strain(graphite(), random_strain(rng, 0.03))))
+    for i in range(5):
+        out.append((f"graphite-rattle4-{i:03d}", rattle(graphite(), rng.uniform(0.04, 0.1), rng)))
+    return out
+
+
+def _family_graphene() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("graphene"), []
+    for i, f in enumerate(np.linspace(0.92, 1.10, 6)):
+        out.append((f"graphene-flat-{i:03d}", graphene(A_GRAPHENE * f)))
+    for i, (f, h) in enumerate([(0.94, 0.3), (1.0, 0.15), (1.0, 0.3), (1.0, 0.45),
+                                (1.03, 0.6), (1.06, 0.45)]):
+        out.append((f"graphene-buckled-{i:03d}", graphene(A_GRAPHENE * f, buckling=h)))
+    for i in range(6):
+        base = strain(graphene_rectangular(), random_strain(rng, 0.03, axes=(0, 1)))
+        out.append((f"graphene-rattle4-{i:03d}", rattle(base, rng.uniform(0.04, 0.12), rng)))
+    for i in range(4):
+        base = graphene(A_GRAPHENE * rng.uniform(0.97, 1.04)).repeat((2, 2, 1))
+        out.append((f"graphene-rattle8-{i:03d}", rattle(base, rng.uniform(0.04, 0.1), rng)))
+    return out
+
+
+def _family_chain() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("chain"), []
+    for i, b in enumerate((1.22, 1.28, 1.34, 1.42, 1.55)):
+        out.append((f"chain-cumulene-{i:03d}", chain((b,))))
+    for i, bb in enumerate([(1.20, 1.38), (1.22, 1.34), (1.25, 1.31), (1.18, 1.45), (1.30, 1.50)]):
+        out.append((f"chain-polyyne-{i:03d}", chain(bb)))
+    for i, (b, ang) in enumerate([(1.35, 120), (1.40, 135), (1.45, 150), (1.38, 160), (1.50, 125)]):
+        out.append((f"chain-zigzag-{i:03d}", chain((b,), angle=ang)))
+    for i in range(5):
+        base = chain(tuple(rng.uniform(1.22, 1.40, 4)))
+        out.append((f"chain-rattle4-{i:03d}", rattle(base, rng.uniform(0.04, 0.1), rng)))
+    return out
+
+
+def _family_lattice(kind: str) -> list[tuple[str, Atoms]]:
+    rng, out = _rng(kind), []
+    for i, nn in enumerate((1.45, 1.55, 1.65, 1.80, 2.00)):
+        out.append((f"{kind}-volume-{i:03d}", cubic_lattice(kind, nn)))
+    reps = {"sc": [(2, 2, 1), (2, 2, 2), (2, 1, 1)], "bcc": [(2, 2, 1), (2, 2, 2), (2, 2, 1)],
+            "fcc": [(2, 2, 1), (2, 2, 2), (2, 1, 1)], "sh": [(2, 2, 1), (2, 2, 2), (1, 1, 2)]}[kind]
+    for i, rep in enumerate(reps):
+        base = cubic_lattice(kind, rng.uniform(1.5, 1.9)).repeat(rep)
+        out.append((f"{kind}-rattle-{i:03d}", rattle(base, rng.uniform(0.05, 0.12), rng)))
+    return out
+
+
+def _family_random() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("random"), []
+    sizes = [4] * 12 + [5] * 10 + [6] * 14 + [7] * 8 + [8] * 12 + [10] * 4
+    densities = np.linspace(1.5, 3.5, len(sizes))
+    rng.shuffle(densities)
+    for i, (n, rho) in enumerate(zip(sizes, densities)):
+        out.append((f"random-n{n}-{i:03d}", random_packing(n, float(rho), rng)))
+    return out
+
+
+def _family_slab() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("slab"), []
+    for layers in (4, 6, 8):
+        s100 = diamond100("C", size=(1, 1, layers), a=A_DIAMOND, vacuum=SLAB_VACUUM / 2)
+        s111 = diamond111("C", size=(1, 1, layers), a=A_DIAMOND, vacuum=SLAB_VACUUM / 2)
+        for name, slab in (("d100", s100), ("d111", s111)):
+            slab = Atoms(slab.symbols, positions=slab.positions, cell=slab.cell,
+                         pbc=(True, True, False))
+            for j, sd in enumerate((0.0, 0.05, 0.1)):
+                s = rattle(slab, sd, rng) if sd > 0 else slab.copy()
+                out.append((f"slab-{name}-L{layers}-{j:03d}", s))
+    for nl in (2, 3):
+        layer = graphite(A_GRAPHENE, C_GRAPHITE).repeat((1, 1, 2))[: 2 * nl]
+        sl = Atoms(layer.symbols, positions=layer.positions, pbc=(True, True, False),
+                   cell=[layer.cell[0], layer.cell[1], [0, 0, 1]])
+        sl.center(vacuum=SLAB_VACUUM / 2, axis=2)
+        for j, sd in enumerate((0.0, 0.05, 0.1)):
+            s = rattle(sl, sd, rng) if sd > 0 else sl.copy()
+            out.append((f"slab-graphite-L{nl}-{j:03d}", s))
+    return out
+
+
+def _family_rattled() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("rattled"), []
+    bases: list[tuple[str, Callable[[], Atoms]]] = [
+        ("diamond8", lambda: diamond(cubic=True)),
+        ("diamond4", diamond_tetragonal),
+        ("lonsdaleite4", lonsdaleite),
+        ("graphite4", graphite),
+        ("fcc4", lambda: bulk("C", "fcc", a=1.6 * np.sqrt(2), cubic=True)),
+        ("sc8", lambda: cubic_lattice("sc", 1.6).repeat(2)),
+        ("random6", lambda: random_packing(6, float(rng.uniform(2.0, 3.3)), rng)),
+    ]
+    for i in range(35):
+        name, make = bases[i % len(bases)]
+        base = scale_volume(make(), rng.uniform(0.9, 1.2))
+        out.append((f"rattled-{name}-{i:03d}", rattle(base, rng.uniform(0.2, 0.35), rng, dmin=1.0)))
+    return out
+
+
+def pool() -> list[tuple[str, Atoms]]:
+    """The bulk/layer/chain/slab pool, family by family (order of :data:`POOL_FAMILIES`)."""
+    makers = {"diamond": _family_diamond, "lonsdaleite": _family_lonsdaleite,
+              "graphite": _family_graphite, "graphene": _family_graphene, "chain": _family_chain,
+              "random": _family_random, "slab": _family_slab, "rattled": _family_rattled}
+    out = []
+    for family in POOL_FAMILIES:
+        make = makers.get(family) or (lambda f=family: _family_lattice(f))
+        out.extend((sid, _tag(a, family)) for sid, a in make())
+    return out
+
+
+# ----------------------------------------------------------------------------- molecules
+
+
+def isolated_atom() -> list[tuple[str, Atoms]]:
+    """One carbon atom (no cell)."""
+    return [("atom", _tag(Atoms("C", positions=[[0, 0, 0]]), "isolated_atom"))]
+
+
+def dimer_distances() -> np.ndarray:
+    """C2 separations (A), 44 values from 0.9 to 5.0, step 0.025 A between 1.1 and 1.6 A."""
+    return np.round(np.concatenate([
+        np.arange(0.90, 1.10 - 1e-9, 0.05),
+        np.arange(1.10, 1.60 - 1e-9, 0.025),
+        np.arange(1.60, 2.50 - 1e-9, 0.10),
+        np.arange(2.50, 5.00 + 1e-9, 0.25),
+    ]), 4)
+
+
+def dimer(r: float) -> Atoms:
+    """C2 along x with separation ``r`` (A), no cell."""
+    return Atoms("C2", positions=[[0, 0, 0], [r, 0, 0]])
+
+
+def dimers() -> list[tuple[str, Atoms]]:
+    """The dimer curve: one C2 per :func:`dimer_distances` value."""
+    return [(f"dimer-{r:.3f}", _tag(dimer(r), "dimer")) for r in dimer_distances()]
+
+
+def _unit(rng: np.random.Generator) -> np.ndarray:
+    v = rng.normal(size=3)
+    return v / np.linalg.norm(v)
+
+
+def _polyline(bonds, angles, dihedral_rng: np.random.Generator | None = None) -> np.ndarray:
+    """Positions (n, 3) of a chain with bond lengths (A) and bond angles (degrees); planar unless a
+    Generator for random dihedrals is given."""
+    pos = [np.zeros(3), np.array([bonds[0], 0.0, 0.0])]
+    normal = np.array([0.0, 0.0, 1.0])
+    for k, b in enumerate(bonds[1:]):
+        prev = pos[-1] - pos[-2]
+        prev /= np.linalg.norm(prev)
+        if dihedral_rng is not None:
+            normal = np.cross(prev, _unit(dihedral_rng))
+            normal /= np.linalg.norm(normal)
+        theta = np.radians(180.0 - angles[k])
+        new = np.cos(theta) * prev + np.sin(theta) * np.cross(normal, prev)
+        pos.append(pos[-1] + b * new)
+    return np.array(pos)
+
+
+def _regular_polygon(n: int, bond: float) -> np.ndarray:
+    r = bond / (2 * np.sin(np.pi / n))
+    t = 2 * np.pi * np.arange(n) / n
+    return np.stack([r * np.cos(t), r * np.sin(t), np.zeros(n)], axis=1)
+
+
+def random_cluster(n: int, rng: np.random.Generator, bond=(1.2, 1.7),
+                   dmin: float = 1.15) -> np.ndarray:
+    """Connected random cluster (n, 3): each new atom at a random bond length from a random atom."""
+    pos = [np.zeros(3)]
+    while len(pos) < n:
+        trial = pos[rng.integers(len(pos))] + rng.uniform(*bond) * _unit(rng)
+        if min(np.linalg.norm(trial - p) for p in pos) >= dmin:
+            pos.append(trial)
+    return np.array(pos)
+
+
+def clusters() -> list[tuple[str, Atoms]]:
+    """150 isolated C3 (40), C4 (50) and C5 (60) of varied shapes and bond lengths (no cell)."""
+    rng, out = _rng("clusters"), []
+
+    def add(kind: str, pos) -> None:
+        atoms = Atoms(f"C{len(pos)}", positions=np.asarray(pos))
+        atoms.positions -= atoms.get_center_of_mass()
+        out.append((f"C{len(pos)}-{kind}-{len(out):03d}", _tag(atoms, f"C{len(pos)}")))
+
+    b = lambda lo=1.22, hi=1.50: rng.uniform(lo, hi)  # noqa: E731  bond length (A)
+    # C3 (40)
+    for _ in range(8):
+        add("linear", _polyline([b(), b()], [180.0]))
+    for _ in range(14):
+        add("bent", _polyline([b(), b()], [rng.uniform(90, 170)]))
+    for _ in range(10):
+        add("triangle", _polyline([b(1.3, 1.6), b(1.3, 1.6)], [60.0 + rng.uniform(-8, 8)]))
+    for _ in range(8):
+        add("random", random_cluster(3, rng))
+    # C4 (50)
+    for _ in range(6):
+        add("linear", _polyline([b(), b(), b()], [180.0, 180.0]))
+    for _ in range(8):
+        add("zigzag", _polyline([b(), b(), b()], rng.uniform(100, 170, 2), rng))
+    for _ in range(10):
+        sq = _regular_polygon(4, b(1.35, 1.6))
+        sq[[0, 2], 0] *= rng.uniform(0.6, 1.1)  # rhombus
+        add("rhombus", sq)
+    for _ in range(5):
+        add("square", _regular_polygon(4, b(1.35, 1.6)))
+    for _ in range(5):
+        d = b(1.4, 1.7)
+        add("tetrahedron", d / np.sqrt(8) * np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1],
+                                                      [-1, -1, 1]]))
+    for _ in range(6):
+        arms = _regular_polygon(3, 1.0) / np.linalg.norm(_regular_polygon(3, 1.0)[0])
+        arms[:, 2] = rng.uniform(0, 0.5)
+        add("star", np.vstack([[0, 0, 0], arms * np.array([[b()], [b()], [b()]])
+                               / np.linalg.norm(arms, axis=1)[:, None]]))
+    for _ in range(10):
+        add("random", random_cluster(4, rng))
+    # C5 (60)
+    for _ in range(6):
+        add("linear", _polyline([b() for _ in range(4)], [180.0] * 3))
+    for _ in range(8):
+        add("zigzag", _polyline([b() for _ in range(4)], rng.uniform(100, 170, 3), rng))
+    for _ in range(8):
+        ring = _regular_polygon(5, b(1.3, 1.55))
+        ring[:, 2] = rng.normal(0, 0.15, 5)
+        add("ring", ring)
+    for _ in range(6):
+        tri = _regular_polygon(3, b(1.4, 1.7))
+        h = rng.uniform(0.8, 1.3)
+        add("bipyramid", np.vstack([tri, [[0, 0, h], [0, 0, -h]]]))
+    for _ in range(6):
+        sq = _regular_polygon(4, b(1.4, 1.7))
+        add("pyramid", np.vstack([sq, [[0, 0, rng.uniform(0.8, 1.3)]]]))
+    for _ in range(8):
+        arms = np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]]) / np.sqrt(3)
+        arms = arms + rng.normal(0, 0.1, arms.shape)
+        arms /= np.linalg.norm(arms, axis=1)[:, None]
+        add("branched", np.vstack([[0, 0, 0], arms * rng.uniform(1.3, 1.6, (4, 1))]))
+    for _ in range(18):
+        add("random", random_cluster(5, rng))
+    return out
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def generate(group: str) -> list[tuple[str, Atoms]]:
+    """Structures of a generation group (one of :data:`GROUPS`), in a fixed order."""
+    makers = {"isolated_atom": isolated_atom, "dimers": dimers, "clusters": clusters, "pool": pool}
+    if group not in makers:
+        raise ValueError(f"unknown group {group!r}; known: {list(makers)}")
+    return makers[group]()
+
+
+def convergence_structures() -> dict[str, Atoms]:
+    """Periodic cells of the DFT convergence check (see :func:`linace.dft.convergence_cases`)."""
+    rng = _rng("convergence")
+    disp = diamond()
+    disp.positions[1] += [0.08, -0.05, 0.03]
+    return {
+        "diamond": diamond(),
+        "diamond_0.85": scale_volume(diamond(), 0.85),
+        "graphite": graphite(),
+        "fcc": cubic_lattice("fcc", 1.6),
+        "sc": cubic_lattice("sc", 1.6),
+        "diamond_rattled8": rattle(diamond(cubic=True), 0.08, rng),
+        "diamond_displaced": disp,
+        "sc_rattled": rattle(cubic_lattice("sc", 1.6).repeat((1, 1, 2)), 0.08, rng),
+    }
+
+
+def convergence_molecules() -> dict[str, tuple[Atoms, tuple[int, ...]]]:
+    """Molecules of the convergence check with the fixed moments to try."""
+    return {
+        "atom": (Atoms("C", positions=[[0, 0, 0]]), (2,)),
+        "c2_1.25": (dimer(1.25), (0, 2)),
+        "c2_5.0": (dimer(5.0), (4,)),
+    }

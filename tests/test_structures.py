@@ -1,0 +1,117 @@
+"""Tests of the structure generators and of the fixed split (no GPAW needed)."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from linace import datasets, structures
+
+
+@pytest.fixture(scope="module")
+def pool():
+    return structures.pool()
+
+
+def test_pool_deterministic_and_unique(pool):
+    again = structures.pool()
+    assert [sid for sid, _ in again] == [sid for sid, _ in pool]
+    for (_, a), (_, b) in zip(pool, again):
+        np.testing.assert_array_equal(a.positions, b.positions)
+        np.testing.assert_array_equal(a.cell.array, b.cell.array)
+    sids = [sid for g in ("dimers", "clusters") for sid, _ in structures.generate(g)]
+    sids += [sid for sid, _ in pool]
+    assert len(sids) == len(set(sids))
+
+
+def test_pool_families_and_sizes(pool):
+    counts = Counter(a.info["config_type"] for _, a in pool)
+    assert set(counts) == set(structures.POOL_FAMILIES)
+    assert len(pool) >= 300
+    sizes = np.array([len(a) for _, a in pool])
+    assert sizes.max() <= 16
+    assert np.mean((sizes >= 2) & (sizes <= 8)) > 0.8
+    for _, a in pool:
+        assert set(a.get_chemical_symbols()) == {"C"}
+        assert any(a.pbc)
+
+
+def test_pool_has_no_dimers(pool):
+    """Every atom has at least two neighbours within the cut-off; no atom closer than 1 A."""
+    for sid, a in pool:
+        assert structures.coordination(a, structures.CUTOFF).min() >= 2, sid
+        assert structures.min_distance(a) >= 1.0, sid
+
+
+def test_random_packing_density_and_distance():
+    rng = np.random.default_rng(0)
+    a = structures.random_packing(6, 2.5, rng, dmin=1.3)
+    density = a.get_masses().sum() * 1.66053906660 / a.cell.volume  # g/cm^3
+    assert density == pytest.approx(2.5, rel=1e-6)
+    assert structures.min_distance(a) >= 1.3
+
+
+def test_rattle_keeps_minimum_distance():
+    rng = np.random.default_rng(1)
+    a = structures.rattle(structures.diamond(cubic=True), 0.3, rng, dmin=1.0)
+    assert structures.min_distance(a) >= 1.0
+    assert not np.allclose(a.positions, structures.diamond(cubic=True).positions)
+
+
+def test_dimers():
+    r = structures.dimer_distances()
+    assert len(r) >= 40
+    assert r[0] == pytest.approx(0.9) and r[-1] == pytest.approx(5.0)
+    assert np.all(np.diff(r) > 0)
+    steps = np.diff(r)
+    near = steps[(r[:-1] >= 1.1) & (r[:-1] < 1.6)]
+    assert near.max() < steps[r[:-1] >= 2.5].min()  # denser around the minimum
+    for sid, a in structures.dimers():
+        assert len(a) == 2 and not any(a.pbc)
+        assert a.get_distance(0, 1) == pytest.approx(float(sid.split("-")[1]), abs=1e-3)
+
+
+def test_clusters():
+    clusters = structures.clusters()
+    assert len(clusters) == 150
+    counts = Counter(a.info["config_type"] for _, a in clusters)
+    assert counts == {"C3": 40, "C4": 50, "C5": 60}
+    for sid, a in clusters:
+        assert 3 <= len(a) <= 5 and not any(a.pbc)
+        assert structures.min_distance(a) >= structures.MIN_DISTANCE
+        d = a.get_all_distances()
+        # connected: every atom has a neighbour within 1.8 A
+        assert np.all(np.sort(d, axis=1)[:, 1] < 1.8), sid
+
+
+def test_unknown_group():
+    with pytest.raises(ValueError, match="known"):
+        structures.generate("nope")
+
+
+def test_split_properties(pool):
+    types = [a.info["config_type"] for _, a in pool]
+    split = datasets.make_split(types)
+    assert split == datasets.make_split(types)  # deterministic
+    test = set(split["test"])
+    sizes = {len(split[n]) for n in ("narrow", "crystals", "diverse")}
+    assert len(sizes) == 1 and sizes.pop() > 50
+    for name in ("narrow", "crystals", "diverse"):
+        assert not test & set(split[name]), name
+        assert len(set(split[name])) == len(split[name])
+    assert {types[i] for i in split["narrow"]} == {"diamond"}
+    assert {types[i] for i in split["crystals"]} == set(structures.CRYSTALLINE)
+    assert {types[i] for i in split["diverse"]} == set(structures.POOL_FAMILIES)
+    assert {types[i] for i in split["test"]} == set(structures.POOL_FAMILIES)
+    # graded diversity: the diamond share decreases
+    share = [np.mean([types[i] == "diamond" for i in split[n]])
+             for n in ("narrow", "crystals", "diverse")]
+    assert share[0] > share[1] > share[2]
+
+
+def test_balanced_water_filling():
+    fam = {"a": [0, 1, 2, 3, 4, 5], "b": [6], "c": [7, 8, 9]}
+    out = datasets._balanced(fam, 7)
+    assert Counter("a" if i < 6 else "b" if i == 6 else "c" for i in out) == {"a": 3, "b": 1, "c": 3}
+    with pytest.raises(ValueError):
+        datasets._balanced(fam, 11)
