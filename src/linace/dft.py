@@ -90,7 +90,7 @@ class DFTSettings:
 
     xc: str = "PBE"
     ecut: float = 450.0
-    kpt_density: float = 2.0
+    kpt_density: float = 2.5
     width: float = 0.05
     vacuum: float = 4.0
     molecule_moments: tuple[int, ...] = (0, 2, 4)
@@ -268,13 +268,14 @@ def _format_error(exc: BaseException) -> str:
 
 
 def geometry_digest(atoms: Atoms) -> str:
-    """Short SHA-256 of numbers, positions (1e-6 A), cell and pbc: identifies a cached structure."""
+    """Short SHA-256 ('g' + 16 hex digits) of numbers, positions (1e-6 A), cell and pbc: identifies
+    a cached structure."""
     h = hashlib.sha256()
     h.update(np.asarray(atoms.numbers, dtype=np.int64).tobytes())
     h.update(np.round(atoms.get_positions(), 6).astype(np.float64).tobytes())
     h.update(np.round(np.asarray(atoms.cell), 6).astype(np.float64).tobytes())
     h.update(np.asarray(atoms.pbc, dtype=np.int8).tobytes())
-    return h.hexdigest()[:16]
+    return "g" + h.hexdigest()[:16]  # a letter first: ase.db refuses strings that parse as floats
 
 
 def prepare(atoms: Atoms, settings: DFTSettings) -> Atoms:
@@ -284,6 +285,10 @@ def prepare(atoms: Atoms, settings: DFTSettings) -> Atoms:
         boxed.info = dict(atoms.info)
         return boxed
     return atoms.copy()
+
+
+def _settings_key(settings: DFTSettings) -> str:
+    return "s" + settings.digest()  # a letter first: ase.db refuses strings that parse as floats
 
 
 class Cache:
@@ -304,7 +309,7 @@ class Cache:
     def finished(self, settings: DFTSettings) -> dict[str, tuple[str, str]]:
         """{sid: (geometry digest, status)} of rows computed with ``settings``."""
         out = {}
-        for row in self.db.select(settings=settings.digest()):
+        for row in self.db.select(settings=_settings_key(settings)):
             out[row.sid] = (row.geometry, row.status)
         return out
 
@@ -319,7 +324,7 @@ class Cache:
             "config_type": atoms.info.get("config_type", group),
             "status": result["status"],
             "geometry": geometry,
-            "settings": settings.digest(),
+            "settings": _settings_key(settings),
             "wall_time": float(result.get("wall_time", 0.0)),
         }
         data = {"error": result.get("error", ""), "kpts": result.get("kpts", [])}
@@ -340,7 +345,8 @@ class Cache:
 
     def rows(self, settings: DFTSettings, status: str = "ok") -> dict:
         """{sid: row} of rows with ``settings`` and ``status``."""
-        return {row.sid: row for row in self.db.select(settings=settings.digest(), status=status)}
+        rows = self.db.select(settings=_settings_key(settings), status=status)
+        return {row.sid: row for row in rows}
 
 
 def tasks(group: str, settings: DFTSettings) -> list[tuple[str, Atoms]]:
@@ -414,7 +420,11 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
                 result = fut.result()
             except Exception as exc:  # worker died (e.g. killed, out of memory)
                 result = {"status": "failed", "error": _format_error(exc)}
-            cache.write(sid, grp, atoms, geom, settings, result)
+            try:
+                cache.write(sid, grp, atoms, geom, settings, result)
+            except Exception as exc:  # keep the other structures running; this one is redone later
+                print(f"\n{sid}: not cached: {_format_error(exc)}", file=sys.stderr)
+                result = {"status": "failed"}
             counts[result["status"]] += 1
             bar.set_postfix(ok=counts["ok"], failed=counts["failed"])
             bar.update()
@@ -553,7 +563,7 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
             "description": datasets.DESCRIPTIONS[name],
         }
 
-    wall = {row.sid: row.wall_time for row in cache.db.select(settings=settings.digest())}
+    wall = {row.sid: row.wall_time for row in cache.db.select(settings=_settings_key(settings))}
     conv_path = data_dir / CONVERGENCE_NAME
     manifest = {
         "schema": 1,

@@ -38,6 +38,8 @@ A_GRAPHENE = 2.467  # A, in-plane lattice constant (C-C 1.424 A)
 C_GRAPHITE = 6.70  # A, AB stacking period (experiment; PBE barely binds the layers)
 LAYER_VACUUM = 12.0  # A, period across a layer or between chains
 SLAB_VACUUM = 12.0  # A, total vacuum gap of a slab
+#: volumes (A^3/atom) of the sc, bcc, fcc and sh scans (diamond: 5.67, graphite: 8.8)
+LATTICE_VOLUMES = (5.0, 5.8, 6.8, 8.0, 9.5)
 
 #: families of the pool, in order; the first ones are crystalline (see :data:`CRYSTALLINE`)
 POOL_FAMILIES = ("diamond", "lonsdaleite", "graphite", "graphene", "chain",
@@ -192,6 +194,14 @@ def cubic_lattice(kind: str, nn: float) -> Atoms:
     raise ValueError(f"unknown lattice {kind!r}")
 
 
+def nn_from_volume(kind: str, volume: float) -> float:
+    """Nearest-neighbour distance (A) of a one-atom sc, bcc, fcc or sh (c/a = 1) lattice with
+    ``volume`` (A^3 per atom)."""
+    factor = {"sc": 1.0, "bcc": 4 / (3 * np.sqrt(3)), "fcc": 1 / np.sqrt(2),
+              "sh": np.sqrt(3) / 2}[kind]  # volume per atom / nn^3
+    return float((volume / factor) ** (1 / 3))
+
+
 def random_packing(n: int, density: float, rng: np.random.Generator,
                    dmin: float = 1.25, attempts: int = 2000) -> Atoms:
     """AIRSS-like random cell: ``n`` atoms at mass ``density`` (g/cm^3), all distances >= ``dmin``.
@@ -307,12 +317,12 @@ def _family_chain() -> list[tuple[str, Atoms]]:
 
 def _family_lattice(kind: str) -> list[tuple[str, Atoms]]:
     rng, out = _rng(kind), []
-    for i, nn in enumerate((1.45, 1.55, 1.65, 1.80, 2.00)):
-        out.append((f"{kind}-volume-{i:03d}", cubic_lattice(kind, nn)))
+    for i, v in enumerate(LATTICE_VOLUMES):
+        out.append((f"{kind}-volume-{i:03d}", cubic_lattice(kind, nn_from_volume(kind, v))))
     reps = {"sc": [(2, 2, 1), (2, 2, 2), (2, 1, 1)], "bcc": [(2, 2, 1), (2, 2, 2), (2, 2, 1)],
             "fcc": [(2, 2, 1), (2, 2, 2), (2, 1, 1)], "sh": [(2, 2, 1), (2, 2, 2), (1, 1, 2)]}[kind]
     for i, rep in enumerate(reps):
-        base = cubic_lattice(kind, rng.uniform(1.5, 1.9)).repeat(rep)
+        base = cubic_lattice(kind, nn_from_volume(kind, rng.uniform(5.0, 7.5))).repeat(rep)
         out.append((f"{kind}-rattle-{i:03d}", rattle(base, rng.uniform(0.05, 0.12), rng)))
     return out
 
@@ -356,8 +366,8 @@ def _family_rattled() -> list[tuple[str, Atoms]]:
         ("diamond4", diamond_tetragonal),
         ("lonsdaleite4", lonsdaleite),
         ("graphite4", graphite),
-        ("fcc4", lambda: bulk("C", "fcc", a=1.6 * np.sqrt(2), cubic=True)),
-        ("sc8", lambda: cubic_lattice("sc", 1.6).repeat(2)),
+        ("fcc4", lambda: bulk("C", "fcc", a=(4 * 6.5) ** (1 / 3), cubic=True)),
+        ("sc8", lambda: cubic_lattice("sc", nn_from_volume("sc", 6.5)).repeat(2)),
         ("random6", lambda: random_packing(6, float(rng.uniform(2.0, 3.3)), rng)),
     ]
     for i in range(35):

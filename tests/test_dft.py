@@ -1,0 +1,90 @@
+"""Tests of the GPAW workflow plumbing that need no GPAW: k-points, boxes, cache, export."""
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.build import bulk
+
+from linace import datasets, dft, structures
+
+
+def test_kpoint_grid_density_and_vacuum_axes():
+    a = bulk("C", "diamond", a=3.567, cubic=True)
+    assert dft.kpoint_grid(a, 2.0) == (4, 4, 4)  # ceil(2 pi 2 / 3.567) = ceil(3.52)
+    layer = structures.graphene()
+    n = dft.kpoint_grid(layer, 2.0)
+    assert n[2] == 1 and n[0] == n[1] > 1
+    chain = structures.chain((1.3,))
+    assert dft.kpoint_grid(chain, 2.0)[:2] == (1, 1)
+
+
+def test_box_molecule_non_cubic_and_centred():
+    mol = dft.box_molecule(structures.dimer(1.25), 4.0)
+    lengths = mol.cell.lengths()
+    np.testing.assert_allclose(lengths, [1.25 + 8.0, 8.25, 8.5])
+    assert not any(mol.pbc)
+    np.testing.assert_allclose(mol.positions.mean(axis=0), lengths / 2)
+
+
+def test_digests_are_stable_and_not_numeric():
+    s = dft.DFTSettings()
+    assert s.digest() == dft.DFTSettings().digest()
+    assert s.digest() != dft.DFTSettings(ecut=s.ecut + 1).digest()
+    a = structures.diamond()
+    g = dft.geometry_digest(a)
+    assert g == dft.geometry_digest(a.copy()) and g.startswith("g")
+    b = a.copy()
+    b.positions[0, 0] += 1e-4
+    assert dft.geometry_digest(b) != g
+
+
+def _fake_result(atoms, molecule):
+    n = len(atoms)
+    out = {"status": "ok", "error": "", "energy": -9.0 * n, "free_energy": -9.01 * n,
+           "forces": np.zeros((n, 3)), "kpts": [1, 1, 1], "wall_time": 1.0}
+    if all(atoms.pbc):
+        out["stress"] = np.zeros(6)
+    if molecule:
+        out.update(moment=2, energies_by_moment={"0": -8.9 * n, "2": -9.0 * n, "4": -8.0 * n})
+    return out
+
+
+def test_cache_and_export_round_trip(tmp_path, monkeypatch):
+    """Fake results through the cache and export, then read back with the loaders."""
+    small = {
+        "isolated_atom": structures.isolated_atom(),
+        "dimers": structures.dimers()[:3],
+        "clusters": structures.clusters()[:2],
+        "pool": [p for i, p in enumerate(structures.pool()) if i % 25 == 0],
+    }
+    monkeypatch.setattr(structures, "generate", lambda group: small[group])
+    settings = dft.DFTSettings()
+    cache = dft.Cache(tmp_path / "cache.db")
+    for group in structures.GROUPS:
+        for sid, atoms in dft.tasks(group, settings):
+            result = _fake_result(atoms, dft.is_molecule(atoms))
+            if sid == small["pool"][-1][0]:
+                result = {"status": "failed", "error": "KohnShamConvergenceError"}
+            cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings, result)
+    assert len(cache.finished(settings)) == sum(len(v) for v in small.values())
+    manifest = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
+    assert small["pool"][-1][0] in manifest["failures"]
+    assert set(datasets.names(tmp_path)) == set(datasets.SET_ORDER) - set(manifest["incomplete"])
+    (atom,) = datasets.load("isolated_atom", tmp_path)
+    assert datasets.e0(tmp_path) == pytest.approx(-9.0)
+    assert atom.get_potential_energy(force_consistent=True) == pytest.approx(-9.01)
+    dimers = datasets.load("dimers", tmp_path)
+    assert [a.info["spin_moment"] for a in dimers] == [2, 2, 2]
+    assert dimers[0].info["energy_m4"] == pytest.approx(-16.0)
+    assert not any(dimers[0].pbc)
+    pool = datasets.load("pool", tmp_path)
+    assert len(pool) == len(small["pool"]) - 1
+    for a in pool:
+        assert ("stress" in a.calc.results) == all(a.pbc)
+
+
+def test_failed_compute_is_recorded_not_raised():
+    """A structure GPAW cannot handle gives status 'failed' (here: GPAW missing or bad input)."""
+    bad = Atoms("C", positions=[[0, 0, 0]], cell=[0, 0, 0], pbc=True)
+    out = dft.compute(bad, dft.DFTSettings())
+    assert out["status"] == "failed" and out["error"]
