@@ -6,11 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: help venv test book notebooks bench clean
+.PHONY: help venv test book notebooks sweep bench clean
 
 help:
 	@echo "make test   - create .venv if needed and run the whole test suite"
 	@echo "make book   - create .venv if needed and build the HTML book into _build/html"
+	@echo "make sweep  - run the training notebook over the default grid (python -m linace.sweep)"
 	@echo "make bench  - run the benchmarks in benchmarks/"
 
 $(STAMP): pyproject.toml
@@ -30,6 +31,10 @@ notebooks: $(STAMP)
 
 book: $(STAMP) notebooks
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+# results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb; up-to-date runs are skipped.
+sweep: $(STAMP)
+	$(BIN)/python -m linace.sweep
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/design_matrix.py

@@ -1,0 +1,730 @@
+"""Papermill sweeps of the training notebook over parameter grids, on local processes or a Dask cluster.
+
+One *run* executes the template notebook (default ``book/04_train.py``, a jupytext py:percent file
+with a cell tagged ``parameters``) with papermill for one point of a parameter grid::
+
+    params = {"body_order": 3, "training_set": "diverse", "variant": "standard", "regularisation": "ridge"}
+    run_id(params)     # 'K3-diverse-standard-ridge'
+    run_title(params)  # 'K = 3, diverse'
+
+The notebook receives the run's parameters plus ``result_path`` and must write a JSON object there.
+Each run leaves two files:
+
+``<results_dir>/<run-id>.json``
+    the notebook's JSON result plus a ``"sweep"`` block: ``input_hash``, ``run_id``, ``template``,
+    ``notebook`` (the executed notebook), ``wall_time_s`` and ``timestamp`` (UTC, ISO 8601).
+``<notebooks_dir>/<run-id>.ipynb``
+    the executed notebook, with a first markdown cell ``# <run title>``; the book shows these pages
+    (part "Sweep runs", ``glob: book/sweep/*``) from their stored outputs, without re-executing.
+
+A run is *skipped* when its result exists, its recorded ``input_hash`` equals the current one
+(:func:`input_hash`: parameters, template source, ``linace.__version__`` and the data manifest) and
+its executed notebook exists; ``force=True`` re-runs everything. Results and notebooks are written
+through a temporary file and ``os.replace`` (the notebook itself executes in a private scratch
+folder, where its ``result_path`` points), so an interrupted sweep leaves every finished run intact
+and the next sweep resumes with the missing ones. A failing run (the notebook raises, or
+writes no result) is reported, its executed notebook is kept in ``<notebooks_dir>/failed/`` for
+inspection (outside the book), and it neither aborts the other runs nor touches the previous result
+or page of that run.
+
+Runs are independent tasks (:func:`execute_run`, a picklable top-level function) submitted to a
+:class:`concurrent.futures.Executor`: local processes by default, or a Dask cluster
+(``distributed.Client(address).get_executor()``; all paths must then be on a file system shared
+with the workers, and the workers need linace, papermill and a ``python3`` Jupyter kernel).
+
+Command line (``python -m linace.sweep --help``)::
+
+    python -m linace.sweep                               # K = 2..5 x {dimers, narrow, crystals, diverse}
+    python -m linace.sweep --body-orders 2 3 --training-sets diverse --workers 2
+    python -m linace.sweep --scheduler tcp://10.0.0.1:8786   # run on a Dask cluster
+
+The exit code is 1 if any run failed, 2 for invalid arguments, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import hashlib
+import itertools
+import json
+import multiprocessing
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import linace
+
+__all__ = [
+    "BODY_ORDERS",
+    "DEFAULT_NOTEBOOK",
+    "RunFailure",
+    "RunTask",
+    "RunOutcome",
+    "SweepError",
+    "SweepReport",
+    "TRAINING_SETS",
+    "allowed_values",
+    "check_kernel",
+    "default_manifest",
+    "execute_run",
+    "grid",
+    "input_hash",
+    "main",
+    "run_id",
+    "run_sweep",
+    "run_title",
+]
+
+#: the training notebook run by default (a jupytext py:percent file)
+DEFAULT_NOTEBOOK = "book/04_train.py"
+#: body orders of the default grid (also the ones :class:`~linace.basis.ACEBasis` supports)
+BODY_ORDERS = (2, 3, 4, 5)
+#: training sets of the default grid
+TRAINING_SETS = ("dimers", "narrow", "crystals", "diverse")
+DEFAULT_VARIANT = "standard"
+DEFAULT_REGULARISATION = "ridge"
+#: data sets of :mod:`linace.datasets` that are not training sets
+NOT_TRAINING_SETS = ("isolated_atom", "test", "pool")
+#: Jupyter kernel that executes the runs
+KERNEL = "python3"
+#: name of the notebook parameter that receives the path of the JSON result
+RESULT_PARAMETER = "result_path"
+FAILED_DIR = "failed"
+DEFAULT_WORKERS = 2
+
+
+class SweepError(RuntimeError):
+    """A sweep cannot start (duplicate run ids, missing template, no Jupyter kernel)."""
+
+
+# ----------------------------------------------------------------------------- grid, ids, titles
+def grid(
+    body_orders: Iterable[int] = BODY_ORDERS,
+    training_sets: Iterable[str] = TRAINING_SETS,
+    variants: Iterable[str] = (DEFAULT_VARIANT,),
+    regularisations: Iterable[str] = (DEFAULT_REGULARISATION,),
+) -> list[dict]:
+    """All combinations of the parameter values, body order varying slowest.
+
+    Parameters
+    ----------
+    body_orders : iterable of int
+        Body orders K (the basis holds correlation orders nu = 1..K-1).
+    training_sets : iterable of str
+        Training sets of :mod:`linace.datasets`.
+    variants, regularisations : iterable of str
+        Basis variants and regularisation schemes (keys of :data:`linace.study.VARIANTS` and
+        :data:`linace.study.REGULARISATIONS` for the training notebook).
+
+    Returns
+    -------
+    list of dict
+        One parameter dict per run, with keys ``body_order`` (int), ``training_set``, ``variant``
+        and ``regularisation``.
+
+    Examples
+    --------
+    >>> len(grid())
+    16
+    >>> grid([3], ["diverse"])
+    [{'body_order': 3, 'training_set': 'diverse', 'variant': 'standard', 'regularisation': 'ridge'}]
+    """
+    combinations = itertools.product(body_orders, training_sets, variants, regularisations)
+    return [
+        {"body_order": int(K), "training_set": str(s), "variant": str(v), "regularisation": str(r)}
+        for K, s, v, r in combinations
+    ]
+
+
+def _safe(value: object) -> str:
+    """``value`` as a file-name component: characters other than letters, digits, ``._-`` become ``_``."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", str(value))
+
+
+def run_id(params: Mapping) -> str:
+    """File-system safe id of a run, e.g. ``'K3-diverse-standard-ridge'``.
+
+    Parameters
+    ----------
+    params : mapping
+        Needs ``body_order`` and ``training_set``; ``variant`` and ``regularisation`` default to
+        ``'standard'`` and ``'ridge'``. Other keys do not enter the id.
+
+    Returns
+    -------
+    str
+        ``K<body_order>-<training_set>-<variant>-<regularisation>``, characters other than letters,
+        digits and ``._-`` replaced by ``_``. Ids always start with ``K`` (the book's sweep part
+        relies on it: its committed introduction page ``00_about`` sorts first).
+    """
+    parts = [
+        f"K{params['body_order']}",
+        params["training_set"],
+        params.get("variant", DEFAULT_VARIANT),
+        params.get("regularisation", DEFAULT_REGULARISATION),
+    ]
+    return "-".join(_safe(part) for part in parts)
+
+
+def run_title(params: Mapping) -> str:
+    """Human-readable title of a run, e.g. ``'K = 3, diverse'``.
+
+    Parameters
+    ----------
+    params : mapping
+        As for :func:`run_id`. The variant and the regularisation are appended when they differ
+        from the defaults: ``'K = 3, diverse, pure, blr'``.
+
+    Returns
+    -------
+    str
+        The title; the executed notebook's first cell is ``# <title>``.
+    """
+    parts = [f"K = {params['body_order']}", str(params["training_set"])]
+    for key, default in (("variant", DEFAULT_VARIANT), ("regularisation", DEFAULT_REGULARISATION)):
+        if params.get(key, default) != default:
+            parts.append(str(params[key]))
+    return ", ".join(parts)
+
+
+# ----------------------------------------------------------------------------- inputs of a run
+def default_manifest() -> Path:
+    """``manifest.json`` of the data directory (:data:`linace.datasets.DATA_DIR`, i.e. ``$LINACE_DATA``
+    or ``data/`` of the repository)."""
+    try:
+        from linace.datasets import DATA_DIR, MANIFEST
+    except ImportError:  # the data module is optional for the sweep itself
+        return Path(os.environ.get("LINACE_DATA", Path(__file__).resolve().parents[2] / "data")) / "manifest.json"
+    return Path(DATA_DIR) / MANIFEST
+
+
+def input_hash(params: Mapping, notebook_source: str, manifest: str | os.PathLike | None = None) -> str:
+    """SHA-256 (hex) of everything a run's result depends on.
+
+    Parameters
+    ----------
+    params : mapping
+        The run's parameters (JSON-serialisable; ``result_path`` is a location, not an input, and
+        must not be included).
+    notebook_source : str
+        Source text of the template notebook.
+    manifest : path, optional
+        The data manifest; its contents are included if the file exists.
+
+    Returns
+    -------
+    str
+        64 hex digits; also covers ``linace.__version__``.
+    """
+    manifest_text = None
+    if manifest is not None and Path(manifest).is_file():
+        manifest_text = Path(manifest).read_text()
+    inputs = {
+        "parameters": dict(params),
+        "notebook": notebook_source,
+        "linace": linace.__version__,
+        "data_manifest": manifest_text,
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+# ----------------------------------------------------------------------------- one run (worker side)
+@dataclass(frozen=True)
+class RunTask:
+    """Everything a worker needs to execute one run (picklable).
+
+    ``template``, ``result`` and ``notebook`` are the paths as the sweep was given them (recorded
+    and reported like that); relative ones are relative to ``base_dir``, the sweep's working
+    directory (see :meth:`locate`). ``notebook_source`` is the template text read once by the
+    sweep, so the executed notebook is exactly the one that ``input_hash`` describes even if the
+    file is edited meanwhile.
+    """
+
+    run_id: str
+    title: str
+    parameters: dict
+    template: str
+    notebook_source: str
+    input_hash: str
+    result: str
+    notebook: str
+    base_dir: str
+    kernel_name: str = KERNEL
+
+    def locate(self, path: str | os.PathLike) -> Path:
+        """``path`` (one of the task's paths) as an absolute path, wherever the worker runs."""
+        return Path(self.base_dir, path)
+
+    @property
+    def failed_notebook(self) -> str:
+        """Where the executed notebook of a failed run goes: ``<notebooks_dir>/failed/<run-id>.ipynb``."""
+        notebook = Path(self.notebook)
+        return str(notebook.parent / FAILED_DIR / notebook.name)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one run produced: ``error`` is None on success; ``notebook`` is the executed notebook
+    (None if execution did not even start)."""
+
+    run_id: str
+    error: str | None
+    notebook: str | None
+    wall_time_s: float
+
+
+def _write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _describe(error: BaseException) -> str:
+    """One-line description of why a run failed."""
+    import papermill
+
+    if isinstance(error, papermill.PapermillExecutionError):
+        return f"{error.ename}: {error.evalue} (in cell [{error.exec_count}])"
+    return f"{type(error).__name__}: {error}"
+
+
+def _kernel_config(scratch: Path):
+    """Kernel manager configuration of one run: on POSIX, the kernel talks over Unix sockets in the
+    run's scratch folder instead of TCP ports (kernels started at the same moment by different
+    worker processes can otherwise pick the same free port and fail to start)."""
+    from traitlets.config import Config
+
+    if os.name != "posix":
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(scratch / "kernel")}})
+
+
+def _execute_notebook(task: RunTask, output: Path, result: Path) -> str | None:
+    """Execute the template with papermill into ``output``; returns an error message or None.
+
+    The kernel runs in the template's folder (as in the book build) through nbclient's
+    ``resources``, not papermill's ``cwd`` (which would ``chdir`` the whole worker process);
+    ``output`` lies in the run's private scratch folder, which also holds the kernel's sockets.
+    """
+    import jupytext
+    import papermill
+
+    template = task.locate(task.template)
+    notebook = jupytext.reads(task.notebook_source, fmt=template.suffix)
+    try:
+        papermill.execute_notebook(
+            notebook,
+            str(output),
+            parameters={**task.parameters, RESULT_PARAMETER: str(result)},
+            kernel_name=task.kernel_name,
+            language="python",
+            progress_bar=False,
+            resources={"metadata": {"path": str(template.parent)}},
+            config=_kernel_config(output.parent),
+        )
+    except Exception as error:  # noqa: BLE001  (any failure of one run is reported, never raised)
+        return _describe(error)
+    return None
+
+
+def _finish_notebook(task: RunTask, partial: Path, destination: str) -> None:
+    """Give the executed notebook its title cell and clean metadata, and move it to ``destination``
+    (one of the task's paths)."""
+    import nbformat
+
+    notebook = nbformat.read(partial, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {task.title}", metadata={"tags": ["sweep-title"]}))
+    # an output, not a jupytext pair: opening it must not create book/sweep/<id>.py beside it
+    notebook.metadata.pop("jupytext", None)
+    notebook.metadata.setdefault("papermill", {}).update(input_path=task.template, output_path=destination)
+    _write_text_atomic(task.locate(destination), nbformat.writes(notebook))
+
+
+def _read_result(partial: Path) -> tuple[dict | None, str | None]:
+    """The JSON object the notebook wrote to ``partial``, or None and why it is not usable."""
+    try:
+        record = json.loads(partial.read_text())
+    except FileNotFoundError:
+        return None, (f"the notebook ran without error but wrote no result (does the template write a JSON "
+                      f"object to the path in its `{RESULT_PARAMETER}` parameter?)")
+    except (OSError, ValueError) as error:
+        return None, f"the result written by the notebook is not valid JSON: {error}"
+    if not isinstance(record, dict):
+        return None, f"the result written by the notebook is a JSON {type(record).__name__}, not an object"
+    return record, None
+
+
+def _write_result(task: RunTask, record: dict, wall_time: float) -> None:
+    """Add the ``"sweep"`` block to the notebook's result and write it to ``task.result``."""
+    record["sweep"] = {
+        "input_hash": task.input_hash,
+        "run_id": task.run_id,
+        "template": task.template,
+        "notebook": task.notebook,
+        "wall_time_s": round(wall_time, 3),
+        "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    _write_text_atomic(task.locate(task.result), json.dumps(record, indent=1))
+
+
+def execute_run(task: RunTask) -> RunOutcome:
+    """Execute one run, then write its notebook and finally its result (the commit point) in place.
+
+    The notebook executes into a private temporary folder (its ``result_path`` points there too),
+    so nothing in the results or notebooks folders changes until the run has succeeded. Never
+    raises for a failing run (the notebook raises, or writes no JSON object): the error is returned
+    in the :class:`RunOutcome`, the executed notebook goes to ``failed/`` beside the notebooks,
+    and the previous result and page of the run are left untouched. This is the task submitted to
+    the executor (a top-level function: picklable).
+    """
+    with tempfile.TemporaryDirectory(prefix="linace-sweep-") as scratch:  # short: socket paths
+        partial_notebook = Path(scratch, f"{task.run_id}.ipynb")
+        partial_result = Path(scratch, f"{task.run_id}.json")
+        start = time.perf_counter()
+        error = _execute_notebook(task, partial_notebook, partial_result)
+        wall_time = time.perf_counter() - start
+        record = None
+        if error is None:
+            record, error = _read_result(partial_result)
+        if not partial_notebook.is_file():
+            return RunOutcome(task.run_id, error or "papermill wrote no executed notebook", None, wall_time)
+        if error is not None:
+            _finish_notebook(task, partial_notebook, task.failed_notebook)
+            return RunOutcome(task.run_id, error, task.failed_notebook, wall_time)
+        _finish_notebook(task, partial_notebook, task.notebook)
+        _write_result(task, record, wall_time)
+        task.locate(task.failed_notebook).unlink(missing_ok=True)  # an earlier failure is resolved
+        return RunOutcome(task.run_id, None, task.notebook, wall_time)
+
+
+# ----------------------------------------------------------------------------- the sweep
+@dataclass(frozen=True)
+class RunFailure:
+    """A run that failed: its id, the error message, and the executed notebook to inspect (or None)."""
+
+    run_id: str
+    error: str
+    notebook: str | None
+
+
+@dataclass
+class SweepReport:
+    """Outcome of :func:`run_sweep`, in grid order.
+
+    Attributes
+    ----------
+    executed : list of str
+        Ids of the runs executed successfully in this sweep.
+    skipped : list of str
+        Ids of the runs whose result was up to date.
+    failed : list of RunFailure
+        Runs that were executed and failed.
+    """
+
+    executed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[RunFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True if no run failed."""
+        return not self.failed
+
+    def summary(self) -> str:
+        """One line: how many runs were executed, skipped and failed."""
+        return f"sweep: {len(self.executed)} executed, {len(self.skipped)} up to date, {len(self.failed)} failed"
+
+
+def _up_to_date(task: RunTask) -> bool:
+    """True if the run's result records the current input hash and its executed notebook exists."""
+    try:
+        record = json.loads(task.locate(task.result).read_text())
+        recorded = record["sweep"]["input_hash"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return recorded == task.input_hash and task.locate(task.notebook).is_file()
+
+
+def _tasks(
+    parameter_grid: Sequence[Mapping],
+    notebook: Path,
+    results_dir: Path,
+    notebooks_dir: Path,
+    manifest: str | os.PathLike | None,
+    kernel_name: str,
+) -> list[RunTask]:
+    """One :class:`RunTask` per grid point; raises :class:`SweepError` for a missing template or
+    duplicate run ids."""
+    if not notebook.is_file():
+        raise SweepError(f"template notebook {notebook} not found")
+    source = notebook.read_text()
+    ids = [run_id(params) for params in parameter_grid]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise SweepError(f"the grid gives the same run id to several runs: {', '.join(duplicates)}")
+    return [
+        RunTask(
+            run_id=identifier,
+            title=run_title(params),
+            parameters=dict(params),
+            template=str(notebook),
+            base_dir=os.getcwd(),
+            notebook_source=source,
+            input_hash=input_hash(params, source, manifest),
+            result=str(results_dir / f"{identifier}.json"),
+            notebook=str(notebooks_dir / f"{identifier}.ipynb"),
+            kernel_name=kernel_name,
+        )
+        for identifier, params in zip(ids, parameter_grid, strict=True)
+    ]
+
+
+def check_kernel(kernel_name: str = KERNEL) -> None:
+    """Raise :class:`SweepError` with the fix if Jupyter has no kernel ``kernel_name``."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel:
+        raise SweepError(
+            f"no Jupyter kernel named {kernel_name!r}; install one for this interpreter with "
+            f"`{sys.executable} -m ipykernel install --sys-prefix --name {kernel_name}`"
+        ) from None
+
+
+def _outcome(future: concurrent.futures.Future, task: RunTask) -> RunOutcome:
+    """The outcome of a finished future; an exception of the executor itself (a dead worker, a
+    lost Dask connection) counts as a failure of that run."""
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001
+        return RunOutcome(task.run_id, f"the executor failed: {type(error).__name__}: {error}", None, 0.0)
+
+
+def _failure_line(outcome: RunOutcome) -> str:
+    """One line naming the failed run, the error and the executed notebook to inspect."""
+    where = f"; inspect {outcome.notebook}" if outcome.notebook else ""
+    return f"sweep: run {outcome.run_id} FAILED: {outcome.error}{where}"
+
+
+def _execute(tasks: Sequence[RunTask], executor: concurrent.futures.Executor, progress: bool) -> list[RunOutcome]:
+    """Submit every task, collect outcomes as they finish (tqdm bar), report failures on stderr.
+
+    On KeyboardInterrupt the runs not yet started are cancelled and the interrupt propagates.
+    """
+    from tqdm import tqdm
+
+    futures = {executor.submit(execute_run, task): task for task in tasks}
+    outcomes = []
+    with tqdm(total=len(tasks), desc="sweep", unit="run", disable=not progress, file=sys.stderr) as bar:
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                outcome = _outcome(future, futures[future])
+                if outcome.error is not None:
+                    tqdm.write(_failure_line(outcome), file=sys.stderr)
+                outcomes.append(outcome)
+                bar.set_postfix_str(f"{outcome.run_id} {'failed' if outcome.error else 'done'}")
+                bar.update()
+        except KeyboardInterrupt:
+            for future in futures:
+                future.cancel()
+            raise
+    return outcomes
+
+
+def _default_executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """Local worker processes (spawned: safe whatever threads the caller runs)."""
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def run_sweep(
+    grid: Sequence[Mapping],
+    notebook: str | os.PathLike = DEFAULT_NOTEBOOK,
+    results_dir: str | os.PathLike = "results",
+    notebooks_dir: str | os.PathLike = "book/sweep",
+    executor: concurrent.futures.Executor | None = None,
+    force: bool = False,
+    progress: bool = True,
+    *,
+    workers: int = DEFAULT_WORKERS,
+    data_manifest: str | os.PathLike | None = None,
+    kernel_name: str = KERNEL,
+) -> SweepReport:
+    """Execute the template notebook once per grid point (skipping up-to-date runs).
+
+    Parameters
+    ----------
+    grid : sequence of mappings
+        Parameter dicts, e.g. from :func:`grid`; each is injected into the notebook together with
+        ``result_path``.
+    notebook : path
+        The template: a jupytext-readable notebook (py:percent) with a cell tagged ``parameters``
+        that writes a JSON object to ``result_path``. Its kernel runs in the template's folder.
+    results_dir, notebooks_dir : path
+        Where ``<run-id>.json`` and the executed ``<run-id>.ipynb`` go (created if missing).
+    executor : concurrent.futures.Executor, optional
+        Where runs execute, e.g. ``distributed.Client(address).get_executor()``; it is not shut
+        down. Default: a ``ProcessPoolExecutor`` with ``workers`` processes, shut down at the end.
+    force : bool
+        Re-run every run, up to date or not.
+    progress : bool
+        Show a tqdm progress bar over the executed runs.
+    workers : int
+        Processes of the default executor.
+    data_manifest : path, optional
+        Data manifest covered by the input hash; default :func:`default_manifest`.
+    kernel_name : str
+        Jupyter kernel executing the runs.
+
+    Returns
+    -------
+    SweepReport
+        Executed, skipped and failed runs. Failures are also printed to stderr with the path of
+        their executed notebook; they never raise.
+
+    Raises
+    ------
+    SweepError
+        Missing template, duplicate run ids, or no such Jupyter kernel.
+    KeyboardInterrupt
+        Propagated after cancelling the runs not yet started; finished results stay valid.
+    """
+    notebook, results_dir, notebooks_dir = Path(notebook), Path(results_dir), Path(notebooks_dir)
+    manifest = default_manifest() if data_manifest is None else Path(data_manifest)
+    tasks = _tasks(grid, notebook, results_dir, notebooks_dir, manifest, kernel_name)
+    notebooks_dir.mkdir(parents=True, exist_ok=True)
+    pending = [task for task in tasks if force or not _up_to_date(task)]
+    pending_ids = {task.run_id for task in pending}
+    report = SweepReport(skipped=[task.run_id for task in tasks if task.run_id not in pending_ids])
+    if not pending:
+        return report
+    check_kernel(kernel_name)
+    own_executor = executor is None
+    executor = _default_executor(min(workers, len(pending))) if own_executor else executor
+    try:
+        outcomes = {outcome.run_id: outcome for outcome in _execute(pending, executor, progress)}
+    finally:
+        if own_executor:
+            executor.shutdown(wait=True, cancel_futures=True)
+    for task in pending:  # grid order
+        outcome = outcomes[task.run_id]
+        if outcome.error is None:
+            report.executed.append(task.run_id)
+        else:
+            report.failed.append(RunFailure(task.run_id, outcome.error, outcome.notebook))
+    return report
+
+
+# ----------------------------------------------------------------------------- command line
+def _known_training_sets() -> list[str] | None:
+    """Training sets of the committed data (``linace.datasets.names()``), or None if unknown."""
+    try:
+        from linace import datasets
+
+        names = datasets.names()
+    except (ImportError, AttributeError, OSError, ValueError):  # no data module or no manifest yet
+        return None
+    return [name for name in names if name not in NOT_TRAINING_SETS]
+
+
+def _known_study_choices(name: str) -> list[str] | None:
+    """Keys of ``linace.study.<name>`` (``VARIANTS``, ``REGULARISATIONS``), or None if unknown."""
+    try:
+        from linace import study
+
+        return list(getattr(study, name))
+    except (ImportError, AttributeError):
+        return None
+
+
+def allowed_values() -> dict[str, list | None]:
+    """Allowed command-line values per option (None: not known, not validated)."""
+    return {
+        "body_orders": list(BODY_ORDERS),
+        "training_sets": _known_training_sets(),
+        "variants": _known_study_choices("VARIANTS"),
+        "regularisations": _known_study_choices("REGULARISATIONS"),
+    }
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m linace.sweep",
+        description="Run the training notebook with papermill over a grid of (K, training set, variant, "
+                    "regularisation); skip runs whose result is up to date.",
+    )
+    parser.add_argument("--body-orders", nargs="+", type=int, default=list(BODY_ORDERS), metavar="K")
+    parser.add_argument("--training-sets", nargs="+", default=list(TRAINING_SETS), metavar="SET")
+    parser.add_argument("--variants", nargs="+", default=[DEFAULT_VARIANT], metavar="VARIANT")
+    parser.add_argument("--regularisations", nargs="+", default=[DEFAULT_REGULARISATION], metavar="REG")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="local worker processes (default 2)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler instead of local processes")
+    parser.add_argument("--force", action="store_true", help="re-run up-to-date runs too")
+    parser.add_argument("--notebook", default=DEFAULT_NOTEBOOK, help=f"template notebook (default {DEFAULT_NOTEBOOK})")
+    parser.add_argument("--results-dir", default="results")
+    parser.add_argument("--notebooks-dir", default="book/sweep")
+    return parser
+
+
+def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Exit with a usage error naming the unknown values and the allowed ones."""
+    if args.workers < 1:
+        parser.error(f"--workers must be at least 1, got {args.workers}")
+    for option, allowed in allowed_values().items():
+        if allowed is None:
+            continue
+        unknown = [value for value in getattr(args, option) if value not in allowed]
+        if unknown:
+            flag = "--" + option.replace("_", "-")
+            parser.error(f"{flag}: unknown value(s) {', '.join(map(str, unknown))}; "
+                         f"allowed: {', '.join(map(str, allowed)) or 'none known yet'}")
+
+
+def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
+    parameter_grid = grid(args.body_orders, args.training_sets, args.variants, args.regularisations)
+    options = dict(notebook=args.notebook, results_dir=args.results_dir, notebooks_dir=args.notebooks_dir,
+                   force=args.force, workers=args.workers)
+    if args.scheduler is None:
+        return run_sweep(parameter_grid, **options)
+    import distributed  # only needed for a Dask cluster
+
+    with distributed.Client(args.scheduler) as client:
+        return run_sweep(parameter_grid, executor=client.get_executor(), **options)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code (0 ok, 1 a run failed, 130 interrupted)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _validate(parser, args)
+    try:
+        report = _sweep_from_args(args)
+    except SweepError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except KeyboardInterrupt:
+        print("sweep: interrupted; finished runs are kept, run again to resume", file=sys.stderr)
+        return 130
+    print(report.summary())
+    for failure in report.failed:
+        print(f"  FAILED {failure.run_id}: {failure.error}"
+              + (f" (notebook: {failure.notebook})" if failure.notebook else ""), file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
