@@ -112,6 +112,7 @@ def test_split_properties(pool):
 def test_balanced_water_filling():
     fam = {"a": [0, 1, 2, 3, 4, 5], "b": [6], "c": [7, 8, 9]}
     out = datasets._balanced(fam, 7)
-    assert Counter("a" if i < 6 else "b" if i == 6 else "c" for i in out) == {"a": 3, "b": 1, "c": 3}
+    family = {i: f for f, idx in fam.items() for i in idx}
+    assert Counter(family[i] for i in out) == {"a": 3, "b": 1, "c": 3}
     with pytest.raises(ValueError):
         datasets._balanced(fam, 11)

@@ -13,12 +13,13 @@ cells, ``stress`` (6,) eV/A^3 (Voigt, ASE sign convention), ``free_energy`` (eV,
 force-consistent Mermin energy: ``atoms.get_potential_energy(force_consistent=True)``), and
 ``atoms.info`` with ``sid`` (the structure id), ``config_type`` (family) and, for molecules,
 ``spin_moment`` (the fixed total moment that gave the lowest energy, Bohr magnetons) and
-``energy_m<M>`` (eV) for each tried moment M (NaN if that run failed). The sets and how they were computed are described in ``data/manifest.json``.
+``energy_m<M>`` (eV) for each tried moment M (NaN if that run failed). The sets and how they
+were computed are described in ``data/manifest.json``.
 
-Sets: ``dimers`` and ``clusters`` (molecules), the equally sized training sets of graded diversity
-``narrow`` (diamond only), ``crystals`` (all crystalline families) and ``diverse`` (all families), the
-common held-out ``test`` set, ``pool`` (every bulk/slab structure with ``info['sets']``, for analysis
-only: it contains the test set) and ``isolated_atom``.
+Sets: ``dimers`` and ``clusters`` (molecules), the equally sized training sets of graded
+diversity ``narrow`` (diamond only), ``crystals`` (all crystalline families) and ``diverse`` (all
+families), the common held-out ``test`` set, ``pool`` (every bulk/slab structure with
+``info['sets']``, for analysis only: it contains the test set) and ``isolated_atom``.
 """
 
 from __future__ import annotations

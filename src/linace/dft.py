@@ -134,7 +134,8 @@ def kpoint_grid(atoms: Atoms, density: float) -> tuple[int, int, int]:
     sizes = []
     for i in range(3):
         if atoms.pbc[i]:
-            sizes.append(max(1, int(np.ceil(2 * np.pi * np.linalg.norm(recip[i]) * density - 1e-9))))
+            n = np.ceil(2 * np.pi * np.linalg.norm(recip[i]) * density - 1e-9)
+            sizes.append(max(1, int(n)))
         else:
             sizes.append(1)
     return tuple(sizes)
@@ -179,7 +180,7 @@ def _single_point(atoms: Atoms, settings: DFTSettings, moment: float | None) -> 
     """One GPAW run. ``moment`` None: spin-paired periodic; else fixed total moment (molecule)."""
     work = atoms.copy()
     molecule = moment is not None
-    work.pbc = True  # plane waves: the box of a molecule is periodic, its pbc=False is restored later
+    work.pbc = True  # plane waves: a molecule's box is periodic (the stored copy keeps pbc False)
     if molecule:
         work.set_initial_magnetic_moments(np.full(len(work), moment / len(work)))
         kpts = (1, 1, 1)
@@ -610,7 +611,8 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
 
 
 #: reference settings of the convergence check (each scan varies one of them)
-CONVERGENCE_REFERENCE = DFTSettings(ecut=500.0, kpt_density=3.0, width=0.05, vacuum=5.0, maxiter=300)
+CONVERGENCE_REFERENCE = DFTSettings(ecut=500.0, kpt_density=3.0, width=0.05, vacuum=5.0,
+                                    maxiter=300)
 
 
 def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE) -> list[tuple]:
@@ -678,7 +680,8 @@ def _energy_differences(res: dict, value) -> dict[str, float]:
         e_dia = ok("diamond")["energy"] / ok("diamond")["natoms"]
         for case in ("graphite", "fcc", "sc", "diamond_0.85"):
             if ok(case):
-                out[f"E({case})-E(diamond) per atom"] = ok(case)["energy"] / ok(case)["natoms"] - e_dia
+                e = ok(case)["energy"] / ok(case)["natoms"]
+                out[f"E({case})-E(diamond) per atom"] = e - e_dia
     return out
 
 
@@ -794,11 +797,13 @@ def converge(reference: DFTSettings | None = None, workers: int = 2,
 
 def main(argv: Iterable[str] | None = None) -> int:
     """Command line: ``python -m linace.dft {generate,export,converge}``."""
-    parser = argparse.ArgumentParser(prog="python -m linace.dft", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m linace.dft",
+                                     description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="compute a set (resumable; cached in data/dft_cache.db)")
     g.add_argument("--set", required=True, dest="group",
-                   help="isolated_atom, dimers, clusters, pool (or narrow, crystals, diverse, test)")
+                   help="isolated_atom, dimers, clusters, pool "
+                        "(or a pool subset: narrow, crystals, diverse, test)")
     g.add_argument("--workers", type=int, default=2)
     g.add_argument("--retry-failed", action="store_true")
     g.add_argument("--cache", default=None, help="SQLite cache (default data/dft_cache.db)")

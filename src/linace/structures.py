@@ -76,8 +76,8 @@ def coordination(atoms: Atoms, cutoff: float = CUTOFF) -> np.ndarray:
 
 def rattle(atoms: Atoms, stdev: float, rng: np.random.Generator,
            dmin: float = MIN_DISTANCE, attempts: int = 200) -> Atoms:
-    """Copy with Gaussian displacements (``stdev`` A per component), redrawn until all distances
-    are at least ``dmin`` A. Only periodic axes and the in-plane/out-of-plane axes alike move."""
+    """Copy with Gaussian displacements (``stdev`` A per Cartesian component), redrawn until all
+    interatomic distances (periodic images included) are at least ``dmin`` A."""
     for _ in range(attempts):
         out = atoms.copy()
         out.positions += rng.normal(0.0, stdev, size=(len(out), 3))
@@ -103,7 +103,7 @@ def random_strain(rng: np.random.Generator, scale: float, axes=(0, 1, 2)) -> np.
 
 
 def scale_volume(atoms: Atoms, factor: float) -> Atoms:
-    """Copy scaled isotropically along its periodic axes so that the volume changes by ``factor``."""
+    """Copy scaled isotropically along its periodic axes; the volume changes by ``factor``."""
     per = [i for i in range(3) if atoms.pbc[i]]
     eps = np.zeros((3, 3))
     for i in per:
