@@ -24,11 +24,11 @@
 # are in the part "Sweep runs".
 
 # %% tags=["parameters"]
-body_order = 4  # K: the basis holds correlation orders nu = 1..K-1
+body_order = 4  # K: the basis holds correlation orders 1..K-1
 training_set = "diverse"  # dimers | narrow | crystals | diverse | clusters
 variant = "standard"  # basis variant
 regularisation = "blr"  # blr | blr-smooth | ridge | smoothness
-result_path = ""  # where to write the JSON run record ("" = do not write)
+result_path = ""  # where to write the JSON run record (empty: do not write)
 
 # %%
 import matplotlib.pyplot as plt

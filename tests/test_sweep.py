@@ -72,7 +72,7 @@ def modification_times(folder: Path) -> dict[str, int]:
 def test_grid_is_the_product_of_the_values():
     default = sweep.grid()
     assert len(default) == 16
-    assert default[0] == {"body_order": 2, "training_set": "dimers", "variant": "standard", "regularisation": "ridge"}
+    assert default[0] == {"body_order": 2, "training_set": "dimers", "variant": "standard", "regularisation": "blr"}
     assert [p["body_order"] for p in default[:4]] == [2, 2, 2, 2]  # body order varies slowest
     assert {p["training_set"] for p in default} == {"dimers", "narrow", "crystals", "diverse"}
     small = sweep.grid([3], ["diverse"], ["standard", "pure"], ["ridge", "blr"])
@@ -80,12 +80,12 @@ def test_grid_is_the_product_of_the_values():
 
 
 def test_run_ids_and_titles():
-    params = {"body_order": 3, "training_set": "diverse", "variant": "standard", "regularisation": "ridge"}
-    assert sweep.run_id(params) == "K3-diverse-standard-ridge"
+    params = {"body_order": 3, "training_set": "diverse", "variant": "standard", "regularisation": "blr"}
+    assert sweep.run_id(params) == "K3-diverse-standard-blr"
     assert sweep.run_title(params) == "K = 3, diverse"
-    assert sweep.run_title({**params, "regularisation": "blr"}) == "K = 3, diverse, blr"
-    assert sweep.run_title({**params, "variant": "pure", "regularisation": "blr"}) == "K = 3, diverse, pure, blr"
-    assert sweep.run_id({"body_order": 2, "training_set": "a b/c"}) == "K2-a_b_c-standard-ridge"
+    assert sweep.run_title({**params, "regularisation": "ridge"}) == "K = 3, diverse, ridge"
+    assert sweep.run_title({**params, "variant": "pure", "regularisation": "ridge"}) == "K = 3, diverse, pure, ridge"
+    assert sweep.run_id({"body_order": 2, "training_set": "a b/c"}) == "K2-a_b_c-standard-blr"
 
 
 def test_input_hash_covers_parameters_template_version_and_manifest(tmp_path, monkeypatch):
@@ -230,7 +230,7 @@ def test_sweep_errors_that_stop_before_running(workspace):
     with pytest.raises(sweep.SweepError, match="not found"):
         sweep.run_sweep(sweep.grid([2], ["dimers"]), **missing_template)
     twice = sweep.grid([2], ["dimers"]) * 2
-    with pytest.raises(sweep.SweepError, match="K2-dimers-standard-ridge"):
+    with pytest.raises(sweep.SweepError, match="K2-dimers-standard-blr"):
         sweep.run_sweep(twice, **workspace)
     with pytest.raises(sweep.SweepError, match="ipykernel install"):
         sweep.check_kernel("no-such-kernel-for-linace")
@@ -281,7 +281,7 @@ def test_command_line_runs_the_grid_and_fails_if_a_run_fails(workspace, monkeypa
     assert sweep.main(arguments) == 1
     captured = capsys.readouterr()
     assert "1 executed, 0 up to date, 1 failed" in captured.out
-    assert "FAILED K2-broken-standard-ridge" in captured.err and "failed/K2-broken-standard-ridge.ipynb" in captured.err
+    assert "FAILED K2-broken-standard-blr" in captured.err and "failed/K2-broken-standard-blr.ipynb" in captured.err
     assert sweep.main(arguments[:4] + arguments[5:]) == 0  # without the broken set: up to date
     assert "0 executed, 1 up to date, 0 failed" in capsys.readouterr().out
 

@@ -27,9 +27,9 @@ Design rows of a (basis, dataset) pair can be cached on disk (:class:`DesignCach
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +42,7 @@ from ase import Atoms
 from . import __version__
 from .basis import ACEBasis
 from .calculator import ACECalculator
+from .io import write_atomic
 
 __all__ = [
     "ACEModel",
@@ -215,17 +216,9 @@ class DesignCache:
             return None
 
     def store(self, basis: ACEBasis, structures: Sequence[Atoms], arrays: dict) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.path(basis, structures)
-        handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        os.close(handle)
-        try:
-            with open(temporary, "wb") as stream:
-                np.savez(stream, **arrays)
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        write_atomic(self.path(basis, structures), buffer.getvalue())
 
 
 def _design_arrays(basis: ACEBasis, structures: Sequence[Atoms], progress: bool) -> dict:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +30,7 @@ from ase import Atoms
 from . import __version__
 from .analysis import DimerCurve, Predictions, curve_distance, curve_minimum, error_table
 from .fit import ACEModel
+from .io import write_atomic
 
 __all__ = ["dft_dimer_curve", "convergence_table", "load_results", "run_record", "write_json_atomic"]
 
@@ -93,17 +93,8 @@ def run_record(
 
 
 def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
-    """Write JSON via a temporary file and ``os.replace``: readers never see a partial file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(data, stream, indent=1)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    """Write JSON atomically (:func:`linace.io.write_atomic`): readers never see a partial file."""
+    write_atomic(path, json.dumps(data, indent=1))
 
 
 def load_results(directory: str | os.PathLike) -> list[dict]:

@@ -22,7 +22,7 @@ from .basis import ACEBasis
 from .fit import ACEModel, DesignCache, Weights, fit
 from .results import dft_dimer_curve, run_record
 
-__all__ = ["REGULARISATIONS", "VARIANTS", "TrainingRun", "make_basis", "train"]
+__all__ = ["REGULARISATIONS", "VARIANTS", "TrainingRun", "make_basis", "train", "training_sets"]
 
 #: Basis variants: keyword arguments of :class:`~linace.basis.ACEBasis`.
 VARIANTS = {"standard": {}}
@@ -39,6 +39,15 @@ REGULARISATIONS = {
 def _check_choice(kind: str, value: str, known) -> None:
     if value not in known:
         raise ValueError(f"unknown {kind} {value!r}; known: {', '.join(known)}")
+
+
+#: Sets of :mod:`linace.datasets` that are never trained on.
+NOT_TRAINING_SETS = ("isolated_atom", "test", "pool")
+
+
+def training_sets(data_dir: str | os.PathLike | None = None) -> list[str]:
+    """Names of the sets a potential may be trained on (every data set but the atom, test and pool)."""
+    return [name for name in datasets.names(data_dir) if name not in NOT_TRAINING_SETS]
 
 
 def make_basis(body_order: int, variant: str = "standard", **overrides) -> ACEBasis:
@@ -87,8 +96,7 @@ def train(
     truncation : overrides of the basis truncation (see :class:`~linace.basis.ACEBasis`).
     """
     _check_choice("regularisation", regularisation, REGULARISATIONS)
-    known_sets = [name for name in datasets.names(data_dir) if name not in ("isolated_atom", "test", "pool")]
-    _check_choice("training set", training_set, known_sets)
+    _check_choice("training set", training_set, training_sets(data_dir))
     basis = make_basis(body_order, variant, **({"truncation": truncation} if truncation else {}))
     e0 = datasets.e0(data_dir)
     train_structures = datasets.load(training_set, data_dir)

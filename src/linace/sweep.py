@@ -4,7 +4,7 @@ One *run* executes the template notebook (default ``book/04_train.py``, a jupyte
 with a cell tagged ``parameters``) with papermill for one point of a parameter grid::
 
     params = {"body_order": 3, "training_set": "diverse", "variant": "standard", "regularisation": "ridge"}
-    run_id(params)     # 'K3-diverse-standard-ridge'
+    run_id(params)     # 'K3-diverse-standard-ridge' (the default regularisation is 'blr')
     run_title(params)  # 'K = 3, diverse'
 
 The notebook receives the run's parameters plus ``result_path`` and must write a JSON object there.
@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import linace
+from linace.io import write_atomic
 
 __all__ = [
     "BODY_ORDERS",
@@ -89,9 +90,7 @@ BODY_ORDERS = (2, 3, 4, 5)
 #: training sets of the default grid
 TRAINING_SETS = ("dimers", "narrow", "crystals", "diverse")
 DEFAULT_VARIANT = "standard"
-DEFAULT_REGULARISATION = "ridge"
-#: data sets of :mod:`linace.datasets` that are not training sets
-NOT_TRAINING_SETS = ("isolated_atom", "test", "pool")
+DEFAULT_REGULARISATION = "blr"
 #: Jupyter kernel that executes the runs
 KERNEL = "python3"
 #: name of the notebook parameter that receives the path of the JSON result
@@ -134,7 +133,7 @@ def grid(
     >>> len(grid())
     16
     >>> grid([3], ["diverse"])
-    [{'body_order': 3, 'training_set': 'diverse', 'variant': 'standard', 'regularisation': 'ridge'}]
+    [{'body_order': 3, 'training_set': 'diverse', 'variant': 'standard', 'regularisation': 'blr'}]
     """
     combinations = itertools.product(body_orders, training_sets, variants, regularisations)
     return [
@@ -149,13 +148,13 @@ def _safe(value: object) -> str:
 
 
 def run_id(params: Mapping) -> str:
-    """File-system safe id of a run, e.g. ``'K3-diverse-standard-ridge'``.
+    """File-system safe id of a run, e.g. ``'K3-diverse-standard-blr'``.
 
     Parameters
     ----------
     params : mapping
         Needs ``body_order`` and ``training_set``; ``variant`` and ``regularisation`` default to
-        ``'standard'`` and ``'ridge'``. Other keys do not enter the id.
+        ``'standard'`` and ``'blr'``. Other keys do not enter the id.
 
     Returns
     -------
@@ -180,7 +179,7 @@ def run_title(params: Mapping) -> str:
     ----------
     params : mapping
         As for :func:`run_id`. The variant and the regularisation are appended when they differ
-        from the defaults: ``'K = 3, diverse, pure, blr'``.
+        from the defaults: ``'K = 3, diverse, pure, ridge'``.
 
     Returns
     -------
@@ -280,20 +279,6 @@ class RunOutcome:
     wall_time_s: float
 
 
-def _write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-
-
 def _describe(error: BaseException) -> str:
     """One-line description of why a run failed."""
     import papermill
@@ -352,7 +337,7 @@ def _finish_notebook(task: RunTask, partial: Path, destination: str) -> None:
     # an output, not a jupytext pair: opening it must not create book/sweep/<id>.py beside it
     notebook.metadata.pop("jupytext", None)
     notebook.metadata.setdefault("papermill", {}).update(input_path=task.template, output_path=destination)
-    _write_text_atomic(task.locate(destination), nbformat.writes(notebook))
+    write_atomic(task.locate(destination), nbformat.writes(notebook))
 
 
 def _read_result(partial: Path) -> tuple[dict | None, str | None]:
@@ -379,7 +364,7 @@ def _write_result(task: RunTask, record: dict, wall_time: float) -> None:
         "wall_time_s": round(wall_time, 3),
         "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
-    _write_text_atomic(task.locate(task.result), json.dumps(record, indent=1))
+    write_atomic(task.locate(task.result), json.dumps(record, indent=1))
 
 
 def execute_run(task: RunTask) -> RunOutcome:
@@ -634,12 +619,11 @@ def run_sweep(
 def _known_training_sets() -> list[str] | None:
     """Training sets of the committed data (``linace.datasets.names()``), or None if unknown."""
     try:
-        from linace import datasets
+        from linace.study import training_sets
 
-        names = datasets.names()
+        return training_sets()
     except (ImportError, AttributeError, OSError, ValueError):  # no data module or no manifest yet
         return None
-    return [name for name in names if name not in NOT_TRAINING_SETS]
 
 
 def _known_study_choices(name: str) -> list[str] | None:
