@@ -116,3 +116,14 @@ def test_balanced_water_filling():
     assert Counter(family[i] for i in out) == {"a": 3, "b": 1, "c": 3}
     with pytest.raises(ValueError):
         datasets._balanced(fam, 11)
+
+
+def test_nearest_neighbour_distances():
+    from ase import Atoms
+
+    from linace.structures import nearest_neighbour_distances
+
+    trimer = Atoms("C3", positions=[[0, 0, 0], [1.3, 0, 0], [1.3, 2.0, 0]])
+    np.testing.assert_allclose(nearest_neighbour_distances(trimer), [1.3, 1.3, 2.0])
+    lone = Atoms("C2", positions=[[0, 0, 0], [9, 0, 0]])
+    assert np.all(np.isinf(nearest_neighbour_distances(lone)))

@@ -558,3 +558,14 @@ def convergence_molecules() -> dict[str, tuple[Atoms, tuple[int, ...]]]:
         "c2_1.25": (dimer(1.25), (0, 2)),
         "c2_5.0": (dimer(5.0), (4,)),
     }
+
+
+def nearest_neighbour_distances(atoms: Atoms, cutoff: float = CUTOFF) -> np.ndarray:
+    """Distance (A) from each atom to its nearest neighbour, periodic images included; (N,).
+
+    ``inf`` for an atom without a neighbour within ``cutoff`` (A).
+    """
+    i, d = neighbor_list("id", atoms, cutoff)
+    nearest = np.full(len(atoms), np.inf)
+    np.minimum.at(nearest, i, d)
+    return nearest

@@ -1,0 +1,207 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Reference data and training sets
+#
+# Every energy in this book comes from DFT calculations the project runs itself with GPAW
+# (`linace.dft`; the committed results are in `data/`, described by `data/manifest.json`). This
+# chapter shows the settings and their convergence check, the DFT dimer curve that every
+# potential will be compared with, and what the training sets contain and how much of
+# configuration space each covers. Loading the data needs only ASE; the tests never run GPAW.
+
+# %% tags=["parameters"]
+descriptor_body_order = 3  # body order of the ACE descriptors used for the map of configuration space
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Markdown, display
+
+from linace import datasets, reference, structures
+from linace.basis import ACEBasis
+from linace.results import dft_dimer_curve
+
+manifest = datasets.manifest()
+settings = manifest["dft"]
+e0 = datasets.e0()
+print(f"GPAW {manifest['code'].get('gpaw')}, gpaw-data {manifest['code'].get('gpaw_data')}, ASE {manifest['code'].get('ase')}")
+print(f"E0 (isolated C atom, spin-polarised triplet) = {e0:.4f} eV")
+
+# %% [markdown]
+# ## DFT settings
+#
+# One set of settings for every structure, so that all energies are comparable:
+
+# %%
+shown = ["xc", "ecut", "kpt_density", "width", "vacuum", "molecule_moments", "atom_moment", "kpoints", "smearing",
+         "spin", "energy", "molecule_box"]
+display(Markdown("\n".join(["| setting | value |", "|---|---|"]
+                           + [f"| {key} | {settings[key]} |" for key in shown if key in settings])))
+
+# %% [markdown]
+# ### Convergence check
+#
+# The settings were chosen by `python -m linace.dft converge`: each scan varies one setting with
+# the others at converged values, and reports the largest error (against the most accurate
+# value of the scan) of energy differences (meV/atom) and forces (eV/Å) over a panel of test
+# structures. The targets were about 2 meV/atom and 0.02 eV/Å.
+
+# %%
+convergence = manifest.get("convergence") or {}
+for name, scan in (convergence.get("scans") or {}).items():
+    columns = [key for key in ("max_energy_difference_error_meV_per_atom", "max_force_error_eV_per_A",
+                               "max_stress_error_GPa", "wall_time_s") if any(key in row for row in scan["rows"])]
+    lines = [f"**{name}** (reference value {scan.get('reference_value')})", "",
+             "| value | " + " | ".join(c.replace("_", " ") for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for row in scan["rows"]:
+        lines.append(f"| {row['value']} | " + " | ".join(str(row.get(c)) for c in columns) + " |")
+    display(Markdown("\n".join(lines)))
+if not convergence:
+    print("no convergence summary in the manifest")
+
+# %% [markdown]
+# ## The DFT dimer curve
+#
+# $E(r) - 2E_0$ of C$_2$, the lowest energy over fixed total magnetic moments 0, 2 and 4
+# $\mu_B$ (the winning moment is the marker colour). This is the two-body interaction the
+# potentials are measured against.
+
+# %%
+dimers = datasets.load("dimers")
+r_dft, e_dft, moment = dft_dimer_curve(dimers, e0)
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4))
+for ax in (ax0, ax1):
+    ax.plot(r_dft, e_dft, color="grey", lw=0.8)
+    for m in sorted(set(moment[np.isfinite(moment)])):
+        mask = moment == m
+        ax.plot(r_dft[mask], e_dft[mask], "o", ms=4, label=f"total moment {m:g} μ_B")
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set(xlabel="C–C distance r (Å)", ylabel="E(r) − 2E$_0$ (eV)")
+ax0.set_title("C$_2$, PBE")
+ax1.set(xlim=(1.0, 2.2), ylim=(e_dft.min() - 0.5, e_dft.min() + 4), title="near the minimum")
+ax0.legend()
+fig.tight_layout()
+dimer = reference.dimer_minimum(dimers, e0)
+print(f"minimum: r_e = {dimer['r_e']:.3f} A, E_b = {dimer['E_b']:.3f} eV (moment {dimer['moment_at_minimum']} mu_B)")
+
+# %% [markdown]
+# ## Sanity numbers
+#
+# Properties of the reference data next to published values. Small differences to the published
+# PBE numbers are expected (PAW setups, plane-wave cut-off, k-points, smearing); large ones would
+# point to a problem in the settings.
+
+# %%
+pool = datasets.load("pool")
+diamond = reference.diamond_sanity(pool, e0)
+graphene = reference.graphene_lattice_constant(pool)
+rows = [
+    ("diamond lattice constant (Å)", f"{diamond['a0']:.3f}", "3.574 (PBE)", "Paier et al., J. Chem. Phys. 124, 154709 (2006)"),
+    ("diamond bulk modulus (GPa)", f"{diamond['B']:.0f}", "431 (PBE)", "Paier et al. (2006)"),
+    ("diamond cohesive energy (eV/atom)", f"{diamond['cohesive_energy']:.2f}", "7.72 (PBE)", "Paier et al. (2006)"),
+    ("graphene in-plane lattice constant (Å)", f"{graphene['a0']:.3f}", "2.47 (PBE, graphite)",
+     "Graziano et al., J. Phys.: Condens. Matter 24, 424216 (2012)"),
+    ("C$_2$ bond length (Å)", f"{dimer['r_e']:.3f}", "1.2425 (experiment)", "Huber & Herzberg, Constants of Diatomic Molecules (1979)"),
+    ("C$_2$ binding energy E(r_e) − 2E$_0$ (eV)", f"{dimer['E_b']:.2f}", "−6.3 (experiment, D_e)", "Huber & Herzberg (1979)"),
+]
+display(Markdown("\n".join(["| quantity | this data | published | source |", "|---|---|---|---|"]
+                           + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows])))
+
+# %% [markdown]
+# The C$_2$ rows are compared with experiment: the ground state of C$_2$ is strongly
+# multi-reference, and spin-polarised PBE with a fixed total moment describes it only roughly.
+# What matters here is that the curve is one consistent PBE calculation, like all the training
+# data.
+#
+# ## The sets
+#
+# The pool of bulk, layer, chain and slab structures (no dimers anywhere: every atom has at least
+# two neighbours within 5 Å) is split once, with a fixed seed, into a common test set (held out
+# from every family) and three training sets of **equal size** and graded diversity, so that
+# diversity and size are not confused. `dimers` and `clusters` are sets of their own.
+
+# %%
+sets = ["narrow", "crystals", "diverse", "test", "clusters", "dimers"]
+loaded = {name: datasets.load(name) for name in sets if name in datasets.names()}
+families = sorted({a.info["config_type"] for images in loaded.values() for a in images})
+lines = ["| family | " + " | ".join(loaded) + " |", "|---" * (len(loaded) + 1) + "|"]
+for family in families:
+    lines.append(f"| {family} | " + " | ".join(str(sum(a.info["config_type"] == family for a in images))
+                                             for images in loaded.values()) + " |")
+lines.append("| **structures** | " + " | ".join(f"**{len(images)}**" for images in loaded.values()) + " |")
+lines.append("| **atoms** | " + " | ".join(f"**{sum(len(a) for a in images)}**" for images in loaded.values()) + " |")
+display(Markdown("\n".join(lines)))
+for name in loaded:
+    print(f"{name}: {datasets.DESCRIPTIONS.get(name, '')}")
+
+# %% [markdown]
+# ### Energy per atom against volume per atom
+#
+# Binding energy $E/N - E_0$ of every periodic structure of the training and test sets.
+
+# %%
+periodic_sets = [name for name in ("narrow", "crystals", "diverse", "test") if name in loaded]
+fig, axes = plt.subplots(1, len(periodic_sets), figsize=(4 * len(periodic_sets), 3.8), sharey=True, squeeze=False)
+for ax, name in zip(axes[0], periodic_sets):
+    for family in families:
+        members = [a for a in loaded[name] if a.info["config_type"] == family and a.pbc.all()]
+        if members:
+            ax.scatter([a.get_volume() / len(a) for a in members],
+                       [a.get_potential_energy() / len(a) - e0 for a in members], s=10, label=family)
+    ax.set(xlabel="volume per atom (Å$^3$)", title=name, xscale="log")
+axes[0, 0].set_ylabel("E/N − E$_0$ (eV/atom)")
+axes[0, -1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
+fig.tight_layout()
+
+# %% [markdown]
+# ### Nearest-neighbour distances and coordination
+#
+# Distribution over atoms of the distance to the nearest neighbour and of the number of
+# neighbours within 1.85 Å (a C–C bond).
+
+# %%
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.8))
+for name, images in loaded.items():
+    nearest = np.concatenate([structures.nearest_neighbour_distances(a) for a in images])
+    bonds = np.concatenate([structures.coordination(a, 1.85) for a in images])
+    ax0.hist(nearest, bins=np.linspace(0.8, 3.0, 45), histtype="step", density=True, label=name)
+    ax1.hist(bonds, bins=np.arange(-0.5, 13.5), histtype="step", density=True, label=name)
+ax0.set(xlabel="nearest-neighbour distance (Å)", ylabel="probability density (1/Å)")
+ax1.set(xlabel="neighbours within 1.85 Å", ylabel="fraction of atoms")
+ax1.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# ### How much of configuration space each set covers
+#
+# Each structure is represented by the mean of its atoms' ACE descriptors $B(i)$ (of body order
+# 3 by default, each standardised), projected on the two leading principal
+# components of all structures together. The narrow set fills a small patch; the diverse set
+# spreads over the region the test set occupies.
+
+# %%
+basis = ACEBasis(body_order=descriptor_body_order)
+fingerprints = {name: np.array([basis.descriptors(a).mean(axis=0) for a in images]) for name, images in loaded.items()}
+stacked = np.vstack(list(fingerprints.values()))
+mean, scale = stacked.mean(axis=0), stacked.std(axis=0) + 1e-12
+_, _, components = np.linalg.svd((stacked - mean) / scale, full_matrices=False)
+fig, axes = plt.subplots(1, len(loaded), figsize=(3.3 * len(loaded), 3.3), sharex=True, sharey=True, squeeze=False)
+everything = ((stacked - mean) / scale) @ components[:2].T
+for ax, (name, values) in zip(axes[0], fingerprints.items()):
+    projected = ((values - mean) / scale) @ components[:2].T
+    ax.scatter(everything[:, 0], everything[:, 1], s=4, color="lightgrey")
+    ax.scatter(projected[:, 0], projected[:, 1], s=8)
+    ax.set(title=name, xlabel="PC 1")
+axes[0, 0].set_ylabel("PC 2")
+fig.tight_layout()
