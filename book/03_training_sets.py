@@ -103,7 +103,11 @@ print(f"minimum: r_e = {dimer['r_e']:.3f} A, E_b = {dimer['E_b']:.3f} eV (moment
 # point to a problem in the settings.
 
 # %%
-pool = datasets.load("pool")
+# the whole pool if it has been generated, else every structure of the training and test sets
+if "pool" in datasets.names():
+    pool = datasets.load("pool")
+else:
+    pool = list({a.info["sid"]: a for name in ("narrow", "crystals", "diverse", "test") for a in datasets.load(name)}.values())
 diamond = reference.diamond_sanity(pool, e0)
 graphene = reference.graphene_lattice_constant(pool)
 rows = [

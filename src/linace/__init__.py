@@ -11,4 +11,23 @@ The chain of the method, one module per concept (read top to bottom):
 Units throughout: energies in eV, lengths in Angstrom, forces in eV/A, stress in eV/A^3.
 """
 
+from functools import lru_cache as _lru_cache
+from hashlib import sha256 as _sha256
+from pathlib import Path as _Path
+
 __version__ = "0.1.0"
+
+
+@_lru_cache(maxsize=1)
+def source_digest() -> str:
+    """SHA-256 (hex) of the library's source files.
+
+    Identifies the code that produced a cached design matrix or a recorded result, so that caches
+    and sweep results are recomputed after any change of the library, not only of its version.
+    """
+    digest = _sha256()
+    package = _Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

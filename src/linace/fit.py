@@ -39,7 +39,7 @@ import numpy as np
 import scipy.linalg
 from ase import Atoms
 
-from . import __version__
+from . import __version__, source_digest
 from .basis import ACEBasis
 from .calculator import ACECalculator
 from .io import write_atomic
@@ -185,7 +185,7 @@ def structures_checksum(structures: Sequence[Atoms]) -> str:
 
 
 class DesignCache:
-    """On-disk cache of design rows, keyed by basis parameters, dataset checksum and library version.
+    """On-disk cache of design rows, keyed by basis parameters, dataset checksum and library source.
 
     One ``.npz`` file per (basis, dataset); written atomically, so an interrupted write leaves no
     corrupt entry. A file that cannot be read is recomputed (and replaced).
@@ -196,7 +196,7 @@ class DesignCache:
 
     def key(self, basis: ACEBasis, structures: Sequence[Atoms]) -> str:
         payload = json.dumps(
-            {"basis": basis.parameters(), "data": structures_checksum(structures), "linace": __version__},
+            {"basis": basis.parameters(), "data": structures_checksum(structures), "linace": source_digest()},
             sort_keys=True,
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:24]

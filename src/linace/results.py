@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from . import __version__
+from . import __version__, source_digest
 from .analysis import DimerCurve, Predictions, curve_distance, curve_minimum, error_table
 from .fit import ACEModel
 from .io import write_atomic
@@ -86,6 +86,7 @@ def run_record(
         "dimer_summary": dimer_summary(curve.r, curve.energy, *dft_curve),
         "provenance": {
             "linace": __version__,
+            "linace_source_sha256": source_digest(),
             "data_sha256": checksums,
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         },

@@ -18,7 +18,7 @@ Each run leaves two files:
     (part "Sweep runs", ``glob: book/sweep/*``) from their stored outputs, without re-executing.
 
 A run is *skipped* when its result exists, its recorded ``input_hash`` equals the current one
-(:func:`input_hash`: parameters, template source, ``linace.__version__`` and the data manifest) and
+(:func:`input_hash`: parameters, template source, ``linace.__version__``, the library source and the data manifest) and
 its executed notebook exists; ``force=True`` re-runs everything. Results and notebooks are written
 through a temporary file and ``os.replace`` (the notebook itself executes in a private scratch
 folder, where its ``result_path`` points), so an interrupted sweep leaves every finished run intact
@@ -197,10 +197,8 @@ def run_title(params: Mapping) -> str:
 def default_manifest() -> Path:
     """``manifest.json`` of the data directory (:data:`linace.datasets.DATA_DIR`, i.e. ``$LINACE_DATA``
     or ``data/`` of the repository)."""
-    try:
-        from linace.datasets import DATA_DIR, MANIFEST
-    except ImportError:  # the data module is optional for the sweep itself
-        return Path(os.environ.get("LINACE_DATA", Path(__file__).resolve().parents[2] / "data")) / "manifest.json"
+    from linace.datasets import DATA_DIR, MANIFEST
+
     return Path(DATA_DIR) / MANIFEST
 
 
@@ -220,7 +218,8 @@ def input_hash(params: Mapping, notebook_source: str, manifest: str | os.PathLik
     Returns
     -------
     str
-        64 hex digits; also covers ``linace.__version__``.
+        64 hex digits; also covers ``linace.__version__`` and the library's source
+        (:func:`linace.source_digest`), so any change of the code re-runs the sweep.
     """
     manifest_text = None
     if manifest is not None and Path(manifest).is_file():
@@ -229,6 +228,7 @@ def input_hash(params: Mapping, notebook_source: str, manifest: str | os.PathLik
         "parameters": dict(params),
         "notebook": notebook_source,
         "linace": linace.__version__,
+        "library_source": linace.source_digest(),
         "data_manifest": manifest_text,
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
