@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+
+from linace.analysis import DIMER_GRID
+from linace.claims import assess_claims, select
+
+R = DIMER_GRID
+DFT = (R, -7 * np.exp(-((R - 1.3) ** 2) / 0.3))
+
+
+def record(K, training_set, test_rmse, train_rmse, offset):
+    """A minimal run record whose dimer curve is the DFT curve shifted by ``offset`` (eV)."""
+    curve = DFT[1] + offset
+    errors = {"all": {"n_structures": 10, "energy_rmse_meV_per_atom": 1000 * test_rmse, "force_rmse_eV_per_A": test_rmse}}
+    return {
+        "parameters": {"body_order": K, "training_set": training_set, "variant": "standard", "regularisation": "blr"},
+        "errors": {"test": errors,
+                   "train": {"all": {**errors["all"], "force_rmse_eV_per_A": train_rmse}}},
+        "dimer": {"r": R.tolist(), "energy": curve.tolist(), "contributions": {"2": curve.tolist()}},
+        "dimer_summary": {"distance_to_dft_eV": abs(offset), "minimum_position_A": 1.3, "minimum_energy_eV": -7 + offset},
+    }
+
+
+def verdicts(records):
+    return {v.claim[:2]: v.verdict for v in assess_claims(records, DFT)}
+
+
+def test_paper_like_records_reproduce_every_claim():
+    records = []
+    for K, wobble in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0)):  # curves jump around DFT, far from it
+        for training_set, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2)):
+            records.append(record(K, training_set, rmse, 0.3 / K, wobble))
+    assert verdicts(records) == {"1a": "reproduced", "1b": "reproduced", "2.": "reproduced", "3.": "reproduced"}
+
+
+def test_converging_records_refute_claims_2_and_3():
+    records = []
+    for K, offset in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03)):  # geometric convergence onto DFT
+        for training_set, rmse in (("narrow", 0.2), ("crystals", 0.4), ("diverse", 0.5)):
+            records.append(record(K, training_set, rmse, 0.3 / K, offset))
+    result = verdicts(records)
+    assert result["1a"] == "not reproduced"  # diverse validates worst here
+    assert result["2."] == "not reproduced" and result["3."] == "not reproduced"
+    assert result["1b"] == "partly"  # only the K = 2 curve is far (1.0 eV > 0.5 eV)
+
+
+def test_select_and_missing_runs():
+    records = [record(2, "diverse", 0.1, 0.1, 0.0), record(3, "narrow", 0.1, 0.1, 0.0)]
+    assert len(select(records, training_set="diverse")) == 1
+    assert select(records, body_order=4) == []
+    assert verdicts([])["1a"].startswith("not tested")
