@@ -86,4 +86,5 @@ def dimer_minimum(dimers: Sequence[Atoms], e_atom: float) -> dict:
     e = np.array([a.get_potential_energy() - 2 * e_atom for a in dimers])
     r_e, e_b = parabola_minimum(r, e)
     k = int(np.argmin(e))
-    return {"r_e": r_e, "E_b": e_b, "moment_at_minimum": dimers[k].info.get("spin_moment")}
+    moment = dimers[k].info.get("spin_moment")
+    return {"r_e": r_e, "E_b": e_b, "moment_at_minimum": None if moment is None else int(moment)}
