@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-dev
 
 help:
 	@echo "make test   - create .venv if needed and run the whole test suite"
-	@echo "make book   - create .venv if needed and build the HTML book into _build/html"
+	@echo "make book   - create .venv if needed, run the default sweep, build the HTML book into _build/html"
 	@echo "make sweep  - run the training notebook over the default grid (python -m linace.sweep)"
 	@echo "make bench  - run the benchmarks in benchmarks/"
 
@@ -29,7 +29,9 @@ test: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/jupytext --quiet --sync book/[0-9]*.py
 
-book: $(STAMP) notebooks
+# The default sweep first (its runs are rendered in the book's "Sweep runs" part and read by the
+# results chapter), then the book itself; any notebook error or Sphinx warning fails the build.
+book: $(STAMP) notebooks sweep
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 # results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb; up-to-date runs are skipped.
