@@ -417,7 +417,7 @@ class ACEBasis:
                 shape=(n_atoms * n_slots, n_pairs),
             )
         # F_k = -sum_i dB(i)/dr_k: slot (i, position) -> atom k = neighbour, with a minus sign
-        gather = sp.csr_matrix(
+        gather = sp.csc_matrix(  # CSC: each chunk takes a contiguous range of its columns
             (-np.ones(len(keys)), (neighbour, owner * n_slots + position)), shape=(n_atoms, n_atoms * n_slots)
         )
 
@@ -432,7 +432,7 @@ class ACEBasis:
             pairs = slice(first_pair[chunk.start], first_pair[chunk.stop])
             slot_rows = slice(chunk.start * n_slots, chunk.stop * n_slots)
             dphi = hood.one_particle_gradient(pairs).reshape(pairs.stop - pairs.start, 3 * n_phi)
-            chunk_slots = (to_slots[slot_rows, pairs] @ dphi).reshape(n_chunk, 3 * n_slots, n_phi)
+            chunk_slots = (_block(to_slots, slot_rows, pairs) @ dphi).reshape(n_chunk, 3 * n_slots, n_phi)
             chunk_gather = gather[:, slot_rows]
             for (a_block, b_block, jacobian), f_block, v_block in zip(self._jacobian_blocks, force_blocks, virial_blocks):
                 jac_t = np.asarray(nodes @ jacobian).reshape(n_chunk, -1, len(b_block))
@@ -495,6 +495,18 @@ class ACEBasis:
             virial = 0.5 * (virial + virial.T) / atoms.get_volume()
             stress = virial[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
         return site_energies, forces, stress
+
+
+def _block(matrix: sp.csr_matrix, rows: slice, columns: slice) -> sp.csr_matrix:
+    """``matrix[rows, columns]`` of a CSR matrix whose entries in ``rows`` all lie in ``columns``
+    (the pairs of a chunk of centre atoms): a view of the row range with shifted column indices."""
+    start, stop = matrix.indptr[rows.start], matrix.indptr[rows.stop]
+    indices = matrix.indices[start:stop] - columns.start
+    assert indices.size == 0 or (indices.min() >= 0 and indices.max() < columns.stop - columns.start)
+    return sp.csr_matrix(
+        (matrix.data[start:stop], indices, matrix.indptr[rows.start : rows.stop + 1] - start),
+        shape=(rows.stop - rows.start, columns.stop - columns.start),
+    )
 
 
 @dataclass
