@@ -21,7 +21,6 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 
-import numpy as np  # noqa: E402
 from ase.build import bulk  # noqa: E402
 
 from linace.basis import ACEBasis  # noqa: E402

@@ -34,7 +34,6 @@ result_path = ""  # where to write the JSON run record (empty: do not write)
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 from IPython.display import Markdown, display
 
 from linace import study

@@ -6,7 +6,7 @@ from ase.neighborlist import neighbor_list
 
 from linace.basis import DEFAULT_TRUNCATION, ACEBasis
 
-from conftest import BODY_ORDERS, random_carbon, random_orthogonal, random_positions, transformed
+from conftest import BODY_ORDERS, random_carbon, random_orthogonal, transformed
 
 STRUCTURES = [(5, False, 11), (8, True, 12), (3, True, 13)]  # (atoms, periodic, seed)
 

@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 
 from linace.analysis import DIMER_GRID
 from linace.claims import assess_claims, select

@@ -32,7 +32,7 @@ def labelled(structures, calc, noise=0.0, seed=0):
     """Copies of ``structures`` labelled by ``calc`` (+ Gaussian noise) as single-point results."""
     rng = np.random.default_rng(seed)
     out = []
-    for k, atoms in enumerate(structures):
+    for atoms in structures:
         atoms = atoms.copy()
         atoms.calc = calc
         energy = atoms.get_potential_energy() + noise * rng.normal() * len(atoms)

@@ -3,7 +3,7 @@ import pytest
 
 from linace.radial import RadialBasis
 
-from conftest import assert_fd_converges, fd_errors
+from conftest import fd_errors
 
 
 @pytest.fixture

@@ -277,7 +277,7 @@ class ACEBasis:
                 z_a.append(key[t])
                 z_b.append(b)
                 z_val.append(c)
-        n_nodes, n_basis, n_phi = len(nodes), len(self.functions), len(self.one_particle)
+        n_nodes, n_basis = len(nodes), len(self.functions)
         #: B = nodes @ _product_to_basis, (n_nodes, n_basis)
         self._product_to_basis = sp.csr_matrix((vals, (rows, cols)), shape=(n_nodes, n_basis))
         # dB_b/dA_a = sum_q nodes[q] Z[q, (a, b)]; kept as COO pieces to also contract with c
