@@ -36,6 +36,9 @@ def test_manifest_records_settings_and_provenance(meta):
     assert "gpaw" in meta["code"] and "setup_C" in meta["code"]
     assert meta["convergence"] is not None and "scans" in meta["convergence"]
     assert set(meta["sets"]) | set(meta["incomplete"]) == set(EXPECTED)
+    assert meta["known_issues"]  # caveats are recorded with the data
+    for name, entry in meta["sets"].items():
+        assert entry["sha256"] == datasets.sha256(datasets.DATA_DIR / entry["file"]), name
 
 
 def test_names_order(meta):
