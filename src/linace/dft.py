@@ -50,6 +50,7 @@ from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 
 from linace import structures
+from linace.datasets import sha256
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 CACHE_NAME = "dft_cache.db"
@@ -488,15 +489,6 @@ def _row_atoms(row, sid: str) -> Atoms:
             atoms.info[f"energy_m{m}"] = float("nan") if e is None else float(e)
     atoms.calc = SinglePointCalculator(atoms, **results)
     return atoms
-
-
-def sha256(path: str | os.PathLike) -> str:
-    """SHA-256 hex digest of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def provenance() -> dict:
