@@ -6,13 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: help venv test book notebooks sweep bench clean
+.PHONY: help venv test book notebooks sweep bench data clean
 
 help:
 	@echo "make test   - create .venv if needed and run the whole test suite"
 	@echo "make book   - create .venv if needed, run the default sweep, build the HTML book into _build/html"
 	@echo "make sweep  - run the training notebook over the default grid (python -m linace.sweep)"
 	@echo "make bench  - run the benchmarks in benchmarks/"
+	@echo "make data   - recompute the reference DFT data with GPAW (hours; resumable)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +38,12 @@ book: $(STAMP) notebooks sweep
 # results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb; up-to-date runs are skipped.
 sweep: $(STAMP)
 	$(BIN)/python -m linace.sweep
+
+# Regenerate the reference data with GPAW: hours of CPU, resumable (finished structures are cached in
+# data/dft_cache.db). Needs Debian's libxc-dev libopenblas-dev g++; gpaw 26.x builds only with CC=g++.
+data: $(STAMP)
+	CC=g++ $(BIN)/python -m pip install --quiet -e ".[dft]"
+	scripts/generate_data.sh 2
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/design_matrix.py

@@ -33,8 +33,8 @@ from IPython.display import Markdown, display
 
 from linace import datasets
 from linace.basis import DEFAULT_TRUNCATION, ACEBasis
-from linace.fit import Weights, linear_system
-from linace.study import default_cache
+from linace.fit import linear_system
+from linace.study import DEFAULT_WEIGHTS, default_cache
 
 # %% [markdown]
 # ## Sizes per body order
@@ -69,8 +69,9 @@ fig.tight_layout()
 # ## Conditioning of the design matrix
 #
 # Each training structure contributes one energy row, 3N force rows and, for periodic cells,
-# six virial rows (see `linace.fit`). We weight them as in the fits (ACEpotentials.jl defaults:
-# 30 per eV/atom for energies, 1 per eV/Å for forces, 1 per eV/atom for virials), scale every
+# six virial rows (see `linace.fit`). We weight them as in the fits (`linace.study.DEFAULT_WEIGHTS`:
+# 30 per eV/atom for energies and 1 per eV/Å for forces as in ACEpotentials.jl, 0.1 per eV/atom for
+# virials because the reference stresses are not converged at the data's cut-off), scale every
 # column to unit norm and look at the singular values: their spread (the condition number) says
 # how many directions of coefficient space the data actually determines.
 
@@ -81,7 +82,7 @@ spectra, table = {}, ["| K | functions | rows | rank (σ > 1e-10 σ_max) | condi
 for K in body_orders:
     basis = ACEBasis(K)
     system = linear_system(basis, train, e0, cache=default_cache())
-    A = system.X * np.sqrt(system.row_weights(Weights()))[:, None]
+    A = system.X * np.sqrt(system.row_weights(DEFAULT_WEIGHTS))[:, None]
     A /= np.where(np.linalg.norm(A, axis=0) > 0, np.linalg.norm(A, axis=0), 1)
     s = np.linalg.svd(A, compute_uv=False)
     spectra[K] = s / s[0]
