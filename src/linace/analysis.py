@@ -28,7 +28,7 @@ from ase import Atoms
 from scipy.integrate import trapezoid
 from scipy.interpolate import CubicSpline
 
-from .fit import ACEModel
+from .fit import ACEModel, config_type
 
 __all__ = [
     "CONVERGENCE_RANGE",
@@ -99,18 +99,18 @@ def predict(model: ACEModel, structures: Sequence[Atoms]) -> Predictions:
         trial.calc = calc
         energy_pred.append(trial.get_potential_energy() / n)
         forces_pred.append(trial.get_forces())
-        atom_types += [atoms.info.get("config_type", "default")] * n
+        atom_types += [config_type(atoms)] * n
     return Predictions(
         np.array(energy_ref), np.array(energy_pred), np.vstack(forces_ref), np.vstack(forces_pred),
-        np.array([a.info.get("config_type", "default") for a in structures]), np.array(atom_types),
+        np.array([config_type(a) for a in structures]), np.array(atom_types),
     )
 
 
 def error_table(predictions: Predictions) -> dict:
     """Errors of all structures ("all") and of every config_type."""
     table = {"all": predictions.errors()}
-    for config_type in sorted(set(predictions.config_types)):
-        table[config_type] = predictions.errors(config_type)
+    for family in sorted(set(predictions.config_types)):
+        table[family] = predictions.errors(family)
     return table
 
 

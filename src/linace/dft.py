@@ -786,7 +786,6 @@ def converge(reference: DFTSettings | None = None, workers: int = 2,
                 done[(rec["scan"], rec["case"], rec["value"], rec["settings"])] = rec["result"]
     todo = [c for c in cases if (c[0], c[1], c[2], c[4].digest()) not in done
             and (scans is None or c[0] in scans)]
-    t0 = time.perf_counter()
     if todo:
         with default_executor(workers) as ex, open(runs_path, "a") as log:
             futs = {ex.submit(_convergence_job, atoms, s, moments): (scan, case, v, s)

@@ -40,7 +40,7 @@ import scipy.linalg
 from ase import Atoms
 
 from . import __version__, source_digest
-from .basis import ACEBasis
+from .basis import ACEBasis, DesignRows
 from .calculator import ACECalculator
 from .io import write_atomic
 
@@ -100,6 +100,11 @@ class Weights:
         """(3,) weights (energy, forces, virial) for one config_type."""
         overrides = self.per_config_type.get(config_type, {})
         return np.array([overrides.get(kind, getattr(self, kind)) for kind in KINDS])
+
+
+def config_type(atoms: Atoms) -> str:
+    """The structure's ``info['config_type']`` (its family), or ``'default'``."""
+    return str(atoms.info.get("config_type", "default"))
 
 
 def _labels(atoms: Atoms, index: int):
@@ -246,8 +251,6 @@ def linear_system(
     progress: bool = False,
 ) -> LinearSystem:
     """Stack the rows of every structure (see :func:`structure_rows`), using ``cache`` if given."""
-    from .basis import DesignRows
-
     if len(structures) == 0:
         raise FitError("the training set is empty")
     if not np.isfinite(e0):
@@ -278,7 +281,7 @@ def linear_system(
         y=np.concatenate(y),
         kind=np.concatenate(kind),
         structure=np.concatenate(owner),
-        config_types=[str(a.info.get("config_type", "default")) for a in structures],
+        config_types=[config_type(a) for a in structures],
         n_atoms=np.array([len(a) for a in structures]),
     )
 
@@ -531,7 +534,7 @@ def fit_streaming(
     for index, atoms in enumerate(structures):
         basis.check_structure(atoms)
         X, y, kind = structure_rows(basis, atoms, e0, index)
-        normal.add(X, y, weights.of(str(atoms.info.get("config_type", "default")))[kind])
+        normal.add(X, y, weights.of(config_type(atoms))[kind])
         count += 1
     if count == 0:
         raise FitError("the training set is empty")
