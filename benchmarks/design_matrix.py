@@ -1,11 +1,12 @@
 """Benchmark: energy + force design rows of 50 rattled 64-atom diamond cells, K = 2..5.
 
-Prints, per body order: basis size, wall time, atoms per second, and the peak memory traced
-during the rows of one structure. If pyace (PyPI ``python-ace``, pacemaker's C++ linear ACE) is
+Prints, per body order and basis variant (standard, pure): basis size, wall time, atoms per second,
+and the peak memory traced during the rows of one structure, and the slowdown of the pure basis. If pyace (PyPI ``python-ace``, pacemaker's C++ linear ACE) is
 importable, it builds ``pyace.linearacefit.LinearACEDataset`` on the same structures with a basis
 of similar size and prints the speed ratio.
 
-    python benchmarks/design_matrix.py [--structures 50] [--body-orders 2 3 4 5] [--no-pyace]
+    python benchmarks/design_matrix.py [--structures 50] [--body-orders 2 3 4 5]
+                                       [--variants standard pure] [--no-pyace]
 
 Single-threaded: BLAS threads are limited to one before numpy is imported.
 """
@@ -85,19 +86,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--structures", type=int, default=50)
     parser.add_argument("--body-orders", type=int, nargs="+", default=[2, 3, 4, 5])
+    parser.add_argument("--variants", nargs="+", choices=["standard", "pure"], default=["standard"])
     parser.add_argument("--no-pyace", action="store_true", help="skip the pyace comparison")
     args = parser.parse_args()
 
     cells = structures(args.structures)
     n_atoms = sum(len(a) for a in cells)
     print(f"{args.structures} rattled 64-atom diamond cells ({n_atoms} atoms), r_cut = {RCUT} A, one thread")
-    print(f"{'K':>2} {'functions':>9} {'time (s)':>9} {'atoms/s':>9} {'peak MB/structure':>18}")
+    print(f"{'K':>2} {'variant':>8} {'functions':>9} {'time (s)':>9} {'atoms/s':>9} {'peak MB/structure':>18}")
     rates = {}
     for K in args.body_orders:
-        basis = ACEBasis(body_order=K, rcut=RCUT)
-        seconds = time_linace(basis, cells)
-        rates[K] = (len(basis), n_atoms / seconds)
-        print(f"{K:>2} {len(basis):>9} {seconds:>9.2f} {n_atoms / seconds:>9.0f} {peak_memory_mb(basis, cells[0]):>18.1f}")
+        for variant in args.variants:
+            basis = ACEBasis(body_order=K, rcut=RCUT, pure=variant == "pure")
+            seconds = time_linace(basis, cells)
+            rates[K, variant] = (len(basis), n_atoms / seconds)
+            print(f"{K:>2} {variant:>8} {len(basis):>9} {seconds:>9.2f} {n_atoms / seconds:>9.0f} "
+                  f"{peak_memory_mb(basis, cells[0]):>18.1f}")
+        if {"standard", "pure"} <= set(args.variants):
+            print(f"   pure is {rates[K, 'standard'][1] / rates[K, 'pure'][1]:.1f}x slower than standard at K = {K}")
 
     if args.no_pyace:
         return
@@ -110,8 +116,8 @@ def main():
     pyace_rate = n_atoms / seconds
     print(f"pyace LinearACEDataset, nradmax_by_orders [12, 6, 4], lmax_by_orders [0, 4, 3]: "
           f"{n_functions} functions, {seconds:.2f} s, {pyace_rate:.0f} atoms/s")
-    if 4 in rates:
-        size, rate = rates[4]
+    if (4, "standard") in rates:
+        size, rate = rates[4, "standard"]
         print(f"linace K = 4 ({size} functions) / pyace ({n_functions} functions): {rate / pyace_rate:.1f}x")
 
 

@@ -12,10 +12,15 @@ from linace.basis import ACEBasis
 BODY_ORDERS = (2, 3, 4, 5)
 
 
-@pytest.fixture(scope="session")
-def bases():
-    """One default basis per body order K = 2..5 (built once: construction is the slow part)."""
-    return {K: ACEBasis(body_order=K) for K in BODY_ORDERS}
+@pytest.fixture(scope="session", params=["standard", "pure"])
+def bases(request):
+    """One default basis per body order K = 2..5, standard or pure (self-interaction-free).
+
+    Every test that takes this fixture runs for both variants; each set is built once per session
+    (construction is the slow part).
+    """
+    pure = request.param == "pure"
+    return {K: ACEBasis(body_order=K, pure=pure) for K in BODY_ORDERS}
 
 
 def random_positions(n: int, box: np.ndarray, rng: np.random.Generator, min_distance: float = 1.1) -> np.ndarray:

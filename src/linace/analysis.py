@@ -130,7 +130,7 @@ def dimer_descriptors(basis, r: np.ndarray) -> np.ndarray:
     partners = origins.copy()
     partners[:, 0] = r
     atoms = Atoms(f"C{2 * len(r)}", positions=np.concatenate([origins, partners]))
-    return basis.descriptors(atoms)[: len(r)]
+    return basis.descriptors(atoms, centres=np.arange(len(r)))
 
 
 @dataclass

@@ -17,23 +17,41 @@ one-particle tuple :math:`((n_1,l_1) \le \dots \le (n_\nu,l_\nu))` satisfies
 
 with one function per linearly independent coupling C (:func:`linace.coupling.coupling_coefficients`).
 
+The *pure* (self-interaction-free) basis, ``ACEBasis(..., pure=True)``, keeps the same functions
+but sums every product over distinct neighbours only. By inclusion-exclusion over the set partitions
+:math:`\pi` of the :math:`\nu` factors (:func:`set_partitions`),
+
+.. math::
+
+    \sum_{j_1 \ne \dots \ne j_\nu} \prod_t \phi_{a_t}(\mathbf r_{ij_t})
+        = \sum_\pi \mu(\pi) \prod_{b \in \pi} A_{S_b}(i), \qquad
+    A_S(i) = \sum_j \psi_S(\mathbf r_{ij}), \quad \psi_S = \prod_{a \in S} \phi_a,
+
+with :math:`\mu(\pi) = \prod_b (-1)^{|b|-1} (|b|-1)!`. So the pure basis is again a polynomial in
+atomic bases, of *features* :math:`\psi_S` (products of one-particle functions on the same
+neighbour); the standard basis is the special case with single-index features only. Both variants
+share one evaluation path.
+
 Evaluation is vectorised over neighbour pairs and atoms:
 
 1. pairs from vesin's ASE-compatible neighbour list (periodic images included, so cells smaller
    than r_cut are fine);
-2. :math:`\phi` and :math:`\nabla\phi` per pair, summed into A per atom (one sparse product);
-3. all products :math:`\prod_t A_{a_t}` ("nodes") level by level, each a product of its prefix
+2. :math:`\phi`, the features :math:`\psi` (each from its prefix, feature-major) and their
+   gradients per pair, summed into A per atom;
+3. all products :math:`\prod_t A_{f_t}` ("nodes") level by level, each a product of its prefix
    and one more factor; B = nodes @ C (sparse);
-4. derivative rows: :math:`J_i = \partial B(i)/\partial A(i)` (sparse in the nodes), then for each
-   pair :math:`\partial B(i)/\partial \mathbf r_{ij} = J_i\, \nabla\phi(\mathbf r_{ij})` as one
-   batched matrix product per chunk of atoms, scattered into forces and the virial.
+4. derivative rows: the Jacobian :math:`J_i = \partial B(i)/\partial A(i)` on its fixed sparsity
+   pattern, then :math:`\partial B(i)/\partial \mathbf r_k = J_i^T \sum_{j \in k} \nabla\psi(\mathbf
+   r_{ij})` for every neighbour atom k ("slots", periodic images summed) as one block-diagonal
+   sparse product per chunk of atoms, scattered into forces and the virial.
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
+from math import factorial
 
 import numpy as np
 import scipy.sparse as sp
@@ -45,7 +63,7 @@ from .coupling import coupling_coefficients
 from .harmonics import lm_index, real_sph_harm
 from .radial import RadialBasis
 
-__all__ = ["ACEBasis", "BasisFunction", "DesignRows", "DEFAULT_TRUNCATION"]
+__all__ = ["DEFAULT_TRUNCATION", "ACEBasis", "BasisFunction", "DesignRows"]
 
 #: Default truncation per correlation order nu = 1..4: (max total degree D_nu, l_max(nu)).
 #: With l_weight = 1 this gives 12, 102, 439 and 1243 functions for K = 2, 3, 4, 5.
@@ -60,6 +78,11 @@ CHUNK_BYTES = 64 * 2**20
 #: Target size (bytes) of the temporaries of one chunk of centre atoms in :meth:`ACEBasis.design`;
 #: small, so that they stay in the CPU cache between the steps of the chunk.
 DESIGN_CHUNK_BYTES = 16 * 2**20
+
+
+#: Index tables of recently built bases, shared by equal bases (read-only once built).
+_TABLES: dict[tuple, dict] = {}
+_TABLES_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -140,6 +163,11 @@ class ACEBasis:
         The chemical symbol the basis describes.
     r0 : float
         Centre of the distance transform of the radial basis (A).
+    pure : bool
+        If True, the self-interaction-free basis: each product of nu atomic bases runs over nu
+        *distinct* neighbours (inclusion-exclusion over set partitions, :func:`set_partitions`), so a
+        nu-correlation function vanishes on every atom with fewer than nu neighbours and on a dimer
+        only the two-body functions survive. Same functions (labels, truncation) as the standard basis.
 
     Examples
     --------
@@ -157,6 +185,7 @@ class ACEBasis:
         l_weight: float = 1.0,
         element: str = "C",
         r0: float = 1.5,
+        pure: bool = False,
     ):
         if isinstance(body_order, bool) or int(body_order) != body_order or not 2 <= body_order <= 5:
             raise ValueError(f"body_order must be an integer in 2..5, got {body_order!r}")
@@ -164,7 +193,10 @@ class ACEBasis:
             raise ValueError(f"unknown chemical element {element!r}")
         if l_weight < 0:
             raise ValueError(f"l_weight must be >= 0, got {l_weight}")
+        if not isinstance(pure, (bool, np.bool_)):
+            raise TypeError(f"pure must be True or False, got {pure!r}")
         self.body_order = int(body_order)
+        self.pure = bool(pure)
         self.element = element
         self.l_weight = float(l_weight)
         self.truncation = {nu: DEFAULT_TRUNCATION[nu] for nu in range(1, self.body_order)}
@@ -194,7 +226,15 @@ class ACEBasis:
         n_max = max(n for f in self.functions for n, _ in f.nl)
         self.l_max = max(l for f in self.functions for _, l in f.nl)
         self.radial = RadialBasis(n_max=n_max, rcut=rcut, r0=r0)
-        self._build_tables()
+        # the tables depend only on the functions and the variant; the pure K = 5 ones take seconds
+        key = (tuple(sorted(self.truncation.items())), self.l_weight, self.pure)
+        if key not in _TABLES:
+            before = set(vars(self))
+            self._build_tables()
+            _TABLES[key] = {name: value for name, value in vars(self).items() if name not in before}
+            while len(_TABLES) > _TABLES_KEPT:
+                _TABLES.pop(next(iter(_TABLES)))
+        vars(self).update(_TABLES[key])
 
     # ------------------------------------------------------------------ set-up
     @property
@@ -208,7 +248,8 @@ class ACEBasis:
     def __repr__(self) -> str:
         return (
             f"ACEBasis(body_order={self.body_order}, rcut={self.rcut}, element={self.element!r}, "
-            f"truncation={self.truncation}, l_weight={self.l_weight}, r0={self.radial.r0}) "
+            f"truncation={self.truncation}, l_weight={self.l_weight}, r0={self.radial.r0}, "
+            f"pure={self.pure}) "
             f"# {len(self)} functions"
         )
 
@@ -230,23 +271,57 @@ class ACEBasis:
             "l_weight": self.l_weight,
             "element": self.element,
             "r0": self.radial.r0,
+            "pure": self.pure,
         }
 
     def _build_tables(self) -> None:
-        """Index the one-particle functions (n, l, m) and the products of A the basis needs."""
+        """Index the one-particle functions, the features and the products of A the basis needs.
+
+        Every function is a sum of products of *features* A_S(i) = sum_j psi_S(r_ij), where S is a
+        multiset of one-particle indices a = (n, l, m) and psi_S = prod_{a in S} phi_a (the product
+        on one neighbour). The standard basis uses only single-index features A_a; the pure basis
+        also the merged ones that inclusion-exclusion over set partitions produces.
+        """
         nl_used = sorted({f for fn in self.functions for f in fn.nl}, key=lambda nl: (nl[1], nl[0]))
         # a = index of phi_{n l m}; ordered by l, then n, then m
         self.one_particle = [(n, l, m) for n, l in nl_used for m in range(-l, l + 1)]
         a_of = {nlm: a for a, nlm in enumerate(self.one_particle)}
         self._phi_n = np.array([n - 1 for n, _, _ in self.one_particle])
         self._phi_lm = np.array([lm_index(l, m) for _, l, m in self.one_particle])
+        l_of_a = [l for _, l, _ in self.one_particle]
 
         # products of A: key = sorted tuple of a-indices -> coefficient per basis function
-        terms: dict[tuple[tuple[int, ...], int], float] = {}
+        standard: dict[tuple[tuple[int, ...], int], float] = {}
         for b, (fn, coupling) in enumerate(zip(self.functions, self._couplings)):
             for mus in zip(*np.nonzero(coupling)):
                 key = tuple(sorted(a_of[n, l, int(mu) - l] for (n, l), mu in zip(fn.nl, mus)))
-                terms[key, b] = terms.get((key, b), 0.0) + coupling[mus]
+                standard[key, b] = standard.get((key, b), 0.0) + coupling[mus]
+        # the same as products of features (multisets S of a-indices): A_(a,) = A_a, or the pure basis
+        by_features: dict[tuple[tuple[tuple[int, ...], ...], int], float] = {}
+        for (key, b), c in standard.items():
+            if abs(c) <= 1e-14:
+                continue
+            expansion = _purified(key) if self.pure else [(tuple((a,) for a in key), 1.0)]
+            for product, weight in expansion:
+                by_features[product, b] = by_features.get((product, b), 0.0) + weight * c
+
+        # features, closed under prefixes (psi_S = psi_{S[:-1]} * phi_{S[-1]}), grouped by their
+        # multiset of degrees l (the blocks of the Jacobian); the singletons (a,) come first, as a
+        features = {S[:k] for (product, _) in by_features for S in product for k in range(1, len(S) + 1)}
+        features |= {(a,) for a in range(len(self.one_particle))}
+        self.features = sorted(features, key=lambda S: (len(S), sorted(l_of_a[a] for a in S), S))
+        feature_of = {S: f for f, S in enumerate(self.features)}
+        assert all(self.features[a] == (a,) for a in range(len(self.one_particle)))
+        sizes = np.array([len(S) for S in self.features])
+        self._feature_parent = np.array([feature_of[S[:-1]] if len(S) > 1 else -1 for S in self.features])
+        self._feature_last = np.array([S[-1] for S in self.features])
+        self._feature_levels = [
+            slice(np.searchsorted(sizes, k), np.searchsorted(sizes, k, side="right")) for k in range(2, sizes.max() + 1)
+        ]
+        terms: dict[tuple[tuple[int, ...], int], float] = {}
+        for (product, b), c in by_features.items():
+            key = tuple(sorted(feature_of[S] for S in product))
+            terms[key, b] = terms.get((key, b), 0.0) + c
         terms = {kb: c for kb, c in terms.items() if abs(c) > 1e-14}
 
         # nodes: every needed product, every product with one factor removed (derivatives),
@@ -267,42 +342,32 @@ class ACEBasis:
         ]
 
         rows, cols, vals = [], [], []
-        z_node, z_a, z_b, z_val = [], [], [], []
+        z_node, z_f, z_b, z_val = [], [], [], []
         for (key, b), c in terms.items():
             rows.append(node_of[key])
             cols.append(b)
             vals.append(c)
             for t in range(len(key)):
                 z_node.append(node_of[key[:t] + key[t + 1 :]])
-                z_a.append(key[t])
+                z_f.append(key[t])
                 z_b.append(b)
                 z_val.append(c)
         n_nodes, n_basis = len(nodes), len(self.functions)
         #: B = nodes @ _product_to_basis, (n_nodes, n_basis)
         self._product_to_basis = sp.csr_matrix((vals, (rows, cols)), shape=(n_nodes, n_basis))
-        # dB_b/dA_a = sum_q nodes[q] Z[q, (a, b)]; kept as COO pieces to also contract with c
+        # dB_b/dA_f = sum_q nodes[q] Z[q, (f, b)]; kept as COO pieces to also contract with c
         self._z_node = np.array(z_node)
-        self._z_a = np.array(z_a)
+        self._z_f = np.array(z_f)
         self._z_b = np.array(z_b)
         self._z_val = np.array(z_val)
-        # J^T blocks by degree l of the one-particle functions: basis functions without a factor of
-        # degree l have zero derivative with respect to every A_{n l m} (the Jacobian is ~5 % dense)
-        l_of_a = np.array([l for _, l, _ in self.one_particle])
-        self._jacobian_blocks = []
-        for l in range(self.l_max + 1):
-            a_block = np.flatnonzero(l_of_a == l)
-            in_block = np.isin(self._z_a, a_block)
-            b_block = np.unique(self._z_b[in_block])
-            if not b_block.size:
-                continue
-            a_local = self._z_a[in_block] - a_block[0]
-            b_local = np.searchsorted(b_block, self._z_b[in_block])
-            matrix = sp.csr_matrix(
-                (self._z_val[in_block], (self._z_node[in_block], a_local * len(b_block) + b_local)),
-                shape=(n_nodes, len(a_block) * len(b_block)),
-            )
-            # (slice of one-particle functions, basis functions, nodes -> J^T block)
-            self._jacobian_blocks.append((slice(a_block[0], a_block[-1] + 1), b_block, matrix))
+        # the Jacobian J[f, b] = dB_b/dA_f is sparse with a fixed pattern: its entries k = (f_k, b_k),
+        # ordered by b (the rows of J^T), are J = nodes @ _jacobian_from_nodes, (n_nodes, n_entries)
+        entries, entry_of_z = np.unique(np.c_[self._z_b, self._z_f], axis=0, return_inverse=True)
+        self._jacobian_b, self._jacobian_f = entries[:, 0], entries[:, 1]
+        self._jacobian_indptr = np.searchsorted(self._jacobian_b, np.arange(n_basis + 1))
+        self._jacobian_from_nodes = sp.csr_matrix(
+            (self._z_val, (self._z_node, entry_of_z.ravel())), shape=(n_nodes, len(entries))
+        )
 
     # ------------------------------------------------------------ evaluation
     def check_structure(self, atoms: Atoms) -> None:
@@ -344,9 +409,13 @@ class ACEBasis:
             )
         return i, j, r, vectors
 
-    def _neighbourhood(self, atoms: Atoms, gradient: bool) -> "_Neighbourhood":
-        """Pairs of a checked, non-empty structure with their radial and angular factors."""
+    def _neighbourhood(self, atoms: Atoms, gradient: bool, centres: np.ndarray | None = None) -> _Neighbourhood:
+        """Pairs of a checked, non-empty structure (of the ``centres`` only, if given) with their
+        radial and angular factors."""
         i, j, r, vectors = self._pairs(atoms)
+        if centres is not None:
+            keep = np.isin(i, centres)
+            i, j, r, vectors = i[keep], j[keep], r[keep], vectors[keep]
         R, dR = self.radial(r)
         if gradient:
             Y, dY = real_sph_harm(vectors, self.l_max, gradient=True)
@@ -370,12 +439,21 @@ class ACEBasis:
             chunk = slice(first, min(first + atoms_per_chunk, len(A)))
             yield chunk, self._products(A[chunk])
 
-    def descriptors(self, atoms: Atoms) -> np.ndarray:
-        """B(i) of every atom: (n_atoms, n_basis) array (dimensionless)."""
+    def descriptors(self, atoms: Atoms, centres: np.ndarray | None = None) -> np.ndarray:
+        """B(i) of every atom, or of the atoms ``centres`` (indices): (n_centres, n_basis), dimensionless."""
         self.check_structure(atoms)
-        if len(atoms) == 0:
-            return np.zeros((0, len(self)))
-        A = self._neighbourhood(atoms, gradient=False).atomic_base()
+        if centres is not None:
+            centres = np.asarray(centres)
+            if centres.ndim != 1 or not np.issubdtype(centres.dtype, np.integer) and centres.size:
+                raise ValueError("centres must be a 1-d array of atom indices")
+            if centres.size and (centres.min() < -len(atoms) or centres.max() >= len(atoms)):
+                raise IndexError(f"centres out of range for a structure of {len(atoms)} atoms")
+        n_centres = len(atoms) if centres is None else len(centres)
+        if len(atoms) == 0 or n_centres == 0:
+            return np.zeros((n_centres, len(self)))
+        A = self._neighbourhood(atoms, gradient=False, centres=centres).atomic_base()
+        if centres is not None:
+            A = A[centres]
         return np.concatenate([nodes @ self._product_to_basis for _, nodes in self._product_chunks(A)])
 
     def design(self, atoms: Atoms) -> DesignRows:
@@ -384,8 +462,8 @@ class ACEBasis:
         The derivative of A(i) with respect to the position of atom k is gathered in *slots*: one per
         distinct neighbour atom k != i (periodic images of the same atom summed), one for k = i
         (which includes self-images), and three virial slots
-        :math:`V_{ay} = \sum_{j} \partial\phi_a(\mathbf r_{ij}) r_{ij,y}`. Then for every block of
-        one-particle degree l, ``slots @ J^T`` is one batched matrix product per chunk of atoms.
+        :math:`V_{fy} = \sum_{j} \partial\psi_f(\mathbf r_{ij}) r_{ij,y}`. Then ``J^T @ slots`` is
+        one sparse product per chunk of atoms (J^T block-diagonal over the atoms of the chunk).
         Chunks are small (:data:`DESIGN_CHUNK_BYTES`) so that their temporaries stay in cache.
         """
         self.check_structure(atoms)
@@ -396,7 +474,7 @@ class ACEBasis:
         hood = self._neighbourhood(atoms, gradient=True)
         A = hood.atomic_base()
         i, j, vectors = hood.i, hood.j, hood.vectors
-        n_phi, n_pairs = len(self.one_particle), len(i)
+        n_features, n_pairs = len(self.features), len(i)
 
         # slot groups (i, k): every pair adds +dphi to (i, j) and -dphi to (i, i)
         keys, slot_of_pair = np.unique(np.r_[i * n_atoms + j, i * n_atoms + i], return_inverse=True)
@@ -422,29 +500,36 @@ class ACEBasis:
         )
 
         energy = np.zeros(n_basis)
-        # per degree-l block of the Jacobian: forces (n_atoms, 3 |B_l|) and virial [y, x, b] (3, 3 |B_l|)
-        force_blocks = [np.zeros((n_atoms, 3 * len(b_block))) for _, b_block, _ in self._jacobian_blocks]
-        virial_blocks = [np.zeros((3, 3 * len(b_block))) for _, b_block, _ in self._jacobian_blocks]
-        per_atom_bytes = 8 * (3 * n_slots * (n_phi + n_basis) + n_phi * n_basis + len(self._node_parent))
+        forces = np.zeros((n_atoms, 3 * n_basis))  # [k, (x, b)]
+        virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
+        pairs_per_atom = -(-n_pairs // n_atoms)
+        n_entries = len(self._jacobian_f)
+        per_atom_bytes = 8 * (
+            6 * n_slots * (n_features + n_basis) + 2 * n_entries + len(self._node_parent) + 3 * pairs_per_atom * n_features
+        )
         for chunk, nodes in self._product_chunks(A, max(1, DESIGN_CHUNK_BYTES // per_atom_bytes)):
             energy += nodes.sum(axis=0) @ self._product_to_basis
             n_chunk = chunk.stop - chunk.start
             pairs = slice(first_pair[chunk.start], first_pair[chunk.stop])
             slot_rows = slice(chunk.start * n_slots, chunk.stop * n_slots)
-            dphi = hood.one_particle_gradient(pairs).reshape(pairs.stop - pairs.start, 3 * n_phi)
-            chunk_slots = (_block(to_slots, slot_rows, pairs) @ dphi).reshape(n_chunk, 3 * n_slots, n_phi)
-            chunk_gather = gather[:, slot_rows]
-            for (a_block, b_block, jacobian), f_block, v_block in zip(self._jacobian_blocks, force_blocks, virial_blocks):
-                jac_t = np.asarray(nodes @ jacobian).reshape(n_chunk, -1, len(b_block))
-                grad = np.matmul(chunk_slots[:, :, a_block], jac_t).reshape(n_chunk, n_slots, 3 * len(b_block))
-                f_block += chunk_gather @ grad.reshape(n_chunk * n_slots, -1)
-                if periodic:
-                    v_block += grad[:, n_slots - 3 :].sum(axis=0)
-        forces = np.zeros((n_atoms, 3, n_basis))
-        virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
-        for (_, b_block, _), f_block, v_block in zip(self._jacobian_blocks, force_blocks, virial_blocks):
-            forces[:, :, b_block] += f_block.reshape(n_atoms, 3, -1)
-            virial[:, :, b_block] += v_block.reshape(3, 3, -1)
+            # slots[i, f, (x, s)] = sum of the gradients of psi_f over the pairs of slot s of atom i
+            dpsi = hood.feature_gradient(pairs).reshape(pairs.stop - pairs.start, 3 * n_features)
+            slots = (_block(to_slots, slot_rows, pairs) @ dpsi).reshape(n_chunk, n_slots, 3, n_features)
+            slots = np.ascontiguousarray(slots.transpose(0, 3, 2, 1)).reshape(n_chunk * n_features, 3 * n_slots)
+            # grad[i, b, (x, s)] = sum_f J_i[f, b] slots[i, f, (x, s)]: one block-diagonal sparse product
+            jacobian_t = sp.csr_matrix(
+                (
+                    np.asarray(nodes @ self._jacobian_from_nodes).ravel(),
+                    (self._jacobian_f + n_features * np.arange(n_chunk)[:, None]).ravel(),
+                    np.r_[(self._jacobian_indptr[:-1] + n_entries * np.arange(n_chunk)[:, None]).ravel(), n_chunk * n_entries],
+                ),
+                shape=(n_chunk * n_basis, n_chunk * n_features),
+            )
+            grad = (jacobian_t @ slots).reshape(n_chunk, n_basis, 3, n_slots).transpose(0, 3, 2, 1)  # [i, s, x, b]
+            forces += gather[:, slot_rows] @ np.ascontiguousarray(grad).reshape(n_chunk * n_slots, 3 * n_basis)
+            if periodic:
+                virial += grad[:, n_slots - 3 :].sum(axis=0)
+        forces = forces.reshape(n_atoms, 3, n_basis)
         stress = None
         if periodic:
             virial = 0.5 * (virial + virial.transpose(1, 0, 2)) / atoms.get_volume()
@@ -454,8 +539,8 @@ class ACEBasis:
     def energy_forces_stress(self, atoms: Atoms, coefficients: np.ndarray):
         """Site energies, forces and stress of the linear model sum_b c_b B_b (without E0).
 
-        Contracts the coefficients before differentiating, so it costs O(pairs x n_phi) instead of
-        O(pairs x n_phi x n_basis) as :meth:`design` does.
+        Contracts the coefficients before differentiating, so it costs O(pairs x n_features) instead
+        of O(pairs x n_features x n_basis) as :meth:`design` does.
 
         Returns
         -------
@@ -476,8 +561,8 @@ class ACEBasis:
         # site energies and w[i, a] = sum_b c_b dB_b(i)/dA_a(i)
         node_weights = self._product_to_basis @ coefficients
         contracted = sp.csr_matrix(
-            (self._z_val * coefficients[self._z_b], (self._z_node, self._z_a)),
-            shape=(len(self._node_parent), len(self.one_particle)),
+            (self._z_val * coefficients[self._z_b], (self._z_node, self._z_f)),
+            shape=(len(self._node_parent), len(self.features)),
         )
         site_energies = np.empty(n_atoms)
         w = np.empty(A.shape)
@@ -485,7 +570,11 @@ class ACEBasis:
             site_energies[chunk] = nodes @ node_weights
             w[chunk] = nodes @ contracted
         i, j = hood.i, hood.j
-        grad = np.einsum("pxa,pa->px", hood.one_particle_gradient(slice(None)), w[i])  # dE/dr_ij, (P, 3)
+        grad = np.empty((len(i), 3))  # dE/dr_ij
+        step = max(1, CHUNK_BYTES // (24 * len(self.features)))
+        for first in range(0, len(i), step):
+            pairs = slice(first, min(first + step, len(i)))
+            grad[pairs] = np.einsum("pxf,pf->px", hood.feature_gradient(pairs), w[i[pairs]])
         forces = np.zeros((n_atoms, 3))
         for x in range(3):
             forces[:, x] = np.bincount(i, grad[:, x], n_atoms) - np.bincount(j, grad[:, x], n_atoms)
@@ -495,6 +584,55 @@ class ACEBasis:
             virial = 0.5 * (virial + virial.T) / atoms.get_volume()
             stress = virial[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
         return site_energies, forces, stress
+
+
+@cache
+def set_partitions(nu: int) -> tuple[tuple[tuple[tuple[int, ...], ...], int], ...]:
+    r"""Set partitions of the slots 0..nu-1 with their Moebius coefficients.
+
+    Returns ((blocks, mu), ...) with mu = prod over blocks b of (-1)^(|b|-1) (|b|-1)!, so that for
+    any one-particle values x_t(j) the sum over distinct neighbours is
+
+    .. math:: \sum_{j_1 \ne \dots \ne j_\nu} \prod_t x_t(j_t)
+              = \sum_\pi \mu(\pi) \prod_{b \in \pi} \sum_j \prod_{t \in b} x_t(j).
+
+    There are Bell(nu) partitions: 1, 2, 5, 15 for nu = 1..4.
+    """
+    def partitions(slots):
+        if not slots:
+            yield []
+            return
+        first, rest = slots[0], slots[1:]
+        for smaller in partitions(rest):
+            yield [(first,)] + smaller
+            for k in range(len(smaller)):
+                yield smaller[:k] + [(first,) + smaller[k]] + smaller[k + 1 :]
+
+    result = []
+    for blocks in partitions(tuple(range(nu))):
+        mu = 1
+        for block in blocks:
+            mu *= (-1) ** (len(block) - 1) * factorial(len(block) - 1)
+        result.append((tuple(sorted(blocks)), mu))
+    return tuple(result)
+
+
+def _purified(key: tuple[int, ...]) -> list[tuple[tuple[tuple[int, ...], ...], float]]:
+    """The self-interaction-free version of the product prod_t A_{key[t]} as products of features.
+
+    ``key`` holds the one-particle indices a_1..a_nu; the result lists (product, weight), a product
+    being a sorted tuple of features, each the sorted multiset of a-indices of one block.
+    """
+    return [
+        (tuple(sorted(tuple(sorted(key[t] for t in block)) for block in blocks)), float(mu))
+        for blocks, mu in set_partitions(len(key))
+    ]
+
+
+def _runs(labels: list) -> list[tuple[int, int]]:
+    """(first, stop) of every run of equal consecutive labels."""
+    bounds = [0] + [k for k in range(1, len(labels)) if labels[k] != labels[k - 1]] + [len(labels)]
+    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def _block(matrix: sp.csr_matrix, rows: slice, columns: slice) -> sp.csr_matrix:
@@ -534,10 +672,35 @@ class _Neighbourhood:
         self.R_phi = self.R[:, b._phi_n]
         self.Y_phi = self.Y[:, b._phi_lm]
 
+    def one_particle(self, pairs: slice) -> np.ndarray:
+        """phi[p, a] = R_n(r_p) Y_lm(r_p), (P', n_phi)."""
+        return self.R_phi[pairs] * self.Y_phi[pairs]
+
+    def features(self, pairs: slice) -> np.ndarray:
+        """psi[f, p] = prod_{a in S_f} phi_a(r_p) for the pairs in ``pairs``, (n_features, P').
+
+        Feature-major, so that building a feature from its prefix gathers whole rows.
+        """
+        b = self.basis
+        phi = self.one_particle(pairs).T
+        if len(b.features) == phi.shape[0]:
+            return phi
+        psi = np.empty((len(b.features), phi.shape[1]))
+        psi[: phi.shape[0]] = phi
+        for level in b._feature_levels:
+            psi[level] = psi[b._feature_parent[level]] * phi[b._feature_last[level]]
+        return psi
+
     def atomic_base(self) -> np.ndarray:
-        """A[i, a] = sum_j phi_a(r_ij), (n_atoms, n_phi)."""
-        incidence = sp.csr_matrix((np.ones(len(self.i)), (self.i, np.arange(len(self.i)))), shape=(self.n_atoms, len(self.i)))
-        return incidence @ (self.R_phi * self.Y_phi)
+        """A[i, f] = sum_j psi_f(r_ij), (n_atoms, n_features); pair chunks bound the memory."""
+        n_features = len(self.basis.features)
+        A = np.zeros((self.n_atoms, n_features))
+        step = max(1, CHUNK_BYTES // (8 * n_features))
+        for first in range(0, len(self.i), step):
+            pairs = slice(first, min(first + step, len(self.i)))
+            centres, starts = np.unique(self.i[pairs], return_index=True)  # pairs are sorted by centre
+            A[centres] += np.add.reduceat(self.features(pairs), starts, axis=1).T
+        return A
 
     def one_particle_gradient(self, pairs: slice) -> np.ndarray:
         """dphi[p, x, a] = d phi_a(r_p) / d r_p[x] for the pairs in ``pairs``, (P', 3, n_phi), 1/A.
@@ -553,3 +716,25 @@ class _Neighbourhood:
         for x in range(3):
             dphi[:, x] += unit[:, x, None] * radial_term
         return dphi
+
+    def feature_gradient(self, pairs: slice) -> np.ndarray:
+        """dpsi[p, x, f] = d psi_f(r_p) / d r_p[x], (P', 3, n_features), 1/A.
+
+        Product rule along the feature prefixes, d(psi_S phi_a) = dpsi_S phi_a + psi_S dphi_a,
+        evaluated feature-major (building a feature gathers whole rows of its prefix).
+        """
+        b = self.basis
+        dphi = self.one_particle_gradient(pairs)
+        n_phi = dphi.shape[2]
+        if len(b.features) == n_phi:
+            return dphi
+        dphi = np.ascontiguousarray(dphi.transpose(2, 1, 0))  # (n_phi, 3, P')
+        phi = self.one_particle(pairs).T
+        psi = self.features(pairs)
+        dpsi = np.empty((len(b.features), 3, dphi.shape[2]))
+        dpsi[:n_phi] = dphi
+        for level in b._feature_levels:
+            parent, last = b._feature_parent[level], b._feature_last[level]
+            np.multiply(dpsi[parent], phi[last, None, :], out=dpsi[level])
+            dpsi[level] += psi[parent, None, :] * dphi[last]
+        return np.ascontiguousarray(dpsi.transpose(2, 1, 0))
