@@ -66,3 +66,21 @@ def test_e0_is_read_from_the_isolated_atom(synthetic_data):
     from linace import datasets
 
     assert datasets.e0(synthetic_data) == pytest.approx(SYNTHETIC_E0)
+
+
+def test_pure_run_on_a_combined_set(synthetic_data, tmp_path):
+    """The pure basis trained on clusters + dimers: the combined set holds both parts, and the dimer
+    curve is exactly its two-body part."""
+    run = study.train(4, "clusters+dimers", variant="pure", data_dir=synthetic_data, cache=DesignCache(tmp_path),
+                      progress=False)
+    assert "clusters+dimers" in study.training_sets(synthetic_data)
+    n_parts = sum(len(study.load_training_set(name, synthetic_data)) for name in ("clusters", "dimers"))
+    assert run.record["errors"]["train"]["all"]["n_structures"] == n_parts
+    assert run.model.basis.pure and run.record["basis"]["parameters"]["pure"] is True
+    np.testing.assert_allclose(run.curve.energy, run.curve.contributions[2], atol=1e-12)
+    assert np.abs(run.curve.contributions[3]).max() < 1e-12 and np.abs(run.curve.contributions[4]).max() < 1e-12
+
+
+def test_unknown_combined_part_is_named(synthetic_data):
+    with pytest.raises(ValueError, match="unknown training set 'diverse\\+nothing'"):
+        study.load_training_set("diverse+nothing", synthetic_data)

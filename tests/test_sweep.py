@@ -298,3 +298,13 @@ def test_the_book_shows_the_sweep_runs_without_executing_them():
     assert about.is_file()
     pages = ["00_about"] + [sweep.run_id(params) for params in sweep.grid(training_sets=["crystals", "_x", "Ab"])]
     assert sorted(pages)[0] == "00_about"  # Sphinx sorts the glob's matches by name
+
+
+def test_default_grid_adds_the_pure_basis_on_its_sets():
+    runs = sweep.default_grid()
+    assert len(runs) == len(sweep.BODY_ORDERS) * sum(len(sets) for sets in sweep.DEFAULT_PLAN.values())
+    assert len({sweep.run_id(run) for run in runs}) == len(runs)
+    pure_sets = {run["training_set"] for run in runs if run["variant"] == "pure"}
+    assert pure_sets == {"diverse", "clusters", "clusters+dimers"}
+    assert [run["body_order"] for run in runs] == sorted(run["body_order"] for run in runs)
+    assert sweep.run_id(runs[-1]).startswith("K5-")

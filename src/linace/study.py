@@ -22,10 +22,12 @@ from .basis import ACEBasis
 from .fit import ACEModel, DesignCache, Weights, fit
 from .results import dft_dimer_curve, run_record
 
-__all__ = ["REGULARISATIONS", "VARIANTS", "TrainingRun", "make_basis", "train", "training_sets"]
+__all__ = ["COMBINED_SETS", "REGULARISATIONS", "VARIANTS", "TrainingRun", "load_training_set", "make_basis", "train",
+           "training_sets"]
 
-#: Basis variants: keyword arguments of :class:`~linace.basis.ACEBasis`.
-VARIANTS = {"standard": {}}
+#: Basis variants: keyword arguments of :class:`~linace.basis.ACEBasis`. "pure" is the
+#: self-interaction-free basis (same functions, products over distinct neighbours only).
+VARIANTS = {"standard": {}, "pure": {"pure": True}}
 
 #: Regularisation schemes: keyword arguments of :func:`linace.fit.fit`.
 REGULARISATIONS = {
@@ -52,9 +54,21 @@ def _check_choice(kind: str, value: str, known) -> None:
 NOT_TRAINING_SETS = ("isolated_atom", "test", "pool")
 
 
+#: Training sets made of several data sets ("a+b": the structures of a, then those of b).
+COMBINED_SETS = ("clusters+dimers",)
+
+
 def training_sets(data_dir: str | os.PathLike | None = None) -> list[str]:
-    """Names of the sets a potential may be trained on (every data set but the atom, test and pool)."""
-    return [name for name in datasets.names(data_dir) if name not in NOT_TRAINING_SETS]
+    """Names of the sets a potential may be trained on: every data set but the atom, test and pool,
+    and the :data:`COMBINED_SETS` whose parts are all available."""
+    single = [name for name in datasets.names(data_dir) if name not in NOT_TRAINING_SETS]
+    return single + [name for name in COMBINED_SETS if all(part in single for part in name.split("+"))]
+
+
+def load_training_set(name: str, data_dir: str | os.PathLike | None = None) -> list:
+    """The structures of a training set of :func:`training_sets` (a combined set concatenates its parts)."""
+    _check_choice("training set", name, training_sets(data_dir))
+    return [atoms for part in name.split("+") for atoms in datasets.load(part, data_dir)]
 
 
 def make_basis(body_order: int, variant: str = "standard", **overrides) -> ACEBasis:
@@ -107,7 +121,7 @@ def train(
     _check_choice("training set", training_set, training_sets(data_dir))
     basis = make_basis(body_order, variant, **({"truncation": truncation} if truncation else {}))
     e0 = datasets.e0(data_dir)
-    train_structures = datasets.load(training_set, data_dir)
+    train_structures = load_training_set(training_set, data_dir)
     test_structures = datasets.load("test", data_dir)
     start = time.perf_counter()
     model = fit(basis, train_structures, e0, weights=weights or DEFAULT_WEIGHTS, cache=cache or default_cache(), progress=progress,

@@ -73,6 +73,7 @@ __all__ = [
     "TRAINING_SETS",
     "allowed_values",
     "check_kernel",
+    "default_grid",
     "default_manifest",
     "execute_run",
     "grid",
@@ -87,8 +88,13 @@ __all__ = [
 DEFAULT_NOTEBOOK = "book/04_train.py"
 #: body orders of the default grid (also the ones :class:`~linace.basis.ACEBasis` supports)
 BODY_ORDERS = (2, 3, 4, 5)
-#: training sets of the default grid
+#: training sets of the product grid (:func:`grid`)
 TRAINING_SETS = ("dimers", "narrow", "crystals", "diverse")
+#: the default sweep (:func:`default_grid`): training sets per basis variant, every K of BODY_ORDERS
+DEFAULT_PLAN = {
+    "standard": ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers"),
+    "pure": ("diverse", "clusters", "clusters+dimers"),
+}
 DEFAULT_VARIANT = "standard"
 DEFAULT_REGULARISATION = "blr"
 #: Jupyter kernel that executes the runs
@@ -140,6 +146,19 @@ def grid(
         {"body_order": int(K), "training_set": str(s), "variant": str(v), "regularisation": str(r)}
         for K, s, v, r in combinations
     ]
+
+
+def default_grid(plan: Mapping[str, Iterable[str]] | None = None) -> list[dict]:
+    """The default sweep of ``make book``: for each basis variant of ``plan`` (default
+    :data:`DEFAULT_PLAN`) its training sets, for every K in :data:`BODY_ORDERS`, regularisation
+    :data:`DEFAULT_REGULARISATION`. Not a full product: the pure basis is run on the sets the
+    paper's second version asks about.
+
+    >>> len(default_grid())
+    36
+    """
+    runs = [run for variant, sets in (plan or DEFAULT_PLAN).items() for run in grid(BODY_ORDERS, sets, [variant])]
+    return sorted(runs, key=lambda run: run["body_order"])  # stable: body order varies slowest
 
 
 def _safe(value: object) -> str:
@@ -652,10 +671,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the training notebook with papermill over a grid of (K, training set, variant, "
                     "regularisation); skip runs whose result is up to date.",
     )
-    parser.add_argument("--body-orders", nargs="+", type=int, default=list(BODY_ORDERS), metavar="K")
-    parser.add_argument("--training-sets", nargs="+", default=list(TRAINING_SETS), metavar="SET")
-    parser.add_argument("--variants", nargs="+", default=[DEFAULT_VARIANT], metavar="VARIANT")
-    parser.add_argument("--regularisations", nargs="+", default=[DEFAULT_REGULARISATION], metavar="REG")
+    parser.add_argument("--body-orders", nargs="+", type=int, metavar="K",
+                        help=f"default {' '.join(map(str, BODY_ORDERS))}")
+    parser.add_argument("--training-sets", nargs="+", metavar="SET", help=f"default {' '.join(TRAINING_SETS)}")
+    parser.add_argument("--variants", nargs="+", metavar="VARIANT", help=f"default {DEFAULT_VARIANT}")
+    parser.add_argument("--regularisations", nargs="+", metavar="REG", help=f"default {DEFAULT_REGULARISATION}")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="local worker processes (default 2)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler instead of local processes")
     parser.add_argument("--force", action="store_true", help="re-run up-to-date runs too")
@@ -670,7 +690,7 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, got {args.workers}")
     for option, allowed in allowed_values().items():
-        if allowed is None:
+        if allowed is None or getattr(args, option) is None:
             continue
         unknown = [value for value in getattr(args, option) if value not in allowed]
         if unknown:
@@ -680,7 +700,23 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
 
 
 def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
-    parameter_grid = grid(args.body_orders, args.training_sets, args.variants, args.regularisations)
+    options = (args.body_orders, args.training_sets, args.variants, args.regularisations)
+    if all(option is None for option in options):  # no grid option given: the default sweep
+        parameter_grid = default_grid()
+        known = allowed_values()["training_sets"]
+        if known is not None:  # leave out the sets this data directory does not have, and say so
+            missing = sorted({run["training_set"] for run in parameter_grid} - set(known))
+            if missing:
+                print(f"sweep: training set(s) {', '.join(missing)} not in the data directory; "
+                      "their runs are left out", file=sys.stderr)
+            parameter_grid = [run for run in parameter_grid if run["training_set"] in known]
+    else:
+        parameter_grid = grid(
+            args.body_orders or BODY_ORDERS,
+            args.training_sets or TRAINING_SETS,
+            args.variants or [DEFAULT_VARIANT],
+            args.regularisations or [DEFAULT_REGULARISATION],
+        )
     options = dict(notebook=args.notebook, results_dir=args.results_dir, notebooks_dir=args.notebooks_dir,
                    force=args.force, workers=args.workers)
     if args.scheduler is None:
