@@ -1,7 +1,7 @@
 import numpy as np
 
 from linace.analysis import DIMER_GRID
-from linace.claims import assess_claims, select
+from linace.claims import assess_claims, assess_v2_claims, select
 
 R = DIMER_GRID
 DFT = (R, -7 * np.exp(-((R - 1.3) ** 2) / 0.3))
@@ -48,3 +48,36 @@ def test_select_and_missing_runs():
     assert len(select(records, training_set="diverse")) == 1
     assert select(records, body_order=4) == []
     assert verdicts([])["1a"].startswith("not tested")
+
+
+def v2_records(offsets_by_run):
+    records = []
+    for (variant, training_set), offsets in offsets_by_run.items():
+        for K, offset in zip((2, 3, 4, 5), offsets):
+            rec = record(K, training_set, 0.1, 0.1, offset)
+            rec["parameters"]["variant"] = variant
+            records.append(rec)
+    return records
+
+
+def v2_verdicts(records):
+    return {v.claim[:3]: v.verdict for v in assess_v2_claims(records, DFT)}
+
+
+def test_v2_claims_reproduced_by_paper_like_records():
+    records = v2_records({
+        ("standard", "clusters+dimers"): (1.0, -0.8, 1.2, -0.9),  # jumps around
+        ("pure", "diverse"): (2.0, -1.0, 1.5, 0.5),
+        ("pure", "clusters+dimers"): (0.8, 0.4, 0.25, 0.2),  # steps 0.4, 0.15, 0.05: converging
+    })
+    assert v2_verdicts(records) == {"v2a": "reproduced", "v2b": "reproduced", "v2c": "reproduced"}
+
+
+def test_v2_claims_refuted_or_partly():
+    records = v2_records({
+        ("standard", "clusters+dimers"): (0.5, 0.3, 0.25, 0.24),  # the standard basis converges too
+        ("pure", "diverse"): (0.5, 0.3, 0.25, 0.24),
+        ("pure", "clusters+dimers"): (2.0, 1.0, 0.5, 0.2),  # steps 1.0, 0.5, 0.3: shrinking, not below 0.1
+    })
+    assert v2_verdicts(records) == {"v2a": "not reproduced", "v2b": "not reproduced", "v2c": "partly"}
+    assert v2_verdicts([])["v2c"].startswith("not tested")
