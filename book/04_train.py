@@ -27,8 +27,8 @@
 
 # %% tags=["parameters"]
 body_order = 4  # K: the basis holds correlation orders 1..K-1
-training_set = "diverse"  # dimers | narrow | crystals | diverse | clusters
-variant = "standard"  # basis variant
+training_set = "diverse"  # dimers | narrow | crystals | diverse | clusters | clusters+dimers
+variant = "standard"  # standard | pure
 regularisation = "blr"  # blr | blr-smooth | ridge | smoothness
 result_path = ""  # where to write the JSON run record (empty: do not write)
 

@@ -51,3 +51,18 @@ def test_results_notebook(tmp_path, synthetic_environment, synthetic_data):
             run = study.train(K, training_set, data_dir=synthetic_data, progress=False)
             write_json_atomic(results / f"K{K}-{training_set}.json", run.record)
     execute("05_results", tmp_path, results_dir=str(results))
+
+
+def test_beyond_notebook(tmp_path, synthetic_environment, synthetic_data):
+    from linace import study
+    from linace.results import write_json_atomic
+
+    results = tmp_path / "results"
+    for K in (2, 3):
+        for variant in ("standard", "pure"):
+            for training_set in ("diverse", "clusters", "clusters+dimers"):
+                run = study.train(K, training_set, variant, data_dir=synthetic_data, progress=False)
+                write_json_atomic(results / f"K{K}-{training_set}-{variant}.json", run.record)
+    output = execute("06_beyond", tmp_path, results_dir=str(results), focus_body_order=3)
+    text = output.read_text()
+    assert "v2c." in text and "Verdict" in text
