@@ -14,7 +14,7 @@ from linace.analysis import (
     predict,
 )
 from linace.basis import ACEBasis
-from linace.fit import ACEModel
+from linace.fit import ACEModel, DesignCache
 
 from conftest import BODY_ORDERS, random_carbon
 
@@ -84,7 +84,7 @@ def test_curve_measures():
         curve_distance(r[r > 1.2], morse[r > 1.2], r, morse)
 
 
-def test_predictions_and_errors():
+def test_predictions_and_errors(tmp_path):
     model = random_model(2)
     structures = []
     for seed in range(4):
@@ -96,5 +96,13 @@ def test_predictions_and_errors():
         structures.append(atoms)
     table = error_table(predict(model, structures))
     assert table["all"]["energy_rmse_meV_per_atom"] == pytest.approx(4.0)
+    cached = predict(model, structures, DesignCache(tmp_path))  # from design rows, stored then reused
+    assert len(list(tmp_path.glob("design-*.npz"))) == 1
+    again = predict(model, structures, DesignCache(tmp_path))
+    direct = predict(model, structures)
+    for name in ("energy_pred", "forces_pred", "energy_ref", "forces_ref"):
+        np.testing.assert_allclose(getattr(cached, name), getattr(direct, name), rtol=1e-10, atol=1e-10)
+        np.testing.assert_array_equal(getattr(again, name), getattr(cached, name))
+    np.testing.assert_array_equal(cached.atom_config_types, direct.atom_config_types)
     assert table["all"]["force_mae_eV_per_A"] == pytest.approx(0.1)
     assert table["a"]["n_structures"] == 2 and set(table) == {"all", "a", "b"}

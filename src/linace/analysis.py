@@ -28,7 +28,7 @@ from ase import Atoms
 from scipy.integrate import trapezoid
 from scipy.interpolate import CubicSpline
 
-from .fit import ACEModel, config_type
+from .fit import ACEModel, DesignCache, config_type, design_arrays
 
 __all__ = [
     "CONVERGENCE_RANGE",
@@ -84,26 +84,33 @@ class Predictions:
         }
 
 
-def predict(model: ACEModel, structures: Sequence[Atoms]) -> Predictions:
-    """Evaluate ``model`` on labelled structures (labels from their single-point calculators)."""
+def predict(model: ACEModel, structures: Sequence[Atoms], cache: DesignCache | None = None) -> Predictions:
+    """Evaluate ``model`` on labelled structures (labels from their single-point calculators).
+
+    With a design-row ``cache`` (:class:`~linace.fit.DesignCache`) the predictions are the cached
+    rows times the coefficients (the rows are computed and stored if missing); without, the model's
+    ASE calculator evaluates every structure. Both give the same numbers (tested).
+    """
     if len(structures) == 0:
         raise ValueError("no structures to evaluate")
-    calc = model.calculator()
-    energy_ref, energy_pred, forces_ref, forces_pred, atom_types = [], [], [], [], []
-    for atoms in structures:
-        results = atoms.calc.results
-        n = len(atoms)
-        energy_ref.append(results["energy"] / n)
-        forces_ref.append(results["forces"])
-        trial = atoms.copy()
-        trial.calc = calc
-        energy_pred.append(trial.get_potential_energy() / n)
-        forces_pred.append(trial.get_forces())
-        atom_types += [config_type(atoms)] * n
-    return Predictions(
-        np.array(energy_ref), np.array(energy_pred), np.vstack(forces_ref), np.vstack(forces_pred),
-        np.array([config_type(a) for a in structures]), np.array(atom_types),
-    )
+    n_atoms = np.array([len(atoms) for atoms in structures])
+    energy_ref = np.array([atoms.calc.results["energy"] for atoms in structures]) / n_atoms
+    forces_ref = np.vstack([atoms.calc.results["forces"] for atoms in structures])
+    if cache is not None:
+        rows = design_arrays(model.basis, structures, cache)
+        energy_pred = model.e0 + rows["energy"] @ model.coefficients / n_atoms
+        forces_pred = (rows["forces"] @ model.coefficients).reshape(-1, 3)
+    else:
+        calc = model.calculator()
+        energy_pred, forces_pred = [], []
+        for atoms in structures:
+            trial = atoms.copy()
+            trial.calc = calc
+            energy_pred.append(trial.get_potential_energy() / len(atoms))
+            forces_pred.append(trial.get_forces())
+        energy_pred, forces_pred = np.array(energy_pred), np.vstack(forces_pred)
+    config_types = np.array([config_type(atoms) for atoms in structures])
+    return Predictions(energy_ref, energy_pred, forces_ref, forces_pred, config_types, np.repeat(config_types, n_atoms))
 
 
 def error_table(predictions: Predictions) -> dict:

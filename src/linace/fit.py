@@ -243,6 +243,26 @@ def _design_arrays(basis: ACEBasis, structures: Sequence[Atoms], progress: bool)
     }
 
 
+def design_arrays(
+    basis: ACEBasis,
+    structures: Sequence[Atoms],
+    cache: DesignCache | str | os.PathLike | None = None,
+    progress: bool = False,
+) -> dict:
+    """Design rows of every structure, from ``cache`` if it has them (else computed and stored).
+
+    Returns {"energy": (n_structures, n_basis), "forces": (3 n_atoms_total, n_basis) with rows
+    (atom, x) in structure order, "stress": (n_structures, 6, n_basis), NaN where not periodic}.
+    """
+    cache = DesignCache(cache) if isinstance(cache, (str, os.PathLike)) else cache
+    arrays = cache.load(basis, structures) if cache else None
+    if arrays is None:
+        arrays = _design_arrays(basis, structures, progress)
+        if cache:
+            cache.store(basis, structures, arrays)
+    return arrays
+
+
 def linear_system(
     basis: ACEBasis,
     structures: Sequence[Atoms],
@@ -260,12 +280,7 @@ def linear_system(
         if len(atoms) == 0:
             raise FitError(f"structure {index} is empty")
         _labels(atoms, index)
-    cache = DesignCache(cache) if isinstance(cache, (str, os.PathLike)) else cache
-    arrays = cache.load(basis, structures) if cache else None
-    if arrays is None:
-        arrays = _design_arrays(basis, structures, progress)
-        if cache:
-            cache.store(basis, structures, arrays)
+    arrays = design_arrays(basis, structures, cache, progress)
     X, y, kind, owner = [], [], [], []
     offset = 0
     for index, atoms in enumerate(structures):

@@ -123,14 +123,15 @@ def train(
     e0 = datasets.e0(data_dir)
     train_structures = load_training_set(training_set, data_dir)
     test_structures = datasets.load("test", data_dir)
+    cache = cache or default_cache()
     start = time.perf_counter()
-    model = fit(basis, train_structures, e0, weights=weights or DEFAULT_WEIGHTS, cache=cache or default_cache(), progress=progress,
+    model = fit(basis, train_structures, e0, weights=weights or DEFAULT_WEIGHTS, cache=cache, progress=progress,
                 **REGULARISATIONS[regularisation])
     model.info["fit_seconds"] = time.perf_counter() - start
     parameters = {"body_order": body_order, "training_set": training_set, "variant": variant,
                   "regularisation": regularisation}
-    train_predictions = predict(model, train_structures)
-    test_predictions = predict(model, test_structures)
+    train_predictions = predict(model, train_structures, cache)  # rows from the cache: the test set's
+    test_predictions = predict(model, test_structures, cache)  # are computed once per basis
     curve = dimer_curve(model, DIMER_GRID)
     dft = dft_dimer_curve(datasets.load("dimers", data_dir), e0)
     record = run_record(parameters, model, train_predictions, test_predictions, curve, dft[:2],
