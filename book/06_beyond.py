@@ -37,7 +37,7 @@ from ase import Atoms
 from IPython.display import Markdown, display
 
 from linace import datasets, study
-from linace.analysis import DimerCurve, curve_distance
+from linace.analysis import DimerCurve, band_coverage, curve_distance
 from linace.basis import ACEBasis
 from linace.claims import CONVERGED_EV, TAILORED_SET, assess_v2_claims, select
 from linace.plotting import BODY_ORDER_COLOURS, dimer_axes, plot_dft_dimer, plot_dimer_curve
@@ -156,6 +156,25 @@ for ax in (ax0, ax1):
 fig.tight_layout()
 
 # %% [markdown]
+# How different are the two variants' dimer curves? Mean absolute difference between the standard
+# and the pure curve of the same (K, training set), over 1.0–4.5 Å:
+
+# %%
+if set(variants) == {"standard", "pure"}:
+    lines = ["| training set | " + " | ".join(f"K = {K}" for K in orders) + " |", "|---" * (len(orders) + 1) + "|"]
+    for training_set in compared_sets:
+        cells = []
+        for K in orders:
+            pair = [select(records, variant=v, training_set=training_set, body_order=K) for v in ("standard", "pure")]
+            if all(pair):
+                a, b = (DimerCurve.from_dict(match[0]["dimer"]) for match in pair)
+                cells.append(f"{curve_distance(a.r, a.energy, b.r, b.energy):.3f}")
+            else:
+                cells.append("–")
+        lines.append(f"| {training_set} | " + " | ".join(cells) + " |")
+    display(Markdown("**Standard vs pure, mean |ΔE| of the dimer curves (eV)**\n\n" + "\n".join(lines)))
+
+# %% [markdown]
 # Test-set errors of the same potentials (the common bulk test set: it holds no dimers and no
 # clusters, so cluster-trained potentials are extrapolating there).
 
@@ -201,6 +220,29 @@ for (ax_curve, ax_sigma), variant in zip(axes, variants):
     ax_sigma.set(xlabel="C–C distance r (Å)", ylabel="posterior σ of E(r) (eV)", title=f"{variant}, K = {focus_body_order}")
     ax_sigma.legend(fontsize=7)
 fig.tight_layout()
+
+# %% [markdown]
+# Is the band honest? If the posterior were calibrated, the DFT curve would lie inside ±2σ over
+# about 95 % of 1.0–4.5 Å (`linace.analysis.band_coverage`). The table gives that fraction with the
+# median σ and the actual distance to DFT.
+
+# %%
+lines = ["| variant | training set | median σ (eV) | median σ, 1.0–1.2 Å (eV) | mean \\|E − E_DFT\\| (eV) | DFT inside ±2σ |",
+         "|---|---|---|---|---|---|"]
+for variant in variants:
+    for training_set in band_sets:
+        match = select(records, variant=variant, training_set=training_set, body_order=focus_body_order)
+        if not match:
+            continue
+        curve = DimerCurve.from_dict(match[0]["dimer"])
+        if curve.std is None:
+            continue
+        inside = (curve.r >= 1.0) & (curve.r <= 4.5)
+        short = (curve.r >= 1.0) & (curve.r <= 1.2)
+        lines.append(f"| {variant} | {training_set} | {np.median(curve.std[inside]):.3g} | {np.median(curve.std[short]):.3g} | "
+                     f"{match[0]['dimer_summary']['distance_to_dft_eV']:.3f} | "
+                     f"{100 * band_coverage(curve, r_dft, e_dft):.0f} % |")
+display(Markdown("\n".join(lines)))
 
 # %% [markdown]
 # The band of each body-order contribution $2V_\nu$ of the standard potential trained on `diverse`
@@ -266,3 +308,44 @@ for verdict in assess_v2_claims(records, (r_dft, e_dft)):
     lines += [f"**{verdict.claim}**", "", f"*Verdict: {verdict.verdict}.* Criterion: {verdict.criterion}.", "",
               f"Evidence: {verdict.evidence}.", ""]
 display(Markdown("\n".join(lines)))
+
+# %% [markdown]
+# ## Conclusion
+#
+# What our carbon data say, read from the tables above (the numbers quoted are those of the
+# default sweep at K = 2..5; every one of them is recomputed when the book is built):
+#
+# * **The pure basis changes the decomposition, much less the model.** On every training set the
+#   standard and the pure potentials give similar dimer curves (the standard-vs-pure table:
+#   identical at K = 2, at most 0.01 eV at K = 3 and on `clusters+dimers`, growing to 0.14 eV on
+#   `diverse` and 0.31 eV on `clusters` at K = 5), small next to the changes from one K to the next
+#   (0.4–2.3 eV) and to the distance to DFT. Removing self-interactions moves energy
+#   between the $V_
+u$, so that the pure dimer curve is exactly $2V_1$, but the *total* energy of a
+#   dimer is a prediction of the fitted function, and the two bases of the same truncation span
+#   almost the same functions: they differ only by lower-order terms (tested in `test_pure.py`), and
+#   those are pair functions $\sum_j \prod_t R_{n_t}(r_{ij})$ that the radial basis nearly represents
+#   already. So on bulk data (`diverse`) the pure basis does not converge either (claim v2b,
+#   reproduced): successive-K distances 0.56, 0.38, 0.67 eV and 0.65–0.85 eV from DFT, as for the
+#   standard basis.
+# * **Tailored data are what make the expansion converge.** Trained on clusters *and* dimers, both
+#   variants approach DFT steadily (0.40 → 0.13 → 0.03 eV from K = 3 to 5) and the successive-K
+#   distances shrink (1.34 → 0.47 → 0.12 eV), ending just above our 0.1 eV convergence threshold.
+#   That is why v2c is graded "partly" and v2a "reproduced": the *same* numbers fall on either
+#   side of a fixed threshold; the standard basis converges as well as the pure one here. This part
+#   of the paper's v2 conclusion (pure bases needed) is **not** supported by our data. The dimers in
+#   the training set carry the result: trained on clusters alone, neither variant converges
+#   (successive-K distances up to 2.3 eV, about 1 eV from DFT).
+# * **The posterior band is not an error bar for the dimer curve.** Trained on `diverse`, the
+#   ±2σ band is about 0.1 eV wide over 1.0–4.5 Å, yet the DFT curve lies inside it over only a few
+#   per cent of that range: the data without dimers fix the model's dimer curve tightly, to the
+#   wrong curve. Bayesian regression sees the noise of the fit, not the error of extrapolating from
+#   bulk environments to an isolated pair. Only the sets that contain dimers have bands that cover
+#   DFT to a useful degree.
+# * **The smoothness prior hardly matters here**: at K = 4 the dimer curves with and without it
+#   differ by 0.01–0.05 eV, much less than their distance to DFT.
+#
+# Caveats: our tailored set is C₂ to C₅ (the paper also uses larger clusters), its dimers come
+# from the same DFT curve that is the reference (so "distance to DFT" is partly a training error
+# for those runs), and the DFT dimer curve itself has ~0.1 eV jumps between open-shell states (see
+# the chapter on training sets).

@@ -106,3 +106,17 @@ def test_predictions_and_errors(tmp_path):
     np.testing.assert_array_equal(cached.atom_config_types, direct.atom_config_types)
     assert table["all"]["force_mae_eV_per_A"] == pytest.approx(0.1)
     assert table["a"]["n_structures"] == 2 and set(table) == {"all", "a", "b"}
+
+
+def test_band_coverage():
+    from linace.analysis import DimerCurve, band_coverage
+
+    r = np.linspace(0.9, 5.0, 200)
+    reference = np.exp(-r)
+    shifted = DimerCurve(r, reference + 0.1, {2: reference + 0.1}, std=np.full_like(r, 0.1), contribution_std={2: r})
+    assert band_coverage(shifted, r, reference) == 1.0  # 0.1 eV off, band ±0.2 eV
+    assert band_coverage(shifted, r, reference, n_sigma=0.5) == 0.0
+    half = DimerCurve(r, reference + 0.1, {2: reference}, std=np.where(r < 2.75, 0.1, 0.01), contribution_std={2: r})
+    assert band_coverage(half, r, reference) == pytest.approx(0.5, abs=0.02)  # 1.0-2.75 of 1.0-4.5 A
+    with pytest.raises(ValueError, match="no posterior"):
+        band_coverage(DimerCurve(r, reference, {2: reference}), r, reference)

@@ -34,6 +34,7 @@ __all__ = [
     "CONVERGENCE_RANGE",
     "DIMER_GRID",
     "DimerCurve",
+    "band_coverage",
     "Predictions",
     "curve_distance",
     "curve_minimum",
@@ -225,3 +226,18 @@ def curve_minimum(r, energy, r_range: tuple[float, float] = CONVERGENCE_RANGE, p
     values = _on_grid(r, energy, grid)
     k = int(np.argmin(values))
     return float(grid[k]), float(values[k])
+
+
+def band_coverage(curve: DimerCurve, r_reference, energy_reference, n_sigma: float = 2.0,
+                  r_range: tuple[float, float] = CONVERGENCE_RANGE, points: int = 701) -> float:
+    """Fraction of ``r_range`` (A) where the reference curve lies inside the model's ±n_sigma band.
+
+    A calibrated posterior at ±2σ covers about 95 % of the reference; a much smaller fraction means
+    the band reflects only the noise the fit sees, not the error of the model away from its data.
+    Raises ValueError if the curve has no posterior standard deviation.
+    """
+    if curve.std is None:
+        raise ValueError("the dimer curve has no posterior standard deviation (fit without covariance)")
+    grid = np.linspace(*r_range, points)
+    error = np.abs(_on_grid(curve.r, curve.energy, grid) - _on_grid(r_reference, energy_reference, grid))
+    return float(np.mean(error <= n_sigma * _on_grid(curve.r, curve.std, grid)))
