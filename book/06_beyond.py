@@ -320,8 +320,7 @@ display(Markdown("\n".join(lines)))
 #   identical at K = 2, at most 0.01 eV at K = 3 and on `clusters+dimers`, growing to 0.14 eV on
 #   `diverse` and 0.31 eV on `clusters` at K = 5), small next to the changes from one K to the next
 #   (0.4–2.3 eV) and to the distance to DFT. Removing self-interactions moves energy
-#   between the $V_
-u$, so that the pure dimer curve is exactly $2V_1$, but the *total* energy of a
+#   between the $V_\nu$, so that the pure dimer curve is exactly $2V_1$, but the *total* energy of a
 #   dimer is a prediction of the fitted function, and the two bases of the same truncation span
 #   almost the same functions: they differ only by lower-order terms (tested in `test_pure.py`), and
 #   those are pair functions $\sum_j \prod_t R_{n_t}(r_{ij})$ that the radial basis nearly represents
