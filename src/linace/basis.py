@@ -318,6 +318,17 @@ class ACEBasis:
         self._feature_levels = [
             slice(np.searchsorted(sizes, k), np.searchsorted(sizes, k, side="right")) for k in range(2, sizes.max() + 1)
         ]
+        # reverse mode through the prefixes: for the features of a level, the 0/1 matrices that add
+        # their adjoints to those of their parents and of their last one-particle factors
+        self._feature_adjoint_maps = [
+            (
+                sp.csr_matrix((np.ones(level.stop - level.start), (self._feature_parent[level], np.arange(level.stop - level.start))),
+                              shape=(level.start, level.stop - level.start)),
+                sp.csr_matrix((np.ones(level.stop - level.start), (self._feature_last[level], np.arange(level.stop - level.start))),
+                              shape=(level.start, level.stop - level.start)),
+            )
+            for level in self._feature_levels
+        ]
         terms: dict[tuple[tuple[int, ...], int], float] = {}
         for (product, b), c in by_features.items():
             key = tuple(sorted(feature_of[S] for S in product))
@@ -571,10 +582,10 @@ class ACEBasis:
             w[chunk] = nodes @ contracted
         i, j = hood.i, hood.j
         grad = np.empty((len(i), 3))  # dE/dr_ij
-        step = max(1, CHUNK_BYTES // (24 * len(self.features)))
+        step = max(1, CHUNK_BYTES // (32 * len(self.features)))
         for first in range(0, len(i), step):
             pairs = slice(first, min(first + step, len(i)))
-            grad[pairs] = np.einsum("pxf,pf->px", hood.feature_gradient(pairs), w[i[pairs]])
+            grad[pairs] = hood.contracted_gradient(pairs, w[i[pairs]])
         forces = np.zeros((n_atoms, 3))
         for x in range(3):
             forces[:, x] = np.bincount(i, grad[:, x], n_atoms) - np.bincount(j, grad[:, x], n_atoms)
@@ -716,6 +727,26 @@ class _Neighbourhood:
         for x in range(3):
             dphi[:, x] += unit[:, x, None] * radial_term
         return dphi
+
+    def contracted_gradient(self, pairs: slice, weights: np.ndarray) -> np.ndarray:
+        """g[p, x] = sum_f weights[p, f] d psi_f(r_p) / d r_p[x], (P', 3), for weights (P', n_features).
+
+        Reverse mode through the feature prefixes (psi_S phi_a adds its adjoint times phi_a to
+        psi_S and times psi_S to phi_a), so the (P', 3, n_features) gradients are never formed.
+        """
+        b = self.basis
+        dphi = self.one_particle_gradient(pairs)  # (P', 3, n_phi)
+        n_phi = dphi.shape[2]
+        if len(b.features) > n_phi:
+            adjoint = np.ascontiguousarray(weights.T)  # (n_features, P')
+            phi = self.one_particle(pairs).T
+            psi = self.features(pairs)
+            for level, (to_parent, to_last) in zip(reversed(b._feature_levels), reversed(b._feature_adjoint_maps)):
+                parent, last = b._feature_parent[level], b._feature_last[level]
+                adjoint[: level.start] += to_parent @ (adjoint[level] * phi[last])
+                adjoint[: level.start] += to_last @ (adjoint[level] * psi[parent])
+            weights = adjoint[:n_phi].T
+        return np.einsum("pxa,pa->px", dphi, weights)
 
     def feature_gradient(self, pairs: slice) -> np.ndarray:
         """dpsi[p, x, f] = d psi_f(r_p) / d r_p[x], (P', 3, n_features), 1/A.
