@@ -308,3 +308,23 @@ def test_default_grid_adds_the_pure_basis_on_its_sets():
     assert pure_sets == {"diverse", "clusters", "clusters+dimers"}
     assert [run["body_order"] for run in runs] == sorted(run["body_order"] for run in runs)
     assert sweep.run_id(runs[-1]).startswith("K5-")
+
+
+def test_command_line_without_grid_options_runs_the_default_plan(monkeypatch, capsys):
+    """No grid option: the default plan, minus the training sets the data directory lacks (said on
+    stderr); any grid option: the full product."""
+    captured = {}
+
+    def fake_run_sweep(parameter_grid, **options):
+        captured["grid"] = parameter_grid
+        return sweep.SweepReport(executed=[], skipped=[], failed=[])
+
+    available = ["dimers", "narrow", "crystals", "diverse", "clusters"]  # no clusters+dimers
+    monkeypatch.setattr(sweep, "run_sweep", fake_run_sweep)
+    monkeypatch.setattr(sweep, "allowed_values", lambda: {"body_orders": [2, 3, 4, 5], "training_sets": available,
+                                                          "variants": ["standard", "pure"], "regularisations": ["blr"]})
+    assert sweep.main([]) == 0
+    assert captured["grid"] == [run for run in sweep.default_grid() if run["training_set"] in available]
+    assert "clusters+dimers not in the data directory" in capsys.readouterr().err
+    assert sweep.main(["--variants", "pure", "--body-orders", "3"]) == 0
+    assert captured["grid"] == sweep.grid([3], sweep.TRAINING_SETS, ["pure"])

@@ -669,7 +669,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m linace.sweep",
         description="Run the training notebook with papermill over a grid of (K, training set, variant, "
-                    "regularisation); skip runs whose result is up to date.",
+                    "regularisation); skip runs whose result is up to date. Without grid options: the default "
+                    "sweep (linace.sweep.DEFAULT_PLAN, 36 runs: the standard basis on dimers, narrow, crystals, "
+                    "diverse, clusters, clusters+dimers and the pure basis on diverse, clusters, clusters+dimers, "
+                    "K = 2..5, blr). With any grid option: the full product of the given values, the others "
+                    "taking the defaults shown.",
     )
     parser.add_argument("--body-orders", nargs="+", type=int, metavar="K",
                         help=f"default {' '.join(map(str, BODY_ORDERS))}")
