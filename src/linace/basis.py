@@ -288,7 +288,6 @@ class ACEBasis:
         a_of = {nlm: a for a, nlm in enumerate(self.one_particle)}
         self._phi_n = np.array([n - 1 for n, _, _ in self.one_particle])
         self._phi_lm = np.array([lm_index(l, m) for _, l, m in self.one_particle])
-        l_of_a = [l for _, l, _ in self.one_particle]
 
         # products of A: key = sorted tuple of a-indices -> coefficient per basis function
         standard: dict[tuple[tuple[int, ...], int], float] = {}
@@ -305,11 +304,11 @@ class ACEBasis:
             for product, weight in expansion:
                 by_features[product, b] = by_features.get((product, b), 0.0) + weight * c
 
-        # features, closed under prefixes (psi_S = psi_{S[:-1]} * phi_{S[-1]}), grouped by their
-        # multiset of degrees l (the blocks of the Jacobian); the singletons (a,) come first, as a
+        # features, closed under prefixes (psi_S = psi_{S[:-1]} * phi_{S[-1]}), ordered by size so
+        # that every level is built from the one before; the singletons (a,) come first, as a
         features = {S[:k] for (product, _) in by_features for S in product for k in range(1, len(S) + 1)}
         features |= {(a,) for a in range(len(self.one_particle))}
-        self.features = sorted(features, key=lambda S: (len(S), sorted(l_of_a[a] for a in S), S))
+        self.features = sorted(features, key=lambda S: (len(S), S))
         feature_of = {S: f for f, S in enumerate(self.features)}
         assert all(self.features[a] == (a,) for a in range(len(self.one_particle)))
         sizes = np.array([len(S) for S in self.features])
@@ -638,12 +637,6 @@ def _purified(key: tuple[int, ...]) -> list[tuple[tuple[tuple[int, ...], ...], f
         (tuple(sorted(tuple(sorted(key[t] for t in block)) for block in blocks)), float(mu))
         for blocks, mu in set_partitions(len(key))
     ]
-
-
-def _runs(labels: list) -> list[tuple[int, int]]:
-    """(first, stop) of every run of equal consecutive labels."""
-    bounds = [0] + [k for k in range(1, len(labels)) if labels[k] != labels[k - 1]] + [len(labels)]
-    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def _block(matrix: sp.csr_matrix, rows: slice, columns: slice) -> sp.csr_matrix:
