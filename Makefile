@@ -47,6 +47,8 @@ data: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/design_matrix.py
+	$(BIN)/python benchmarks/design_matrix.py --structures 3 --body-orders 3 4 5 --variants standard pure --no-pyace
+	$(BIN)/python benchmarks/calculator.py
 
 clean:
 	rm -rf _build
