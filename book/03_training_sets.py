@@ -195,6 +195,27 @@ axes[0, -1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
 fig.tight_layout()
 
 # %% [markdown]
+# ### The clusters
+#
+# Isolated C₃, C₄ and C₅ (the tailored data of the chapter "Beyond the paper"): binding energy per
+# atom against the mean distance to the nearest neighbour, marked by the total magnetic moment
+# that gave the lowest energy (0, 2 or 4 μ_B, as for the dimers).
+
+# %%
+if "clusters" in loaded:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for moment, marker in ((0, "o"), (2, "s"), (4, "^")):
+        for size, colour in ((3, "tab:blue"), (4, "tab:orange"), (5, "tab:green")):
+            members = [a for a in loaded["clusters"] if len(a) == size and a.info.get("spin_moment") == moment]
+            if members:
+                ax.scatter([structures.nearest_neighbour_distances(a).mean() for a in members],
+                           [a.get_potential_energy() / size - e0 for a in members], marker=marker, color=colour,
+                           s=14, label=f"C{size}, moment {moment}")
+    ax.set(xlabel="mean nearest-neighbour distance (Å)", ylabel="E/N − E$_0$ (eV/atom)")
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+
+# %% [markdown]
 # ### Nearest-neighbour distances and coordination
 #
 # Distribution over atoms of the distance to the nearest neighbour and of the number of
