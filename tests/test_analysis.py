@@ -120,3 +120,21 @@ def test_band_coverage():
     assert band_coverage(half, r, reference) == pytest.approx(0.5, abs=0.02)  # 1.0-2.75 of 1.0-4.5 A
     with pytest.raises(ValueError, match="no posterior"):
         band_coverage(DimerCurve(r, reference, {2: reference}), r, reference)
+
+
+def test_span_residual():
+    from linace.analysis import span_residual
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 4))
+    inside = X @ rng.normal(size=(4, 3))
+    orthogonal = rng.normal(size=(50, 1))
+    orthogonal -= X @ np.linalg.lstsq(X, orthogonal, rcond=None)[0]
+    mixed = inside[:, :1] + orthogonal  # half-way in norm terms only if the parts are equal in length
+    residual = span_residual(X, np.hstack([inside, orthogonal, mixed]))
+    assert residual[:3].max() < 1e-12
+    assert residual[3] == pytest.approx(1.0, abs=1e-12)
+    expected = np.linalg.norm(orthogonal) / np.linalg.norm(mixed)
+    assert residual[4] == pytest.approx(expected, rel=1e-10)
+    with pytest.raises(ValueError, match="same number of rows"):
+        span_residual(X, X[:10])

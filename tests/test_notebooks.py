@@ -63,6 +63,7 @@ def test_beyond_notebook(tmp_path, synthetic_environment, synthetic_data):
             for training_set in ("diverse", "clusters", "clusters+dimers"):
                 run = study.train(K, training_set, variant, data_dir=synthetic_data, progress=False)
                 write_json_atomic(results / f"K{K}-{training_set}-{variant}.json", run.record)
-    output = execute("06_beyond", tmp_path, results_dir=str(results), focus_body_order=3)
+    output = execute("06_beyond", tmp_path, results_dir=str(results), focus_body_order=3, span_body_orders=[3],
+                     span_sets=["diverse", "clusters"])
     text = output.read_text()
     assert "v2c." in text and "Verdict" in text

@@ -35,6 +35,7 @@ __all__ = [
     "DIMER_GRID",
     "DimerCurve",
     "band_coverage",
+    "span_residual",
     "Predictions",
     "curve_distance",
     "curve_minimum",
@@ -241,3 +242,23 @@ def band_coverage(curve: DimerCurve, r_reference, energy_reference, n_sigma: flo
     grid = np.linspace(*r_range, points)
     error = np.abs(_on_grid(curve.r, curve.energy, grid) - _on_grid(r_reference, energy_reference, grid))
     return float(np.mean(error <= n_sigma * _on_grid(curve.r, curve.std, grid)))
+
+
+# --------------------------------------------------------------------------- comparing bases
+def span_residual(reference: np.ndarray, other: np.ndarray, rcond: float = 1e-12) -> np.ndarray:
+    """How far each column of ``other`` lies outside the column span of ``reference``.
+
+    Both are (n_samples, n) arrays of function values on the same samples (e.g. descriptors B(i) of
+    the same atoms for two bases). Returns (n_other,): ||(1 - P) y|| / ||y|| per column y, with P the
+    orthogonal projector on the span of ``reference`` (columns normalised, singular values below
+    ``rcond`` times the largest dropped). 0: inside the span; 1: orthogonal to it.
+    """
+    reference, other = np.asarray(reference, float), np.asarray(other, float)
+    if reference.ndim != 2 or other.ndim != 2 or reference.shape[0] != other.shape[0]:
+        raise ValueError(f"expected two 2-d arrays with the same number of rows, got {reference.shape} and {other.shape}")
+    norms = np.linalg.norm(reference, axis=0)
+    u, s, _ = np.linalg.svd(reference[:, norms > 0] / norms[norms > 0], full_matrices=False)
+    q = u[:, s > rcond * s[0]] if s.size else u[:, :0]
+    outside = other - q @ (q.T @ other)
+    length = np.linalg.norm(other, axis=0)
+    return np.linalg.norm(outside, axis=0) / np.where(length > 0, length, 1.0)
