@@ -33,8 +33,9 @@ from IPython.display import Markdown, display
 from linace import datasets
 from linace.analysis import DimerCurve
 from linace.claims import assess_claims, select
-from linace.plotting import BODY_ORDER_COLOURS, dimer_axes, plot_dft_dimer, plot_dimer_curve
-from linace.results import convergence_table, dft_dimer_curve, load_results
+from linace.plotting import (BODY_ORDER_COLOURS, convergence_axes, dimer_axes, plot_convergence, plot_dft_dimer,
+                             plot_dimer_curve)
+from linace.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, dft_dimer_curve, load_results
 
 records = select(load_results(results_dir), variant=variant, regularisation=regularisation)
 if not records:
@@ -121,22 +122,14 @@ from linace.analysis import curve_minimum
 
 position, depth = curve_minimum(r_dft, e_dft)
 print(f"DFT dimer: minimum at {position:.3f} A, E - 2E0 = {depth:.3f} eV")
-lines = ["| training set | K | to K−1 (eV) | to DFT (eV) | minimum (Å) | depth (eV) |", "|---|---|---|---|---|---|"]
+lines = ["| training set | " + " | ".join(CONVERGENCE_COLUMNS) + " |", "|---" * (len(CONVERGENCE_COLUMNS) + 1) + "|"]
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4))
 for s in sets:
     table = convergence_table(select(records, training_set=s), (r_dft, e_dft))
-    for row in table:
-        lines.append(f"| {s} | {row['body_order']} | {row['distance_to_previous_K_eV']:.3f} | "
-                     f"{row['distance_to_dft_eV']:.3f} | {row['minimum_position_A']:.3f} | {row['minimum_energy_eV']:.3f} |")
-    ks = [row["body_order"] for row in table]
-    ax0.semilogy(ks[1:], [row["distance_to_previous_K_eV"] for row in table[1:]], "o-", label=s)
-    ax1.semilogy(ks, [row["distance_to_dft_eV"] for row in table], "o-", label=s)
+    lines += [f"| {s} | " + " | ".join(cells) + " |" for cells in convergence_rows(table)]
+    plot_convergence(ax0, ax1, table, label=s)
 display(Markdown("\n".join(lines)))
-ax0.set(xlabel="body order K", ylabel="mean |E_K − E_{K−1}| over 1.0–4.5 Å (eV)", title="successive K")
-ax1.set(xlabel="body order K", ylabel="mean |E_K − E_DFT| over 1.0–4.5 Å (eV)", title="distance to DFT")
-for ax in (ax0, ax1):
-    ax.set_xticks(orders)
-    ax.legend(fontsize=8)
+convergence_axes(ax0, ax1, orders)
 fig.tight_layout()
 
 # %% [markdown]

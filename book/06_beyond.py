@@ -42,8 +42,9 @@ from linace import datasets, study
 from linace.analysis import DimerCurve, band_coverage, curve_distance, span_residual
 from linace.basis import ACEBasis
 from linace.claims import CONVERGED_EV, TAILORED_SET, assess_v2_claims, select
-from linace.plotting import BODY_ORDER_COLOURS, dimer_axes, plot_dft_dimer, plot_dimer_curve
-from linace.results import convergence_table, dft_dimer_curve, load_results
+from linace.plotting import (BODY_ORDER_COLOURS, convergence_axes, dimer_axes, plot_convergence, plot_dft_dimer,
+                             plot_dimer_curve)
+from linace.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, dft_dimer_curve, load_results
 
 records = select(load_results(results_dir), regularisation=regularisation)
 if not records:
@@ -162,25 +163,16 @@ fig.tight_layout()
 # differences; below 0.1 eV we call it converged (`linace.claims.CONVERGED_EV`).
 
 # %%
-lines = ["| variant | training set | K | to K−1 (eV) | to DFT (eV) | minimum (Å) | depth (eV) |", "|---|---|---|---|---|---|---|"]
+lines = ["| variant | training set | " + " | ".join(CONVERGENCE_COLUMNS) + " |", "|---" * (len(CONVERGENCE_COLUMNS) + 2) + "|"]
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4))
 for variant, style in zip(variants, ("o-", "s--")):
     for colour, training_set in zip(("tab:blue", "tab:orange", "tab:green"), compared_sets):
         table = convergence_table(select(records, variant=variant, training_set=training_set), (r_dft, e_dft))
-        for row in table:
-            lines.append(f"| {variant} | {training_set} | {row['body_order']} | {row['distance_to_previous_K_eV']:.3f} | "
-                         f"{row['distance_to_dft_eV']:.3f} | {row['minimum_position_A']:.3f} | {row['minimum_energy_eV']:.3f} |")
-        ks = [row["body_order"] for row in table]
-        label = f"{variant}, {training_set}"
-        ax0.semilogy(ks[1:], [row["distance_to_previous_K_eV"] for row in table[1:]], style, color=colour, label=label)
-        ax1.semilogy(ks, [row["distance_to_dft_eV"] for row in table], style, color=colour, label=label)
+        lines += [f"| {variant} | {training_set} | " + " | ".join(cells) + " |" for cells in convergence_rows(table)]
+        plot_convergence(ax0, ax1, table, label=f"{variant}, {training_set}", style=style, color=colour)
 display(Markdown("\n".join(lines)))
 ax0.axhline(CONVERGED_EV, color="grey", lw=0.8, ls=":")
-ax0.set(xlabel="body order K", ylabel="mean |E_K − E_{K−1}| over 1.0–4.5 Å (eV)", title="successive K")
-ax1.set(xlabel="body order K", ylabel="mean |E_K − E_DFT| over 1.0–4.5 Å (eV)", title="distance to DFT")
-for ax in (ax0, ax1):
-    ax.set_xticks(orders)
-    ax.legend(fontsize=7)
+convergence_axes(ax0, ax1, orders, fontsize=7)
 fig.tight_layout()
 
 # %% [markdown]

@@ -5,7 +5,7 @@ import pytest
 
 from linace import study
 from linace.fit import DesignCache
-from linace.results import convergence_table, load_results, write_json_atomic
+from linace.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, load_results, write_json_atomic
 
 from conftest import SYNTHETIC_E0
 
@@ -51,6 +51,9 @@ def test_results_round_trip_and_convergence(runs, synthetic_data, tmp_path):
     table = convergence_table(records, runs[2].dft_curve[:2])
     assert [row["body_order"] for row in table] == [2, 3]
     assert np.isnan(table[0]["distance_to_previous_K_eV"]) and table[1]["distance_to_previous_K_eV"] >= 0
+    rows = convergence_rows(table)
+    assert [len(cells) for cells in rows] == [len(CONVERGENCE_COLUMNS)] * 2
+    assert rows[0][0] == "2" and rows[0][1] == "nan" and float(rows[1][2]) == pytest.approx(table[1]["distance_to_dft_eV"], abs=5e-4)
 
 
 def test_bad_choices(synthetic_data):

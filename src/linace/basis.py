@@ -63,7 +63,7 @@ from .coupling import coupling_coefficients
 from .harmonics import lm_index, real_sph_harm
 from .radial import RadialBasis
 
-__all__ = ["DEFAULT_TRUNCATION", "ACEBasis", "BasisFunction", "DesignRows"]
+__all__ = ["DEFAULT_TRUNCATION", "ACEBasis", "BasisFunction", "DesignRows", "set_partitions"]
 
 #: Default truncation per correlation order nu = 1..4: (max total degree D_nu, l_max(nu)).
 #: With l_weight = 1 this gives 12, 102, 439 and 1243 functions for K = 2, 3, 4, 5.

@@ -88,8 +88,7 @@ def assess_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarr
     for s in sets:
         table = convergence_table(select(records, training_set=s), dft_curve)
         steps = [row["distance_to_previous_K_eV"] for row in table[1:]]
-        converging = len(steps) >= 2 and all(b < a for a, b in zip(steps, steps[1:])) and steps[-1] < CONVERGED_EV
-        not_converging += not converging
+        not_converging += _converges(steps) != "yes"
         lines.append(f"{s}: " + ", ".join(f"|K{row['body_order']}−K{row['body_order'] - 1}| = "
                                             f"{row['distance_to_previous_K_eV']:.2f} eV" for row in table[1:]))
     verdicts.append(Verdict(
@@ -144,32 +143,33 @@ def assess_v2_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
     def describe(steps):
         return " → ".join(f"{x:.2f}" for x in steps) + " eV" if steps else "no runs"
 
+    def no_convergence_grade(steps):  # v2a and v2b claim that the curves do NOT converge
+        return {"untested": "not tested (no runs)", "yes": "not reproduced"}.get(_converges(steps), "reproduced")
+
     verdicts = []
     standard = steps_of("standard", TAILORED_SET)
-    outcome = _converges(standard)
     verdicts.append(Verdict(
         "v2a. With standard bases the dimer curves are unstable in K, even on tailored data.",
         f"the distance between successive-K curves of the standard basis trained on `{TAILORED_SET}` does not "
         f"shrink at every K to below {CONVERGED_EV} eV",
-        "not tested (no runs)" if outcome == "untested" else ("not reproduced" if outcome == "yes" else "reproduced"),
+        no_convergence_grade(standard),
         f"standard, {TAILORED_SET}: successive-K distances {describe(standard)}"))
 
     pure_bulk = steps_of("pure", "diverse")
-    outcome = _converges(pure_bulk)
     verdicts.append(Verdict(
         "v2b. Removing self-interactions alone does not fix it.",
         f"the pure basis trained on bulk data (`diverse`) does not converge: successive-K distances do not shrink "
         f"at every K to below {CONVERGED_EV} eV",
-        "not tested (no runs)" if outcome == "untested" else ("not reproduced" if outcome == "yes" else "reproduced"),
+        no_convergence_grade(pure_bulk),
         f"pure, diverse: successive-K distances {describe(pure_bulk)}"))
 
     pure_tailored = steps_of("pure", TAILORED_SET)
-    outcome = _converges(pure_tailored)
     verdicts.append(Verdict(
         "v2c. Tailored data (dimers to pentamers) plus self-interaction-free bases show signs of convergence.",
         f"the pure basis trained on `{TAILORED_SET}`: successive-K distances shrink at every K (reproduced if they "
         f"also end below {CONVERGED_EV} eV, partly if not)",
-        {"yes": "reproduced", "signs": "partly", "no": "not reproduced", "untested": "not tested (no runs)"}[outcome],
+        {"yes": "reproduced", "signs": "partly", "no": "not reproduced",
+         "untested": "not tested (no runs)"}[_converges(pure_tailored)],
         f"pure, {TAILORED_SET}: successive-K distances {describe(pure_tailored)}; "
         f"standard on the same data: {describe(standard)}"))
     return verdicts

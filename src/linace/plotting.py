@@ -9,7 +9,8 @@ import numpy as np
 
 from .analysis import DimerCurve
 
-__all__ = ["BODY_ORDER_COLOURS", "dimer_axes", "plot_dimer_curve", "plot_dft_dimer", "parity"]
+__all__ = ["BODY_ORDER_COLOURS", "convergence_axes", "dimer_axes", "plot_convergence", "plot_dimer_curve",
+           "plot_dft_dimer", "parity"]
 
 #: One colour per body order, used consistently across chapters.
 BODY_ORDER_COLOURS = {2: "tab:blue", 3: "tab:orange", 4: "tab:green", 5: "tab:red"}
@@ -51,3 +52,20 @@ def plot_dimer_curve(ax, curve: DimerCurve, label: str = "ACE", contributions: b
         for order, values in sorted(curve.contributions.items()):
             ax.plot(curve.r, values, ls="--", lw=1, color=BODY_ORDER_COLOURS.get(order),
                     label=f"2 V$_{{{order - 1}}}$ (body order {order})")
+
+
+def plot_convergence(ax_steps, ax_dft, table, label: str, style: str = "o-", **kwargs) -> None:
+    """One convergence table (:func:`linace.results.convergence_table`) on two log axes: the distance
+    between successive-K curves, and the distance to DFT, against K."""
+    orders = [row["body_order"] for row in table]
+    ax_steps.semilogy(orders[1:], [row["distance_to_previous_K_eV"] for row in table[1:]], style, label=label, **kwargs)
+    ax_dft.semilogy(orders, [row["distance_to_dft_eV"] for row in table], style, label=label, **kwargs)
+
+
+def convergence_axes(ax_steps, ax_dft, orders, fontsize: float = 8) -> None:
+    """Labels (with units), ticks and legends of the two axes of :func:`plot_convergence`."""
+    ax_steps.set(xlabel="body order K", ylabel="mean |E_K − E_{K−1}| over 1.0–4.5 Å (eV)", title="successive K")
+    ax_dft.set(xlabel="body order K", ylabel="mean |E_K − E_DFT| over 1.0–4.5 Å (eV)", title="distance to DFT")
+    for ax in (ax_steps, ax_dft):
+        ax.set_xticks(list(orders))
+        ax.legend(fontsize=fontsize)

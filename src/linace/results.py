@@ -32,7 +32,8 @@ from .analysis import DimerCurve, Predictions, curve_distance, curve_minimum, er
 from .fit import ACEModel
 from .io import write_atomic
 
-__all__ = ["dft_dimer_curve", "convergence_table", "load_results", "run_record", "write_json_atomic"]
+__all__ = ["CONVERGENCE_COLUMNS", "convergence_rows", "convergence_table", "dft_dimer_curve", "load_results", "run_record",
+           "write_json_atomic"]
 
 
 def dft_dimer_curve(dimers: Sequence[Atoms], e0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -128,3 +129,13 @@ def convergence_table(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.n
         rows.append(row)
         previous = curve
     return rows
+
+
+#: Column titles of :func:`convergence_rows`.
+CONVERGENCE_COLUMNS = ("K", "to K−1 (eV)", "to DFT (eV)", "minimum (Å)", "depth (eV)")
+
+
+def convergence_rows(table: Sequence[dict]) -> list[list[str]]:
+    """Cells of the rows of a :func:`convergence_table` (columns :data:`CONVERGENCE_COLUMNS`), for a report."""
+    return [[str(row["body_order"]), f"{row['distance_to_previous_K_eV']:.3f}", f"{row['distance_to_dft_eV']:.3f}",
+             f"{row['minimum_position_A']:.3f}", f"{row['minimum_energy_eV']:.3f}"] for row in table]

@@ -118,10 +118,9 @@ def train(
     truncation : overrides of the basis truncation (see :class:`~linace.basis.ACEBasis`).
     """
     _check_choice("regularisation", regularisation, REGULARISATIONS)
-    _check_choice("training set", training_set, training_sets(data_dir))
+    train_structures = load_training_set(training_set, data_dir)  # checks the name first
     basis = make_basis(body_order, variant, **({"truncation": truncation} if truncation else {}))
     e0 = datasets.e0(data_dir)
-    train_structures = load_training_set(training_set, data_dir)
     test_structures = datasets.load("test", data_dir)
     cache = cache or default_cache()
     start = time.perf_counter()
