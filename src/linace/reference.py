@@ -88,3 +88,103 @@ def dimer_minimum(dimers: Sequence[Atoms], e_atom: float) -> dict:
     k = int(np.argmin(e))
     moment = dimers[k].info.get("spin_moment")
     return {"r_e": r_e, "E_b": e_b, "moment_at_minimum": None if moment is None else int(moment)}
+
+
+# ----------------------------------------------------------------------------- molecular states
+
+#: harmonic frequency (cm^-1) of a curvature of 1 eV/A^2 for a reduced mass of 1 amu
+_CM1_PER_SQRT_EV_A2_AMU = np.sqrt(1.602176634e-19 / 1e-20 / 1.66053906660e-27) / (2 * np.pi * 2.99792458e10)
+
+
+def dimer_runs(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
+    """Every state-search run of a dimer curve, as rows sorted by separation.
+
+    Each row: ``r`` (A), ``moment``, ``start``, ``state``, ``occupation`` and ``binding`` =
+    E - 2 E0 (eV); failed runs are left out. Reads the ``energy_m<M>_<start>``,
+    ``state_m<M>_<start>`` and ``occupation_m<M>_<start>`` info of the exported dimers.
+    """
+    rows = []
+    for atoms in dimers:
+        r = float(atoms.get_distance(0, 1))
+        for key, value in atoms.info.items():
+            if not key.startswith("energy_m") or "_" not in key[len("energy_m"):]:
+                continue
+            tag = key[len("energy_"):]
+            moment, start = tag[1:].split("_", 1)
+            if not np.isfinite(value):
+                continue
+            rows.append({"r": r, "moment": int(moment), "start": start,
+                         "state": str(atoms.info[f"state_{tag}"]),
+                         "occupation": str(atoms.info[f"occupation_{tag}"]),
+                         "binding": float(value) - 2 * e_atom})
+    return sorted(rows, key=lambda row: (row["r"], row["moment"], row["start"]))
+
+
+def state_curves(dimers: Sequence[Atoms], e_atom: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{state name: (r, E - 2 E0)}: for every state the search found, its lowest energy at each
+    separation where some run converged to it (A, eV)."""
+    best: dict[str, dict[float, float]] = {}
+    for row in dimer_runs(dimers, e_atom):
+        curve = best.setdefault(row["state"], {})
+        curve[row["r"]] = min(curve.get(row["r"], np.inf), row["binding"])
+    return {state: (np.array(sorted(c)), np.array([c[r] for r in sorted(c)]))
+            for state, c in best.items()}
+
+
+def state_segments(dimers: Sequence[Atoms]) -> list[dict]:
+    """Stretches of the labelled curve held by one winning state, in order of separation.
+
+    Each: ``state``, ``moment``, ``occupation``, ``r_min``, ``r_max`` (A), ``n`` points.
+    """
+    ordered = sorted(dimers, key=lambda a: a.get_distance(0, 1))
+    segments: list[dict] = []
+    for atoms in ordered:
+        r, state = float(atoms.get_distance(0, 1)), str(atoms.info["state"])
+        if segments and segments[-1]["state"] == state:
+            segments[-1].update(r_max=r, n=segments[-1]["n"] + 1)
+        else:
+            segments.append({"state": state, "moment": int(atoms.info["spin_moment"]),
+                             "occupation": str(atoms.info["occupation"]), "r_min": r, "r_max": r,
+                             "n": 1})
+    return segments
+
+
+def leave_one_out_residuals(r: np.ndarray, energy: np.ndarray, neighbours: int = 4) -> np.ndarray:
+    """Distance (eV) of every point from the cubic through its ``neighbours`` nearest other points.
+
+    The smoothness measure of a state curve: a point off its state's smooth curve (a jump to
+    another SCF solution) stands out; a curve sampled finely enough for a cubic gives residuals
+    far below the jumps. ``r`` and ``energy`` of one state, shape (n,), n > ``neighbours``.
+    """
+    r, energy = np.asarray(r, float), np.asarray(energy, float)
+    if len(r) <= neighbours:
+        raise ValueError(f"need more than {neighbours} points, got {len(r)}")
+    out = np.empty(len(r))
+    for i in range(len(r)):
+        others = np.delete(np.arange(len(r)), i)
+        near = others[np.argsort(np.abs(r[others] - r[i]), kind="stable")[:neighbours]]
+        coeffs = np.polyfit(r[near] - r[i], energy[near], 3)
+        out[i] = energy[i] - coeffs[-1]
+    return out
+
+
+def spectroscopic_constants(r: np.ndarray, energy: np.ndarray, reduced_mass: float,
+                            half_width: float = 0.07) -> dict:
+    """r_e (A), D_e = -(E(r_e) - 2 E0) (eV) and the harmonic frequency omega_e (cm^-1) of one
+    state's curve, from a quartic fitted to its points within ``half_width`` (A) of its lowest
+    point. ``reduced_mass`` in amu (6.0 for 12C2). Raises ValueError if the minimum is not
+    bracketed (the lowest point is an end of the curve)."""
+    r, energy = np.asarray(r, float), np.asarray(energy, float)
+    k = int(np.argmin(energy))
+    if k == 0 or k == len(r) - 1:
+        raise ValueError("the minimum of this curve is not bracketed by its points")
+    near = np.abs(r - r[k]) <= half_width + 1e-9
+    if near.sum() < 5:
+        raise ValueError(f"only {int(near.sum())} points within {half_width} A of the minimum")
+    poly = np.polynomial.Polynomial.fit(r[near], energy[near], 4)
+    roots = [x.real for x in poly.deriv().roots() if abs(x.imag) < 1e-9
+             and r[near].min() <= x.real <= r[near].max()]
+    r_e = min(roots, key=lambda x: poly(x))
+    curvature = poly.deriv(2)(r_e)
+    return {"r_e": float(r_e), "D_e": float(-poly(r_e)),
+            "omega_e": float(np.sqrt(curvature / reduced_mass) * _CM1_PER_SQRT_EV_A2_AMU)}

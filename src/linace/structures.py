@@ -8,7 +8,7 @@ adding a family never changes another one.
 Generation groups (:data:`GROUPS`, computed by :mod:`linace.dft`):
 
 * ``isolated_atom``: one C atom (no cell; the DFT workflow puts molecules in a box).
-* ``dimers``: C2 from 0.9 to 5.0 A, denser around the minimum (~1.25 A).
+* ``dimers``: C2 from 0.9 to 6.0 A, 0.02 A apart up to 1.6 A.
 * ``clusters``: isolated C3, C4, C5 of varied shapes and bond lengths.
 * ``pool``: periodic bulk, layer, chain and slab structures of 1-16 atoms in the families of
   :data:`POOL_FAMILIES`; never a dimer (every atom has at least two neighbours within
@@ -398,12 +398,14 @@ def isolated_atom() -> list[tuple[str, Atoms]]:
 
 
 def dimer_distances() -> np.ndarray:
-    """C2 separations (A), 44 values from 0.9 to 5.0, step 0.025 A between 1.1 and 1.6 A."""
+    """C2 separations (A), 77 values from 0.9 to 6.0: step 0.02 A up to 1.6 A (the minima of the
+    low states and the steep repulsive wall), 0.05 A to 2.5 A (where states cross), 0.1 A to
+    4.0 A, 0.25 A to 6.0 A."""
     return np.round(np.concatenate([
-        np.arange(0.90, 1.10 - 1e-9, 0.05),
-        np.arange(1.10, 1.60 - 1e-9, 0.025),
-        np.arange(1.60, 2.50 - 1e-9, 0.10),
-        np.arange(2.50, 5.00 + 1e-9, 0.25),
+        np.arange(0.90, 1.60 + 1e-9, 0.02),
+        np.arange(1.65, 2.50 + 1e-9, 0.05),
+        np.arange(2.60, 4.00 + 1e-9, 0.10),
+        np.arange(4.25, 6.00 + 1e-9, 0.25),
     ]), 4)
 
 

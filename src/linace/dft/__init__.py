@@ -50,23 +50,23 @@ from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 
 from linace import structures
-from linace.datasets import sha256
+from linace.datasets import DATA_DIR, sha256
+from linace.dft import states
+from linace.dft.states import StateSearch
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 CACHE_NAME = "dft_cache.db"
 CONVERGENCE_NAME = "convergence.json"
+#: directory (under ``data/``) of the state-search run logs, one subdirectory per group
+STATE_SEARCH_DIR = "state_search"
 
 #: caveats of the data found by inspection, copied into the manifest
 KNOWN_ISSUES = [
-    "Open-shell molecules can have several SCF solutions at a fixed moment: with Fermi-Dirac "
-    "smearing, degenerate pi (or p) orbitals end up either equally (fractionally) occupied, with a "
-    "smearing-entropy signature free_energy - energy ~ -0.035 eV for C2 (-0.048 eV for the atom), "
-    "or integer, symmetry-broken occupied (free_energy - energy ~ 0). E0 is the fractional "
-    "(spherical) atom. On the dimer curve, 1.175-1.30 and 1.40-1.55 A are fractional, but "
-    "1.325-1.375 A converged to the symmetry-broken state, ~0.1 eV lower: the curve has a ~0.1 eV "
-    "dip there (and 4.5 A a smaller one). Identify the class of any molecule by free_energy - "
-    "energy. A fix (one occupation class throughout, e.g. by smearing annealing or continuation "
-    "in r) is left for a later session.",
+    "Kohn-Sham DFT with one determinant: the integer-occupation, symmetry-broken solutions that "
+    "label the molecules (the Hund's-rule atom, a3Pi_u-like C2) are the lowest PBE solutions the "
+    "state search found, not spin or angular-momentum eigenstates; states are named by the "
+    "configuration they resemble. Before the state search (until 2026-11), E0 was the spherical, "
+    "fractionally occupied atom (0.09 eV higher) and the dimer curve mixed occupation classes "
+    "from point to point (0.1 eV steps); see the git history of data/.",
     "Cut-off: at 450 eV energy differences are converged to ~3 meV/atom for diamond/graphite "
     "(5.6 meV/atom for strongly compressed fcc), C2 binding to 2.3 meV/atom, forces to 0.026 eV/A, "
     "but the stress is NOT converged: errors of 5-6 GPa for diamond (Pulay stress, 1 GPa at "
@@ -76,6 +76,31 @@ KNOWN_ISSUES = [
     "~10 meV/atom, 0.2 eV/A, tens of GPa in the stress of a rattled metallic sc cell) - see "
     "convergence.scans.kpt_density_*; chosen for cost (2 cores, ~2 h).",
 ]
+
+#: caveats of molecular sets still labelled by single fixed-moment runs (added while they are)
+LEGACY_ISSUES = {
+    "clusters": "clusters are still labelled by single Fermi-Dirac runs (width 0.05 eV) per fixed "
+                "moment 0, 2, 4, ... (stop when the energy rises), not yet by the state search: "
+                "many are fractionally occupied (free_energy - energy ~ -0.03 eV), so their "
+                "energies lie up to ~0.1 eV per open shell above the integer-occupation states "
+                "that label the atom and the dimers. Resume with `python -m linace.dft generate "
+                "--set clusters` (the run logs in data/state_search/clusters make it resumable).",
+}
+
+#: one paragraph for the manifest; the module docstring of :mod:`linace.dft.states` has the rest
+STATE_SEARCH_DESCRIPTION = (
+    "For every molecule and every total moment that can win (dimers: all of dimer_moments; "
+    "the atom: its Hund moment; clusters: 0, 2, 4, ... until the lowest energy has risen for two "
+    "consecutive moments), independent SCF runs from several starts: 'integer' (fixed integer "
+    "aufbau occupations, broken-symmetry initial moments), 'fractional' (Fermi-Dirac of width "
+    "'width', symmetric initial moments), and for dimers 'up'/'down' (continuation from the "
+    "converged wave functions of the neighbouring separation, scanning r upwards/downwards). "
+    "Every run is kept (info['energy_m<M>_<start>'], info['occupation_m<M>_<start>'], "
+    "info['state_m<M>_<start>'] and the run logs); the label is the lowest energy; the winner's "
+    "moment, start, occupation class ('integer' if all occupations are within "
+    "integer_tolerance of 0 or 1), orbital configuration and the term it resembles are in "
+    "info['spin_moment'], ['start'], ['occupation'], ['configuration'], ['state']; "
+    "info['free_minus_energy'] is the smearing signature (0 for integer occupations).")
 
 #: extra box length (A) added along x, y, z to every molecular box, so that no box is cubic
 BOX_ASYMMETRY = (0.0, 0.25, 0.5)
@@ -163,16 +188,17 @@ def kpoint_grid(atoms: Atoms, density: float) -> tuple[int, int, int]:
     return tuple(sizes)
 
 
-def box_molecule(atoms: Atoms, vacuum: float) -> Atoms:
+def box_molecule(atoms: Atoms, vacuum: float, extent=None) -> Atoms:
     """A copy of a molecule in an orthorhombic, non-cubic box, centred, ``pbc`` False.
 
-    The box is the extent of the molecule plus ``2 * vacuum`` (A) plus :data:`BOX_ASYMMETRY`
-    along x, y, z.
+    The box is the extent of the molecule (or ``extent``, shape (3,) A, if given: a common box
+    for a scan) plus ``2 * vacuum`` (A) plus :data:`BOX_ASYMMETRY` along x, y, z.
     """
     mol = atoms.copy()
     mol.pbc = False
     pos = mol.get_positions()
-    extent = pos.max(axis=0) - pos.min(axis=0) if len(mol) else np.zeros(3)
+    if extent is None:
+        extent = pos.max(axis=0) - pos.min(axis=0) if len(mol) else np.zeros(3)
     mol.set_cell(np.diag(extent + 2 * vacuum + np.asarray(BOX_ASYMMETRY)))
     mol.center()
     return mol
@@ -301,25 +327,33 @@ def geometry_digest(atoms: Atoms) -> str:
     return "g" + h.hexdigest()[:16]  # a letter first: ase.db refuses strings that parse as floats
 
 
-def prepare(atoms: Atoms, settings: DFTSettings) -> Atoms:
-    """The structure as computed and stored: molecules boxed, info kept."""
+def prepare(atoms: Atoms, settings: DFTSettings, extent=None) -> Atoms:
+    """The structure as computed and stored: molecules boxed (in a box for ``extent`` if given,
+    see :func:`box_molecule`), info kept."""
     if is_molecule(atoms):
-        boxed = box_molecule(atoms, settings.vacuum)
+        boxed = box_molecule(atoms, settings.vacuum, extent)
         boxed.info = dict(atoms.info)
         return boxed
     return atoms.copy()
 
 
-def _settings_key(settings: DFTSettings) -> str:
-    return "s" + settings.digest()  # a letter first: ase.db refuses strings that parse as floats
+def _settings_key(settings: DFTSettings, search: StateSearch | None = None) -> str:
+    """Cache key of the settings (and, for molecules, of the state search)."""
+    if search is None:
+        return "s" + settings.digest()  # a letter first: ase.db refuses strings that parse as floats
+    both = hashlib.sha256((settings.digest() + search.digest()).encode()).hexdigest()[:16]
+    return "m" + both
 
 
 class Cache:
     """Crash-safe result cache: one ASE SQLite row per finished structure.
 
     Row key-value pairs: ``sid`` (structure id), ``group`` (generation set), ``config_type``,
-    ``status``, ``geometry`` and ``settings`` digests, ``wall_time`` (s), ``moment`` (molecules).
-    Row data: ``free_energy``, ``energies_by_moment``, ``kpts``, ``error``.
+    ``status``, ``geometry`` and ``settings`` digests (for molecules the key of the settings and
+    of the :class:`~linace.dft.states.StateSearch`), ``wall_time`` (s), ``moment`` (molecules).
+    Row data: ``free_energy``, ``kpts``, ``error``; molecules: ``energies_by_moment`` (older
+    fixed-moment rows) or ``runs`` and ``state`` (state search, see
+    :func:`linace.dft.states.summary`). Rows of other settings are kept beside the current ones.
     Only the main process writes, so SQLite sees no concurrent writers.
     """
 
@@ -329,17 +363,19 @@ class Cache:
         self.path = Path(path)
         self.db = connect(str(self.path), type="db", append=True)
 
-    def finished(self, settings: DFTSettings) -> dict[str, tuple[str, str]]:
-        """{sid: (geometry digest, status)} of rows computed with ``settings``."""
+    def finished(self, settings: DFTSettings,
+                 search: StateSearch | None = None) -> dict[str, tuple[str, str]]:
+        """{sid: (geometry digest, status)} of rows computed with ``settings`` (and ``search``)."""
         out = {}
-        for row in self.db.select(settings=_settings_key(settings)):
+        for row in self.db.select(settings=_settings_key(settings, search)):
             out[row.sid] = (row.geometry, row.status)
         return out
 
     def write(self, sid: str, group: str, atoms: Atoms, geometry: str,
-              settings: DFTSettings, result: dict) -> None:
-        """Store one result (replacing older rows of the same ``sid``)."""
-        stale = [row.id for row in self.db.select(sid=sid)]
+              settings: DFTSettings, result: dict, search: StateSearch | None = None) -> None:
+        """Store one result (replacing older rows of the same ``sid`` and settings)."""
+        key = _settings_key(settings, search)
+        stale = [row.id for row in self.db.select(sid=sid, settings=key)]
         atoms = atoms.copy()
         kvp = {
             "sid": sid,
@@ -347,12 +383,14 @@ class Cache:
             "config_type": atoms.info.get("config_type", group),
             "status": result["status"],
             "geometry": geometry,
-            "settings": _settings_key(settings),
+            "settings": key,
             "wall_time": float(result.get("wall_time", 0.0)),
         }
         data = {"error": result.get("error", ""), "kpts": result.get("kpts", [])}
-        if "energies_by_moment" in result:
-            data["energies_by_moment"] = result["energies_by_moment"]
+        for extra in ("energies_by_moment", "runs", "state", "occupation", "start",
+                      "configuration"):
+            if extra in result:
+                data[extra] = result[extra]
         if result["status"] == "ok":
             atoms.calc = SinglePointCalculator(
                 atoms, energy=result["energy"], free_energy=result["free_energy"],
@@ -366,15 +404,29 @@ class Cache:
             if stale:
                 self.db.delete(stale)
 
-    def rows(self, settings: DFTSettings, status: str = "ok") -> dict:
-        """{sid: row} of rows with ``settings`` and ``status``."""
-        rows = self.db.select(settings=_settings_key(settings), status=status)
+    def rows(self, settings: DFTSettings, status: str = "ok",
+             search: StateSearch | None = None) -> dict:
+        """{sid: row} of rows with ``settings`` (and ``search``) and ``status``."""
+        rows = self.db.select(settings=_settings_key(settings, search), status=status)
         return {row.sid: row for row in rows}
 
 
+#: generation groups of molecules, labelled by the state search (:mod:`linace.dft.states`)
+MOLECULAR_GROUPS = ("isolated_atom", "dimers", "clusters")
+#: groups whose structures share one box (a scan: continuation reuses wave functions)
+SCAN_GROUPS = ("dimers",)
+
+
 def tasks(group: str, settings: DFTSettings) -> list[tuple[str, Atoms]]:
-    """[(sid, atoms as computed)] of a generation set (see :func:`linace.structures.generate`)."""
-    return [(sid, prepare(atoms, settings)) for sid, atoms in structures.generate(group)]
+    """[(sid, atoms as computed)] of a generation set (see :func:`linace.structures.generate`).
+
+    The structures of a scan group (:data:`SCAN_GROUPS`) share the box of the largest one.
+    """
+    generated = structures.generate(group)
+    extent = None
+    if group in SCAN_GROUPS:
+        extent = np.max([np.ptp(a.positions, axis=0) for _, a in generated], axis=0)
+    return [(sid, prepare(atoms, settings, extent)) for sid, atoms in generated]
 
 
 def _limit_threads() -> None:
@@ -416,6 +468,9 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
     from tqdm import tqdm
 
     settings = settings or DFTSettings()
+    if group in MOLECULAR_GROUPS:
+        return search_states(group, settings, workers=workers, executor=executor,
+                             cache_path=cache_path, progress=progress)
     cache = Cache(cache_path or DATA_DIR / CACHE_NAME)
     todo_all = _group_tasks(group, settings)
     done = cache.finished(settings)
@@ -459,6 +514,75 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
     return counts
 
 
+def search_states(group: str, settings: DFTSettings | None = None,
+                  search: StateSearch | None = None, workers: int = 2,
+                  executor: Executor | None = None, cache_path: str | os.PathLike | None = None,
+                  log_dir: str | os.PathLike | None = None, progress: bool = True) -> dict:
+    """Run (or resume) the state search of a molecular group and cache the labelled structures.
+
+    Every SCF run goes to the group's run logs (``data/state_search/<group>/*.jsonl``, one file
+    per task, appended as each run finishes, so an interrupted search loses only the runs in
+    flight); the tasks are those of :func:`linace.dft.states.plan`. When every task has finished,
+    each structure's lowest run labels it (:func:`linace.dft.states.summary`) and is written to
+    the cache under the key of ``settings`` and ``search``.
+
+    Returns counts: ``total`` structures, ``ok``, ``failed``, ``runs`` (SCF runs in the logs),
+    ``runs_failed``, ``wall_time`` (s of this call).
+    """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from tqdm import tqdm
+
+    settings = settings or DFTSettings()
+    search = search or StateSearch()
+    cache = Cache(cache_path or DATA_DIR / CACHE_NAME)
+    log_dir = Path(log_dir or DATA_DIR / STATE_SEARCH_DIR / group)
+    items = [(sid, atoms, geometry_digest(atoms)) for sid, atoms in tasks(group, settings)]
+    work = states.plan(group, items, search, log_dir)
+    t0 = time.perf_counter()
+
+    def runs_logged() -> int:
+        return sum(len(v) for v in states.collect(log_dir, settings, search).values())
+
+    own = executor is None
+    executor = executor or default_executor(workers)
+    expected = sum(len(t.structures) for t in work if t.kind != "cluster") + sum(
+        8 * len(t.structures) for t in work if t.kind == "cluster")  # clusters: an estimate
+    bar = tqdm(total=expected, initial=runs_logged(), desc=f"{group} state search", unit="run",
+               disable=not progress, smoothing=0.05)
+    errors = {}
+    try:
+        pending = {executor.submit(states.run_task, t, settings, search): t for t in work}
+        while pending:
+            done, _ = wait(pending, timeout=10, return_when=FIRST_COMPLETED)
+            for fut in done:
+                task = pending.pop(fut)
+                try:
+                    fut.result()
+                except Exception as exc:  # a worker died: its logged runs are kept
+                    errors[task.name] = _format_error(exc)
+            bar.n = runs_logged()
+            bar.refresh()
+    finally:
+        bar.close()
+        if own:
+            executor.shutdown(wait=True, cancel_futures=True)
+    if errors:
+        raise RuntimeError(f"state search of {group!r}: tasks failed (their finished runs are "
+                           f"kept in {log_dir}; run again to resume): {errors}")
+    runs = states.collect(log_dir, settings, search)
+    counts = {"total": len(items), "ok": 0, "failed": 0,
+              "runs": sum(len(v) for v in runs.values()),
+              "runs_failed": sum(r["status"] != "ok" for v in runs.values() for r in v)}
+    for sid, atoms, geom in items:
+        mine = [r for r in runs.get(sid, []) if r["geometry"] == geom]
+        result = states.summary(mine)
+        cache.write(sid, group, atoms, geom, settings, result, search)
+        counts[result["status"]] += 1
+    counts["wall_time"] = time.perf_counter() - t0
+    return counts
+
+
 def _group_tasks(group: str, settings: DFTSettings) -> list[tuple[str, Atoms, str]]:
     """[(sid, atoms, generation group)] for a generation group or a pool subset."""
     from linace import datasets
@@ -487,8 +611,35 @@ def _row_atoms(row, sid: str) -> Atoms:
         atoms.info["spin_moment"] = int(row.moment)
         for m, e in row.data.get("energies_by_moment", {}).items():
             atoms.info[f"energy_m{m}"] = float("nan") if e is None else float(e)
+    if "runs" in row.data:  # labelled by the state search: the winner and every run
+        for key in ("state", "occupation", "start", "configuration"):
+            atoms.info[key] = str(row.data.get(key, ""))
+        atoms.info["free_minus_energy"] = float(row.data["free_energy"]) - float(row.energy)
+        for run in row.data["runs"]:
+            tag = f"m{run['moment']}_{run['start']}"
+            ok = run["status"] == "ok"
+            atoms.info[f"energy_{tag}"] = float(run["energy"]) if ok else float("nan")
+            atoms.info[f"occupation_{tag}"] = run["occupation"] if ok else "failed"
+            atoms.info[f"state_{tag}"] = run["state"] if ok else "failed"
     atoms.calc = SinglePointCalculator(atoms, **results)
     return atoms
+
+
+def _atom_states(row) -> dict | None:
+    """E0 both ways: the integer (Hund's-rule, symmetry-broken) and the spherical (fractional)
+    atom, from the state-search row of the isolated atom (None if not computed)."""
+    if row is None:
+        return None
+    runs = {r["start"]: r for r in row.data["runs"] if r["status"] == "ok"}
+    out = {"E0": float(row.energy), "E0_state": f"{row.data['occupation']} occupations, "
+           f"start '{row.data['start']}', moment {row.moment}"}
+    for start, run in runs.items():
+        out[f"energy_{start}"] = run["energy"]
+        out[f"occupation_{start}"] = run["occupation"]
+        out[f"free_minus_energy_{start}"] = run["free_minus_energy"]
+    if "integer" in runs and "fractional" in runs:
+        out["spherical_minus_integer_eV"] = runs["fractional"]["energy"] - runs["integer"]["energy"]
+    return out
 
 
 def provenance() -> dict:
@@ -531,10 +682,12 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     from linace import datasets
 
     settings = settings or DFTSettings()
+    search = StateSearch()
     data_dir = Path(data_dir or DATA_DIR)
     cache = Cache(cache_path or data_dir / CACHE_NAME)
-    ok = cache.rows(settings, "ok")
-    failed = cache.rows(settings, "failed")
+    keyed = {"single run": (cache.rows(settings, "ok"), cache.rows(settings, "failed")),
+             "state search": (cache.rows(settings, "ok", search),
+                              cache.rows(settings, "failed", search))}
 
     groups = {g: tasks(g, settings) for g in structures.GROUPS}
     pool_types = [a.info["config_type"] for _, a in groups["pool"]]
@@ -547,13 +700,22 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
 
     geometry = {sid: geometry_digest(a) for g in groups.values() for sid, a in g}
     sets, incomplete, failures = {}, {}, {}
+    labelled_by = {}
     for name in datasets.SET_ORDER:
         sids = members[name]
-        missing = [s for s in sids if s not in ok and s not in failed]
-        stale = [s for s in sids if s in ok and ok[s].geometry != geometry[s]]
-        if missing or stale:
-            incomplete[name] = {"missing": len(missing), "stale": len(stale)}
+        # molecules: the state search if complete, else the earlier single fixed-moment runs
+        methods = ("state search", "single run") if name in MOLECULAR_GROUPS else ("single run",)
+        for method in methods:
+            ok, failed = keyed[method]
+            missing = [s for s in sids if s not in ok and s not in failed]
+            stale = [s for s in sids if s in ok and ok[s].geometry != geometry[s]]
+            if not (missing or stale):
+                break
+            incomplete.setdefault(name, {"missing": len(missing), "stale": len(stale)})
+        else:
             continue
+        incomplete.pop(name, None)
+        labelled_by[name] = method
         bad = [s for s in sids if s not in ok]
         failures.update({s: failed[s].data.get("error", "") for s in bad})
         images = [_row_atoms(ok[s], s) for s in sids if s in ok]
@@ -575,9 +737,16 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
             "config_types": types,
             "failed": bad,
             "description": datasets.DESCRIPTIONS[name],
+            "labelled_by": labelled_by[name],
         }
 
-    wall = {row.sid: row.wall_time for row in cache.db.select(settings=_settings_key(settings))}
+    wall: dict[str, float] = {}
+    for method, (ok, _) in keyed.items():
+        for name in datasets.SET_ORDER:
+            if labelled_by.get(name) == method and name != "pool":
+                wall.update({s: ok[s].wall_time for s in members[name] if s in ok})
+    wall.update({s: keyed["single run"][0][s].wall_time for s in members["pool"]
+                 if s in keyed["single run"][0]})
     conv_path = data_dir / CONVERGENCE_NAME
     manifest = {
         "schema": 1,
@@ -594,16 +763,20 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
                       "force-consistent free energy is the calculator's 'free_energy' "
                       "(atoms.get_potential_energy(force_consistent=True))",
             "spin": "periodic structures (bulk, slabs, layers, chains): not spin-polarised; "
-                    "isolated atom: spin-polarised, fixed total moment 2 (triplet); dimers and "
-                    "clusters: spin-polarised, lowest energy over fixed total moments "
-                    f"{list(settings.molecule_moments)} (winner in info['spin_moment'], every "
-                    "computed moment's energy in info['energy_m<M>']); for clusters (3+ atoms) "
-                    "the moments are tried in increasing order and the search stops when the "
-                    "energy rises (moment_shortcut), dimers try all",
-            "molecule_box": f"orthorhombic, extent + 2*vacuum + {list(BOX_ASYMMETRY)} A, pbc False",
+                    "molecules (atom, dimers, clusters): spin-polarised, labelled by the state "
+                    "search (see 'state_search'; sets[<name>]['labelled_by'] says which method "
+                    "labelled each molecular set; 'single run' = one Fermi-Dirac run per fixed "
+                    f"moment {list(settings.molecule_moments)}, width {settings.width} eV)",
+            "molecule_box": f"orthorhombic, extent + 2*vacuum + {list(BOX_ASYMMETRY)} A, pbc "
+                            "False; every dimer in the box of the longest one",
         },
         "convergence": json.loads(conv_path.read_text()) if conv_path.exists() else None,
-        "known_issues": KNOWN_ISSUES,
+        "state_search": {**search.to_dict(), "settings_digest": search.digest(),
+                         "description": STATE_SEARCH_DESCRIPTION,
+                         "run_logs": f"{STATE_SEARCH_DIR}/<group>/*.jsonl"},
+        "isolated_atom": _atom_states(keyed["state search"][0].get("atom")),
+        "known_issues": KNOWN_ISSUES + [issue for name, issue in LEGACY_ISSUES.items()
+                                        if labelled_by.get(name) == "single run"],
         "split": {
             "seed": datasets.SPLIT_SEED,
             "test_fraction": datasets.TEST_FRACTION,
@@ -850,6 +1023,3 @@ def main(argv: Iterable[str] | None = None) -> int:
         print(json.dumps(summary["scans"], indent=1))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
