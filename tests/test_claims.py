@@ -81,3 +81,22 @@ def test_v2_claims_refuted_or_partly():
     })
     assert v2_verdicts(records) == {"v2a": "not reproduced", "v2b": "not reproduced", "v2c": "partly"}
     assert v2_verdicts([])["v2c"].startswith("not tested")
+
+
+def test_study_summary_and_before_after_comparison():
+    from linace.claims import compare_summaries, study_summary
+
+    wobbly = [record(K, s, 0.3, 0.1, w) for K, w in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0))
+              for s in ("narrow", "crystals", "diverse")]
+    converging = [record(K, s, 0.3, 0.1, o) for K, o in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03))
+                  for s in ("narrow", "crystals", "diverse")]
+    before, after = study_summary(wobbly, DFT), study_summary(converging, DFT)
+    assert set(before["convergence"]) == {"standard, narrow", "standard, crystals", "standard, diverse"}
+    assert [row["body_order"] for row in before["convergence"]["standard, diverse"]] == [2, 3, 4, 5]
+    step = before["convergence"]["standard, diverse"][1]["distance_to_previous_K_eV"]
+    assert np.isclose(step, 3.5, atol=0.05)  # the curve moved from +2.0 to -1.5 eV
+    table = compare_summaries(before, after)
+    changed = {claim[:2] for claim, old, new, flag in table["verdicts"] if flag}
+    assert "2." in changed and "3." in changed  # the convergence claims flip
+    row = next(r for r in table["convergence"] if r[:3] == ("standard, diverse", 5, "distance_to_dft_eV"))
+    assert np.isclose(row[3], 2.0, atol=0.05) and np.isclose(row[4], 0.03, atol=0.01)

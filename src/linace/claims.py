@@ -15,7 +15,7 @@ import numpy as np
 from .results import convergence_table
 
 __all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "TAILORED_SET", "Verdict", "assess_claims", "assess_v2_claims",
-           "convergence_steps", "select"]
+           "compare_summaries", "convergence_steps", "select", "study_summary"]
 
 #: A dimer curve whose mean absolute difference to DFT over 1.0-4.5 A exceeds this is "far" (eV).
 FAR_FROM_DFT_EV = 0.5
@@ -173,3 +173,45 @@ def assess_v2_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
         f"pure, {TAILORED_SET}: successive-K distances {describe(pure_tailored)}; "
         f"standard on the same data: {describe(standard)}"))
     return verdicts
+
+
+def study_summary(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray],
+                  regularisation: str = "blr") -> dict:
+    """Every convergence number and every claim verdict of a sweep, as plain JSON.
+
+    ``convergence``: {"<variant>, <training set>": [{K, distance_to_previous_K_eV,
+    distance_to_dft_eV, minimum_position_A, minimum_energy_eV}, ...]}; ``verdicts``: [{claim,
+    verdict, evidence}] of :func:`assess_claims` (standard basis) and :func:`assess_v2_claims`.
+    Two summaries (e.g. before and after a change of the reference data) compare with
+    :func:`compare_summaries`.
+    """
+    records = select(records, regularisation=regularisation)
+    convergence = {}
+    for variant in sorted({r["parameters"]["variant"] for r in records}):
+        for training_set in sorted({r["parameters"]["training_set"] for r in records}):
+            runs = select(records, variant=variant, training_set=training_set)
+            if runs:
+                convergence[f"{variant}, {training_set}"] = [
+                    {k: (float(v) if k != "body_order" else int(v)) for k, v in row.items()}
+                    for row in convergence_table(runs, dft_curve)]
+    verdicts = assess_claims(select(records, variant="standard"), dft_curve) + assess_v2_claims(records, dft_curve)
+    return {"convergence": convergence,
+            "verdicts": [{"claim": v.claim, "verdict": v.verdict, "evidence": v.evidence} for v in verdicts]}
+
+
+def compare_summaries(before: dict, after: dict) -> dict:
+    """Side by side: ``convergence`` rows [(run, K, quantity, before, after)] and ``verdicts``
+    [(claim, before, after, changed)] of two :func:`study_summary` results (missing: None)."""
+    rows = []
+    for run in sorted(set(before["convergence"]) | set(after["convergence"])):
+        old = {row["body_order"]: row for row in before["convergence"].get(run, [])}
+        new = {row["body_order"]: row for row in after["convergence"].get(run, [])}
+        for K in sorted(set(old) | set(new)):
+            for quantity in ("distance_to_previous_K_eV", "distance_to_dft_eV", "minimum_position_A",
+                             "minimum_energy_eV"):
+                rows.append((run, K, quantity, old.get(K, {}).get(quantity), new.get(K, {}).get(quantity)))
+    old_v = {v["claim"]: v["verdict"] for v in before["verdicts"]}
+    new_v = {v["claim"]: v["verdict"] for v in after["verdicts"]}
+    verdicts = [(claim, old_v.get(claim), new_v.get(claim), old_v.get(claim) != new_v.get(claim))
+                for claim in list(dict.fromkeys(list(old_v) + list(new_v)))]
+    return {"convergence": rows, "verdicts": verdicts}

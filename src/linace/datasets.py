@@ -11,10 +11,14 @@ Every loaded structure carries a :class:`~ase.calculators.singlepoint.SinglePoin
 with ``energy`` (eV, extrapolated to zero smearing), ``forces`` (N, 3) eV/A and, for fully periodic
 cells, ``stress`` (6,) eV/A^3 (Voigt, ASE sign convention), ``free_energy`` (eV, the
 force-consistent Mermin energy: ``atoms.get_potential_energy(force_consistent=True)``), and
-``atoms.info`` with ``sid`` (the structure id), ``config_type`` (family) and, for molecules,
-``spin_moment`` (the fixed total moment that gave the lowest energy, Bohr magnetons) and
-``energy_m<M>`` (eV) for each tried moment M (NaN if that run failed). The sets and how they
-were computed are described in ``data/manifest.json``.
+``atoms.info`` with ``sid`` (the structure id), ``config_type`` (family) and, for molecules
+labelled by the state search (:mod:`linace.dft.states`), the winning run's ``spin_moment``
+(total moment, Bohr magnetons), ``start``, ``occupation`` ('integer' or 'fractional'),
+``configuration`` and ``state`` (the molecular term it resembles), ``free_minus_energy`` (eV), and
+every run's ``energy_m<M>_<start>`` (eV, NaN if it failed), ``occupation_m<M>_<start>`` and
+``state_m<M>_<start>``. Molecular sets still labelled by single fixed-moment runs carry
+``spin_moment`` and ``energy_m<M>`` instead (``manifest['sets'][name]['labelled_by']`` says
+which). The sets and how they were computed are described in ``data/manifest.json``.
 
 Sets: ``dimers`` and ``clusters`` (molecules), the equally sized training sets of graded
 diversity ``narrow`` (diamond only), ``crystals`` (all crystalline families) and ``diverse`` (all
@@ -46,9 +50,11 @@ TEST_FRACTION = 0.15
 NARROW_TYPES = ("diamond",)
 
 DESCRIPTIONS = {
-    "isolated_atom": "one C atom, spin-polarised triplet in a non-cubic box; its energy is E0",
-    "dimers": "C2 from 0.9 to 5.0 A, lowest energy over fixed total moments (DFT two-body curve)",
-    "clusters": "isolated C3, C4, C5 of varied shapes, lowest energy over fixed total moments",
+    "isolated_atom": "one C atom, the integer-occupation Hund's-rule triplet (lowest of the state "
+                     "search) in a non-cubic box; its energy is E0",
+    "dimers": "C2 from 0.9 to 6.0 A (77 separations), the lowest state of the state search at "
+              "each (the DFT two-body curve)",
+    "clusters": "isolated C3, C4, C5 of varied shapes, lowest energy over total moments",
     "narrow": "training set: diamond family only (volume scan, strains, rattles)",
     "crystals": "training set, same size as narrow: balanced over the crystalline families",
     "diverse": "training set, same size as narrow: balanced over all pool families",

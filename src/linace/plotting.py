@@ -10,7 +10,7 @@ import numpy as np
 from .analysis import DimerCurve
 
 __all__ = ["BODY_ORDER_COLOURS", "convergence_axes", "dimer_axes", "plot_convergence", "plot_dimer_curve",
-           "plot_dft_dimer", "parity"]
+           "plot_dft_dimer", "plot_dimer_states", "parity"]
 
 #: One colour per body order, used consistently across chapters.
 BODY_ORDER_COLOURS = {2: "tab:blue", 3: "tab:orange", 4: "tab:green", 5: "tab:red"}
@@ -34,6 +34,38 @@ def dimer_axes(ax, ylim: tuple[float, float] = (-10.0, 10.0), title: str | None 
     ax.set(xlabel="C–C distance r (Å)", ylabel="E(r) − 2E$_0$ (eV)", ylim=ylim)
     if title:
         ax.set_title(title)
+
+
+def plot_dimer_states(ax, dimers, e_atom: float, legend: bool = True) -> None:
+    """The labelled DFT dimer curve, each winning state in its own colour (markers), with the
+    lowest curve of every total moment faint behind it (lines), E - 2 E0 in eV against r in A.
+
+    ``dimers``: the exported dimers (state-search info, see :func:`linace.reference.dimer_runs`).
+    """
+    from .reference import dimer_runs, state_segments
+
+    runs = dimer_runs(dimers, e_atom)
+    for moment in sorted({row["moment"] for row in runs}):
+        best: dict[float, float] = {}
+        for row in runs:
+            if row["moment"] == moment:
+                best[row["r"]] = min(best.get(row["r"], np.inf), row["binding"])
+        r = np.array(sorted(best))
+        ax.plot(r, [best[x] for x in r], lw=1.0, alpha=0.35, color="grey",
+                ls=("-", "--", ":", "-.")[(moment // 2) % 4], label=f"lowest at M = {moment} μ$_B$")
+    r_all = np.array([a.get_distance(0, 1) for a in dimers])
+    e_all = np.array([a.get_potential_energy() - 2 * e_atom for a in dimers])
+    seen: dict[str, str] = {}
+    for segment in state_segments(dimers):
+        inside = (r_all >= segment["r_min"] - 1e-9) & (r_all <= segment["r_max"] + 1e-9)
+        name = f"{segment['state']} (M = {segment['moment']}, {segment['occupation']})"
+        first = name not in seen
+        colour = seen.setdefault(name, f"C{len(seen)}")
+        ax.plot(r_all[inside], e_all[inside], "o", ms=3.5, color=colour,
+                label=name if first else None)
+    dimer_axes(ax, ylim=(min(e_all.min(), 0) - 0.5, max(2.0, min(e_all.max(), 6.0))))
+    if legend:
+        ax.legend(fontsize=8)
 
 
 def plot_dft_dimer(ax, r: np.ndarray, energy: np.ndarray, **style) -> None:
