@@ -60,3 +60,59 @@ def test_sanity_numbers_of_committed_data():
     assert 2.42 < gr["a0"] < 2.50  # PBE 2.467 A
     c2 = reference.dimer_minimum(datasets.load("dimers"), e0)
     assert 1.18 < c2["r_e"] < 1.35
+
+
+def _morse(r, depth, a, r_e):
+    return depth * (1 - np.exp(-a * (r - r_e))) ** 2 - depth
+
+
+def _state_dimers(r_grid, e_atom=-1.0, jump_at=None):
+    """Dimers with state-search info: a singlet (M=0) Morse curve and a deeper, longer triplet
+    (M=2); the label is the lower of the two at each r."""
+    images = []
+    for r in r_grid:
+        e_s = _morse(r, 6.0, 2.3, 1.25)
+        e_t = _morse(r, 6.3, 2.0, 1.32)
+        if jump_at is not None and np.isclose(r, jump_at):
+            e_t += 0.05  # an SCF solution 50 meV off the triplet curve
+        atoms = structures.dimer(r)
+        best = ("m2_integer", e_t, "3Πu", 2) if e_t < e_s else ("m0_integer", e_s, "X1Σg+", 0)
+        _with_energy(atoms, best[1] + 2 * e_atom, f"d{r:.3f}")
+        atoms.info.update(state=best[2], spin_moment=best[3], occupation="integer",
+                          energy_m0_integer=e_s + 2 * e_atom, state_m0_integer="X1Σg+",
+                          occupation_m0_integer="integer", configuration_m0_integer="pi_u4",
+                          energy_m2_integer=e_t + 2 * e_atom, state_m2_integer="3Πu",
+                          occupation_m2_integer="integer", configuration_m2_integer="pi_u3")
+        images.append(atoms)
+    return images
+
+
+def test_state_curves_segments_and_constants():
+    r = np.round(np.arange(0.9, 2.0, 0.02), 4)
+    dimers = _state_dimers(r)
+    curves = reference.state_curves(dimers, -1.0)
+    assert set(curves) == {"X1Σg+", "3Πu"}
+    np.testing.assert_allclose(curves["3Πu"][1], _morse(r, 6.3, 2.0, 1.32), atol=1e-12)
+    segments = reference.state_segments(dimers)
+    assert [s["state"] for s in segments][:2] == ["X1Σg+", "3Πu"]
+    assert segments[0]["r_min"] == pytest.approx(0.9) and segments[0]["moment"] == 0
+    table = {row["state"]: row for row in reference.dimer_state_table(dimers, -1.0)}
+    assert table["3Πu"]["r_e"] == pytest.approx(1.32, abs=1e-3)
+    assert table["3Πu"]["D_e"] == pytest.approx(6.3, abs=1e-3)
+    omega = 2.0 * np.sqrt(2 * 6.3 / 6.0) * np.sqrt(1.602176634e-19 / 1e-20 / 1.66053906660e-27) / (
+        2 * np.pi * 2.99792458e10)  # Morse: omega = a sqrt(2 D / mu)
+    assert table["3Πu"]["omega_e"] == pytest.approx(omega, rel=2e-3)
+    assert table["3Πu"]["moment"] == 2 and table["3Πu"]["configuration"] == "pi_u3"
+    assert list(table)[0] == "3Πu"  # deepest first
+
+
+def test_leave_one_out_residuals_find_a_jump():
+    r = np.round(np.arange(0.9, 2.0, 0.02), 4)
+    smooth = reference.state_curves(_state_dimers(r), -1.0)["3Πu"]
+    assert np.abs(reference.leave_one_out_residuals(*smooth)).max() < 0.002
+    jumped = reference.state_curves(_state_dimers(r, jump_at=1.5), -1.0)["3Πu"]
+    residual = reference.leave_one_out_residuals(*jumped)
+    assert np.argmax(np.abs(residual)) == np.argmin(np.abs(jumped[0] - 1.5))
+    assert np.abs(residual).max() > 0.04
+    with pytest.raises(ValueError, match="need more than 4 points"):
+        reference.leave_one_out_residuals(r[:4], r[:4])

@@ -188,3 +188,38 @@ def spectroscopic_constants(r: np.ndarray, energy: np.ndarray, reduced_mass: flo
     curvature = poly.deriv(2)(r_e)
     return {"r_e": float(r_e), "D_e": float(-poly(r_e)),
             "omega_e": float(np.sqrt(curvature / reduced_mass) * _CM1_PER_SQRT_EV_A2_AMU)}
+
+
+#: reduced masses (amu) of homonuclear dimers of the most abundant isotope
+DIMER_REDUCED_MASS = {"C": 12.0 / 2, "Si": 27.9769265 / 2}
+
+
+def dimer_state_table(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
+    """One row per state the search found with a bound minimum on its own curve.
+
+    Each row: ``state``, ``moment``, ``wins`` (the separations, A, where it labels the curve, as
+    'r_min-r_max' stretches; empty if it never wins), ``configuration`` of the run at its minimum,
+    and :func:`spectroscopic_constants` ``r_e`` (A), ``D_e`` (eV), ``omega_e`` (cm^-1). Sorted by
+    the depth of the minimum (the lowest state first).
+    """
+    symbol = dimers[0].get_chemical_symbols()[0]
+    curves = state_curves(dimers, e_atom)
+    segments = state_segments(dimers)
+    by_r = {round(float(a.get_distance(0, 1)), 6): a for a in dimers}
+    rows = []
+    for state, (r, e) in curves.items():
+        try:
+            constants = spectroscopic_constants(r, e, DIMER_REDUCED_MASS[symbol])
+        except ValueError:
+            continue  # no bracketed minimum (repulsive, or found on too few points)
+        k = int(np.argmin(e))
+        atoms = by_r[round(float(r[k]), 6)]
+        tag = next((key[len("state_"):] for key, value in atoms.info.items()
+                    if key.startswith("state_m") and value == state
+                    and np.isclose(atoms.info[f"energy_{key[len('state_'):]}"] - 2 * e_atom, e[k])), None)
+        wins = [f"{s['r_min']:.2f}–{s['r_max']:.2f}" for s in segments if s["state"] == state]
+        rows.append({"state": state, "moment": int(tag[1:].split("_")[0]) if tag else None,
+                     "wins": ", ".join(wins),
+                     "configuration": str(atoms.info.get(f"configuration_{tag}", "")),
+                     **constants})
+    return sorted(rows, key=lambda row: -row["D_e"])

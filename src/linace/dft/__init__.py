@@ -621,6 +621,8 @@ def _row_atoms(row, sid: str) -> Atoms:
             atoms.info[f"energy_{tag}"] = float(run["energy"]) if ok else float("nan")
             atoms.info[f"occupation_{tag}"] = run["occupation"] if ok else "failed"
             atoms.info[f"state_{tag}"] = run["state"] if ok else "failed"
+            if ok and run.get("configuration"):
+                atoms.info[f"configuration_{tag}"] = run["configuration"]
     atoms.calc = SinglePointCalculator(atoms, **results)
     return atoms
 
