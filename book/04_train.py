@@ -94,6 +94,5 @@ print(f"mean |E_ACE - E_DFT| over 1.0-4.5 A: {summary['distance_to_dft_eV']:.3f}
       f"minimum at {summary['minimum_position_A']:.3f} A, {summary['minimum_energy_eV']:.3f} eV")
 
 # %%
-if result_path:
+if result_path:  # the JSON run record; not printed: in a sweep the path is a temporary scratch file
     write_json_atomic(result_path, run.record)
-    print("wrote", result_path)

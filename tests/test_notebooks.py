@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import jupytext
+import nbformat
 import papermill
 import pytest
 
@@ -31,10 +32,15 @@ def test_theory_notebook(tmp_path):
 
 def test_train_notebook_writes_a_record(tmp_path, synthetic_environment):
     result = tmp_path / "K2.json"
-    execute("04_train", tmp_path, body_order=2, training_set="diverse", result_path=str(result))
+    output = execute("04_train", tmp_path, body_order=2, training_set="diverse", result_path=str(result))
     record = json.loads(result.read_text())
     assert record["parameters"]["body_order"] == 2
     assert record["errors"]["test"]["all"]["n_structures"] == 4
+    # the sweep shows these outputs as a page: no warnings (e.g. tqdm's about ipywidgets, with the
+    # design rows computed: the cache is empty) and not the result path (a sweep's scratch file)
+    outputs = [o for cell in nbformat.read(output, as_version=4).cells for o in cell.get("outputs", [])]
+    assert [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"] == []
+    assert str(result) not in json.dumps(outputs)
 
 
 def test_basis_truncation_notebook(tmp_path, synthetic_environment):

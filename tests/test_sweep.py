@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import os
+import stat
 from pathlib import Path
 
 import nbformat
@@ -68,6 +70,18 @@ def modification_times(folder: Path) -> dict[str, int]:
     return {path.name: path.stat().st_mtime_ns for path in folder.glob("*") if path.is_file()}
 
 
+def umask_mode() -> int:
+    """The mode a new file gets from the process umask (0o666 & ~umask)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def shown_cells(notebook) -> list:
+    """The cells the book shows (Jupyter Book leaves out those tagged remove-cell)."""
+    return [cell for cell in notebook.cells if "remove-cell" not in cell.metadata.get("tags", [])]
+
+
 # ----------------------------------------------------------------------------- pure functions
 def test_grid_is_the_product_of_the_values():
     default = sweep.grid()
@@ -120,10 +134,14 @@ def test_sweep_writes_results_and_titled_notebooks_then_skips_reruns_and_forces(
     assert block["input_hash"] == sweep.input_hash(runs[1], TEMPLATE, workspace["data_manifest"])
 
     notebook = nbformat.read(workspace["notebooks_dir"] / f"{ids[1]}.ipynb", as_version=4)
-    assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source == "# K = 3, dimers"
+    assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# K = 3, dimers\n")
     assert "jupytext" not in notebook.metadata
     outputs = "".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
     assert "trained K = 3 on dimers" in outputs
+
+    # files get the umask's mode, not tempfile's 0600
+    for path in (workspace["results_dir"] / f"{ids[1]}.json", workspace["notebooks_dir"] / f"{ids[1]}.ipynb"):
+        assert stat.S_IMODE(path.stat().st_mode) == umask_mode(), path
 
     before = modification_times(workspace["results_dir"]) | modification_times(workspace["notebooks_dir"])
     again = sweep.run_sweep(runs, executor=NoExecutor(), **workspace)  # nothing may be submitted
@@ -134,6 +152,42 @@ def test_sweep_writes_results_and_titled_notebooks_then_skips_reruns_and_forces(
         forced = sweep.run_sweep(runs[:1], executor=executor, force=True, **workspace)
     assert forced.executed == ids[:1]
     assert result(workspace, runs[0])["sweep"]["timestamp"] >= block["timestamp"]
+
+
+def test_a_run_page_has_one_title_and_no_parameter_cells_or_scratch_paths(workspace):
+    """The book shows one title (the run's, with its parameters), neither the template's defaults
+    nor papermill's injected cell with the temporary result_path, and no kernel warnings."""
+    run = sweep.grid([3], ["dimers"], ["pure"])[0]
+    with concurrent.futures.ThreadPoolExecutor(1) as executor:
+        assert sweep.run_sweep([run], executor=executor, **workspace).ok
+    notebook = nbformat.read(workspace["notebooks_dir"] / f"{sweep.run_id(run)}.ipynb", as_version=4)
+    cells = shown_cells(notebook)
+    titles = [line for cell in cells if cell.cell_type == "markdown"
+              for line in cell.source.splitlines() if line.startswith("# ")]
+    assert titles == ["# K = 3, dimers, pure"]
+    assert cells[0].source.endswith("Parameters: `body_order = 3`, `training_set = 'dimers'`, "
+                                    "`variant = 'pure'`, `regularisation = 'blr'`")
+    removed = [cell for cell in notebook.cells if cell not in cells]
+    assert sorted(tag for cell in removed for tag in cell.metadata["tags"] if tag != "remove-cell") == [
+        "injected-parameters", "parameters"]
+    shown = json.dumps([{"source": cell.source, "outputs": cell.get("outputs", [])} for cell in cells])
+    assert "linace-sweep-" not in shown and "result_path =" not in shown  # no scratch path on the page
+    assert "linace-sweep-" not in json.dumps(notebook.metadata)  # nor in the recorded parameters
+    assert notebook.metadata["papermill"]["parameters"]["result_path"] == str(
+        workspace["results_dir"] / f"{sweep.run_id(run)}.json")
+    streams = [o for cell in cells for o in cell.get("outputs", []) if o.output_type == "stream"]
+    assert [o.name for o in streams] == ["stdout"]  # no warnings (stderr) in the page
+
+
+def test_the_kernel_log_stays_out_of_the_sweep_output(workspace, capfd):
+    """The kernels' own log (e.g. "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." when
+    jupyter_client's shutdown interrupt meets a kernel still finishing a request) goes to the
+    kernel's stderr, the sweep's terminal: the sweep silences it."""
+    workspace["notebook"].write_text(TEMPLATE + '\n# %%\nget_ipython().kernel.log.error("a kernel log line")\n')
+    with concurrent.futures.ThreadPoolExecutor(1) as executor:
+        assert sweep.run_sweep(sweep.grid([2], ["dimers"]), executor=executor, **workspace).ok
+    captured = capfd.readouterr()
+    assert "a kernel log line" not in captured.err + captured.out
 
 
 def test_a_changed_template_or_manifest_reruns(workspace):
@@ -165,7 +219,7 @@ def test_failing_runs_are_reported_and_corrupt_nothing(workspace, capsys):
     assert "RuntimeError: this training set is broken" in crash.error
     assert crash.notebook == str(workspace["notebooks_dir"] / "failed" / f"{sweep.run_id(broken)}.ipynb")
     failed_notebook = nbformat.read(crash.notebook, as_version=4)
-    assert failed_notebook.cells[0].source == "# K = 2, broken"
+    assert failed_notebook.cells[0].source.startswith("# K = 2, broken\n")
     assert any(o.output_type == "error" for cell in failed_notebook.cells for o in cell.get("outputs", []))
     no_result = failures[sweep.run_id(silent)].error
     assert "wrote no result" in no_result and "result_path" in no_result
@@ -253,6 +307,7 @@ def known_values(monkeypatch):
         (["--variants", "fancy"], "--variants: unknown value(s) fancy; allowed: standard"),
         (["--regularisations", "lasso"], "--regularisations: unknown value(s) lasso; allowed: blr, ridge"),
         (["--workers", "0"], "--workers must be at least 1"),
+        (["--scheduler-timeout", "0"], "--scheduler-timeout must be positive, got 0"),
         (["--body-orders", "two"], "invalid int value: 'two'"),
     ],
 )
@@ -261,6 +316,21 @@ def test_command_line_argument_errors(arguments, message, known_values, capsys):
         sweep.main(arguments)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_code_1(workspace, known_values, capsys):
+    arguments = ["--training-sets", "dimers", "--notebook", str(workspace["notebook"]),
+                 "--results-dir", str(workspace["results_dir"]), "--notebooks-dir", str(workspace["notebooks_dir"])]
+    # port 9 (discard): nothing listens, the connection is refused until the timeout
+    assert sweep.main(["--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "0.5", *arguments]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "python -m linace.sweep: error: the Dask scheduler at tcp://127.0.0.1:9 did not answer within 0.5 s"]
+    with pytest.raises(SystemExit) as exit_info:  # not a Dask address: a usage error
+        sweep.main(["--scheduler", "nonsense://x", *arguments])
+    assert exit_info.value.code == 2
+    assert "--scheduler nonsense://x: unknown address scheme 'nonsense'" in capsys.readouterr().err
+    assert not workspace["results_dir"].exists()
 
 
 def test_training_sets_are_read_from_the_data_manifest(tmp_path, monkeypatch):

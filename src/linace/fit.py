@@ -228,7 +228,9 @@ class DesignCache:
 
 def _design_arrays(basis: ACEBasis, structures: Sequence[Atoms], progress: bool) -> dict:
     """Energy, force and stress rows of every structure, concatenated (the cacheable part)."""
-    from tqdm.auto import tqdm
+    # the console bar: tqdm.auto would pick the widget bar in a Jupyter kernel, which needs ipywidgets
+    # (not a dependency) and, without it, warns (TqdmWarning) into the notebook on import, bar or not
+    from tqdm import tqdm
 
     energies, forces, stresses = [], [], []
     for atoms in tqdm(structures, desc=f"design rows (K={basis.body_order})", disable=not progress, leave=False):

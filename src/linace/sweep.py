@@ -14,15 +14,19 @@ Each run leaves two files:
     the notebook's JSON result plus a ``"sweep"`` block: ``input_hash``, ``run_id``, ``template``,
     ``notebook`` (the executed notebook), ``wall_time_s`` and ``timestamp`` (UTC, ISO 8601).
 ``<notebooks_dir>/<run-id>.ipynb``
-    the executed notebook, with a first markdown cell ``# <run title>``; the book shows these pages
-    (part "Sweep runs", ``glob: book/sweep/*``) from their stored outputs, without re-executing.
+    the executed notebook as a book page (:func:`_run_page`): a first markdown cell ``# <run title>``
+    listing the run's parameters is its only title (the template's own level-1 headings are dropped),
+    and the template's ``parameters`` cell and papermill's ``injected-parameters`` cell (defaults,
+    and the private ``result_path``) are tagged ``remove-cell``. The book shows these pages (part
+    "Sweep runs", ``glob: book/sweep/*``) from their stored outputs, without re-executing.
 
 A run is *skipped* when its result exists, its recorded ``input_hash`` equals the current one
 (:func:`input_hash`: parameters, template source, ``linace.__version__``, the library source and the data manifest) and
 its executed notebook exists; ``force=True`` re-runs everything. Results and notebooks are written
-through a temporary file and ``os.replace`` (the notebook itself executes in a private scratch
-folder, where its ``result_path`` points), so an interrupted sweep leaves every finished run intact
-and the next sweep resumes with the missing ones. A failing run (the notebook raises, or
+through a temporary file and ``os.replace`` (:func:`linace.io.write_atomic`: the mode the umask
+gives, e.g. 0644; the notebook itself executes in a private scratch folder, where its
+``result_path`` points), so an interrupted sweep leaves every finished run intact and the next
+sweep resumes with the missing ones. A failing run (the notebook raises, or
 writes no result) is reported, its executed notebook is kept in ``<notebooks_dir>/failed/`` for
 inspection (outside the book), and it neither aborts the other runs nor touches the previous result
 or page of that run.
@@ -32,13 +36,17 @@ Runs are independent tasks (:func:`execute_run`, a picklable top-level function)
 (``distributed.Client(address).get_executor()``; all paths must then be on a file system shared
 with the workers, and the workers need linace, papermill and a ``python3`` Jupyter kernel).
 
+The kernels run with their own log silenced (:data:`KERNEL_ARGUMENTS`): what a run prints is in its
+notebook, and the sweep's terminal shows only the progress bar and the sweep's own messages.
+
 Command line (``python -m linace.sweep --help``)::
 
     python -m linace.sweep                               # K = 2..5 x {dimers, narrow, crystals, diverse}
     python -m linace.sweep --body-orders 2 3 --training-sets diverse --workers 2
     python -m linace.sweep --scheduler tcp://10.0.0.1:8786   # run on a Dask cluster
 
-The exit code is 1 if any run failed, 2 for invalid arguments, 130 when interrupted.
+The exit code is 1 if any run failed or the Dask scheduler did not answer (within
+``--scheduler-timeout`` seconds, one line on stderr), 2 for invalid arguments, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -68,6 +76,7 @@ __all__ = [
     "RunFailure",
     "RunTask",
     "RunOutcome",
+    "SchedulerError",
     "SweepError",
     "SweepReport",
     "TRAINING_SETS",
@@ -99,14 +108,29 @@ DEFAULT_VARIANT = "standard"
 DEFAULT_REGULARISATION = "blr"
 #: Jupyter kernel that executes the runs
 KERNEL = "python3"
+#: command-line options of every run's kernel. Its own log is silenced: jupyter_client interrupts
+#: (SIGINT) every kernel it shuts down, and a kernel hit while it still finishes papermill's last
+#: ``kernel_info`` request logs "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." to the
+#: sweep's terminal; a run's own output and errors are in its notebook
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 #: name of the notebook parameter that receives the path of the JSON result
 RESULT_PARAMETER = "result_path"
+#: notebook cells that hold parameters: the template's defaults and papermill's injected values
+PARAMETER_TAGS = ("parameters", "injected-parameters")
+#: cell tag that makes Jupyter Book leave a cell out of the page
+REMOVE_TAG = "remove-cell"
 FAILED_DIR = "failed"
 DEFAULT_WORKERS = 2
+#: seconds to wait for a Dask scheduler to answer (``--scheduler-timeout``)
+SCHEDULER_TIMEOUT = 30.0
 
 
 class SweepError(RuntimeError):
     """A sweep cannot start (duplicate run ids, missing template, no Jupyter kernel)."""
+
+
+class SchedulerError(SweepError):
+    """The Dask scheduler does not answer (the command line exits with code 1, not 2)."""
 
 
 # ----------------------------------------------------------------------------- grid, ids, titles
@@ -340,22 +364,62 @@ def _execute_notebook(task: RunTask, output: Path, result: Path) -> str | None:
             progress_bar=False,
             resources={"metadata": {"path": str(template.parent)}},
             config=_kernel_config(output.parent),
+            extra_arguments=list(KERNEL_ARGUMENTS),
         )
     except Exception as error:  # noqa: BLE001  (any failure of one run is reported, never raised)
         return _describe(error)
     return None
 
 
+#: a level-1 ATX heading on the first line of a markdown cell, with the blank lines after it
+_LEADING_TITLE = re.compile(r"\A#[ \t]+[^\n]*\n*")
+
+
+def _parameters_line(parameters: Mapping) -> str:
+    """The run's parameters as one markdown line, e.g. ``Parameters: `body_order = 3`, ...``."""
+    return "Parameters: " + ", ".join(f"`{name} = {value!r}`" for name, value in parameters.items())
+
+
+def _run_page(task: RunTask, notebook) -> None:
+    """Turn the executed notebook (an ``nbformat`` notebook, changed in place) into the run's book page.
+
+    One title: a first markdown cell ``# <run title>`` with the run's parameters; a level-1 heading
+    opening a markdown cell of the template (its own title) is dropped, and so is a cell left
+    empty. The parameter cells (:data:`PARAMETER_TAGS`: the template's defaults, which are not the
+    run's, and papermill's injected values with the private ``result_path``) are tagged
+    :data:`REMOVE_TAG`, so the book leaves them out. Outputs are not touched.
+    """
+    import nbformat
+
+    cells = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _LEADING_TITLE.sub("", cell.source, count=1)
+            if not cell.source.strip():
+                continue
+        tags = cell.metadata.get("tags", [])
+        if any(tag in PARAMETER_TAGS for tag in tags) and REMOVE_TAG not in tags:
+            cell.metadata["tags"] = [*tags, REMOVE_TAG]
+        cells.append(cell)
+    title = nbformat.v4.new_markdown_cell(f"# {task.title}\n\n{_parameters_line(task.parameters)}",
+                                          metadata={"tags": ["sweep-title"]})
+    notebook.cells = [title, *cells]
+
+
 def _finish_notebook(task: RunTask, partial: Path, destination: str) -> None:
-    """Give the executed notebook its title cell and clean metadata, and move it to ``destination``
-    (one of the task's paths)."""
+    """Make the executed notebook the run's page (:func:`_run_page`), clean its metadata and move it
+    to ``destination`` (one of the task's paths)."""
     import nbformat
 
     notebook = nbformat.read(partial, as_version=4)
-    notebook.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {task.title}", metadata={"tags": ["sweep-title"]}))
+    _run_page(task, notebook)
     # an output, not a jupytext pair: opening it must not create book/sweep/<id>.py beside it
     notebook.metadata.pop("jupytext", None)
-    notebook.metadata.setdefault("papermill", {}).update(input_path=task.template, output_path=destination)
+    # record the run's places, not the private scratch folder it executed in
+    papermill_metadata = notebook.metadata.setdefault("papermill", {})
+    papermill_metadata.update(input_path=task.template, output_path=destination)
+    if RESULT_PARAMETER in papermill_metadata.get("parameters", {}):
+        papermill_metadata["parameters"][RESULT_PARAMETER] = task.result
     write_atomic(task.locate(destination), nbformat.writes(notebook))
 
 
@@ -682,6 +746,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--regularisations", nargs="+", metavar="REG", help=f"default {DEFAULT_REGULARISATION}")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="local worker processes (default 2)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler instead of local processes")
+    parser.add_argument("--scheduler-timeout", type=float, default=SCHEDULER_TIMEOUT, metavar="SECONDS",
+                        help=f"give up if the Dask scheduler does not answer within this time "
+                             f"(default {SCHEDULER_TIMEOUT:g})")
     parser.add_argument("--force", action="store_true", help="re-run up-to-date runs too")
     parser.add_argument("--notebook", default=DEFAULT_NOTEBOOK, help=f"template notebook (default {DEFAULT_NOTEBOOK})")
     parser.add_argument("--results-dir", default="results")
@@ -693,6 +760,8 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
     """Exit with a usage error naming the unknown values and the allowed ones."""
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, got {args.workers}")
+    if not args.scheduler_timeout > 0:
+        parser.error(f"--scheduler-timeout must be positive, got {args.scheduler_timeout:g}")
     for option, allowed in allowed_values().items():
         if allowed is None or getattr(args, option) is None:
             continue
@@ -725,19 +794,45 @@ def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
                    force=args.force, workers=args.workers)
     if args.scheduler is None:
         return run_sweep(parameter_grid, **options)
-    import distributed  # only needed for a Dask cluster
-
-    with distributed.Client(args.scheduler) as client:
+    with _dask_client(args.scheduler, args.scheduler_timeout) as client:
         return run_sweep(parameter_grid, executor=client.get_executor(), **options)
 
 
+def _dask_client(address: str, timeout: float):
+    """A ``distributed.Client`` connected to the scheduler at ``address``.
+
+    Raises
+    ------
+    SchedulerError
+        The scheduler did not answer within ``timeout`` seconds (distributed retries a refused
+        connection until then), or what answered is not a Dask scheduler.
+    SweepError
+        ``address`` is not a Dask address.
+    """
+    import distributed  # only needed for a Dask cluster
+
+    try:
+        return distributed.Client(address, timeout=timeout)
+    except ValueError as error:  # distributed's own message names the known schemes
+        raise SweepError(f"--scheduler {address}: {error}") from None
+    except OSError:  # refused, unreachable or timed out
+        raise SchedulerError(f"the Dask scheduler at {address} did not answer within {timeout:g} s") from None
+    except Exception as error:  # noqa: BLE001  (something answered, but not a Dask scheduler)
+        raise SchedulerError(f"could not connect to a Dask scheduler at {address}: "
+                             f"{type(error).__name__}: {error}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; returns the exit code (0 ok, 1 a run failed, 130 interrupted)."""
+    """Command-line entry point; returns the exit code (0 ok, 1 a run failed or the Dask scheduler did not
+    answer, 2 invalid arguments, 130 interrupted)."""
     parser = _parser()
     args = parser.parse_args(argv)
     _validate(parser, args)
     try:
         report = _sweep_from_args(args)
+    except SchedulerError as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 1
     except SweepError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     except KeyboardInterrupt:
