@@ -77,8 +77,11 @@ class StateSearch:
         Total moments tried for every dimer separation.
     max_cluster_moment : int
         Upper bound of the cluster moment search (Bohr magnetons).
-    maxiter : int
-        SCF iterations before a run counts as not converged.
+    maxiter_integer, maxiter_fractional : int
+        SCF iterations before a run counts as not converged, for integer-occupation starts
+        (converged ones need 9-20; where no integer aufbau solution exists the occupied and
+        empty levels swap at every iteration and the run cannot converge, so more iterations
+        only cost time) and for the fractional start (which can need ~80).
     extra_bands : int
         Empty bands per spin beyond the occupied ones.
     integer_tolerance : float
@@ -88,7 +91,8 @@ class StateSearch:
     width: float = 0.01
     dimer_moments: tuple[int, ...] = (0, 2, 4)
     max_cluster_moment: int = 12
-    maxiter: int = 120
+    maxiter_integer: int = 50
+    maxiter_fractional: int = 150
     extra_bands: int = 4
     integer_tolerance: float = 0.02
 
@@ -285,10 +289,11 @@ def _calculator(settings, search: StateSearch, symbols, moment: int, start: str)
         occupations = {"name": "fermi-dirac", "width": search.width, "fixmagmom": True}
     else:
         occupations = {"name": "fixed", "numbers": fixed_occupations(symbols, moment, nbands)}
+    maxiter = search.maxiter_fractional if start == "fractional" else search.maxiter_integer
     return GPAW(mode=PW(settings.ecut), xc=settings.xc, kpts=(1, 1, 1), nbands=nbands,
                 occupations=occupations, spinpol=True,
                 convergence={"energy": settings.scf_energy, "density": settings.scf_density},
-                maxiter=search.maxiter, txt=None)
+                maxiter=maxiter, txt=None)
 
 
 def _linear_axis(atoms: Atoms) -> int | None:
