@@ -613,7 +613,8 @@ def _row_atoms(row, sid: str) -> Atoms:
             atoms.info[f"energy_m{m}"] = float("nan") if e is None else float(e)
     if "runs" in row.data:  # labelled by the state search: the winner and every run
         for key in ("state", "occupation", "start", "configuration"):
-            atoms.info[key] = str(row.data.get(key, ""))
+            if row.data.get(key):  # extxyz cannot hold an empty value
+                atoms.info[key] = str(row.data[key])
         atoms.info["free_minus_energy"] = float(row.data["free_energy"]) - float(row.energy)
         for run in row.data["runs"]:
             tag = f"m{run['moment']}_{run['start']}"

@@ -260,6 +260,13 @@ def term_symbol(counts: dict[str, float], moment: int) -> str:
     return term or f"{moment + 1}-plet, {configuration_string(counts)}"
 
 
+def atom_state(moment: int, occupation: str) -> str:
+    """Name of an isolated atom's solution: its spin multiplicity and occupation class."""
+    kind = ("integer occupations (symmetry-broken, Hund's rule)" if occupation == "integer"
+            else "fractional occupations (spherical)")
+    return f"{MULTIPLICITY.get(moment + 1, f'{moment + 1}-plet')} atom, {kind}"
+
+
 def winner(runs: Sequence[dict]) -> dict | None:
     """The converged run of lowest energy (None if no run converged)."""
     ok = [r for r in runs if r.get("status") == "ok"]
@@ -317,7 +324,9 @@ def _describe(calc, atoms: Atoms, moment: int, search: StateSearch) -> dict:
         "local_moments": np.round(calc.get_magnetic_moments(), 3).tolist(),
     }
     axis = _linear_axis(atoms)
-    if axis is not None and len(atoms) == 2:
+    if len(atoms) == 1:
+        out["state"] = atom_state(moment, out["occupation"])
+    elif axis is not None and len(atoms) == 2:
         orbitals = []
         for s in (0, 1):
             occupied = [(orbital_symmetry(calc.get_pseudo_wave_function(n, spin=s), axis),
@@ -530,6 +539,8 @@ def summary(runs: Sequence[dict]) -> dict:
     ``start``, ``occupation``, ``state``, ``configuration``; ``status``; and ``runs``: for every
     run its moment, start, status, energy, free-energy signature, occupation class and state.
     """
+    runs = [dict(r, state=atom_state(r["moment"], r["occupation"]))
+            if r.get("status") == "ok" and len(r["forces"]) == 1 else r for r in runs]
     best = winner(runs)
     table = [{k: r.get(k) for k in ("moment", "start", "status", "energy", "occupation",
                                       "state", "configuration", "continued", "niter")}
