@@ -81,7 +81,7 @@ class StateSearch:
         SCF iterations before a run counts as not converged, for integer-occupation starts
         (converged ones need 9-20; where no integer aufbau solution exists the occupied and
         empty levels swap at every iteration and the run cannot converge, so more iterations
-        only cost time) and for the fractional start (which can need ~80).
+        only cost time) and for the fractional start (which usually needs 10-50).
     extra_bands : int
         Empty bands per spin beyond the occupied ones.
     integer_tolerance : float
@@ -91,8 +91,8 @@ class StateSearch:
     width: float = 0.01
     dimer_moments: tuple[int, ...] = (0, 2, 4)
     max_cluster_moment: int = 12
-    maxiter_integer: int = 50
-    maxiter_fractional: int = 150
+    maxiter_integer: int = 30
+    maxiter_fractional: int = 80
     extra_bands: int = 4
     integer_tolerance: float = 0.02
 
@@ -102,8 +102,13 @@ class StateSearch:
         return d
 
     def digest(self) -> str:
-        """Short SHA-256 of the settings."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+        """Short SHA-256 of the settings that decide what a converged run gives (the cache key).
+
+        The iteration limits are left out: they only decide when a run that has not converged is
+        given up (each run records its ``niter`` and the ``maxiter`` it was given).
+        """
+        physics = {k: v for k, v in self.to_dict().items() if not k.startswith("maxiter")}
+        return hashlib.sha256(json.dumps(physics, sort_keys=True).encode()).hexdigest()[:16]
 
 
 # ----------------------------------------------------------------------------- pure functions
@@ -354,7 +359,8 @@ def single_run(atoms: Atoms, settings, search: StateSearch, moment: int, start: 
     work.pbc = True  # plane waves: the box is periodic (the stored copy keeps pbc False)
     symbols = work.get_chemical_symbols()
     t0 = time.perf_counter()
-    record = {"moment": int(moment), "start": start, "continued": calc is not None}
+    record = {"moment": int(moment), "start": start, "continued": calc is not None,
+              "maxiter": search.maxiter_fractional if start == "fractional" else search.maxiter_integer}
     try:
         if calc is None:
             work.set_initial_magnetic_moments(
