@@ -32,13 +32,14 @@ from IPython.display import Markdown, display
 
 from linace import datasets, reference, structures
 from linace.basis import ACEBasis
+from linace.plotting import plot_dimer_states
 from linace.results import dft_dimer_curve
 
 manifest = datasets.manifest()
 settings = manifest["dft"]
 e0 = datasets.e0()
 print(f"GPAW {manifest['code'].get('gpaw')}, gpaw-data {manifest['code'].get('gpaw_data')}, ASE {manifest['code'].get('ase')}")
-print(f"E0 (isolated C atom, spin-polarised triplet) = {e0:.4f} eV")
+print(f"E0 (isolated C atom, integer-occupation triplet) = {e0:.4f} eV")
 
 # %% [markdown]
 # ## DFT settings
@@ -46,8 +47,7 @@ print(f"E0 (isolated C atom, spin-polarised triplet) = {e0:.4f} eV")
 # One set of settings for every structure, so that all energies are comparable:
 
 # %%
-shown = ["xc", "ecut", "kpt_density", "width", "vacuum", "molecule_moments", "atom_moment", "kpoints", "smearing",
-         "spin", "energy", "molecule_box"]
+shown = ["xc", "ecut", "kpt_density", "width", "vacuum", "kpoints", "smearing", "spin", "energy", "molecule_box"]
 display(Markdown("\n".join(["| setting | value |", "|---|---|"]
                            + [f"| {key} | {settings[key]} |" for key in shown if key in settings])))
 
@@ -86,29 +86,86 @@ for name, scan in (convergence.get("scans") or {}).items():
               f"meV/atom, forces {row.get('max_force_error_eV_per_A')} eV/A, stress {row.get('max_stress_error_GPa')} GPa")
 
 # %% [markdown]
-# ## The DFT dimer curve
+# ## The DFT dimer curve and its electronic states
 #
-# $E(r) - 2E_0$ of C$_2$, the lowest energy over fixed total magnetic moments 0, 2 and 4
-# $\mu_B$ (the winning moment is the marker colour). This is the two-body interaction the
-# potentials are measured against.
+# C$_2$ is the hardest molecule of this study for DFT: it has several low-lying states of
+# different spin, and at each separation a single SCF run can land in any of several
+# self-consistent solutions. The dimer curve is therefore the result of a **state search**
+# (`linace.dft.states`; the runs are in `data/state_search/dimers/`): at every one of the 77
+# separations, for total moments $M$ = 0, 2 and 4 $\mu_B$ (singlet, triplet, quintet),
+# independent runs from four starts — integer (aufbau) occupations from broken-symmetry initial
+# moments, small-smearing (0.01 eV) fractional occupations, and continuation from the converged
+# neighbouring separation scanning $r$ upwards and downwards. Every converged run is kept; the
+# curve is the lowest. Each run's state is named from the symmetry of its occupied orbitals
+# ($\sigma$/$\pi$ from the rotation about the axis, g/u from the inversion) and its moment.
+# The isolated atom $E_0$ is found the same way: the integer-occupation, symmetry-broken
+# Hund's-rule triplet ($2p_x^1 2p_y^1$), below the spherical, fractionally occupied atom.
 
 # %%
+atom_states = manifest.get("isolated_atom") or {}
+if "spherical_minus_integer_eV" in atom_states:
+    print(f"E0 = {atom_states['E0']:.4f} eV ({atom_states['E0_state']}); the spherical atom "
+          f"(fractional start) lies {atom_states['spherical_minus_integer_eV']:.3f} eV higher")
 dimers = datasets.load("dimers")
 r_dft, e_dft, moment = dft_dimer_curve(dimers, e0)
-fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4))
-for ax in (ax0, ax1):
-    ax.plot(r_dft, e_dft, color="grey", lw=0.8)
+labelled = manifest["sets"]["dimers"].get("labelled_by", "single run") == "state search"
+
+# %% [markdown]
+# In the figure the markers are the labelled curve, one colour per winning state; the faint lines
+# behind are the lowest solution found at each total moment. Where the winner changes, the curve
+# has a kink (two states cross), never a step.
+
+# %%
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.2))
+if labelled:
+    plot_dimer_states(ax0, dimers, e0)
+    plot_dimer_states(ax1, dimers, e0, legend=False)
+else:  # data labelled by single fixed-moment runs: colour by moment only
     for m in sorted(set(moment[np.isfinite(moment)])):
-        mask = moment == m
-        ax.plot(r_dft[mask], e_dft[mask], "o", ms=4, label=f"total moment {m:g} μ_B")
-    ax.axhline(0, color="k", lw=0.5)
-    ax.set(xlabel="C–C distance r (Å)", ylabel="E(r) − 2E$_0$ (eV)")
-ax0.set_title("C$_2$, PBE")
-ax1.set(xlim=(1.0, 2.2), ylim=(e_dft.min() - 0.5, e_dft.min() + 4), title="near the minimum")
-ax0.legend()
+        for ax in (ax0, ax1):
+            ax.plot(r_dft[moment == m], e_dft[moment == m], "o", ms=4, label=f"M = {m:g} μ$_B$")
+    ax0.legend()
+ax0.set_title("C$_2$, PBE: the labelled curve and every moment")
+ax0.set_ylim(e_dft.min() - 0.5, 4)
+ax1.set(xlim=(1.0, 2.2), ylim=(e_dft.min() - 0.3, e_dft.min() + 3), title="near the minimum")
 fig.tight_layout()
+
+# %% [markdown]
+# The states, with the spectroscopic constants of each state's own curve (a quartic fitted
+# within 0.07 Å of its lowest point; $\omega_e$ for $^{12}$C$_2$) beside experiment and published
+# PBE values. The KS determinants of open-shell states are not eigenfunctions of the orbital
+# angular momentum: a name says which state the configuration resembles.
+
+# %%
+literature = reference.literature()["C2"]
+experiment, pbe = literature["experiment"], literature["pbe"]
+
+
+def published(table, term, key, fmt):
+    entry = table.get(term) or {}
+    return format(entry[key], fmt) + f" [{entry['source']}]" if entry.get(key) is not None else "–"
+
+
+if labelled:
+    lines = ["| state (resembles) | M (μ$_B$) | lowest in (Å) | configuration at r$_e$ | r$_e$ (Å) | D$_e$ (eV) "
+             "| ω$_e$ (cm$^{-1}$) | r$_e$ expt | ω$_e$ expt | r$_e$ PBE | D$_e$ PBE |", "|---" * 11 + "|"]
+    for row in reference.dimer_state_table(dimers, e0):
+        term = reference.literature_term(row["state"])
+        lines.append(f"| {row['state']} | {row['moment']} | {row['wins'] or '–'} | {row['configuration'] or '–'} "
+                     f"| {row['r_e']:.3f} | {row['D_e']:.2f} | {row['omega_e']:.0f} "
+                     f"| {published(experiment, term, 'r_e_A', '.4f')} | {published(experiment, term, 'omega_e_cm-1', '.0f')} "
+                     f"| {published(pbe, term, 'r_e_A', '.3f')} | {published(pbe, term, 'D_e_eV', '.2f')} |")
+    display(Markdown("\n".join(lines)))
+    display(Markdown("Sources: " + "; ".join(f"[{key}] {src['citation']}" for key, src in
+                                             reference.literature()["sources"].items()
+                                             if key in {e.get('source') for t in (experiment, pbe) for e in t.values()})))
+
+# %%
 dimer = reference.dimer_minimum(dimers, e0)
-print(f"minimum: r_e = {dimer['r_e']:.3f} A, E_b = {dimer['E_b']:.3f} eV (moment {dimer['moment_at_minimum']} mu_B)")
+print(f"labelled curve: minimum r = {dimer['r_e']:.3f} A, E - 2E0 = {dimer['E_b']:.3f} eV "
+      f"(moment {dimer['moment_at_minimum']} mu_B)")
+far = r_dft >= 4.5
+print(f"dissociation: max |E - 2E0| for r >= 4.5 A = {1000 * np.abs(e_dft[far]).max():.1f} meV")
 
 # %% [markdown]
 # ## Sanity numbers

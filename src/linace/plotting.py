@@ -45,13 +45,13 @@ def plot_dimer_states(ax, dimers, e_atom: float, legend: bool = True) -> None:
     from .reference import dimer_runs, state_segments
 
     runs = dimer_runs(dimers, e_atom)
+    grid = sorted({row["r"] for row in runs})
     for moment in sorted({row["moment"] for row in runs}):
-        best: dict[float, float] = {}
+        best = dict.fromkeys(grid, np.nan)  # NaN: no run converged there, the line breaks
         for row in runs:
             if row["moment"] == moment:
-                best[row["r"]] = min(best.get(row["r"], np.inf), row["binding"])
-        r = np.array(sorted(best))
-        ax.plot(r, [best[x] for x in r], lw=1.0, alpha=0.35, color="grey",
+                best[row["r"]] = np.nanmin([best[row["r"]], row["binding"]])
+        ax.plot(grid, [best[x] for x in grid], lw=1.0, alpha=0.35, color="grey",
                 ls=("-", "--", ":", "-.")[(moment // 2) % 4], label=f"lowest at M = {moment} μ$_B$")
     r_all = np.array([a.get_distance(0, 1) for a in dimers])
     e_all = np.array([a.get_potential_energy() - 2 * e_atom for a in dimers])

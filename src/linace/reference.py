@@ -223,3 +223,33 @@ def dimer_state_table(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
                      "configuration": str(atoms.info.get(f"configuration_{tag}", "")),
                      **constants})
     return sorted(rows, key=lambda row: -row["D_e"])
+
+
+# ----------------------------------------------------------------------------- published values
+
+#: per element, the state names of :mod:`linace.dft.states` -> keys of the dimer's entries in
+#: ``data/literature.json`` (its spectroscopic labels). For C2 the broken-symmetry singlet near
+#: r_e is the unrestricted-DFT approximation to the closed-shell X1Sigma_g+ ground state.
+LITERATURE_TERMS = {
+    "C": {"X1Σg+": "X1Sigma_g+", "broken-symmetry singlet": "X1Sigma_g+", "3Πu": "a3Pi_u",
+          "3Σg-": "b3Sigma_g-", "1Πu": "A1Pi_u", "3Σu+": "c3Sigma_u+", "1Δg/1Σg+": "1Delta_g",
+          "5Πg": "5Pi_g"},
+}
+
+
+def literature_term(state: str, element: str = "C") -> str | None:
+    """Key of a dimer state in ``data/literature.json`` (None if the literature has no such state)."""
+    return LITERATURE_TERMS.get(element, {}).get(state)
+
+
+def literature(data_dir=None) -> dict:
+    """Experimental and published PBE values with their sources (``data/literature.json``)."""
+    import json
+    from pathlib import Path
+
+    from .datasets import DATA_DIR
+
+    path = Path(data_dir or DATA_DIR) / "literature.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the published values of the reference data")
+    return json.loads(path.read_text())
