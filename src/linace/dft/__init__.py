@@ -81,10 +81,11 @@ KNOWN_ISSUES = [
 LEGACY_ISSUES = {
     "clusters": "clusters are still labelled by single Fermi-Dirac runs (width 0.05 eV) per fixed "
                 "moment 0, 2, 4, ... (stop when the energy rises), not yet by the state search: "
-                "many are fractionally occupied (free_energy - energy ~ -0.03 eV), so their "
-                "energies lie up to ~0.1 eV per open shell above the integer-occupation states "
-                "that label the atom and the dimers. Resume with `python -m linace.dft generate "
-                "--set clusters` (the run logs in data/state_search/clusters make it resumable).",
+                "26 of 150 carry the fractional-occupation signature (free_energy - energy below "
+                "-5 meV, down to -48 meV), so their labels may lie above the integer-occupation "
+                "states the search would find, as the spherical atom lies above the Hund's-rule "
+                "one. Compute with `python -m linace.dft generate --set clusters` (resumable: "
+                "the run logs go to data/state_search/clusters).",
 }
 
 #: one paragraph for the manifest; the module docstring of :mod:`linace.dft.states` has the rest
