@@ -220,3 +220,21 @@ def test_state_search_labels_through_export(tmp_path, monkeypatch):
     assert np.isnan(d.info["energy_m0_up"]) and d.info["occupation_m0_up"] == "failed"
     assert datasets.e0(tmp_path) == pytest.approx(-5.0)
     json.dumps(manifest)  # the manifest stays plain JSON
+
+
+def test_label_records_missing_runs(tmp_path, monkeypatch):
+    """Labelling a partly searched group names how many planned runs are missing."""
+    small = {"dimers": structures.dimers()[:2]}
+    monkeypatch.setattr(structures, "generate", lambda group: small[group])
+    settings, search = dft.DFTSettings(), states.StateSearch()
+    log_dir = tmp_path / "logs"
+    run, _ = _fake_single_run(lambda a, m: -a.get_distance(0, 1) - m)
+    monkeypatch.setattr(states, "single_run", run)
+    items = [(sid, a, dft.geometry_digest(a)) for sid, a in dft.tasks("dimers", settings)]
+    (up,) = [t for t in states.plan("dimers", items, search, log_dir) if t.name == "up_m2"]
+    states.run_task(up, settings, search)  # one of the twelve tasks done
+    counts = dft.label("dimers", settings, search, cache_path=tmp_path / "c.db", log_dir=log_dir)
+    assert counts["ok"] == 2 and counts["runs"] == 2
+    assert counts["runs_missing"] == 2 * (4 * len(search.dimer_moments) - 1)
+    row = dft.Cache(tmp_path / "c.db").rows(settings, "ok", search)["dimer-0.900"]
+    assert row.data["runs_missing"] == 4 * len(search.dimer_moments) - 1

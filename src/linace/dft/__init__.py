@@ -389,7 +389,7 @@ class Cache:
         }
         data = {"error": result.get("error", ""), "kpts": result.get("kpts", [])}
         for extra in ("energies_by_moment", "runs", "state", "occupation", "start",
-                      "configuration"):
+                      "configuration", "runs_missing"):
             if extra in result:
                 data[extra] = result[extra]
         if result["status"] == "ok":
@@ -571,16 +571,42 @@ def search_states(group: str, settings: DFTSettings | None = None,
     if errors:
         raise RuntimeError(f"state search of {group!r}: tasks failed (their finished runs are "
                            f"kept in {log_dir}; run again to resume): {errors}")
+    counts = label(group, settings, search, cache_path=cache.path, log_dir=log_dir)
+    counts["wall_time"] = time.perf_counter() - t0
+    return counts
+
+
+def label(group: str, settings: DFTSettings | None = None, search: StateSearch | None = None,
+          cache_path: str | os.PathLike | None = None,
+          log_dir: str | os.PathLike | None = None) -> dict:
+    """Label every structure of a molecular group by its lowest logged run and cache it.
+
+    Called by :func:`search_states` when the search has finished. Called on its own
+    (``python -m linace.dft label``) it labels from the runs logged so far: each structure's row
+    then records the planned runs not yet in the logs (``runs_missing``, atom and dimers; the
+    export sums them per set), so a partly searched set is never mistaken for a finished one.
+    Returns counts: ``total``, ``ok``, ``failed``, ``runs``, ``runs_failed``, ``runs_missing``.
+    """
+    settings = settings or DFTSettings()
+    search = search or StateSearch()
+    cache = Cache(cache_path or DATA_DIR / CACHE_NAME)
+    log_dir = Path(log_dir or DATA_DIR / STATE_SEARCH_DIR / group)
+    items = [(sid, atoms, geometry_digest(atoms)) for sid, atoms in tasks(group, settings)]
+    planned = {t.name: t for t in states.plan(group, items, search, log_dir)}
     runs = states.collect(log_dir, settings, search)
     counts = {"total": len(items), "ok": 0, "failed": 0,
               "runs": sum(len(v) for v in runs.values()),
-              "runs_failed": sum(r["status"] != "ok" for v in runs.values() for r in v)}
+              "runs_failed": sum(r["status"] != "ok" for v in runs.values() for r in v),
+              "runs_missing": 0}
     for sid, atoms, geom in items:
         mine = [r for r in runs.get(sid, []) if r["geometry"] == geom]
         result = states.summary(mine)
+        expected = {(t.moment, t.start) for t in planned.values() if t.kind != "cluster"
+                    and any(s == sid for s, _, _ in t.structures)}
+        result["runs_missing"] = len(expected - {(r["moment"], r["start"]) for r in mine})
+        counts["runs_missing"] += result["runs_missing"]
         cache.write(sid, group, atoms, geom, settings, result, search)
         counts[result["status"]] += 1
-    counts["wall_time"] = time.perf_counter() - t0
     return counts
 
 
@@ -743,6 +769,9 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
             "description": datasets.DESCRIPTIONS[name],
             "labelled_by": labelled_by[name],
         }
+        if labelled_by[name] == "state search" and name in MOLECULAR_GROUPS:
+            missing = sum(int(ok[s].data.get("runs_missing", 0)) for s in sids if s in ok)
+            sets[name]["state_search_runs_missing"] = missing
 
     wall: dict[str, float] = {}
     for method, (ok, _) in keyed.items():
@@ -780,7 +809,11 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
                          "run_logs": f"{STATE_SEARCH_DIR}/<group>/*.jsonl"},
         "isolated_atom": _atom_states(keyed["state search"][0].get("atom")),
         "known_issues": KNOWN_ISSUES + [issue for name, issue in LEGACY_ISSUES.items()
-                                        if labelled_by.get(name) == "single run"],
+                                        if labelled_by.get(name) == "single run"] + [
+            f"{name} is labelled from a state search with {info['state_search_runs_missing']} "
+            "planned SCF runs not yet done (each structure's missing runs: info of its cache "
+            f"row); finish with `python -m linace.dft generate --set {name}`"
+            for name, info in sets.items() if info.get("state_search_runs_missing")],
         "split": {
             "seed": datasets.SPLIT_SEED,
             "test_fraction": datasets.TEST_FRACTION,
@@ -1007,6 +1040,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     g.add_argument("--workers", type=int, default=2)
     g.add_argument("--retry-failed", action="store_true")
     g.add_argument("--cache", default=None, help="SQLite cache (default data/dft_cache.db)")
+    lab = sub.add_parser("label", help="label a molecular set from the state-search runs logged "
+                                       "so far (missing runs are recorded)")
+    lab.add_argument("--set", required=True, dest="group", choices=MOLECULAR_GROUPS)
+    lab.add_argument("--cache", default=None)
     e = sub.add_parser("export", help="write data/*.extxyz and data/manifest.json from the cache")
     e.add_argument("--cache", default=None)
     c = sub.add_parser("converge", help="convergence check -> data/convergence.json (resumable)")
@@ -1018,6 +1055,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         counts = generate(args.group, workers=args.workers, cache_path=args.cache,
                           retry_failed=args.retry_failed)
         print(json.dumps(counts))
+    elif args.command == "label":
+        print(json.dumps(label(args.group, cache_path=args.cache)))
     elif args.command == "export":
         manifest = export(cache_path=args.cache)
         print(json.dumps({n: s["n_structures"] for n, s in manifest["sets"].items()}),
