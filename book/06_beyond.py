@@ -362,9 +362,10 @@ display(Markdown("\n".join(lines)))
 #   not change; the data did. A verdict that turns on 0.04 eV against a fixed threshold is
 #   fragile, which is why the evidence issue grades every claim over resampled draws.
 # * **The posterior band is not an error bar for the dimer curve.** Trained on `diverse`, the
-#   ±2σ band is about 0.1 eV wide over 1.0–4.5 Å, yet the DFT curve lies inside it over only a few
-#   per cent of that range: the data without dimers fix the model's dimer curve tightly, to the
-#   wrong curve. Bayesian regression sees the noise of the fit, not the error of extrapolating from
+#   ±2σ band is about 0.1 eV wide over 1.0–4.5 Å (median σ 0.12 eV), yet the DFT curve, 0.5 eV
+#   away on average, lies inside it over only about a fifth of that range (a calibrated band
+#   would hold it over 95 %; a few per cent on the earlier reference): the data without dimers
+#   fix the model's dimer curve tightly, to the wrong curve. Bayesian regression sees the noise of the fit, not the error of extrapolating from
 #   bulk environments to an isolated pair. Only the sets that contain dimers have bands that cover
 #   DFT to a useful degree.
 # * **The smoothness prior hardly matters here**: at K = 4 the dimer curves with and without it
