@@ -9,11 +9,13 @@ Physics (one set of settings for every structure, :class:`DFTSettings`)
 * Periodic structures: Gamma-centred Monkhorst-Pack grid from a k-point density ``kpt_density``
   (points per 1/A, ASE convention: ``N_i = ceil(2 pi |b_i| kpt_density)`` with ``b_i`` the
   reciprocal vectors without the 2 pi; one point along non-periodic axes). Not spin-polarised.
+* Periodic structures: Fermi-Dirac smearing of width ``width`` (eV). ``energy`` is GPAW's energy
+  extrapolated to zero width; ``free_energy`` (the force-consistent Mermin energy) is stored too.
 * Molecules (isolated atom, dimers, clusters): Gamma point, a slightly non-cubic box with ``vacuum``
-  (A) on every side, spin-polarised with a *fixed* total moment; dimers and clusters take the lowest
-  energy over the moments ``molecule_moments`` (in Bohr magnetons), the atom is the triplet.
-* Fermi-Dirac smearing of width ``width`` (eV) for all. ``energy`` is GPAW's energy extrapolated to
-  zero width; ``free_energy`` (the force-consistent Mermin energy) is stored too.
+  (A) on every side (every dimer in the box of the longest one), spin-polarised at fixed total
+  moments, labelled by the state search of :mod:`linace.dft.states` (``generate`` of a molecular
+  group). :func:`compute` with a molecule (one Fermi-Dirac run per moment of
+  ``molecule_moments``) serves only the convergence check.
 
 Workflow (``python -m linace.dft --help``)::
 
@@ -156,8 +158,7 @@ class DFTSettings:
 
     def digest(self) -> str:
         """Short SHA-256 of the settings; a cached row is reused only if its digest matches."""
-        text = json.dumps(self.to_dict(), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return states.short_digest(self.to_dict())
 
 
 # ----------------------------------------------------------------------------- single calculations
@@ -592,7 +593,11 @@ def label(group: str, settings: DFTSettings | None = None, search: StateSearch |
     cache = Cache(cache_path or DATA_DIR / CACHE_NAME)
     log_dir = Path(log_dir or DATA_DIR / STATE_SEARCH_DIR / group)
     items = [(sid, atoms, geometry_digest(atoms)) for sid, atoms in tasks(group, settings)]
-    planned = {t.name: t for t in states.plan(group, items, search, log_dir)}
+    expected: dict[str, set] = {}  # sid -> planned (moment, start); clusters plan adaptively
+    for task in states.plan(group, items, search, log_dir):
+        if task.kind != "cluster":
+            for sid, _, _ in task.structures:
+                expected.setdefault(sid, set()).add((task.moment, task.start))
     runs = states.collect(log_dir, settings, search)
     counts = {"total": len(items), "ok": 0, "failed": 0,
               "runs": sum(len(v) for v in runs.values()),
@@ -601,9 +606,8 @@ def label(group: str, settings: DFTSettings | None = None, search: StateSearch |
     for sid, atoms, geom in items:
         mine = [r for r in runs.get(sid, []) if r["geometry"] == geom]
         result = states.summary(mine)
-        expected = {(t.moment, t.start) for t in planned.values() if t.kind != "cluster"
-                    and any(s == sid for s, _, _ in t.structures)}
-        result["runs_missing"] = len(expected - {(r["moment"], r["start"]) for r in mine})
+        done = {(r["moment"], r["start"]) for r in mine}
+        result["runs_missing"] = len(expected.get(sid, set()) - done)
         counts["runs_missing"] += result["runs_missing"]
         cache.write(sid, group, atoms, geom, settings, result, search)
         counts[result["status"]] += 1

@@ -65,6 +65,11 @@ VALENCE = {"C": 4, "Si": 4}
 HUND_MOMENT = {"C": 2, "Si": 2}
 
 
+def short_digest(payload) -> str:
+    """Short SHA-256 (16 hex digits) of a JSON-serialisable payload (keys sorted): cache keys."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
 @dataclasses.dataclass(frozen=True)
 class StateSearch:
     """Settings of the molecular state search (recorded in the manifest; part of the cache key).
@@ -107,8 +112,7 @@ class StateSearch:
         The iteration limits are left out: they only decide when a run that has not converged is
         given up (each run records its ``niter`` and the ``maxiter`` it was given).
         """
-        physics = {k: v for k, v in self.to_dict().items() if not k.startswith("maxiter")}
-        return hashlib.sha256(json.dumps(physics, sort_keys=True).encode()).hexdigest()[:16]
+        return short_digest({k: v for k, v in self.to_dict().items() if not k.startswith("maxiter")})
 
 
 # ----------------------------------------------------------------------------- pure functions
@@ -443,8 +447,9 @@ def run_task(task: Task, settings, search: StateSearch) -> int:
 
     _limit_threads()
     keys = {"settings": settings.digest(), "search": search.digest()}
-    done = {(r["sid"], r["moment"], r["start"], r["geometry"]) for r in read_log(task.log)
-            if r.get("settings") == keys["settings"] and r.get("search") == keys["search"]}
+    logged = [r for r in read_log(task.log)
+              if r.get("settings") == keys["settings"] and r.get("search") == keys["search"]]
+    done = {(r["sid"], r["moment"], r["start"], r["geometry"]) for r in logged}
     count = 0
     _drop_partial_line(task.log)
     with open(task.log, "a") as log:
@@ -473,7 +478,7 @@ def run_task(task: Task, settings, search: StateSearch) -> int:
         elif task.kind == "cluster":
             for sid, atoms, geom in task.structures:
                 best: dict[int, float] = {}
-                for r in read_log(task.log):
+                for r in logged:
                     if r["sid"] == sid and r.get("status") == "ok" and r["geometry"] == geom:
                         best[r["moment"]] = min(best.get(r["moment"], np.inf), r["energy"])
                 n_el = sum(electron_counts(atoms.get_chemical_symbols(), 0))
