@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-dev
 help:
 	@echo "make test   - create .venv if needed and run the whole test suite"
 	@echo "make book   - create .venv if needed, run the default sweep, build the HTML book into _build/html"
-	@echo "make sweep  - run the training notebook over the default grid (python -m linace.sweep)"
+	@echo "make sweep  - run the training notebook over the default grid (python -m linace.study.sweep)"
 	@echo "make bench  - run the benchmarks in benchmarks/"
 	@echo "make data   - recompute the reference DFT data with GPAW (hours; resumable)"
 
@@ -37,7 +37,7 @@ book: $(STAMP) notebooks sweep
 
 # results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb; up-to-date runs are skipped.
 sweep: $(STAMP)
-	$(BIN)/python -m linace.sweep
+	$(BIN)/python -m linace.study.sweep
 
 # Regenerate the reference data with GPAW: hours of CPU, resumable (finished structures are cached in
 # data/dft_cache.db). Needs Debian's libxc-dev libopenblas-dev g++; gpaw 26.x builds only with CC=g++.

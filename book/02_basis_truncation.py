@@ -31,10 +31,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
-from linace import datasets
 from linace.basis import DEFAULT_TRUNCATION, ACEBasis
 from linace.fit import linear_system
-from linace.study import DEFAULT_WEIGHTS, default_cache
+from linace.study import datasets
+from linace.study.runs import DEFAULT_WEIGHTS, default_cache
 
 # %% [markdown]
 # ## Sizes per body order
@@ -69,7 +69,7 @@ fig.tight_layout()
 # ## Conditioning of the design matrix
 #
 # Each training structure contributes one energy row, 3N force rows and, for periodic cells,
-# six virial rows (see `linace.fit`). We weight them as in the fits (`linace.study.DEFAULT_WEIGHTS`:
+# six virial rows (see `linace.fit`). We weight them as in the fits (`linace.study.runs.DEFAULT_WEIGHTS`:
 # 30 per eV/atom for energies and 1 per eV/Å for forces as in ACEpotentials.jl, 0.1 per eV/atom for
 # virials because the reference stresses are not converged at the data's cut-off), scale every
 # column to unit norm and look at the singular values: their spread (the condition number) says

@@ -17,7 +17,7 @@
 # # Reference data and training sets
 #
 # Every energy in this book comes from DFT calculations the project runs itself with GPAW
-# (`linace.dft`; the committed results are in `data/`, described by `data/manifest.json`). This
+# (`linace.study.dft`; the committed results are in `data/`, described by `data/manifest.json`). This
 # chapter shows the settings and their convergence check, the DFT dimer curve that every
 # potential will be compared with, and what the training sets contain and how much of
 # configuration space each covers. Loading the data needs only ASE; the tests never run GPAW.
@@ -30,10 +30,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
-from linace import datasets, reference, structures
 from linace.basis import ACEBasis
-from linace.plotting import plot_dimer_states
-from linace.results import dft_dimer_curve
+from linace.study import datasets, reference, structures
+from linace.study.plotting import plot_dimer_states
+from linace.study.results import dft_dimer_curve
 
 manifest = datasets.manifest()
 settings = manifest["dft"]
@@ -54,7 +54,7 @@ display(Markdown("\n".join(["| setting | value |", "|---|---|"]
 # %% [markdown]
 # ### Convergence check
 #
-# The settings were chosen by `python -m linace.dft converge`: each scan varies one setting with
+# The settings were chosen by `python -m linace.study.dft converge`: each scan varies one setting with
 # the others at converged values, and reports the largest error (against the most accurate
 # value of the scan) of energy differences (meV/atom) and forces (eV/Å) over a panel of test
 # structures. The targets were about 2 meV/atom and 0.02 eV/Å.
@@ -91,7 +91,7 @@ for name, scan in (convergence.get("scans") or {}).items():
 # C$_2$ is the hardest molecule of this study for DFT: it has several low-lying states of
 # different spin, and at each separation a single SCF run can land in any of several
 # self-consistent solutions. The dimer curve is therefore the result of a **state search**
-# (`linace.dft.states`; the runs are in `data/state_search/dimers/`): at every one of the 77
+# (`linace.study.dft.states`; the runs are in `data/state_search/dimers/`): at every one of the 77
 # separations, for total moments $M$ = 0, 2 and 4 $\mu_B$ (singlet, triplet, quintet),
 # independent runs from four starts — integer (aufbau) occupations from broken-symmetry initial
 # moments, small-smearing (0.01 eV) fractional occupations, and continuation from the converged

@@ -20,7 +20,7 @@
 # set, validates it on the common held-out test set and extracts its dimer curve, decomposed
 # into the contributions $2V_\nu(r)$ of each body order $\nu + 1$.
 #
-# It is the template of the sweep: `python -m linace.sweep` runs it once per point of the grid
+# It is the template of the sweep: `python -m linace.study.sweep` runs it once per point of the grid
 # (K × training set × basis variant × regularisation) with papermill and collects the JSON record
 # each run writes. In the book it runs with the default parameters below; the executed sweep runs
 # are in the part "Sweep runs".
@@ -36,11 +36,11 @@ result_path = ""  # where to write the JSON run record (empty: do not write)
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from linace import study
-from linace.plotting import dimer_axes, parity, plot_dft_dimer, plot_dimer_curve
-from linace.results import write_json_atomic
+from linace.study import runs
+from linace.study.plotting import dimer_axes, parity, plot_dft_dimer, plot_dimer_curve
+from linace.study.results import write_json_atomic
 
-run = study.train(body_order, training_set, variant, regularisation, progress=False)
+run = runs.train(body_order, training_set, variant, regularisation, progress=False)
 basis, model = run.model.basis, run.model
 print(f"K = {body_order}: {len(basis)} functions", run.record["basis"]["functions_per_body_order"])
 print(f"fit: {model.info['solver']} / prior {model.info['prior']}, {model.info['n_rows']} rows "

@@ -30,12 +30,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
-from linace import datasets
 from linace.analysis import DimerCurve
-from linace.claims import assess_claims, select
-from linace.plotting import (BODY_ORDER_COLOURS, convergence_axes, dimer_axes, plot_convergence, plot_dft_dimer,
+from linace.study import datasets
+from linace.study.claims import assess_claims, select
+from linace.study.plotting import (BODY_ORDER_COLOURS, convergence_axes, dimer_axes, plot_convergence, plot_dft_dimer,
                              plot_dimer_curve)
-from linace.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, dft_dimer_curve, load_results
+from linace.study.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, dft_dimer_curve, load_results
 
 records = select(load_results(results_dir), variant=variant, regularisation=regularisation)
 if not records:
@@ -136,7 +136,7 @@ fig.tight_layout()
 # ## The paper's claims, tested
 #
 # Each claim of Tan, Pellegrini & de Gironcoli (v1) next to what our data shows. The criterion of
-# each test is fixed in `linace.claims` and printed with the verdict; the evidence are the numbers
+# each test is fixed in `linace.study.claims` and printed with the verdict; the evidence are the numbers
 # above.
 
 # %%
@@ -161,7 +161,7 @@ display(Markdown("\n".join(lines)))
 # %%
 import json
 
-from linace.claims import compare_summaries, study_summary
+from linace.study.claims import compare_summaries, study_summary
 
 history = datasets.DATA_DIR / "history" / "study_before_state_search.json"
 if history.exists():

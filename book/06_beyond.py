@@ -38,13 +38,14 @@ import numpy as np
 from ase import Atoms
 from IPython.display import Markdown, display
 
-from linace import datasets, study
+
 from linace.analysis import DimerCurve, band_coverage, curve_distance, span_residual
 from linace.basis import ACEBasis
-from linace.claims import CONVERGED_EV, TAILORED_SET, assess_v2_claims, select
-from linace.plotting import (BODY_ORDER_COLOURS, convergence_axes, dimer_axes, plot_convergence, plot_dft_dimer,
+from linace.study import datasets, runs
+from linace.study.claims import CONVERGED_EV, TAILORED_SET, assess_v2_claims, select
+from linace.study.plotting import (BODY_ORDER_COLOURS, convergence_axes, dimer_axes, plot_convergence, plot_dft_dimer,
                              plot_dimer_curve)
-from linace.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, dft_dimer_curve, load_results
+from linace.study.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, dft_dimer_curve, load_results
 
 records = select(load_results(results_dir), regularisation=regularisation)
 if not records:
@@ -146,8 +147,8 @@ fig, axes = plt.subplots(len(variants), len(compared_sets), figsize=(4.2 * len(c
 for row, variant in zip(axes, variants):
     for ax, training_set in zip(row, compared_sets):
         plot_dft_dimer(ax, r_dft, e_dft)
-        runs = sorted(select(records, variant=variant, training_set=training_set), key=lambda r: r["parameters"]["body_order"])
-        for record in runs:
+        by_order = sorted(select(records, variant=variant, training_set=training_set), key=lambda r: r["parameters"]["body_order"])
+        for record in by_order:
             K = record["parameters"]["body_order"]
             plot_dimer_curve(ax, DimerCurve.from_dict(record["dimer"]), label=f"K = {K}", contributions=False,
                              band=False, color=BODY_ORDER_COLOURS[K])
@@ -160,7 +161,7 @@ fig.tight_layout()
 #
 # The same measures as in the results chapter (mean absolute differences over 1.0–4.5 Å): between
 # the curves of successive $K$, and to DFT. A curve that converges in $K$ has shrinking successive
-# differences; below 0.1 eV we call it converged (`linace.claims.CONVERGED_EV`).
+# differences; below 0.1 eV we call it converged (`linace.study.claims.CONVERGED_EV`).
 
 # %%
 lines = ["| variant | training set | " + " | ".join(CONVERGENCE_COLUMNS) + " |", "|---" * (len(CONVERGENCE_COLUMNS) + 2) + "|"]
@@ -301,10 +302,10 @@ fig, axes = plt.subplots(len(variants), len(prior_sets), figsize=(4.6 * len(prio
 lines = ["| variant | training set | prior | to DFT (eV) | flat vs smooth (eV) | test E / F RMSE |", "|---|---|---|---|---|---|"]
 for row, variant in zip(axes, variants):
     for ax, training_set in zip(row, prior_sets):
-        if training_set not in study.training_sets():
+        if training_set not in runs.training_sets():
             continue
-        flat = study.train(focus_body_order, training_set, variant, "blr", progress=False)
-        smooth = study.train(focus_body_order, training_set, variant, "blr-smooth", progress=False)
+        flat = runs.train(focus_body_order, training_set, variant, "blr", progress=False)
+        smooth = runs.train(focus_body_order, training_set, variant, "blr-smooth", progress=False)
         plot_dft_dimer(ax, r_dft, e_dft)
         for run, name in ((flat, "flat prior"), (smooth, "smoothness prior")):
             plot_dimer_curve(ax, run.curve, label=name, contributions=False)
@@ -320,7 +321,7 @@ display(Markdown("\n".join(lines)))
 # %% [markdown]
 # ## The paper's second-version claims, tested
 #
-# Criteria fixed in `linace.claims.assess_v2_claims`; the evidence are the convergence numbers above.
+# Criteria fixed in `linace.study.claims.assess_v2_claims`; the evidence are the convergence numbers above.
 
 # %%
 lines = []

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 W=${1:-2}
 for set in isolated_atom dimers test narrow crystals diverse pool clusters; do
-    "$PY" -m linace.dft generate --set "$set" --workers "$W"
-    "$PY" -m linace.dft export
+    "$PY" -m linace.study.dft generate --set "$set" --workers "$W"
+    "$PY" -m linace.study.dft export
 done

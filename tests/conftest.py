@@ -99,7 +99,7 @@ def write_synthetic_data(directory, seed: int = 0) -> None:
     from ase.io import write
 
     from linace.calculator import ACECalculator
-    from linace.datasets import sha256
+    from linace.study.datasets import sha256
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

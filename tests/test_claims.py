@@ -1,7 +1,7 @@
 import numpy as np
 
 from linace.analysis import DIMER_GRID
-from linace.claims import assess_claims, assess_v2_claims, select
+from linace.study.claims import assess_claims, assess_v2_claims, select
 
 R = DIMER_GRID
 DFT = (R, -7 * np.exp(-((R - 1.3) ** 2) / 0.3))
@@ -84,7 +84,7 @@ def test_v2_claims_refuted_or_partly():
 
 
 def test_study_summary_and_before_after_comparison():
-    from linace.claims import compare_summaries, study_summary
+    from linace.study.claims import compare_summaries, study_summary
 
     wobbly = [record(K, s, 0.3, 0.1, w) for K, w in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0))
               for s in ("narrow", "crystals", "diverse")]

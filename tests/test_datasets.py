@@ -9,7 +9,7 @@ from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.io import write
 
-from linace import datasets, structures
+from linace.study import datasets, structures
 
 EXPECTED = ("isolated_atom", "dimers", "clusters", "narrow", "crystals", "diverse", "test", "pool")
 

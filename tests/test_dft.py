@@ -5,7 +5,7 @@ import pytest
 from ase import Atoms
 from ase.build import bulk
 
-from linace import datasets, dft, structures
+from linace.study import datasets, dft, structures
 
 
 def test_kpoint_grid_density_and_vacuum_axes():

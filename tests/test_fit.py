@@ -4,6 +4,7 @@ from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 
 from linace.basis import ACEBasis
+from linace.calculator import ACECalculator
 from linace.fit import (
     ACEModel,
     DesignCache,
@@ -16,7 +17,6 @@ from linace.fit import (
     linear_system,
     smoothness_prior,
 )
-from linace.calculator import ACECalculator
 
 from conftest import random_carbon
 

@@ -48,26 +48,26 @@ def test_basis_truncation_notebook(tmp_path, synthetic_environment):
 
 
 def test_results_notebook(tmp_path, synthetic_environment, synthetic_data):
-    from linace import study
-    from linace.results import write_json_atomic
+    from linace.study import runs
+    from linace.study.results import write_json_atomic
 
     results = tmp_path / "results"
     for K in (2, 3):
         for training_set in ("dimers", "narrow", "diverse"):
-            run = study.train(K, training_set, data_dir=synthetic_data, progress=False)
+            run = runs.train(K, training_set, data_dir=synthetic_data, progress=False)
             write_json_atomic(results / f"K{K}-{training_set}.json", run.record)
     execute("05_results", tmp_path, results_dir=str(results))
 
 
 def test_beyond_notebook(tmp_path, synthetic_environment, synthetic_data):
-    from linace import study
-    from linace.results import write_json_atomic
+    from linace.study import runs
+    from linace.study.results import write_json_atomic
 
     results = tmp_path / "results"
     for K in (2, 3):
         for variant in ("standard", "pure"):
             for training_set in ("diverse", "clusters", "clusters+dimers"):
-                run = study.train(K, training_set, variant, data_dir=synthetic_data, progress=False)
+                run = runs.train(K, training_set, variant, data_dir=synthetic_data, progress=False)
                 write_json_atomic(results / f"K{K}-{training_set}-{variant}.json", run.record)
     output = execute("06_beyond", tmp_path, results_dir=str(results), focus_body_order=3, span_body_orders=[3],
                      span_sets=["diverse", "clusters"])

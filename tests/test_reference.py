@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from ase.calculators.singlepoint import SinglePointCalculator
 
-from linace import datasets, reference, structures
+from linace.study import datasets, reference, structures
 
 
 def _with_energy(atoms, energy, sid):

@@ -1,4 +1,4 @@
-"""The molecular state search (linace.dft.states) without GPAW: occupation classes, orbital
+"""The molecular state search (linace.study.dft.states) without GPAW: occupation classes, orbital
 symmetries on model orbitals, term names, the cluster stopping rule, resumable tasks, and the
 labelled structures through the cache, the export and the loaders."""
 
@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from linace import datasets, dft, structures
-from linace.dft import states
+from linace.study import datasets, dft, structures
+from linace.study.dft import states
 
 
 def test_electron_counts_and_fixed_occupations():

@@ -5,7 +5,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from linace import datasets, structures
+from linace.study import datasets, structures
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_balanced_water_filling():
 def test_nearest_neighbour_distances():
     from ase import Atoms
 
-    from linace.structures import nearest_neighbour_distances
+    from linace.study.structures import nearest_neighbour_distances
 
     trimer = Atoms("C3", positions=[[0, 0, 0], [1.3, 0, 0], [1.3, 2.0, 0]])
     np.testing.assert_allclose(nearest_neighbour_distances(trimer), [1.3, 1.3, 2.0])

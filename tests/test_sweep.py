@@ -1,4 +1,4 @@
-"""linace.sweep: grid, run ids, skip logic, failures, interruption, Dask executor, command line, book wiring.
+"""linace.study.sweep: grid, run ids, skip logic, failures, interruption, Dask executor, command line, book wiring.
 
 The sweeps run a tiny template notebook written into tmp_path (not the training notebook), so each
 run costs one kernel start.
@@ -16,7 +16,7 @@ import nbformat
 import pytest
 import yaml
 
-from linace import sweep
+from linace.study import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -270,7 +270,7 @@ def test_an_interrupted_sweep_keeps_finished_runs_and_resumes(workspace):
 
 
 def test_dask_local_cluster_executor(workspace):
-    import distributed  # a dev dependency, imported lazily by linace.sweep too
+    import distributed  # a dev dependency, imported lazily by linace.study.sweep too
     runs = sweep.grid([2, 3], ["dimers"])
     cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
     with cluster, distributed.Client(cluster) as client:
@@ -325,7 +325,7 @@ def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_code_1(workspace,
     assert sweep.main(["--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "0.5", *arguments]) == 1
     err = capsys.readouterr().err
     assert err.splitlines() == [
-        "python -m linace.sweep: error: the Dask scheduler at tcp://127.0.0.1:9 did not answer within 0.5 s"]
+        "python -m linace.study.sweep: error: the Dask scheduler at tcp://127.0.0.1:9 did not answer within 0.5 s"]
     with pytest.raises(SystemExit) as exit_info:  # not a Dask address: a usage error
         sweep.main(["--scheduler", "nonsense://x", *arguments])
     assert exit_info.value.code == 2
@@ -334,7 +334,7 @@ def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_code_1(workspace,
 
 
 def test_training_sets_are_read_from_the_data_manifest(tmp_path, monkeypatch):
-    datasets = pytest.importorskip("linace.datasets")  # optional for the sweep: no validation without it
+    datasets = pytest.importorskip("linace.study.datasets")  # optional for the sweep: no validation without it
     monkeypatch.setattr(datasets, "DATA_DIR", tmp_path)
     assert sweep.allowed_values()["training_sets"] is None  # no manifest yet: not validated
     sets = {name: {} for name in ("isolated_atom", "dimers", "diverse", "test", "pool")}

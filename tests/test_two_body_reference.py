@@ -17,7 +17,7 @@ They read only the committed files (no GPAW).
 import numpy as np
 import pytest
 
-from linace import datasets, reference, structures
+from linace.study import datasets, reference, structures
 
 
 def _labelled_by_state_search(name):
@@ -100,10 +100,10 @@ def test_diamond_cohesive_energy(e0):
     "around each kink, up to ~50 meV/atom at 1.2 A); smoothness within each state is tested by "
     "test_every_state_is_smooth. Measured numbers: issue 9 closing note."))
 def test_pair_potential_reproduces_the_dimers(dimers, tmp_path):
-    from linace import study
+    from linace.study import runs
     from linace.fit import DesignCache
 
-    run = study.train(2, "dimers", cache=DesignCache(tmp_path), progress=False)
+    run = runs.train(2, "dimers", cache=DesignCache(tmp_path), progress=False)
     rmse = run.record["errors"]["train"]["all"]["energy_rmse_meV_per_atom"]
     assert rmse <= 5.0
 

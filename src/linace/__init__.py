@@ -7,6 +7,13 @@ The chain of the method, one module per concept (read top to bottom):
 * :mod:`linace.coupling`    Clebsch-Gordan and generalised (rotation-invariant) coupling coefficients
 * :mod:`linace.basis`       :class:`~linace.basis.ACEBasis`: descriptors B(i) and linear design rows
 * :mod:`linace.calculator`  :class:`~linace.calculator.ACECalculator`, an ASE calculator
+* :mod:`linace.fit`         weighted least squares, priors, Bayesian regression, streamed assembly;
+  :class:`~linace.fit.ACEModel`
+* :mod:`linace.analysis`    errors, dimer curves and their body-order decomposition, convergence
+
+These modules are the reusable library. This study's own code (structures, the GPAW workflow, the
+data registry, training runs, claims, the sweep and the figures) lives in :mod:`linace.study`; it
+imports the library, never the other way round.
 
 Units throughout: energies in eV, lengths in Angstrom, forces in eV/A, stress in eV/A^3.
 """

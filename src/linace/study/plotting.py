@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .analysis import DimerCurve
+from linace.analysis import DimerCurve
 
 __all__ = ["BODY_ORDER_COLOURS", "convergence_axes", "dimer_axes", "plot_convergence", "plot_dimer_curve",
            "plot_dft_dimer", "plot_dimer_states", "parity"]
@@ -40,7 +40,7 @@ def plot_dimer_states(ax, dimers, e_atom: float, legend: bool = True) -> None:
     """The labelled DFT dimer curve, each winning state in its own colour (markers), with the
     lowest curve of every total moment faint behind it (lines), E - 2 E0 in eV against r in A.
 
-    ``dimers``: the exported dimers (state-search info, see :func:`linace.reference.dimer_runs`).
+    ``dimers``: the exported dimers (state-search info, see :func:`linace.study.reference.dimer_runs`).
     """
     from .reference import dimer_runs, state_segments
 
@@ -87,7 +87,7 @@ def plot_dimer_curve(ax, curve: DimerCurve, label: str = "ACE", contributions: b
 
 
 def plot_convergence(ax_steps, ax_dft, table, label: str, style: str = "o-", **kwargs) -> None:
-    """One convergence table (:func:`linace.results.convergence_table`) on two log axes: the distance
+    """One convergence table (:func:`linace.study.results.convergence_table`) on two log axes: the distance
     between successive-K curves, and the distance to DFT, against K."""
     orders = [row["body_order"] for row in table]
     ax_steps.semilogy(orders[1:], [row["distance_to_previous_K_eV"] for row in table[1:]], style, label=label, **kwargs)

@@ -3,24 +3,24 @@ import json
 import numpy as np
 import pytest
 
-from linace import study
 from linace.fit import DesignCache
-from linace.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, load_results, write_json_atomic
+from linace.study import runs
+from linace.study.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, load_results, write_json_atomic
 
 from conftest import SYNTHETIC_E0
 
 
 @pytest.fixture(scope="module")
-def runs(synthetic_data, tmp_path_factory):
+def trained(synthetic_data, tmp_path_factory):
     cache = DesignCache(tmp_path_factory.mktemp("cache"))
     return {
-        K: study.train(K, "diverse", regularisation="blr", data_dir=synthetic_data, cache=cache, progress=False)
+        K: runs.train(K, "diverse", regularisation="blr", data_dir=synthetic_data, cache=cache, progress=False)
         for K in (2, 3)
     }
 
 
-def test_run_record_contents(runs):
-    record = runs[3].record
+def test_run_record_contents(trained):
+    record = trained[3].record
     assert record["parameters"] == {"body_order": 3, "training_set": "diverse", "variant": "standard",
                                     "regularisation": "blr"}
     assert record["basis"]["size"] == sum(record["basis"]["functions_per_body_order"].values())
@@ -35,20 +35,20 @@ def test_run_record_contents(runs):
 
 def test_dimers_fit_reproduces_the_reference_curve(synthetic_data, tmp_path):
     """A K = 2 fit to the (synthetic) dimers reproduces them to a few meV."""
-    run = study.train(2, "dimers", regularisation="ridge", data_dir=synthetic_data, cache=DesignCache(tmp_path),
+    run = runs.train(2, "dimers", regularisation="ridge", data_dir=synthetic_data, cache=DesignCache(tmp_path),
                       progress=False)
     assert run.record["errors"]["train"]["all"]["energy_rmse_meV_per_atom"] < 5.0
     assert run.record["dimer_summary"]["distance_to_dft_eV"] < 0.01
 
 
-def test_results_round_trip_and_convergence(runs, synthetic_data, tmp_path):
-    for K, run in runs.items():
+def test_results_round_trip_and_convergence(trained, synthetic_data, tmp_path):
+    for K, run in trained.items():
         write_json_atomic(tmp_path / f"K{K}.json", run.record)
     (tmp_path / "broken.json").write_text("{ not json")
     with pytest.warns(UserWarning, match="broken.json"):
         records = load_results(tmp_path)
     assert [r["parameters"]["body_order"] for r in records] == [2, 3]
-    table = convergence_table(records, runs[2].dft_curve[:2])
+    table = convergence_table(records, trained[2].dft_curve[:2])
     assert [row["body_order"] for row in table] == [2, 3]
     assert np.isnan(table[0]["distance_to_previous_K_eV"]) and table[1]["distance_to_previous_K_eV"] >= 0
     rows = convergence_rows(table)
@@ -58,15 +58,15 @@ def test_results_round_trip_and_convergence(runs, synthetic_data, tmp_path):
 
 def test_bad_choices(synthetic_data):
     with pytest.raises(ValueError, match="unknown training set 'bogus'; known: .*diverse"):
-        study.train(2, "bogus", data_dir=synthetic_data)
+        runs.train(2, "bogus", data_dir=synthetic_data)
     with pytest.raises(ValueError, match="unknown regularisation"):
-        study.train(2, "diverse", regularisation="lasso", data_dir=synthetic_data)
+        runs.train(2, "diverse", regularisation="lasso", data_dir=synthetic_data)
     with pytest.raises(ValueError, match="unknown basis variant"):
-        study.make_basis(2, "exotic")
+        runs.make_basis(2, "exotic")
 
 
 def test_e0_is_read_from_the_isolated_atom(synthetic_data):
-    from linace import datasets
+    from linace.study import datasets
 
     assert datasets.e0(synthetic_data) == pytest.approx(SYNTHETIC_E0)
 
@@ -74,10 +74,10 @@ def test_e0_is_read_from_the_isolated_atom(synthetic_data):
 def test_pure_run_on_a_combined_set(synthetic_data, tmp_path):
     """The pure basis trained on clusters + dimers: the combined set holds both parts, and the dimer
     curve is exactly its two-body part."""
-    run = study.train(4, "clusters+dimers", variant="pure", data_dir=synthetic_data, cache=DesignCache(tmp_path),
+    run = runs.train(4, "clusters+dimers", variant="pure", data_dir=synthetic_data, cache=DesignCache(tmp_path),
                       progress=False)
-    assert "clusters+dimers" in study.training_sets(synthetic_data)
-    n_parts = sum(len(study.load_training_set(name, synthetic_data)) for name in ("clusters", "dimers"))
+    assert "clusters+dimers" in runs.training_sets(synthetic_data)
+    n_parts = sum(len(runs.load_training_set(name, synthetic_data)) for name in ("clusters", "dimers"))
     assert run.record["errors"]["train"]["all"]["n_structures"] == n_parts
     assert run.model.basis.pure and run.record["basis"]["parameters"]["pure"] is True
     np.testing.assert_allclose(run.curve.energy, run.curve.contributions[2], atol=1e-12)
@@ -86,4 +86,4 @@ def test_pure_run_on_a_combined_set(synthetic_data, tmp_path):
 
 def test_unknown_combined_part_is_named(synthetic_data):
     with pytest.raises(ValueError, match="unknown training set 'diverse\\+nothing'"):
-        study.load_training_set("diverse+nothing", synthetic_data)
+        runs.load_training_set("diverse+nothing", synthetic_data)

@@ -1,7 +1,7 @@
 """GPAW reference workflow: compute, cache and export the carbon DFT data in ``data/``.
 
 This is the only module that needs GPAW (the ``dft`` extra); the loaders in
-:mod:`linace.datasets` read the exported files with ase alone.
+:mod:`linace.study.datasets` read the exported files with ase alone.
 
 Physics (one set of settings for every structure, :class:`DFTSettings`)
 
@@ -13,15 +13,15 @@ Physics (one set of settings for every structure, :class:`DFTSettings`)
   extrapolated to zero width; ``free_energy`` (the force-consistent Mermin energy) is stored too.
 * Molecules (isolated atom, dimers, clusters): Gamma point, a slightly non-cubic box with ``vacuum``
   (A) on every side (every dimer in the box of the longest one), spin-polarised at fixed total
-  moments, labelled by the state search of :mod:`linace.dft.states` (``generate`` of a molecular
+  moments, labelled by the state search of :mod:`linace.study.dft.states` (``generate`` of a molecular
   group). :func:`compute` with a molecule (one Fermi-Dirac run per moment of
   ``molecule_moments``) serves only the convergence check.
 
-Workflow (``python -m linace.dft --help``)::
+Workflow (``python -m linace.study.dft --help``)::
 
-    python -m linace.dft converge                 # convergence check -> data/convergence.json
-    python -m linace.dft generate --set dimers --workers 2
-    python -m linace.dft export                   # data/*.extxyz + data/manifest.json
+    python -m linace.study.dft converge                 # convergence check -> data/convergence.json
+    python -m linace.study.dft generate --set dimers --workers 2
+    python -m linace.study.dft export                   # data/*.extxyz + data/manifest.json
 
 ``generate`` is resumable: each finished structure is written at once to an ASE SQLite database
 (``data/dft_cache.db``); re-running skips every structure whose geometry and settings match a stored
@@ -51,10 +51,10 @@ import numpy as np
 from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 
-from linace import structures
-from linace.datasets import DATA_DIR, sha256
-from linace.dft import states
-from linace.dft.states import StateSearch
+from linace.study import structures
+from linace.study.datasets import DATA_DIR, sha256
+from linace.study.dft import states
+from linace.study.dft.states import StateSearch
 
 CACHE_NAME = "dft_cache.db"
 CONVERGENCE_NAME = "convergence.json"
@@ -86,11 +86,11 @@ LEGACY_ISSUES = {
                 "26 of 150 carry the fractional-occupation signature (free_energy - energy below "
                 "-5 meV, down to -48 meV), so their labels may lie above the integer-occupation "
                 "states the search would find, as the spherical atom lies above the Hund's-rule "
-                "one. Compute with `python -m linace.dft generate --set clusters` (resumable: "
+                "one. Compute with `python -m linace.study.dft generate --set clusters` (resumable: "
                 "the run logs go to data/state_search/clusters).",
 }
 
-#: one paragraph for the manifest; the module docstring of :mod:`linace.dft.states` has the rest
+#: one paragraph for the manifest; the module docstring of :mod:`linace.study.dft.states` has the rest
 STATE_SEARCH_DESCRIPTION = (
     "For every molecule and every total moment that can win (dimers: all of dimer_moments; "
     "the atom: its Hund moment; clusters: 0, 2, 4, ... until the lowest energy has risen for two "
@@ -352,10 +352,10 @@ class Cache:
 
     Row key-value pairs: ``sid`` (structure id), ``group`` (generation set), ``config_type``,
     ``status``, ``geometry`` and ``settings`` digests (for molecules the key of the settings and
-    of the :class:`~linace.dft.states.StateSearch`), ``wall_time`` (s), ``moment`` (molecules).
+    of the :class:`~linace.study.dft.states.StateSearch`), ``wall_time`` (s), ``moment`` (molecules).
     Row data: ``free_energy``, ``kpts``, ``error``; molecules: ``energies_by_moment`` (older
     fixed-moment rows) or ``runs`` and ``state`` (state search, see
-    :func:`linace.dft.states.summary`). Rows of other settings are kept beside the current ones.
+    :func:`linace.study.dft.states.summary`). Rows of other settings are kept beside the current ones.
     Only the main process writes, so SQLite sees no concurrent writers.
     """
 
@@ -413,14 +413,14 @@ class Cache:
         return {row.sid: row for row in rows}
 
 
-#: generation groups of molecules, labelled by the state search (:mod:`linace.dft.states`)
+#: generation groups of molecules, labelled by the state search (:mod:`linace.study.dft.states`)
 MOLECULAR_GROUPS = ("isolated_atom", "dimers", "clusters")
 #: groups whose structures share one box (a scan: continuation reuses wave functions)
 SCAN_GROUPS = ("dimers",)
 
 
 def tasks(group: str, settings: DFTSettings) -> list[tuple[str, Atoms]]:
-    """[(sid, atoms as computed)] of a generation set (see :func:`linace.structures.generate`).
+    """[(sid, atoms as computed)] of a generation set (see :func:`linace.study.structures.generate`).
 
     The structures of a scan group (:data:`SCAN_GROUPS`) share the box of the largest one.
     """
@@ -450,7 +450,7 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
     Parameters
     ----------
     group : str
-        A name of :data:`linace.structures.GROUPS` ('isolated_atom', 'dimers', 'clusters',
+        A name of :data:`linace.study.structures.GROUPS` ('isolated_atom', 'dimers', 'clusters',
         'pool') or of a pool subset ('narrow', 'crystals', 'diverse', 'test').
     settings : DFTSettings, optional
     workers : int
@@ -524,8 +524,8 @@ def search_states(group: str, settings: DFTSettings | None = None,
 
     Every SCF run goes to the group's run logs (``data/state_search/<group>/*.jsonl``, one file
     per task, appended as each run finishes, so an interrupted search loses only the runs in
-    flight); the tasks are those of :func:`linace.dft.states.plan`. When every task has finished,
-    each structure's lowest run labels it (:func:`linace.dft.states.summary`) and is written to
+    flight); the tasks are those of :func:`linace.study.dft.states.plan`. When every task has finished,
+    each structure's lowest run labels it (:func:`linace.study.dft.states.summary`) and is written to
     the cache under the key of ``settings`` and ``search``.
 
     Returns counts: ``total`` structures, ``ok``, ``failed``, ``runs`` (SCF runs in the logs),
@@ -583,7 +583,7 @@ def label(group: str, settings: DFTSettings | None = None, search: StateSearch |
     """Label every structure of a molecular group by its lowest logged run and cache it.
 
     Called by :func:`search_states` when the search has finished. Called on its own
-    (``python -m linace.dft label``) it labels from the runs logged so far: each structure's row
+    (``python -m linace.study.dft label``) it labels from the runs logged so far: each structure's row
     then records the planned runs not yet in the logs (``runs_missing``, atom and dimers; the
     export sums them per set), so a partly searched set is never mistaken for a finished one.
     Returns counts: ``total``, ``ok``, ``failed``, ``runs``, ``runs_failed``, ``runs_missing``.
@@ -616,7 +616,7 @@ def label(group: str, settings: DFTSettings | None = None, search: StateSearch |
 
 def _group_tasks(group: str, settings: DFTSettings) -> list[tuple[str, Atoms, str]]:
     """[(sid, atoms, generation group)] for a generation group or a pool subset."""
-    from linace import datasets
+    from linace.study import datasets
 
     if group in structures.GROUPS:
         return [(sid, a, group) for sid, a in tasks(group, settings)]
@@ -713,7 +713,7 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     """
     from ase.io import write
 
-    from linace import datasets
+    from linace.study import datasets
 
     settings = settings or DFTSettings()
     search = StateSearch()
@@ -816,7 +816,7 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
                                         if labelled_by.get(name) == "single run"] + [
             f"{name} is labelled from a state search with {info['state_search_runs_missing']} "
             "planned SCF runs not yet done (each structure's missing runs: info of its cache "
-            f"row); finish with `python -m linace.dft generate --set {name}`"
+            f"row); finish with `python -m linace.study.dft generate --set {name}`"
             for name, info in sets.items() if info.get("state_search_runs_missing")],
         "split": {
             "seed": datasets.SPLIT_SEED,
@@ -1033,8 +1033,8 @@ def converge(reference: DFTSettings | None = None, workers: int = 2,
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    """Command line: ``python -m linace.dft {generate,export,converge}``."""
-    parser = argparse.ArgumentParser(prog="python -m linace.dft",
+    """Command line: ``python -m linace.study.dft {generate,export,converge}``."""
+    parser = argparse.ArgumentParser(prog="python -m linace.study.dft",
                                      description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="compute a set (resumable; cached in data/dft_cache.db)")

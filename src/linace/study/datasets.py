@@ -2,7 +2,7 @@
 
 Only ase is needed (never GPAW)::
 
-    from linace import datasets
+    from linace.study import datasets
     datasets.names()               # ['isolated_atom', 'dimers', 'clusters', 'narrow', ...]
     train = datasets.load("diverse")   # list of ase.Atoms with energy (eV), forces (eV/A)
     e0 = datasets.e0()             # energy of the isolated atom (eV)
@@ -12,7 +12,7 @@ with ``energy`` (eV, extrapolated to zero smearing), ``forces`` (N, 3) eV/A and,
 cells, ``stress`` (6,) eV/A^3 (Voigt, ASE sign convention), ``free_energy`` (eV, the
 force-consistent Mermin energy: ``atoms.get_potential_energy(force_consistent=True)``), and
 ``atoms.info`` with ``sid`` (the structure id), ``config_type`` (family) and, for molecules
-labelled by the state search (:mod:`linace.dft.states`), the winning run's ``spin_moment``
+labelled by the state search (:mod:`linace.study.dft.states`), the winning run's ``spin_moment``
 (total moment, Bohr magnetons), ``start``, ``occupation`` ('integer' or 'fractional'),
 ``configuration`` and ``state`` (the molecular term it resembles), ``free_minus_energy`` (eV), and
 every run's ``energy_m<M>_<start>`` (eV, NaN if it failed), ``occupation_m<M>_<start>`` and
@@ -38,11 +38,11 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from linace.structures import CRYSTALLINE
+from linace.study.structures import CRYSTALLINE
 
 MANIFEST = "manifest.json"
 #: the data directory: ``$LINACE_DATA`` if set, else ``data/`` of the repository
-DATA_DIR = Path(os.environ.get("LINACE_DATA", Path(__file__).resolve().parents[2] / "data"))
+DATA_DIR = Path(os.environ.get("LINACE_DATA", Path(__file__).resolve().parents[3] / "data"))
 SET_ORDER = ("isolated_atom", "dimers", "clusters", "narrow", "crystals", "diverse", "test", "pool")
 TRAINING_SETS = ("narrow", "crystals", "diverse", "dimers", "clusters")
 SPLIT_SEED = 3
@@ -147,7 +147,7 @@ def manifest(data_dir: str | os.PathLike | None = None) -> dict:
     try:
         return json.loads(path.read_text())
     except FileNotFoundError:
-        raise DatasetError(f"no manifest at {path}; run `python -m linace.dft export`") from None
+        raise DatasetError(f"no manifest at {path}; run `python -m linace.study.dft export`") from None
     except json.JSONDecodeError as exc:
         raise DatasetError(f"corrupted manifest {path}: {exc}") from None
 

@@ -5,14 +5,14 @@ with ``atoms.info["config_type"]`` (the family). Randomness comes from
 ``numpy.random.default_rng([SEED, family code])``, so each family is reproducible on its own and
 adding a family never changes another one.
 
-Generation groups (:data:`GROUPS`, computed by :mod:`linace.dft`):
+Generation groups (:data:`GROUPS`, computed by :mod:`linace.study.dft`):
 
 * ``isolated_atom``: one C atom (no cell; the DFT workflow puts molecules in a box).
 * ``dimers``: C2 from 0.9 to 6.0 A, 0.02 A apart up to 1.6 A.
 * ``clusters``: isolated C3, C4, C5 of varied shapes and bond lengths.
 * ``pool``: periodic bulk, layer, chain and slab structures of 1-16 atoms in the families of
   :data:`POOL_FAMILIES`; never a dimer (every atom has at least two neighbours within
-  :data:`CUTOFF`). The training/test split of the pool lives in :mod:`linace.datasets`.
+  :data:`CUTOFF`). The training/test split of the pool lives in :mod:`linace.study.datasets`.
 
 Lengths in A; layers, chains and slabs are periodic only along their extended axes (``pbc`` False
 across the vacuum).
@@ -537,7 +537,7 @@ def generate(group: str) -> list[tuple[str, Atoms]]:
 
 
 def convergence_structures() -> dict[str, Atoms]:
-    """Periodic cells of the DFT convergence check (see :func:`linace.dft.convergence_cases`)."""
+    """Periodic cells of the DFT convergence check (see :func:`linace.study.dft.convergence_cases`)."""
     rng = _rng("convergence")
     disp = diamond()
     disp.positions[1] += [0.08, -0.05, 0.03]

@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from . import __version__, source_digest
-from .analysis import DimerCurve, Predictions, curve_distance, curve_minimum, error_table
-from .fit import ACEModel
-from .io import write_atomic
+from linace import __version__, source_digest
+from linace.analysis import DimerCurve, Predictions, curve_distance, curve_minimum, error_table
+from linace.fit import ACEModel
+from linace.io import write_atomic
 
 __all__ = ["CONVERGENCE_COLUMNS", "convergence_rows", "convergence_table", "dft_dimer_curve", "load_results", "run_record",
            "write_json_atomic"]

@@ -39,11 +39,11 @@ with the workers, and the workers need linace, papermill and a ``python3`` Jupyt
 The kernels run with their own log silenced (:data:`KERNEL_ARGUMENTS`): what a run prints is in its
 notebook, and the sweep's terminal shows only the progress bar and the sweep's own messages.
 
-Command line (``python -m linace.sweep --help``)::
+Command line (``python -m linace.study.sweep --help``)::
 
-    python -m linace.sweep                               # K = 2..5 x {dimers, narrow, crystals, diverse}
-    python -m linace.sweep --body-orders 2 3 --training-sets diverse --workers 2
-    python -m linace.sweep --scheduler tcp://10.0.0.1:8786   # run on a Dask cluster
+    python -m linace.study.sweep                               # K = 2..5 x {dimers, narrow, crystals, diverse}
+    python -m linace.study.sweep --body-orders 2 3 --training-sets diverse --workers 2
+    python -m linace.study.sweep --scheduler tcp://10.0.0.1:8786   # run on a Dask cluster
 
 The exit code is 1 if any run failed or the Dask scheduler did not answer (within
 ``--scheduler-timeout`` seconds, one line on stderr), 2 for invalid arguments, 130 when interrupted.
@@ -147,7 +147,7 @@ def grid(
     body_orders : iterable of int
         Body orders K (the basis holds correlation orders nu = 1..K-1).
     training_sets : iterable of str
-        Training sets of :mod:`linace.datasets`.
+        Training sets of :mod:`linace.study.datasets`.
     variants, regularisations : iterable of str
         Basis variants and regularisation schemes (keys of :data:`linace.study.VARIANTS` and
         :data:`linace.study.REGULARISATIONS` for the training notebook).
@@ -238,9 +238,9 @@ def run_title(params: Mapping) -> str:
 
 # ----------------------------------------------------------------------------- inputs of a run
 def default_manifest() -> Path:
-    """``manifest.json`` of the data directory (:data:`linace.datasets.DATA_DIR`, i.e. ``$LINACE_DATA``
+    """``manifest.json`` of the data directory (:data:`linace.study.datasets.DATA_DIR`, i.e. ``$LINACE_DATA``
     or ``data/`` of the repository)."""
-    from linace.datasets import DATA_DIR, MANIFEST
+    from linace.study.datasets import DATA_DIR, MANIFEST
 
     return Path(DATA_DIR) / MANIFEST
 
@@ -700,9 +700,9 @@ def run_sweep(
 
 # ----------------------------------------------------------------------------- command line
 def _known_training_sets() -> list[str] | None:
-    """Training sets of the committed data (``linace.datasets.names()``), or None if unknown."""
+    """Training sets of the committed data (``linace.study.datasets.names()``), or None if unknown."""
     try:
-        from linace.study import training_sets
+        from linace.study.runs import training_sets
 
         return training_sets()
     except (ImportError, AttributeError, OSError, ValueError):  # no data module or no manifest yet
@@ -710,11 +710,11 @@ def _known_training_sets() -> list[str] | None:
 
 
 def _known_study_choices(name: str) -> list[str] | None:
-    """Keys of ``linace.study.<name>`` (``VARIANTS``, ``REGULARISATIONS``), or None if unknown."""
+    """Keys of ``linace.study.runs.<name>`` (``VARIANTS``, ``REGULARISATIONS``), or None if unknown."""
     try:
-        from linace import study
+        from linace.study import runs
 
-        return list(getattr(study, name))
+        return list(getattr(runs, name))
     except (ImportError, AttributeError):
         return None
 
@@ -731,10 +731,10 @@ def allowed_values() -> dict[str, list | None]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m linace.sweep",
+        prog="python -m linace.study.sweep",
         description="Run the training notebook with papermill over a grid of (K, training set, variant, "
                     "regularisation); skip runs whose result is up to date. Without grid options: the default "
-                    "sweep (linace.sweep.DEFAULT_PLAN, 36 runs: the standard basis on dimers, narrow, crystals, "
+                    "sweep (linace.study.sweep.DEFAULT_PLAN, 36 runs: the standard basis on dimers, narrow, crystals, "
                     "diverse, clusters, clusters+dimers and the pure basis on diverse, clusters, clusters+dimers, "
                     "K = 2..5, blr). With any grid option: the full product of the given values, the others "
                     "taking the defaults shown.",

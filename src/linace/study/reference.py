@@ -1,7 +1,7 @@
 """Sanity numbers of the reference DFT data: equations of state, lattice constants, C2 minimum.
 
 Pure functions of lists of :class:`ase.Atoms` carrying energies (as returned by
-:func:`linace.datasets.load`); no I/O. Energies in eV, lengths in A, bulk moduli in GPa.
+:func:`linace.study.datasets.load`); no I/O. Energies in eV, lengths in A, bulk moduli in GPa.
 """
 
 from __future__ import annotations
@@ -227,7 +227,7 @@ def dimer_state_table(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
 
 # ----------------------------------------------------------------------------- published values
 
-#: per element, the state names of :mod:`linace.dft.states` -> keys of the dimer's entries in
+#: per element, the state names of :mod:`linace.study.dft.states` -> keys of the dimer's entries in
 #: ``data/literature.json`` (its spectroscopic labels). For C2 the broken-symmetry singlet near
 #: r_e is the unrestricted-DFT approximation to the closed-shell X1Sigma_g+ ground state.
 LITERATURE_TERMS = {

@@ -4,7 +4,7 @@ This is the pipeline of DESIGN.md section 4 for one point of the sweep grid, sha
 notebook (``book/04_train.py``), the sweep and the tests:
 
     data ──> basis(K, variant) ──> fit(regularisation) ──> errors on train and on the common test set
-         ──> dimer curve + V_nu decomposition ──> run record (:mod:`linace.results`)
+         ──> dimer curve + V_nu decomposition ──> run record (:mod:`linace.study.results`)
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from linace.analysis import DIMER_GRID, DimerCurve, Predictions, dimer_curve, predict
+from linace.basis import ACEBasis
+from linace.fit import ACEModel, DesignCache, Weights, fit
+
 from . import datasets
-from .analysis import DIMER_GRID, DimerCurve, Predictions, dimer_curve, predict
-from .basis import ACEBasis
-from .fit import ACEModel, DesignCache, Weights, fit
 from .results import dft_dimer_curve, run_record
 
 __all__ = ["COMBINED_SETS", "REGULARISATIONS", "VARIANTS", "TrainingRun", "load_training_set", "make_basis", "train",
@@ -50,7 +51,7 @@ def _check_choice(kind: str, value: str, known) -> None:
         raise ValueError(f"unknown {kind} {value!r}; known: {', '.join(known)}")
 
 
-#: Sets of :mod:`linace.datasets` that are never trained on.
+#: Sets of :mod:`linace.study.datasets` that are never trained on.
 NOT_TRAINING_SETS = ("isolated_atom", "test", "pool")
 
 
@@ -111,7 +112,7 @@ def train(
     Parameters
     ----------
     body_order : K in 2..5.
-    training_set : a training set of :mod:`linace.datasets` (e.g. "diverse", "dimers").
+    training_set : a training set of :mod:`linace.study.datasets` (e.g. "diverse", "dimers").
     variant : basis variant, one of :data:`VARIANTS`.
     regularisation : one of :data:`REGULARISATIONS`.
     weights : row weights (default :data:`DEFAULT_WEIGHTS`).

@@ -357,7 +357,7 @@ def single_run(atoms: Atoms, settings, search: StateSearch, moment: int, start: 
     ``calc``: a converged calculator of the neighbouring geometry to continue from (``up`` and
     ``down`` starts); None starts fresh. Returns (record, calculator or None if it failed).
     """
-    from linace.dft import _format_error
+    from linace.study.dft import _format_error
 
     work = atoms.copy()
     work.pbc = True  # plane waves: the box is periodic (the stored copy keeps pbc False)
@@ -443,7 +443,7 @@ def run_task(task: Task, settings, search: StateSearch) -> int:
     settings; a chain restarts from its first missing point, seeded by recomputing (without
     recording) the point before it.
     """
-    from linace.dft import _limit_threads
+    from linace.study.dft import _limit_threads
 
     _limit_threads()
     keys = {"settings": settings.digest(), "search": search.digest()}

@@ -1,0 +1,15 @@
+"""The study: body-order convergence of the dimer curve of linear ACE (arXiv:2502.16125).
+
+This subpackage is the study's own code, built on the library (:mod:`linace`), which never imports
+it:
+
+* :mod:`linace.study.structures`  deterministic generators of the reference structures
+* :mod:`linace.study.dft`         the GPAW reference workflow and the molecular state search
+* :mod:`linace.study.datasets`    the registry of the committed data (checksummed loaders)
+* :mod:`linace.study.reference`   sanity numbers of the reference: EOS, dimer states, literature
+* :mod:`linace.study.runs`        one training run: data -> basis -> fit -> errors and dimer curve
+* :mod:`linace.study.results`     the JSON record of a run and tables over many runs
+* :mod:`linace.study.claims`      the paper's claims (v1 and v2) graded on the run records
+* :mod:`linace.study.sweep`       the papermill sweep over (K, training set, basis variant, ...)
+* :mod:`linace.study.plotting`    the figures shared by the chapters
+"""
