@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-dev
 help:
 	@echo "make test   - create .venv if needed and run the whole test suite"
 	@echo "make book   - create .venv if needed, run the default sweep, build the HTML book into _build/html"
-	@echo "make sweep  - run the training notebook over the default grid (python -m linace.study.sweep)"
+	@echo "make sweep  - the default sweep (python -m linace.study.sweep) and the resampled runs (python -m linace.study.resample)"
 	@echo "make bench  - run the benchmarks in benchmarks/"
 	@echo "make data   - recompute the reference DFT data with GPAW (hours; resumable)"
 
@@ -35,9 +35,12 @@ notebooks: $(STAMP)
 book: $(STAMP) notebooks sweep
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
-# results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb; up-to-date runs are skipped.
+# results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb, then the resampled runs
+# results/resampled/<run-id>-N<size>-d<draw>.json (they reuse the sweep's cached design rows);
+# up-to-date runs are skipped.
 sweep: $(STAMP)
 	$(BIN)/python -m linace.study.sweep
+	$(BIN)/python -m linace.study.resample
 
 # Regenerate the reference data with GPAW: hours of CPU, resumable (finished structures are cached in
 # data/dft_cache.db). Needs Debian's libxc-dev libopenblas-dev g++; gpaw 26.x builds only with CC=g++.

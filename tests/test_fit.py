@@ -14,7 +14,9 @@ from linace.fit import (
     bayesian_regression,
     fit,
     fit_streaming,
+    design_arrays,
     linear_system,
+    select_structures,
     smoothness_prior,
 )
 
@@ -137,6 +139,26 @@ def test_design_cache_round_trip_and_corruption(basis, truth, tmp_path):
     np.testing.assert_allclose(third.X, first.X)
     other = ACEBasis(3, truncation={1: (5, 0), 2: (6, 2)})
     assert cache.key(other, data) != cache.key(basis, data)
+
+
+def test_rows_of_a_subset_are_the_rows_of_its_structures(basis, truth):
+    _, structures = truth
+    arrays = design_arrays(basis, structures)
+    n_atoms = [len(a) for a in structures]
+    chosen = [7, 2, 3, 19]  # any order; mixed periodic and molecular structures
+    subset = select_structures(arrays, n_atoms, chosen)
+    direct = design_arrays(basis, [structures[i] for i in chosen])
+    for name in ("energy", "forces", "stress"):
+        np.testing.assert_array_equal(subset[name], direct[name])
+    picked = [structures[i] for i in chosen]
+    np.testing.assert_array_equal(fit(basis, picked, E0, arrays=subset).coefficients, fit(basis, picked, E0).coefficients)
+    assert select_structures(arrays, n_atoms, [])["forces"].shape == (0, len(basis))
+    with pytest.raises(IndexError, match="0..19"):
+        select_structures(arrays, n_atoms, [20])
+    with pytest.raises(ValueError, match="3 atom counts for design arrays of 20 structures"):
+        select_structures(arrays, n_atoms[:3], [0])
+    with pytest.raises(FitError, match="design arrays of 4 structures given for 20 structures"):
+        fit(basis, structures, E0, arrays=subset)
 
 
 def test_model_save_load(basis, truth, tmp_path):

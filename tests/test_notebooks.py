@@ -73,3 +73,27 @@ def test_beyond_notebook(tmp_path, synthetic_environment, synthetic_data):
                      span_sets=["diverse", "clusters"])
     text = output.read_text()
     assert "v2c." in text and "Verdict" in text
+
+
+def test_evidence_notebook(tmp_path, synthetic_environment, synthetic_data):
+    import concurrent.futures
+
+    from linace.study import resample, runs
+    from linace.study.results import write_json_atomic
+
+    full = tmp_path / "results"
+    for K in (2, 3, 4):
+        for training_set in ("narrow", "crystals", "diverse"):
+            run = runs.train(K, training_set, data_dir=synthetic_data, progress=False)
+            write_json_atomic(full / f"K{K}-{training_set}.json", run.record)
+    grid = resample.resample_grid({"standard": ("narrow", "crystals", "diverse")}, body_orders=(2, 3, 4),
+                                  sizes=(3, 6), draws=3, set_sizes={"narrow": 6, "crystals": 6, "diverse": 6})
+    report = resample.run_resampling(grid, tmp_path / "resampled", concurrent.futures.ThreadPoolExecutor(2),
+                                     progress=False, data_dir=synthetic_data,
+                                     data_manifest=synthetic_data / "manifest.json")
+    assert report.ok
+    output = execute("05b_evidence", tmp_path, results_dir=str(tmp_path / "resampled"), full_results_dir=str(full),
+                     focus_body_order=3)
+    text = output.read_text()
+    assert " of 3 | " in text  # claims graded on the three draws of N = 3
+    assert "1a. Potentials trained on a more diverse dataset validate better." in text

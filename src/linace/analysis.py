@@ -86,20 +86,23 @@ class Predictions:
         }
 
 
-def predict(model: ACEModel, structures: Sequence[Atoms], cache: DesignCache | None = None) -> Predictions:
+def predict(model: ACEModel, structures: Sequence[Atoms], cache: DesignCache | None = None,
+            arrays: dict | None = None) -> Predictions:
     """Evaluate ``model`` on labelled structures (labels from their single-point calculators).
 
-    With a design-row ``cache`` (:class:`~linace.fit.DesignCache`) the predictions are the cached
-    rows times the coefficients (the rows are computed and stored if missing); without, the model's
-    ASE calculator evaluates every structure. Both give the same numbers (tested).
+    With design ``arrays`` of these structures (:func:`~linace.fit.design_arrays`, or a subset by
+    :func:`~linace.fit.select_structures`) or a design-row ``cache`` (:class:`~linace.fit.DesignCache`;
+    rows computed and stored if missing) the predictions are the rows times the coefficients;
+    without either, the model's ASE calculator evaluates every structure. Both give the same
+    numbers (tested).
     """
     if len(structures) == 0:
         raise ValueError("no structures to evaluate")
     n_atoms = np.array([len(atoms) for atoms in structures])
     energy_ref = np.array([atoms.calc.results["energy"] for atoms in structures]) / n_atoms
     forces_ref = np.vstack([atoms.calc.results["forces"] for atoms in structures])
-    if cache is not None:
-        rows = design_arrays(model.basis, structures, cache)
+    if arrays is not None or cache is not None:
+        rows = design_arrays(model.basis, structures, cache) if arrays is None else arrays
         energy_pred = model.e0 + rows["energy"] @ model.coefficients / n_atoms
         forces_pred = (rows["forces"] @ model.coefficients).reshape(-1, 3)
     else:

@@ -53,6 +53,7 @@ __all__ = [
     "bayesian_regression",
     "fit",
     "linear_system",
+    "select_structures",
     "smoothness_prior",
     "solve_least_squares",
     "structure_rows",
@@ -265,14 +266,40 @@ def design_arrays(
     return arrays
 
 
+def select_structures(arrays: dict, n_atoms: Sequence[int], indices: Sequence[int]) -> dict:
+    """The design arrays (:func:`design_arrays`) of a subset of the structures, in the order of ``indices``.
+
+    ``n_atoms`` (n_structures,) are the atom counts of all structures the arrays belong to. A
+    resampled training set (a random draw of a data set) takes its rows from the arrays of the whole
+    set this way, so that its fit costs only a solve.
+    """
+    n_atoms = np.asarray(n_atoms, dtype=int)
+    indices = np.asarray(indices, dtype=int)
+    if len(n_atoms) != len(arrays["energy"]):
+        raise ValueError(f"{len(n_atoms)} atom counts for design arrays of {len(arrays['energy'])} structures")
+    if indices.size and (indices.min() < 0 or indices.max() >= len(n_atoms)):
+        raise IndexError(f"structure indices must lie in 0..{len(n_atoms) - 1}")
+    first_row = np.concatenate([[0], np.cumsum(3 * n_atoms)])[indices]  # first force row of each chosen structure
+    count = 3 * n_atoms[indices]
+    shift = first_row - np.concatenate([[0], np.cumsum(count)[:-1]])
+    force_rows = np.repeat(shift, count) + np.arange(count.sum())
+    return {"energy": arrays["energy"][indices], "forces": arrays["forces"][force_rows],
+            "stress": arrays["stress"][indices]}
+
+
 def linear_system(
     basis: ACEBasis,
     structures: Sequence[Atoms],
     e0: float,
     cache: DesignCache | str | os.PathLike | None = None,
     progress: bool = False,
+    arrays: dict | None = None,
 ) -> LinearSystem:
-    """Stack the rows of every structure (see :func:`structure_rows`), using ``cache`` if given."""
+    """Stack the rows of every structure (see :func:`structure_rows`).
+
+    The design rows come from ``arrays`` if given (as returned by :func:`design_arrays`, e.g. a
+    subset taken with :func:`select_structures`), else from ``cache`` (computed if missing).
+    """
     if len(structures) == 0:
         raise FitError("the training set is empty")
     if not np.isfinite(e0):
@@ -282,7 +309,10 @@ def linear_system(
         if len(atoms) == 0:
             raise FitError(f"structure {index} is empty")
         _labels(atoms, index)
-    arrays = design_arrays(basis, structures, cache, progress)
+    if arrays is None:
+        arrays = design_arrays(basis, structures, cache, progress)
+    elif len(arrays["energy"]) != len(structures):
+        raise FitError(f"design arrays of {len(arrays['energy'])} structures given for {len(structures)} structures")
     X, y, kind, owner = [], [], [], []
     offset = 0
     for index, atoms in enumerate(structures):
@@ -501,6 +531,7 @@ def fit(
     alpha: float = 1e-8,
     cache: DesignCache | str | os.PathLike | None = None,
     progress: bool = False,
+    arrays: dict | None = None,
 ) -> ACEModel:
     """Fit a linear ACE potential to labelled structures.
 
@@ -511,13 +542,14 @@ def fit(
     prior : "none" (Γ = I, ridge) or "smoothness" (:func:`smoothness_prior`).
     alpha : regularisation strength of the ``lstsq`` solver, relative to the mean squared column norm
         of the weighted design matrix (so it does not depend on the units of the weights).
+    cache, arrays : where the design rows come from (see :func:`linear_system`).
     """
     if solver not in SOLVERS:
         raise FitError(f"unknown solver {solver!r}; known: {SOLVERS}")
     weights = Weights() if weights is None else weights
     gamma = _prior_diagonal(basis, prior)
     start = time.perf_counter()
-    system = linear_system(basis, structures, e0, cache=cache, progress=progress)
+    system = linear_system(basis, structures, e0, cache=cache, progress=progress, arrays=arrays)
     design_seconds = time.perf_counter() - start
     w = system.row_weights(weights)
     covariance = None

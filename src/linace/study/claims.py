@@ -14,8 +14,9 @@ import numpy as np
 
 from .results import convergence_table
 
-__all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "TAILORED_SET", "Verdict", "assess_claims", "assess_v2_claims",
-           "compare_summaries", "convergence_steps", "select", "study_summary"]
+__all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "REPRODUCED_FRACTION", "TAILORED_SET", "DrawVerdict", "Verdict",
+           "assess_claims", "assess_v2_claims", "compare_summaries", "convergence_steps", "grade_over_draws", "select",
+           "study_summary"]
 
 #: A dimer curve whose mean absolute difference to DFT over 1.0-4.5 A exceeds this is "far" (eV).
 FAR_FROM_DFT_EV = 0.5
@@ -27,6 +28,11 @@ BULK_SETS = ("narrow", "crystals", "diverse")
 
 #: Our version of the paper's tailored data (dimers to pentamers): clusters C3-C5 plus the dimers.
 TAILORED_SET = "clusters+dimers"
+
+#: Over resampled draws (:func:`grade_over_draws`) a claim is "reproduced" if it holds (its per-draw
+#: verdict is "reproduced") in at least this fraction of the draws, "not reproduced" if it holds in at
+#: most 1 - this fraction, and "depends on the draw" in between.
+REPRODUCED_FRACTION = 0.8
 
 
 @dataclass
@@ -215,3 +221,58 @@ def compare_summaries(before: dict, after: dict) -> dict:
     verdicts = [(claim, old_v.get(claim), new_v.get(claim), old_v.get(claim) != new_v.get(claim))
                 for claim in list(dict.fromkeys(list(old_v) + list(new_v)))]
     return {"convergence": rows, "verdicts": verdicts}
+
+
+@dataclass
+class DrawVerdict:
+    """A claim graded on every draw of one training-set size N: it *holds* in a draw if that draw's
+    verdict is "reproduced" (``partly``: draws graded "partly")."""
+
+    claim: str
+    criterion: str
+    train_size: int
+    holds: int
+    partly: int
+    draws: int
+    verdict: str
+
+    @property
+    def summary(self) -> str:
+        """e.g. 'holds in 9 of 10 draws (N = 80)'."""
+        return f"holds in {self.holds} of {self.draws} draws (N = {self.train_size})"
+
+
+def _over_draws(holds: int, draws: int) -> str:
+    if draws == 0:
+        return "not tested (no draws)"
+    fraction = round(holds / draws, 9)  # 2/10 is exactly 1 - 0.8, not 1.9999999999999996 / 10
+    if fraction >= REPRODUCED_FRACTION:
+        return "reproduced"
+    if fraction <= round(1 - REPRODUCED_FRACTION, 9):
+        return "not reproduced"
+    return "depends on the draw"
+
+
+def grade_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray], train_size: int,
+                     regularisation: str = "blr") -> list[DrawVerdict]:
+    """Every claim (v1: :func:`assess_claims` on the standard basis; v2: :func:`assess_v2_claims`)
+    graded on each draw of the resampled runs of size ``train_size`` (records with ``train_size`` and
+    ``draw`` parameters, see :mod:`linace.study.resample`), counted over draws. Claims a draw cannot
+    test (its runs are missing) are left out of that claim's count."""
+    records = [r for r in select(records, regularisation=regularisation, train_size=train_size)]
+    draws: dict[int, list[dict]] = {}
+    for record in records:
+        draws.setdefault(record["parameters"]["draw"], []).append(record)
+    counts: dict[str, list] = {}
+    for draw_records in draws.values():
+        verdicts = (assess_claims(select(draw_records, variant="standard"), dft_curve)
+                    + assess_v2_claims(draw_records, dft_curve))
+        for v in verdicts:
+            slot = counts.setdefault(v.claim, [v.criterion, 0, 0, 0])
+            if v.verdict.startswith("not tested"):
+                continue
+            slot[1] += v.verdict == "reproduced"
+            slot[2] += v.verdict == "partly"
+            slot[3] += 1
+    return [DrawVerdict(claim, criterion, train_size, holds, partly, n, _over_draws(holds, n))
+            for claim, (criterion, holds, partly, n) in counts.items()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,13 +19,13 @@ import numpy as np
 
 from linace.analysis import DIMER_GRID, DimerCurve, Predictions, dimer_curve, predict
 from linace.basis import ACEBasis
-from linace.fit import ACEModel, DesignCache, Weights, fit
+from linace.fit import ACEModel, DesignCache, Weights, design_arrays, fit, select_structures
 
 from . import datasets
 from .results import dft_dimer_curve, run_record
 
-__all__ = ["COMBINED_SETS", "REGULARISATIONS", "VARIANTS", "TrainingRun", "load_training_set", "make_basis", "train",
-           "training_sets"]
+__all__ = ["COMBINED_SETS", "DRAW_SEED", "REGULARISATIONS", "VARIANTS", "TrainingRun", "load_training_set", "make_basis",
+           "train", "training_sets", "training_subset"]
 
 #: Basis variants: keyword arguments of :class:`~linace.basis.ACEBasis`. "pure" is the
 #: self-interaction-free basis (same functions, products over distinct neighbours only).
@@ -72,6 +73,27 @@ def load_training_set(name: str, data_dir: str | os.PathLike | None = None) -> l
     return [atoms for part in name.split("+") for atoms in datasets.load(part, data_dir)]
 
 
+#: Seed of the random draws of training subsets (:func:`training_subset`); fixed, recorded in every
+#: resampled run's parameters.
+DRAW_SEED = 20250222
+
+
+def training_subset(training_set: str, n_available: int, size: int, draw: int) -> np.ndarray:
+    """Indices of a random training subset of ``size`` of the ``n_available`` structures of a set, (size,).
+
+    Draw ``draw`` of a set is one fixed random permutation (seeded by :data:`DRAW_SEED`, the set's
+    name and the draw number) and every size takes its first ``size`` entries, so the subsets of one
+    draw are nested: the 40 structures of size 40 are among the 80 of size 80. Different draws and
+    different sets are independent. Indices are returned sorted (the order of the data set).
+    """
+    if not 0 < size <= n_available:
+        raise ValueError(f"training set {training_set!r} has {n_available} structures; cannot draw {size}")
+    if draw < 0:
+        raise ValueError(f"draw must be a non-negative integer, got {draw}")
+    seed = [DRAW_SEED, zlib.crc32(training_set.encode()), draw]
+    return np.sort(np.random.default_rng(seed).permutation(n_available)[:size])
+
+
 def make_basis(body_order: int, variant: str = "standard", **overrides) -> ACEBasis:
     """The basis of a run (default truncation of :class:`~linace.basis.ACEBasis`)."""
     _check_choice("basis variant", variant, VARIANTS)
@@ -106,6 +128,8 @@ def train(
     data_dir: str | os.PathLike | None = None,
     cache: DesignCache | None = None,
     progress: bool = True,
+    train_size: int | None = None,
+    draw: int = 0,
 ) -> TrainingRun:
     """Train and validate one potential.
 
@@ -117,20 +141,33 @@ def train(
     regularisation : one of :data:`REGULARISATIONS`.
     weights : row weights (default :data:`DEFAULT_WEIGHTS`).
     truncation : overrides of the basis truncation (see :class:`~linace.basis.ACEBasis`).
+    train_size, draw : train on the random subset :func:`training_subset` of ``train_size``
+        structures of the set (draw number ``draw``) instead of the whole set. Its design rows are
+        taken from the cached rows of the whole set, so a draw costs a solve. Both are recorded in
+        the run's parameters (with the seed and the chosen indices).
     """
     _check_choice("regularisation", regularisation, REGULARISATIONS)
-    train_structures = load_training_set(training_set, data_dir)  # checks the name first
+    structures = load_training_set(training_set, data_dir)  # checks the name first
     basis = make_basis(body_order, variant, **({"truncation": truncation} if truncation else {}))
     e0 = datasets.e0(data_dir)
     test_structures = datasets.load("test", data_dir)
     cache = cache or default_cache()
-    start = time.perf_counter()
-    model = fit(basis, train_structures, e0, weights=weights or DEFAULT_WEIGHTS, cache=cache, progress=progress,
-                **REGULARISATIONS[regularisation])
-    model.info["fit_seconds"] = time.perf_counter() - start
     parameters = {"body_order": body_order, "training_set": training_set, "variant": variant,
                   "regularisation": regularisation}
-    train_predictions = predict(model, train_structures, cache)  # rows from the cache: the test set's
+    arrays = None  # design rows from the cache of the training structures
+    train_structures = structures
+    if train_size is not None:
+        chosen = training_subset(training_set, len(structures), train_size, draw)
+        arrays = select_structures(design_arrays(basis, structures, cache, progress),
+                                   [len(atoms) for atoms in structures], chosen)
+        train_structures = [structures[i] for i in chosen]
+        parameters.update(train_size=int(train_size), draw=int(draw), draw_seed=DRAW_SEED,
+                          train_indices=chosen.tolist())
+    start = time.perf_counter()
+    model = fit(basis, train_structures, e0, weights=weights or DEFAULT_WEIGHTS, cache=cache, progress=progress,
+                arrays=arrays, **REGULARISATIONS[regularisation])
+    model.info["fit_seconds"] = time.perf_counter() - start
+    train_predictions = predict(model, train_structures, cache, arrays)  # rows from the cache: the test set's
     test_predictions = predict(model, test_structures, cache)  # are computed once per basis
     curve = dimer_curve(model, DIMER_GRID)
     dft = dft_dimer_curve(datasets.load("dimers", data_dir), e0)

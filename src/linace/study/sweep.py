@@ -82,9 +82,12 @@ __all__ = [
     "TRAINING_SETS",
     "allowed_values",
     "check_kernel",
+    "dask_client",
+    "default_executor",
     "default_grid",
     "default_manifest",
     "execute_run",
+    "execute_tasks",
     "grid",
     "input_hash",
     "main",
@@ -590,16 +593,19 @@ def _failure_line(outcome: RunOutcome) -> str:
     return f"sweep: run {outcome.run_id} FAILED: {outcome.error}{where}"
 
 
-def _execute(tasks: Sequence[RunTask], executor: concurrent.futures.Executor, progress: bool) -> list[RunOutcome]:
-    """Submit every task, collect outcomes as they finish (tqdm bar), report failures on stderr.
+def execute_tasks(tasks: Sequence, executor: concurrent.futures.Executor, progress: bool, function=None,
+             desc: str = "sweep") -> list[RunOutcome]:
+    """Submit ``function(task)`` for every task (default :func:`execute_run`; tasks have a
+    ``run_id``, the function returns a :class:`RunOutcome`), collect outcomes as they finish (tqdm
+    bar ``desc``), report failures on stderr.
 
-    On KeyboardInterrupt the runs not yet started are cancelled and the interrupt propagates.
+    On KeyboardInterrupt the tasks not yet started are cancelled and the interrupt propagates.
     """
     from tqdm import tqdm
 
-    futures = {executor.submit(execute_run, task): task for task in tasks}
+    futures = {executor.submit(function or execute_run, task): task for task in tasks}
     outcomes = []
-    with tqdm(total=len(tasks), desc="sweep", unit="run", disable=not progress, file=sys.stderr) as bar:
+    with tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress, file=sys.stderr) as bar:
         try:
             for future in concurrent.futures.as_completed(futures):
                 outcome = _outcome(future, futures[future])
@@ -615,7 +621,7 @@ def _execute(tasks: Sequence[RunTask], executor: concurrent.futures.Executor, pr
     return outcomes
 
 
-def _default_executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+def default_executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     """Local worker processes (spawned: safe whatever threads the caller runs)."""
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
@@ -683,9 +689,9 @@ def run_sweep(
         return report
     check_kernel(kernel_name)
     own_executor = executor is None
-    executor = _default_executor(min(workers, len(pending))) if own_executor else executor
+    executor = default_executor(min(workers, len(pending))) if own_executor else executor
     try:
-        outcomes = {outcome.run_id: outcome for outcome in _execute(pending, executor, progress)}
+        outcomes = {outcome.run_id: outcome for outcome in execute_tasks(pending, executor, progress)}
     finally:
         if own_executor:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -794,11 +800,11 @@ def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
                    force=args.force, workers=args.workers)
     if args.scheduler is None:
         return run_sweep(parameter_grid, **options)
-    with _dask_client(args.scheduler, args.scheduler_timeout) as client:
+    with dask_client(args.scheduler, args.scheduler_timeout) as client:
         return run_sweep(parameter_grid, executor=client.get_executor(), **options)
 
 
-def _dask_client(address: str, timeout: float):
+def dask_client(address: str, timeout: float):
     """A ``distributed.Client`` connected to the scheduler at ``address``.
 
     Raises

@@ -1,0 +1,354 @@
+"""Resampled runs: every (K, training set, basis variant) trained on random subsets of N structures.
+
+The default sweep (:mod:`linace.study.sweep`) trains each potential once, on the whole set. A verdict
+drawn from it rests on that one draw of structures. Resampled runs train the same potentials on
+nested random subsets (:func:`linace.study.runs.training_subset`: draw ``d`` of a set is one fixed
+permutation, size N takes its first N structures) of sizes :data:`TRAIN_SIZES`, each size in
+:data:`N_DRAWS` independent draws (one draw when N is the whole set). They give
+
+* learning curves: test errors and the distance of the dimer curve to DFT against N, with the
+  spread over draws (:func:`learning_curves`);
+* every convergence number with an interval over draws (:func:`convergence_over_draws`);
+* every claim graded per draw (:func:`linace.study.claims.grade_over_draws`).
+
+A resampled run is not a notebook: it is :func:`linace.study.runs.train` with ``train_size`` and
+``draw``, whose design rows come from the cached rows of the whole set, so a draw costs a solve. The
+runs of one (K, training set, variant, regularisation) form a *group*, one task on the executor (local
+processes, or a Dask cluster as for the sweep). Each run writes ``<results_dir>/<run-id>.json``
+(e.g. ``K3-diverse-standard-blr-N40-d2.json``: the run record of :mod:`linace.study.results` plus a
+``"resample"`` block with its ``input_hash``), atomically and as soon as it is done; a run whose
+record has the current input hash (parameters, library source, data manifest: as for the sweep) is
+skipped, so an interrupted grid resumes where it stopped.
+
+Command line (``python -m linace.study.resample --help``)::
+
+    python -m linace.study.resample                         # the default plan (DEFAULT_PLAN)
+    python -m linace.study.resample --sizes 40 80 --draws 5 --training-sets diverse
+    python -m linace.study.resample --scheduler tcp://10.0.0.1:8786
+
+Exit codes as for the sweep: 1 if a run failed or the Dask scheduler did not answer, 2 for invalid
+arguments, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import sweep
+from .results import write_json_atomic
+
+__all__ = ["DEFAULT_PLAN", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws", "execute_group",
+           "learning_curves", "main", "quantiles", "resample_grid", "resample_id", "run_resampling"]
+
+#: Nested training-set sizes N (structures); sizes larger than a set are left out.
+TRAIN_SIZES = (40, 80, 160, 320)
+#: Random draws per (training set, N) when N is smaller than the set.
+N_DRAWS = 10
+#: The default plan: the (variant, training sets) whose runs the claims grade (v1 on the bulk sets
+#: with the standard basis; v2 on the tailored set with both bases and on `diverse` with the pure one).
+DEFAULT_PLAN = {
+    "standard": ("narrow", "crystals", "diverse", "clusters+dimers"),
+    "pure": ("diverse", "clusters+dimers"),
+}
+DEFAULT_RESULTS_DIR = "results/resampled"
+#: Quantiles of the intervals over draws (10 %, median, 90 %).
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+def resample_id(params: Mapping) -> str:
+    """``<sweep run id>-N<train_size>-d<draw>``, e.g. ``'K3-diverse-standard-blr-N40-d2'``."""
+    return f"{sweep.run_id(params)}-N{params['train_size']}-d{params['draw']}"
+
+
+def resample_grid(
+    plan: Mapping[str, Iterable[str]] | None = None,
+    body_orders: Iterable[int] = sweep.BODY_ORDERS,
+    sizes: Iterable[int] = TRAIN_SIZES,
+    draws: int = N_DRAWS,
+    regularisation: str = sweep.DEFAULT_REGULARISATION,
+    set_sizes: Mapping[str, int] | None = None,
+) -> list[dict]:
+    """Parameters of every resampled run of ``plan`` ({variant: training sets}).
+
+    ``set_sizes`` ({training set: number of structures}, default: read from the data) decide which
+    sizes a set allows: every N below the set's size in ``draws`` draws, N equal to it in one draw
+    (all draws would be the same set), larger N not at all.
+    """
+    plan = DEFAULT_PLAN if plan is None else plan
+    if draws < 1:
+        raise ValueError(f"draws must be at least 1, got {draws}")
+    if set_sizes is None:
+        from .runs import load_training_set
+
+        set_sizes = {name: len(load_training_set(name)) for names in plan.values() for name in names}
+    runs = []
+    for variant, training_sets in plan.items():
+        for training_set in training_sets:
+            available = set_sizes[training_set]
+            for K in body_orders:
+                for size in sorted(set(sizes)):
+                    if size > available:
+                        continue
+                    for draw in range(draws if size < available else 1):
+                        runs.append({"body_order": K, "training_set": training_set, "variant": variant,
+                                     "regularisation": regularisation, "train_size": size, "draw": draw})
+    return runs
+
+
+# ----------------------------------------------------------------------------- one group (worker side)
+@dataclass(frozen=True)
+class ResampleTask:
+    """The runs of one (K, training set, variant, regularisation): picklable, executed by
+    :func:`execute_group`. ``runs`` are (parameters, input hash, result path) of the runs to do."""
+
+    run_id: str
+    runs: tuple
+    data_dir: str | None = None
+
+
+def execute_group(task: ResampleTask) -> sweep.RunOutcome:
+    """Train every run of the group, writing each record as soon as it is done. A run that raises is
+    reported in the outcome's error (with how many failed) and does not stop the others."""
+    from linace.study import runs as training
+
+    start, failures = time.perf_counter(), []
+    cache = training.default_cache()
+    for params, digest, path in task.runs:
+        run_start = time.perf_counter()
+        try:
+            run = training.train(params["body_order"], params["training_set"], params["variant"],
+                                 params["regularisation"], data_dir=task.data_dir, cache=cache, progress=False,
+                                 train_size=params["train_size"], draw=params["draw"])
+        except Exception as error:  # noqa: BLE001  (reported, the other runs go on)
+            failures.append(f"{resample_id(params)}: {type(error).__name__}: {error}")
+            continue
+        record = dict(run.record)
+        record["resample"] = {"run_id": resample_id(params), "input_hash": digest,
+                              "wall_time_s": time.perf_counter() - run_start}
+        write_json_atomic(path, record)
+    error = None
+    if failures:
+        error = f"{len(failures)} of {len(task.runs)} runs failed; first: {failures[0]}"
+    return sweep.RunOutcome(task.run_id, error, None, time.perf_counter() - start)
+
+
+# ----------------------------------------------------------------------------- the grid
+def _up_to_date(path: Path, digest: str) -> bool:
+    try:
+        return json.loads(path.read_text())["resample"]["input_hash"] == digest
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def run_resampling(
+    grid: Sequence[Mapping],
+    results_dir: str | os.PathLike = DEFAULT_RESULTS_DIR,
+    executor: concurrent.futures.Executor | None = None,
+    force: bool = False,
+    progress: bool = True,
+    *,
+    workers: int = sweep.DEFAULT_WORKERS,
+    data_dir: str | os.PathLike | None = None,
+    data_manifest: str | os.PathLike | None = None,
+) -> sweep.SweepReport:
+    """Run every resampled run of ``grid`` (from :func:`resample_grid`) that is not up to date.
+
+    Runs are grouped by (K, training set, variant, regularisation), one task each, on ``executor``
+    (default: ``workers`` local processes) with a progress bar over groups. The report lists run ids
+    (executed and skipped) and failed groups. Raises :class:`~linace.study.sweep.SweepError` for
+    duplicate run ids.
+    """
+    results_dir = Path(results_dir)
+    manifest = sweep.default_manifest() if data_manifest is None else Path(data_manifest)
+    ids = [resample_id(params) for params in grid]
+    if len(set(ids)) != len(ids):
+        raise sweep.SweepError("the grid gives the same run id to several runs: "
+                               + ", ".join(sorted({i for i in ids if ids.count(i) > 1})))
+    results_dir.mkdir(parents=True, exist_ok=True)
+    report = sweep.SweepReport()
+    groups: dict[str, list] = {}
+    for identifier, params in zip(ids, grid, strict=True):
+        digest = sweep.input_hash(params, "linace.study.resample", manifest)
+        path = results_dir / f"{identifier}.json"
+        if not force and _up_to_date(path, digest):
+            report.skipped.append(identifier)
+        else:
+            groups.setdefault(sweep.run_id(params), []).append((dict(params), digest, str(path.resolve())))
+    tasks = [ResampleTask(group, tuple(runs), None if data_dir is None else str(data_dir))
+             for group, runs in groups.items()]
+    if not tasks:
+        return report
+    own_executor = executor is None
+    if own_executor:
+        executor = sweep.default_executor(min(workers, len(tasks)))
+    try:
+        outcomes = {o.run_id: o for o in sweep.execute_tasks(tasks, executor, progress, execute_group, "resampled runs")}
+    finally:
+        if own_executor:
+            executor.shutdown(wait=True, cancel_futures=True)
+    for task in tasks:
+        outcome = outcomes[task.run_id]
+        done = [resample_id(params) for params, digest, path in task.runs if _up_to_date(Path(path), digest)]
+        report.executed.extend(done)
+        if outcome.error is not None:
+            report.failed.append(sweep.RunFailure(task.run_id, outcome.error, None))
+    return report
+
+
+# ----------------------------------------------------------------------------- summaries over draws
+def quantiles(values: Sequence[float]) -> dict:
+    """{"median", "p10", "p90", "n"} of finite values (NaN when there are none)."""
+    values = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    if values.size == 0:
+        return {"median": float("nan"), "p10": float("nan"), "p90": float("nan"), "n": 0}
+    low, median, high = np.quantile(values, QUANTILES)
+    return {"median": float(median), "p10": float(low), "p90": float(high), "n": int(values.size)}
+
+
+#: Quantities of a learning curve: name -> how to read it from a run record.
+LEARNING_QUANTITIES = {
+    "test_energy_rmse_meV_per_atom": lambda r: r["errors"]["test"]["all"]["energy_rmse_meV_per_atom"],
+    "test_force_rmse_eV_per_A": lambda r: r["errors"]["test"]["all"]["force_rmse_eV_per_A"],
+    "distance_to_dft_eV": lambda r: r["dimer_summary"]["distance_to_dft_eV"],
+}
+
+
+def _key(record: Mapping, *names: str) -> tuple:
+    return tuple(record["parameters"][name] for name in names)
+
+
+def learning_curves(records: Sequence[dict]) -> list[dict]:
+    """One row per (variant, training set, K, N): :func:`quantiles` over draws of every quantity of
+    :data:`LEARNING_QUANTITIES` (keys ``<quantity>``), sorted by variant, set, K and N."""
+    groups: dict[tuple, list] = {}
+    for record in records:
+        if "train_size" in record["parameters"]:
+            groups.setdefault(_key(record, "variant", "training_set", "body_order", "train_size"), []).append(record)
+    rows = []
+    for (variant, training_set, K, size), group in sorted(groups.items()):
+        row = {"variant": variant, "training_set": training_set, "body_order": K, "train_size": size,
+               "draws": len(group)}
+        row.update({name: quantiles([read(r) for r in group]) for name, read in LEARNING_QUANTITIES.items()})
+        rows.append(row)
+    return rows
+
+
+def by_draw(records: Sequence[dict], train_size: int) -> dict[int, list[dict]]:
+    """{draw: the resampled records of size ``train_size`` of that draw}: each is one 'sweep' on
+    subsets of N structures, the unit the claims are graded on."""
+    out: dict[int, list[dict]] = {}
+    for record in records:
+        if record["parameters"].get("train_size") == train_size:
+            out.setdefault(record["parameters"]["draw"], []).append(record)
+    return dict(sorted(out.items()))
+
+
+def convergence_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[dict]:
+    """Every convergence number with its interval over draws: one row per (variant, training set, N,
+    K) with :func:`quantiles` of ``distance_to_previous_K_eV`` and ``distance_to_dft_eV``."""
+    from .results import convergence_table
+
+    values: dict[tuple, dict[str, list]] = {}
+    sizes = sorted({r["parameters"]["train_size"] for r in records if "train_size" in r["parameters"]})
+    for size in sizes:
+        for draw_records in by_draw(records, size).values():
+            series: dict[tuple, list] = {}
+            for record in draw_records:
+                series.setdefault(_key(record, "variant", "training_set"), []).append(record)
+            for (variant, training_set), runs in series.items():
+                for row in convergence_table(runs, dft_curve):
+                    slot = values.setdefault((variant, training_set, size, row["body_order"]),
+                                             {"distance_to_previous_K_eV": [], "distance_to_dft_eV": []})
+                    for name in slot:
+                        slot[name].append(row[name])
+    return [{"variant": v, "training_set": s, "train_size": n, "body_order": K,
+             **{name: quantiles(vals) for name, vals in slot.items()}}
+            for (v, s, n, K), slot in sorted(values.items())]
+
+
+# ----------------------------------------------------------------------------- command line
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m linace.study.resample",
+        description="Train every (K, training set, basis variant) on random nested subsets of N structures, "
+                    "in several draws (learning curves and verdicts per draw); skip runs that are up to date. "
+                    "Without --training-sets/--variants: the default plan (standard: narrow, crystals, diverse, "
+                    "clusters+dimers; pure: diverse, clusters+dimers).",
+    )
+    parser.add_argument("--body-orders", nargs="+", type=int, metavar="K", default=list(sweep.BODY_ORDERS))
+    parser.add_argument("--training-sets", nargs="+", metavar="SET", help="replace the plan's sets (every variant)")
+    parser.add_argument("--variants", nargs="+", metavar="VARIANT", help="replace the plan's variants")
+    parser.add_argument("--regularisation", default=sweep.DEFAULT_REGULARISATION)
+    parser.add_argument("--sizes", nargs="+", type=int, metavar="N", default=list(TRAIN_SIZES))
+    parser.add_argument("--draws", type=int, default=N_DRAWS, help=f"draws per (set, N) (default {N_DRAWS})")
+    parser.add_argument("--workers", type=int, default=sweep.DEFAULT_WORKERS)
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler instead of local processes")
+    parser.add_argument("--scheduler-timeout", type=float, default=sweep.SCHEDULER_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--force", action="store_true", help="re-run up-to-date runs too")
+    parser.add_argument("--results-dir", default=DEFAULT_RESULTS_DIR)
+    return parser
+
+
+def _plan_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict:
+    allowed = sweep.allowed_values()
+    for option in ("body_orders", "training_sets", "variants"):
+        known, given = allowed[option], getattr(args, option)
+        unknown = [v for v in (given or []) if known is not None and v not in known]
+        if unknown:
+            parser.error(f"--{option.replace('_', '-')}: unknown value(s) {', '.join(map(str, unknown))}; "
+                         f"allowed: {', '.join(map(str, known))}")
+    if allowed["regularisations"] is not None and args.regularisation not in allowed["regularisations"]:
+        parser.error(f"--regularisation: unknown value {args.regularisation}; "
+                     f"allowed: {', '.join(allowed['regularisations'])}")
+    for option in ("sizes", "draws", "workers"):
+        values = getattr(args, option)
+        if min(values if isinstance(values, list) else [values]) < 1:
+            parser.error(f"--{option} must be positive integers, got {values}")
+    if not args.scheduler_timeout > 0:
+        parser.error(f"--scheduler-timeout must be positive, got {args.scheduler_timeout:g}")
+    if args.training_sets is None and args.variants is None:
+        return dict(DEFAULT_PLAN)
+    variants = args.variants or list(DEFAULT_PLAN)
+    return {v: tuple(args.training_sets) if args.training_sets else DEFAULT_PLAN.get(v, DEFAULT_PLAN["standard"])
+            for v in variants}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    plan = _plan_from_args(parser, args)
+    try:
+        grid = resample_grid(plan, args.body_orders, args.sizes, args.draws, args.regularisation)
+        options = dict(results_dir=args.results_dir, force=args.force, workers=args.workers)
+        if args.scheduler is None:
+            report = run_resampling(grid, **options)
+        else:
+            with sweep.dask_client(args.scheduler, args.scheduler_timeout) as client:
+                report = run_resampling(grid, executor=client.get_executor(), **options)
+    except sweep.SchedulerError as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 1
+    except sweep.SweepError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except KeyboardInterrupt:
+        print("resample: interrupted; finished runs are kept, run again to resume", file=sys.stderr)
+        return 130
+    print(report.summary().replace("sweep:", "resampled runs:"))
+    for failure in report.failed:
+        print(f"  FAILED {failure.run_id}: {failure.error}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""Resampled runs: nested random training subsets, their grid, executor, resumption, summaries and
+the claims graded per draw."""
+
+import concurrent.futures
+import json
+
+import numpy as np
+import pytest
+
+from linace.study import claims, resample, runs
+
+
+# ----------------------------------------------------------------------------- the subsets
+def test_training_subsets_are_fixed_nested_sorted_and_independent_across_draws_and_sets():
+    first = runs.training_subset("diverse", 81, 40, draw=3)
+    assert np.array_equal(first, runs.training_subset("diverse", 81, 40, draw=3))  # fixed by the seed
+    assert np.array_equal(first, np.sort(first)) and len(set(first)) == 40 and first.max() < 81
+    for draw in range(5):  # nested within a draw
+        small, large = (set(runs.training_subset("diverse", 81, n, draw)) for n in (40, 80))
+        assert small <= large
+    assert not np.array_equal(first, runs.training_subset("diverse", 81, 40, draw=4))
+    assert not np.array_equal(first, runs.training_subset("narrow", 81, 40, draw=3))
+    assert np.array_equal(runs.training_subset("narrow", 5, 5, 0), np.arange(5))
+
+
+@pytest.mark.parametrize("size, draw, message", [(82, 0, "has 81 structures; cannot draw 82"),
+                                                 (0, 0, "cannot draw 0"), (10, -1, "non-negative")])
+def test_impossible_subsets_are_named(size, draw, message):
+    with pytest.raises(ValueError, match=message):
+        runs.training_subset("diverse", 81, size, draw)
+
+
+def test_a_draw_is_trained_on_its_subset_with_the_rows_of_the_whole_set(synthetic_data, tmp_path):
+    from linace.fit import DesignCache
+
+    run = runs.train(3, "diverse", regularisation="ridge", data_dir=synthetic_data, cache=DesignCache(tmp_path),
+                     progress=False, train_size=4, draw=1)
+    chosen = runs.training_subset("diverse", 6, 4, 1)
+    parameters = run.record["parameters"]
+    assert parameters["train_size"] == 4 and parameters["draw"] == 1
+    assert parameters["train_indices"] == chosen.tolist() and parameters["draw_seed"] == runs.DRAW_SEED
+    assert run.record["errors"]["train"]["all"]["n_structures"] == 4
+    # the same fit as on a data set made of exactly those structures
+    from linace.fit import fit
+
+    structures = runs.load_training_set("diverse", synthetic_data)
+    direct = fit(run.model.basis, [structures[i] for i in chosen], run.model.e0, weights=runs.DEFAULT_WEIGHTS,
+                 **runs.REGULARISATIONS["ridge"])
+    np.testing.assert_allclose(run.model.coefficients, direct.coefficients, rtol=1e-9, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- the grid
+def test_the_grid_leaves_out_sizes_larger_than_a_set_and_draws_the_whole_set_once():
+    grid = resample.resample_grid({"standard": ("narrow", "clusters+dimers")}, body_orders=(2, 3),
+                                  sizes=(40, 81, 160), draws=10, set_sizes={"narrow": 81, "clusters+dimers": 227})
+    count = {}
+    for p in grid:
+        key = (p["training_set"], p["train_size"])
+        count[key] = count.get(key, 0) + 1
+    assert count == {("narrow", 40): 20, ("narrow", 81): 2, ("clusters+dimers", 40): 20,
+                     ("clusters+dimers", 81): 20, ("clusters+dimers", 160): 20}
+    assert resample.resample_id(grid[0]) == "K2-narrow-standard-blr-N40-d0"
+    with pytest.raises(ValueError, match="draws must be at least 1"):
+        resample.resample_grid(draws=0, set_sizes={})
+
+
+@pytest.fixture
+def small_grid(synthetic_data, tmp_path, monkeypatch):
+    monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
+    grid = resample.resample_grid({"standard": ("narrow", "crystals", "diverse"), "pure": ("diverse",)},
+                                  body_orders=(2, 3, 4), sizes=(3, 6), draws=3,
+                                  set_sizes={"narrow": 6, "crystals": 6, "diverse": 6})
+    options = dict(results_dir=tmp_path / "resampled", executor=concurrent.futures.ThreadPoolExecutor(2),
+                   progress=False, data_dir=synthetic_data, data_manifest=synthetic_data / "manifest.json")
+    return grid, options
+
+
+def test_runs_are_written_skipped_when_up_to_date_and_forced(small_grid):
+    grid, options = small_grid
+    report = resample.run_resampling(grid, **options)
+    assert report.ok and len(report.executed) == len(grid) == 3 * 4 * (3 + 1) and not report.skipped
+    files = sorted(options["results_dir"].glob("*.json"))
+    assert len(files) == len(grid)
+    record = json.loads((options["results_dir"] / "K3-diverse-pure-blr-N3-d2.json").read_text())
+    assert record["parameters"]["train_size"] == 3 and record["resample"]["run_id"] == "K3-diverse-pure-blr-N3-d2"
+    again = resample.run_resampling(grid, **options)
+    assert again.executed == [] and len(again.skipped) == len(grid)
+    forced = resample.run_resampling(grid[:3], force=True, **options)
+    assert len(forced.executed) == 3
+
+
+def test_an_interrupted_grid_resumes_and_a_failing_run_spares_the_others(small_grid, monkeypatch):
+    grid, options = small_grid
+    resample.run_resampling(grid[:5], **options)  # as if stopped after five runs
+    original = runs.train
+
+    def failing(*args, **kwargs):
+        if kwargs.get("draw") == 2 and args[1] == "crystals":
+            raise RuntimeError("singular system")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "train", failing)
+    report = resample.run_resampling(grid, **options)
+    assert len(report.skipped) == 5
+    assert {f.run_id for f in report.failed} == {f"K{K}-crystals-standard-blr" for K in (2, 3, 4)}
+    assert all("1 of" in f.error and "singular system" in f.error for f in report.failed)
+    assert len(report.executed) == len(grid) - 5 - 3  # every other run was done
+    assert not (options["results_dir"] / "K2-crystals-standard-blr-N3-d2.json").exists()
+
+
+# ----------------------------------------------------------------------------- summaries over draws
+def test_learning_curves_convergence_intervals_and_claims_per_draw(small_grid, synthetic_data):
+    from linace.study import datasets
+    from linace.study.results import dft_dimer_curve, load_results
+
+    grid, options = small_grid
+    resample.run_resampling(grid, **options)
+    records = load_results(options["results_dir"])
+    curves = resample.learning_curves(records)
+    assert len(curves) == 4 * 3 * 2  # (variant, set) x K x N
+    row = next(r for r in curves if (r["training_set"], r["body_order"], r["train_size"]) == ("diverse", 3, 3)
+               and r["variant"] == "standard")
+    assert row["draws"] == 3
+    for name in resample.LEARNING_QUANTITIES:
+        q = row[name]
+        assert q["n"] == 3 and q["p10"] <= q["median"] <= q["p90"]
+    full = next(r for r in curves if r["train_size"] == 6 and r["variant"] == "standard"
+                and r["training_set"] == "diverse" and r["body_order"] == 3)
+    assert full["draws"] == 1
+
+    dft = dft_dimer_curve(datasets.load("dimers", synthetic_data), datasets.e0(synthetic_data))[:2]
+    intervals = resample.convergence_over_draws(records, dft)
+    k3 = [r for r in intervals if r["body_order"] == 3 and r["train_size"] == 3]
+    assert len(k3) == 4 and all(r["distance_to_previous_K_eV"]["n"] == 3 for r in k3)
+    assert all(r["distance_to_previous_K_eV"]["n"] == 0 for r in intervals if r["body_order"] == 2)
+
+    graded = claims.grade_over_draws(records, dft, train_size=3)
+    by_claim = {v.claim[:3]: v for v in graded}
+    assert by_claim["1a."].draws == 3 and 0 <= by_claim["1a."].holds <= 3
+    assert by_claim["v2b"].draws == 3  # pure on diverse is in the grid
+    assert by_claim["v2a"].draws == 0 and by_claim["v2a"].verdict == "not tested (no draws)"  # no tailored set
+    assert by_claim["1a."].summary.startswith("holds in ") and by_claim["1a."].summary.endswith("draws (N = 3)")
+
+
+@pytest.mark.parametrize("holds, draws, verdict", [(8, 10, "reproduced"), (10, 10, "reproduced"),
+                                                   (7, 10, "depends on the draw"), (3, 10, "depends on the draw"),
+                                                   (2, 10, "not reproduced"), (0, 10, "not reproduced"),
+                                                   (0, 0, "not tested (no draws)")])
+def test_the_verdict_over_draws_needs_80_percent(holds, draws, verdict):
+    assert claims._over_draws(holds, draws) == verdict
+
+
+def test_command_line_rejects_unknown_values(capsys, monkeypatch):
+    from linace.study import sweep
+
+    monkeypatch.setattr(sweep, "allowed_values", lambda: {"body_orders": [2, 3, 4, 5], "training_sets": ["diverse"],
+                                                          "variants": ["standard", "pure"],
+                                                          "regularisations": ["blr"]})
+    with pytest.raises(SystemExit) as stop:
+        resample.main(["--training-sets", "bogus"])
+    assert stop.value.code == 2
+    assert "--training-sets: unknown value(s) bogus; allowed: diverse" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        resample.main(["--draws", "0"])
+    assert "--draws must be positive" in capsys.readouterr().err
