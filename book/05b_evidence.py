@@ -37,11 +37,12 @@ focus_body_order = 4  # K of the learning curves that compare training sets
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
+from myst_nb import glue
 
 from linace.study import datasets
 from linace.study.claims import assess_claims, assess_v2_claims, grade_over_draws, select
-from linace.study.plotting import BODY_ORDER_COLOURS, LEARNING_LABELS, plot_learning_curve
-from linace.study.resample import convergence_over_draws, learning_curves
+from linace.study.plotting import BODY_ORDER_COLOURS, LEARNING_LABELS, learning_axes, plot_learning_curve
+from linace.study.resample import convergence_over_draws, draw_overlap, learning_curves
 from linace.study.results import dft_dimer_curve, load_results
 
 records = select(load_results(results_dir), regularisation=regularisation)
@@ -52,8 +53,12 @@ dft = dft_dimer_curve(datasets.load("dimers"), datasets.e0())[:2]
 curves = learning_curves(records)
 sizes = sorted({r["parameters"]["train_size"] for r in records})
 orders = sorted({r["parameters"]["body_order"] for r in records})
-combos = sorted({(r["parameters"]["variant"], r["parameters"]["training_set"]) for r in records})
+SET_ORDER = ("narrow", "crystals", "diverse", "clusters", "clusters+dimers")  # by diversity, then tailored
+combos = sorted({(r["parameters"]["variant"], r["parameters"]["training_set"]) for r in records},
+                key=lambda c: (c[0] != "standard", SET_ORDER.index(c[1]) if c[1] in SET_ORDER else len(SET_ORDER), c[1]))
+bulk = [c for c in combos if c[1] in ("narrow", "crystals", "diverse")]
 n_draws = max(row["draws"] for row in curves)
+glue("focus_K", focus_body_order, display=False)
 print(f"{len(records)} resampled runs: K = {orders}, N = {sizes}, up to {n_draws} draws; "
       f"(variant, training set) = {combos}")
 
@@ -78,46 +83,59 @@ for claim in single:
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
+# How independent are the draws? Two draws of N structures from a set of n share N/n of them on
+# average: where N is close to n, the draws are nearly the same data and their agreement says little
+# about a fresh data set.
+
+# %% tags=["hide-input"]
+lines = ["| training set | N | draws | structures two draws share |", "|---|---|---|---|"]
+lines += [f"| {r['training_set']} | {r['train_size']} | {r['draws']} | {100 * r['shared_fraction']:.0f} % |"
+          for r in draw_overlap(records)]
+display(Markdown("\n".join(lines)))
+
+# %% [markdown]
 # ## Learning curves
 #
 # Test errors and the distance of the dimer curve to DFT against the number of training structures,
-# at K = 4 (the largest K of the paper's first version), one line per training set: the median over
-# draws, the band the 10–90 % range. If the dimer curve were learned from bulk data, its distance to
-# DFT would fall with N like the test errors do.
+# for the potentials trained on bulk data, one line per training set (dashed: the pure basis).
 
 # %% tags=["hide-input"]
-quantities = list(LEARNING_LABELS)
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), constrained_layout=True)
-for ax, quantity in zip(axes, quantities):
-    for variant, training_set in combos:
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), constrained_layout=True)
+for ax, quantity in zip(axes, LEARNING_LABELS):
+    for variant, training_set in bulk:
         rows = [r for r in curves if (r["variant"], r["training_set"], r["body_order"]) ==
                 (variant, training_set, focus_body_order)]
-        if rows:
-            plot_learning_curve(ax, rows, quantity, label=f"{training_set}, {variant}",
-                                ls="-" if variant == "standard" else "--")
-    ax.set(xlabel="training structures N", ylabel=LEARNING_LABELS[quantity])
+        plot_learning_curve(ax, rows, quantity, label=f"{training_set}, {variant}",
+                            ls="-" if variant == "standard" else "--")
+    learning_axes(ax, sizes, quantity)
 axes[0].legend(fontsize=8)
-fig.suptitle(f"Figure 1. Learning curves at K = {focus_body_order}: median over draws, 10–90 % band", fontsize=10)
 plt.show()
 
 # %% [markdown]
-# The same distance to DFT for every K, one panel per training set (at most three per row):
+# **Figure 1.** Learning curves at K = {glue}`focus_K` on the bulk training sets: median over draws
+# (markers) and 10–90 % range (band). Compare the slope of the test errors (left, middle) with that
+# of the dimer's distance to DFT (right): if bulk data taught the two-body physics, the distance would
+# fall with N as the test errors do.
+#
+# The distance to DFT for every K, one panel per (basis, training set), tailored set included:
 
 # %% tags=["hide-input"]
-n_panels = len(combos)
-n_rows = (n_panels + 2) // 3
-fig, axes = plt.subplots(n_rows, 3, figsize=(13, 3.6 * n_rows), constrained_layout=True, squeeze=False)
+n_rows = (len(combos) + 2) // 3
+fig, axes = plt.subplots(n_rows, 3, figsize=(12, 3.4 * n_rows), constrained_layout=True, squeeze=False)
 for ax, (variant, training_set) in zip(axes.flat, combos):
     for K in orders:
         rows = [r for r in curves if (r["variant"], r["training_set"], r["body_order"]) == (variant, training_set, K)]
         plot_learning_curve(ax, rows, "distance_to_dft_eV", label=f"K = {K}", color=BODY_ORDER_COLOURS[K])
-    ax.set(xlabel="training structures N", ylabel=LEARNING_LABELS["distance_to_dft_eV"], title=f"{training_set}, {variant}")
-    ax.legend(fontsize=8)
-for ax in list(axes.flat)[n_panels:]:
+    learning_axes(ax, sizes, "distance_to_dft_eV", title=f"{training_set}, {variant}")
+axes.flat[0].legend(fontsize=8)
+for ax in list(axes.flat)[len(combos):]:
     ax.set_visible(False)
-fig.suptitle("Figure 2. Distance of the dimer curve to DFT against N, per K: median over draws, 10–90 % band",
-             fontsize=10)
 plt.show()
+
+# %% [markdown]
+# **Figure 2.** Distance of the dimer curve to DFT (mean over 1.0–4.5 Å) against N, one colour per K:
+# median over draws and 10–90 % band. Convergence towards the DFT two-body curve would show as
+# lines ordered by K (higher K closer to DFT) that fall with N.
 
 # %% [markdown]
 # ## Convergence in K, with intervals over draws

@@ -100,3 +100,28 @@ def test_study_summary_and_before_after_comparison():
     assert "2." in changed and "3." in changed  # the convergence claims flip
     row = next(r for r in table["convergence"] if r[:3] == ("standard, diverse", 5, "distance_to_dft_eV"))
     assert np.isclose(row[3], 2.0, atol=0.05) and np.isclose(row[4], 0.03, atol=0.01)
+
+
+def test_v1_claims_without_bulk_runs_are_not_tested():
+    records = [record(K, "clusters+dimers", 0.1, 0.1, 0.5) for K in (2, 3, 4)]
+    assert set(verdicts(records).values()) == {"not tested (no runs)"}
+
+
+def test_claims_graded_over_draws_count_the_draws_where_they_hold():
+    from linace.study.claims import grade_over_draws
+
+    records = []
+    for draw in range(10):  # draws 0-8 paper-like (curves jump around DFT), draw 9 converging onto it
+        offsets = (1.0, 0.3, 0.1, 0.03) if draw == 9 else (2.0, -1.5, 2.5, -2.0)
+        for K, offset in zip((2, 3, 4, 5), offsets):
+            for training_set, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2)):
+                rec = record(K, training_set, rmse, 0.3 / K, offset)
+                rec["parameters"].update(train_size=40, draw=draw)
+                records.append(rec)
+    records.append(record(2, "diverse", 0.1, 0.1, 0.0))  # a whole-set run: not a draw, ignored
+    graded = {v.claim[:2]: v for v in grade_over_draws(records, DFT, train_size=40)}
+    assert (graded["2."].holds, graded["2."].draws, graded["2."].verdict) == (9, 10, "reproduced")
+    assert graded["1a"].holds == 10 and graded["1a"].verdict == "reproduced"
+    assert graded["v2"].draws == 0  # no pure or tailored runs: v2 claims are not tested
+    assert grade_over_draws(records, DFT, train_size=80) == [] or all(
+        v.draws == 0 for v in grade_over_draws(records, DFT, train_size=80))

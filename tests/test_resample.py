@@ -134,6 +134,10 @@ def test_learning_curves_convergence_intervals_and_claims_per_draw(small_grid, s
     assert len(k3) == 4 and all(r["distance_to_previous_K_eV"]["n"] == 3 for r in k3)
     assert all(r["distance_to_previous_K_eV"]["n"] == 0 for r in intervals if r["body_order"] == 2)
 
+    overlap = {(r["training_set"], r["train_size"]): r for r in resample.draw_overlap(records)}
+    assert overlap[("diverse", 6)]["shared_fraction"] == 1.0 and overlap[("diverse", 6)]["draws"] == 1
+    assert overlap[("diverse", 3)]["draws"] == 3 and 0 <= overlap[("diverse", 3)]["shared_fraction"] < 1
+
     graded = claims.grade_over_draws(records, dft, train_size=3)
     by_claim = {v.claim[:3]: v for v in graded}
     assert by_claim["1a."].draws == 3 and 0 <= by_claim["1a."].holds <= 3

@@ -67,7 +67,7 @@ def assess_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarr
 
     # 1a. diversity improves validation
     lines, passed = [], 0
-    for K in orders:
+    for K in orders if sets else []:
         errors = {s: (_test_rmse(records, s, K, "energy_rmse_meV_per_atom"), _test_rmse(records, s, K)) for s in sets}
         best_e = min(errors, key=lambda s: errors[s][0])
         best_f = min(errors, key=lambda s: errors[s][1])

@@ -9,8 +9,8 @@ import numpy as np
 
 from linace.analysis import DimerCurve
 
-__all__ = ["BODY_ORDER_COLOURS", "LEARNING_LABELS", "convergence_axes", "dimer_axes", "plot_convergence",
-           "plot_dimer_curve", "plot_dft_dimer", "plot_dimer_states", "plot_learning_curve", "parity"]
+__all__ = ["BODY_ORDER_COLOURS", "LEARNING_LABELS", "convergence_axes", "dimer_axes", "learning_axes",
+           "plot_convergence", "plot_dimer_curve", "plot_dft_dimer", "plot_dimer_states", "plot_learning_curve", "parity"]
 
 #: One colour per body order, used consistently across chapters.
 BODY_ORDER_COLOURS = {2: "tab:blue", 3: "tab:orange", 4: "tab:green", 5: "tab:red"}
@@ -113,15 +113,25 @@ def plot_learning_curve(ax, rows, quantity: str, label: str | None = None, **sty
     rows = sorted(rows, key=lambda row: row["train_size"])
     sizes = [row["train_size"] for row in rows]
     median, low, high = ([row[quantity][q] for row in rows] for q in ("median", "p10", "p90"))
-    line, = ax.loglog(sizes, median, "o-", label=label, **style)
+    style.setdefault("marker", "o")
+    line, = ax.loglog(sizes, median, label=label, **style)
     ax.fill_between(sizes, low, high, color=line.get_color(), alpha=0.2, lw=0)
-    ax.set_xticks(sizes, [str(n) for n in sizes])
-    ax.minorticks_off()
 
 
 #: Axis labels (with units) of the quantities of a learning curve.
 LEARNING_LABELS = {
     "test_energy_rmse_meV_per_atom": "test energy RMSE (meV/atom)",
     "test_force_rmse_eV_per_A": "test force RMSE (eV/Å)",
-    "distance_to_dft_eV": "mean |E_ACE − E_DFT| of the dimer, 1.0–4.5 Å (eV)",
+    "distance_to_dft_eV": "dimer: mean |E − E$_{DFT}$| (eV)",
 }
+
+
+def learning_axes(ax, sizes, quantity: str, title: str | None = None) -> None:
+    """Labels (with units) and the size ticks of a :func:`plot_learning_curve` panel."""
+    from matplotlib.ticker import NullLocator
+
+    ax.set_xticks(list(sizes), [str(n) for n in sizes])
+    ax.xaxis.set_minor_locator(NullLocator())  # the y axis keeps its (labelled) minor ticks
+    ax.set(xlabel="training structures N", ylabel=LEARNING_LABELS[quantity])
+    if title:
+        ax.set_title(title, fontsize=10)

@@ -47,7 +47,8 @@ import numpy as np
 from . import sweep
 from .results import write_json_atomic
 
-__all__ = ["DEFAULT_PLAN", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws", "execute_group",
+__all__ = ["DEFAULT_PLAN", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws", "draw_overlap",
+           "execute_group",
            "learning_curves", "main", "quantiles", "resample_grid", "resample_id", "run_resampling"]
 
 #: Nested training-set sizes N (structures); sizes larger than a set are left out.
@@ -251,6 +252,25 @@ def by_draw(records: Sequence[dict], train_size: int) -> dict[int, list[dict]]:
         if record["parameters"].get("train_size") == train_size:
             out.setdefault(record["parameters"]["draw"], []).append(record)
     return dict(sorted(out.items()))
+
+
+def draw_overlap(records: Sequence[dict]) -> list[dict]:
+    """How independent the draws are: one row per (training set, N) with the number of draws and the
+    mean fraction of structures two different draws share (N / set size on average; 1 when N is the
+    whole set). Draws that share most structures have a spread that understates the variability of
+    a fresh data set."""
+    subsets: dict[tuple, dict[int, frozenset]] = {}
+    for record in records:
+        p = record["parameters"]
+        if "train_indices" in p:
+            subsets.setdefault((p["training_set"], p["train_size"]), {})[p["draw"]] = frozenset(p["train_indices"])
+    rows = []
+    for (training_set, size), by_number in sorted(subsets.items()):
+        chosen = list(by_number.values())
+        pairs = [len(a & b) / size for i, a in enumerate(chosen) for b in chosen[i + 1:]]
+        rows.append({"training_set": training_set, "train_size": size, "draws": len(chosen),
+                     "shared_fraction": float(np.mean(pairs)) if pairs else 1.0})
+    return rows
 
 
 def convergence_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[dict]:
