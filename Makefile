@@ -12,7 +12,7 @@ help:
 	@echo "make test   - create .venv if needed and run the whole test suite"
 	@echo "make book   - create .venv if needed, run the default sweep, build the HTML book into _build/html"
 	@echo "make sweep  - the default sweep (python -m linace.study.sweep) and the resampled runs (python -m linace.study.resample)"
-	@echo "make bench  - run the benchmarks in benchmarks/"
+	@echo "make bench  - run the benchmarks in benchmarks/ (scale.py: a 10^5-atom streamed fit, minutes)"
 	@echo "make data   - recompute the reference DFT data with GPAW (hours; resumable)"
 
 $(STAMP): pyproject.toml
@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/design_matrix.py
 	$(BIN)/python benchmarks/design_matrix.py --structures 3 --body-orders 3 4 5 --variants standard pure --no-pyace
 	$(BIN)/python benchmarks/calculator.py
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf _build

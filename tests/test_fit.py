@@ -9,11 +9,9 @@ from linace.fit import (
     ACEModel,
     DesignCache,
     FitError,
-    NormalEquations,
     Weights,
     bayesian_regression,
     fit,
-    fit_streaming,
     design_arrays,
     linear_system,
     select_structures,
@@ -95,24 +93,6 @@ def test_ridge_and_smoothness_priors_shrink(basis, truth):
     assert np.linalg.norm(ridge.coefficients) < np.linalg.norm(free.coefficients)
     assert np.linalg.norm(gamma * smooth.coefficients) < np.linalg.norm(gamma * ridge.coefficients)
     assert gamma.min() == 1.0 and gamma[0] == 1.0
-
-
-def test_streaming_normal_equations_agree_with_dense(basis, truth):
-    _, data = truth
-    noisy = labelled(data, ACECalculator(basis, truth[0], E0), noise=1e-2, seed=5)
-    dense = fit(basis, noisy, E0, alpha=1e-6)
-    streamed = fit_streaming(basis, iter(noisy), E0, alpha=1e-6)
-    np.testing.assert_allclose(streamed.coefficients, dense.coefficients, rtol=1e-6, atol=1e-9)
-
-
-def test_normal_equations_block_accumulation():
-    rng = np.random.default_rng(2)
-    X, y, w = rng.normal(size=(50, 4)), rng.normal(size=50), rng.uniform(0.5, 2, 50)
-    normal = NormalEquations(4)
-    for block in np.array_split(np.arange(50), 7):
-        normal.add(X[block], y[block], w[block])
-    reference = np.linalg.lstsq(X * np.sqrt(w)[:, None], y * np.sqrt(w), rcond=None)[0]
-    np.testing.assert_allclose(normal.solve(), reference, rtol=1e-10)
 
 
 def test_weights_per_config_type(basis, truth):

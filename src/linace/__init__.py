@@ -7,8 +7,8 @@ The chain of the method, one module per concept (read top to bottom):
 * :mod:`linace.coupling`    Clebsch-Gordan and generalised (rotation-invariant) coupling coefficients
 * :mod:`linace.basis`       :class:`~linace.basis.ACEBasis`: descriptors B(i) and linear design rows
 * :mod:`linace.calculator`  :class:`~linace.calculator.ACECalculator`, an ASE calculator
-* :mod:`linace.fit`         weighted least squares, priors, Bayesian regression, streamed assembly;
-  :class:`~linace.fit.ACEModel`
+* :mod:`linace.fit`         weighted least squares, priors, Bayesian regression; :class:`~linace.fit.ACEModel`
+* :mod:`linace.streaming`   the normal equations assembled chunk by chunk, in parallel (bounded memory)
 * :mod:`linace.analysis`    errors, dimer curves and their body-order decomposition, convergence
 
 These modules are the reusable library. This study's own code (structures, the GPAW workflow, the

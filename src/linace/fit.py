@@ -1,4 +1,4 @@
-r"""Fitting linear ACE potentials: weighted least squares, priors, Bayesian regression, streaming.
+r"""Fitting linear ACE potentials: weighted least squares, priors, Bayesian regression.
 
 The model is :math:`E = N E_0 + \sum_B c_B \sum_i B(i)`. Each labelled structure gives rows of a
 linear system :math:`X c \approx y` (:func:`structure_rows`):
@@ -18,8 +18,9 @@ with Γ = I (``prior="none"``, ridge) or the algebraic smoothness prior of ACEpo
 (``prior="smoothness"``, :func:`smoothness_prior`). The least-squares solvers work on the stacked,
 scaled system (``scipy.linalg.lstsq``), never on the normal matrix. :func:`bayesian_regression`
 instead treats α and the noise precision β as hyper-parameters, maximises the evidence and returns
-the posterior covariance. :class:`NormalEquations` accumulates :math:`X^T W X` structure by
-structure for datasets whose design matrix does not fit in memory (memory O(n_basis^2)).
+the posterior covariance. For datasets whose design matrix does not fit in memory,
+:mod:`linace.streaming` assembles the normal equations chunk by chunk, in parallel, and solves them
+with the same solvers and priors.
 
 Design rows of a (basis, dataset) pair can be cached on disk (:class:`DesignCache`).
 """
@@ -31,7 +32,7 @@ import io
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,9 +49,9 @@ __all__ = [
     "ACEModel",
     "DesignCache",
     "LinearSystem",
-    "NormalEquations",
     "Weights",
     "bayesian_regression",
+    "evidence_maximisation",
     "fit",
     "linear_system",
     "select_structures",
@@ -401,11 +402,33 @@ def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.n
     Xt = X * sqrt_w[:, None] / gamma[None, :]
     yt = y * sqrt_w
     U, s, Vt = scipy.linalg.svd(Xt, full_matrices=False, lapack_driver="gesdd")
-    s2 = s**2
     projected = U.T @ yt
     residual_outside = max(float(yt @ yt - projected @ projected), 0.0)  # part of y outside range(X)
-    alpha = 1.0 / max(np.var(yt), 1e-300) * 1e-3
-    beta = 1.0 / max(np.var(yt), 1e-300)
+    return evidence_maximisation(s, Vt, projected, residual_outside, n_rows, gamma, float(np.var(yt)),
+                                 max_iterations, tolerance)
+
+
+def evidence_maximisation(s: np.ndarray, Vt: np.ndarray, projected: np.ndarray, residual_outside: float,
+                          n_rows: int, gamma: np.ndarray, target_variance: float, max_iterations: int = 200,
+                          tolerance: float = 1e-8) -> tuple[np.ndarray, np.ndarray, dict]:
+    r"""The fixed-point iteration of :func:`bayesian_regression`, from the spectral data of the scaled
+    design matrix :math:`\tilde X = W^{1/2} X \Gamma^{-1} = U S V^T`.
+
+    Parameters
+    ----------
+    s : (k,) singular values of :math:`\tilde X` (k <= n_basis; the rest of the coefficient space is
+        its null space); Vt : (k, n_basis) the right singular vectors;
+    projected : (k,) :math:`U^T \tilde y`; residual_outside : :math:`|\tilde y|^2 - |U^T \tilde y|^2`;
+    n_rows : number of rows; gamma : (n_basis,) prior diagonal; target_variance : variance of
+        :math:`\tilde y` (starting values of the iteration).
+
+    These are all a solver needs, so the same posterior follows from the dense rows (SVD) or from
+    the accumulated normal equations (eigendecomposition, :mod:`linace.streaming`).
+    """
+    n_basis = Vt.shape[1]
+    s2 = s**2
+    alpha = 1.0 / max(target_variance, 1e-300) * 1e-3
+    beta = 1.0 / max(target_variance, 1e-300)
     for iteration in range(1, max_iterations + 1):
         shrink = beta * s2 / (alpha + beta * s2)
         m_coords = projected * beta * s / (alpha + beta * s2)  # mean in the V basis
@@ -433,42 +456,6 @@ def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.n
         "alpha": float(alpha), "beta": float(beta), "noise_rmse_weighted": float(1 / np.sqrt(beta)),
         "effective_parameters": float(effective), "log_evidence": float(log_evidence), "iterations": iteration,
     }
-
-
-class NormalEquations:
-    """Streaming accumulation of G = X^T W X, h = X^T W y (memory O(n_basis^2)).
-
-    Use when the dense design matrix does not fit in memory; the normal matrix squares the
-    condition number, so the dense solvers are preferred whenever the rows fit.
-    """
-
-    def __init__(self, n_basis: int):
-        self.gram = np.zeros((n_basis, n_basis))
-        self.rhs = np.zeros(n_basis)
-        self.target_norm = 0.0
-        self.n_rows = 0
-
-    def add(self, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
-        """Accumulate a block of rows."""
-        Xw = X * w[:, None]
-        self.gram += X.T @ Xw
-        self.rhs += Xw.T @ y
-        self.target_norm += float(y @ (w * y))
-        self.n_rows += len(y)
-
-    def solve(self, alpha: float = 0.0, gamma: np.ndarray | None = None) -> np.ndarray:
-        """argmin_c |W^1/2 (X c - y)|^2 + alpha |Γ c|^2 from the accumulated sums (Cholesky)."""
-        gamma = np.ones(len(self.rhs)) if gamma is None else np.asarray(gamma, dtype=float)
-        if self.n_rows == 0:
-            raise FitError("no rows were accumulated")
-        matrix = self.gram + alpha * np.diag(gamma**2)
-        scale = np.sqrt(np.diag(matrix))
-        scale[scale == 0] = 1.0
-        try:
-            factor = scipy.linalg.cho_factor(matrix / scale[:, None] / scale[None, :])
-        except np.linalg.LinAlgError as error:
-            raise FitError("the normal matrix is singular: add data or regularise (alpha > 0)") from error
-        return scipy.linalg.cho_solve(factor, self.rhs / scale) / scale
 
 
 # --------------------------------------------------------------------------- the model
@@ -564,31 +551,3 @@ def fit(
         design_seconds=design_seconds, solve_seconds=time.perf_counter() - start - design_seconds,
     )
     return ACEModel(basis.parameters(), coefficients, float(e0), covariance, info)
-
-
-def fit_streaming(
-    basis: ACEBasis,
-    structures: Iterable[Atoms],
-    e0: float,
-    weights: Weights | None = None,
-    prior: str = "none",
-    alpha: float = 1e-8,
-) -> ACEModel:
-    """Like :func:`fit` with the ``lstsq`` solver, but accumulates the normal equations structure by
-    structure, so ``structures`` may be a generator over a dataset larger than memory."""
-    weights = Weights() if weights is None else weights
-    gamma = _prior_diagonal(basis, prior)
-    normal = NormalEquations(len(basis))
-    count = 0
-    for index, atoms in enumerate(structures):
-        basis.check_structure(atoms)
-        X, y, kind = structure_rows(basis, atoms, e0, index)
-        normal.add(X, y, weights.of(config_type(atoms))[kind])
-        count += 1
-    if count == 0:
-        raise FitError("the training set is empty")
-    column_scale = float(np.mean(np.diag(normal.gram)))
-    coefficients = normal.solve(alpha * column_scale, gamma)
-    info = {"solver": "normal-equations", "prior": prior, "alpha": alpha * column_scale, "n_structures": count,
-            "n_rows": normal.n_rows}
-    return ACEModel(basis.parameters(), coefficients, float(e0), None, info)

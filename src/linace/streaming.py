@@ -1,0 +1,276 @@
+r"""Normal equations of a linear ACE fit, assembled chunk by chunk and in parallel, in bounded memory.
+
+A fit of n structures has a design matrix of about :math:`\sum (1 + 3 N_s + 6)` rows by M basis
+functions: at :math:`10^5` atoms and M = 439 (K = 4) that is 1.3e8 numbers, 1 GB. The weighted
+least-squares problem :math:`\min_c \|W^{1/2}(Xc - y)\|^2 + \alpha\|\Gamma c\|^2` depends on the
+data only through sums over rows,
+
+.. math::
+
+    G = X^T W X \;(M \times M), \quad h = X^T W y \;(M), \quad t = y^T W y, \quad
+    u = \textstyle\sum_r \sqrt{w_r}\, y_r, \quad n_\text{rows},
+
+(:class:`NormalEquations`), so chunks of structures can be mapped to partial sums anywhere and
+reduced by addition (:func:`assemble`): on any :class:`concurrent.futures.Executor` (local processes,
+or a Dask cluster's ``client.get_executor()``), with at most a few chunks in flight, so the memory is
+O(M^2 + one chunk per worker) whatever the number of structures. A chunk that fails does not stop
+the others: :class:`AssemblyError` names its structures and carries the sums of the chunks that
+succeeded.
+
+:func:`fit_streaming` solves the sums with the solvers and priors of :func:`linace.fit.fit`:
+``"lstsq"`` by a Cholesky factorisation of :math:`G + \alpha\Gamma^2` (the normal matrix squares the
+condition number; the dense path is preferred whenever the rows fit) and ``"blr"`` by evidence
+maximisation from the eigendecomposition of the scaled Gram matrix
+:math:`\Gamma^{-1} G \Gamma^{-1} = V S^2 V^T` (the same fixed point as the SVD of the dense path:
+:func:`linace.fit.evidence_maximisation`).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import itertools
+import json
+import multiprocessing
+import time
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy as np
+import scipy.linalg
+from ase import Atoms
+
+from .basis import ACEBasis
+from .fit import (SOLVERS, ACEModel, FitError, Weights, _prior_diagonal, config_type, evidence_maximisation,
+                  structure_rows)
+
+__all__ = ["AssemblyError", "NormalEquations", "assemble", "chunk_normal_equations", "fit_streaming"]
+
+
+class NormalEquations:
+    """The sums G = X^T W X (n_basis, n_basis), h = X^T W y (n_basis,), t = y^T W y, u = sum sqrt(w) y
+    and the row count of a weighted linear system (memory O(n_basis^2)); partial sums add up."""
+
+    def __init__(self, n_basis: int):
+        self.gram = np.zeros((n_basis, n_basis))
+        self.rhs = np.zeros(n_basis)
+        self.target_norm = 0.0
+        self.target_sum = 0.0
+        self.n_rows = 0
+        self.n_structures = 0
+
+    def add(self, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
+        """Accumulate a block of rows: X (n, n_basis), y (n,), weights w (n,)."""
+        Xw = X * w[:, None]
+        self.gram += X.T @ Xw
+        self.rhs += Xw.T @ y
+        self.target_norm += float(y @ (w * y))
+        self.target_sum += float(np.sqrt(w) @ y)
+        self.n_rows += len(y)
+
+    def __iadd__(self, other: NormalEquations) -> NormalEquations:
+        if other.gram.shape != self.gram.shape:
+            raise ValueError(f"cannot add normal equations of {other.gram.shape[0]} functions to {self.gram.shape[0]}")
+        self.gram += other.gram
+        self.rhs += other.rhs
+        self.target_norm += other.target_norm
+        self.target_sum += other.target_sum
+        self.n_rows += other.n_rows
+        self.n_structures += other.n_structures
+        return self
+
+    def _check(self) -> None:
+        if self.n_rows == 0:
+            raise FitError("no rows were accumulated")
+
+    def solve(self, alpha: float = 0.0, gamma: np.ndarray | None = None) -> np.ndarray:
+        """argmin_c |W^1/2 (X c - y)|^2 + alpha |Γ c|^2 from the sums (Cholesky), (n_basis,)."""
+        self._check()
+        gamma = np.ones(len(self.rhs)) if gamma is None else np.asarray(gamma, dtype=float)
+        matrix = self.gram + alpha * np.diag(gamma**2)
+        scale = np.sqrt(np.diag(matrix))
+        scale[scale == 0] = 1.0
+        try:
+            factor = scipy.linalg.cho_factor(matrix / scale[:, None] / scale[None, :])
+        except np.linalg.LinAlgError as error:
+            raise FitError("the normal matrix is singular: add data or regularise (alpha > 0)") from error
+        return scipy.linalg.cho_solve(factor, self.rhs / scale) / scale
+
+    def bayesian_regression(self, gamma: np.ndarray | None = None, rank_tolerance: float = 1e-12,
+                            **options) -> tuple[np.ndarray, np.ndarray, dict]:
+        """Posterior mean (n_basis,), covariance (n_basis, n_basis) and info, as
+        :func:`linace.fit.bayesian_regression` on the rows: eigenvalues of the scaled Gram matrix
+        below ``rank_tolerance`` times the largest count as its null space."""
+        self._check()
+        gamma = np.ones(len(self.rhs)) if gamma is None else np.asarray(gamma, dtype=float)
+        eigenvalues, V = scipy.linalg.eigh(self.gram / gamma[:, None] / gamma[None, :])
+        keep = eigenvalues > rank_tolerance * max(eigenvalues.max(), 0.0)
+        s = np.sqrt(eigenvalues[keep])
+        Vt = V[:, keep].T
+        projected = (Vt @ (self.rhs / gamma)) / s  # U^T y~ = S^-1 V^T X~^T y~
+        residual_outside = max(self.target_norm - float(projected @ projected), 0.0)
+        variance = self.target_norm / self.n_rows - (self.target_sum / self.n_rows) ** 2
+        return evidence_maximisation(s, Vt, projected, residual_outside, self.n_rows, gamma, variance, **options)
+
+
+# ----------------------------------------------------------------------------- one chunk (worker side)
+@functools.lru_cache(maxsize=4)
+def _basis(parameters_json: str) -> ACEBasis:
+    """The basis of a worker process, built once per parameter set (coupling coefficients are costly)."""
+    return ACEBasis(**json.loads(parameters_json))
+
+
+def chunk_normal_equations(basis_parameters: dict, structures: Sequence[Atoms], e0: float, weights: Weights,
+                           first_index: int = 0) -> NormalEquations:
+    """The partial sums of a chunk of labelled structures (picklable, runs in a worker).
+
+    ``first_index`` is the position of the chunk's first structure in the whole data set (error
+    messages name structures by it).
+    """
+    basis = _basis(json.dumps(basis_parameters, sort_keys=True))
+    normal = NormalEquations(len(basis))
+    for offset, atoms in enumerate(structures):
+        index = first_index + offset
+        basis.check_structure(atoms)
+        X, y, kind = structure_rows(basis, atoms, e0, index)
+        normal.add(X, y, weights.of(config_type(atoms))[kind])
+        normal.n_structures += 1
+    return normal
+
+
+class _InProcess(concurrent.futures.Executor):
+    """Runs each submitted call at once in this process (the executor of ``workers=1``)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as error:  # noqa: BLE001  (delivered through the future, as a pool does)
+            future.set_exception(error)
+        return future
+
+
+class AssemblyError(FitError):
+    """Some chunks failed. ``failures``: [(first, last structure index, error message)];
+    ``partial``: the :class:`NormalEquations` of every chunk that succeeded (add the failed chunks'
+    sums to it once they are fixed, instead of starting again)."""
+
+    def __init__(self, failures: list[tuple[int, int, str]], partial: NormalEquations):
+        self.failures, self.partial = failures, partial
+        lines = "; ".join(f"structures {a}-{b}: {message}" for a, b, message in failures[:5])
+        more = f" (and {len(failures) - 5} more chunks)" if len(failures) > 5 else ""
+        super().__init__(f"{len(failures)} chunk(s) failed, {partial.n_structures} structures assembled: {lines}{more}")
+
+
+def _chunks(structures: Iterable[Atoms], size: int) -> Iterator[tuple[int, list[Atoms]]]:
+    iterator, start = iter(structures), 0
+    while chunk := list(itertools.islice(iterator, size)):
+        yield start, chunk
+        start += len(chunk)
+
+
+def assemble(
+    basis: ACEBasis,
+    structures: Iterable[Atoms],
+    e0: float,
+    weights: Weights | None = None,
+    executor: concurrent.futures.Executor | None = None,
+    workers: int = 1,
+    chunk_size: int = 32,
+    progress: bool = False,
+) -> NormalEquations:
+    """Map chunks of ``chunk_size`` structures to :class:`NormalEquations` and add them up.
+
+    Parameters
+    ----------
+    structures : any iterable of labelled structures (a generator over a file is read lazily: at
+        most ``2 * workers`` chunks are held at a time).
+    executor : where chunks are assembled (e.g. ``distributed.Client(address).get_executor()``; not
+        shut down). Default: ``workers`` spawned local processes (each single-threaded BLAS is up
+        to the caller), or this process for ``workers=1``.
+    progress : a tqdm bar over structures.
+
+    Raises
+    ------
+    AssemblyError
+        One or more chunks failed (bad labels, wrong element, a lost worker): every other chunk is
+        assembled and returned in the error's ``partial``.
+    """
+    from tqdm import tqdm
+
+    if chunk_size < 1 or workers < 1:
+        raise ValueError(f"chunk_size and workers must be positive, got {chunk_size} and {workers}")
+    weights = Weights() if weights is None else weights
+    parameters = basis.parameters()
+    own = executor is None
+    if own:
+        executor = _InProcess() if workers == 1 else concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    total, failures = NormalEquations(len(basis)), []
+    pending: dict[concurrent.futures.Future, tuple[int, int]] = {}
+
+    def collect(done) -> None:
+        for future in done:
+            first, last = pending.pop(future)
+            try:
+                part = future.result()
+            except Exception as error:  # noqa: BLE001  (reported with its structures, the rest goes on)
+                failures.append((first, last, f"{type(error).__name__}: {error}"))
+                continue
+            total.__iadd__(part)
+            bar.update(part.n_structures)
+
+    try:
+        with tqdm(desc=f"normal equations (K={basis.body_order})", unit="structure", disable=not progress) as bar:
+            for first, chunk in _chunks(structures, chunk_size):
+                if len(pending) >= 2 * workers:
+                    done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+                    collect(done)
+                future = executor.submit(chunk_normal_equations, parameters, chunk, e0, weights, first)
+                pending[future] = (first, first + len(chunk) - 1)
+            collect(concurrent.futures.wait(pending).done)
+    finally:
+        if own:
+            executor.shutdown(wait=True, cancel_futures=True)
+    if failures:
+        raise AssemblyError(sorted(failures), total)
+    if total.n_structures == 0:
+        raise FitError("the training set is empty")
+    return total
+
+
+def fit_streaming(
+    basis: ACEBasis,
+    structures: Iterable[Atoms],
+    e0: float,
+    weights: Weights | None = None,
+    solver: str = "lstsq",
+    prior: str = "none",
+    alpha: float = 1e-8,
+    executor: concurrent.futures.Executor | None = None,
+    workers: int = 1,
+    chunk_size: int = 32,
+    progress: bool = False,
+) -> ACEModel:
+    """Like :func:`linace.fit.fit`, from the normal equations :func:`assemble`-d in bounded memory
+    (``structures`` may be a generator over a dataset larger than memory).
+
+    ``solver``, ``prior`` and ``alpha`` as for :func:`linace.fit.fit` (``alpha`` of ``lstsq`` relative
+    to the mean diagonal of the Gram matrix, i.e. the mean squared column norm: the same scale as
+    the dense path); ``executor``, ``workers``, ``chunk_size``, ``progress`` as for :func:`assemble`.
+    """
+    if solver not in SOLVERS:
+        raise FitError(f"unknown solver {solver!r}; known: {SOLVERS}")
+    gamma = _prior_diagonal(basis, prior)
+    start = time.perf_counter()
+    normal = assemble(basis, structures, e0, weights, executor, workers, chunk_size, progress)
+    assembly_seconds = time.perf_counter() - start
+    covariance = None
+    if solver == "lstsq":
+        scaled_alpha = alpha * float(np.mean(np.diag(normal.gram)))
+        coefficients, info = normal.solve(scaled_alpha, gamma), {"alpha": scaled_alpha}
+    else:
+        coefficients, covariance, info = normal.bayesian_regression(gamma)
+    info.update(solver=solver, prior=prior, assembly="normal equations", n_structures=normal.n_structures,
+                n_rows=normal.n_rows, design_seconds=assembly_seconds,
+                solve_seconds=time.perf_counter() - start - assembly_seconds)
+    return ACEModel(basis.parameters(), coefficients, float(e0), covariance, info)
