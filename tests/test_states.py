@@ -148,6 +148,25 @@ def test_cluster_task_stops_after_two_rises(tmp_path, monkeypatch):
     assert {s for _, _, s, _ in calls} == {"integer", "fractional"}
 
 
+def test_runs_a_cluster_search_still_needs():
+    search = states.StateSearch()
+    symbols = ["C"] * 3  # 12 valence electrons: moments 0, 2, 4, ...
+
+    def runs(energies, skip=()):
+        return [{"moment": m, "start": s, "status": "ok", "energy": e + (0.1 if s == "fractional" else 0)}
+                for m, e in energies.items() for s in states.CLUSTER_STARTS if (m, s) not in skip]
+
+    assert list(states.cluster_moments(symbols, search))[:3] == [0, 2, 4]
+    assert states.cluster_runs_missing([], symbols, search) == 2  # nothing done: both starts of M = 0
+    assert states.cluster_runs_missing(runs({0: -10.0, 2: -11.0}), symbols, search) == 2  # M = 4 next
+    assert states.cluster_runs_missing(runs({0: -10.0, 2: -11.0, 4: -10.5}, skip={(4, "fractional")}),
+                                       symbols, search) == 1
+    assert states.cluster_runs_missing(runs({0: -10.0, 2: -11.0, 4: -10.5, 6: -10.8}), symbols, search) == 0
+    failed = runs({0: -10.0, 2: -11.0, 4: -10.5}) + [{"moment": 6, "start": s, "status": "failed"}
+                                                     for s in states.CLUSTER_STARTS]
+    assert states.cluster_runs_missing(failed, symbols, search) == 0  # a moment that never converges counts as a rise
+
+
 def test_plan_of_the_dimer_scan():
     settings, search = dft.DFTSettings(), states.StateSearch()
     items = [(sid, a, dft.geometry_digest(a)) for sid, a in dft.tasks("dimers", settings)[:5]]

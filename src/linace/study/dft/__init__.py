@@ -584,8 +584,9 @@ def label(group: str, settings: DFTSettings | None = None, search: StateSearch |
 
     Called by :func:`search_states` when the search has finished. Called on its own
     (``python -m linace.study.dft label``) it labels from the runs logged so far: each structure's row
-    then records the planned runs not yet in the logs (``runs_missing``, atom and dimers; the
-    export sums them per set), so a partly searched set is never mistaken for a finished one.
+    then records the planned runs not yet in the logs (``runs_missing``; for a cluster, those its
+    stop rule still requires; the export sums them per set), so a partly searched set is never
+    mistaken for a finished one.
     Returns counts: ``total``, ``ok``, ``failed``, ``runs``, ``runs_failed``, ``runs_missing``.
     """
     settings = settings or DFTSettings()
@@ -607,7 +608,10 @@ def label(group: str, settings: DFTSettings | None = None, search: StateSearch |
         mine = [r for r in runs.get(sid, []) if r["geometry"] == geom]
         result = states.summary(mine)
         done = {(r["moment"], r["start"]) for r in mine}
-        result["runs_missing"] = len(expected.get(sid, set()) - done)
+        if group == "clusters":  # planned adaptively: missing until the stop rule is met
+            result["runs_missing"] = states.cluster_runs_missing(mine, atoms.get_chemical_symbols(), search)
+        else:
+            result["runs_missing"] = len(expected.get(sid, set()) - done)
         counts["runs_missing"] += result["runs_missing"]
         cache.write(sid, group, atoms, geom, settings, result, search)
         counts[result["status"]] += 1

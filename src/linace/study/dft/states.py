@@ -282,6 +282,10 @@ def winner(runs: Sequence[dict]) -> dict | None:
     return min(ok, key=lambda r: r["energy"]) if ok else None
 
 
+#: The fresh starts tried at every moment of a cluster (no continuation: clusters are not a scan).
+CLUSTER_STARTS = ("integer", "fractional")
+
+
 def cluster_moments_done(best_by_moment: dict[int, float]) -> bool:
     """True when the cluster moment search may stop: the lowest energy has not improved for the
     last two moments tried ("until the energy rises, plus one more")."""
@@ -290,6 +294,29 @@ def cluster_moments_done(best_by_moment: dict[int, float]) -> bool:
         return False
     best_before = min(best_by_moment[m] for m in ms[:-2])
     return best_by_moment[ms[-2]] >= best_before and best_by_moment[ms[-1]] >= best_before
+
+
+def cluster_moments(symbols: Sequence[str], search: StateSearch) -> range:
+    """The total moments a cluster search tries, in order (M = 0 or 1, then +2 up to the limit)."""
+    n_electrons = sum(electron_counts(symbols, 0))
+    return range(n_electrons % 2, min(n_electrons, search.max_cluster_moment) + 1, 2)
+
+
+def cluster_runs_missing(records: Sequence[dict], symbols: Sequence[str], search: StateSearch) -> int:
+    """Runs the search of one cluster still has to do, judged from its logged ``records``: 0 when its
+    stop rule (:func:`cluster_moments_done`) is met or every moment was tried; otherwise the runs
+    missing at the first moment not finished (later moments depend on their energies)."""
+    done = {(r["moment"], r["start"]) for r in records}
+    best: dict[int, float] = {}
+    for moment in cluster_moments(symbols, search):
+        if cluster_moments_done(best):
+            return 0
+        missing = [start for start in CLUSTER_STARTS if (moment, start) not in done]
+        if missing:
+            return len(missing)
+        best[moment] = min((r["energy"] for r in records if r["moment"] == moment and r.get("status") == "ok"),
+                           default=np.inf)
+    return 0
 
 
 # ----------------------------------------------------------------------------- GPAW runs
@@ -481,11 +508,10 @@ def run_task(task: Task, settings, search: StateSearch) -> int:
                 for r in logged:
                     if r["sid"] == sid and r.get("status") == "ok" and r["geometry"] == geom:
                         best[r["moment"]] = min(best.get(r["moment"], np.inf), r["energy"])
-                n_el = sum(electron_counts(atoms.get_chemical_symbols(), 0))
-                for moment in range(n_el % 2, min(n_el, search.max_cluster_moment) + 1, 2):
+                for moment in cluster_moments(atoms.get_chemical_symbols(), search):
                     if cluster_moments_done(best):
                         break
-                    for start in ("integer", "fractional"):
+                    for start in CLUSTER_STARTS:
                         if (sid, moment, start, geom) in done:
                             continue
                         rec, _ = single_run(atoms, settings, search, moment, start)
