@@ -6,11 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: help venv test book notebooks sweep bench data clean
+.PHONY: help venv test book check-book notebooks sweep bench data clean
 
 help:
 	@echo "make test   - create .venv if needed and run the whole test suite"
 	@echo "make book   - create .venv if needed, run the default sweep, build the HTML book into _build/html"
+	@echo "make check-book - render every chapter of the built book offline in headless Chromium and check it"
 	@echo "make sweep  - the default sweep (python -m linace.study.sweep) and the resampled runs (python -m linace.study.resample)"
 	@echo "make bench  - run the benchmarks in benchmarks/ (scale.py: a 10^5-atom streamed fit, minutes)"
 	@echo "make data   - recompute the reference DFT data with GPAW (hours; resumable)"
@@ -34,6 +35,11 @@ notebooks: $(STAMP)
 # results chapter), then the book itself; any notebook error or Sphinx warning fails the build.
 book: $(STAMP) notebooks sweep
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+# The built book as a reader sees it, offline: every chapter rendered in headless Chromium (Debian's
+# chromium), failing on unrendered maths, a console error or anything loaded from the network.
+check-book: $(STAMP)
+	$(BIN)/python scripts/check_book.py
 
 # results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb, then the resampled runs
 # results/resampled/<run-id>-N<size>-d<draw>.json (they reuse the sweep's cached design rows);

@@ -16,7 +16,17 @@
 # %% [markdown]
 # # Theory of the atomic cluster expansion
 #
-# This chapter builds the linear ACE basis of `linace` piece by piece and ends with the fact
+# :::{admonition} Learning objectives
+# :class: tip
+# After this chapter you can
+# * build the linear ACE basis from its pieces — radial functions, real spherical harmonics, the atomic base $A$ and the invariant products $B$ — and evaluate each with `linace`;
+# * state what body order and correlation order mean, and count the functions a truncation gives;
+# * explain, and show numerically, why every body order contributes to the energy of an isolated dimer (self-interaction), which the pure basis of chapter 06 removes.
+# :::
+#
+# ACE was introduced by Drautz {cite:p}`drautz2019`; the construction here follows the
+# linear-algebra presentation of Dusson et al. {cite:p}`dusson2022`. This chapter builds the linear
+# ACE basis of `linace` piece by piece and ends with the fact
 # the whole study turns on: **on an isolated dimer, basis functions of every body order are
 # non-zero**, so the dimer curve of a linear ACE potential is a sum of contributions from all
 # body orders, not only from its two-body part.
@@ -76,7 +86,7 @@ print(f"linace {linace.__version__}")
 # $$
 #
 # **Radial functions.** $R_n(r) = T_{n-1}(x(r))\, f_\mathrm{env}(r)$: Chebyshev polynomials of a
-# transformed distance $x(r) \in [-1, 1]$ (the Agnesi transform of ACEpotentials.jl, centred on
+# transformed distance $x(r) \in [-1, 1]$ (the Agnesi transform of ACEpotentials.jl {cite:p}`witt2023acepotentials`, centred on
 # the typical C–C bond length $r_0 = 1.5$ Å) times the envelope $(1 - r/r_\mathrm{cut})^2$, which
 # takes value and slope to zero at the cut-off.
 
@@ -194,7 +204,7 @@ print("max |B(0) - B(1)| =", np.abs(B[0] - B[1]).max())
 #
 # where $\kappa_B$ is a constant (rotation invariance makes it independent of the direction).
 # A $\nu$-correlation function is therefore not a pure $(\nu+1)$-body term: it also carries
-# two-body (and all lower) contributions. The dimer curve of a potential truncated at $K$ is
+# two-body (and all lower) contributions {cite:p}`ho2024pure`. The dimer curve of a potential truncated at $K$ is
 #
 # $$
 # E_\mathrm{dimer}(r) - 2E_0 = 2 \sum_{\nu=1}^{K-1} V_\nu(r), \qquad
@@ -247,3 +257,94 @@ fig.tight_layout()
 # dimer is not simply its "two-body part": all body orders contribute, with coefficients that
 # were fitted to reproduce many-body environments. The following chapters fit such potentials
 # and decompose their dimer curves into the $V_\nu$.
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded: try first, then open them. The computational solutions run when the book
+# is built, so they always match the library.
+#
+# ```{exercise-start}
+# :label: ex-01-count
+# ```
+# **Counting functions.** With the default truncation, how many basis functions of each body order
+# does a potential truncated at $K = 4$ contain? Check that the two-body ($\nu = 1$) count equals
+# the number of radial functions with $l = 0$ allowed by the truncation of $\nu = 1$.
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-01-count
+# :class: dropdown
+# ```
+
+# %%
+from linace.basis import DEFAULT_TRUNCATION
+
+exercise_basis = ACEBasis(body_order=4, rcut=rcut)
+orders, counts = np.unique(exercise_basis.body_orders, return_counts=True)
+print({int(k): int(c) for k, c in zip(orders, counts)})
+print("nu = 1 truncation (total degree, l_max):", DEFAULT_TRUNCATION[1])
+
+# %% [markdown]
+# The two-body functions are the radial functions $R_n$, $n = 1..D_1$, times $Y_{00}$: as many as
+# the total degree $D_1$ of $\nu = 1$ allows (its $l_\max$ is 0).
+# ```{solution-end}
+# ```
+#
+# ```{exercise-start}
+# :label: ex-01-parity
+# ```
+# **Why even $\sum_t l_t$?** The products $B$ keep only tuples whose angular degrees add up to an
+# even number. Which symmetry removes the others, and what would an odd product do under it?
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-01-parity
+# :class: dropdown
+# ```
+# Inversion $\mathbf r \to -\mathbf r$ multiplies $Y_{lm}$ by $(-1)^l$, so a product changes sign by
+# $(-1)^{\sum_t l_t}$. A potential energy must not change under inversion (a rotation combined with
+# a reflection maps every environment to an equivalent one), so products with an odd sum are
+# pseudoscalars and are left out; the coupling coefficients of such tuples would describe
+# chirality, not energy.
+# ```{solution-end}
+# ```
+#
+# ```{exercise-start}
+# :label: ex-01-dimer
+# ```
+# **The dimer is one-dimensional.** Evaluate the descriptors of one atom of C$_2$ at $r = 1.3$ Å for
+# two different orientations of the molecule and show that they agree, then show that a function of
+# body order 3 on the dimer is proportional to a product of two radial functions at every distance.
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-01-dimer
+# :class: dropdown
+# ```
+
+# %%
+from ase import Atoms
+
+def c2(r, direction):
+    direction = np.asarray(direction, float) / np.linalg.norm(direction)
+    return Atoms("C2", positions=[np.zeros(3), r * direction])
+
+
+along_x = exercise_basis.descriptors(c2(1.3, [1, 0, 0]))[0]
+tilted = exercise_basis.descriptors(c2(1.3, [1, 2, -0.5]))[0]
+print(f"orientation: max |B_x - B_tilted| = {np.abs(along_x - tilted).max():.1e}")
+three_body = np.flatnonzero(exercise_basis.body_orders == 3)[0]
+(n1, _), (n2, _) = exercise_basis.functions[three_body].nl
+ratios = []
+for r in (1.1, 1.5, 2.0, 3.0):
+    R = exercise_basis.radial(np.array([r]))[0][0]  # R_n(r) of every n, (n_max,)
+    ratios.append(exercise_basis.descriptors(c2(r, [0, 0, 1]))[0][three_body] / (R[n1 - 1] * R[n2 - 1]))
+print("B / (R_n1 R_n2) at 1.1, 1.5, 2.0, 3.0 A:", np.round(ratios, 6))
+
+# %% [markdown]
+# The descriptors do not depend on the orientation, and the ratio is the same constant
+# $\kappa_B$ at every distance: on the dimer a three-body function is a product of two radial
+# functions, i.e. a two-body term.
+# ```{solution-end}
+# ```

@@ -16,6 +16,14 @@
 # %% [markdown]
 # # Basis truncation
 #
+# :::{admonition} Learning objectives
+# :class: tip
+# After this chapter you can
+# * choose a truncation (body order $K$, total degree $D_\nu$, $l_\max$) and predict the basis size it gives;
+# * measure how well a linear fitting problem is conditioned (singular values of the weighted design matrix);
+# * judge whether a larger basis can be determined by a given training set.
+# :::
+#
 # A linear ACE basis is infinite; a potential uses a finite piece of it. Three choices fix the
 # piece: the largest body order $K$ (correlation orders $\nu = 1..K-1$), and within each order a
 # total degree $D_\nu$ bounding $\sum_t (n_t + w_L l_t)$ and a largest angular degree
@@ -111,3 +119,87 @@ fig.tight_layout()
 # * **Regularisation** is chosen per run by evidence maximisation (Bayesian linear regression):
 #   the singular values above fall by many orders of magnitude, so an unregularised solve would
 #   fit noise in the poorly determined directions.
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded; the computational ones run when the book is built.
+#
+# ```{exercise-start}
+# :label: ex-02-degree
+# ```
+# **A smaller three-body part.** Lower the total degree $D_2$ of the three-body functions by two
+# (keep $l_\max = 4$) and count the functions of a $K = 3$ basis. What fraction of the three-body
+# part is left?
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-02-degree
+# :class: dropdown
+# ```
+
+# %%
+degree, l_max = DEFAULT_TRUNCATION[2]
+default_3 = int(np.sum(ACEBasis(3).body_orders == 3))
+smaller_3 = int(np.sum(ACEBasis(3, truncation={1: DEFAULT_TRUNCATION[1], 2: (degree - 2, l_max)}).body_orders == 3))
+print(f"three-body functions: D_2 = {degree}: {default_3}; D_2 = {degree - 2}: {smaller_3} "
+      f"({100 * smaller_3 / default_3:.0f} %)")
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+#
+# ```{exercise-start}
+# :label: ex-02-rows
+# ```
+# **Which rows carry the information?** An 8-atom periodic cell gives one energy row, 24 force rows
+# and 6 virial rows. Why do force rows dominate the design matrix, and why does the energy row still
+# get a weight of 30 per eV/atom?
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-02-rows
+# :class: dropdown
+# ```
+# Every atom gives three force rows, so forces outnumber energies by $3N$ to 1 and, unweighted, set
+# the fit. Forces are derivatives: they fix the *shape* of the energy landscape, not the energy
+# differences between distant structures (different phases, densities), which only the energy rows
+# see. Weighting the energy row by 30 per eV/atom against 1 per eV/Å for forces (the
+# ACEpotentials.jl default) makes a 1 meV/atom energy error cost as much as a 30 meV/Å force error,
+# so that the few energy rows still count.
+# ```{solution-end}
+# ```
+#
+# ```{exercise-start}
+# :label: ex-02-narrow
+# ```
+# **Less diverse data, fewer determined directions.** Compute the rank and the condition number of
+# the weighted, column-scaled design matrix at $K = 3$ for the `narrow` set (diamond only) and
+# compare them with the `diverse` set of the table above.
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-02-narrow
+# :class: dropdown
+# ```
+
+# %%
+def spectrum(set_name: str, K: int) -> np.ndarray:
+    system = linear_system(ACEBasis(K), datasets.load(set_name), e0, cache=default_cache())
+    A = system.X * np.sqrt(system.row_weights(DEFAULT_WEIGHTS))[:, None]
+    A /= np.where(np.linalg.norm(A, axis=0) > 0, np.linalg.norm(A, axis=0), 1)
+    s = np.linalg.svd(A, compute_uv=False)
+    return s / s[0]
+
+
+for set_name in ("narrow", "diverse"):
+    if set_name in datasets.names():
+        s = spectrum(set_name, 3)
+        print(f"{set_name:8s} K = 3: rank {int(np.sum(s > 1e-10))} of {len(s)}, condition number {1 / s[-1]:.2e}")
+
+# %% [markdown]
+# Diamond alone probes a narrow range of distances and angles: its condition number is larger
+# (at $K = 3$ both matrices still have full rank), so more directions of coefficient space are
+# determined only weakly by the data and are left to the prior.
+# ```{solution-end}
+# ```

@@ -16,23 +16,32 @@
 # %% [markdown]
 # # Reference data and training sets
 #
+# :::{admonition} Learning objectives
+# :class: tip
+# After this chapter you can
+# * read the DFT settings of the reference and the convergence numbers that justify them;
+# * name the electronic states along the C$_2$ dimer curve and compare them with spectroscopy;
+# * compare training sets by the configurations they cover.
+# :::
+#
 # Every energy in this book comes from DFT calculations the project runs itself with GPAW
+# {cite:p}`mortensen2024gpaw` (PBE {cite:p}`perdew1996pbe`, PAW setups {cite:p}`blochl1994paw`)
 # (`linace.study.dft`; the committed results are in `data/`, described by `data/manifest.json`). This
 # chapter shows the settings and their convergence check, the DFT dimer curve that every
 # potential will be compared with, and what the training sets contain and how much of
-# configuration space each covers. Loading the data needs only ASE; the tests never run GPAW.
+# configuration space each covers. Loading the data needs only ASE {cite:p}`larsen2017ase`; the tests never run GPAW.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 descriptor_body_order = 3  # body order of the ACE descriptors used for the map of configuration space
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
 from linace.basis import ACEBasis
 from linace.study import datasets, reference, structures
-from linace.study.plotting import plot_dimer_states
+from linace.study.plotting import panel_grid, plot_dimer_states
 from linace.study.results import dft_dimer_curve
 
 manifest = datasets.manifest()
@@ -46,7 +55,7 @@ print(f"E0 (isolated C atom, integer-occupation triplet) = {e0:.4f} eV")
 #
 # One set of settings for every structure, so that all energies are comparable:
 
-# %%
+# %% tags=["hide-input"]
 shown = ["xc", "ecut", "kpt_density", "width", "vacuum", "kpoints", "smearing", "spin", "energy", "molecule_box"]
 display(Markdown("\n".join(["| setting | value |", "|---|---|"]
                            + [f"| {key} | {settings[key]} |" for key in shown if key in settings])))
@@ -59,7 +68,7 @@ display(Markdown("\n".join(["| setting | value |", "|---|---|"]
 # value of the scan) of energy differences (meV/atom) and forces (eV/Å) over a panel of test
 # structures. The targets were about 2 meV/atom and 0.02 eV/Å.
 
-# %%
+# %% tags=["hide-input"]
 convergence = manifest.get("convergence") or {}
 for name, scan in (convergence.get("scans") or {}).items():
     columns = [key for key in ("max_energy_difference_error_meV_per_atom", "max_force_error_eV_per_A",
@@ -76,7 +85,7 @@ if not convergence:
 # At the values used for the data (not always the converged ones: the compute budget of the
 # project is a few core-hours), the errors of each scan are:
 
-# %%
+# %% tags=["hide-input"]
 for name, scan in (convergence.get("scans") or {}).items():
     setting = next((key for key in ("ecut", "kpt_density", "width", "vacuum") if name.startswith(key)), None)
     chosen = settings.get(setting)
@@ -101,7 +110,7 @@ for name, scan in (convergence.get("scans") or {}).items():
 # The isolated atom $E_0$ is found the same way: the integer-occupation, symmetry-broken
 # Hund's-rule triplet ($2p_x^1 2p_y^1$), below the spherical, fractionally occupied atom.
 
-# %%
+# %% tags=["hide-input"]
 atom_states = manifest.get("isolated_atom") or {}
 if "spherical_minus_integer_eV" in atom_states:
     print(f"E0 = {atom_states['E0']:.4f} eV ({atom_states['E0_state']}); the spherical atom "
@@ -115,7 +124,7 @@ labelled = manifest["sets"]["dimers"].get("labelled_by", "single run") == "state
 # behind are the lowest solution found at each total moment. Where the winner changes, the curve
 # has a kink (two states cross), never a step.
 
-# %%
+# %% tags=["hide-input"]
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.2))
 if labelled:
     plot_dimer_states(ax0, dimers, e0)
@@ -132,18 +141,18 @@ fig.tight_layout()
 
 # %% [markdown]
 # The states, with the spectroscopic constants of each state's own curve (a quartic fitted
-# within 0.07 Å of its lowest point; $\omega_e$ for $^{12}$C$_2$) beside experiment and published
-# PBE values. The KS determinants of open-shell states are not eigenfunctions of the orbital
+# within 0.07 Å of its lowest point; $\omega_e$ for $^{12}$C$_2$) beside experiment
+# {cite:p}`huber1979constants` and published PBE values. The KS determinants of open-shell states are not eigenfunctions of the orbital
 # angular momentum: a name says which state the configuration resembles.
 
-# %%
+# %% tags=["hide-input"]
 literature = reference.literature()["C2"]
 experiment, pbe = literature["experiment"], literature["pbe"]
 
 
 def published(table, term, key, fmt):
     entry = table.get(term) or {}
-    return format(entry[key], fmt) + f" [{entry['source']}]" if entry.get(key) is not None else "–"
+    return format(entry[key], fmt) + f" {{cite:p}}`{entry['source']}`" if entry.get(key) is not None else "–"
 
 
 if labelled:
@@ -171,7 +180,7 @@ if labelled:
 # only of converged runs; the runs still missing, if any, are counted in the manifest's
 # `known_issues`.
 
-# %%
+# %% tags=["hide-input"]
 dimer = reference.dimer_minimum(dimers, e0)
 print(f"labelled curve: minimum r = {dimer['r_e']:.3f} A, E - 2E0 = {dimer['E_b']:.3f} eV "
       f"(moment {dimer['moment_at_minimum']} mu_B)")
@@ -185,7 +194,7 @@ print(f"dissociation: max |E - 2E0| for r >= 4.5 A = {1000 * np.abs(e_dft[far]).
 # PBE numbers are expected (PAW setups, plane-wave cut-off, k-points, smearing); large ones would
 # point to a problem in the settings.
 
-# %%
+# %% tags=["hide-input"]
 # the whole pool if it has been generated, else every structure of the training and test sets
 if "pool" in datasets.names():
     pool = datasets.load("pool")
@@ -202,12 +211,15 @@ def value(function, key, fmt, *args):
         return f"n/a ({error})"
 
 
+diamond_pbe = reference.literature()["diamond"]["pbe"]
+paier = f"{{cite:p}}`{diamond_pbe['source']}`"
 rows = [
-    ("diamond lattice constant (Å)", value(reference.diamond_sanity, "a0", ".3f", pool, e0), "3.574 (PBE)",
-     "Paier et al., J. Chem. Phys. 124, 154709 (2006)"),
-    ("diamond bulk modulus (GPa)", value(reference.diamond_sanity, "B", ".0f", pool, e0), "431 (PBE)", "Paier et al. (2006)"),
-    ("diamond cohesive energy (eV/atom)", value(reference.diamond_sanity, "cohesive_energy", ".2f", pool, e0), "7.72 (PBE)",
-     "Paier et al. (2006)"),
+    ("diamond lattice constant (Å)", value(reference.diamond_sanity, "a0", ".3f", pool, e0),
+     f"{diamond_pbe['a0_A']:.3f} (PBE)", paier),
+    ("diamond bulk modulus (GPa)", value(reference.diamond_sanity, "B", ".0f", pool, e0),
+     f"{diamond_pbe['B_GPa']:.0f} (PBE)", paier),
+    ("diamond cohesive energy (eV/atom)", value(reference.diamond_sanity, "cohesive_energy", ".3f", pool, e0),
+     f"{diamond_pbe['cohesive_energy_eV']:.3f} (PBE)", paier),
     ("graphene in-plane lattice constant (Å)", value(reference.graphene_lattice_constant, "a0", ".3f", pool),
      "2.47 (PBE, graphite)", "Graziano et al., J. Phys.: Condens. Matter 24, 424216 (2012)"),
 ]
@@ -216,7 +228,10 @@ display(Markdown("\n".join(["| quantity | this data | published | source |", "|-
 
 # %% [markdown]
 # The cohesive energy is measured from the integer-occupation atom; with the spherical atom
-# used before the state search it came out 0.09 eV too large (7.81 eV/atom). The C$_2$ states are
+# used before the state search it came out 0.09 eV too large (7.81 eV/atom). The published value is
+# often quoted as 7.72 eV/atom; the transcription of Paier et al. we could read gives 7.706 eV/atom
+# (`data/literature.json` says where each number was read); the reference data lie within 0.02 eV
+# of both. The C$_2$ states are
 # compared with experiment in the state table above.
 #
 # ## The sets
@@ -226,7 +241,7 @@ display(Markdown("\n".join(["| quantity | this data | published | source |", "|-
 # from every family) and three training sets of **equal size** and graded diversity, so that
 # diversity and size are not confused. `dimers` and `clusters` are sets of their own.
 
-# %%
+# %% tags=["hide-input"]
 sets = ["narrow", "crystals", "diverse", "test", "clusters", "dimers"]
 loaded = {name: datasets.load(name) for name in sets if name in datasets.names()}
 families = sorted({a.info["config_type"] for images in loaded.values() for a in images})
@@ -245,19 +260,20 @@ for name in loaded:
 #
 # Binding energy $E/N - E_0$ of every periodic structure of the training and test sets.
 
-# %%
+# %% tags=["hide-input"]
 periodic_sets = [name for name in ("narrow", "crystals", "diverse", "test") if name in loaded]
-fig, axes = plt.subplots(1, len(periodic_sets), figsize=(4 * len(periodic_sets), 3.8), sharey=True, squeeze=False)
-for ax, name in zip(axes[0], periodic_sets):
+fig, axes = panel_grid(len(periodic_sets), 4.2, 3.6, sharey=True)
+colours = {family: f"C{k % 10}" for k, family in enumerate(families)}
+for ax, name in zip(axes, periodic_sets):
     for family in families:
         members = [a for a in loaded[name] if a.info["config_type"] == family and a.pbc.all()]
         if members:
             ax.scatter([a.get_volume() / len(a) for a in members],
-                       [a.get_potential_energy() / len(a) - e0 for a in members], s=10, label=family)
-    ax.set(xlabel="volume per atom (Å$^3$)", title=name, xscale="log")
-axes[0, 0].set_ylabel("E/N − E$_0$ (eV/atom)")
-axes[0, -1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
-fig.tight_layout()
+                       [a.get_potential_energy() / len(a) - e0 for a in members], s=10, label=family,
+                       color=colours[family])
+    ax.set(xlabel="volume per atom (Å$^3$)", ylabel="E/N − E$_0$ (eV/atom)", title=name, xscale="log")
+fig.legend(*axes[-1].get_legend_handles_labels(), fontsize=7, loc="outside right upper")
+plt.show()
 
 # %% [markdown]
 # ### The clusters
@@ -266,7 +282,7 @@ fig.tight_layout()
 # atom against the mean distance to the nearest neighbour, marked by the total magnetic moment
 # that gave the lowest energy (0, 2 or 4 μ_B, as for the dimers).
 
-# %%
+# %% tags=["hide-input"]
 if "clusters" in loaded:
     fig, ax = plt.subplots(figsize=(6, 4))
     for moment, marker in ((0, "o"), (2, "s"), (4, "^")):
@@ -286,7 +302,7 @@ if "clusters" in loaded:
 # Distribution over atoms of the distance to the nearest neighbour and of the number of
 # neighbours within 1.85 Å (a C–C bond).
 
-# %%
+# %% tags=["hide-input"]
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.8))
 for name, images in loaded.items():
     nearest = np.concatenate([structures.nearest_neighbour_distances(a) for a in images])
@@ -306,18 +322,17 @@ fig.tight_layout()
 # components of all structures together. The narrow set fills a small patch; the diverse set
 # spreads over the region the test set occupies.
 
-# %%
+# %% tags=["hide-input"]
 basis = ACEBasis(body_order=descriptor_body_order)
 fingerprints = {name: np.array([basis.descriptors(a).mean(axis=0) for a in images]) for name, images in loaded.items()}
 stacked = np.vstack(list(fingerprints.values()))
 mean, scale = stacked.mean(axis=0), stacked.std(axis=0) + 1e-12
 _, _, components = np.linalg.svd((stacked - mean) / scale, full_matrices=False)
-fig, axes = plt.subplots(1, len(loaded), figsize=(3.3 * len(loaded), 3.3), sharex=True, sharey=True, squeeze=False)
+fig, axes = panel_grid(len(loaded), 3.6, 3.4, sharex=True, sharey=True)
 everything = ((stacked - mean) / scale) @ components[:2].T
-for ax, (name, values) in zip(axes[0], fingerprints.items()):
+for ax, (name, values) in zip(axes, fingerprints.items()):
     projected = ((values - mean) / scale) @ components[:2].T
     ax.scatter(everything[:, 0], everything[:, 1], s=4, color="lightgrey")
     ax.scatter(projected[:, 0], projected[:, 1], s=8)
-    ax.set(title=name, xlabel="PC 1")
-axes[0, 0].set_ylabel("PC 2")
-fig.tight_layout()
+    ax.set(title=name, xlabel="PC 1 (dimensionless)", ylabel="PC 2 (dimensionless)")
+plt.show()

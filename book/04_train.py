@@ -16,6 +16,14 @@
 # %% [markdown]
 # # Training one potential
 #
+# :::{admonition} Learning objectives
+# :class: tip
+# After this chapter you can
+# * fit a linear ACE potential by Bayesian regression and validate it on a held-out test set;
+# * compute the dimer curve of a potential and split it into the contributions $2V_\nu(r)$ of its body orders;
+# * run the same notebook with other parameters (papermill) as the sweep does.
+# :::
+#
 # This notebook trains one linear ACE potential, truncated at body order $K$, on one training
 # set, validates it on the common held-out test set and extracts its dimer curve, decomposed
 # into the contributions $2V_\nu(r)$ of each body order $\nu + 1$.

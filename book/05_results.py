@@ -16,16 +16,24 @@
 # %% [markdown]
 # # Results: body-order convergence of the dimer curve
 #
+# :::{admonition} Learning objectives
+# :class: tip
+# After this chapter you can
+# * read validation errors and dimer curves across body orders and training sets;
+# * test each of the paper's claims against a criterion fixed in advance;
+# * say what changed when the two-body reference was recomputed, and why.
+# :::
+#
 # This chapter reads the run records of the sweep (`results/*.json`, one per trained potential;
 # produced by `make sweep` or `make book`) and answers the paper's questions with them. All
 # potentials, whatever they were trained on, are validated on the same held-out test set.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 results_dir = "../results"  # folder with the sweep's JSON run records
 variant = "standard"  # basis variant shown here
 regularisation = "blr"  # regularisation shown here
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
@@ -33,8 +41,8 @@ from IPython.display import Markdown, display
 from linace.analysis import DimerCurve
 from linace.study import datasets
 from linace.study.claims import assess_claims, select
-from linace.study.plotting import (BODY_ORDER_COLOURS, convergence_axes, dimer_axes, plot_convergence, plot_dft_dimer,
-                             plot_dimer_curve)
+from linace.study.plotting import (BODY_ORDER_COLOURS, convergence_axes, dimer_axes, panel_grid, plot_convergence,
+                                   plot_dft_dimer, plot_dimer_curve)
 from linace.study.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, dft_dimer_curve, load_results
 
 records = select(load_results(results_dir), variant=variant, regularisation=regularisation)
@@ -53,7 +61,7 @@ print(f"{len(records)} runs: K = {orders}, training sets {sets}")
 # Test-set RMSE of energies (meV/atom) and forces (eV/Å); rows are body orders, columns training
 # sets. The test set contains structures of every bulk family but no dimers and no clusters.
 
-# %%
+# %% tags=["hide-input"]
 def error_grid(key: str, split: str = "test") -> str:
     lines = ["| K | " + " | ".join(sets) + " |", "|---" * (len(sets) + 1) + "|"]
     for K in orders:
@@ -75,9 +83,9 @@ display(Markdown("**Training force RMSE (eV/Å)**\n\n" + error_grid("force_rmse_
 # One panel per training set: the dimer curves of the potentials truncated at every $K$, against
 # the DFT curve. Note the different vertical scales.
 
-# %%
-fig, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets), 4), squeeze=False)
-for ax, s in zip(axes[0], sets):
+# %% tags=["hide-input"]
+fig, axes = panel_grid(len(sets))
+for ax, s in zip(axes, sets):
     plot_dft_dimer(ax, r_dft, e_dft)
     for record in sorted(select(records, training_set=s), key=lambda r: r["parameters"]["body_order"]):
         K = record["parameters"]["body_order"]
@@ -86,7 +94,7 @@ for ax, s in zip(axes[0], sets):
     low = min(e_dft.min(), -10)
     dimer_axes(ax, ylim=(low - 2, 15), title=f"trained on {s}")
     ax.legend(fontsize=7)
-fig.tight_layout()
+plt.show()
 
 # %% [markdown]
 # ## Decomposition by body order
@@ -96,18 +104,18 @@ fig.tight_layout()
 # mutually cancelling contributions mean that the dimer curve is a small difference of big
 # many-body terms, not a two-body interaction the potential has learned.
 
-# %%
+# %% tags=["hide-input"]
 focus = "diverse" if "diverse" in sets else sets[-1]
 runs = sorted(select(records, training_set=focus), key=lambda r: r["parameters"]["body_order"])
-fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 4), squeeze=False)
-for ax, record in zip(axes[0], runs):
+fig, axes = panel_grid(len(runs))
+for ax, record in zip(axes, runs):
     curve = DimerCurve.from_dict(record["dimer"])
     plot_dft_dimer(ax, r_dft, e_dft)
     plot_dimer_curve(ax, curve, label="total", color="k", band=False)
     scale = max(15, 1.1 * max(np.abs(v[curve.r >= 1.0]).max() for v in curve.contributions.values()))
     dimer_axes(ax, ylim=(-scale, scale), title=f"K = {record['parameters']['body_order']}, {focus}")
-    ax.legend(fontsize=6)
-fig.tight_layout()
+    ax.legend(fontsize=7)
+plt.show()
 
 # %% [markdown]
 # ## Convergence in K
@@ -117,7 +125,7 @@ fig.tight_layout()
 # and DFT (does it settle on the right answer?), plus the position and depth of the minimum.
 # The DFT reference: minimum at the distance below.
 
-# %%
+# %% tags=["hide-input"]
 from linace.analysis import curve_minimum
 
 position, depth = curve_minimum(r_dft, e_dft)
@@ -139,7 +147,7 @@ fig.tight_layout()
 # each test is fixed in `linace.study.claims` and printed with the verdict; the evidence are the numbers
 # above.
 
-# %%
+# %% tags=["hide-input"]
 lines = []
 for verdict in assess_claims(records, (r_dft, e_dft)):  # claims 1-3 are about the bulk sets
     lines += [f"**{verdict.claim}**", "", f"*Verdict: {verdict.verdict}.* Criterion: {verdict.criterion}.", "",
@@ -158,7 +166,7 @@ display(Markdown("\n".join(lines)))
 # reference (`data/history/study_before_state_search.json`, computed with the same code) beside
 # the same number now, and the verdicts below it say whether any conclusion changed.
 
-# %%
+# %% tags=["hide-input"]
 import json
 
 from linace.study.claims import compare_summaries, study_summary

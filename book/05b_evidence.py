@@ -16,6 +16,14 @@
 # %% [markdown]
 # # Evidence over draws: learning curves and how often each verdict holds
 #
+# :::{admonition} Learning objectives
+# :class: tip
+# After this chapter you can
+# * read a learning curve and the spread of a quantity over random draws of the training data;
+# * tell a verdict that holds in most draws from one that depends on the draw;
+# * judge when draws are too similar to say much about a fresh data set.
+# :::
+#
 # The verdicts of the previous chapter come from one potential per (K, training set, basis), trained
 # on one fixed set of structures. Would they survive another choice of structures, or more of them?
 # Here every potential is trained again on random subsets of N structures of its training set
@@ -28,7 +36,7 @@
 # *not reproduced* if it holds in at most 20 %, and otherwise *depends on the draw*
 # (`linace.study.claims.grade_over_draws`). Intervals are the 10–90 % range over draws, around the median.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 results_dir = "../results/resampled"  # the resampled runs (python -m linace.study.resample)
 full_results_dir = "../results"  # the sweep's runs on the whole sets (for the single-draw verdicts)
 regularisation = "blr"  # regularisation of the runs shown
@@ -40,7 +48,7 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from linace.study import datasets
-from linace.study.claims import assess_claims, assess_v2_claims, grade_over_draws, select
+from linace.study.claims import assess_claims, assess_v2_claims, claim_id, grade_over_draws, key_numbers, select
 from linace.study.plotting import BODY_ORDER_COLOURS, LEARNING_LABELS, learning_axes, plot_learning_curve
 from linace.study.resample import convergence_over_draws, draw_overlap, learning_curves
 from linace.study.results import dft_dimer_curve, load_results
@@ -81,6 +89,16 @@ for claim in single:
                 lines.append(f"| {claim} | {size} | {v.holds} of {v.draws} | {v.partly} of {v.draws} | "
                              f"**{v.verdict}** | {single[claim]} |")
 display(Markdown("\n".join(lines)))
+
+# the findings of the landing page (book/intro.md pastes these)
+numbers = key_numbers(full, dft)
+for claim, verdict in single.items():
+    cid = claim_id(claim)
+    tested = [v for size in sizes for v in graded[size] if v.claim == claim and v.draws]
+    glue(f"verdict_{cid}", verdict, display=False)
+    glue(f"draws_{cid}", f"{tested[-1].verdict} over draws, {tested[-1].summary}" if tested else "not resampled",
+         display=False)
+    glue(f"number_{cid}", numbers.get(cid, "no runs"), display=False)
 
 # %% [markdown]
 # How independent are the draws? Two draws of N structures from a set of n share N/n of them on

@@ -16,6 +16,14 @@
 # %% [markdown]
 # # Beyond the paper: pure bases, cluster data and the uncertainty of the dimer curve
 #
+# :::{admonition} Learning objectives
+# :class: tip
+# After this chapter you can
+# * compare standard and self-interaction-free (pure) bases trained on bulk data and on clusters;
+# * read the posterior uncertainty of a dimer curve and where training data constrain it;
+# * test the claims of the paper's second version on carbon.
+# :::
+#
 # The second version of Tan, Pellegrini & de Gironcoli asks whether the body-order expansion
 # converges once two things change: the basis has no self-interactions, and the training data are
 # *tailored* to the expansion (dimers to pentamers). This chapter runs that test on our carbon data,
@@ -24,7 +32,7 @@
 # smoothness-prior fits at the end, which are made here (their design rows come from the sweep's
 # cache).
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 results_dir = "../results"  # folder with the sweep's JSON run records
 regularisation = "blr"  # regularisation of the runs compared here
 focus_body_order = 4  # K of the uncertainty and prior comparisons
@@ -32,7 +40,7 @@ prior_sets = ["diverse", "clusters+dimers"]  # training sets of the smoothness-p
 span_body_orders = [3, 4]  # K of the span comparison (K = 5 adds about a minute)
 span_sets = ["pool", "clusters"]  # data sets whose atomic environments the span comparison uses
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 from ase import Atoms
@@ -62,7 +70,7 @@ print(f"{len(records)} runs; variants {variants}; sets run with every variant: {
 #
 # A standard ACE function $B = \sum_\mu C_\mu \prod_{t=1}^{\nu} A_{n_t l_t \mu_t}$ multiplies
 # neighbour sums, so it also contains the terms in which one neighbour is counted several times
-# (self-interactions). The pure basis keeps the same functions but sums over distinct neighbours
+# (self-interactions). The pure basis {cite:p}`ho2024pure` keeps the same functions but sums over distinct neighbours
 # only. `linace` obtains it by inclusion–exclusion over the set partitions $\pi$ of the $\nu$
 # factors,
 #
@@ -79,7 +87,7 @@ print(f"{len(records)} runs; variants {variants}; sets run with every variant: {
 # $\nu$-correlation with $\nu > m$ equal to zero. On a dimer, therefore, only the two-body
 # functions survive, and the dimer curve of a pure potential *is* its two-body part $2V_1(r)$.
 
-# %%
+# %% tags=["hide-input"]
 pure_basis = ACEBasis(focus_body_order, pure=True)
 standard_basis = ACEBasis(focus_body_order)
 nu = pure_basis.body_orders - 1
@@ -101,7 +109,7 @@ display(Markdown("\n".join(lines)))
 # one-particle functions (printed below); the benchmark `benchmarks/design_matrix.py --variants
 # standard pure` measures the cost of the design rows.
 
-# %%
+# %% tags=["hide-input"]
 for K in (3, 4, 5):
     if K > max(orders):
         break
@@ -118,7 +126,7 @@ for K in (3, 4, 5):
 # orthogonal to the other span relative to the function's norm (`linace.analysis.span_residual`;
 # 0 = inside, 1 = orthogonal).
 
-# %%
+# %% tags=["hide-input"]
 environments = [atoms for name in span_sets for atoms in datasets.load(name)]
 lines = ["| K | ν | functions | pure outside standard: median | max | standard outside pure: median | max |",
          "|---|---|---|---|---|---|---|"]
@@ -141,7 +149,7 @@ display(Markdown("\n".join(lines)))
 # dimers; `clusters+dimers` is our version of the paper's tailored data. The pure potentials show
 # only $2V_1$ on the dimer, by construction.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(len(variants), len(compared_sets), figsize=(4.2 * len(compared_sets), 3.8 * len(variants)),
                          squeeze=False)
 for row, variant in zip(axes, variants):
@@ -163,7 +171,7 @@ fig.tight_layout()
 # the curves of successive $K$, and to DFT. A curve that converges in $K$ has shrinking successive
 # differences; below 0.1 eV we call it converged (`linace.study.claims.CONVERGED_EV`).
 
-# %%
+# %% tags=["hide-input"]
 lines = ["| variant | training set | " + " | ".join(CONVERGENCE_COLUMNS) + " |", "|---" * (len(CONVERGENCE_COLUMNS) + 2) + "|"]
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4))
 for variant, style in zip(variants, ("o-", "s--")):
@@ -180,7 +188,7 @@ fig.tight_layout()
 # How different are the two variants' dimer curves? Mean absolute difference between the standard
 # and the pure curve of the same (K, training set), over 1.0–4.5 Å:
 
-# %%
+# %% tags=["hide-input"]
 if set(variants) == {"standard", "pure"}:
     lines = ["| training set | " + " | ".join(f"K = {K}" for K in orders) + " |", "|---" * (len(orders) + 1) + "|"]
     for training_set in compared_sets:
@@ -199,7 +207,7 @@ if set(variants) == {"standard", "pure"}:
 # Test-set errors of the same potentials (the common bulk test set: it holds no dimers and no
 # clusters, so cluster-trained potentials are extrapolating there).
 
-# %%
+# %% tags=["hide-input"]
 lines = ["| variant | training set | " + " | ".join(f"K = {K}" for K in orders) + " |", "|---" * (len(orders) + 2) + "|"]
 for variant in variants:
     for training_set in compared_sets:
@@ -221,7 +229,7 @@ display(Markdown("**Test RMSE, energy (meV/atom) / force (eV/Å)**\n\n" + "\n".j
 # orders leave it. Left: the curves at the body order `focus_body_order` (4 by default) with ±2σ
 # bands; right: σ(r) on a log scale for every training set.
 
-# %%
+# %% tags=["hide-input"]
 band_sets = [s for s in ("dimers", "narrow", "crystals", "diverse", "clusters", TAILORED_SET)
              if select(records, training_set=s, body_order=focus_body_order)]
 fig, axes = plt.subplots(len(variants), 2, figsize=(11, 4 * len(variants)), squeeze=False)
@@ -247,7 +255,7 @@ fig.tight_layout()
 # about 95 % of 1.0–4.5 Å (`linace.analysis.band_coverage`). The table gives that fraction with the
 # median σ and the actual distance to DFT.
 
-# %%
+# %% tags=["hide-input"]
 lines = ["| variant | training set | median σ (eV) | median σ, 1.0–1.2 Å (eV) | mean \\|E − E_DFT\\| (eV) | DFT inside ±2σ |",
          "|---|---|---|---|---|---|"]
 for variant in variants:
@@ -270,7 +278,7 @@ display(Markdown("\n".join(lines)))
 # (its own posterior marginal): the contributions are individually much less certain than their
 # sum, because the data constrain combinations of body orders, not each one.
 
-# %%
+# %% tags=["hide-input"]
 match = select(records, variant="standard", training_set="diverse", body_order=focus_body_order)
 if match and DimerCurve.from_dict(match[0]["dimer"]).contribution_std is not None:
     curve = DimerCurve.from_dict(match[0]["dimer"])
@@ -290,13 +298,13 @@ if match and DimerCurve.from_dict(match[0]["dimer"]).contribution_std is not Non
 # %% [markdown]
 # ## The smoothness prior
 #
-# ACEpotentials.jl regularises with a prior that penalises rough basis functions more:
+# ACEpotentials.jl {cite:p}`witt2023acepotentials` regularises with a prior that penalises rough basis functions more:
 # coefficient $c_B$ gets prior precision $\propto \gamma_B^2$ with
 # $\gamma_B = 1 + \sum_t [(n_t - 1)^2 + (w_L l_t)^2]$ (`linace.fit.smoothness_prior`). Here the
 # potentials at `focus_body_order` are refitted with that prior (Bayesian, evidence
 # maximised as before) and their dimer curves compared with the flat-prior ones of the sweep.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(len(variants), len(prior_sets), figsize=(4.6 * len(prior_sets), 3.8 * len(variants)),
                          squeeze=False)
 lines = ["| variant | training set | prior | to DFT (eV) | flat vs smooth (eV) | test E / F RMSE |", "|---|---|---|---|---|---|"]
@@ -323,7 +331,7 @@ display(Markdown("\n".join(lines)))
 #
 # Criteria fixed in `linace.study.claims.assess_v2_claims`; the evidence are the convergence numbers above.
 
-# %%
+# %% tags=["hide-input"]
 lines = []
 for verdict in assess_v2_claims(records, (r_dft, e_dft)):
     lines += [f"**{verdict.claim}**", "", f"*Verdict: {verdict.verdict}.* Criterion: {verdict.criterion}.", "",

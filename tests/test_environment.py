@@ -26,8 +26,10 @@ def test_environment_yml_matches_pyproject():
     pip_side = dict(normalise(r) for r in requirements if "python_version < '3.11'" not in r)
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in environment["dependencies"] if isinstance(d, str)]
-    conda_side = dict(normalise(d) for d in conda if not d.startswith(("python", "pip")))
+    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    # packages only on PyPI sit in the pip section, before the editable install of the project
+    pip_only = [d for d in pip_section if not d.startswith("-")]
+    conda_side = dict(normalise(d) for d in conda + pip_only if not d.startswith(("python", "pip")))
     assert conda_side == pip_side
     assert "python=3.11" in conda
-    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip_section

@@ -15,8 +15,8 @@ import numpy as np
 from .results import convergence_table
 
 __all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "REPRODUCED_FRACTION", "TAILORED_SET", "DrawVerdict", "Verdict",
-           "assess_claims", "assess_v2_claims", "compare_summaries", "convergence_steps", "grade_over_draws", "select",
-           "study_summary"]
+           "assess_claims", "assess_v2_claims", "claim_id", "compare_summaries", "convergence_steps", "grade_over_draws",
+           "key_numbers", "select", "study_summary"]
 
 #: A dimer curve whose mean absolute difference to DFT over 1.0-4.5 A exceeds this is "far" (eV).
 FAR_FROM_DFT_EV = 0.5
@@ -238,8 +238,9 @@ class DrawVerdict:
 
     @property
     def summary(self) -> str:
-        """e.g. 'holds in 9 of 10 draws (N = 80)'."""
-        return f"holds in {self.holds} of {self.draws} draws (N = {self.train_size})"
+        """e.g. 'holds in 9 of 10 draws (N = 80)', or '... draws, partly in 3 (N = 80)'."""
+        partly = f", partly in {self.partly}" if self.partly else ""
+        return f"holds in {self.holds} of {self.draws} draws{partly} (N = {self.train_size})"
 
 
 def _over_draws(holds: int, draws: int) -> str:
@@ -276,3 +277,41 @@ def grade_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
             slot[3] += 1
     return [DrawVerdict(claim, criterion, train_size, holds, partly, n, _over_draws(holds, n))
             for claim, (criterion, holds, partly, n) in counts.items()]
+
+
+def claim_id(claim: str) -> str:
+    """The short id of a claim text: '1a', '2', 'v2c'."""
+    return claim.split(".")[0]
+
+
+def key_numbers(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> dict[str, str]:
+    """One line of numbers per claim id, for a summary of the findings (records of one
+    regularisation, both variants; the bulk claims are read on the standard basis)."""
+
+    def chain(values, fmt=".2f"):
+        return " → ".join(format(v, fmt) for v in values) if values else "no runs"
+
+    def by_order(variant, training_set):
+        return sorted(select(records, variant=variant, training_set=training_set),
+                      key=lambda r: r["parameters"]["body_order"])
+
+    standard = select(records, variant="standard")
+    orders = sorted({r["parameters"]["body_order"] for r in standard})
+    diverse = by_order("standard", "diverse")
+    out = {}
+    if orders:
+        K = orders[-1]
+        forces = [(s, _test_rmse(standard, s, K)) for s in BULK_SETS if select(standard, training_set=s)]
+        out["1a"] = f"test force RMSE at K = {K}: " + ", ".join(f"{s} {f:.2f}" for s, f in forces) + " eV/Å"
+    if diverse:
+        distances = [r["dimer_summary"]["distance_to_dft_eV"] for r in diverse]
+        out["1b"] = f"diverse, K = {orders[0]}..{orders[-1]}: {min(distances):.2f}–{max(distances):.2f} eV from DFT"
+        out["2"] = f"diverse: successive-K distances {chain(convergence_steps(diverse, dft_curve))} eV"
+        out["3"] = (f"diverse: training force RMSE {chain([r['errors']['train']['all']['force_rmse_eV_per_A'] for r in diverse])}"
+                    f" eV/Å; distance to DFT {chain(distances)} eV")
+    for key, variant, training_set in (("v2a", "standard", TAILORED_SET), ("v2b", "pure", "diverse"),
+                                       ("v2c", "pure", TAILORED_SET)):
+        runs = by_order(variant, training_set)
+        if runs:
+            out[key] = f"{variant}, {training_set}: successive-K distances {chain(convergence_steps(runs, dft_curve))} eV"
+    return out

@@ -9,7 +9,7 @@ import numpy as np
 
 from linace.analysis import DimerCurve
 
-__all__ = ["BODY_ORDER_COLOURS", "LEARNING_LABELS", "convergence_axes", "dimer_axes", "learning_axes",
+__all__ = ["BODY_ORDER_COLOURS", "LEARNING_LABELS", "MAX_PANELS_PER_ROW", "panel_grid", "convergence_axes", "dimer_axes", "learning_axes",
            "plot_convergence", "plot_dimer_curve", "plot_dft_dimer", "plot_dimer_states", "plot_learning_curve", "parity"]
 
 #: One colour per body order, used consistently across chapters.
@@ -135,3 +135,22 @@ def learning_axes(ax, sizes, quantity: str, title: str | None = None) -> None:
     ax.set(xlabel="training structures N", ylabel=LEARNING_LABELS[quantity])
     if title:
         ax.set_title(title, fontsize=10)
+
+
+#: At most this many panels per row: at the book's page width each panel stays readable.
+MAX_PANELS_PER_ROW = 3
+
+
+def panel_grid(n_panels: int, panel_width: float = 4.0, panel_height: float = 3.5, **subplots):
+    """A figure of ``n_panels`` axes, at most :data:`MAX_PANELS_PER_ROW` per row (unused slots
+    hidden). Returns (figure, flat list of the ``n_panels`` axes)."""
+    import matplotlib.pyplot as plt
+
+    columns = max(1, min(n_panels, MAX_PANELS_PER_ROW))
+    rows = max(1, -(-n_panels // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(panel_width * columns, panel_height * rows),
+                             squeeze=False, constrained_layout=True, **subplots)
+    flat = list(axes.flat)
+    for ax in flat[n_panels:]:
+        ax.set_visible(False)
+    return fig, flat[:n_panels]
