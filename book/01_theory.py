@@ -107,6 +107,9 @@ ax1.legend(ncol=2, fontsize=8)
 fig.tight_layout()
 
 # %% [markdown]
+# **Figure 1.** Left: the Agnesi transform maps a distance in [0, $r_\mathrm{cut}$] to $x \in [-1, 1]$, with most of its resolution around typical bond lengths. Right: the radial functions $R_n(r)$, polynomials of $x$ times an envelope; all go smoothly to zero at the cut-off.
+
+# %% [markdown]
 # **Angular functions.** $Y_{lm}$ are the real spherical harmonics, orthonormal on the unit
 # sphere; `linace.harmonics` stores all $(l, m)$ with $l \le l_\max$ along one axis at index
 # $l^2 + l + m$. Below: $Y_{lm}$ on the sphere, as a function of the polar angle $\theta$ and the
@@ -128,6 +131,9 @@ for ax in axes[-1]:
 for ax in axes[:, 0]:
     ax.set_ylabel("polar angle θ (degrees)")
 fig.tight_layout()
+
+# %% [markdown]
+# **Figure 2.** Six real spherical harmonics on the sphere (colour: value; red positive, blue negative). $l$ counts the nodal lines: $Y_{00}$ is constant, $Y_{3,1}$ changes sign three times along θ.
 
 # %% [markdown]
 # ## The atomic base $A$ and the invariant products $B$
@@ -251,6 +257,9 @@ for order in range(2, body_order + 1):
 ax.set(xlabel="C–C distance r (Å)", ylabel="max |B(r)| over the order's functions", title="ACE basis functions on an isolated C$_2$")
 ax.legend()
 fig.tight_layout()
+
+# %% [markdown]
+# **Figure 3.** The largest $|B(r)|$ of each body order on an isolated C$_2$: none is zero. Every body order can therefore shape the dimer curve of a potential.
 
 # %% [markdown]
 # This is why the dimer curve of a linear ACE potential trained on bulk data without a single

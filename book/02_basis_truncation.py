@@ -74,6 +74,9 @@ ax.legend()
 fig.tight_layout()
 
 # %% [markdown]
+# **Figure 1.** Functions of one body order against its total degree $D_\nu$ (log scale; ★ the default). The size grows the faster the higher the body order.
+
+# %% [markdown]
 # ## Conditioning of the design matrix
 #
 # Each training structure contributes one energy row, 3N force rows and, for periodic cells,
@@ -105,6 +108,9 @@ ax.set(xlabel="index of singular value", ylabel="σ_k / σ_max (column-scaled, w
        title=f"singular values of the design matrix ({training_set})")
 ax.legend()
 fig.tight_layout()
+
+# %% [markdown]
+# **Figure 2.** Singular values of the weighted, column-scaled design matrix, largest first. The steeper the fall, the more directions of coefficient space the data determine only weakly.
 
 # %% [markdown]
 # ## How the sweep's truncation was chosen

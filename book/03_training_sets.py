@@ -140,6 +140,9 @@ ax1.set(xlim=(1.0, 2.2), ylim=(e_dft.min() - 0.3, e_dft.min() + 3), title="near 
 fig.tight_layout()
 
 # %% [markdown]
+# **Figure 1.** The DFT dimer curve $E(r) - 2E_0$ coloured by its lowest electronic state, with the lowest solution of every total moment $M$ faint behind it (left), and the region of the minimum (right). Where the colour changes, states cross: the curve has a kink there, never a step.
+
+# %% [markdown]
 # The states, with the spectroscopic constants of each state's own curve (a quartic fitted
 # within 0.07 Å of its lowest point; $\omega_e$ for $^{12}$C$_2$) beside experiment
 # {cite:p}`huber1979constants` and published PBE values. The KS determinants of open-shell states are not eigenfunctions of the orbital
@@ -276,6 +279,9 @@ fig.legend(*axes[-1].get_legend_handles_labels(), fontsize=7, loc="outside right
 plt.show()
 
 # %% [markdown]
+# **Figure 2.** Binding energy per atom against volume per atom of the periodic structures of each set, one colour per family. The narrow set covers one branch (diamond); the diverse set spans the range of the test set.
+
+# %% [markdown]
 # ### The clusters
 #
 # Isolated C₃, C₄ and C₅ (the tailored data of the chapter "Beyond the paper"): binding energy per
@@ -297,6 +303,9 @@ if "clusters" in loaded:
     fig.tight_layout()
 
 # %% [markdown]
+# **Figure 3.** The clusters C$_3$–C$_5$: binding energy per atom against the mean nearest-neighbour distance, by size (colour) and by the total moment of the lowest state (marker).
+
+# %% [markdown]
 # ### Nearest-neighbour distances and coordination
 #
 # Distribution over atoms of the distance to the nearest neighbour and of the number of
@@ -313,6 +322,9 @@ ax0.set(xlabel="nearest-neighbour distance (Å)", ylabel="probability density (1
 ax1.set(xlabel="neighbours within 1.85 Å", ylabel="fraction of atoms")
 ax1.legend(fontsize=8)
 fig.tight_layout()
+
+# %% [markdown]
+# **Figure 4.** Left: distribution of nearest-neighbour distances per set. Right: coordination (neighbours within 1.85 Å). Compare how wide each set's distributions are with those of the test set.
 
 # %% [markdown]
 # ### How much of configuration space each set covers
@@ -336,3 +348,6 @@ for ax, (name, values) in zip(axes, fingerprints.items()):
     ax.scatter(projected[:, 0], projected[:, 1], s=8)
     ax.set(title=name, xlabel="PC 1 (dimensionless)", ylabel="PC 2 (dimensionless)")
 plt.show()
+
+# %% [markdown]
+# **Figure 5.** Each set (coloured) on the first two principal components of the mean ACE descriptors of all structures (grey). A set that covers more of the grey cloud samples more of configuration space.

@@ -78,6 +78,9 @@ axes[1].set_title("forces")
 fig.tight_layout()
 
 # %% [markdown]
+# **Figure 1.** Parity of energies per atom (left) and force components (right), training and test structures: points on the diagonal are predicted exactly; the legend gives the RMSE.
+
+# %% [markdown]
 # ## The dimer curve
 #
 # $E(r) - 2E_0$ of an isolated C$_2$ predicted by the potential (solid), the DFT reference
@@ -100,6 +103,9 @@ fig.tight_layout()
 summary = run.record["dimer_summary"]
 print(f"mean |E_ACE - E_DFT| over 1.0-4.5 A: {summary['distance_to_dft_eV']:.3f} eV; "
       f"minimum at {summary['minimum_position_A']:.3f} A, {summary['minimum_energy_eV']:.3f} eV")
+
+# %% [markdown]
+# **Figure 2.** The dimer curve of the potential (solid), its body-order contributions $2V_\nu(r)$ (dashed), the ±2σ posterior band, and DFT (black markers); right: around the minimum. The potential never saw a dimer unless it was trained on a set containing them.
 
 # %%
 if result_path:  # the JSON run record; not printed: in a sweep the path is a temporary scratch file

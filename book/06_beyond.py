@@ -165,6 +165,9 @@ for row, variant in zip(axes, variants):
 fig.tight_layout()
 
 # %% [markdown]
+# **Figure 1.** Dimer curves for K = 2..5 (one colour per K) of the standard (top) and pure (bottom) bases, trained on bulk data (`diverse`), clusters, and clusters plus dimers, against DFT (black).
+
+# %% [markdown]
 # ## Convergence in K
 #
 # The same measures as in the results chapter (mean absolute differences over 1.0–4.5 Å): between
@@ -183,6 +186,9 @@ display(Markdown("\n".join(lines)))
 ax0.axhline(CONVERGED_EV, color="grey", lw=0.8, ls=":")
 convergence_axes(ax0, ax1, orders, fontsize=7)
 fig.tight_layout()
+
+# %% [markdown]
+# **Figure 2.** Distance between successive-K dimer curves (left) and to DFT (right) for both bases and the three training sets. A line falling steadily towards zero on the left means convergence in K.
 
 # %% [markdown]
 # How different are the two variants' dimer curves? Mean absolute difference between the standard
@@ -251,6 +257,9 @@ for (ax_curve, ax_sigma), variant in zip(axes, variants):
 fig.tight_layout()
 
 # %% [markdown]
+# **Figure 3.** Left: dimer curves at the focus K with their ±2σ posterior bands; right: the posterior standard deviation σ(r) of the dimer energy (log scale) for every training set. Where σ is large the data say little about the two-body curve.
+
+# %% [markdown]
 # Is the band honest? If the posterior were calibrated, the DFT curve would lie inside ±2σ over
 # about 95 % of 1.0–4.5 Å (`linace.analysis.band_coverage`). The table gives that fraction with the
 # median σ and the actual distance to DFT.
@@ -296,6 +305,9 @@ if match and DimerCurve.from_dict(match[0]["dimer"]).contribution_std is not Non
           ", ".join(f"2V_{order - 1} {value:.3g}" for order, value in ratios.items()))
 
 # %% [markdown]
+# **Figure 4.** The body-order contributions $2V_\nu(r)$ of the standard potential trained on `diverse`, each with its ±2σ posterior band: how well the data fix each order's share of the dimer curve.
+
+# %% [markdown]
 # ## The smoothness prior
 #
 # ACEpotentials.jl {cite:p}`witt2023acepotentials` regularises with a prior that penalises rough basis functions more:
@@ -325,6 +337,9 @@ for row, variant in zip(axes, variants):
         ax.legend(fontsize=7)
 fig.tight_layout()
 display(Markdown("\n".join(lines)))
+
+# %% [markdown]
+# **Figure 5.** Dimer curves with the flat prior and with the smoothness prior (both Bayesian, evidence maximised), against DFT. The table below gives the distances and the test errors.
 
 # %% [markdown]
 # ## The paper's second-version claims, tested
