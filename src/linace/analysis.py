@@ -128,7 +128,8 @@ def error_table(predictions: Predictions) -> dict:
 
 # --------------------------------------------------------------------------- the dimer
 def dimer_descriptors(basis, r: np.ndarray) -> np.ndarray:
-    """Descriptors B(r) of one atom of an isolated C2 at each distance, (len(r), n_basis).
+    """Descriptors B(r) of one atom of an isolated dimer of the basis's element at each distance,
+    (len(r), n_basis).
 
     All dimers are evaluated in one call, packed far apart (> r_cut) in a single structure.
     """
@@ -141,7 +142,7 @@ def dimer_descriptors(basis, r: np.ndarray) -> np.ndarray:
     origins[:, 1] = _DIMER_SPACING * np.arange(len(r))
     partners = origins.copy()
     partners[:, 0] = r
-    atoms = Atoms(f"C{2 * len(r)}", positions=np.concatenate([origins, partners]))
+    atoms = Atoms(f"{basis.element}{2 * len(r)}", positions=np.concatenate([origins, partners]))
     return basis.descriptors(atoms, centres=np.arange(len(r)))
 
 

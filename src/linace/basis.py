@@ -61,7 +61,7 @@ from vesin import ase_neighbor_list as neighbor_list
 
 from .coupling import coupling_coefficients
 from .harmonics import lm_index, real_sph_harm
-from .radial import RadialBasis
+from .radial import RadialBasis, element_scales
 
 __all__ = ["DEFAULT_TRUNCATION", "ACEBasis", "BasisFunction", "DesignRows", "set_partitions"]
 
@@ -153,16 +153,18 @@ class ACEBasis:
     ----------
     body_order : int
         K in 2..5: the basis holds correlation orders nu = 1..K-1.
-    rcut : float
-        Cut-off radius in A.
+    rcut : float, optional
+        Cut-off radius in A; default from the element (:func:`linace.radial.element_scales`:
+        5.0 A for C, 7.61 A for Si).
     truncation : dict {nu: (max_degree, l_max)}, optional
         Overrides of :data:`DEFAULT_TRUNCATION` per correlation order.
     l_weight : float
         w_L in the total degree sum_t (n_t + w_L l_t).
     element : str
         The chemical symbol the basis describes.
-    r0 : float
-        Centre of the distance transform of the radial basis (A).
+    r0 : float, optional
+        Centre of the distance transform of the radial basis (A); default from the element
+        (1.5 A for C, 2.28 A for Si).
     pure : bool
         If True, the self-interaction-free basis: each product of nu atomic bases runs over nu
         *distinct* neighbours (inclusion-exclusion over set partitions, :func:`set_partitions`), so a
@@ -180,11 +182,11 @@ class ACEBasis:
     def __init__(
         self,
         body_order: int,
-        rcut: float = 5.0,
+        rcut: float | None = None,
         truncation: dict[int, tuple[float, int]] | None = None,
         l_weight: float = 1.0,
         element: str = "C",
-        r0: float = 1.5,
+        r0: float | None = None,
         pure: bool = False,
     ):
         if isinstance(body_order, bool) or int(body_order) != body_order or not 2 <= body_order <= 5:
@@ -225,7 +227,9 @@ class ACEBasis:
             raise ValueError("the truncation leaves no basis function")
         n_max = max(n for f in self.functions for n, _ in f.nl)
         self.l_max = max(l for f in self.functions for _, l in f.nl)
-        self.radial = RadialBasis(n_max=n_max, rcut=rcut, r0=r0)
+        default_rcut, default_r0 = element_scales(element) if rcut is None or r0 is None else (rcut, r0)
+        self.radial = RadialBasis(n_max=n_max, rcut=default_rcut if rcut is None else rcut,
+                                  r0=default_r0 if r0 is None else r0)
         # the tables depend only on the functions and the variant; the pure K = 5 ones take seconds
         key = (tuple(sorted(self.truncation.items())), self.l_weight, self.pure)
         if key not in _TABLES:

@@ -22,6 +22,10 @@ r"""Radial basis :math:`R_n(r)`, n = 1..n_max, and its derivative.
   vanish at the cut-off, so energies and forces are continuous when a neighbour leaves the sphere.
 
 Units: r in A, R_n dimensionless, dR_n/dr in 1/A.
+
+Per element (:func:`element_scales`): the default cut-off and transform centre are carbon's, 5.0 A
+and 1.5 A, in units of the element's nearest-neighbour distance, so that every element gets the
+same radial basis measured in its own bond lengths (Si: 7.61 A and 2.28 A).
 """
 
 from __future__ import annotations
@@ -30,7 +34,41 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RadialBasis"]
+__all__ = ["CARBON_CUTOFF", "CARBON_R0", "RadialBasis", "element_scales", "nearest_neighbour_distance"]
+
+#: Carbon's cut-off and transform centre (A), the defaults every element's are scaled from.
+CARBON_CUTOFF, CARBON_R0 = 5.0, 1.5
+
+
+def nearest_neighbour_distance(element: str) -> float:
+    """Nearest-neighbour distance (A) of the element's reference state in ASE's tables
+    (``ase.data.reference_states``: the ground-state crystal at its experimental lattice constant,
+    or the bond length of a diatomic reference). C (diamond): 1.546 A; Si (diamond): 2.351 A."""
+    from ase.build import bulk
+    from ase.data import atomic_numbers, reference_states
+
+    if element not in atomic_numbers:
+        raise ValueError(f"unknown chemical element {element!r}")
+    state = reference_states[atomic_numbers[element]]
+    if not state:
+        raise ValueError(f"ASE has no reference crystal for {element}: give rcut and r0 explicitly")
+    if state["symmetry"] == "diatom":
+        return float(state["d"])
+    try:
+        crystal = bulk(element).repeat(3)
+    except (ValueError, KeyError, NotImplementedError) as error:
+        raise ValueError(f"cannot build the reference crystal of {element} ({error}): give rcut and r0 explicitly") from None
+    distances = crystal.get_distances(0, range(1, len(crystal)), mic=True)
+    return float(distances.min())
+
+
+def element_scales(element: str) -> tuple[float, float]:
+    """Default (rcut, r0) in A of an element: carbon's (5.0, 1.5) times the ratio of the element's
+    nearest-neighbour distance to carbon's (exactly carbon's values for C)."""
+    if element == "C":
+        return CARBON_CUTOFF, CARBON_R0
+    ratio = nearest_neighbour_distance(element) / nearest_neighbour_distance("C")
+    return CARBON_CUTOFF * ratio, CARBON_R0 * ratio
 
 
 @dataclass(frozen=True)
@@ -50,8 +88,8 @@ class RadialBasis:
     """
 
     n_max: int
-    rcut: float = 5.0
-    r0: float = 1.5
+    rcut: float = CARBON_CUTOFF
+    r0: float = CARBON_R0
     p: float = 2.0
     q: float = 4.0
     a: float = 1.0
