@@ -83,6 +83,30 @@ def test_cache_and_export_round_trip(tmp_path, monkeypatch):
         assert ("stress" in a.calc.results) == all(a.pbc)
 
 
+def test_a_grown_set_keeps_the_previous_export_until_it_is_labelled(tmp_path, monkeypatch):
+    """Growing the pool (new structures not yet computed) must not remove the committed pool sets."""
+    full_pool = structures.pool()
+    small = {"isolated_atom": structures.isolated_atom(), "dimers": structures.dimers()[:3],
+             "clusters": structures.clusters()[:2], "pool": full_pool[:40:4]}
+    monkeypatch.setattr(structures, "generate", lambda group: small[group])
+    settings = dft.DFTSettings()
+    cache = dft.Cache(tmp_path / "cache.db")
+    for group in structures.GROUPS:
+        for sid, atoms in dft.tasks(group, settings):
+            cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings,
+                        _fake_result(atoms, dft.is_molecule(atoms)))
+    first = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
+    assert not first["incomplete"] and "pool" in first["sets"]
+    small["pool"] = full_pool[:40:4] + full_pool[40:60:4]  # grown: five structures without labels
+    second = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
+    for name in ("pool", "narrow", "crystals", "diverse", "test"):
+        assert second["incomplete"][name]["missing"] > 0 and second["incomplete"][name]["previous_export_kept"]
+        assert second["sets"][name]["sha256"] == first["sets"][name]["sha256"]
+        assert second["sets"][name]["kept_from_export"] == first["created"]
+    assert second["split"]["members"] == first["split"]["members"]
+    assert len(datasets.load("pool", tmp_path)) == len(full_pool[:40:4])  # still readable, checksums match
+
+
 def test_failed_compute_is_recorded_not_raised():
     """A structure GPAW cannot handle gives status 'failed' (here: GPAW missing or bad input)."""
     bad = Atoms("C", positions=[[0, 0, 0]], cell=[0, 0, 0], pbc=True)

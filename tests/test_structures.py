@@ -27,10 +27,12 @@ def test_pool_deterministic_and_unique(pool):
 def test_pool_families_and_sizes(pool):
     counts = Counter(a.info["config_type"] for _, a in pool)
     assert set(counts) == set(structures.POOL_FAMILIES)
-    assert len(pool) >= 300
+    assert len(pool) >= 1000
     sizes = np.array([len(a) for _, a in pool])
     assert sizes.max() <= 16
-    assert np.mean((sizes >= 2) & (sizes <= 8)) > 0.8
+    assert np.mean(sizes <= 8) > 0.6  # most cells stay small (DFT cost)
+    for family in ("amorphous", "defect", "nanotube", "surface"):  # added with the second step
+        assert counts[family] >= 30, family
     for _, a in pool:
         assert set(a.get_chemical_symbols()) == {"C"}
         assert any(a.pbc)
@@ -96,7 +98,8 @@ def test_split_properties(pool):
     assert split == datasets.make_split(types)  # deterministic
     test = set(split["test"])
     sizes = {len(split[n]) for n in ("narrow", "crystals", "diverse")}
-    assert len(sizes) == 1 and sizes.pop() > 50
+    assert len(sizes) == 1 and sizes.pop() >= 320  # every diversity level can be drawn at N = 320
+    assert len(test) >= 150
     for name in ("narrow", "crystals", "diverse"):
         assert not test & set(split[name]), name
         assert len(set(split[name])) == len(split[name])
@@ -128,3 +131,18 @@ def test_nearest_neighbour_distances():
     np.testing.assert_allclose(nearest_neighbour_distances(trimer), [1.3, 1.3, 2.0])
     lone = Atoms("C2", positions=[[0, 0, 0], [9, 0, 0]])
     assert np.all(np.isinf(nearest_neighbour_distances(lone)))
+
+
+def test_new_families_are_what_they_say(pool):
+    by_sid = dict(pool)
+    vacancy = by_sid["defect-dvac-000"]  # 16-atom diamond cell minus one atom
+    assert len(vacancy) == 15 and structures.coordination(vacancy, 1.7).min() == 3
+    sw = by_sid["defect-sw-000"]
+    rings = structures.coordination(sw, 1.75)
+    assert len(sw) == 16 and set(rings) == {3}  # every atom still three-fold bonded after the rotation
+    tube = by_sid["nanotube-33-001"]
+    assert tuple(tube.pbc) == (False, False, True) and len(tube) == 12
+    ribbon = next(a for sid, a in pool if sid.startswith("surface-zigzag"))
+    assert tuple(ribbon.pbc) == (False, False, True) and structures.coordination(ribbon, 1.7).min() == 2  # bare edge
+    densities = [len(a) * 12.011 * 1.66054 / a.get_volume() for sid, a in pool if sid.startswith("amorphous")]
+    assert min(densities) < 1.6 and max(densities) > 3.4  # g/cm^3: sp-rich to sp3-rich

@@ -10,9 +10,18 @@ Generation groups (:data:`GROUPS`, computed by :mod:`linace.study.dft`):
 * ``isolated_atom``: one C atom (no cell; the DFT workflow puts molecules in a box).
 * ``dimers``: C2 from 0.9 to 6.0 A, 0.02 A apart up to 1.6 A.
 * ``clusters``: isolated C3, C4, C5 of varied shapes and bond lengths.
-* ``pool``: periodic bulk, layer, chain and slab structures of 1-16 atoms in the families of
+* ``pool``: periodic bulk, layer, chain, tube and slab structures of 1-16 atoms in the families of
   :data:`POOL_FAMILIES`; never a dimer (every atom has at least two neighbours within
   :data:`CUTOFF`). The training/test split of the pool lives in :mod:`linace.study.datasets`.
+
+The pool was grown in two steps. The first 333 structures (the first draws of the first twelve
+families) are unchanged; the second step (issue "evidence with error bars") appends to every
+family from the same random streams, and adds the families ``amorphous`` (random packings at
+1.4-3.6 g/cm^3: sp-rich at low, sp3-rich at high density), ``defect`` (vacancies in diamond and
+graphene, Stone-Wales rotations), ``nanotube`` (thin (2,2), (3,3), (3,0), (4,0) tubes, periodic
+along their axis: the curved sp2 carbon of fullerenes and tubes in cells of at most 16 atoms) and
+``surface`` (diamond (110) slabs, zigzag and armchair graphene ribbons), so that each training set
+can be drawn at N = 40, 80, 160, 320 and the common test set holds over 150 structures.
 
 Lengths in A; layers, chains and slabs are periodic only along their extended axes (``pbc`` False
 across the vacuum).
@@ -20,11 +29,12 @@ across the vacuum).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 from ase import Atoms
-from ase.build import bulk, diamond100, diamond111
+from ase.build import bulk, diamond100, diamond111, graphene_nanoribbon, nanotube, surface
 from ase.neighborlist import neighbor_list
 
 SEED = 20250222
@@ -43,7 +53,8 @@ LATTICE_VOLUMES = (5.0, 5.8, 6.8, 8.0, 9.5)
 
 #: families of the pool, in order; the first ones are crystalline (see :data:`CRYSTALLINE`)
 POOL_FAMILIES = ("diamond", "lonsdaleite", "graphite", "graphene", "chain",
-                 "sc", "bcc", "fcc", "sh", "random", "slab", "rattled")
+                 "sc", "bcc", "fcc", "sh", "random", "slab", "rattled",
+                 "amorphous", "defect", "nanotube", "surface")
 CRYSTALLINE = POOL_FAMILIES[:9]
 GROUPS = ("isolated_atom", "dimers", "clusters", "pool")
 
@@ -251,6 +262,16 @@ def _family_diamond() -> list[tuple[str, Atoms]]:
         if i < 8:
             base = strain(base, random_strain(rng, 0.025))
         out.append((f"diamond-rattle8-{i:03d}", rattle(base, rng.uniform(0.03, 0.10), rng)))
+    # second step: enough diamond for a narrow training set of 320 beside its test share
+    for i in range(90):
+        base = scale_volume(diamond(), rng.uniform(0.80, 1.25))
+        out.append((f"diamond-wide-{i:03d}", strain(base, random_strain(rng, 0.06))))
+    for i in range(70):
+        base = strain(scale_volume(diamond_tetragonal(), rng.uniform(0.88, 1.15)), random_strain(rng, 0.04))
+        out.append((f"diamond-rattle4b-{i:03d}", rattle(base, rng.uniform(0.02, 0.15), rng)))
+    for i in range(130):
+        base = strain(scale_volume(diamond(cubic=True), rng.uniform(0.90, 1.12)), random_strain(rng, 0.03))
+        out.append((f"diamond-rattle8b-{i:03d}", rattle(base, rng.uniform(0.02, 0.15), rng)))
     return out
 
 
@@ -266,6 +287,9 @@ def _family_lonsdaleite() -> list[tuple[str, Atoms]]:
     for i in range(4):
         base = scale_volume(lonsdaleite().repeat((1, 1, 2)), rng.uniform(0.95, 1.05))
         out.append((f"lonsdaleite-rattle8-{i:03d}", rattle(base, rng.uniform(0.04, 0.10), rng)))
+    for i in range(30):
+        base = strain(scale_volume(lonsdaleite(), rng.uniform(0.88, 1.15)), random_strain(rng, 0.04))
+        out.append((f"lonsdaleite-rattle4b-{i:03d}", rattle(base, rng.uniform(0.02, 0.14), rng)))
     return out
 
 
@@ -282,6 +306,13 @@ def _family_graphite() -> list[tuple[str, Atoms]]:
         out.append((f"graphite-strain-{i:03d}", strain(graphite(), random_strain(rng, 0.03))))
     for i in range(5):
         out.append((f"graphite-rattle4-{i:03d}", rattle(graphite(), rng.uniform(0.04, 0.1), rng)))
+    for i in range(20):  # strained graphite: in-plane strain and compressed or expanded stacking
+        base = graphite(A_GRAPHENE, rng.uniform(5.6, 7.6))
+        base = strain(base, random_strain(rng, 0.05))
+        out.append((f"graphite-strainb-{i:03d}", rattle(base, rng.uniform(0.0, 0.08), rng) if i % 2 else base))
+    for i in range(10):
+        base = graphite(A_GRAPHENE * rng.uniform(0.97, 1.03), rng.uniform(6.2, 7.2)).repeat((2, 1, 1))
+        out.append((f"graphite-rattle8-{i:03d}", rattle(base, rng.uniform(0.04, 0.12), rng)))
     return out
 
 
@@ -298,6 +329,10 @@ def _family_graphene() -> list[tuple[str, Atoms]]:
     for i in range(4):
         base = graphene(A_GRAPHENE * rng.uniform(0.97, 1.04)).repeat((2, 2, 1))
         out.append((f"graphene-rattle8-{i:03d}", rattle(base, rng.uniform(0.04, 0.1), rng)))
+    for i in range(25):
+        base = strain(graphene_rectangular(A_GRAPHENE * rng.uniform(0.95, 1.06)).repeat((2, 1, 1)),
+                      random_strain(rng, 0.04, axes=(0, 1)))
+        out.append((f"graphene-rattle8b-{i:03d}", rattle(base, rng.uniform(0.03, 0.15), rng)))
     return out
 
 
@@ -312,6 +347,9 @@ def _family_chain() -> list[tuple[str, Atoms]]:
     for i in range(5):
         base = chain(tuple(rng.uniform(1.22, 1.40, 4)))
         out.append((f"chain-rattle4-{i:03d}", rattle(base, rng.uniform(0.04, 0.1), rng)))
+    for i in range(15):
+        base = chain(tuple(rng.uniform(1.20, 1.45, 6)))
+        out.append((f"chain-rattle6-{i:03d}", rattle(base, rng.uniform(0.04, 0.12), rng)))
     return out
 
 
@@ -324,6 +362,10 @@ def _family_lattice(kind: str) -> list[tuple[str, Atoms]]:
     for i, rep in enumerate(reps):
         base = cubic_lattice(kind, nn_from_volume(kind, rng.uniform(5.0, 7.5))).repeat(rep)
         out.append((f"{kind}-rattle-{i:03d}", rattle(base, rng.uniform(0.05, 0.12), rng)))
+    for i in range(10):
+        base = cubic_lattice(kind, nn_from_volume(kind, rng.uniform(4.8, 9.5))).repeat(reps[i % len(reps)])
+        out.append((f"{kind}-rattleb-{i:03d}", rattle(strain(base, random_strain(rng, 0.04)),
+                                                      rng.uniform(0.03, 0.15), rng)))
     return out
 
 
@@ -334,6 +376,9 @@ def _family_random() -> list[tuple[str, Atoms]]:
     rng.shuffle(densities)
     for i, (n, rho) in enumerate(zip(sizes, densities)):
         out.append((f"random-n{n}-{i:03d}", random_packing(n, float(rho), rng)))
+    for i in range(40):
+        n = int(rng.integers(4, 13))
+        out.append((f"random-b-n{n}-{i:03d}", random_packing(n, float(rng.uniform(1.5, 3.5)), rng)))
     return out
 
 
@@ -374,19 +419,99 @@ def _family_rattled() -> list[tuple[str, Atoms]]:
         name, make = bases[i % len(bases)]
         base = scale_volume(make(), rng.uniform(0.9, 1.2))
         out.append((f"rattled-{name}-{i:03d}", rattle(base, rng.uniform(0.2, 0.35), rng, dmin=1.0)))
+    for i in range(35, 70):
+        name, make = bases[i % len(bases)]
+        base = scale_volume(make(), rng.uniform(0.9, 1.2))
+        out.append((f"rattled-{name}-{i:03d}", rattle(base, rng.uniform(0.2, 0.35), rng, dmin=1.0)))
+    return out
+
+
+def vacancy(atoms: Atoms, index: int) -> Atoms:
+    """Copy without atom ``index``."""
+    out = atoms.copy()
+    del out[index]
+    return out
+
+
+def stone_wales(sheet: Atoms, i: int, j: int) -> Atoms:
+    """Copy of a graphene sheet with the bond i-j rotated by 90 degrees in plane about its midpoint
+    (the Stone-Wales defect: two pentagons and two heptagons)."""
+    out = sheet.copy()
+    bond = out.get_distance(i, j, mic=True, vector=True)
+    middle = out.positions[i] + bond / 2
+    turned = np.array([-bond[1], bond[0], bond[2]])
+    out.positions[i], out.positions[j] = middle - turned / 2, middle + turned / 2
+    return out
+
+
+def _family_amorphous() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("amorphous"), []
+    for i, rho in enumerate(np.linspace(1.4, 3.6, 60)):
+        n = int(rng.integers(8, 17))
+        out.append((f"amorphous-n{n}-{i:03d}", random_packing(n, float(rho), rng, dmin=1.3)))
+    return out
+
+
+def _family_defect() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("defect"), []
+    for i in range(12):  # a vacancy in 8- and 16-atom diamond cells
+        base = diamond(cubic=True) if i % 2 else diamond(cubic=True).repeat((2, 1, 1))
+        base = scale_volume(base, rng.uniform(0.95, 1.05))
+        out.append((f"defect-dvac-{i:03d}", rattle(vacancy(base, 0), rng.uniform(0.0, 0.08), rng)))
+    sheet = graphene_rectangular().repeat((2, 2, 1))  # 16 atoms
+    for i in range(16):  # a vacancy in graphene
+        base = strain(sheet, random_strain(rng, 0.02, axes=(0, 1)))
+        out.append((f"defect-gvac-{i:03d}", rattle(vacancy(base, 5), rng.uniform(0.0, 0.08), rng)))
+    i_sw, j_sw = 5, int(np.argsort(sheet.get_distances(5, range(len(sheet)), mic=True))[1])
+    for i in range(12):  # Stone-Wales rotation of one bond
+        base = strain(stone_wales(sheet, i_sw, j_sw), random_strain(rng, 0.02, axes=(0, 1)))
+        out.append((f"defect-sw-{i:03d}", rattle(base, rng.uniform(0.02, 0.08), rng)))
+    return out
+
+
+def _family_nanotube() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("nanotube"), []
+    for i in range(32):
+        n, m = ((2, 2), (3, 3), (3, 0), (4, 0))[i % 4]
+        tube = nanotube(n, m, length=1, bond=1.42 * rng.uniform(0.96, 1.05), symbol="C", vacuum=LAYER_VACUUM / 2)
+        axial = np.diag([0.0, 0.0, rng.uniform(-0.04, 0.04)])
+        out.append((f"nanotube-{n}{m}-{i:03d}", rattle(strain(tube, axial), rng.uniform(0.0, 0.1), rng)))
+    return out
+
+
+def _family_surface() -> list[tuple[str, Atoms]]:
+    rng, out = _rng("surface"), []
+    for i in range(12):  # diamond (110), two layers of the cubic cell, unreconstructed
+        slab = surface(diamond(a=A_DIAMOND * rng.uniform(0.98, 1.02), cubic=True), (1, 1, 0), 2,
+                       vacuum=SLAB_VACUUM / 2)
+        slab.pbc = (True, True, False)
+        out.append((f"surface-d110-{i:03d}", rattle(slab, rng.uniform(0.0, 0.1), rng)))
+    for i in range(20):  # graphene ribbons with bare zigzag or armchair edges, periodic along z
+        kind, width = (("zigzag", 2), ("zigzag", 3), ("armchair", 3), ("armchair", 2))[i % 4]
+        ribbon = graphene_nanoribbon(width, 1 if kind == "armchair" else 2, type=kind, saturated=False,
+                                     C_C=1.42 * rng.uniform(0.97, 1.04), vacuum=LAYER_VACUUM / 2)
+        out.append((f"surface-{kind}{width}-{i:03d}", rattle(ribbon, rng.uniform(0.0, 0.1), rng)))
     return out
 
 
 def pool() -> list[tuple[str, Atoms]]:
-    """The bulk/layer/chain/slab pool, family by family (order of :data:`POOL_FAMILIES`)."""
+    """The bulk/layer/chain/tube/slab pool, family by family (order of :data:`POOL_FAMILIES`): fresh
+    copies of the structures, generated once per process (the random packings take seconds)."""
+    return [(sid, atoms.copy()) for sid, atoms in _pool()]
+
+
+@functools.lru_cache(maxsize=1)
+def _pool() -> tuple[tuple[str, Atoms], ...]:
     makers = {"diamond": _family_diamond, "lonsdaleite": _family_lonsdaleite,
               "graphite": _family_graphite, "graphene": _family_graphene, "chain": _family_chain,
-              "random": _family_random, "slab": _family_slab, "rattled": _family_rattled}
+              "random": _family_random, "slab": _family_slab, "rattled": _family_rattled,
+              "amorphous": _family_amorphous, "defect": _family_defect, "nanotube": _family_nanotube,
+              "surface": _family_surface}
     out = []
     for family in POOL_FAMILIES:
         make = makers.get(family) or (lambda f=family: _family_lattice(f))
         out.extend((sid, _tag(a, family)) for sid, a in make())
-    return out
+    return tuple(out)
 
 
 # ----------------------------------------------------------------------------- molecules

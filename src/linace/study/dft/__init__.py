@@ -711,9 +711,12 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
            data_dir: str | os.PathLike | None = None) -> dict:
     """Write ``data/<set>.extxyz`` and ``data/manifest.json`` from the cache.
 
-    Every set whose structures are all cached is written (a set with missing structures is skipped
-    and listed under ``incomplete`` in the manifest; failed structures are dropped and listed under
-    ``failures``). Returns the manifest.
+    Every set whose structures are all cached is written; failed structures are dropped and
+    listed under ``failures``. A set with missing structures is listed under ``incomplete``; if the
+    previous export wrote it (its file unchanged: same SHA-256), that file and its manifest entry
+    are kept (``kept_from_export``: the date of that export), together with the recorded split if
+    a pool set is kept, so that growing a set never removes the data already committed. Returns the
+    manifest.
     """
     from ase.io import write
 
@@ -722,6 +725,8 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     settings = settings or DFTSettings()
     search = StateSearch()
     data_dir = Path(data_dir or DATA_DIR)
+    previous_path = data_dir / datasets.MANIFEST
+    previous = json.loads(previous_path.read_text()) if previous_path.exists() else {}
     cache = Cache(cache_path or data_dir / CACHE_NAME)
     keyed = {"single run": (cache.rows(settings, "ok"), cache.rows(settings, "failed")),
              "state search": (cache.rows(settings, "ok", search),
@@ -781,6 +786,16 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
             missing = sum(int(ok[s].data.get("runs_missing", 0)) for s in sids if s in ok)
             sets[name]["state_search_runs_missing"] = missing
 
+    split_members = {n: members[n] for n in ("narrow", "crystals", "diverse", "test")}
+    for name in incomplete:  # keep what the previous export wrote (if its file is unchanged)
+        entry = previous.get("sets", {}).get(name)
+        if entry and (data_dir / entry["file"]).exists() and sha256(data_dir / entry["file"]) == entry["sha256"]:
+            sets[name] = {**entry, "kept_from_export": entry.get("kept_from_export", previous.get("created"))}
+            incomplete[name]["previous_export_kept"] = True
+            if name in ("narrow", "crystals", "diverse", "test", "pool") and "split" in previous:
+                split_members = previous["split"]["members"]
+    sets = {name: sets[name] for name in datasets.SET_ORDER if name in sets}
+
     wall: dict[str, float] = {}
     for method, (ok, _) in keyed.items():
         for name in datasets.SET_ORDER:
@@ -826,7 +841,7 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
             "seed": datasets.SPLIT_SEED,
             "test_fraction": datasets.TEST_FRACTION,
             "crystalline_types": list(structures.CRYSTALLINE),
-            "members": {n: members[n] for n in ("narrow", "crystals", "diverse", "test")},
+            "members": split_members,
         },
         "sets": sets,
         "incomplete": incomplete,
