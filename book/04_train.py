@@ -38,6 +38,7 @@ body_order = 4  # K: the basis holds correlation orders 1..K-1
 training_set = "diverse"  # dimers | narrow | crystals | diverse | clusters | clusters+dimers
 variant = "standard"  # standard | pure
 regularisation = "blr"  # blr | blr-smooth | ridge | smoothness
+data_dir = ""  # a data directory of your own (see "Run the study on your own data"); empty: the committed carbon data
 result_path = ""  # where to write the JSON run record (empty: do not write)
 
 # %%
@@ -48,7 +49,7 @@ from linace.study import runs
 from linace.study.plotting import dimer_axes, parity, plot_dft_dimer, plot_dimer_curve
 from linace.study.results import write_json_atomic
 
-run = runs.train(body_order, training_set, variant, regularisation, progress=False)
+run = runs.train(body_order, training_set, variant, regularisation, data_dir=data_dir or None, progress=False)
 basis, model = run.model.basis, run.model
 print(f"K = {body_order}: {len(basis)} functions", run.record["basis"]["functions_per_body_order"])
 print(f"fit: {model.info['solver']} / prior {model.info['prior']}, {model.info['n_rows']} rows "
@@ -94,14 +95,14 @@ r_dft, e_dft, _ = run.dft_curve
 for ax, ylim in zip(axes, [(-15, 25), (-8, 4)]):
     plot_dft_dimer(ax, r_dft, e_dft)
     plot_dimer_curve(ax, run.curve, label=f"ACE K = {body_order}")
-    dimer_axes(ax, ylim=ylim)
+    dimer_axes(ax, ylim=ylim, element=basis.element)
 axes[0].set_title(f"K = {body_order}, trained on {training_set}")
 axes[1].set_title("zoom")
 axes[0].legend(fontsize=7, loc="upper right")
 fig.tight_layout()
 
 summary = run.record["dimer_summary"]
-print(f"mean |E_ACE - E_DFT| over 1.0-4.5 A: {summary['distance_to_dft_eV']:.3f} eV; "
+print(f"mean |E_ACE - E_DFT| over {summary['range_A'][0]:.2f}-{summary['range_A'][1]:.2f} A: {summary['distance_to_dft_eV']:.3f} eV; "
       f"minimum at {summary['minimum_position_A']:.3f} A, {summary['minimum_energy_eV']:.3f} eV")
 
 # %% [markdown]

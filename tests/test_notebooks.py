@@ -97,3 +97,14 @@ def test_evidence_notebook(tmp_path, synthetic_environment, synthetic_data):
     text = output.read_text()
     assert " of 3 | " in text  # claims graded on the three draws of N = 3
     assert "1a. Potentials trained on a more diverse dataset validate better." in text
+
+
+def test_own_data_notebook(tmp_path, monkeypatch):
+    """The own-data page on its example folder, and on a folder given as a parameter."""
+    from linace.study import example_data
+
+    monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
+    execute("08_own_data", tmp_path, body_orders=[2])
+    folder = example_data.emt_folder(tmp_path / "silver", "Ag", n_train=5, n_test=2)
+    text = execute("08_own_data", tmp_path, data_dir=str(folder), body_orders=[2, 3]).read_text()
+    assert "Data directory of **Ag**" in text

@@ -11,7 +11,8 @@ neighbour, and
 where B(r) is the descriptor of either atom. :func:`dimer_curve` returns the total and the
 contributions :math:`2 V_\nu(r)` keyed by body order :math:`\nu + 1`; they sum to the total.
 
-Convergence measures (one definition, used everywhere): on :data:`CONVERGENCE_RANGE` = 1.0..4.5 A,
+Convergence measures (one definition, used everywhere): on :data:`CONVERGENCE_RANGE` = 1.0..4.5 A
+for carbon (:func:`convergence_range`: the same range in units of the element's length scale),
 
 * :func:`curve_distance` — mean absolute difference of two curves in eV,
   :math:`\frac{1}{r_b - r_a}\int_{r_a}^{r_b} |E_1(r) - E_2(r)|\,dr`;
@@ -32,6 +33,9 @@ from .fit import ACEModel, DesignCache, config_type, design_arrays
 
 __all__ = [
     "CONVERGENCE_RANGE",
+    "convergence_range",
+    "dimer_grid",
+    "length_scale",
     "DIMER_GRID",
     "DimerCurve",
     "band_coverage",
@@ -45,11 +49,30 @@ __all__ = [
     "predict",
 ]
 
-#: Distances (A) on which dimer curves are evaluated and stored: 0.9 .. 5.0 A every 0.02 A.
+#: Distances (A) on which carbon dimer curves are evaluated and stored: 0.9 .. 5.0 A every 0.02 A.
 DIMER_GRID = np.round(np.arange(0.90, 5.0 + 1e-9, 0.02), 4)
 
-#: Range of distances (A) over which curves are compared.
+#: Range of distances (A) over which carbon curves are compared.
 CONVERGENCE_RANGE = (1.0, 4.5)
+
+
+def length_scale(element: str = "C") -> float:
+    """Lengths of an element in units of carbon's: the ratio of its default cut-off to carbon's
+    (:func:`linace.radial.element_scales`; 1 for C, 1.52 for Si)."""
+    from .radial import CARBON_CUTOFF, element_scales
+
+    return element_scales(element)[0] / CARBON_CUTOFF
+
+
+def dimer_grid(element: str = "C") -> np.ndarray:
+    """:data:`DIMER_GRID` scaled to an element (A, (n,)); exactly :data:`DIMER_GRID` for carbon."""
+    return np.round(DIMER_GRID * length_scale(element), 4)
+
+
+def convergence_range(element: str = "C") -> tuple[float, float]:
+    """:data:`CONVERGENCE_RANGE` scaled to an element (A); exactly carbon's 1.0..4.5 A for C."""
+    scale = length_scale(element)
+    return (round(CONVERGENCE_RANGE[0] * scale, 4), round(CONVERGENCE_RANGE[1] * scale, 4))
 
 #: Separation (A) of the dimers packed into one evaluation (far beyond any cut-off used here).
 _DIMER_SPACING = 50.0

@@ -24,6 +24,19 @@ Sets: ``dimers`` and ``clusters`` (molecules), the equally sized training sets o
 diversity ``narrow`` (diamond only), ``crystals`` (all crystalline families) and ``diverse`` (all
 families), the common held-out ``test`` set, ``pool`` (every bulk/slab structure with
 ``info['sets']``, for analysis only: it contains the test set) and ``isolated_atom``.
+
+**Elements and data folders.** The committed carbon data sit at the top of ``data/``; every other
+element has its own folder ``data/<element>/`` with its own manifest
+(``load("clusters", element="Si")``). Any folder of the same form is a data directory
+(``data_dir=...``; ``python -m linace.study.sweep --data-dir PATH``): extended XYZ files and a
+``manifest.json`` whose ``element`` names the one chemical element of all its structures and whose
+``sets`` map each set name to ``{"file", "sha256", "n_structures", "n_atoms"}``. A study needs the
+sets :data:`REQUIRED_SETS` (the isolated atom, whose energy is E0; the dimer curve; the held-out
+test set) and at least one training set. :func:`write_manifest` writes the manifest of a folder of
+your own files and :func:`check_data_dir` checks a folder before a sweep::
+
+    python -m linace.study.datasets manifest PATH --element Cu   # every PATH/*.extxyz a set
+    python -m linace.study.datasets check PATH
 """
 
 from __future__ import annotations
@@ -48,6 +61,12 @@ TRAINING_SETS = ("narrow", "crystals", "diverse", "dimers", "clusters")
 SPLIT_SEED = 3
 TEST_FRACTION = 0.15
 NARROW_TYPES = ("diamond",)
+#: the element of a manifest that names none (the committed carbon data predate the key)
+DEFAULT_ELEMENT = "C"
+#: sets every data directory needs: E0, the DFT dimer curve, the common test set
+REQUIRED_SETS = ("isolated_atom", "dimers", "test")
+#: sets that are never trained on (the rest of a data directory's sets are training sets)
+NOT_TRAINING_SETS = ("isolated_atom", "test", "pool")
 
 DESCRIPTIONS = {
     "isolated_atom": "one C atom, the integer-occupation Hund's-rule triplet (lowest of the state "
@@ -137,24 +156,44 @@ def make_split(config_types: Sequence[str], seed: int = SPLIT_SEED,
 # ----------------------------------------------------------------------------- registry
 
 
-def _dir(data_dir) -> Path:
-    return Path(data_dir) if data_dir is not None else DATA_DIR
+def element_dir(element: str = DEFAULT_ELEMENT) -> Path:
+    """The committed data directory of an element: :data:`DATA_DIR` for carbon, else
+    ``DATA_DIR/<element>``."""
+    return DATA_DIR if element == DEFAULT_ELEMENT else DATA_DIR / element
 
 
-def manifest(data_dir: str | os.PathLike | None = None) -> dict:
+def _dir(data_dir, element: str | None = None) -> Path:
+    if data_dir is not None and element is not None:
+        raise ValueError("give data_dir or element, not both")
+    if data_dir is not None:
+        return Path(data_dir)
+    return element_dir(element) if element is not None else DATA_DIR
+
+
+def manifest(data_dir: str | os.PathLike | None = None, element: str | None = None) -> dict:
     """The parsed ``manifest.json`` (DFT settings, convergence numbers, sets, checksums, split)."""
-    path = _dir(data_dir) / MANIFEST
+    path = _dir(data_dir, element) / MANIFEST
     try:
-        return json.loads(path.read_text())
+        meta = json.loads(path.read_text())
     except FileNotFoundError:
-        raise DatasetError(f"no manifest at {path}; run `python -m linace.study.dft export`") from None
+        raise DatasetError(f"no manifest at {path}; run `python -m linace.study.dft export`, or "
+                           f"`python -m linace.study.datasets manifest {path.parent}` for your own "
+                           "files") from None
     except json.JSONDecodeError as exc:
         raise DatasetError(f"corrupted manifest {path}: {exc}") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("sets"), dict):
+        raise DatasetError(f"manifest {path}: no 'sets' mapping (set name -> file, sha256, n_structures)")
+    return meta
 
 
-def names(data_dir: str | os.PathLike | None = None) -> list[str]:
+def element(data_dir: str | os.PathLike | None = None) -> str:
+    """The chemical element of a data directory (its manifest's ``element``; carbon if absent)."""
+    return manifest(data_dir).get("element", DEFAULT_ELEMENT)
+
+
+def names(data_dir: str | os.PathLike | None = None, element: str | None = None) -> list[str]:
     """Names of the available sets, in the order of :data:`SET_ORDER`."""
-    sets = manifest(data_dir)["sets"]
+    sets = manifest(data_dir, element)["sets"]
     return [n for n in SET_ORDER if n in sets] + sorted(n for n in sets if n not in SET_ORDER)
 
 
@@ -167,14 +206,18 @@ def sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def validate(images: Sequence[Atoms], name: str = "dataset") -> None:
-    """Raise :class:`DatasetError` unless every structure is pure carbon with finite positions,
-    cell, energy and forces (and stress if present)."""
+def validate(images: Sequence[Atoms], name: str = "dataset", element: str = DEFAULT_ELEMENT) -> None:
+    """Raise :class:`DatasetError` unless every structure holds atoms of ``element`` only, with
+    finite positions, cell, energy and forces (and stress if present)."""
+    if len(images) == 0:
+        raise DatasetError(f"{name}: no structures")
     for k, atoms in enumerate(images):
         where = f"{name}[{k}] ({atoms.info.get('sid', 'no sid')})"
-        other = sorted(set(atoms.get_chemical_symbols()) - {"C"})
+        if len(atoms) == 0:
+            raise DatasetError(f"{where}: no atoms")
+        other = sorted(set(atoms.get_chemical_symbols()) - {element})
         if other:
-            raise DatasetError(f"{where}: species other than C: {other}")
+            raise DatasetError(f"{where}: species other than {element}: {other}")
         if not np.all(np.isfinite(atoms.positions)) or not np.all(np.isfinite(atoms.cell.array)):
             raise DatasetError(f"{where}: non-finite positions or cell")
         results = atoms.calc.results if atoms.calc is not None else {}
@@ -189,7 +232,7 @@ def validate(images: Sequence[Atoms], name: str = "dataset") -> None:
                 raise DatasetError(f"{where}: NaN or infinite {key}")
 
 
-def load(name: str, data_dir: str | os.PathLike | None = None) -> list[Atoms]:
+def load(name: str, data_dir: str | os.PathLike | None = None, element: str | None = None) -> list[Atoms]:
     """Load a set after checking its SHA-256 and contents.
 
     Parameters
@@ -198,6 +241,8 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> list[Atoms]:
         One of :func:`names`.
     data_dir : path, optional
         Directory with the manifest and files (default :data:`DATA_DIR`).
+    element : str, optional
+        Instead of ``data_dir``: the committed data of this element (:func:`element_dir`).
 
     Returns
     -------
@@ -213,12 +258,16 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> list[Atoms]:
     """
     from ase.io import read
 
-    meta = manifest(data_dir)
+    folder = _dir(data_dir, element)
+    meta = manifest(folder)
     sets = meta["sets"]
     if name not in sets:
-        raise DatasetError(f"unknown dataset {name!r}; known: {', '.join(names(data_dir))}")
+        raise DatasetError(f"unknown dataset {name!r} in {folder}; known: {', '.join(names(folder))}")
     entry = sets[name]
-    path = _dir(data_dir) / entry["file"]
+    missing = [key for key in ("file", "sha256", "n_structures") if key not in entry]
+    if missing:
+        raise DatasetError(f"manifest {folder / MANIFEST}: set {name!r} lacks {', '.join(missing)}")
+    path = folder / entry["file"]
     if not path.exists():
         raise DatasetError(f"dataset {name!r}: file {path} is missing")
     digest = sha256(path)
@@ -232,15 +281,142 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> list[Atoms]:
     if len(images) != entry["n_structures"]:
         raise DatasetError(f"dataset {name!r}: {len(images)} structures in {path}, manifest says "
                            f"{entry['n_structures']} (truncated file?)")
-    validate(images, name)
+    validate(images, f"{name} ({path})", meta.get("element", DEFAULT_ELEMENT))
     return images
 
 
-def e0(data_dir: str | os.PathLike | None = None) -> float:
-    """Energy (eV) of the isolated C atom (spin-polarised triplet), the reference of all
-    binding energies."""
-    (atom,) = load("isolated_atom", data_dir)
-    energy = float(atom.get_potential_energy())
+def e0(data_dir: str | os.PathLike | None = None, element: str | None = None) -> float:
+    """Energy (eV) of the isolated atom (for the committed data: the spin-polarised Hund's-rule
+    ground state), the reference of all binding energies."""
+    atoms = load("isolated_atom", data_dir, element)
+    if len(atoms) != 1 or len(atoms[0]) != 1:
+        raise DatasetError(f"isolated_atom of {_dir(data_dir, element)}: expected one structure of one "
+                           f"atom, got {len(atoms)} structure(s) of {[len(a) for a in atoms]} atoms")
+    energy = float(atoms[0].get_potential_energy())
     if not math.isfinite(energy):
         raise DatasetError("isolated atom energy is not finite")
     return energy
+
+
+# ----------------------------------------------------------------------------- your own data
+
+
+def write_manifest(data_dir: str | os.PathLike, element: str, files: dict[str, str] | None = None,
+                   description: str = "") -> dict:
+    """Write ``data_dir/manifest.json`` for a folder of extended XYZ files; returns the manifest.
+
+    Parameters
+    ----------
+    data_dir : path
+        The folder.
+    element : str
+        The chemical element of every structure (checked).
+    files : dict, optional
+        Set name -> file name inside ``data_dir``; default every ``*.extxyz`` file, named by its
+        stem (``dimers.extxyz`` is the set ``dimers``).
+    description : str
+        Free text recorded in the manifest (where the data come from: code, functional, settings).
+
+    Raises
+    ------
+    DatasetError
+        A file is missing or unreadable, or a structure is invalid (:func:`validate`).
+    """
+    from ase.data import atomic_numbers
+    from ase.io import read
+
+    folder = Path(data_dir)
+    if element not in atomic_numbers:
+        raise DatasetError(f"unknown chemical element {element!r}")
+    if files is None:
+        files = {path.stem: path.name for path in sorted(folder.glob("*.extxyz"))}
+    if not files:
+        raise DatasetError(f"{folder}: no *.extxyz files")
+    sets = {}
+    for name, file in files.items():
+        path = folder / file
+        if not path.is_file():
+            raise DatasetError(f"set {name!r}: file {path} is missing")
+        try:
+            images = read(path, index=":", format="extxyz")
+        except Exception as exc:
+            raise DatasetError(f"set {name!r}: cannot parse {path}: {exc}") from None
+        validate(images, f"{name} ({path})", element)
+        sets[name] = {"file": file, "sha256": sha256(path), "n_structures": len(images),
+                      "n_atoms": sum(len(a) for a in images)}
+    meta = {"schema": 1, "element": element, "description": description, "sets": sets}
+    (folder / MANIFEST).write_text(json.dumps(meta, indent=1) + "\n")
+    return meta
+
+
+def check_data_dir(data_dir: str | os.PathLike) -> dict:
+    """Check a data directory before a study runs on it; returns its manifest.
+
+    Every set is loaded (checksum, counts, one element, finite labels: :func:`load`); the folder
+    must hold the sets of :data:`REQUIRED_SETS` and at least one training set; the isolated atom
+    must be one atom; every dimer two atoms of an isolated (non-periodic) pair.
+
+    Raises
+    ------
+    DatasetError
+        Naming the folder, set or file at fault.
+    """
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise DatasetError(f"data directory {folder} does not exist")
+    meta = manifest(folder)
+    absent = [name for name in REQUIRED_SETS if name not in meta["sets"]]
+    if absent:
+        raise DatasetError(f"{folder / MANIFEST}: no {', '.join(absent)} set(s); a study needs "
+                           f"{', '.join(REQUIRED_SETS)} and at least one training set")
+    if not [name for name in meta["sets"] if name not in NOT_TRAINING_SETS]:
+        raise DatasetError(f"{folder / MANIFEST}: no training set (every set but "
+                           f"{', '.join(NOT_TRAINING_SETS)} is one)")
+    images = {name: load(name, folder) for name in meta["sets"]}
+    e0(folder)
+    where = f"dimers ({folder / meta['sets']['dimers']['file']})"
+    for k, dimer in enumerate(images["dimers"]):
+        if len(dimer) != 2 or any(dimer.pbc):
+            raise DatasetError(f"{where}[{k}]: a dimer is two atoms without periodic boundaries, got "
+                               f"{len(dimer)} atoms, pbc={dimer.pbc.tolist()}")
+    from linace.analysis import convergence_range
+
+    r = [dimer.get_distance(0, 1) for dimer in images["dimers"]]
+    r_range = convergence_range(meta.get("element", DEFAULT_ELEMENT))
+    if min(r) > r_range[0] + 1e-6 or max(r) < r_range[1] - 1e-6:
+        raise DatasetError(f"{where}: separations {min(r):.3f}-{max(r):.3f} A do not cover the range "
+                           f"{r_range[0]:.3f}-{r_range[1]:.3f} A over which dimer curves are compared")
+    return meta
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m linace.study.datasets {manifest,check} PATH``: write or check a data directory."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m linace.study.datasets",
+                                     description="Write or check the manifest of a data directory.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    write = sub.add_parser("manifest", help="write PATH/manifest.json: every PATH/*.extxyz is a set")
+    write.add_argument("path")
+    write.add_argument("--element", required=True, help="the chemical element of every structure")
+    write.add_argument("--description", default="")
+    check = sub.add_parser("check", help="check PATH as a study's data directory")
+    check.add_argument("path")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "manifest":
+            meta = write_manifest(args.path, args.element, description=args.description)
+            print(f"wrote {Path(args.path) / MANIFEST}: " + ", ".join(
+                f"{name} ({entry['n_structures']})" for name, entry in meta["sets"].items()))
+        meta = check_data_dir(args.path)
+    except DatasetError as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 1
+    print(f"{args.path}: a data directory of {meta.get('element', DEFAULT_ELEMENT)} with sets "
+          + ", ".join(names(args.path)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -28,10 +28,10 @@ def parity(ax, reference: np.ndarray, predicted: np.ndarray, quantity: str, unit
     ax.legend(loc="upper left", fontsize=8)
 
 
-def dimer_axes(ax, ylim: tuple[float, float] = (-10.0, 10.0), title: str | None = None) -> None:
-    """Axis labels and limits of a dimer-curve plot."""
+def dimer_axes(ax, ylim: tuple[float, float] = (-10.0, 10.0), title: str | None = None, element: str = "C") -> None:
+    """Axis labels and limits of a dimer-curve plot of ``element``."""
     ax.axhline(0.0, color="grey", lw=0.6)
-    ax.set(xlabel="C–C distance r (Å)", ylabel="E(r) − 2E$_0$ (eV)", ylim=ylim)
+    ax.set(xlabel=f"{element}–{element} distance r (Å)", ylabel="E(r) − 2E$_0$ (eV)", ylim=ylim)
     if title:
         ax.set_title(title)
 
@@ -94,10 +94,11 @@ def plot_convergence(ax_steps, ax_dft, table, label: str, style: str = "o-", **k
     ax_dft.semilogy(orders, [row["distance_to_dft_eV"] for row in table], style, label=label, **kwargs)
 
 
-def convergence_axes(ax_steps, ax_dft, orders, fontsize: float = 8) -> None:
+def convergence_axes(ax_steps, ax_dft, orders, fontsize: float = 8, r_range: tuple[float, float] = (1.0, 4.5)) -> None:
     """Labels (with units), ticks and legends of the two axes of :func:`plot_convergence`."""
-    ax_steps.set(xlabel="body order K", ylabel="mean |E_K − E_{K−1}| over 1.0–4.5 Å (eV)", title="successive K")
-    ax_dft.set(xlabel="body order K", ylabel="mean |E_K − E_DFT| over 1.0–4.5 Å (eV)", title="distance to DFT")
+    over = f"over {r_range[0]:.1f}–{r_range[1]:.1f} Å"
+    ax_steps.set(xlabel="body order K", ylabel=f"mean |E_K − E_{{K−1}}| {over} (eV)", title="successive K")
+    ax_dft.set(xlabel="body order K", ylabel=f"mean |E_K − E_DFT| {over} (eV)", title="distance to DFT")
     for ax in (ax_steps, ax_dft):
         ax.set_xticks(list(orders))
         ax.legend(fontsize=fontsize)

@@ -8,11 +8,13 @@ One record (``results/<run-id>.json``) per trained potential, written by the tra
 ``fit``             solver information (alpha, beta, rank, seconds)
 ``errors``          {"train": ..., "test": ...}: RMSE/MAE of energies (meV/atom) and forces (eV/A),
                     overall and per config_type (:func:`linace.analysis.error_table`)
-``dimer``           the model's dimer curve on :data:`linace.analysis.DIMER_GRID` with its body-order
+``dimer``           the model's dimer curve on :func:`linace.analysis.dimer_grid` with its body-order
                     contributions and, for Bayesian fits, posterior standard deviations
-``dimer_summary``   distance to the DFT curve (eV, mean absolute difference over 1.0-4.5 A),
-                    position (A) and depth (eV) of the minimum
-``provenance``      linace version, data checksums (from ``data/manifest.json``), timestamp
+``dimer_summary``   distance to the DFT curve (eV, mean absolute difference over 1.0-4.5 A for
+                    carbon, the element's :func:`linace.analysis.convergence_range` in general,
+                    recorded as ``range_A``), position (A) and depth (eV) of the minimum
+``provenance``      linace version, data checksums (from ``data/manifest.json``), timestamp and
+                    ``data_dir`` (the data directory of the run; None: the committed data)
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ import numpy as np
 from ase import Atoms
 
 from linace import __version__, source_digest
-from linace.analysis import DimerCurve, Predictions, curve_distance, curve_minimum, error_table
+from linace.analysis import (CONVERGENCE_RANGE, DimerCurve, Predictions, convergence_range, curve_distance,
+                             curve_minimum, error_table)
 from linace.fit import ACEModel
 from linace.io import write_atomic
 
@@ -49,14 +52,22 @@ def dft_dimer_curve(dimers: Sequence[Atoms], e0: float) -> tuple[np.ndarray, np.
     return r[order], energy[order], moment[order]
 
 
-def dimer_summary(r: np.ndarray, energy: np.ndarray, dft_r: np.ndarray, dft_energy: np.ndarray) -> dict:
-    """Distance to the DFT curve and the minimum of a dimer curve (the convergence measures)."""
-    position, depth = curve_minimum(r, energy)
+def dimer_summary(r: np.ndarray, energy: np.ndarray, dft_r: np.ndarray, dft_energy: np.ndarray,
+                  r_range: tuple[float, float] = CONVERGENCE_RANGE) -> dict:
+    """Distance to the DFT curve and the minimum of a dimer curve (the convergence measures), over
+    ``r_range`` (A; the element's :func:`linace.analysis.convergence_range`)."""
+    position, depth = curve_minimum(r, energy, r_range)
     return {
-        "distance_to_dft_eV": curve_distance(r, energy, dft_r, dft_energy),
+        "distance_to_dft_eV": curve_distance(r, energy, dft_r, dft_energy, r_range),
         "minimum_position_A": position,
         "minimum_energy_eV": depth,
+        "range_A": list(r_range),
     }
+
+
+def _record_range(record: dict) -> tuple[float, float]:
+    """The comparison range of a run record: its element's (carbon's for records without one)."""
+    return convergence_range(record.get("basis", {}).get("parameters", {}).get("element", "C"))
 
 
 def run_record(
@@ -84,7 +95,7 @@ def run_record(
         "fit": {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in model.info.items()},
         "errors": {"train": error_table(train), "test": error_table(test)},
         "dimer": curve.as_dict(),
-        "dimer_summary": dimer_summary(curve.r, curve.energy, *dft_curve),
+        "dimer_summary": dimer_summary(curve.r, curve.energy, *dft_curve, convergence_range(basis.element)),
         "provenance": {
             "linace": __version__,
             "linace_source_sha256": source_digest(),
@@ -122,9 +133,12 @@ def convergence_table(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.n
     rows, previous = [], None
     for record in by_order:
         curve = DimerCurve.from_dict(record["dimer"])
-        row = {"body_order": record["parameters"]["body_order"], **dimer_summary(curve.r, curve.energy, *dft_curve)}
+        r_range = _record_range(record)
+        row = {"body_order": record["parameters"]["body_order"],
+               **dimer_summary(curve.r, curve.energy, *dft_curve, r_range)}
         row["distance_to_previous_K_eV"] = (
-            curve_distance(curve.r, curve.energy, previous.r, previous.energy) if previous is not None else float("nan")
+            curve_distance(curve.r, curve.energy, previous.r, previous.energy, r_range)
+            if previous is not None else float("nan")
         )
         rows.append(row)
         previous = curve

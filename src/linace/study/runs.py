@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from linace.analysis import DIMER_GRID, DimerCurve, Predictions, dimer_curve, predict
+from linace.analysis import DimerCurve, Predictions, dimer_curve, dimer_grid, predict
 from linace.basis import ACEBasis
 from linace.fit import ACEModel, DesignCache, Weights, design_arrays, fit, select_structures
 
@@ -53,7 +53,7 @@ def _check_choice(kind: str, value: str, known) -> None:
 
 
 #: Sets of :mod:`linace.study.datasets` that are never trained on.
-NOT_TRAINING_SETS = ("isolated_atom", "test", "pool")
+NOT_TRAINING_SETS = datasets.NOT_TRAINING_SETS
 
 
 #: Training sets made of several data sets ("a+b": the structures of a, then those of b).
@@ -141,6 +141,8 @@ def train(
     regularisation : one of :data:`REGULARISATIONS`.
     weights : row weights (default :data:`DEFAULT_WEIGHTS`).
     truncation : overrides of the basis truncation (see :class:`~linace.basis.ACEBasis`).
+    data_dir : a data directory (:mod:`linace.study.datasets`; default the committed carbon data);
+        the basis is built for its element, its dimer curve on the element's grid.
     train_size, draw : train on the random subset :func:`training_subset` of ``train_size``
         structures of the set (draw number ``draw``) instead of the whole set. Its design rows are
         taken from the cached rows of the whole set, so a draw costs a solve. Both are recorded in
@@ -148,7 +150,8 @@ def train(
     """
     _check_choice("regularisation", regularisation, REGULARISATIONS)
     structures = load_training_set(training_set, data_dir)  # checks the name first
-    basis = make_basis(body_order, variant, **({"truncation": truncation} if truncation else {}))
+    element = datasets.element(data_dir)
+    basis = make_basis(body_order, variant, element=element, **({"truncation": truncation} if truncation else {}))
     e0 = datasets.e0(data_dir)
     test_structures = datasets.load("test", data_dir)
     cache = cache or default_cache()
@@ -169,8 +172,9 @@ def train(
     model.info["fit_seconds"] = time.perf_counter() - start
     train_predictions = predict(model, train_structures, cache, arrays)  # rows from the cache: the test set's
     test_predictions = predict(model, test_structures, cache)  # are computed once per basis
-    curve = dimer_curve(model, DIMER_GRID)
+    curve = dimer_curve(model, dimer_grid(element))
     dft = dft_dimer_curve(datasets.load("dimers", data_dir), e0)
     record = run_record(parameters, model, train_predictions, test_predictions, curve, dft[:2],
                         datasets.manifest(data_dir))
+    record["provenance"]["data_dir"] = None if data_dir is None else str(Path(data_dir).resolve())
     return TrainingRun(parameters, model, train_predictions, test_predictions, curve, dft, record)

@@ -44,6 +44,12 @@ Command line (``python -m linace.study.sweep --help``)::
     python -m linace.study.sweep                               # K = 2..5 x {dimers, narrow, crystals, diverse}
     python -m linace.study.sweep --body-orders 2 3 --training-sets diverse --workers 2
     python -m linace.study.sweep --scheduler tcp://10.0.0.1:8786   # run on a Dask cluster
+    python -m linace.study.sweep --data-dir my_data --body-orders 2 3 4   # your own data (any element)
+
+With ``--data-dir`` the folder is checked first (:func:`linace.study.datasets.check_data_dir`: a bad
+folder is a usage error naming the file), every run gets the parameter ``data_dir``, its manifest
+enters the input hash, and results go to ``results/<folder name>/`` (notebooks in its
+``notebooks/``), apart from the committed study and outside the book.
 
 The exit code is 1 if any run failed or the Dask scheduler did not answer (within
 ``--scheduler-timeout`` seconds, one line on stderr), 2 for invalid arguments, 130 when interrupted.
@@ -705,12 +711,12 @@ def run_sweep(
 
 
 # ----------------------------------------------------------------------------- command line
-def _known_training_sets() -> list[str] | None:
-    """Training sets of the committed data (``linace.study.datasets.names()``), or None if unknown."""
+def _known_training_sets(data_dir: str | os.PathLike | None = None) -> list[str] | None:
+    """Training sets of a data directory (default the committed data), or None if unknown."""
     try:
         from linace.study.runs import training_sets
 
-        return training_sets()
+        return training_sets(data_dir)
     except (ImportError, AttributeError, OSError, ValueError):  # no data module or no manifest yet
         return None
 
@@ -725,11 +731,12 @@ def _known_study_choices(name: str) -> list[str] | None:
         return None
 
 
-def allowed_values() -> dict[str, list | None]:
-    """Allowed command-line values per option (None: not known, not validated)."""
+def allowed_values(data_dir: str | os.PathLike | None = None) -> dict[str, list | None]:
+    """Allowed command-line values per option (None: not known, not validated); the training sets
+    are those of ``data_dir`` (default the committed data)."""
     return {
         "body_orders": list(BODY_ORDERS),
-        "training_sets": _known_training_sets(),
+        "training_sets": _known_training_sets() if data_dir is None else _known_training_sets(data_dir),
         "variants": _known_study_choices("VARIANTS"),
         "regularisations": _known_study_choices("REGULARISATIONS"),
     }
@@ -757,9 +764,29 @@ def _parser() -> argparse.ArgumentParser:
                              f"(default {SCHEDULER_TIMEOUT:g})")
     parser.add_argument("--force", action="store_true", help="re-run up-to-date runs too")
     parser.add_argument("--notebook", default=DEFAULT_NOTEBOOK, help=f"template notebook (default {DEFAULT_NOTEBOOK})")
-    parser.add_argument("--results-dir", default="results")
-    parser.add_argument("--notebooks-dir", default="book/sweep")
+    parser.add_argument("--data-dir", metavar="PATH",
+                        help="sweep a data directory of your own (extended XYZ sets and a manifest.json: "
+                             "python -m linace.study.datasets manifest PATH --element X); default: the "
+                             "committed carbon data")
+    parser.add_argument("--results-dir", help="default results, or results/<data-dir name> with --data-dir")
+    parser.add_argument("--notebooks-dir",
+                        help="default book/sweep, or <results-dir>/notebooks with --data-dir")
     return parser
+
+
+def _output_dirs(args: argparse.Namespace) -> tuple[str, str]:
+    """Where results and executed notebooks go: runs on a data directory of one's own never
+    overwrite the committed study's (``results/<folder name>``) nor enter the book."""
+    if args.data_dir is None:
+        results = args.results_dir or "results"
+        return results, args.notebooks_dir or "book/sweep"
+    results = args.results_dir or str(Path("results") / _safe(Path(args.data_dir).resolve().name))
+    return results, args.notebooks_dir or str(Path(results) / "notebooks")
+
+
+def _allowed(args: argparse.Namespace) -> dict[str, list | None]:
+    """:func:`allowed_values` of the data directory the command line names (the committed one by default)."""
+    return allowed_values() if args.data_dir is None else allowed_values(args.data_dir)
 
 
 def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -768,7 +795,14 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
         parser.error(f"--workers must be at least 1, got {args.workers}")
     if not args.scheduler_timeout > 0:
         parser.error(f"--scheduler-timeout must be positive, got {args.scheduler_timeout:g}")
-    for option, allowed in allowed_values().items():
+    if args.data_dir is not None:
+        from linace.study.datasets import DatasetError, check_data_dir
+
+        try:
+            check_data_dir(args.data_dir)
+        except DatasetError as error:
+            parser.error(f"--data-dir {args.data_dir}: {error}")
+    for option, allowed in _allowed(args).items():
         if allowed is None or getattr(args, option) is None:
             continue
         unknown = [value for value in getattr(args, option) if value not in allowed]
@@ -782,7 +816,7 @@ def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
     options = (args.body_orders, args.training_sets, args.variants, args.regularisations)
     if all(option is None for option in options):  # no grid option given: the default sweep
         parameter_grid = default_grid()
-        known = allowed_values()["training_sets"]
+        known = _allowed(args)["training_sets"]
         if known is not None:  # leave out the sets this data directory does not have, and say so
             missing = sorted({run["training_set"] for run in parameter_grid} - set(known))
             if missing:
@@ -796,8 +830,15 @@ def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
             args.variants or [DEFAULT_VARIANT],
             args.regularisations or [DEFAULT_REGULARISATION],
         )
-    options = dict(notebook=args.notebook, results_dir=args.results_dir, notebooks_dir=args.notebooks_dir,
+    results_dir, notebooks_dir = _output_dirs(args)
+    options = dict(notebook=args.notebook, results_dir=results_dir, notebooks_dir=notebooks_dir,
                    force=args.force, workers=args.workers)
+    if args.data_dir is not None:  # every run reads the folder; its manifest enters the input hash
+        data_dir = str(Path(args.data_dir).resolve())
+        parameter_grid = [{**run, "data_dir": data_dir} for run in parameter_grid]
+        from linace.study.datasets import MANIFEST
+
+        options["data_manifest"] = Path(data_dir) / MANIFEST
     if args.scheduler is None:
         return run_sweep(parameter_grid, **options)
     with dask_client(args.scheduler, args.scheduler_timeout) as client:

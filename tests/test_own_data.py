@@ -1,0 +1,148 @@
+"""The study on a data directory of one's own: the example copper folder labelled by ASE's EMT.
+
+EMT gives energies, forces and stresses of Cu in milliseconds, so the folder
+(:func:`linace.study.example_data.emt_folder`: an isolated atom, a dimer curve, rattled fcc cells for
+training and a disjoint test set) is generated here. Checked:
+the manifest writer, the folder check and its errors (each naming the file at fault), a training
+run on the folder (basis of the folder's element, dimer curve on the element's grid), and one
+sweep run through the command line with the real training notebook.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.build import bulk
+from ase.io import write
+
+from linace.analysis import convergence_range, dimer_grid
+from linace.study import datasets, example_data, runs, sweep
+from linace.study.example_data import labelled
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def copper(tmp_path_factory):
+    return example_data.emt_folder(tmp_path_factory.mktemp("copper"), "Cu")
+
+
+def test_manifest_and_check(copper):
+    meta = datasets.check_data_dir(copper)
+    assert meta["element"] == "Cu" and datasets.element(copper) == "Cu"
+    assert set(meta["sets"]) == {"isolated_atom", "dimers", "bulk", "test"}
+    assert meta["sets"]["bulk"]["n_structures"] == 8 and meta["sets"]["bulk"]["n_atoms"] == 32
+    assert runs.training_sets(copper) == ["dimers", "bulk"]
+    assert datasets.e0(copper) == pytest.approx(labelled(Atoms("Cu", positions=[[0, 0, 0]])).get_potential_energy())
+
+
+def test_training_run_on_the_folder(copper, tmp_path):
+    from linace.fit import DesignCache
+
+    run = runs.train(2, "bulk", data_dir=copper, cache=DesignCache(tmp_path / "cache"), progress=False)
+    assert run.model.basis.element == "Cu"
+    np.testing.assert_allclose(run.curve.r, dimer_grid("Cu"))
+    assert run.record["dimer_summary"]["range_A"] == list(convergence_range("Cu"))
+    assert np.isfinite(run.record["dimer_summary"]["distance_to_dft_eV"])
+    assert run.record["errors"]["test"]["all"]["energy_rmse_meV_per_atom"] < 50  # a pair potential fits EMT bulk
+
+
+def test_carbon_grid_and_range_unchanged():
+    from linace.analysis import CONVERGENCE_RANGE, DIMER_GRID
+
+    np.testing.assert_array_equal(dimer_grid("C"), DIMER_GRID)
+    assert convergence_range("C") == CONVERGENCE_RANGE
+    assert convergence_range("Si")[0] == pytest.approx(1.0 * 2.351 / 1.546, rel=2e-3)
+
+
+def _cells(count: int, seed: int) -> list[Atoms]:
+    cells = []
+    for k in range(count):
+        cell = bulk("Cu", "fcc", a=3.61, cubic=True)
+        cell.rattle(0.05, seed=seed + k)
+        cells.append(labelled(cell))
+    return cells
+
+
+def _copy(copper: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(copper, tmp_path / "copy"))
+
+
+def test_missing_manifest(copper, tmp_path):
+    folder = _copy(copper, tmp_path)
+    (folder / "manifest.json").unlink()
+    with pytest.raises(datasets.DatasetError, match=r"no manifest at .*copy/manifest.json"):
+        datasets.check_data_dir(folder)
+
+
+def test_no_dimer_curve(copper, tmp_path):
+    folder = _copy(copper, tmp_path)
+    (folder / "dimers.extxyz").unlink()
+    datasets.write_manifest(folder, "Cu")
+    with pytest.raises(datasets.DatasetError, match=r"manifest.json: no dimers set"):
+        datasets.check_data_dir(folder)
+
+
+def test_mixed_elements(copper, tmp_path):
+    folder = _copy(copper, tmp_path)
+    cells = _cells(2, seed=7)
+    cells[1].symbols[0] = "Ag"
+    write(folder / "bulk.extxyz", cells)
+    with pytest.raises(datasets.DatasetError, match=r"bulk \(.*bulk.extxyz\)\[1\].*species other than Cu: \['Ag'\]"):
+        datasets.write_manifest(folder, "Cu")
+
+
+def test_checksum_mismatch(copper, tmp_path):
+    folder = _copy(copper, tmp_path)
+    with open(folder / "test.extxyz", "a") as stream:
+        stream.write("\n")
+    with pytest.raises(datasets.DatasetError, match=r"checksum mismatch for .*test.extxyz"):
+        datasets.check_data_dir(folder)
+
+
+def test_dimers_must_cover_the_comparison_range(copper, tmp_path):
+    folder = _copy(copper, tmp_path)
+    write(folder / "dimers.extxyz", [labelled(Atoms("Cu2", positions=[[0, 0, 0], [0, 0, r]])) for r in (2.0, 2.5, 3.0)])
+    datasets.write_manifest(folder, "Cu")
+    with pytest.raises(datasets.DatasetError, match=r"dimers \(.*dimers.extxyz\): separations 2.000-3.000 A do not cover"):
+        datasets.check_data_dir(folder)
+
+
+def test_load_by_element_of_the_committed_registry():
+    assert datasets.element_dir("C") == datasets.DATA_DIR
+    assert datasets.element_dir("Si") == datasets.DATA_DIR / "Si"
+    with pytest.raises(ValueError, match="not both"):
+        datasets.load("dimers", data_dir=datasets.DATA_DIR, element="C")
+
+
+def test_sweep_refuses_a_bad_folder(copper, tmp_path, capsys):
+    folder = _copy(copper, tmp_path)
+    (folder / "manifest.json").write_text("{not json")
+    with pytest.raises(SystemExit) as exit_info:
+        sweep.main(["--data-dir", str(folder)])
+    assert exit_info.value.code == 2
+    assert "corrupted manifest" in capsys.readouterr().err
+
+
+def test_sweep_on_the_folder(copper, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the default template book/04_train.py
+    monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
+    results = tmp_path / "results"
+    code = sweep.main(["--data-dir", str(copper), "--body-orders", "2", "--training-sets", "bulk",
+                       "--workers", "1", "--results-dir", str(results)])
+    assert code == 0
+    (path,) = results.glob("*.json")
+    record = json.loads(path.read_text())
+    assert record["provenance"]["data_dir"] == str(copper.resolve())
+    assert record["basis"]["parameters"]["element"] == "Cu"
+    assert (results / "notebooks" / f"{path.stem}.ipynb").is_file()  # outside the book
+    written = path.stat().st_mtime_ns
+    again = sweep.main(["--data-dir", str(copper), "--body-orders", "2", "--training-sets", "bulk",
+                        "--workers", "1", "--results-dir", str(results)])
+    assert again == 0 and path.stat().st_mtime_ns == written  # up to date: skipped, not re-run
