@@ -57,7 +57,7 @@ def test_cache_and_export_round_trip(tmp_path, monkeypatch):
         "clusters": structures.clusters()[:2],
         "pool": [p for i, p in enumerate(structures.pool()) if i % 25 == 0],
     }
-    monkeypatch.setattr(structures, "generate", lambda group: small[group])
+    monkeypatch.setattr(structures, "generate", lambda group, element="C": small[group])
     settings = dft.DFTSettings()
     cache = dft.Cache(tmp_path / "cache.db")
     for group in structures.GROUPS:
@@ -88,7 +88,7 @@ def test_a_grown_set_keeps_the_previous_export_until_it_is_labelled(tmp_path, mo
     full_pool = structures.pool()
     small = {"isolated_atom": structures.isolated_atom(), "dimers": structures.dimers()[:3],
              "clusters": structures.clusters()[:2], "pool": full_pool[:40:4]}
-    monkeypatch.setattr(structures, "generate", lambda group: small[group])
+    monkeypatch.setattr(structures, "generate", lambda group, element="C": small[group])
     settings = dft.DFTSettings()
     cache = dft.Cache(tmp_path / "cache.db")
     for group in structures.GROUPS:

@@ -199,7 +199,7 @@ def test_state_search_labels_through_export(tmp_path, monkeypatch):
         "clusters": structures.clusters()[:2],
         "pool": [p for i, p in enumerate(structures.pool()) if i % 40 == 0],
     }
-    monkeypatch.setattr(structures, "generate", lambda group: small[group])
+    monkeypatch.setattr(structures, "generate", lambda group, element="C": small[group])
     settings, search = dft.DFTSettings(), states.StateSearch()
     cache = dft.Cache(tmp_path / "cache.db")
     for group in structures.GROUPS:
@@ -244,7 +244,7 @@ def test_state_search_labels_through_export(tmp_path, monkeypatch):
 def test_label_records_missing_runs(tmp_path, monkeypatch):
     """Labelling a partly searched group names how many planned runs are missing."""
     small = {"dimers": structures.dimers()[:2]}
-    monkeypatch.setattr(structures, "generate", lambda group: small[group])
+    monkeypatch.setattr(structures, "generate", lambda group, element="C": small[group])
     settings, search = dft.DFTSettings(), states.StateSearch()
     log_dir = tmp_path / "logs"
     run, _ = _fake_single_run(lambda a, m: -a.get_distance(0, 1) - m)

@@ -83,6 +83,21 @@ DESCRIPTIONS = {
 }
 
 
+def describe(name: str, element: str = DEFAULT_ELEMENT) -> str:
+    """One line on what a set of an element's committed data holds (:data:`DESCRIPTIONS` for carbon)."""
+    if element == DEFAULT_ELEMENT:
+        return DESCRIPTIONS[name]
+    generic = {
+        "isolated_atom": f"one {element} atom, the lowest state of the state search in a non-cubic box; "
+                         "its energy is E0",
+        "dimers": f"{element}2 at every separation of linace.study.structures.DIMER_RANGES['{element}'], "
+                  "the lowest state of the state search at each (the DFT two-body curve)",
+        "clusters": f"isolated {element}3, {element}4, {element}5 of varied shapes, lowest state of the state search",
+        "narrow": "training set: diamond-structure family only",
+    }
+    return generic.get(name, DESCRIPTIONS[name])
+
+
 class DatasetError(ValueError):
     """A dataset is unknown, missing, corrupted or invalid."""
 

@@ -1,4 +1,9 @@
-"""Deterministic carbon structure generators for the reference data (fixed seeds).
+"""Deterministic structure generators for the reference data (fixed seeds): carbon's, and the
+molecules of any element.
+
+The molecules (isolated atom, dimers, clusters) take an ``element``; the periodic pool is carbon's
+here and each other element's in its own module (:data:`ELEMENT_MODULES`: silicon in
+:mod:`linace.study.silicon`); :func:`generate` dispatches.
 
 Every generator returns a list of ``(sid, atoms)``: a unique structure id and an :class:`ase.Atoms`
 with ``atoms.info["config_type"]`` (the family). Randomness comes from
@@ -190,18 +195,18 @@ def chain(bonds=(1.28,), angle: float = 180.0, vacuum: float = LAYER_VACUUM) -> 
     return atoms
 
 
-def cubic_lattice(kind: str, nn: float) -> Atoms:
+def cubic_lattice(kind: str, nn: float, element: str = "C") -> Atoms:
     """One-atom sc, bcc, fcc or simple hexagonal (c/a = 1) cell with nearest-neighbour distance
     ``nn`` (A)."""
     if kind == "sc":
-        return bulk("C", "sc", a=nn)
+        return bulk(element, "sc", a=nn)
     if kind == "bcc":
-        return bulk("C", "bcc", a=2 * nn / np.sqrt(3))
+        return bulk(element, "bcc", a=2 * nn / np.sqrt(3))
     if kind == "fcc":
-        return bulk("C", "fcc", a=nn * np.sqrt(2))
+        return bulk(element, "fcc", a=nn * np.sqrt(2))
     if kind == "sh":
         cell = [[nn, 0, 0], [-nn / 2, nn * np.sqrt(3) / 2, 0], [0, 0, nn]]
-        return Atoms("C", positions=[[0, 0, 0]], cell=cell, pbc=True)
+        return Atoms(element, positions=[[0, 0, 0]], cell=cell, pbc=True)
     raise ValueError(f"unknown lattice {kind!r}")
 
 
@@ -214,16 +219,16 @@ def nn_from_volume(kind: str, volume: float) -> float:
 
 
 def random_packing(n: int, density: float, rng: np.random.Generator,
-                   dmin: float = 1.25, attempts: int = 2000) -> Atoms:
+                   dmin: float = 1.25, attempts: int = 2000, element: str = "C") -> Atoms:
     """AIRSS-like random cell: ``n`` atoms at mass ``density`` (g/cm^3), all distances >= ``dmin``.
 
     The cell has random lengths (ratio <= 1.6) and angles (70-110 degrees) before scaling to the
     volume of the density; atoms are inserted uniformly one by one, rejecting too close ones.
     """
-    from ase.data import atomic_masses
+    from ase.data import atomic_masses, atomic_numbers
     from ase.units import _amu
 
-    volume = n * atomic_masses[6] * _amu * 1e3 / density * 1e24  # A^3
+    volume = n * atomic_masses[atomic_numbers[element]] * _amu * 1e3 / density * 1e24  # A^3
     for _ in range(attempts):
         lengths = rng.uniform(1.0, 1.6, 3)
         angles = rng.uniform(70.0, 110.0, 3)
@@ -234,7 +239,7 @@ def random_packing(n: int, density: float, rng: np.random.Generator,
         placed = 0
         for _ in range(200 * n):
             trial = atoms.copy()
-            trial.append("C")
+            trial.append(element)
             trial.positions[-1] = rng.uniform(0, 1, 3) @ np.asarray(atoms.cell)
             if min_distance(trial) >= dmin:
                 atoms = trial
@@ -517,31 +522,38 @@ def _pool() -> tuple[tuple[str, Atoms], ...]:
 # ----------------------------------------------------------------------------- molecules
 
 
-def isolated_atom() -> list[tuple[str, Atoms]]:
-    """One carbon atom (no cell)."""
-    return [("atom", _tag(Atoms("C", positions=[[0, 0, 0]]), "isolated_atom"))]
+def isolated_atom(element: str = "C") -> list[tuple[str, Atoms]]:
+    """One atom (no cell)."""
+    return [("atom", _tag(Atoms(element, positions=[[0, 0, 0]]), "isolated_atom"))]
 
 
-def dimer_distances() -> np.ndarray:
-    """C2 separations (A), 77 values from 0.9 to 6.0: step 0.02 A up to 1.6 A (the minima of the
-    low states and the steep repulsive wall), 0.05 A to 2.5 A (where states cross), 0.1 A to
-    4.0 A, 0.25 A to 6.0 A."""
-    return np.round(np.concatenate([
-        np.arange(0.90, 1.60 + 1e-9, 0.02),
-        np.arange(1.65, 2.50 + 1e-9, 0.05),
-        np.arange(2.60, 4.00 + 1e-9, 0.10),
-        np.arange(4.25, 6.00 + 1e-9, 0.25),
-    ]), 4)
+#: dimer separations (A) per element: (start, stop, step) of consecutive ranges
+DIMER_RANGES = {
+    # C2, 77 values: step 0.02 A up to 1.6 A (the minima of the low states and the steep repulsive
+    # wall), 0.05 A to 2.5 A (where states cross), 0.1 A to 4.0 A, 0.25 A to 6.0 A
+    "C": ((0.90, 1.60, 0.02), (1.65, 2.50, 0.05), (2.60, 4.00, 0.10), (4.25, 6.00, 0.25)),
+    # Si2, 68 values: 0.05 A on the repulsive wall, 0.02 A around the minima (X3Sigma_g- at
+    # 2.246 A, the 3Pi_u and 1Delta_g states close by), 0.1 A to 4.0 A, 0.25 A to 6.5 A
+    "Si": ((1.70, 1.85, 0.05), (1.90, 2.70, 0.02), (2.80, 4.00, 0.10), (4.25, 6.50, 0.25)),
+}
 
 
-def dimer(r: float) -> Atoms:
-    """C2 along x with separation ``r`` (A), no cell."""
-    return Atoms("C2", positions=[[0, 0, 0], [r, 0, 0]])
+def dimer_distances(element: str = "C") -> np.ndarray:
+    """Dimer separations (A) of an element (:data:`DIMER_RANGES`), increasing."""
+    if element not in DIMER_RANGES:
+        raise ValueError(f"no dimer separations for {element!r}; known: {', '.join(DIMER_RANGES)}")
+    return np.round(np.concatenate([np.arange(start, stop + 1e-9, step)
+                                    for start, stop, step in DIMER_RANGES[element]]), 4)
 
 
-def dimers() -> list[tuple[str, Atoms]]:
-    """The dimer curve: one C2 per :func:`dimer_distances` value."""
-    return [(f"dimer-{r:.3f}", _tag(dimer(r), "dimer")) for r in dimer_distances()]
+def dimer(r: float, element: str = "C") -> Atoms:
+    """A dimer along x with separation ``r`` (A), no cell."""
+    return Atoms(f"{element}2", positions=[[0, 0, 0], [r, 0, 0]])
+
+
+def dimers(element: str = "C") -> list[tuple[str, Atoms]]:
+    """The dimer curve: one dimer per :func:`dimer_distances` value."""
+    return [(f"dimer-{r:.3f}", _tag(dimer(r, element), "dimer")) for r in dimer_distances(element)]
 
 
 def _unit(rng: np.random.Generator) -> np.ndarray:
@@ -583,14 +595,22 @@ def random_cluster(n: int, rng: np.random.Generator, bond=(1.2, 1.7),
     return np.array(pos)
 
 
-def clusters() -> list[tuple[str, Atoms]]:
-    """150 isolated C3 (40), C4 (50) and C5 (60) of varied shapes and bond lengths (no cell)."""
-    rng, out = _rng("clusters"), []
+def clusters(element: str = "C") -> list[tuple[str, Atoms]]:
+    """150 isolated X3 (40), X4 (50) and X5 (60) of varied shapes and bond lengths (no cell).
+
+    The shapes and bond lengths are drawn for carbon (C-C 1.22-1.7 A) and scaled to other elements
+    by their length scale (:func:`linace.analysis.length_scale`: Si-Si 1.85-2.6 A), each element
+    from its own random stream.
+    """
+    from linace.analysis import length_scale
+
+    rng, out = _rng("clusters" if element == "C" else f"clusters-{element}"), []
+    scale = length_scale(element)
 
     def add(kind: str, pos) -> None:
-        atoms = Atoms(f"C{len(pos)}", positions=np.asarray(pos))
+        atoms = Atoms(f"{element}{len(pos)}", positions=np.asarray(pos) * scale)
         atoms.positions -= atoms.get_center_of_mass()
-        out.append((f"C{len(pos)}-{kind}-{len(out):03d}", _tag(atoms, f"C{len(pos)}")))
+        out.append((f"{element}{len(pos)}-{kind}-{len(out):03d}", _tag(atoms, f"{element}{len(pos)}")))
 
     b = lambda lo=1.22, hi=1.50: rng.uniform(lo, hi)  # noqa: E731  bond length (A)
     # C3 (40)
@@ -653,12 +673,27 @@ def clusters() -> list[tuple[str, Atoms]]:
 # ----------------------------------------------------------------------------- entry points
 
 
-def generate(group: str) -> list[tuple[str, Atoms]]:
-    """Structures of a generation group (one of :data:`GROUPS`), in a fixed order."""
-    makers = {"isolated_atom": isolated_atom, "dimers": dimers, "clusters": clusters, "pool": pool}
+#: elements with reference-data generators: the module holding each one's pool
+#: (``POOL_FAMILIES``, ``CRYSTALLINE``, ``pool()``, ``convergence_structures()``, ``convergence_molecules()``)
+ELEMENT_MODULES = {"C": "linace.study.structures", "Si": "linace.study.silicon"}
+
+
+def element_module(element: str = "C"):
+    """The generator module of an element (:data:`ELEMENT_MODULES`): this module for carbon."""
+    import importlib
+
+    if element not in ELEMENT_MODULES:
+        raise ValueError(f"no structure generators for {element!r}; known: {', '.join(ELEMENT_MODULES)}")
+    return importlib.import_module(ELEMENT_MODULES[element])
+
+
+def generate(group: str, element: str = "C") -> list[tuple[str, Atoms]]:
+    """Structures of a generation group (one of :data:`GROUPS`) of an element, in a fixed order."""
+    makers = {"isolated_atom": isolated_atom, "dimers": dimers, "clusters": clusters,
+              "pool": lambda element: element_module(element).pool()}
     if group not in makers:
         raise ValueError(f"unknown group {group!r}; known: {list(makers)}")
-    return makers[group]()
+    return makers[group](element)
 
 
 def convergence_structures() -> dict[str, Atoms]:

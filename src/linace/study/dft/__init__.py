@@ -52,7 +52,7 @@ from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 
 from linace.study import structures
-from linace.study.datasets import DATA_DIR, sha256
+from linace.study.datasets import DATA_DIR, element_dir, sha256
 from linace.study.dft import states
 from linace.study.dft.states import StateSearch
 
@@ -61,8 +61,9 @@ CONVERGENCE_NAME = "convergence.json"
 #: directory (under ``data/``) of the state-search run logs, one subdirectory per group
 STATE_SEARCH_DIR = "state_search"
 
-#: caveats of the data found by inspection, copied into the manifest
-KNOWN_ISSUES = [
+#: caveats of each element's data found by inspection, copied into its manifest (an element without
+#: an entry gets the first, general one until its own data have been inspected)
+KNOWN_ISSUES = {"C": [
     "Kohn-Sham DFT with one determinant: the integer-occupation, symmetry-broken solutions that "
     "label the molecules (the Hund's-rule atom, a3Pi_u-like C2) are the lowest PBE solutions the "
     "state search found, not spin or angular-momentum eigenstates; states are named by the "
@@ -77,7 +78,14 @@ KNOWN_ISSUES = [
     "0.5 meV/atom, 0.001 eV/A) but not compressed metallic phases (sc/fcc/graphite: up to "
     "~10 meV/atom, 0.2 eV/A, tens of GPa in the stress of a rattled metallic sc cell) - see "
     "convergence.scans.kpt_density_*; chosen for cost (2 cores, ~2 h).",
-]
+], "Si": [
+    "Kohn-Sham DFT with one determinant: the molecules (the 3P atom, Si2, Si3-Si5) are labelled by "
+    "the lowest PBE solution the state search found (integer-occupation, symmetry-broken "
+    "solutions included), not by spin or angular-momentum eigenstates; states are named by the "
+    "configuration they resemble.",
+    "Settings: carbon's (450 eV, k-density 2.5/A, Fermi-Dirac 0.05 eV for periodic cells) with "
+    "5 A of vacuum around molecules; see 'convergence' for silicon's own check of them.",
+]}
 
 #: caveats of molecular sets still labelled by single fixed-moment runs (added while they are)
 LEGACY_ISSUES = {
@@ -159,6 +167,36 @@ class DFTSettings:
     def digest(self) -> str:
         """Short SHA-256 of the settings; a cached row is reused only if its digest matches."""
         return states.short_digest(self.to_dict())
+
+
+#: default settings per element. Carbon's were chosen by its convergence check
+#: (data/convergence.json); silicon's are carbon's with 5 A of vacuum (its atom and dimer are more
+#: diffuse) until its own check (data/Si/convergence.json) confirms or replaces them
+DEFAULT_SETTINGS = {"C": DFTSettings(), "Si": DFTSettings(vacuum=5.0)}
+
+
+def default_settings(element: str = "C") -> DFTSettings:
+    """The DFT settings of an element's reference data (:data:`DEFAULT_SETTINGS`)."""
+    if element not in DEFAULT_SETTINGS:
+        raise ValueError(f"no DFT settings for {element!r}; known: {', '.join(DEFAULT_SETTINGS)}")
+    return DEFAULT_SETTINGS[element]
+
+
+def _data_dir(element: str) -> Path:
+    """The data directory of an element (``data/`` for carbon, ``data/<element>/`` else), created."""
+    path = element_dir(element)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def pool_split(config_types: Sequence[str], element: str = "C") -> dict[str, list[int]]:
+    """The fixed split of an element's pool (:func:`linace.study.datasets.make_split` with the
+    element's crystalline families and test fraction)."""
+    from linace.study import datasets
+
+    module = structures.element_module(element)
+    return datasets.make_split(config_types, crystalline=module.CRYSTALLINE,
+                               test_fraction=getattr(module, "TEST_FRACTION", datasets.TEST_FRACTION))
 
 
 # ----------------------------------------------------------------------------- single calculations
@@ -419,12 +457,13 @@ MOLECULAR_GROUPS = ("isolated_atom", "dimers", "clusters")
 SCAN_GROUPS = ("dimers",)
 
 
-def tasks(group: str, settings: DFTSettings) -> list[tuple[str, Atoms]]:
-    """[(sid, atoms as computed)] of a generation set (see :func:`linace.study.structures.generate`).
+def tasks(group: str, settings: DFTSettings, element: str = "C") -> list[tuple[str, Atoms]]:
+    """[(sid, atoms as computed)] of a generation set of an element (see
+    :func:`linace.study.structures.generate`).
 
     The structures of a scan group (:data:`SCAN_GROUPS`) share the box of the largest one.
     """
-    generated = structures.generate(group)
+    generated = structures.generate(group, element)
     extent = None
     if group in SCAN_GROUPS:
         extent = np.max([np.ptp(a.positions, axis=0) for _, a in generated], axis=0)
@@ -444,8 +483,8 @@ def default_executor(workers: int) -> Executor:
 
 def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
              executor: Executor | None = None, cache_path: str | os.PathLike | None = None,
-             retry_failed: bool = False, progress: bool = True) -> dict:
-    """Compute every not yet cached structure of a generation set (resumable).
+             retry_failed: bool = False, progress: bool = True, element: str = "C") -> dict:
+    """Compute every not yet cached structure of a generation set of an element (resumable).
 
     Parameters
     ----------
@@ -461,6 +500,10 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
         SQLite cache, default ``data/dft_cache.db``.
     retry_failed : bool
         Recompute structures whose cached status is 'failed'.
+    element : str
+        The element (:data:`linace.study.structures.ELEMENT_MODULES`); its data directory is
+        :func:`linace.study.datasets.element_dir` (``data/`` for carbon, ``data/<element>/`` else)
+        and its default settings :func:`default_settings`.
 
     Returns
     -------
@@ -469,12 +512,12 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
     """
     from tqdm import tqdm
 
-    settings = settings or DFTSettings()
+    settings = settings or default_settings(element)
     if group in MOLECULAR_GROUPS:
         return search_states(group, settings, workers=workers, executor=executor,
-                             cache_path=cache_path, progress=progress)
-    cache = Cache(cache_path or DATA_DIR / CACHE_NAME)
-    todo_all = _group_tasks(group, settings)
+                             cache_path=cache_path, progress=progress, element=element)
+    cache = Cache(cache_path or _data_dir(element) / CACHE_NAME)
+    todo_all = _group_tasks(group, settings, element)
     done = cache.finished(settings)
     todo = []
     for sid, atoms, grp in todo_all:
@@ -519,7 +562,8 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
 def search_states(group: str, settings: DFTSettings | None = None,
                   search: StateSearch | None = None, workers: int = 2,
                   executor: Executor | None = None, cache_path: str | os.PathLike | None = None,
-                  log_dir: str | os.PathLike | None = None, progress: bool = True) -> dict:
+                  log_dir: str | os.PathLike | None = None, progress: bool = True,
+                  element: str = "C") -> dict:
     """Run (or resume) the state search of a molecular group and cache the labelled structures.
 
     Every SCF run goes to the group's run logs (``data/state_search/<group>/*.jsonl``, one file
@@ -535,11 +579,11 @@ def search_states(group: str, settings: DFTSettings | None = None,
 
     from tqdm import tqdm
 
-    settings = settings or DFTSettings()
+    settings = settings or default_settings(element)
     search = search or StateSearch()
-    cache = Cache(cache_path or DATA_DIR / CACHE_NAME)
-    log_dir = Path(log_dir or DATA_DIR / STATE_SEARCH_DIR / group)
-    items = [(sid, atoms, geometry_digest(atoms)) for sid, atoms in tasks(group, settings)]
+    cache = Cache(cache_path or _data_dir(element) / CACHE_NAME)
+    log_dir = Path(log_dir or _data_dir(element) / STATE_SEARCH_DIR / group)
+    items = [(sid, atoms, geometry_digest(atoms)) for sid, atoms in tasks(group, settings, element)]
     work = states.plan(group, items, search, log_dir)
     t0 = time.perf_counter()
 
@@ -572,14 +616,14 @@ def search_states(group: str, settings: DFTSettings | None = None,
     if errors:
         raise RuntimeError(f"state search of {group!r}: tasks failed (their finished runs are "
                            f"kept in {log_dir}; run again to resume): {errors}")
-    counts = label(group, settings, search, cache_path=cache.path, log_dir=log_dir)
+    counts = label(group, settings, search, cache_path=cache.path, log_dir=log_dir, element=element)
     counts["wall_time"] = time.perf_counter() - t0
     return counts
 
 
 def label(group: str, settings: DFTSettings | None = None, search: StateSearch | None = None,
           cache_path: str | os.PathLike | None = None,
-          log_dir: str | os.PathLike | None = None) -> dict:
+          log_dir: str | os.PathLike | None = None, element: str = "C") -> dict:
     """Label every structure of a molecular group by its lowest logged run and cache it.
 
     Called by :func:`search_states` when the search has finished. Called on its own
@@ -589,11 +633,11 @@ def label(group: str, settings: DFTSettings | None = None, search: StateSearch |
     mistaken for a finished one.
     Returns counts: ``total``, ``ok``, ``failed``, ``runs``, ``runs_failed``, ``runs_missing``.
     """
-    settings = settings or DFTSettings()
+    settings = settings or default_settings(element)
     search = search or StateSearch()
-    cache = Cache(cache_path or DATA_DIR / CACHE_NAME)
-    log_dir = Path(log_dir or DATA_DIR / STATE_SEARCH_DIR / group)
-    items = [(sid, atoms, geometry_digest(atoms)) for sid, atoms in tasks(group, settings)]
+    cache = Cache(cache_path or _data_dir(element) / CACHE_NAME)
+    log_dir = Path(log_dir or _data_dir(element) / STATE_SEARCH_DIR / group)
+    items = [(sid, atoms, geometry_digest(atoms)) for sid, atoms in tasks(group, settings, element)]
     expected: dict[str, set] = {}  # sid -> planned (moment, start); clusters plan adaptively
     for task in states.plan(group, items, search, log_dir):
         if task.kind != "cluster":
@@ -618,14 +662,12 @@ def label(group: str, settings: DFTSettings | None = None, search: StateSearch |
     return counts
 
 
-def _group_tasks(group: str, settings: DFTSettings) -> list[tuple[str, Atoms, str]]:
+def _group_tasks(group: str, settings: DFTSettings, element: str = "C") -> list[tuple[str, Atoms, str]]:
     """[(sid, atoms, generation group)] for a generation group or a pool subset."""
-    from linace.study import datasets
-
     if group in structures.GROUPS:
-        return [(sid, a, group) for sid, a in tasks(group, settings)]
-    pool = tasks("pool", settings)
-    split = datasets.make_split([a.info["config_type"] for _, a in pool])
+        return [(sid, a, group) for sid, a in tasks(group, settings, element)]
+    pool = tasks("pool", settings, element)
+    split = pool_split([a.info["config_type"] for _, a in pool], element)
     if group not in split:
         raise ValueError(f"unknown set {group!r}; known: {list(structures.GROUPS) + list(split)}")
     return [(pool[i][0], pool[i][1], "pool") for i in split[group]]
@@ -680,8 +722,8 @@ def _atom_states(row) -> dict | None:
     return out
 
 
-def provenance() -> dict:
-    """Versions of the code, of GPAW and of its PAW setup for carbon."""
+def provenance(element: str = "C") -> dict:
+    """Versions of the code, of GPAW and of its PAW setup for ``element``."""
     import ase
 
     import linace
@@ -700,16 +742,16 @@ def provenance() -> dict:
 
         info["gpaw"] = gpaw.__version__
         info["gpaw_data"] = gpaw_data.__version__
-        setups = sorted(Path(gpaw_data.datapath()).glob("C.PBE*"))
-        info["setup_C"] = {p.name: sha256(p) for p in setups}
+        setups = sorted(Path(gpaw_data.datapath()).glob(f"{element}.PBE*"))
+        info[f"setup_{element}"] = {p.name: sha256(p) for p in setups}
     except ImportError:
         pass
     return info
 
 
 def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | None = None,
-           data_dir: str | os.PathLike | None = None) -> dict:
-    """Write ``data/<set>.extxyz`` and ``data/manifest.json`` from the cache.
+           data_dir: str | os.PathLike | None = None, element: str = "C") -> dict:
+    """Write ``<set>.extxyz`` and ``manifest.json`` of an element's data directory from the cache.
 
     Every set whose structures are all cached is written; failed structures are dropped and
     listed under ``failures``. A set with missing structures is listed under ``incomplete``; if the
@@ -722,9 +764,9 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
 
     from linace.study import datasets
 
-    settings = settings or DFTSettings()
+    settings = settings or default_settings(element)
     search = StateSearch()
-    data_dir = Path(data_dir or DATA_DIR)
+    data_dir = Path(data_dir or _data_dir(element))
     previous_path = data_dir / datasets.MANIFEST
     previous = json.loads(previous_path.read_text()) if previous_path.exists() else {}
     cache = Cache(cache_path or data_dir / CACHE_NAME)
@@ -732,9 +774,9 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
              "state search": (cache.rows(settings, "ok", search),
                               cache.rows(settings, "failed", search))}
 
-    groups = {g: tasks(g, settings) for g in structures.GROUPS}
+    groups = {g: tasks(g, settings, element) for g in structures.GROUPS}
     pool_types = [a.info["config_type"] for _, a in groups["pool"]]
-    split = datasets.make_split(pool_types)
+    split = pool_split(pool_types, element)
     members = {g: [sid for sid, _ in groups[g]] for g in ("isolated_atom", "dimers", "clusters")}
     pool_sids = [sid for sid, _ in groups["pool"]]
     for name, idx in split.items():
@@ -779,7 +821,7 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
             "n_atoms": int(sum(len(a) for a in images)),
             "config_types": types,
             "failed": bad,
-            "description": datasets.DESCRIPTIONS[name],
+            "description": datasets.describe(name, element),
             "labelled_by": labelled_by[name],
         }
         if labelled_by[name] == "state search" and name in MOLECULAR_GROUPS:
@@ -804,10 +846,12 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     wall.update({s: keyed["single run"][0][s].wall_time for s in members["pool"]
                  if s in keyed["single run"][0]})
     conv_path = data_dir / CONVERGENCE_NAME
+    module = structures.element_module(element)
     manifest = {
         "schema": 1,
+        "element": element,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "code": provenance(),
+        "code": provenance(element),
         "dft": {
             **settings.to_dict(),
             "settings_digest": settings.digest(),
@@ -831,7 +875,7 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
                          "description": STATE_SEARCH_DESCRIPTION,
                          "run_logs": f"{STATE_SEARCH_DIR}/<group>/*.jsonl"},
         "isolated_atom": _atom_states(keyed["state search"][0].get("atom")),
-        "known_issues": KNOWN_ISSUES + [issue for name, issue in LEGACY_ISSUES.items()
+        "known_issues": KNOWN_ISSUES[element] + [issue for name, issue in LEGACY_ISSUES.items()
                                         if labelled_by.get(name) == "single run"] + [
             f"{name} is labelled from a state search with {info['state_search_runs_missing']} "
             "planned SCF runs not yet done (each structure's missing runs: info of its cache "
@@ -839,8 +883,8 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
             for name, info in sets.items() if info.get("state_search_runs_missing")],
         "split": {
             "seed": datasets.SPLIT_SEED,
-            "test_fraction": datasets.TEST_FRACTION,
-            "crystalline_types": list(structures.CRYSTALLINE),
+            "test_fraction": getattr(module, "TEST_FRACTION", datasets.TEST_FRACTION),
+            "crystalline_types": list(module.CRYSTALLINE),
             "members": split_members,
         },
         "sets": sets,
@@ -862,7 +906,15 @@ CONVERGENCE_REFERENCE = DFTSettings(ecut=500.0, kpt_density=3.0, width=0.05, vac
                                     maxiter=300)
 
 
-def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE) -> list[tuple]:
+#: periodic cases of the convergence scans per element: (cut-off scan, k-point and width scans);
+#: the forces scan uses 'diamond_displaced' and 'sc_rattled' of every element
+CONVERGENCE_PERIODIC = {
+    "C": (("diamond", "diamond_0.85", "graphite", "fcc", "diamond_rattled8"), ("diamond", "graphite", "fcc", "sc")),
+    "Si": (("diamond", "diamond_0.85", "betatin", "fcc", "diamond_rattled8"), ("diamond", "betatin", "fcc", "sc")),
+}
+
+
+def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE, element: str = "C") -> list[tuple]:
     """The runs of the convergence check: [(scan, case, value, atoms, settings, moments)].
 
     Each scan varies one setting of ``reference``; the most accurate value is the reference.
@@ -879,8 +931,11 @@ def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE) -> list[tu
       rattled 2-atom sc cell (metallic) versus the k-density (reference 3.5).
     * ``width``: smearing widths at k-density 4.5 (reference: the smallest width), energies.
     """
-    periodic = structures.convergence_structures()
-    molecules = structures.convergence_molecules()
+    module = structures.element_module(element)
+    periodic = module.convergence_structures()
+    molecules = module.convergence_molecules()
+    long_dimer = list(molecules)[-1]  # too long a box at the largest vacuum
+    ecut_cases, ecases = CONVERGENCE_PERIODIC[element]
     cases = []
     for e in [350.0, 400.0, 450.0, 500.0, 550.0, 600.0, 800.0]:
         s = dataclasses.replace(reference, ecut=e, vacuum=4.0)
@@ -889,13 +944,13 @@ def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE) -> list[tu
     for v in [3.0, 4.0, 5.0, 6.0]:
         s = dataclasses.replace(reference, vacuum=v)
         for case, (mol, moments) in molecules.items():
-            if v < 6.0 or case != "c2_5.0":
+            if v < 6.0 or case != long_dimer:
                 cases.append(("vacuum", case, v, box_molecule(mol, v), s, moments))
     for e in [350.0, 400.0, 450.0, 500.0, 600.0, 800.0]:
         s = dataclasses.replace(reference, ecut=e, kpt_density=1.5)
-        for case in ("diamond", "diamond_0.85", "graphite", "fcc", "diamond_rattled8"):
+        for case in ecut_cases:
             cases.append(("ecut", case, e, periodic[case], s, None))
-    ecases, fcases = ("diamond", "graphite", "fcc", "sc"), ("diamond_displaced", "sc_rattled")
+    fcases = ("diamond_displaced", "sc_rattled")
     for w in (0.05, 0.1):
         for d in [1.5, 2.0, 2.5, 3.0, 4.5]:
             s = dataclasses.replace(reference, kpt_density=d, width=w)
@@ -919,14 +974,15 @@ def _energy_differences(res: dict, value) -> dict[str, float]:
         return r if r is not None and r["status"] == "ok" else None
 
     out = {}
+    cases = sorted({case for case, v in res if v == value})
     if ok("atom"):
-        for case in ("c2_1.25", "c2_5.0"):
-            if ok(case):
+        for case in cases:
+            if case != "atom" and ok(case):
                 out[f"E({case})-2E0 per atom"] = (ok(case)["energy"] - 2 * ok("atom")["energy"]) / 2
     elif ok("diamond"):
         e_dia = ok("diamond")["energy"] / ok("diamond")["natoms"]
-        for case in ("graphite", "fcc", "sc", "diamond_0.85"):
-            if ok(case):
+        for case in cases:
+            if case not in ("diamond", "diamond_rattled8", "diamond_displaced", "sc_rattled") and ok(case):
                 e = ok(case)["energy"] / ok(case)["natoms"]
                 out[f"E({case})-E(diamond) per atom"] = e - e_dia
     return out
@@ -993,7 +1049,8 @@ def _convergence_job(atoms: Atoms, settings: DFTSettings, moments) -> dict:
 
 
 def converge(reference: DFTSettings | None = None, workers: int = 2,
-             path: str | os.PathLike | None = None, scans: Sequence[str] | None = None) -> dict:
+             path: str | os.PathLike | None = None, scans: Sequence[str] | None = None,
+             element: str = "C") -> dict:
     """Run the convergence check (:func:`convergence_cases`) and write ``data/convergence.json``.
 
     Resumable: every finished run is appended at once to ``data/convergence_runs.jsonl`` and
@@ -1004,9 +1061,10 @@ def converge(reference: DFTSettings | None = None, workers: int = 2,
     from tqdm import tqdm
 
     reference = reference or CONVERGENCE_REFERENCE
-    path = Path(path or DATA_DIR / CONVERGENCE_NAME)
+    path = Path(path or _data_dir(element) / CONVERGENCE_NAME)
+    path.parent.mkdir(parents=True, exist_ok=True)
     runs_path = path.with_name("convergence_runs.jsonl")
-    cases = convergence_cases(reference)
+    cases = convergence_cases(reference, element)
     fixed: dict[str, dict] = {}
     for scan, case, v, atoms, s, moments in cases:
         param = "kpt_density" if scan.startswith("kpt") else scan.replace("_molecule", "")
@@ -1072,20 +1130,23 @@ def main(argv: Iterable[str] | None = None) -> int:
     c = sub.add_parser("converge", help="convergence check -> data/convergence.json (resumable)")
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--scans", nargs="*", default=None, help="only these scans (default: all)")
+    for command in (g, lab, e, c):
+        command.add_argument("--element", default="C", choices=list(structures.ELEMENT_MODULES),
+                             help="the element (default C: data/; others: data/<element>/)")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     if args.command == "generate":
         counts = generate(args.group, workers=args.workers, cache_path=args.cache,
-                          retry_failed=args.retry_failed)
+                          retry_failed=args.retry_failed, element=args.element)
         print(json.dumps(counts))
     elif args.command == "label":
-        print(json.dumps(label(args.group, cache_path=args.cache)))
+        print(json.dumps(label(args.group, cache_path=args.cache, element=args.element)))
     elif args.command == "export":
-        manifest = export(cache_path=args.cache)
+        manifest = export(cache_path=args.cache, element=args.element)
         print(json.dumps({n: s["n_structures"] for n, s in manifest["sets"].items()}),
               "incomplete:", json.dumps(manifest["incomplete"]))
     elif args.command == "converge":
-        summary = converge(workers=args.workers, scans=args.scans)
+        summary = converge(workers=args.workers, scans=args.scans, element=args.element)
         print(json.dumps(summary["scans"], indent=1))
     return 0
 
