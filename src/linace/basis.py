@@ -32,18 +32,21 @@ atomic bases, of *features* :math:`\psi_S` (products of one-particle functions o
 neighbour); the standard basis is the special case with single-index features only. Both variants
 share one evaluation path.
 
-Evaluation is vectorised over neighbour pairs and atoms:
+Evaluation is vectorised over neighbour pairs and atoms, every per-pair and per-atom array with
+pairs or atoms on its last axis (so that gathering the factors of a product takes whole rows):
 
 1. pairs from vesin's ASE-compatible neighbour list (periodic images included, so cells smaller
-   than r_cut are fine);
-2. :math:`\phi`, the features :math:`\psi` (each from its prefix, feature-major) and their
-   gradients per pair, summed into A per atom;
+   than r_cut are fine), sorted by centre and neighbour;
+2. :math:`\phi`, the features :math:`\psi` (each from its prefix) and their gradients per pair,
+   summed into A per atom;
 3. all products :math:`\prod_t A_{f_t}` ("nodes") level by level, each a product of its prefix
-   and one more factor; B = nodes @ C (sparse);
-4. derivative rows: the Jacobian :math:`J_i = \partial B(i)/\partial A(i)` on its fixed sparsity
-   pattern, then :math:`\partial B(i)/\partial \mathbf r_k = J_i^T \sum_{j \in k} \nabla\psi(\mathbf
-   r_{ij})` for every neighbour atom k ("slots", periodic images summed) as one block-diagonal
-   sparse product per chunk of atoms, scattered into forces and the virial.
+   and one more factor; B = C @ nodes (sparse);
+4. derivative rows, per chunk of centre atoms c that see the atoms k (all of them in a small
+   cell; chunks follow a space-filling order in a large one): the Jacobian :math:`J[b, (f, c)] =
+   \partial B_b(c)/\partial A_f(c)` on its fixed sparsity pattern, and the slot gradients
+   :math:`S_x[(f, c), k] = \partial A_f(c)/\partial r_k[x]` (periodic images summed) plus three
+   virial columns; the force and virial rows of the whole chunk are the three sparse-dense products
+   :math:`J S_x`, which sum over the centres inside the product.
 """
 
 from __future__ import annotations
@@ -369,6 +372,8 @@ class ACEBasis:
         n_nodes, n_basis = len(nodes), len(self.functions)
         #: B = nodes @ _product_to_basis, (n_nodes, n_basis)
         self._product_to_basis = sp.csr_matrix((vals, (rows, cols)), shape=(n_nodes, n_basis))
+        #: B = _basis_from_nodes @ nodes for node-major nodes (n_nodes, atoms)
+        self._basis_from_nodes = self._product_to_basis.T.tocsr()
         # dB_b/dA_f = sum_q nodes[q] Z[q, (f, b)]; kept as COO pieces to also contract with c
         self._z_node = np.array(z_node)
         self._z_f = np.array(z_f)
@@ -382,6 +387,7 @@ class ACEBasis:
         self._jacobian_from_nodes = sp.csr_matrix(
             (self._z_val, (self._z_node, entry_of_z.ravel())), shape=(n_nodes, len(entries))
         )
+        self._jacobian_from_nodes_t = self._jacobian_from_nodes.T.tocsr()  # (n_entries, n_nodes)
 
     # ------------------------------------------------------------ evaluation
     def check_structure(self, atoms: Atoms) -> None:
@@ -410,10 +416,11 @@ class ACEBasis:
                 raise ValueError(f"the cell is degenerate along a periodic direction: {cell.tolist()}")
 
     def _pairs(self, atoms: Atoms):
-        """Neighbour pairs sorted by centre atom: i (P,), j (P,), r (P,) in A, vectors (P, 3) = r_j - r_i."""
+        """Neighbour pairs sorted by centre atom i, then neighbour j: i (P,), j (P,), r (P,) in A,
+        vectors (P, 3) = r_j - r_i (+ the cell shift of the image)."""
         i, j, r, vectors = neighbor_list("ijdD", atoms, self.rcut)
-        order = np.argsort(i, kind="stable")
-        i, j, r, vectors = i[order], j[order], r[order], vectors[order]
+        order = np.lexsort((j, i))
+        i, j, r, vectors = i[order].astype(np.intp), j[order].astype(np.intp), r[order], vectors[order]
         close = np.flatnonzero(r < MIN_DISTANCE)
         if close.size:
             p = close[0]
@@ -425,7 +432,7 @@ class ACEBasis:
 
     def _neighbourhood(self, atoms: Atoms, gradient: bool, centres: np.ndarray | None = None) -> _Neighbourhood:
         """Pairs of a checked, non-empty structure (of the ``centres`` only, if given) with their
-        radial and angular factors."""
+        radial and angular factors, pair-last."""
         i, j, r, vectors = self._pairs(atoms)
         if centres is not None:
             keep = np.isin(i, centres)
@@ -433,25 +440,40 @@ class ACEBasis:
         R, dR = self.radial(r)
         if gradient:
             Y, dY = real_sph_harm(vectors, self.l_max, gradient=True)
+            dY = dY.transpose(1, 2, 0)  # (n_lm, 3, P), contiguous: real_sph_harm builds it so
         else:
             Y, dY = real_sph_harm(vectors, self.l_max), None
-        return _Neighbourhood(self, len(atoms), i, j, r, vectors, R, dR, Y, dY)
+        return _Neighbourhood(self, len(atoms), i, j, r, vectors, np.ascontiguousarray(R.T),
+                              np.ascontiguousarray(dR.T), np.ascontiguousarray(Y.T), dY)
 
     def _products(self, A: np.ndarray) -> np.ndarray:
-        """All nodes prod_t A[:, a_t], (n_atoms, n_nodes), level by level from their prefixes."""
-        nodes = np.empty((A.shape[0], len(self._node_parent)))
-        nodes[:, 0] = 1.0
+        """All nodes prod_t A[a_t], (n_nodes, n) for A (n_features, n) of n atoms, level by level
+        from their prefixes (node-major, so that every step gathers whole rows)."""
+        nodes = np.empty((len(self._node_parent), A.shape[1]))
+        nodes[0] = 1.0
         for level in self._level_slices:
-            nodes[:, level] = nodes[:, self._node_parent[level]] * A[:, self._node_last[level]]
+            np.multiply(nodes[self._node_parent[level]], A[self._node_last[level]], out=nodes[level])
         return nodes
 
     def _product_chunks(self, A: np.ndarray, atoms_per_chunk: int | None = None):
-        """Yield (atom slice, nodes of those atoms), bounding the memory of the node arrays."""
+        """Yield (atom slice, nodes (n_nodes, atoms) of those atoms) for A (n_features, n_atoms),
+        bounding the memory of the node arrays."""
         if atoms_per_chunk is None:
             atoms_per_chunk = max(1, CHUNK_BYTES // (8 * len(self._node_parent)))
-        for first in range(0, len(A), atoms_per_chunk):
-            chunk = slice(first, min(first + atoms_per_chunk, len(A)))
-            yield chunk, self._products(A[chunk])
+        for first in range(0, A.shape[1], atoms_per_chunk):
+            chunk = slice(first, min(first + atoms_per_chunk, A.shape[1]))
+            yield chunk, self._products(A[:, chunk])
+
+    def _jacobian(self, nodes: np.ndarray) -> sp.csr_matrix:
+        """dB/dA of a chunk of C atoms as one sparse (n_basis, n_features * C) matrix, entry
+        [b, f * C + c] = dB_b(c) / dA_f(c), from their nodes (n_nodes, C); dimensionless."""
+        n_chunk = nodes.shape[1]
+        values = self._jacobian_from_nodes_t @ nodes  # (n_entries, C)
+        return sp.csr_matrix(
+            (values.ravel(), (self._jacobian_f[:, None] * n_chunk + np.arange(n_chunk)).ravel(),
+             self._jacobian_indptr * n_chunk),
+            shape=(len(self), len(self.features) * n_chunk),
+        )
 
     def descriptors(self, atoms: Atoms, centres: np.ndarray | None = None) -> np.ndarray:
         """B(i) of every atom, or of the atoms ``centres`` (indices): (n_centres, n_basis), dimensionless."""
@@ -467,83 +489,48 @@ class ACEBasis:
             return np.zeros((n_centres, len(self)))
         A = self._neighbourhood(atoms, gradient=False, centres=centres).atomic_base()
         if centres is not None:
-            A = A[centres]
-        return np.concatenate([nodes @ self._product_to_basis for _, nodes in self._product_chunks(A)])
+            A = A[:, centres]
+        return np.concatenate([(self._basis_from_nodes @ nodes).T for _, nodes in self._product_chunks(A)])
 
     def design(self, atoms: Atoms) -> DesignRows:
         r"""Linear rows of the energy, forces and stress of one structure (see :class:`DesignRows`).
 
-        The derivative of A(i) with respect to the position of atom k is gathered in *slots*: one per
-        distinct neighbour atom k != i (periodic images of the same atom summed), one for k = i
-        (which includes self-images), and three virial slots
-        :math:`V_{fy} = \sum_{j} \partial\psi_f(\mathbf r_{ij}) r_{ij,y}`. Then ``J^T @ slots`` is
-        one sparse product per chunk of atoms (J^T block-diagonal over the atoms of the chunk).
-        Chunks are small (:data:`DESIGN_CHUNK_BYTES`) so that their temporaries stay in cache.
+        Chunks of C centre atoms, consecutive in a space-filling order (:func:`_compact_order`), so
+        that they see mostly the same K atoms (for a cell of a few dozen atoms: all of them). For a
+        chunk, :meth:`_Neighbourhood.slot_gradients` gives :math:`S_x[(f, c), k] = \partial
+        A_f(c)/\partial r_k[x]` for every atom k the chunk sees (periodic images summed) and three
+        virial columns :math:`\sum_j \partial\psi_f(\mathbf r_{cj})[x]\, r_{cj,y}`; with the sparse
+        Jacobian :math:`J[b, (f, c)] = \partial B_b(c)/\partial A_f(c)` (:meth:`_jacobian`) the
+        force and virial rows of the chunk are the three products :math:`J S_x`, (n_basis, K + 3),
+        summed over the chunk's centres inside the product. Chunks are small
+        (:data:`DESIGN_CHUNK_BYTES`) so that their temporaries stay in cache.
         """
         self.check_structure(atoms)
         n_atoms, n_basis = len(atoms), len(self)
         periodic = bool(atoms.pbc.all())
         if n_atoms == 0:
             return DesignRows(np.zeros(n_basis), np.zeros((0, 3, n_basis)), np.zeros((6, n_basis)) if periodic else None)
-        hood = self._neighbourhood(atoms, gradient=True)
+        order = _compact_order(atoms, self.rcut / 2)
+        hood = self._neighbourhood(atoms[order], gradient=True)
         A = hood.atomic_base()
-        i, j, vectors = hood.i, hood.j, hood.vectors
-        n_features, n_pairs = len(self.features), len(i)
-
-        # slot groups (i, k): every pair adds +dphi to (i, j) and -dphi to (i, i)
-        keys, slot_of_pair = np.unique(np.r_[i * n_atoms + j, i * n_atoms + i], return_inverse=True)
-        owner, neighbour = np.divmod(keys, n_atoms)  # owner is sorted
-        counts = np.bincount(owner, minlength=n_atoms)
-        first_slot = np.concatenate([[0], np.cumsum(counts)])
-        first_pair = np.concatenate([[0], np.cumsum(np.bincount(i, minlength=n_atoms))])
-        n_slots = int(counts.max()) + 3  # neighbour slots + 3 virial slots
-        position = np.arange(len(keys)) - first_slot[owner]
-        pair_index = np.r_[np.arange(n_pairs), np.arange(n_pairs)]
-        to_slots = sp.csr_matrix(
-            (np.r_[np.ones(n_pairs), -np.ones(n_pairs)], (owner[slot_of_pair] * n_slots + position[slot_of_pair], pair_index)),
-            shape=(n_atoms * n_slots, n_pairs),
-        )
-        if periodic:  # slot -3 + y holds V_i[x, a; y] = sum_j dphi(r_ij)[x, a] * r_ij[y]
-            to_slots = to_slots + sp.csr_matrix(
-                (vectors.ravel(), (np.repeat(i * n_slots + n_slots - 3, 3) + np.tile(np.arange(3), n_pairs), np.repeat(np.arange(n_pairs), 3))),
-                shape=(n_atoms * n_slots, n_pairs),
-            )
-        # F_k = -sum_i dB(i)/dr_k: slot (i, position) -> atom k = neighbour, with a minus sign
-        gather = sp.csc_matrix(  # CSC: each chunk takes a contiguous range of its columns
-            (-np.ones(len(keys)), (neighbour, owner * n_slots + position)), shape=(n_atoms, n_atoms * n_slots)
-        )
-
-        energy = np.zeros(n_basis)
-        forces = np.zeros((n_atoms, 3 * n_basis))  # [k, (x, b)]
-        virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
-        pairs_per_atom = -(-n_pairs // n_atoms)
-        n_entries = len(self._jacobian_f)
+        first_pair = np.searchsorted(hood.i, np.arange(n_atoms + 1))
+        seen = np.bincount(hood.i, minlength=n_atoms) + 1  # atoms seen per centre at most
         per_atom_bytes = 8 * (
-            6 * n_slots * (n_features + n_basis) + 2 * n_entries + len(self._node_parent) + 3 * pairs_per_atom * n_features
+            len(self._node_parent) + 2 * len(self._jacobian_f)
+            + 3 * len(self.features) * (3 * first_pair[-1] / n_atoms + 2 * (min(n_atoms, 2 * seen.max()) + 3))
         )
-        for chunk, nodes in self._product_chunks(A, max(1, DESIGN_CHUNK_BYTES // per_atom_bytes)):
-            energy += nodes.sum(axis=0) @ self._product_to_basis
-            n_chunk = chunk.stop - chunk.start
-            pairs = slice(first_pair[chunk.start], first_pair[chunk.stop])
-            slot_rows = slice(chunk.start * n_slots, chunk.stop * n_slots)
-            # slots[i, f, (x, s)] = sum of the gradients of psi_f over the pairs of slot s of atom i
-            dpsi = hood.feature_gradient(pairs).reshape(pairs.stop - pairs.start, 3 * n_features)
-            slots = (_block(to_slots, slot_rows, pairs) @ dpsi).reshape(n_chunk, n_slots, 3, n_features)
-            slots = np.ascontiguousarray(slots.transpose(0, 3, 2, 1)).reshape(n_chunk * n_features, 3 * n_slots)
-            # grad[i, b, (x, s)] = sum_f J_i[f, b] slots[i, f, (x, s)]: one block-diagonal sparse product
-            jacobian_t = sp.csr_matrix(
-                (
-                    np.asarray(nodes @ self._jacobian_from_nodes).ravel(),
-                    (self._jacobian_f + n_features * np.arange(n_chunk)[:, None]).ravel(),
-                    np.r_[(self._jacobian_indptr[:-1] + n_entries * np.arange(n_chunk)[:, None]).ravel(), n_chunk * n_entries],
-                ),
-                shape=(n_chunk * n_basis, n_chunk * n_features),
-            )
-            grad = (jacobian_t @ slots).reshape(n_chunk, n_basis, 3, n_slots).transpose(0, 3, 2, 1)  # [i, s, x, b]
-            forces += gather[:, slot_rows] @ np.ascontiguousarray(grad).reshape(n_chunk * n_slots, 3 * n_basis)
-            if periodic:
-                virial += grad[:, n_slots - 3 :].sum(axis=0)
-        forces = forces.reshape(n_atoms, 3, n_basis)
+        energy = np.zeros(n_basis)
+        forces = np.zeros((n_atoms, 3, n_basis))
+        virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
+        for chunk, nodes in self._product_chunks(A, max(1, int(DESIGN_CHUNK_BYTES // per_atom_bytes))):
+            energy += self._basis_from_nodes @ nodes.sum(axis=1)
+            jacobian = self._jacobian(nodes)
+            columns, slots = hood.slot_gradients(chunk, slice(first_pair[chunk.start], first_pair[chunk.stop]))
+            for x in range(3):
+                rows = jacobian @ slots[x]  # (n_basis, K + 3): sum_c dB(c)/dr_k[x], then the virial
+                forces[columns, x] -= rows[:, : len(columns)].T
+                virial[:, x] += rows[:, len(columns) :].T
+        forces[order] = forces.copy()
         stress = None
         if periodic:
             virial = 0.5 * (virial + virial.transpose(1, 0, 2)) / atoms.get_volume()
@@ -572,32 +559,45 @@ class ACEBasis:
             return np.zeros(0), np.zeros((0, 3)), np.zeros(6) if periodic else None
         hood = self._neighbourhood(atoms, gradient=True)
         A = hood.atomic_base()
-        # site energies and w[i, a] = sum_b c_b dB_b(i)/dA_a(i)
+        # site energies and w[f, i] = sum_b c_b dB_b(i)/dA_f(i)
         node_weights = self._product_to_basis @ coefficients
         contracted = sp.csr_matrix(
-            (self._z_val * coefficients[self._z_b], (self._z_node, self._z_f)),
-            shape=(len(self._node_parent), len(self.features)),
+            (self._z_val * coefficients[self._z_b], (self._z_f, self._z_node)),
+            shape=(len(self.features), len(self._node_parent)),
         )
         site_energies = np.empty(n_atoms)
         w = np.empty(A.shape)
         for chunk, nodes in self._product_chunks(A):
-            site_energies[chunk] = nodes @ node_weights
-            w[chunk] = nodes @ contracted
+            site_energies[chunk] = node_weights @ nodes
+            w[:, chunk] = contracted @ nodes
         i, j = hood.i, hood.j
-        grad = np.empty((len(i), 3))  # dE/dr_ij
+        grad = np.empty((3, len(i)))  # dE/dr_ij
         step = max(1, CHUNK_BYTES // (32 * len(self.features)))
         for first in range(0, len(i), step):
             pairs = slice(first, min(first + step, len(i)))
-            grad[pairs] = hood.contracted_gradient(pairs, w[i[pairs]])
+            grad[:, pairs] = hood.contracted_gradient(pairs, w[:, i[pairs]])
         forces = np.zeros((n_atoms, 3))
         for x in range(3):
-            forces[:, x] = np.bincount(i, grad[:, x], n_atoms) - np.bincount(j, grad[:, x], n_atoms)
+            forces[:, x] = np.bincount(i, grad[x], n_atoms) - np.bincount(j, grad[x], n_atoms)
         stress = None
         if periodic:
-            virial = grad.T @ hood.vectors
+            virial = grad @ hood.vectors
             virial = 0.5 * (virial + virial.T) / atoms.get_volume()
             stress = virial[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
         return site_energies, forces, stress
+
+
+def _compact_order(atoms: Atoms, spacing: float) -> np.ndarray:
+    """An order of the atoms in which consecutive atoms are close in space: the Morton (Z) order
+    of the cubes of side ``spacing`` (A) that hold their (wrapped) positions. Consecutive centres
+    then see mostly the same neighbours, which keeps the columns of a chunk in :meth:`ACEBasis.design` few."""
+    positions = atoms.get_positions(wrap=True) if atoms.pbc.any() else atoms.positions
+    cubes = np.floor((positions - positions.min(axis=0)) / spacing).astype(np.int64)
+    code = np.zeros(len(atoms), dtype=np.int64)
+    for bit in range(20):
+        for axis in range(3):
+            code |= ((cubes[:, axis] >> bit) & 1) << (3 * bit + axis)
+    return np.argsort(code, kind="stable")
 
 
 @cache
@@ -643,24 +643,14 @@ def _purified(key: tuple[int, ...]) -> list[tuple[tuple[tuple[int, ...], ...], f
     ]
 
 
-def _block(matrix: sp.csr_matrix, rows: slice, columns: slice) -> sp.csr_matrix:
-    """``matrix[rows, columns]`` of a CSR matrix whose entries in ``rows`` all lie in ``columns``
-    (the pairs of a chunk of centre atoms): a view of the row range with shifted column indices."""
-    start, stop = matrix.indptr[rows.start], matrix.indptr[rows.stop]
-    indices = matrix.indices[start:stop] - columns.start
-    assert indices.size == 0 or (indices.min() >= 0 and indices.max() < columns.stop - columns.start)
-    return sp.csr_matrix(
-        (matrix.data[start:stop], indices, matrix.indptr[rows.start : rows.stop + 1] - start),
-        shape=(rows.stop - rows.start, columns.stop - columns.start),
-    )
-
-
 @dataclass
 class _Neighbourhood:
-    """Neighbour pairs of one structure (sorted by centre atom i) and their R_n, Y_lm factors.
+    """Neighbour pairs of one structure (sorted by centre atom i, then j) and their R_n, Y_lm factors.
 
-    i, j (P,) atom indices; r (P,) distances (A); vectors (P, 3) = r_j - r_i + shift (A);
-    R, dR (P, n_max); Y (P, n_lm); dY (P, n_lm, 3) or None.
+    Pair-last (every per-pair array has the pairs on its last axis), so that gathering the factors of
+    a one-particle function or a feature takes whole rows. i, j (P,) atom indices; r (P,) distances
+    (A); vectors (P, 3) = r_j - r_i + shift (A); R, dR (n_max, P) in 1 and 1/A; Y (n_lm, P);
+    dY (n_lm, 3, P) in 1/A, or None.
     """
 
     basis: ACEBasis
@@ -674,95 +664,113 @@ class _Neighbourhood:
     Y: np.ndarray
     dY: np.ndarray | None
 
-    def __post_init__(self):
-        b = self.basis
-        # per-pair factors gathered once onto the one-particle index a = (n, l, m): (P, n_phi)
-        self.R_phi = self.R[:, b._phi_n]
-        self.Y_phi = self.Y[:, b._phi_lm]
-
     def one_particle(self, pairs: slice) -> np.ndarray:
-        """phi[p, a] = R_n(r_p) Y_lm(r_p), (P', n_phi)."""
-        return self.R_phi[pairs] * self.Y_phi[pairs]
+        """phi[a, p] = R_n(r_p) Y_lm(r_p) for the pairs in ``pairs``, (n_phi, P')."""
+        b = self.basis
+        return self.R[b._phi_n, pairs] * self.Y[b._phi_lm, pairs]
 
     def features(self, pairs: slice) -> np.ndarray:
-        """psi[f, p] = prod_{a in S_f} phi_a(r_p) for the pairs in ``pairs``, (n_features, P').
-
-        Feature-major, so that building a feature from its prefix gathers whole rows.
-        """
+        """psi[f, p] = prod_{a in S_f} phi_a(r_p) for the pairs in ``pairs``, (n_features, P')."""
         b = self.basis
-        phi = self.one_particle(pairs).T
+        phi = self.one_particle(pairs)
         if len(b.features) == phi.shape[0]:
             return phi
         psi = np.empty((len(b.features), phi.shape[1]))
         psi[: phi.shape[0]] = phi
         for level in b._feature_levels:
-            psi[level] = psi[b._feature_parent[level]] * phi[b._feature_last[level]]
+            np.multiply(psi[b._feature_parent[level]], phi[b._feature_last[level]], out=psi[level])
         return psi
 
     def atomic_base(self) -> np.ndarray:
-        """A[i, f] = sum_j psi_f(r_ij), (n_atoms, n_features); pair chunks bound the memory."""
+        """A[f, i] = sum_j psi_f(r_ij), (n_features, n_atoms); pair chunks bound the memory."""
         n_features = len(self.basis.features)
-        A = np.zeros((self.n_atoms, n_features))
+        A = np.zeros((n_features, self.n_atoms))
         step = max(1, CHUNK_BYTES // (8 * n_features))
         for first in range(0, len(self.i), step):
             pairs = slice(first, min(first + step, len(self.i)))
             centres, starts = np.unique(self.i[pairs], return_index=True)  # pairs are sorted by centre
-            A[centres] += np.add.reduceat(self.features(pairs), starts, axis=1).T
+            A[:, centres] += np.add.reduceat(self.features(pairs), starts, axis=1)
         return A
 
     def one_particle_gradient(self, pairs: slice) -> np.ndarray:
-        """dphi[p, x, a] = d phi_a(r_p) / d r_p[x] for the pairs in ``pairs``, (P', 3, n_phi), 1/A.
+        """dphi[x, a, p] = d phi_a(r_p) / d r_p[x] for the pairs in ``pairs``, (3, n_phi, P'), 1/A.
 
         d(R_n Y_lm)/dr = R_n grad Y_lm + R_n' Y_lm r_hat.
         """
         b = self.basis
-        unit = self.vectors[pairs] / self.r[pairs, None]
-        grad_Y = self.dY[pairs].transpose(0, 2, 1)  # (P', 3, n_lm)
-        dphi = np.take(np.ascontiguousarray(grad_Y), b._phi_lm, axis=2)
-        dphi *= self.R_phi[pairs, None, :]
-        radial_term = self.dR[pairs][:, b._phi_n] * self.Y_phi[pairs]
+        R = self.R[b._phi_n, pairs]
+        radial_term = self.dR[b._phi_n, pairs] * self.Y[b._phi_lm, pairs]
+        unit = self.vectors[pairs].T / self.r[pairs]
+        dphi = np.empty((3,) + R.shape)
         for x in range(3):
-            dphi[:, x] += unit[:, x, None] * radial_term
+            np.multiply(self.dY[b._phi_lm, x, pairs], R, out=dphi[x])
+            dphi[x] += radial_term * unit[x]
         return dphi
 
-    def contracted_gradient(self, pairs: slice, weights: np.ndarray) -> np.ndarray:
-        """g[p, x] = sum_f weights[p, f] d psi_f(r_p) / d r_p[x], (P', 3), for weights (P', n_features).
+    def feature_gradient(self, pairs: slice) -> np.ndarray:
+        """dpsi[x, f, p] = d psi_f(r_p) / d r_p[x], (3, n_features, P'), 1/A.
 
-        Reverse mode through the feature prefixes (psi_S phi_a adds its adjoint times phi_a to
-        psi_S and times psi_S to phi_a), so the (P', 3, n_features) gradients are never formed.
+        Product rule along the feature prefixes, d(psi_S phi_a) = dpsi_S phi_a + psi_S dphi_a.
         """
         b = self.basis
-        dphi = self.one_particle_gradient(pairs)  # (P', 3, n_phi)
-        n_phi = dphi.shape[2]
+        dphi = self.one_particle_gradient(pairs)
+        n_phi = dphi.shape[1]
+        if len(b.features) == n_phi:
+            return dphi
+        phi = self.one_particle(pairs)
+        psi = self.features(pairs)
+        dpsi = np.empty((3, len(b.features), dphi.shape[2]))
+        dpsi[:, :n_phi] = dphi
+        for level in b._feature_levels:
+            parent, last = b._feature_parent[level], b._feature_last[level]
+            np.multiply(dpsi[:, parent], phi[last], out=dpsi[:, level])
+            dpsi[:, level] += psi[parent] * dphi[:, last]
+        return dpsi
+
+    def contracted_gradient(self, pairs: slice, weights: np.ndarray) -> np.ndarray:
+        """g[x, p] = sum_f weights[f, p] d psi_f(r_p) / d r_p[x], (3, P'), for weights (n_features, P').
+
+        Reverse mode through the feature prefixes (psi_S phi_a adds its adjoint times phi_a to
+        psi_S and times psi_S to phi_a), so the (3, n_features, P') gradients are never formed.
+        """
+        b = self.basis
+        dphi = self.one_particle_gradient(pairs)  # (3, n_phi, P')
+        n_phi = dphi.shape[1]
         if len(b.features) > n_phi:
-            adjoint = np.ascontiguousarray(weights.T)  # (n_features, P')
-            phi = self.one_particle(pairs).T
+            adjoint = weights.copy()
+            phi = self.one_particle(pairs)
             psi = self.features(pairs)
             for level, (to_parent, to_last) in zip(reversed(b._feature_levels), reversed(b._feature_adjoint_maps)):
                 parent, last = b._feature_parent[level], b._feature_last[level]
                 adjoint[: level.start] += to_parent @ (adjoint[level] * phi[last])
                 adjoint[: level.start] += to_last @ (adjoint[level] * psi[parent])
-            weights = adjoint[:n_phi].T
-        return np.einsum("pxa,pa->px", dphi, weights)
+            weights = adjoint[:n_phi]
+        return np.einsum("xap,ap->xp", dphi, weights)
 
-    def feature_gradient(self, pairs: slice) -> np.ndarray:
-        """dpsi[p, x, f] = d psi_f(r_p) / d r_p[x], (P', 3, n_features), 1/A.
+    def slot_gradients(self, centres: slice, pairs: slice) -> tuple[np.ndarray, np.ndarray]:
+        """Derivatives of the atomic bases of a chunk of centre atoms (and their pairs, ``pairs``).
 
-        Product rule along the feature prefixes, d(psi_S phi_a) = dpsi_S phi_a + psi_S dphi_a,
-        evaluated feature-major (building a feature gathers whole rows of its prefix).
+        Returns
+        -------
+        columns : (K,) int array, the atoms k the centres see, the centres included (sorted)
+        slots : (3, n_features * C, K + 3) array, 1/A
+            ``slots[x, f * C + c, s] = d A_f(c) / d r_k[x]`` for k = columns[s] (every pair (c, j)
+            adds d psi_f(r_cj) to k = j, periodic images summed, and subtracts it from k = c), and
+            for s = K + y the virial sum_j d psi_f(r_cj)[x] r_cj[y] (A^0).
         """
-        b = self.basis
-        dphi = self.one_particle_gradient(pairs)
-        n_phi = dphi.shape[2]
-        if len(b.features) == n_phi:
-            return dphi
-        dphi = np.ascontiguousarray(dphi.transpose(2, 1, 0))  # (n_phi, 3, P')
-        phi = self.one_particle(pairs).T
-        psi = self.features(pairs)
-        dpsi = np.empty((len(b.features), 3, dphi.shape[2]))
-        dpsi[:n_phi] = dphi
-        for level in b._feature_levels:
-            parent, last = b._feature_parent[level], b._feature_last[level]
-            np.multiply(dpsi[parent], phi[last, None, :], out=dpsi[level])
-            dpsi[level] += psi[parent, None, :] * dphi[last]
-        return np.ascontiguousarray(dpsi.transpose(2, 1, 0))
+        c = self.i[pairs] - centres.start
+        j = self.j[pairs]
+        n_chunk, n_pairs = centres.stop - centres.start, len(c)
+        columns = np.unique(np.r_[j, np.arange(centres.start, centres.stop)])
+        n_columns = len(columns) + 3
+        # pair p -> rows (c, s) of the slots: +1 at its neighbour, -1 at its centre, r_p at the virial
+        pair_index = np.repeat(np.arange(n_pairs), 5)
+        targets = c[:, None] * n_columns + np.c_[np.searchsorted(columns, j), np.searchsorted(columns, c + centres.start),
+                                                 np.arange(len(columns), n_columns)[None, :].repeat(n_pairs, 0)]
+        values = np.c_[np.ones(n_pairs), -np.ones(n_pairs), self.vectors[pairs]]
+        to_slots = sp.csr_matrix((values.ravel(), (targets.ravel(), pair_index)), shape=(n_chunk * n_columns, n_pairs))
+        dpsi = self.feature_gradient(pairs)  # (3, F, P')
+        n_features = dpsi.shape[1]
+        slots = to_slots @ np.ascontiguousarray(dpsi.reshape(3 * n_features, n_pairs).T)  # [(c, s), (x, f)]
+        slots = slots.reshape(n_chunk, n_columns, 3, n_features).transpose(2, 3, 0, 1)
+        return columns, np.ascontiguousarray(slots).reshape(3, n_features * n_chunk, n_columns)
