@@ -27,18 +27,40 @@ but sums every product over distinct neighbours only. By inclusion-exclusion ove
         = \sum_\pi \mu(\pi) \prod_{b \in \pi} A_{S_b}(i), \qquad
     A_S(i) = \sum_j \psi_S(\mathbf r_{ij}), \quad \psi_S = \prod_{a \in S} \phi_a,
 
-with :math:`\mu(\pi) = \prod_b (-1)^{|b|-1} (|b|-1)!`. So the pure basis is again a polynomial in
-atomic bases, of *features* :math:`\psi_S` (products of one-particle functions on the same
-neighbour); the standard basis is the special case with single-index features only. Both variants
-share one evaluation path.
+with :math:`\mu(\pi) = \prod_b (-1)^{|b|-1} (|b|-1)!`.
+
+*Evaluation route: an enlarged one-particle basis.* A block merges its factors on one neighbour,
+and a product of harmonics is a short sum of harmonics (generalised real Gaunt coefficients G,
+:func:`_gaunt`):
+
+.. math::
+
+    \psi_S = \prod_{t \in S} R_{n_t} Y_{l_t m_t} = R_\rho \sum_{LM} G_S[m_S, LM]\, Y_{LM},
+    \qquad R_\rho = \prod_{t \in S} R_{n_t},
+
+so :math:`A_S = \sum_{LM} G_S[m_S, LM]\, A_{(\rho, L, M)}` with the atomic base of the one-particle
+function :math:`\phi_{(\rho, L, M)} = R_\rho Y_{LM}`, and every pure function is a sparse linear
+combination of *standard* products :math:`\prod_b A_{(\rho_b, L_b, M_b)}` of this enlarged
+one-particle basis (:meth:`ACEBasis._expansion`: the coupling C contracted with the G of every
+block). Rotation invariance makes the combination short: the m-sum of a block coupled to a scalar
+keeps only L = 0, that of a block coupled to one more factor of degree l only L = l. The standard
+basis is the special case rho = (n,), (L, M) = (l, m); both variants share one evaluation path, and
+the one-particle functions alpha = (rho, L, M) are called the *features* of the basis.
+
+The route was chosen by measurement over the alternative of taking the products of one-particle
+functions on one neighbour, psi_S for every multiset S, as features ("sharing the set-partition
+products across functions"): at K = 4 and 5 that needs 4545 and 22388 features, 12123 and 96469
+Jacobian entries and 15694 and 176267 products of atomic bases, the enlarged basis 457 and 913
+one-particle functions, 6399 and 36281 Jacobian entries and 5717 and 42661 products (standard: 136
+one-particle functions, 3242 and 11080 entries, 4546 and 22357 products).
 
 Evaluation is vectorised over neighbour pairs and atoms, every per-pair and per-atom array with
 pairs or atoms on its last axis (so that gathering the factors of a product takes whole rows):
 
 1. pairs from vesin's ASE-compatible neighbour list (periodic images included, so cells smaller
    than r_cut are fine), sorted by centre and neighbour;
-2. :math:`\phi`, the features :math:`\psi` (each from its prefix) and their gradients per pair,
-   summed into A per atom;
+2. the one-particle functions :math:`\phi_{(\rho, L, M)}` (radial products each from its prefix)
+   and their gradients per pair, summed into A per atom;
 3. all products :math:`\prod_t A_{f_t}` ("nodes") level by level, each a product of its prefix
    and one more factor; B = C @ nodes (sparse);
 4. derivative rows, per chunk of centre atoms c that see the atoms k (all of them in a small
@@ -82,6 +104,11 @@ CHUNK_BYTES = 64 * 2**20
 #: small, so that they stay in the CPU cache between the steps of the chunk.
 DESIGN_CHUNK_BYTES = 16 * 2**20
 
+
+#: Coefficients of the expansion of a function in products of atomic bases (:meth:`ACEBasis._expansion`)
+#: below this are round-off of exact zeros and dropped (the couplings are orthonormal, so the
+#: coefficients that are not zero are of order 1e-4 or more).
+EXPANSION_TOLERANCE = 1e-13
 
 #: Index tables of recently built bases, shared by equal bases (read-only once built).
 _TABLES: dict[tuple, dict] = {}
@@ -282,64 +309,34 @@ class ACEBasis:
         }
 
     def _build_tables(self) -> None:
-        """Index the one-particle functions, the features and the products of A the basis needs.
+        """Index the one-particle functions, the products of their atomic bases the basis needs, and
+        the maps from those products to B and to the Jacobian dB/dA.
 
-        Every function is a sum of products of *features* A_S(i) = sum_j psi_S(r_ij), where S is a
-        multiset of one-particle indices a = (n, l, m) and psi_S = prod_{a in S} phi_a (the product
-        on one neighbour). The standard basis uses only single-index features A_a; the pure basis
-        also the merged ones that inclusion-exclusion over set partitions produces.
+        Every function is a sparse linear combination of products of atomic bases A_alpha(i) =
+        sum_j phi_alpha(r_ij) with phi_alpha = R_rho Y_LM (:meth:`_expansion`): the one-particle
+        functions alpha = (rho, L, M) are the ``features`` of the basis, ((n,), l, m) for the
+        standard one.
         """
-        nl_used = sorted({f for fn in self.functions for f in fn.nl}, key=lambda nl: (nl[1], nl[0]))
-        # a = index of phi_{n l m}; ordered by l, then n, then m
-        self.one_particle = [(n, l, m) for n, l in nl_used for m in range(-l, l + 1)]
-        a_of = {nlm: a for a, nlm in enumerate(self.one_particle)}
-        self._phi_n = np.array([n - 1 for n, _, _ in self.one_particle])
-        self._phi_lm = np.array([lm_index(l, m) for _, l, m in self.one_particle])
-
-        # products of A: key = sorted tuple of a-indices -> coefficient per basis function
-        standard: dict[tuple[tuple[int, ...], int], float] = {}
-        for b, (fn, coupling) in enumerate(zip(self.functions, self._couplings)):
-            for mus in zip(*np.nonzero(coupling)):
-                key = tuple(sorted(a_of[n, l, int(mu) - l] for (n, l), mu in zip(fn.nl, mus)))
-                standard[key, b] = standard.get((key, b), 0.0) + coupling[mus]
-        # the same as products of features (multisets S of a-indices): A_(a,) = A_a, or the pure basis
-        by_features: dict[tuple[tuple[tuple[int, ...], ...], int], float] = {}
-        for (key, b), c in standard.items():
-            if abs(c) <= 1e-14:
-                continue
-            expansion = _purified(key) if self.pure else [(tuple((a,) for a in key), 1.0)]
-            for product, weight in expansion:
-                by_features[product, b] = by_features.get((product, b), 0.0) + weight * c
-
-        # features, closed under prefixes (psi_S = psi_{S[:-1]} * phi_{S[-1]}), ordered by size so
-        # that every level is built from the one before; the singletons (a,) come first, as a
-        features = {S[:k] for (product, _) in by_features for S in product for k in range(1, len(S) + 1)}
-        features |= {(a,) for a in range(len(self.one_particle))}
-        self.features = sorted(features, key=lambda S: (len(S), S))
-        feature_of = {S: f for f, S in enumerate(self.features)}
-        assert all(self.features[a] == (a,) for a in range(len(self.one_particle)))
-        sizes = np.array([len(S) for S in self.features])
-        self._feature_parent = np.array([feature_of[S[:-1]] if len(S) > 1 else -1 for S in self.features])
-        self._feature_last = np.array([S[-1] for S in self.features])
-        self._feature_levels = [
+        terms = self._expansion()
+        # alpha = (rho, L, M), ordered by L, then rho, then M
+        self.features = sorted({alpha for key, _ in terms for alpha in key}, key=lambda a: (a[1], a[0], a[2]))
+        feature_of = {alpha: f for f, alpha in enumerate(self.features)}
+        # radial products R_rho = R_rho[:-1] * R_rho[-1], closed under prefixes; the R_n first
+        rhos = {rho[:k] for rho, _, _ in self.features for k in range(1, len(rho) + 1)}
+        rhos |= {(n,) for n in range(1, self.radial.n_max + 1)}
+        self._radial_products = sorted(rhos, key=lambda rho: (len(rho), rho))
+        rho_of = {rho: k for k, rho in enumerate(self._radial_products)}
+        assert all(self._radial_products[n - 1] == (n,) for n in range(1, self.radial.n_max + 1))
+        self._radial_parent = np.array([rho_of[rho[:-1]] if len(rho) > 1 else -1 for rho in self._radial_products])
+        self._radial_last = np.array([rho[-1] - 1 for rho in self._radial_products])
+        sizes = np.array([len(rho) for rho in self._radial_products])
+        self._radial_levels = [
             slice(np.searchsorted(sizes, k), np.searchsorted(sizes, k, side="right")) for k in range(2, sizes.max() + 1)
         ]
-        # reverse mode through the prefixes: for the features of a level, the 0/1 matrices that add
-        # their adjoints to those of their parents and of their last one-particle factors
-        self._feature_adjoint_maps = [
-            (
-                sp.csr_matrix((np.ones(level.stop - level.start), (self._feature_parent[level], np.arange(level.stop - level.start))),
-                              shape=(level.start, level.stop - level.start)),
-                sp.csr_matrix((np.ones(level.stop - level.start), (self._feature_last[level], np.arange(level.stop - level.start))),
-                              shape=(level.start, level.stop - level.start)),
-            )
-            for level in self._feature_levels
-        ]
-        terms: dict[tuple[tuple[int, ...], int], float] = {}
-        for (product, b), c in by_features.items():
-            key = tuple(sorted(feature_of[S] for S in product))
-            terms[key, b] = terms.get((key, b), 0.0) + c
-        terms = {kb: c for kb, c in terms.items() if abs(c) > 1e-14}
+        self._phi_radial = np.array([rho_of[rho] for rho, _, _ in self.features])
+        self._phi_lm = np.array([lm_index(L, M) for _, L, M in self.features])
+        self._harmonics_l_max = max(L for _, L, _ in self.features)
+        terms = {(tuple(sorted(feature_of[alpha] for alpha in key)), b): c for (key, b), c in terms.items()}
 
         # nodes: every needed product, every product with one factor removed (derivatives),
         # closed under taking prefixes (recursive evaluation); node 0 is the empty product = 1
@@ -388,6 +385,42 @@ class ACEBasis:
             (self._z_val, (self._z_node, entry_of_z.ravel())), shape=(n_nodes, len(entries))
         )
         self._jacobian_from_nodes_t = self._jacobian_from_nodes.T.tocsr()  # (n_entries, n_nodes)
+
+    def _expansion(self) -> dict[tuple[tuple, int], float]:
+        r"""Every function as a sparse linear combination of products of atomic bases A_alpha.
+
+        Function b with factors (n_t, l_t) and coupling C is a sum over set partitions pi of its
+        factors (for the standard basis only the partition into singletons, mu = 1) of
+        :math:`\mu(\pi) \sum_m C[m] \prod_{S \in \pi} A_S(m_S)`. A block S merges its factors on
+        one neighbour, and :math:`\prod_{t \in S} R_{n_t} Y_{l_t m_t} = R_\rho \sum_{LM}
+        G_S[m_S, LM]\, Y_{LM}` with :math:`R_\rho = \prod_{t \in S} R_{n_t}` (:func:`_gaunt`), so
+        :math:`A_S(m_S) = \sum_{LM} G_S[m_S, LM] A_{(\rho, L, M)}` and the partition contributes
+        :math:`\mu \sum_{(LM)_S} K[(LM)_{S_1}, \dots] \prod_S A_{(\rho_S, L_S, M_S)}`, K = C contracted
+        with every G_S. Rotation invariance makes K sparse: a block coupled to a scalar keeps L = 0,
+        a block coupled to one more factor of degree l keeps L = l.
+
+        Returns {(sorted tuple of alpha = (rho, L, M), b): coefficient}; coefficients below
+        :data:`EXPANSION_TOLERANCE` (round-off of exact zeros) are dropped.
+        """
+        terms: dict[tuple[tuple, int], float] = {}
+        for b, (function, coupling) in enumerate(zip(self.functions, self._couplings)):
+            nu = function.correlation_order
+            partitions = set_partitions(nu) if self.pure else ((tuple((t,) for t in range(nu)), 1),)
+            for blocks, mu in partitions:
+                order = [t for block in blocks for t in block]
+                tensor = coupling.transpose(order).reshape(
+                    [int(np.prod([2 * function.nl[t][1] + 1 for t in block])) for block in blocks]
+                )
+                labels = []
+                for block in blocks:
+                    gaunt, lms = _gaunt(tuple(function.nl[t][1] for t in block))
+                    tensor = np.tensordot(tensor, gaunt, axes=([0], [0]))  # the block's axis -> (L, M)
+                    rho = tuple(sorted(function.nl[t][0] for t in block))
+                    labels.append([(rho, L, M) for L, M in lms])
+                for index in np.argwhere(np.abs(tensor) > EXPANSION_TOLERANCE):
+                    key = tuple(sorted(labels[k][q] for k, q in enumerate(index)))
+                    terms[key, b] = terms.get((key, b), 0.0) + mu * tensor[tuple(index)]
+        return {kb: c for kb, c in terms.items() if abs(c) > EXPANSION_TOLERANCE}
 
     # ------------------------------------------------------------ evaluation
     def check_structure(self, atoms: Atoms) -> None:
@@ -439,10 +472,10 @@ class ACEBasis:
             i, j, r, vectors = i[keep], j[keep], r[keep], vectors[keep]
         R, dR = self.radial(r)
         if gradient:
-            Y, dY = real_sph_harm(vectors, self.l_max, gradient=True)
+            Y, dY = real_sph_harm(vectors, self._harmonics_l_max, gradient=True)
             dY = dY.transpose(1, 2, 0)  # (n_lm, 3, P), contiguous: real_sph_harm builds it so
         else:
-            Y, dY = real_sph_harm(vectors, self.l_max), None
+            Y, dY = real_sph_harm(vectors, self._harmonics_l_max), None
         return _Neighbourhood(self, len(atoms), i, j, r, vectors, np.ascontiguousarray(R.T),
                               np.ascontiguousarray(dR.T), np.ascontiguousarray(Y.T), dY)
 
@@ -631,16 +664,34 @@ def set_partitions(nu: int) -> tuple[tuple[tuple[tuple[int, ...], ...], int], ..
     return tuple(result)
 
 
-def _purified(key: tuple[int, ...]) -> list[tuple[tuple[tuple[int, ...], ...], float]]:
-    """The self-interaction-free version of the product prod_t A_{key[t]} as products of features.
+@cache
+def _gaunt(ls: tuple[int, ...]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    r"""Expansion of a product of real harmonics: :math:`\prod_t Y_{l_t m_t} = \sum_{LM} G[m, LM]\, Y_{LM}`.
 
-    ``key`` holds the one-particle indices a_1..a_nu; the result lists (product, weight), a product
-    being a sorted tuple of features, each the sorted multiset of a-indices of one block.
+    ``ls`` = (l_1, ..., l_q). Returns G, (prod_t (2 l_t + 1), n_LM) with the m-tuples in C order
+    (m_t = -l_t..l_t), and the (L, M) of its columns: every L <= sum l_t of the parity of sum l_t
+    that occurs. :math:`G[m, LM] = \int \prod_t Y_{l_t m_t} Y_{LM}\, d\Omega`, exact by a product
+    quadrature (Gauss-Legendre in cos theta, uniform in phi) of the polynomial of degree
+    2 sum l_t; entries below 1e-14 (round-off of exact zeros) are set to 0. One factor: the identity.
     """
-    return [
-        (tuple(sorted(tuple(sorted(key[t] for t in block)) for block in blocks)), float(mu))
-        for blocks, mu in set_partitions(len(key))
-    ]
+    if len(ls) == 1:
+        return np.eye(2 * ls[0] + 1), [(ls[0], m) for m in range(-ls[0], ls[0] + 1)]
+    degree = sum(ls)
+    z, z_weights = np.polynomial.legendre.leggauss(degree + 1)
+    azimuths = 2 * np.pi * np.arange(2 * degree + 2) / (2 * degree + 2)
+    sine = np.sqrt(1.0 - z**2)
+    points = np.stack([np.outer(sine, np.cos(azimuths)).ravel(), np.outer(sine, np.sin(azimuths)).ravel(),
+                       np.repeat(z, len(azimuths))], axis=1)
+    weights = np.repeat(z_weights, len(azimuths)) * (2 * np.pi / len(azimuths))
+    Y = real_sph_harm(points, degree)
+    product = np.ones((len(points), 1))
+    for l in ls:
+        product = (product[:, :, None] * Y[:, l * l : (l + 1) ** 2][:, None, :]).reshape(len(points), -1)
+    gaunt = (product * weights[:, None]).T @ Y
+    gaunt[np.abs(gaunt) < 1e-14] = 0.0
+    lms = [(L, M) for L in range(degree + 1) for M in range(-L, L + 1)]
+    keep = np.flatnonzero(np.any(gaunt != 0.0, axis=0))
+    return gaunt[:, keep], [lms[k] for k in keep]
 
 
 @dataclass
@@ -664,42 +715,52 @@ class _Neighbourhood:
     Y: np.ndarray
     dY: np.ndarray | None
 
-    def one_particle(self, pairs: slice) -> np.ndarray:
-        """phi[a, p] = R_n(r_p) Y_lm(r_p) for the pairs in ``pairs``, (n_phi, P')."""
+    def radial_products(self, pairs: slice, gradient: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """R_rho = prod_{n in rho} R_n of every radial product of the basis for the pairs in
+        ``pairs``, (n_rho, P'), each from its prefix, and its r-derivative (1/A) if ``gradient``."""
         b = self.basis
-        return self.R[b._phi_n, pairs] * self.Y[b._phi_lm, pairs]
+        n_max, n_pairs = self.R.shape[0], pairs.stop - pairs.start
+        R = np.empty((len(b._radial_products), n_pairs))
+        R[:n_max] = self.R[:, pairs]
+        dR = None
+        if gradient:
+            dR = np.empty_like(R)
+            dR[:n_max] = self.dR[:, pairs]
+        for level in b._radial_levels:
+            parent, last = b._radial_parent[level], b._radial_last[level]
+            np.multiply(R[parent], R[last], out=R[level])
+            if gradient:
+                np.multiply(dR[parent], R[last], out=dR[level])
+                dR[level] += R[parent] * dR[last]
+        return R, dR
 
-    def features(self, pairs: slice) -> np.ndarray:
-        """psi[f, p] = prod_{a in S_f} phi_a(r_p) for the pairs in ``pairs``, (n_features, P')."""
+    def one_particle(self, pairs: slice) -> np.ndarray:
+        """phi[f, p] = R_rho(r_p) Y_LM(r_p) of every one-particle function f = (rho, L, M) for the
+        pairs in ``pairs``, (n_features, P')."""
         b = self.basis
-        phi = self.one_particle(pairs)
-        if len(b.features) == phi.shape[0]:
-            return phi
-        psi = np.empty((len(b.features), phi.shape[1]))
-        psi[: phi.shape[0]] = phi
-        for level in b._feature_levels:
-            np.multiply(psi[b._feature_parent[level]], phi[b._feature_last[level]], out=psi[level])
-        return psi
+        R, _ = self.radial_products(pairs, gradient=False)
+        return R[b._phi_radial] * self.Y[b._phi_lm, pairs]
 
     def atomic_base(self) -> np.ndarray:
-        """A[f, i] = sum_j psi_f(r_ij), (n_features, n_atoms); pair chunks bound the memory."""
+        """A[f, i] = sum_j phi_f(r_ij), (n_features, n_atoms); pair chunks bound the memory."""
         n_features = len(self.basis.features)
         A = np.zeros((n_features, self.n_atoms))
         step = max(1, CHUNK_BYTES // (8 * n_features))
         for first in range(0, len(self.i), step):
             pairs = slice(first, min(first + step, len(self.i)))
             centres, starts = np.unique(self.i[pairs], return_index=True)  # pairs are sorted by centre
-            A[:, centres] += np.add.reduceat(self.features(pairs), starts, axis=1)
+            A[:, centres] += np.add.reduceat(self.one_particle(pairs), starts, axis=1)
         return A
 
     def one_particle_gradient(self, pairs: slice) -> np.ndarray:
-        """dphi[x, a, p] = d phi_a(r_p) / d r_p[x] for the pairs in ``pairs``, (3, n_phi, P'), 1/A.
+        """dphi[x, f, p] = d phi_f(r_p) / d r_p[x] for the pairs in ``pairs``, (3, n_features, P'), 1/A.
 
-        d(R_n Y_lm)/dr = R_n grad Y_lm + R_n' Y_lm r_hat.
+        d(R_rho Y_LM)/dr = R_rho grad Y_LM + R_rho' Y_LM r_hat.
         """
         b = self.basis
-        R = self.R[b._phi_n, pairs]
-        radial_term = self.dR[b._phi_n, pairs] * self.Y[b._phi_lm, pairs]
+        R, dR = self.radial_products(pairs, gradient=True)
+        R = R[b._phi_radial]
+        radial_term = dR[b._phi_radial] * self.Y[b._phi_lm, pairs]
         unit = self.vectors[pairs].T / self.r[pairs]
         dphi = np.empty((3,) + R.shape)
         for x in range(3):
@@ -707,45 +768,9 @@ class _Neighbourhood:
             dphi[x] += radial_term * unit[x]
         return dphi
 
-    def feature_gradient(self, pairs: slice) -> np.ndarray:
-        """dpsi[x, f, p] = d psi_f(r_p) / d r_p[x], (3, n_features, P'), 1/A.
-
-        Product rule along the feature prefixes, d(psi_S phi_a) = dpsi_S phi_a + psi_S dphi_a.
-        """
-        b = self.basis
-        dphi = self.one_particle_gradient(pairs)
-        n_phi = dphi.shape[1]
-        if len(b.features) == n_phi:
-            return dphi
-        phi = self.one_particle(pairs)
-        psi = self.features(pairs)
-        dpsi = np.empty((3, len(b.features), dphi.shape[2]))
-        dpsi[:, :n_phi] = dphi
-        for level in b._feature_levels:
-            parent, last = b._feature_parent[level], b._feature_last[level]
-            np.multiply(dpsi[:, parent], phi[last], out=dpsi[:, level])
-            dpsi[:, level] += psi[parent] * dphi[:, last]
-        return dpsi
-
     def contracted_gradient(self, pairs: slice, weights: np.ndarray) -> np.ndarray:
-        """g[x, p] = sum_f weights[f, p] d psi_f(r_p) / d r_p[x], (3, P'), for weights (n_features, P').
-
-        Reverse mode through the feature prefixes (psi_S phi_a adds its adjoint times phi_a to
-        psi_S and times psi_S to phi_a), so the (3, n_features, P') gradients are never formed.
-        """
-        b = self.basis
-        dphi = self.one_particle_gradient(pairs)  # (3, n_phi, P')
-        n_phi = dphi.shape[1]
-        if len(b.features) > n_phi:
-            adjoint = weights.copy()
-            phi = self.one_particle(pairs)
-            psi = self.features(pairs)
-            for level, (to_parent, to_last) in zip(reversed(b._feature_levels), reversed(b._feature_adjoint_maps)):
-                parent, last = b._feature_parent[level], b._feature_last[level]
-                adjoint[: level.start] += to_parent @ (adjoint[level] * phi[last])
-                adjoint[: level.start] += to_last @ (adjoint[level] * psi[parent])
-            weights = adjoint[:n_phi]
-        return np.einsum("xap,ap->xp", dphi, weights)
+        """g[x, p] = sum_f weights[f, p] d phi_f(r_p) / d r_p[x], (3, P'), for weights (n_features, P')."""
+        return np.einsum("xfp,fp->xp", self.one_particle_gradient(pairs), weights)
 
     def slot_gradients(self, centres: slice, pairs: slice) -> tuple[np.ndarray, np.ndarray]:
         """Derivatives of the atomic bases of a chunk of centre atoms (and their pairs, ``pairs``).
@@ -769,7 +794,7 @@ class _Neighbourhood:
                                                  np.arange(len(columns), n_columns)[None, :].repeat(n_pairs, 0)]
         values = np.c_[np.ones(n_pairs), -np.ones(n_pairs), self.vectors[pairs]]
         to_slots = sp.csr_matrix((values.ravel(), (targets.ravel(), pair_index)), shape=(n_chunk * n_columns, n_pairs))
-        dpsi = self.feature_gradient(pairs)  # (3, F, P')
+        dpsi = self.one_particle_gradient(pairs)  # (3, F, P')
         n_features = dpsi.shape[1]
         slots = to_slots @ np.ascontiguousarray(dpsi.reshape(3 * n_features, n_pairs).T)  # [(c, s), (x, f)]
         slots = slots.reshape(n_chunk, n_columns, 3, n_features).transpose(2, 3, 0, 1)
