@@ -788,12 +788,13 @@ class _Neighbourhood:
         n_chunk, n_pairs = centres.stop - centres.start, len(c)
         columns = np.unique(np.r_[j, np.arange(centres.start, centres.stop)])
         n_columns = len(columns) + 3
-        # pair p -> rows (c, s) of the slots: +1 at its neighbour, -1 at its centre, r_p at the virial
-        pair_index = np.repeat(np.arange(n_pairs), 5)
+        # column p of to_slots (pair p) -> rows (c, s): +1 at its neighbour, -1 at its centre, r_p at
+        # the virial; five entries per column, so it is built in CSC form directly
         targets = c[:, None] * n_columns + np.c_[np.searchsorted(columns, j), np.searchsorted(columns, c + centres.start),
-                                                 np.arange(len(columns), n_columns)[None, :].repeat(n_pairs, 0)]
+                                                 np.broadcast_to(np.arange(len(columns), n_columns), (n_pairs, 3))]
         values = np.c_[np.ones(n_pairs), -np.ones(n_pairs), self.vectors[pairs]]
-        to_slots = sp.csr_matrix((values.ravel(), (targets.ravel(), pair_index)), shape=(n_chunk * n_columns, n_pairs))
+        to_slots = sp.csc_matrix((values.ravel(), targets.ravel(), np.arange(0, 5 * n_pairs + 1, 5)),
+                                 shape=(n_chunk * n_columns, n_pairs))
         dpsi = self.one_particle_gradient(pairs)  # (3, F, P')
         n_features = dpsi.shape[1]
         slots = to_slots @ np.ascontiguousarray(dpsi.reshape(3 * n_features, n_pairs).T)  # [(c, s), (x, f)]
