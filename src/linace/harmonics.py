@@ -92,9 +92,9 @@ def real_sph_harm(
     r = np.linalg.norm(vectors, axis=1)
     if np.any(r == 0.0) or not np.all(np.isfinite(r)):
         raise ValueError("real_sph_harm needs finite, non-zero vectors")
-    u = vectors / r[:, None]
-    x, y, z = u.T
-    n_pts = len(u)
+    u = np.ascontiguousarray(vectors.T) / r  # (3, P), contiguous components
+    x, y, z = u
+    n_pts = len(r)
 
     # c_m + i s_m = (x + i y)^m, m = 0..l_max
     c = np.empty((l_max + 1, n_pts))
@@ -144,7 +144,7 @@ def real_sph_harm(
     if not gradient:
         return Y.T
     # project onto the tangent plane and divide by |r|: dY = (dF - (dF . u) u) / r
-    radial_part = np.einsum("lkp,pk->lp", dF, u)
-    dF -= radial_part[:, None, :] * u.T[None, :, :]
+    radial_part = dF[:, 0] * x + dF[:, 1] * y + dF[:, 2] * z
+    dF -= radial_part[:, None, :] * u[None, :, :]
     dF /= r
     return Y.T, dF.transpose(2, 0, 1)
