@@ -92,14 +92,13 @@ SYNTHETIC_E0 = -1.3  # eV
 def write_synthetic_data(directory, seed: int = 0) -> None:
     """A small data directory in the format of ``data/`` (extxyz files + manifest with checksums),
     labelled by a random K = 3 ACE potential instead of DFT, for tests and notebook smoke runs."""
-    import json
     from pathlib import Path
 
     from ase.calculators.singlepoint import SinglePointCalculator
     from ase.io import write
 
     from linace.calculator import ACECalculator
-    from linace.study.datasets import sha256
+    from linace.study.datasets import write_manifest
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -127,12 +126,10 @@ def write_synthetic_data(directory, seed: int = 0) -> None:
         "diverse": [label(random_carbon(5, True, 400 + k), "random") for k in range(6)],
         "test": [label(random_carbon(4, True, 500 + k), "random") for k in range(4)],
     }
-    manifest = {"sets": {}, "note": "synthetic test data labelled by a random ACE potential"}
     for name, images in sets.items():
-        path = directory / f"{name}.extxyz"
-        write(path, images, format="extxyz")
-        manifest["sets"][name] = {"file": path.name, "sha256": sha256(path), "n_structures": len(images)}
-    (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        write(directory / f"{name}.extxyz", images, format="extxyz")
+    write_manifest(directory, "C", {name: f"{name}.extxyz" for name in sets},
+                   description="synthetic test data labelled by a random ACE potential")
 
 
 @pytest.fixture(scope="session")

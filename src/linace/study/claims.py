@@ -198,7 +198,7 @@ def study_summary(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarr
             runs = select(records, variant=variant, training_set=training_set)
             if runs:
                 convergence[f"{variant}, {training_set}"] = [
-                    {k: (float(v) if k != "body_order" else int(v)) for k, v in row.items()}
+                    {k: (float(v) if k != "body_order" else int(v)) for k, v in row.items() if k != "range_A"}
                     for row in convergence_table(runs, dft_curve)]
     verdicts = assess_claims(select(records, variant="standard"), dft_curve) + assess_v2_claims(records, dft_curve)
     return {"convergence": convergence,
