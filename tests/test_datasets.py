@@ -160,6 +160,22 @@ def test_good_toy_set_loads(tmp_path):
     assert datasets.names(tmp_path) == ["toy"]
 
 
+def test_loading_again_gives_fresh_copies_and_sees_changed_files(tmp_path):
+    """A set loaded twice comes from the in-memory cache: a caller that changes its structures does
+    not change the next load, and a rewritten file (new checksum) is read again."""
+    _make_set(tmp_path, [_structure(**GOOD)])
+    (first,) = datasets.load("toy", tmp_path)
+    first.positions += 1.0
+    first.info["touched"] = True
+    (second,) = datasets.load("toy", tmp_path)
+    assert "touched" not in second.info
+    assert not np.allclose(second.positions, first.positions)
+    assert second.get_potential_energy() == -10.0
+    _make_set(tmp_path, [_structure(energy=-12.0, forces=np.zeros((2, 3)))])
+    (third,) = datasets.load("toy", tmp_path)
+    assert third.get_potential_energy() == -12.0
+
+
 def test_unknown_name_lists_known(tmp_path):
     _make_set(tmp_path, [_structure(**GOOD)])
     with pytest.raises(datasets.DatasetError, match="unknown dataset 'nope'.*toy"):

@@ -210,7 +210,7 @@ class DimerCurve:
 
 def _standard_deviation(rows: np.ndarray, covariance: np.ndarray) -> np.ndarray:
     """sqrt(diag(rows @ covariance @ rows.T)), clipped at 0 against round-off."""
-    return np.sqrt(np.maximum(np.einsum("rb,bc,rc->r", rows, covariance, rows), 0.0))
+    return np.sqrt(np.maximum(np.sum((rows @ covariance) * rows, axis=1), 0.0))
 
 
 def dimer_curve(model: ACEModel, r: np.ndarray = DIMER_GRID) -> DimerCurve:

@@ -73,7 +73,6 @@ pairs or atoms on its last axis (so that gathering the factors of a product take
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from functools import cache, cached_property
 from math import factorial
@@ -158,22 +157,34 @@ class DesignRows:
 
 
 def _sorted_tuples(nu: int, max_degree: float, l_max: int, l_weight: float):
-    """Sorted (n, l) tuples of length nu inside the total-degree and l_max limits."""
-    singles = [
+    """Sorted (n, l) tuples of length nu inside the total-degree and l_max limits, with an even sum of
+    l (parity) and l = 0 when nu = 1, in lexicographic order.
+
+    A depth-first walk over non-decreasing tuples that drops a branch as soon as its degree
+    sum_t (n_t + w_L l_t) exceeds ``max_degree``: the same tuples, in the same order, as filtering
+    ``itertools.combinations_with_replacement`` of the single (n, l), without visiting the many
+    combinations (millions at nu = 4) that the degree limit rules out.
+    """
+    singles = sorted(
         (n, l)
         for l in range(l_max + 1)
         for n in range(1, int(max_degree - l_weight * l) + 1)
         if n + l_weight * l <= max_degree
-    ]
-    singles.sort()
-    for combo in itertools.combinations_with_replacement(singles, nu):
-        if sum(n + l_weight * l for n, l in combo) > max_degree + 1e-12:
-            continue
-        if nu == 1 and combo[0][1] != 0:
-            continue
-        if sum(l for _, l in combo) % 2:
-            continue
-        yield combo
+    )
+    degrees = [n + l_weight * l for n, l in singles]
+    limit = max_degree + 1e-12
+    lightest = min(degrees, default=0.0)  # every later slot adds at least this much
+
+    def extend(prefix: tuple, first: int, degree: float):
+        if len(prefix) == nu:
+            if sum(l for _, l in prefix) % 2 == 0 and not (nu == 1 and prefix[0][1] != 0):
+                yield prefix
+            return
+        for index in range(first, len(singles)):
+            if degree + degrees[index] + (nu - len(prefix) - 1) * lightest <= limit:
+                yield from extend(prefix + (singles[index],), index, degree + degrees[index])
+
+    yield from extend((), 0, 0.0)
 
 
 class ACEBasis:

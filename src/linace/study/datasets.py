@@ -45,6 +45,7 @@ import hashlib
 import json
 import math
 import os
+import pickle
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -247,6 +248,13 @@ def validate(images: Sequence[Atoms], name: str = "dataset", element: str = DEFA
                 raise DatasetError(f"{where}: NaN or infinite {key}")
 
 
+#: Parsed and checked sets, pickled, keyed by (file, SHA-256, set, size, element): a set loaded again
+#: (each resampled run loads its training and test sets) is unpickled instead of parsed; a changed
+#: file has another checksum and is parsed again. At most :data:`_PARSED_KEPT` sets are kept.
+_PARSED: dict[tuple, bytes] = {}
+_PARSED_KEPT = 16
+
+
 def load(name: str, data_dir: str | os.PathLike | None = None, element: str | None = None) -> list[Atoms]:
     """Load a set after checking its SHA-256 and contents.
 
@@ -289,6 +297,9 @@ def load(name: str, data_dir: str | os.PathLike | None = None, element: str | No
     if digest != entry["sha256"]:
         raise DatasetError(f"dataset {name!r}: checksum mismatch for {path} (file corrupted or "
                            f"truncated; expected {entry['sha256'][:12]}..., got {digest[:12]}...)")
+    key = (str(path.resolve()), digest, name, entry["n_structures"], meta.get("element", DEFAULT_ELEMENT))
+    if key in _PARSED:  # the same file, checked before: a fresh copy of its structures
+        return pickle.loads(_PARSED[key])
     try:
         images = read(path, index=":", format="extxyz")
     except Exception as exc:
@@ -297,6 +308,9 @@ def load(name: str, data_dir: str | os.PathLike | None = None, element: str | No
         raise DatasetError(f"dataset {name!r}: {len(images)} structures in {path}, manifest says "
                            f"{entry['n_structures']} (truncated file?)")
     validate(images, f"{name} ({path})", meta.get("element", DEFAULT_ELEMENT))
+    _PARSED[key] = pickle.dumps(images)
+    while len(_PARSED) > _PARSED_KEPT:
+        _PARSED.pop(next(iter(_PARSED)))
     return images
 
 
