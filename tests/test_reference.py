@@ -116,3 +116,24 @@ def test_leave_one_out_residuals_find_a_jump():
     assert np.abs(residual).max() > 0.04
     with pytest.raises(ValueError, match="need more than 4 points"):
         reference.leave_one_out_residuals(r[:4], r[:4])
+
+
+def test_label_changes_counts_lowered_and_moment_changes():
+    from ase import Atoms
+    from ase.calculators.singlepoint import SinglePointCalculator
+
+    from linace.study.reference import label_changes
+
+    def cluster(energy, before, moment, moment_before):
+        atoms = Atoms("C3", positions=[[0, 0, 0], [1.3, 0, 0], [0, 1.3, 0]])
+        atoms.calc = SinglePointCalculator(atoms, energy=energy)
+        atoms.info.update(energy_single_run=before, spin_moment=moment, spin_moment_single_run=moment_before)
+        return atoms
+
+    summary = label_changes([cluster(-30.0, -30.0, 2, 2), cluster(-30.3, -30.0, 4, 2),
+                             cluster(-29.0, -29.0015, 0, 0)])
+    assert summary["n"] == 3 and summary["n_changed"] == 1 and summary["n_moment_changed"] == 1
+    assert summary["max_eV_per_atom"] == pytest.approx(0.1)
+    assert summary["changes"][1]["change_eV_per_atom"] == pytest.approx(-0.1)
+    with pytest.raises(ValueError, match="energy_single_run"):
+        label_changes([Atoms("C")])

@@ -217,6 +217,11 @@ def test_state_search_labels_through_export(tmp_path, monkeypatch):
                 result = states.summary(runs)
                 cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings, result,
                             search)
+                if group == "dimers":  # an earlier single-run label, kept beside the search's
+                    cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings,
+                                {"status": "ok", "energy": -4.5 * n, "free_energy": -4.5 * n,
+                                 "forces": np.zeros((n, 3)), "wall_time": 1.0, "moment": 0,
+                                 "energies_by_moment": {"0": -4.5 * n}})
             else:
                 result = {"status": "ok", "energy": -4.0 * n, "free_energy": -4.0 * n,
                           "forces": np.zeros((n, 3)), "wall_time": 1.0}
@@ -237,6 +242,8 @@ def test_state_search_labels_through_export(tmp_path, monkeypatch):
     assert d.info["state"] == "3Πu" and d.info["occupation"] == "integer"
     assert d.info["energy_m2_fractional"] == pytest.approx(-9.8)
     assert np.isnan(d.info["energy_m0_up"]) and d.info["occupation_m0_up"] == "failed"
+    assert d.info["energy_single_run"] == pytest.approx(-9.0) and d.info["spin_moment_single_run"] == 0
+    assert "energy_single_run" not in datasets.load("isolated_atom", tmp_path)[0].info  # none computed
     assert datasets.e0(tmp_path) == pytest.approx(-5.0)
     json.dumps(manifest)  # the manifest stays plain JSON
 

@@ -253,3 +253,38 @@ def literature(data_dir=None) -> dict:
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: the published values of the reference data")
     return json.loads(path.read_text())
+
+
+def label_changes(molecules: Sequence[Atoms], tolerance: float = 1e-3) -> dict:
+    """How the state search changed the labels of molecules that a single run had labelled before.
+
+    Each structure of ``molecules`` (e.g. the clusters) labelled by the state search carries the
+    earlier single-run energy in ``info['energy_single_run']`` (eV, see
+    :func:`linace.study.dft.export`). The change is the search's energy minus that one, per atom
+    (never positive beyond round-off: the search includes a run like the single one and keeps the
+    lowest).
+
+    Returns
+    -------
+    dict with ``n`` (structures compared), ``n_changed`` (|change| > ``tolerance`` eV/atom),
+    ``n_moment_changed`` (the winning total moment differs), ``median_eV_per_atom``,
+    ``max_eV_per_atom`` (the largest lowering, as a positive number), ``rms_eV_per_atom`` and
+    ``changes`` (per structure: sid, atoms, single-run and search moment, change in eV/atom).
+    """
+    rows = []
+    for atoms in molecules:
+        before = atoms.info.get("energy_single_run")
+        if before is None:
+            continue
+        change = (atoms.get_potential_energy() - float(before)) / len(atoms)
+        rows.append({"sid": atoms.info.get("sid"), "n_atoms": len(atoms),
+                     "moment_single_run": atoms.info.get("spin_moment_single_run"),
+                     "moment": atoms.info.get("spin_moment"), "change_eV_per_atom": float(change)})
+    if not rows:
+        raise ValueError("no structure carries an earlier single-run label (info 'energy_single_run')")
+    changes = np.array([r["change_eV_per_atom"] for r in rows])
+    return {"n": len(rows), "n_changed": int(np.sum(np.abs(changes) > tolerance)),
+            "n_moment_changed": int(sum(r["moment"] != r["moment_single_run"] for r in rows)),
+            "median_eV_per_atom": float(np.median(changes)), "max_eV_per_atom": float(-changes.min()),
+            "rms_eV_per_atom": float(np.sqrt(np.mean(changes**2))), "tolerance_eV_per_atom": tolerance,
+            "changes": rows}

@@ -804,6 +804,14 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
         bad = [s for s in sids if s not in ok]
         failures.update({s: failed[s].data.get("error", "") for s in bad})
         images = [_row_atoms(ok[s], s) for s in sids if s in ok]
+        if method == "state search":  # the earlier single-run label beside it, for the before/after
+            single = keyed["single run"][0]
+            for a in images:
+                row = single.get(a.info["sid"])
+                if row is not None and row.geometry == geometry[a.info["sid"]]:
+                    a.info["energy_single_run"] = float(row.energy)
+                    if row.get("moment") is not None:
+                        a.info["spin_moment_single_run"] = int(row.moment)
         if name == "pool":
             where = {s: [n for n in ("narrow", "crystals", "diverse", "test") if s in members[n]]
                      for s in sids}
