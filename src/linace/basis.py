@@ -74,7 +74,7 @@ pairs or atoms on its last axis (so that gathering the factors of a product take
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from math import factorial
 
 import numpy as np
@@ -187,6 +187,24 @@ def _sorted_tuples(nu: int, max_degree: float, l_max: int, l_weight: float):
     yield from extend((), 0, 0.0)
 
 
+@lru_cache(maxsize=_TABLES_KEPT)
+def _enumerate_functions(truncation: tuple, l_weight: float) -> tuple[tuple, tuple]:
+    """The basis functions of a truncation ((nu, (max_degree, l_max)), ...) and their coupling
+    coefficients, in basis order; kept for the last few truncations (bases are built once per fit,
+    prediction and dimer curve). The coupling arrays are read-only: every basis shares them."""
+    functions, coupling_arrays = [], []
+    for nu, (max_degree, l_max) in truncation:
+        for nl in _sorted_tuples(nu, max_degree, l_max, l_weight):
+            groups = tuple(nl.index(f) for f in nl)  # equal (n, l) -> same label
+            couplings = coupling_coefficients(tuple(l for _, l in nl), groups)
+            for k, c in enumerate(couplings):
+                c = np.array(c)
+                c.flags.writeable = False
+                functions.append(BasisFunction(nl, k, len(couplings)))
+                coupling_arrays.append(c)
+    return tuple(functions), tuple(coupling_arrays)
+
+
 class ACEBasis:
     """Linear ACE basis for one element, truncated at body order K.
 
@@ -255,15 +273,9 @@ class ACEBasis:
                 raise ValueError(f"truncation for nu = {nu} must have max_degree >= 1, l_max >= 0: {limits}")
             self.truncation[nu] = (max_degree, int(l_max))
 
-        self.functions: list[BasisFunction] = []
-        self._couplings: list[np.ndarray] = []
-        for nu, (max_degree, l_max) in self.truncation.items():
-            for nl in _sorted_tuples(nu, max_degree, l_max, self.l_weight):
-                groups = tuple(nl.index(f) for f in nl)  # equal (n, l) -> same label
-                couplings = coupling_coefficients(tuple(l for _, l in nl), groups)
-                for k, c in enumerate(couplings):
-                    self.functions.append(BasisFunction(nl, k, len(couplings)))
-                    self._couplings.append(c)
+        functions, couplings = _enumerate_functions(tuple(sorted(self.truncation.items())), self.l_weight)
+        self.functions: list[BasisFunction] = list(functions)
+        self._couplings: list[np.ndarray] = list(couplings)
         if not self.functions:
             raise ValueError("the truncation leaves no basis function")
         n_max = max(n for f in self.functions for n, _ in f.nl)

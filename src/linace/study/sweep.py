@@ -99,6 +99,7 @@ __all__ = [
     "main",
     "run_id",
     "run_sweep",
+    "share_cores",
     "run_title",
 ]
 
@@ -627,8 +628,29 @@ def execute_tasks(tasks: Sequence, executor: concurrent.futures.Executor, progre
     return outcomes
 
 
+#: Environment variables that set the number of BLAS/OpenMP threads of a process.
+BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def share_cores(workers: int) -> int:
+    """Give each of ``workers`` local worker processes an equal share of the cores for its BLAS
+    threads (at least one), through the environment the spawned workers and their notebook kernels
+    inherit; variables the user has set are kept. Returns the threads per worker.
+
+    Without it every worker's OpenBLAS starts one thread per core: two workers on two cores each
+    run two threads, and a dense SVD of the fits takes 4.4 times as long as with one thread each
+    (measured: four 2000 x 1243 SVDs in 26.5 s against 6.0 s).
+    """
+    threads = max(1, (os.cpu_count() or 1) // max(int(workers), 1))
+    for variable in BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(variable, str(threads))
+    return threads
+
+
 def default_executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    """Local worker processes (spawned: safe whatever threads the caller runs)."""
+    """Local worker processes (spawned: safe whatever threads the caller runs), each with its share
+    of the cores for BLAS threads (:func:`share_cores`)."""
+    share_cores(workers)
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
