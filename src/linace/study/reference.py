@@ -261,8 +261,9 @@ def label_changes(molecules: Sequence[Atoms], tolerance: float = 1e-3) -> dict:
     Each structure of ``molecules`` (e.g. the clusters) labelled by the state search carries the
     earlier single-run energy in ``info['energy_single_run']`` (eV, see
     :func:`linace.study.dft.export`). The change is the search's energy minus that one, per atom
-    (never positive beyond round-off: the search includes a run like the single one and keeps the
-    lowest).
+    (mostly negative: the search keeps its lowest run; it can be slightly positive because the
+    single runs used a wider Fermi-Dirac smearing, 0.05 eV, whose extrapolated energy is not that
+    of one occupation).
 
     Returns
     -------
