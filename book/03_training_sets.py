@@ -312,7 +312,8 @@ if "clusters" in loaded:
 # lowest energy has risen, each from integer-occupation and fractional starts; the label is the
 # lowest converged run) when it is complete, else by one Fermi-Dirac run per fixed moment 0, 2, 4.
 # Where the search labels them, each cluster also keeps its earlier single-run energy, and the
-# table below says how much the search lowered the labels.
+# table below says how much the search moved the labels (a few move up: the single runs used a
+# wider smearing, whose extrapolated energy is not that of one occupation).
 
 # %% tags=["hide-input"]
 if "clusters" in loaded:
@@ -321,7 +322,7 @@ if "clusters" in loaded:
     if any("energy_single_run" in a.info for a in loaded["clusters"]):
         changes = reference.label_changes(loaded["clusters"])
         display(Markdown(
-            "| compared | lowered by more than 1 meV/atom | other moment won | median change | "
+            "| compared | moved by more than 1 meV/atom | other moment won | median change | "
             "largest lowering | RMS change |\n|---|---|---|---|---|---|\n"
             f"| {changes['n']} | {changes['n_changed']} | {changes['n_moment_changed']} | "
             f"{1e3 * changes['median_eV_per_atom']:.1f} meV/atom | {1e3 * changes['max_eV_per_atom']:.0f} meV/atom | "

@@ -53,6 +53,7 @@ from ase.calculators.singlepoint import SinglePointCalculator
 
 from linace.study import structures
 from linace.study.datasets import DATA_DIR, element_dir, sha256
+from linace.study.sweep import BLAS_THREAD_VARIABLES
 from linace.study.dft import states
 from linace.study.dft.states import StateSearch
 
@@ -471,7 +472,7 @@ def tasks(group: str, settings: DFTSettings, element: str = "C") -> list[tuple[s
 
 
 def _limit_threads() -> None:
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    for var in BLAS_THREAD_VARIABLES:  # GPAW workers: one thread each, whatever the user set
         os.environ[var] = "1"
 
 
