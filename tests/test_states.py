@@ -148,6 +148,29 @@ def test_cluster_task_stops_after_two_rises(tmp_path, monkeypatch):
     assert {s for _, _, s, _ in calls} == {"integer", "fractional"}
 
 
+def test_cluster_task_resumed_mid_moment_finishes_that_moment(tmp_path, monkeypatch):
+    """Killed after the integer start of the last moment: the resumed task runs its fractional
+    start (the stop rule counts a moment only when all its starts are done), and afterwards the
+    task and cluster_runs_missing agree that nothing is left (C4-random-083 was left one run short)."""
+    energies = {0: -10.0, 2: -11.0, 4: -10.5, 6: -10.7, 8: -12.0}
+    run, calls = _fake_single_run(lambda a, m: energies[m])
+    monkeypatch.setattr(states, "single_run", run)
+    (sid, atoms), = structures.clusters()[:1]
+    task = states.Task("chunk00", "cluster", [(sid, atoms, "g0")], str(tmp_path / "c.jsonl"))
+    settings, search = dft.DFTSettings(), states.StateSearch()
+    states.run_task(task, settings, search)
+    kept = [line for line in open(task.log) if '"moment": 6, "start": "fractional"' not in line]
+    assert len(kept) == 7
+    open(task.log, "w").writelines(kept)
+    records = states.collect(tmp_path, settings, search)[sid]
+    assert states.cluster_runs_missing(records, atoms.get_chemical_symbols(), search) == 1
+    calls.clear()
+    assert states.run_task(task, settings, search) == 1
+    assert [(m, s) for _, m, s, _ in calls] == [(6, "fractional")]
+    records = states.collect(tmp_path, settings, search)[sid]
+    assert states.cluster_runs_missing(records, atoms.get_chemical_symbols(), search) == 0
+
+
 def test_runs_a_cluster_search_still_needs():
     search = states.StateSearch()
     symbols = ["C"] * 3  # 12 valence electrons: moments 0, 2, 4, ...

@@ -504,10 +504,10 @@ def run_task(task: Task, settings, search: StateSearch) -> int:
                 previous = atoms
         elif task.kind == "cluster":
             for sid, atoms, geom in task.structures:
+                # the stop rule sees a moment only once all its starts are done (as in
+                # cluster_runs_missing), so resuming after a partly run moment finishes that moment
+                mine = [r for r in logged if r["sid"] == sid and r["geometry"] == geom]
                 best: dict[int, float] = {}
-                for r in logged:
-                    if r["sid"] == sid and r.get("status") == "ok" and r["geometry"] == geom:
-                        best[r["moment"]] = min(best.get(r["moment"], np.inf), r["energy"])
                 for moment in cluster_moments(atoms.get_chemical_symbols(), search):
                     if cluster_moments_done(best):
                         break
@@ -516,9 +516,9 @@ def run_task(task: Task, settings, search: StateSearch) -> int:
                             continue
                         rec, _ = single_run(atoms, settings, search, moment, start)
                         record(sid, geom, rec)
-                        if rec["status"] == "ok":
-                            best[moment] = min(best.get(moment, np.inf), rec["energy"])
-                    best.setdefault(moment, np.inf)
+                        mine.append(rec)
+                    best[moment] = min((r["energy"] for r in mine
+                                        if r["moment"] == moment and r.get("status") == "ok"), default=np.inf)
         else:
             raise ValueError(f"unknown task kind {task.kind!r}")
     return count
