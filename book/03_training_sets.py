@@ -171,6 +171,8 @@ if labelled:
     display(Markdown("Sources: " + "; ".join(f"[{key}] {src['citation']}" for key, src in
                                              reference.literature()["sources"].items()
                                              if key in {e.get('source') for t in (experiment, pbe) for e in t.values()})))
+    if not pbe:  # say why the PBE columns are empty rather than leave a reader guessing
+        display(Markdown("PBE columns empty: " + literature["pbe_status"]["note"]))
 
 # %% [markdown]
 # What to read from the table: spin-polarised PBE puts the triplet a$^3\Pi_u$-like state below the
