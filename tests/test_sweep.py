@@ -398,15 +398,3 @@ def test_command_line_without_grid_options_runs_the_default_plan(monkeypatch, ca
     assert "clusters+dimers not in the data directory" in capsys.readouterr().err
     assert sweep.main(["--variants", "pure", "--body-orders", "3"]) == 0
     assert captured["grid"] == sweep.grid([3], sweep.TRAINING_SETS, ["pure"])
-
-
-def test_workers_share_the_cores_for_blas_threads(monkeypatch):
-    """Two workers on four cores get two BLAS threads each; a user's setting is kept."""
-    for variable in sweep.BLAS_THREAD_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setattr(sweep.os, "cpu_count", lambda: 4)
-    monkeypatch.setenv("MKL_NUM_THREADS", "3")
-    assert sweep.share_cores(2) == 2
-    assert sweep.os.environ["OPENBLAS_NUM_THREADS"] == "2" and sweep.os.environ["OMP_NUM_THREADS"] == "2"
-    assert sweep.os.environ["MKL_NUM_THREADS"] == "3"
-    assert sweep.share_cores(8) == 1

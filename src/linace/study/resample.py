@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import sweep
+from . import executors, sweep
 from .results import write_json_atomic
 
 __all__ = ["DEFAULT_PLAN", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws", "draw_overlap",
@@ -117,7 +117,7 @@ class ResampleTask:
     data_dir: str | None = None
 
 
-def execute_group(task: ResampleTask) -> sweep.RunOutcome:
+def execute_group(task: ResampleTask) -> executors.RunOutcome:
     """Train every run of the group, writing each record as soon as it is done. A run that raises is
     reported in the outcome's error (with how many failed) and does not stop the others."""
     from linace.study import runs as training
@@ -140,7 +140,7 @@ def execute_group(task: ResampleTask) -> sweep.RunOutcome:
     error = None
     if failures:
         error = f"{len(failures)} of {len(task.runs)} runs failed; first: {failures[0]}"
-    return sweep.RunOutcome(task.run_id, error, None, time.perf_counter() - start)
+    return executors.RunOutcome(task.run_id, error, None, time.perf_counter() - start)
 
 
 # ----------------------------------------------------------------------------- the grid
@@ -191,9 +191,9 @@ def run_resampling(
         return report
     own_executor = executor is None
     if own_executor:
-        executor = sweep.default_executor(min(workers, len(tasks)))
+        executor = executors.default_executor(min(workers, len(tasks)))
     try:
-        outcomes = {o.run_id: o for o in sweep.execute_tasks(tasks, executor, progress, execute_group, "resampled runs")}
+        outcomes = {o.run_id: o for o in executors.execute_tasks(tasks, executor, progress, execute_group, "resampled runs")}
     finally:
         if own_executor:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -354,12 +354,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.scheduler is None:
             report = run_resampling(grid, **options)
         else:
-            with sweep.dask_client(args.scheduler, args.scheduler_timeout) as client:
+            with executors.dask_client(args.scheduler, args.scheduler_timeout) as client:
                 report = run_resampling(grid, executor=client.get_executor(), **options)
-    except sweep.SchedulerError as error:
+    except executors.SchedulerError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 1
-    except sweep.SweepError as error:
+    except (sweep.SweepError, executors.ExecutorError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     except KeyboardInterrupt:
         print("resample: interrupted; finished runs are kept, run again to resume", file=sys.stderr)

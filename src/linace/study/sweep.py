@@ -63,7 +63,6 @@ import datetime
 import hashlib
 import itertools
 import json
-import multiprocessing
 import os
 import re
 import sys
@@ -76,30 +75,26 @@ from pathlib import Path
 import linace
 from linace.io import write_atomic
 
+from .executors import ExecutorError, RunOutcome, SchedulerError, dask_client, default_executor, execute_tasks
+
 __all__ = [
     "BODY_ORDERS",
     "DEFAULT_NOTEBOOK",
     "RunFailure",
     "RunTask",
-    "RunOutcome",
-    "SchedulerError",
     "SweepError",
     "SweepReport",
     "TRAINING_SETS",
     "allowed_values",
     "check_kernel",
-    "dask_client",
-    "default_executor",
     "default_grid",
     "default_manifest",
     "execute_run",
-    "execute_tasks",
     "grid",
     "input_hash",
     "main",
     "run_id",
     "run_sweep",
-    "share_cores",
     "run_title",
 ]
 
@@ -137,10 +132,6 @@ SCHEDULER_TIMEOUT = 30.0
 
 class SweepError(RuntimeError):
     """A sweep cannot start (duplicate run ids, missing template, no Jupyter kernel)."""
-
-
-class SchedulerError(SweepError):
-    """The Dask scheduler does not answer (the command line exits with code 1, not 2)."""
 
 
 # ----------------------------------------------------------------------------- grid, ids, titles
@@ -319,17 +310,6 @@ class RunTask:
         """Where the executed notebook of a failed run goes: ``<notebooks_dir>/failed/<run-id>.ipynb``."""
         notebook = Path(self.notebook)
         return str(notebook.parent / FAILED_DIR / notebook.name)
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """What one run produced: ``error`` is None on success; ``notebook`` is the executed notebook
-    (None if execution did not even start)."""
-
-    run_id: str
-    error: str | None
-    notebook: str | None
-    wall_time_s: float
 
 
 def _describe(error: BaseException) -> str:
@@ -585,75 +565,6 @@ def check_kernel(kernel_name: str = KERNEL) -> None:
         ) from None
 
 
-def _outcome(future: concurrent.futures.Future, task: RunTask) -> RunOutcome:
-    """The outcome of a finished future; an exception of the executor itself (a dead worker, a
-    lost Dask connection) counts as a failure of that run."""
-    try:
-        return future.result()
-    except Exception as error:  # noqa: BLE001
-        return RunOutcome(task.run_id, f"the executor failed: {type(error).__name__}: {error}", None, 0.0)
-
-
-def _failure_line(outcome: RunOutcome) -> str:
-    """One line naming the failed run, the error and the executed notebook to inspect."""
-    where = f"; inspect {outcome.notebook}" if outcome.notebook else ""
-    return f"sweep: run {outcome.run_id} FAILED: {outcome.error}{where}"
-
-
-def execute_tasks(tasks: Sequence, executor: concurrent.futures.Executor, progress: bool, function=None,
-             desc: str = "sweep") -> list[RunOutcome]:
-    """Submit ``function(task)`` for every task (default :func:`execute_run`; tasks have a
-    ``run_id``, the function returns a :class:`RunOutcome`), collect outcomes as they finish (tqdm
-    bar ``desc``), report failures on stderr.
-
-    On KeyboardInterrupt the tasks not yet started are cancelled and the interrupt propagates.
-    """
-    from tqdm import tqdm
-
-    futures = {executor.submit(function or execute_run, task): task for task in tasks}
-    outcomes = []
-    with tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress, file=sys.stderr) as bar:
-        try:
-            for future in concurrent.futures.as_completed(futures):
-                outcome = _outcome(future, futures[future])
-                if outcome.error is not None:
-                    tqdm.write(_failure_line(outcome), file=sys.stderr)
-                outcomes.append(outcome)
-                bar.set_postfix_str(f"{outcome.run_id} {'failed' if outcome.error else 'done'}")
-                bar.update()
-        except KeyboardInterrupt:
-            for future in futures:
-                future.cancel()
-            raise
-    return outcomes
-
-
-#: Environment variables that set the number of BLAS/OpenMP threads of a process.
-BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def share_cores(workers: int) -> int:
-    """Give each of ``workers`` local worker processes an equal share of the cores for its BLAS
-    threads (at least one), through the environment the spawned workers and their notebook kernels
-    inherit; variables the user has set are kept. Returns the threads per worker.
-
-    Without it every worker's OpenBLAS starts one thread per core: two workers on two cores each
-    run two threads, and a dense SVD of the fits takes 4.4 times as long as with one thread each
-    (measured: four 2000 x 1243 SVDs in 26.5 s against 6.0 s).
-    """
-    threads = max(1, (os.cpu_count() or 1) // max(int(workers), 1))
-    for variable in BLAS_THREAD_VARIABLES:
-        os.environ.setdefault(variable, str(threads))
-    return threads
-
-
-def default_executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    """Local worker processes (spawned: safe whatever threads the caller runs), each with its share
-    of the cores for BLAS threads (:func:`share_cores`)."""
-    share_cores(workers)
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-
-
 def run_sweep(
     grid: Sequence[Mapping],
     notebook: str | os.PathLike = DEFAULT_NOTEBOOK,
@@ -719,7 +630,7 @@ def run_sweep(
     own_executor = executor is None
     executor = default_executor(min(workers, len(pending))) if own_executor else executor
     try:
-        outcomes = {outcome.run_id: outcome for outcome in execute_tasks(pending, executor, progress)}
+        outcomes = {outcome.run_id: outcome for outcome in execute_tasks(pending, executor, progress, execute_run)}
     finally:
         if own_executor:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -867,30 +778,6 @@ def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
         return run_sweep(parameter_grid, executor=client.get_executor(), **options)
 
 
-def dask_client(address: str, timeout: float):
-    """A ``distributed.Client`` connected to the scheduler at ``address``.
-
-    Raises
-    ------
-    SchedulerError
-        The scheduler did not answer within ``timeout`` seconds (distributed retries a refused
-        connection until then), or what answered is not a Dask scheduler.
-    SweepError
-        ``address`` is not a Dask address.
-    """
-    import distributed  # only needed for a Dask cluster
-
-    try:
-        return distributed.Client(address, timeout=timeout)
-    except ValueError as error:  # distributed's own message names the known schemes
-        raise SweepError(f"--scheduler {address}: {error}") from None
-    except OSError:  # refused, unreachable or timed out
-        raise SchedulerError(f"the Dask scheduler at {address} did not answer within {timeout:g} s") from None
-    except Exception as error:  # noqa: BLE001  (something answered, but not a Dask scheduler)
-        raise SchedulerError(f"could not connect to a Dask scheduler at {address}: "
-                             f"{type(error).__name__}: {error}") from None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code (0 ok, 1 a run failed or the Dask scheduler did not
     answer, 2 invalid arguments, 130 interrupted)."""
@@ -902,7 +789,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchedulerError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 1
-    except SweepError as error:
+    except (SweepError, ExecutorError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     except KeyboardInterrupt:
         print("sweep: interrupted; finished runs are kept, run again to resume", file=sys.stderr)

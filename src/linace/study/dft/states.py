@@ -384,7 +384,7 @@ def single_run(atoms: Atoms, settings, search: StateSearch, moment: int, start: 
     ``calc``: a converged calculator of the neighbouring geometry to continue from (``up`` and
     ``down`` starts); None starts fresh. Returns (record, calculator or None if it failed).
     """
-    from linace.study.dft import _format_error
+    from linace.study.dft.calculations import format_error
 
     work = atoms.copy()
     work.pbc = True  # plane waves: the box is periodic (the stored copy keeps pbc False)
@@ -407,7 +407,7 @@ def single_run(atoms: Atoms, settings, search: StateSearch, moment: int, start: 
             niter=int(calc.get_number_of_iterations()),
             **_describe(calc, work, moment, search))
     except Exception as exc:  # SCF non-convergence and anything else: record, go on
-        record.update(status="failed", error=_format_error(exc))
+        record.update(status="failed", error=format_error(exc))
         calc = None
     record["wall_time"] = time.perf_counter() - t0
     return record, calc
@@ -470,9 +470,9 @@ def run_task(task: Task, settings, search: StateSearch) -> int:
     settings; a chain restarts from its first missing point, seeded by recomputing (without
     recording) the point before it.
     """
-    from linace.study.dft import _limit_threads
+    from linace.study.executors import limit_threads
 
-    _limit_threads()
+    limit_threads(1)  # a GPAW worker: one thread
     keys = {"settings": settings.digest(), "search": search.digest()}
     logged = [r for r in read_log(task.log)
               if r.get("settings") == keys["settings"] and r.get("search") == keys["search"]]

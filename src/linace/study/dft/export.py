@@ -1,0 +1,314 @@
+"""Export of the cache to the committed data: ``<set>.extxyz`` files and ``manifest.json``.
+
+A set is written only when all of its structures are computed (failures dropped and listed);
+a set still growing keeps its previous file and manifest entry. The manifest records the code
+and setup versions, the settings, the convergence check, the state search, E0 both ways, the
+fixed split, per-set counts and checksums, failures, known issues and the compute time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+from ase.calculators.singlepoint import SinglePointCalculator
+
+from linace.study import structures
+from linace.study.datasets import DATA_DIR, sha256
+from linace.study.dft.cache import CACHE_NAME, Cache
+from linace.study.dft.convergence import CONVERGENCE_NAME
+from linace.study.dft.generation import MOLECULAR_GROUPS, STATE_SEARCH_DIR, data_dir as element_data_dir, pool_split, tasks
+from linace.study.dft.settings import BOX_ASYMMETRY, DFTSettings, default_settings, geometry_digest
+from linace.study.dft.states import StateSearch
+
+__all__ = ["KNOWN_ISSUES", "export", "provenance"]
+
+#: caveats of each element's data found by inspection, copied into its manifest (an element without
+#: an entry gets the first, general one until its own data have been inspected)
+KNOWN_ISSUES = {"C": [
+    "Kohn-Sham DFT with one determinant: the integer-occupation, symmetry-broken solutions that "
+    "label the molecules (the Hund's-rule atom, a3Pi_u-like C2) are the lowest PBE solutions the "
+    "state search found, not spin or angular-momentum eigenstates; states are named by the "
+    "configuration they resemble. Before the state search (until 2026-11), E0 was the spherical, "
+    "fractionally occupied atom (0.09 eV higher) and the dimer curve mixed occupation classes "
+    "from point to point (0.1 eV steps); see the git history of data/.",
+    "Cut-off: at 450 eV energy differences are converged to ~3 meV/atom for diamond/graphite "
+    "(5.6 meV/atom for strongly compressed fcc), C2 binding to 2.3 meV/atom, forces to 0.026 eV/A, "
+    "but the stress is NOT converged: errors of 5-6 GPa for diamond (Pulay stress, 1 GPa at "
+    "500 eV) and 11 GPa for compressed fcc - fit stresses with a low weight or not at all.",
+    "k-points: the density 2.5/A converges insulating and semiconducting structures (diamond: "
+    "0.5 meV/atom, 0.001 eV/A) but not compressed metallic phases (sc/fcc/graphite: up to "
+    "~10 meV/atom, 0.2 eV/A, tens of GPa in the stress of a rattled metallic sc cell) - see "
+    "convergence.scans.kpt_density_*; chosen for cost (2 cores, ~2 h).",
+], "Si": [
+    "Kohn-Sham DFT with one determinant: the molecules (the 3P atom, Si2, Si3-Si5) are labelled by "
+    "the lowest PBE solution the state search found (integer-occupation, symmetry-broken "
+    "solutions included), not by spin or angular-momentum eigenstates; states are named by the "
+    "configuration they resemble.",
+    "Settings: carbon's (450 eV, k-density 2.5/A, Fermi-Dirac 0.05 eV for periodic cells) with "
+    "5 A of vacuum around molecules; see 'convergence' for silicon's own check of them.",
+]}
+
+#: caveats of molecular sets still labelled by single fixed-moment runs (added while they are)
+LEGACY_ISSUES = {
+    "clusters": "clusters are still labelled by single Fermi-Dirac runs (width 0.05 eV) per fixed "
+                "moment 0, 2, 4, ... (stop when the energy rises), not yet by the state search: "
+                "26 of 150 carry the fractional-occupation signature (free_energy - energy below "
+                "-5 meV, down to -48 meV), so their labels may lie above the integer-occupation "
+                "states the search would find, as the spherical atom lies above the Hund's-rule "
+                "one. Compute with `python -m linace.study.dft generate --set clusters` (resumable: "
+                "the run logs go to data/state_search/clusters).",
+}
+
+#: one paragraph for the manifest; the module docstring of :mod:`linace.study.dft.states` has the rest
+STATE_SEARCH_DESCRIPTION = (
+    "For every molecule and every total moment that can win (dimers: all of dimer_moments; "
+    "the atom: its Hund moment; clusters: 0, 2, 4, ... until the lowest energy has risen for two "
+    "consecutive moments), independent SCF runs from several starts: 'integer' (fixed integer "
+    "aufbau occupations, broken-symmetry initial moments), 'fractional' (Fermi-Dirac of width "
+    "'width', symmetric initial moments), and for dimers 'up'/'down' (continuation from the "
+    "converged wave functions of the neighbouring separation, scanning r upwards/downwards). "
+    "Every run is kept (info['energy_m<M>_<start>'], info['occupation_m<M>_<start>'], "
+    "info['state_m<M>_<start>'] and the run logs); the label is the lowest energy; the winner's "
+    "moment, start, occupation class ('integer' if all occupations are within "
+    "integer_tolerance of 0 or 1), orbital configuration and the term it resembles are in "
+    "info['spin_moment'], ['start'], ['occupation'], ['configuration'], ['state']; "
+    "info['free_minus_energy'] is the smearing signature (0 for integer occupations).")
+
+
+def _row_atoms(row, sid: str) -> Atoms:
+    """Atoms with a SinglePointCalculator and the info written to the extxyz files."""
+    atoms = row.toatoms()
+    results = {"energy": row.energy, "free_energy": float(row.data["free_energy"]),
+               "forces": row.forces}
+    if all(atoms.pbc) and row.get("stress") is not None:
+        results["stress"] = row.stress
+    atoms.info = {"sid": sid, "config_type": row.config_type}
+    if row.get("moment") is not None:
+        atoms.info["spin_moment"] = int(row.moment)
+        for m, e in row.data.get("energies_by_moment", {}).items():
+            atoms.info[f"energy_m{m}"] = float("nan") if e is None else float(e)
+    if "runs" in row.data:  # labelled by the state search: the winner and every run
+        for key in ("state", "occupation", "start", "configuration"):
+            if row.data.get(key):  # extxyz cannot hold an empty value
+                atoms.info[key] = str(row.data[key])
+        atoms.info["free_minus_energy"] = float(row.data["free_energy"]) - float(row.energy)
+        for run in row.data["runs"]:
+            tag = f"m{run['moment']}_{run['start']}"
+            ok = run["status"] == "ok"
+            atoms.info[f"energy_{tag}"] = float(run["energy"]) if ok else float("nan")
+            atoms.info[f"occupation_{tag}"] = run["occupation"] if ok else "failed"
+            atoms.info[f"state_{tag}"] = run["state"] if ok else "failed"
+            if ok and run.get("configuration"):
+                atoms.info[f"configuration_{tag}"] = run["configuration"]
+    atoms.calc = SinglePointCalculator(atoms, **results)
+    return atoms
+
+
+def _atom_states(row) -> dict | None:
+    """E0 both ways: the integer (Hund's-rule, symmetry-broken) and the spherical (fractional)
+    atom, from the state-search row of the isolated atom (None if not computed)."""
+    if row is None:
+        return None
+    runs = {r["start"]: r for r in row.data["runs"] if r["status"] == "ok"}
+    out = {"E0": float(row.energy), "E0_state": f"{row.data['occupation']} occupations, "
+           f"start '{row.data['start']}', moment {row.moment}"}
+    for start, run in runs.items():
+        out[f"energy_{start}"] = run["energy"]
+        out[f"occupation_{start}"] = run["occupation"]
+        out[f"free_minus_energy_{start}"] = run["free_minus_energy"]
+    if "integer" in runs and "fractional" in runs:
+        out["spherical_minus_integer_eV"] = runs["fractional"]["energy"] - runs["integer"]["energy"]
+    return out
+
+
+def provenance(element: str = "C") -> dict:
+    """Versions of the code, of GPAW and of its PAW setup for ``element``."""
+    import ase
+
+    import linace
+
+    info = {"linace": linace.__version__, "ase": ase.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=DATA_DIR.parent,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        info["git_commit"] = commit
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    try:
+        import gpaw
+        import gpaw_data
+
+        info["gpaw"] = gpaw.__version__
+        info["gpaw_data"] = gpaw_data.__version__
+        setups = sorted(Path(gpaw_data.datapath()).glob(f"{element}.PBE*"))
+        info[f"setup_{element}"] = {p.name: sha256(p) for p in setups}
+    except ImportError:
+        pass
+    return info
+
+
+def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | None = None,
+           data_dir: str | os.PathLike | None = None, element: str = "C") -> dict:
+    """Write ``<set>.extxyz`` and ``manifest.json`` of an element's data directory from the cache.
+
+    Every set whose structures are all cached is written; failed structures are dropped and
+    listed under ``failures``. A set with missing structures is listed under ``incomplete``; if the
+    previous export wrote it (its file unchanged: same SHA-256), that file and its manifest entry
+    are kept (``kept_from_export``: the date of that export), together with the recorded split if
+    a pool set is kept, so that growing a set never removes the data already committed. Returns the
+    manifest.
+    """
+    from ase.io import write
+
+    from linace.study import datasets
+
+    settings = settings or default_settings(element)
+    search = StateSearch()
+    data_dir = Path(data_dir or element_data_dir(element))
+    previous_path = data_dir / datasets.MANIFEST
+    previous = json.loads(previous_path.read_text()) if previous_path.exists() else {}
+    cache = Cache(cache_path or data_dir / CACHE_NAME)
+    keyed = {"single run": (cache.rows(settings, "ok"), cache.rows(settings, "failed")),
+             "state search": (cache.rows(settings, "ok", search),
+                              cache.rows(settings, "failed", search))}
+
+    groups = {g: tasks(g, settings, element) for g in structures.GROUPS}
+    pool_types = [a.info["config_type"] for _, a in groups["pool"]]
+    split = pool_split(pool_types, element)
+    members = {g: [sid for sid, _ in groups[g]] for g in ("isolated_atom", "dimers", "clusters")}
+    pool_sids = [sid for sid, _ in groups["pool"]]
+    for name, idx in split.items():
+        members[name] = [pool_sids[i] for i in idx]
+    members["pool"] = pool_sids
+
+    geometry = {sid: geometry_digest(a) for g in groups.values() for sid, a in g}
+    sets, incomplete, failures = {}, {}, {}
+    labelled_by = {}
+    for name in datasets.SET_ORDER:
+        sids = members[name]
+        # molecules: the state search if complete, else the earlier single fixed-moment runs
+        methods = ("state search", "single run") if name in MOLECULAR_GROUPS else ("single run",)
+        for method in methods:
+            ok, failed = keyed[method]
+            missing = [s for s in sids if s not in ok and s not in failed]
+            stale = [s for s in sids if s in ok and ok[s].geometry != geometry[s]]
+            if not (missing or stale):
+                break
+            incomplete.setdefault(name, {"missing": len(missing), "stale": len(stale)})
+        else:
+            continue
+        incomplete.pop(name, None)
+        labelled_by[name] = method
+        bad = [s for s in sids if s not in ok]
+        failures.update({s: failed[s].data.get("error", "") for s in bad})
+        images = [_row_atoms(ok[s], s) for s in sids if s in ok]
+        if method == "state search":  # the earlier single-run label beside it, for the before/after
+            single = keyed["single run"][0]
+            for a in images:
+                row = single.get(a.info["sid"])
+                if row is not None and row.geometry == geometry[a.info["sid"]]:
+                    a.info["energy_single_run"] = float(row.energy)
+                    if row.get("moment") is not None:
+                        a.info["spin_moment_single_run"] = int(row.moment)
+        if name == "pool":
+            where = {s: [n for n in ("narrow", "crystals", "diverse", "test") if s in members[n]]
+                     for s in sids}
+            for a in images:
+                a.info["sets"] = ",".join(where[a.info["sid"]]) or "none"
+        path = data_dir / f"{name}.extxyz"
+        write(path, images, format="extxyz")
+        types: dict[str, int] = {}
+        for a in images:
+            types[a.info["config_type"]] = types.get(a.info["config_type"], 0) + 1
+        sets[name] = {
+            "file": path.name,
+            "sha256": sha256(path),
+            "n_structures": len(images),
+            "n_atoms": int(sum(len(a) for a in images)),
+            "config_types": types,
+            "failed": bad,
+            "description": datasets.describe(name, element),
+            "labelled_by": labelled_by[name],
+        }
+        if labelled_by[name] == "state search" and name in MOLECULAR_GROUPS:
+            missing = sum(int(ok[s].data.get("runs_missing", 0)) for s in sids if s in ok)
+            sets[name]["state_search_runs_missing"] = missing
+
+    split_members = {n: members[n] for n in ("narrow", "crystals", "diverse", "test")}
+    for name in incomplete:  # keep what the previous export wrote (if its file is unchanged)
+        entry = previous.get("sets", {}).get(name)
+        if entry and (data_dir / entry["file"]).exists() and sha256(data_dir / entry["file"]) == entry["sha256"]:
+            sets[name] = {**entry, "kept_from_export": entry.get("kept_from_export", previous.get("created"))}
+            incomplete[name]["previous_export_kept"] = True
+            if name in ("narrow", "crystals", "diverse", "test", "pool") and "split" in previous:
+                split_members = previous["split"]["members"]
+    sets = {name: sets[name] for name in datasets.SET_ORDER if name in sets}
+
+    wall: dict[str, float] = {}
+    for method, (ok, _) in keyed.items():
+        for name in datasets.SET_ORDER:
+            if labelled_by.get(name) == method and name != "pool":
+                wall.update({s: ok[s].wall_time for s in members[name] if s in ok})
+    wall.update({s: keyed["single run"][0][s].wall_time for s in members["pool"]
+                 if s in keyed["single run"][0]})
+    conv_path = data_dir / CONVERGENCE_NAME
+    module = structures.element_module(element)
+    manifest = {
+        "schema": 1,
+        "element": element,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "code": provenance(element),
+        "dft": {
+            **settings.to_dict(),
+            "settings_digest": settings.digest(),
+            "code": "GPAW (plane waves), PAW setups from gpaw-data",
+            "kpoints": "Gamma-centred Monkhorst-Pack, N_i = ceil(2 pi |b_i| kpt_density) along "
+                       "periodic axes, 1 along vacuum axes; Gamma only for molecules",
+            "smearing": "Fermi-Dirac",
+            "energy": "energy extrapolated to zero smearing width (GPAW/ASE default); the "
+                      "force-consistent free energy is the calculator's 'free_energy' "
+                      "(atoms.get_potential_energy(force_consistent=True))",
+            "spin": "periodic structures (bulk, slabs, layers, chains): not spin-polarised; "
+                    "molecules (atom, dimers, clusters): spin-polarised, labelled by the state "
+                    "search (see 'state_search'; sets[<name>]['labelled_by'] says which method "
+                    "labelled each molecular set; 'single run' = one Fermi-Dirac run per fixed "
+                    f"moment {list(settings.molecule_moments)}, width {settings.width} eV)",
+            "molecule_box": f"orthorhombic, extent + 2*vacuum + {list(BOX_ASYMMETRY)} A, pbc "
+                            "False; every dimer in the box of the longest one",
+        },
+        "convergence": json.loads(conv_path.read_text()) if conv_path.exists() else None,
+        "state_search": {**search.to_dict(), "settings_digest": search.digest(),
+                         "description": STATE_SEARCH_DESCRIPTION,
+                         "run_logs": f"{STATE_SEARCH_DIR}/<group>/*.jsonl"},
+        "isolated_atom": _atom_states(keyed["state search"][0].get("atom")),
+        "known_issues": KNOWN_ISSUES[element] + [issue for name, issue in LEGACY_ISSUES.items()
+                                        if labelled_by.get(name) == "single run"] + [
+            f"{name} is labelled from a state search with {info['state_search_runs_missing']} "
+            "planned SCF runs not yet done (each structure's missing runs: info of its cache "
+            f"row); finish with `python -m linace.study.dft generate --set {name}`"
+            for name, info in sets.items() if info.get("state_search_runs_missing")],
+        "split": {
+            "seed": datasets.SPLIT_SEED,
+            "test_fraction": getattr(module, "TEST_FRACTION", datasets.TEST_FRACTION),
+            "crystalline_types": list(module.CRYSTALLINE),
+            "members": split_members,
+        },
+        "sets": sets,
+        "incomplete": incomplete,
+        "failures": failures,
+        "compute": {"cpu_core_seconds": float(sum(wall.values())), "n_rows": len(wall)},
+    }
+    with open(data_dir / datasets.MANIFEST, "w") as fh:
+        json.dump(manifest, fh, indent=1)
+        fh.write("\n")
+    return manifest
+
+
