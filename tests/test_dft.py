@@ -107,6 +107,47 @@ def test_a_grown_set_keeps_the_previous_export_until_it_is_labelled(tmp_path, mo
     assert len(datasets.load("pool", tmp_path)) == len(full_pool[:40:4])  # still readable, checksums match
 
 
+def test_a_completed_test_set_waits_for_the_training_sets_of_its_split(tmp_path, monkeypatch):
+    """The split is drawn anew when the pool grows: a grown test set exported beside the previous
+    training sets would share structures with them. So a complete test set is held back (file,
+    manifest entry and split kept) until every set of the split is complete."""
+    full_pool = structures.pool()
+    small = {"isolated_atom": structures.isolated_atom(), "dimers": structures.dimers()[:3],
+             "clusters": structures.clusters()[:2], "pool": full_pool[:80:4]}
+    monkeypatch.setattr(structures, "generate", lambda group, element="C": small[group])
+    settings = dft.DFTSettings()
+    cache = dft.Cache(tmp_path / "cache.db")
+
+    def label(sids=None):
+        for group in structures.GROUPS:
+            for sid, atoms in dft.tasks(group, settings):
+                if sids is None or sid in sids:
+                    cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings,
+                                _fake_result(atoms, dft.is_molecule(atoms)))
+
+    label()
+    first = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
+    small["pool"] = full_pool[:80:2]  # grown, and the split drawn anew over it
+    pool = dft.tasks("pool", settings)
+    split = dft.pool_split([a.info["config_type"] for _, a in pool])
+    new_test = {pool[i][0] for i in split["test"]}
+    training = {pool[i][0] for name in ("narrow", "crystals", "diverse") for i in split[name]}
+    done = set(cache.finished(settings))
+    assert new_test - done and training - new_test - done  # both grew
+    label(new_test)  # the test set is complete, the training sets are not
+    second = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
+    assert "held_back" in second["incomplete"]["test"]
+    assert second["sets"]["test"]["sha256"] == first["sets"]["test"]["sha256"]
+    assert second["split"]["members"] == first["split"]["members"]
+    test = {a.info["sid"] for a in datasets.load("test", tmp_path)}
+    for name in ("narrow", "crystals", "diverse"):
+        assert not test & {a.info["sid"] for a in datasets.load(name, tmp_path)}
+    label()  # everything labelled: the whole new split is exported
+    third = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
+    assert not third["incomplete"]
+    assert {a.info["sid"] for a in datasets.load("test", tmp_path)} == new_test
+
+
 def test_failed_compute_is_recorded_not_raised():
     """A structure GPAW cannot handle gives status 'failed' (here: GPAW missing or bad input)."""
     bad = Atoms("C", positions=[[0, 0, 0]], cell=[0, 0, 0], pbc=True)

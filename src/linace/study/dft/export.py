@@ -27,7 +27,10 @@ from linace.study.dft.generation import MOLECULAR_GROUPS, STATE_SEARCH_DIR, data
 from linace.study.dft.settings import BOX_ASYMMETRY, DFTSettings, default_settings, geometry_digest
 from linace.study.dft.states import StateSearch
 
-__all__ = ["KNOWN_ISSUES", "export", "provenance"]
+__all__ = ["KNOWN_ISSUES", "SPLIT_SETS", "export", "provenance"]
+
+#: the pool and the sets of its fixed split: exported together, so that they never mix two splits
+SPLIT_SETS = ("narrow", "crystals", "diverse", "test", "pool")
 
 #: caveats of each element's data found by inspection, copied into its manifest (an element without
 #: an entry gets the first, general one until its own data have been inspected)
@@ -163,8 +166,10 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     listed under ``failures``. A set with missing structures is listed under ``incomplete``; if the
     previous export wrote it (its file unchanged: same SHA-256), that file and its manifest entry
     are kept (``kept_from_export``: the date of that export), together with the recorded split if
-    a pool set is kept, so that growing a set never removes the data already committed. Returns the
-    manifest.
+    a pool set is kept, so that growing a set never removes the data already committed. The pool
+    and the sets of its split (:data:`SPLIT_SETS`) are written together or not at all: while one of
+    them is incomplete, the complete ones are held back too (``incomplete[name]['held_back']``), so
+    that a grown test set never sits beside training sets of an earlier split. Returns the manifest.
     """
     from ase.io import write
 
@@ -192,8 +197,18 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     geometry = {sid: geometry_digest(a) for g in groups.values() for sid, a in g}
     sets, incomplete, failures = {}, {}, {}
     labelled_by = {}
+    # the sets of the pool's split are exported together or not at all: a grown test set beside
+    # the previous training sets would share structures with them (the split is drawn anew)
+    ok_single, failed_single = keyed["single run"]
+    split_incomplete = [name for name in SPLIT_SETS
+                        if any(s not in ok_single and s not in failed_single or s in ok_single
+                               and ok_single[s].geometry != geometry[s] for s in members[name])]
     for name in datasets.SET_ORDER:
         sids = members[name]
+        if name in SPLIT_SETS and split_incomplete and name not in split_incomplete:
+            incomplete[name] = {"missing": 0, "stale": 0,
+                                "held_back": f"complete, but {', '.join(split_incomplete)} of the same split are not"}
+            continue
         # molecules: the state search if complete, else the earlier single fixed-moment runs
         methods = ("state search", "single run") if name in MOLECULAR_GROUPS else ("single run",)
         for method in methods:
