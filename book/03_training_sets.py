@@ -259,6 +259,13 @@ lines.append("| **atoms** | " + " | ".join(f"**{sum(len(a) for a in images)}**" 
 display(Markdown("\n".join(lines)))
 for name in loaded:
     print(f"{name}: {datasets.DESCRIPTIONS.get(name, '')}")
+growing = datasets.manifest().get("incomplete", {})
+if growing:  # a grown pool is being labelled: say which sets the book still reads from the previous export
+    missing = max(entry.get("missing", 0) for entry in growing.values())
+    display(Markdown(f"*Being grown:* {', '.join(growing)} ({missing} structures of the grown pool not yet "
+                     "labelled). Until the whole split is labelled, the book reads the previous export of "
+                     "these sets (the tables above), so that no structure is in a training set and the "
+                     "test set at once."))
 
 # %% [markdown]
 # ### Energy per atom against volume per atom
