@@ -100,9 +100,10 @@ MIN_DISTANCE = 1e-3
 #: Upper bound (bytes) for the node arrays of one chunk of centre atoms.
 CHUNK_BYTES = 64 * 2**20
 
-#: Target size (bytes) of the temporaries of one chunk of centre atoms in :meth:`ACEBasis.design`;
-#: small, so that they stay in the CPU cache between the steps of the chunk.
-DESIGN_CHUNK_BYTES = 16 * 2**20
+#: Target size (bytes) of the work arrays of one chunk of centre atoms in :meth:`ACEBasis.design`
+#: (chunks of equal size). The arrays of one feature block (:data:`BLOCK_FEATURES`) stay in the CPU
+#: cache; larger chunks give longer matrix products and fewer numpy calls per atom.
+DESIGN_CHUNK_BYTES = 32 * 2**20
 
 
 #: The work arrays of :meth:`ACEBasis.design` (a few times :data:`DESIGN_CHUNK_BYTES`) are kept per thread
@@ -112,6 +113,10 @@ WORKSPACE_KEPT_BYTES = 256 * 2**20
 #: Largest number of one-particle functions evaluated together (:class:`_FeatureBlock`): their
 #: derivatives for a chunk of centres should stay in the CPU cache until the force rows are made.
 BLOCK_FEATURES = 32
+
+#: Fixed cost of one chunk of centres in :meth:`ACEBasis.design` (numpy calls), in slots of one centre
+#: (:meth:`ACEBasis._design_chunk_size`).
+CHUNK_OVERHEAD_SLOTS = 800
 
 #: Cost of one more batched matrix product in :meth:`ACEBasis._force_rows`, in padded Jacobian rows
 #: (:func:`_feature_runs`): a product call costs about as much as this many rows of multiply-adds.
@@ -672,6 +677,35 @@ class ACEBasis:
             chunk = slice(first, min(first + atoms_per_chunk, A.shape[1]))
             yield chunk, self._products(A[:, chunk])
 
+    def _design_chunk_size(self, j: np.ndarray, first_pair: np.ndarray) -> int:
+        """Centre atoms per chunk of :meth:`design`, for the neighbours j (P,) of the pairs sorted by
+        centre (in the space-filling order) and the first pair of every centre (n_atoms + 1,).
+
+        The work per centre is about proportional to the slots per centre, the K atoms its chunk sees
+        (:class:`_SlotNeighbourhood`), and K grows with the chunk in a large cell; every chunk also
+        costs a fixed number of numpy calls. Among C = n_atoms, n_atoms / 2, ..., 1 whose work arrays
+        fit :data:`DESIGN_CHUNK_BYTES`, the one of least K + CHUNK_OVERHEAD_SLOTS / C, with K the
+        mean over (up to 8) sample chunks.
+        """
+        n_atoms = len(first_pair) - 1
+        # bytes per centre: its nodes and padded Jacobian; per slot the radial products and their
+        # derivatives, Y, dY, Y r_hat, and the values, gradients and scratch of a feature block
+        per_centre = 8 * (len(self._node_parent) + self._padded_jacobian_from_nodes.shape[0])
+        per_slot = 8 * (2 * len(self._radial_products) + 7 * (self._harmonics_l_max + 1) ** 2 + 7 * BLOCK_FEATURES)
+        best, best_cost, size = 1, np.inf, n_atoms
+        while True:
+            n_chunks = -(-n_atoms // size)
+            step = -(-n_atoms // n_chunks)  # chunks of equal size
+            sample = np.unique(np.linspace(0, n_chunks - 1, min(n_chunks, 8)).astype(int)) * step
+            seen = np.mean([len(np.unique(np.r_[j[first_pair[a] : first_pair[min(a + step, n_atoms)]],
+                                                a, min(a + step, n_atoms) - 1])) for a in sample]) + 3
+            cost = seen + CHUNK_OVERHEAD_SLOTS / step
+            if step * (per_centre + seen * per_slot) <= DESIGN_CHUNK_BYTES and cost < best_cost:
+                best, best_cost = step, cost
+            if size == 1:
+                return best
+            size = (size + 1) // 2
+
     def _force_rows(self, nodes: np.ndarray, hood: _SlotNeighbourhood, workspace: _Workspace | None = None) -> np.ndarray:
         r"""rows[b, x, s] = sum_c sum_f J[b, f](c) S[f, x, c, s], (n_basis, 3, K + 3), for the nodes
         (n_nodes, C) of a chunk of C centres and its slot gradients S (:meth:`_SlotNeighbourhood.slot_gradients`).
@@ -734,12 +768,7 @@ class ACEBasis:
         order = _compact_order(atoms, self.rcut / 2)
         pairs = self._pairs(atoms[order])
         first_pair = np.searchsorted(pairs[0], np.arange(n_atoms + 1))
-        # bytes per centre: nodes, the padded Jacobian and its products, the items of the slot layout
-        seen = min(n_atoms, 2 * int(np.diff(first_pair).max(initial=0)) + 1) + 3
-        per_centre_bytes = 8 * (
-            len(self._node_parent) + self._padded_jacobian_from_nodes.shape[0] + 3 * len(self.features) * 3 * seen
-        )
-        step = max(1, int(DESIGN_CHUNK_BYTES // per_centre_bytes))
+        step = self._design_chunk_size(pairs[1], first_pair)
         energy = np.zeros(n_basis)
         forces = np.zeros((n_atoms, 3, n_basis))
         virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
