@@ -63,12 +63,13 @@ pairs or atoms on its last axis (so that gathering the factors of a product take
    and their gradients per pair, summed into A per atom;
 3. all products :math:`\prod_t A_{f_t}` ("nodes") level by level, each a product of its prefix
    and one more factor; B = C @ nodes (sparse);
-4. derivative rows, per chunk of centre atoms c that see the atoms k (all of them in a small
-   cell; chunks follow a space-filling order in a large one): the Jacobian :math:`J[b, (f, c)] =
-   \partial B_b(c)/\partial A_f(c)` on its fixed sparsity pattern, and the slot gradients
-   :math:`S_x[(f, c), k] = \partial A_f(c)/\partial r_k[x]` (periodic images summed) plus three
-   virial columns; the force and virial rows of the whole chunk are the three sparse-dense products
-   :math:`J S_x`, which sum over the centres inside the product.
+4. derivative rows (:meth:`ACEBasis.design`), per chunk of centre atoms c that see the atoms k
+   (all of them in a small cell; chunks follow a space-filling order in a large one): the pairs
+   laid out in slots (c, k), so that the one-particle gradients are the slot gradients
+   :math:`S[f, x, c, k] = \partial A_f(c)/\partial r_k[x]` (periodic images folded, plus three
+   virial columns); the Jacobian :math:`J[b, f](c) = \partial B_b(c)/\partial A_f(c)` on its fixed
+   sparsity pattern, dense per feature; the rows :math:`\sum_c \sum_f J[b, f](c) S[f, x, c, k]` by
+   one BLAS product per run of features (contracting the centres) and a sparse sum over f.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ WORKSPACE_KEPT_BYTES = 256 * 2**20
 
 #: Largest number of one-particle functions evaluated together (:class:`_FeatureBlock`): their
 #: derivatives for a chunk of centres should stay in the CPU cache until the force rows are made.
-BLOCK_FEATURES = 32
+BLOCK_FEATURES = 16
 
 #: Fixed cost of one chunk of centres in :meth:`ACEBasis.design` (numpy calls), in slots of one centre
 #: (:meth:`ACEBasis._design_chunk_size`).
@@ -436,7 +437,6 @@ class ACEBasis:
             slice(np.searchsorted(sizes, k), np.searchsorted(sizes, k, side="right")) for k in range(2, sizes.max() + 1)
         ]
         self._phi_radial = np.array([rho_of[rho] for rho, _, _ in self.features])
-        self._phi_lm = np.array([lm_index(L, M) for _, L, M in self.features])
         self._harmonics_l_max = max(L for _, L, _ in self.features)
         terms = {(tuple(sorted(feature_of[alpha] for alpha in key)), b): c for (key, b), c in terms.items()}
 
@@ -685,7 +685,7 @@ class ACEBasis:
         (:class:`_SlotNeighbourhood`), and K grows with the chunk in a large cell; every chunk also
         costs a fixed number of numpy calls. Among C = n_atoms, n_atoms / 2, ..., 1 whose work arrays
         fit :data:`DESIGN_CHUNK_BYTES`, the one of least K + CHUNK_OVERHEAD_SLOTS / C, with K the
-        mean over (up to 8) sample chunks.
+        mean over (up to 8) sample chunks; the search stops when that cost grows again.
         """
         n_atoms = len(first_pair) - 1
         # bytes per centre: its nodes and padded Jacobian; per slot the radial products and their
@@ -697,10 +697,15 @@ class ACEBasis:
             n_chunks = -(-n_atoms // size)
             step = -(-n_atoms // n_chunks)  # chunks of equal size
             sample = np.unique(np.linspace(0, n_chunks - 1, min(n_chunks, 8)).astype(int)) * step
-            seen = np.mean([len(np.unique(np.r_[j[first_pair[a] : first_pair[min(a + step, n_atoms)]],
-                                                a, min(a + step, n_atoms) - 1])) for a in sample]) + 3
+            seen = 3 + np.mean([  # the columns of a chunk: its neighbours and its centres (at most)
+                len(np.unique(j[first_pair[a] : first_pair[min(a + step, n_atoms)]])) + min(step, n_atoms - a)
+                for a in sample
+            ])
+            seen = min(seen, n_atoms + 3)
             cost = seen + CHUNK_OVERHEAD_SLOTS / step
-            if step * (per_centre + seen * per_slot) <= DESIGN_CHUNK_BYTES and cost < best_cost:
+            if step * (per_centre + seen * per_slot) <= DESIGN_CHUNK_BYTES:
+                if cost >= best_cost:
+                    return best
                 best, best_cost = step, cost
             if size == 1:
                 return best
@@ -751,14 +756,24 @@ class ACEBasis:
         r"""Linear rows of the energy, forces and stress of one structure (see :class:`DesignRows`).
 
         Chunks of C centre atoms, consecutive in a space-filling order (:func:`_compact_order`), so
-        that they see mostly the same K atoms (for a cell of a few dozen atoms: all of them). For a
-        chunk, :meth:`_Neighbourhood.slot_gradients` gives :math:`S_x[(f, c), k] = \partial
-        A_f(c)/\partial r_k[x]` for every atom k the chunk sees (periodic images summed) and three
-        virial columns :math:`\sum_j \partial\psi_f(\mathbf r_{cj})[x]\, r_{cj,y}`; with the sparse
-        Jacobian :math:`J[b, (f, c)] = \partial B_b(c)/\partial A_f(c)` (:meth:`_jacobian`) the
-        force and virial rows of the chunk are the three products :math:`J S_x`, (n_basis, K + 3),
-        summed over the chunk's centres inside the product. Chunks are small
-        (:data:`DESIGN_CHUNK_BYTES`) so that their temporaries stay in cache.
+        that they see mostly the same K atoms (for a cell of a few dozen atoms: all of them; C from
+        :meth:`_design_chunk_size`). For a chunk:
+
+        1. :meth:`_slot_neighbourhood` lays its pairs out in slots (c, k): the pair (c, j) at the
+           column of j, further periodic images of j in an overflow region, pads (R = 0) elsewhere,
+           and evaluates R_n, Y_lm and their derivatives on them;
+        2. A_f(c) (sums over the slots), the nodes, B (energy row) and, in the padded layout
+           (n_padded, C), the Jacobian :math:`J[b, f](c) = \partial B_b(c)/\partial A_f(c)`;
+        3. per feature block (:class:`_FeatureBlock`, a few one-particle functions of one L),
+           :meth:`_SlotNeighbourhood.slot_gradients` gives :math:`S[f, x, c, k] = \partial
+           A_f(c)/\partial r_k[x]` for every atom k the chunk sees (images folded onto their slot,
+           the centre's own column :math:`-\sum_j \partial\psi_f(\mathbf r_{cj})`) and three
+           virial columns :math:`\sum_j \partial\psi_f(\mathbf r_{cj})[x]\, r_{cj,y}`, and
+           :meth:`_force_rows` adds :math:`\sum_c \sum_f J[b, f](c) S[f, x, c, :]` to the rows,
+           (n_basis, 3, K + 3): one batched BLAS product over the centres per run of features with the
+           same number of Jacobian entries, then a sparse sum of the entries of each b.
+
+        The work arrays are reused between chunks and calls (:class:`_Workspace`).
         """
         self.check_structure(atoms)
         n_atoms, n_basis = len(atoms), len(self)
