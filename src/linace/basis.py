@@ -77,7 +77,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
-from math import factorial
+from math import factorial, prod
 
 import numpy as np
 import scipy.sparse as sp
@@ -118,6 +118,10 @@ BLOCK_FEATURES = 16
 #: Fixed cost of one chunk of centres in :meth:`ACEBasis.design` (numpy calls), in slots of one centre
 #: (:meth:`ACEBasis._design_chunk_size`).
 CHUNK_OVERHEAD_SLOTS = 800
+
+#: Pairs per call of :func:`real_sph_harm` (its temporaries, about 100 values per pair at l_max = 4,
+#: should stay in the CPU cache).
+PAIR_PIECE = 1024
 
 #: Cost of one more batched matrix product in :meth:`ACEBasis._force_rows`, in padded Jacobian rows
 #: (:func:`_feature_runs`): a product call costs about as much as this many rows of multiply-adds.
@@ -190,7 +194,7 @@ class _Workspace:
         self._buffers: dict[str, np.ndarray] = {}
 
     def empty(self, name: str, shape: tuple) -> np.ndarray:
-        size = int(np.prod(shape))
+        size = prod(shape)
         buffer = self._buffers.get(name)
         if buffer is None or buffer.size < size:
             buffer = self._buffers[name] = np.empty(size)
@@ -609,16 +613,23 @@ class ACEBasis:
             i, j, r, vectors = i[keep], j[keep], r[keep], vectors[keep]
         return _Neighbourhood(self, len(atoms), i, j, r, vectors, *self._pair_factors(r, vectors, gradient))
 
-    def _pair_factors(self, r: np.ndarray, vectors: np.ndarray, gradient: bool):
+    def _pair_factors(self, r: np.ndarray, vectors: np.ndarray, gradient: bool, workspace: _Workspace | None = None):
         """R, dR (n_max, P) and Y (n_lm, P), dY (n_lm, 3, P) or None of pairs at distances r (P,) with
-        vectors (P, 3), pair-last and contiguous."""
+        vectors (P, 3), pair-last and contiguous. The harmonics in pieces of :data:`PAIR_PIECE`
+        pairs, whose temporaries stay in the CPU cache."""
         R, dR = self.radial(r)
-        if gradient:
-            Y, dY = real_sph_harm(vectors, self._harmonics_l_max, gradient=True)
-            dY = dY.transpose(1, 2, 0)  # (n_lm, 3, P), contiguous: real_sph_harm builds it so
-        else:
-            Y, dY = real_sph_harm(vectors, self._harmonics_l_max), None
-        return np.ascontiguousarray(R.T), np.ascontiguousarray(dR.T), np.ascontiguousarray(Y.T), dY
+        n_lm, n_pairs = (self._harmonics_l_max + 1) ** 2, len(r)
+        Y = _empty(workspace, "Y", (n_lm, n_pairs))
+        dY = _empty(workspace, "dY", (n_lm, 3, n_pairs)) if gradient else None
+        for first in range(0, n_pairs, PAIR_PIECE):
+            piece = slice(first, min(first + PAIR_PIECE, n_pairs))
+            if gradient:
+                Y_piece, dY_piece = real_sph_harm(vectors[piece], self._harmonics_l_max, gradient=True)
+                dY[:, :, piece] = dY_piece.transpose(1, 2, 0)  # (n_lm, 3, P'), as real_sph_harm builds it
+            else:
+                Y_piece = real_sph_harm(vectors[piece], self._harmonics_l_max)
+            Y[:, piece] = Y_piece.T
+        return np.ascontiguousarray(R.T), np.ascontiguousarray(dR.T), Y, dY
 
     def _slot_neighbourhood(self, pairs: tuple, first_pair: np.ndarray, centres: slice,
                             workspace: _Workspace | None = None) -> _SlotNeighbourhood:
@@ -654,7 +665,7 @@ class ACEBasis:
         item_vectors[:, 0] = self.rcut
         item_vectors[position] = vectors
         return _SlotNeighbourhood(
-            self, n_chunk, item_i, item_j, item_r, item_vectors, *self._pair_factors(item_r, item_vectors, True),
+            self, n_chunk, item_i, item_j, item_r, item_vectors, *self._pair_factors(item_r, item_vectors, True, workspace),
             workspace=workspace, columns=columns, width=width, centre_slot=np.searchsorted(columns, np.arange(centres.start, centres.stop)),
             folds=folds,
         )
