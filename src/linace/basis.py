@@ -524,7 +524,8 @@ class ACEBasis:
             (self._z_val, (padded_row[entry_of_z.ravel()], self._z_node)), shape=(n_padded, n_nodes)
         )
         #: sums the padded rows of every function b, per block: (n_basis, rows of the block), one 1 per entry
-        rows_to_basis = sp.csc_matrix((np.ones(len(entries)), (self._jacobian_b, padded_row)), shape=(n_basis, n_padded))
+        rows_to_basis = sp.csc_matrix((np.ones(len(entries)), (self._jacobian_b, padded_row)),
+                                      shape=(n_basis, n_padded))
         self._block_rows_to_basis = [rows_to_basis[:, block.padded].tocsr() for block in self._feature_blocks]
 
     def _expansion(self) -> dict[tuple[tuple, int], float]:
@@ -665,9 +666,10 @@ class ACEBasis:
         item_vectors[:, 0] = self.rcut
         item_vectors[position] = vectors
         return _SlotNeighbourhood(
-            self, n_chunk, item_i, item_j, item_r, item_vectors, *self._pair_factors(item_r, item_vectors, True, workspace),
-            workspace=workspace, columns=columns, width=width, centre_slot=np.searchsorted(columns, np.arange(centres.start, centres.stop)),
-            folds=folds,
+            self, n_chunk, item_i, item_j, item_r, item_vectors,
+            *self._pair_factors(item_r, item_vectors, True, workspace), workspace=workspace,
+            columns=columns, width=width, folds=folds,
+            centre_slot=np.searchsorted(columns, np.arange(centres.start, centres.stop)),
         )
 
     def _products(self, A: np.ndarray, workspace: _Workspace | None = None) -> np.ndarray:
@@ -722,7 +724,8 @@ class ACEBasis:
                 return best
             size = (size + 1) // 2
 
-    def _force_rows(self, nodes: np.ndarray, hood: _SlotNeighbourhood, workspace: _Workspace | None = None) -> np.ndarray:
+    def _force_rows(self, nodes: np.ndarray, hood: _SlotNeighbourhood,
+                    workspace: _Workspace | None = None) -> np.ndarray:
         r"""rows[b, x, s] = sum_c sum_f J[b, f](c) S[f, x, c, s], (n_basis, 3, K + 3), for the nodes
         (n_nodes, C) of a chunk of C centres and its slot gradients S (:meth:`_SlotNeighbourhood.slot_gradients`).
 
@@ -1035,7 +1038,8 @@ class _Neighbourhood:
         return np.einsum("fxp,fp->xp", self.one_particle_gradient(pairs), weights)
 
 
-def _direction_harmonics(Y: np.ndarray, vectors: np.ndarray, r: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def _direction_harmonics(Y: np.ndarray, vectors: np.ndarray, r: np.ndarray,
+                         out: np.ndarray | None = None) -> np.ndarray:
     """Y_LM(r_p) r_hat_p[x], (n_lm, 3, P), for harmonics Y (n_lm, P), vectors (P, 3) and distances (P,)."""
     return np.multiply(Y[:, None, :], vectors.T / r, out=out)
 
@@ -1044,7 +1048,8 @@ def _block_values(block: _FeatureBlock, R: np.ndarray, Y: np.ndarray, out: np.nd
     """phi[f, p] = R_rho(r_p) Y_LM(r_p) of the features of ``block`` into ``out`` (block.size, P),
     from the radial products R (n_rho, P) and harmonics Y (n_lm, P): one broadcast product."""
     L = block.L
-    np.multiply(R[block.rhos][:, None, :], Y[None, L * L : (L + 1) ** 2], out=out.reshape(len(block.rhos), 2 * L + 1, -1))
+    np.multiply(R[block.rhos][:, None, :], Y[None, L * L : (L + 1) ** 2],
+                out=out.reshape(len(block.rhos), 2 * L + 1, -1))
     return out
 
 
@@ -1077,9 +1082,9 @@ class _SlotNeighbourhood(_Neighbourhood):
     *pad*: the vector (r_cut, 0, 0), where R_n = dR_n/dr = 0, so that it adds nothing to A or its
     derivatives.
 
-    columns (K,) atom indices (sorted, the centres included); width Q; centre_slot (C,) the position of
-    every centre among the columns; folds [(source, target)], flat item indices of one overflow level
-    each (no target twice within a level).
+    n_atoms is C; columns (K,) atom indices (sorted, the centres included); width Q; centre_slot (C,)
+    the position of every centre among the columns; folds [(source, target)], flat item indices of one
+    overflow level each (no target twice within a level).
     """
 
     columns: np.ndarray = None
@@ -1117,14 +1122,16 @@ class _SlotNeighbourhood(_Neighbourhood):
         """
         n_chunk, width, n_columns, n_items = self.n_centres, self.width, len(self.columns), len(self.i)
         R, dR, Y_unit = self._factors
-        dphi = _block_gradients(block, R, dR, self.dY, Y_unit, out=_empty(self.workspace, "dphi", (block.size, 3, n_items)),
+        dphi = _block_gradients(block, R, dR, self.dY, Y_unit,
+                                out=_empty(self.workspace, "dphi", (block.size, 3, n_items)),
                                 scratch=_empty(self.workspace, "scratch", (block.size, 3, n_items)))
         # per centre, over all its items (overflow included, before folding): sum_j dphi r_cj[y] and sum_j dphi
         sums = np.matmul(dphi.reshape(3 * block.size, n_chunk, width).transpose(1, 0, 2), self._levers)  # (C, 3F', 4)
         sums = sums.reshape(n_chunk, block.size, 3, 4).transpose(1, 2, 0, 3)  # (F', 3, C, 4)
         flat = dphi.reshape(3 * block.size, n_items)
         for source, target in self.folds:
-            folded = np.take(flat, target, axis=1, mode="clip", out=_empty(self.workspace, "fold", (len(flat), len(target))))
+            folded = _empty(self.workspace, "fold", (len(flat), len(target)))
+            np.take(flat, target, axis=1, mode="clip", out=folded)
             folded += np.take(flat, source, axis=1, mode="clip", out=_empty(self.workspace, "images", folded.shape))
             flat[:, target] = folded
         slots = dphi.reshape(block.size, 3, n_chunk, width)
