@@ -441,6 +441,7 @@ class ACEBasis:
             slice(np.searchsorted(sizes, k), np.searchsorted(sizes, k, side="right")) for k in range(2, sizes.max() + 1)
         ]
         self._phi_radial = np.array([rho_of[rho] for rho, _, _ in self.features])
+        self._phi_lm = np.array([lm_index(L, M) for _, L, M in self.features])
         self._harmonics_l_max = max(L for _, L, _ in self.features)
         terms = {(tuple(sorted(feature_of[alpha] for alpha in key)), b): c for (key, b), c in terms.items()}
 
@@ -1104,13 +1105,14 @@ class _SlotNeighbourhood(_Neighbourhood):
         return R, dR, Y_unit
 
     def atomic_base(self) -> np.ndarray:
-        """A[f, c] = sum_j phi_f(r_cj) of the chunk's centres, (n_features, C)."""
+        """A[f, c] = sum_j phi_f(r_cj) of the chunk's centres, (n_features, C): per centre the
+        product (radial products, items) @ (items, harmonics), one batched matmul, of which the
+        features (rho, L, M) are picked."""
         R, _, _ = self._factors
-        A = np.empty((len(self.basis.features), self.n_centres))
-        for block in self.basis._feature_blocks:
-            phi = _block_values(block, R, self.Y, out=_empty(self.workspace, "phi", (block.size, len(self.i))))
-            A[block.features] = phi.reshape(block.size, self.n_centres, self.width).sum(axis=2)
-        return A
+        n_chunk, width = self.n_centres, self.width
+        sums = np.matmul(R.reshape(len(R), n_chunk, width).transpose(1, 0, 2),
+                         self.Y.reshape(len(self.Y), n_chunk, width).transpose(1, 2, 0))  # (C, n_rho, n_lm)
+        return sums[:, self.basis._phi_radial, self.basis._phi_lm].T
 
     def slot_gradients(self, block: _FeatureBlock) -> np.ndarray:
         """Derivatives of the atomic bases of the features of ``block`` of the chunk's centres,
