@@ -63,19 +63,21 @@ pairs or atoms on its last axis (so that gathering the factors of a product take
    and their gradients per pair, summed into A per atom;
 3. all products :math:`\prod_t A_{f_t}` ("nodes") level by level, each a product of its prefix
    and one more factor; B = C @ nodes (sparse);
-4. derivative rows, per chunk of centre atoms c that see the atoms k (all of them in a small
-   cell; chunks follow a space-filling order in a large one): the Jacobian :math:`J[b, (f, c)] =
-   \partial B_b(c)/\partial A_f(c)` on its fixed sparsity pattern, and the slot gradients
-   :math:`S_x[(f, c), k] = \partial A_f(c)/\partial r_k[x]` (periodic images summed) plus three
-   virial columns; the force and virial rows of the whole chunk are the three sparse-dense products
-   :math:`J S_x`, which sum over the centres inside the product.
+4. derivative rows (:meth:`ACEBasis.design`), per chunk of centre atoms c that see the atoms k
+   (all of them in a small cell; chunks follow a space-filling order in a large one): the pairs
+   laid out in slots (c, k), so that the one-particle gradients are the slot gradients
+   :math:`S[f, x, c, k] = \partial A_f(c)/\partial r_k[x]` (periodic images folded, plus three
+   virial columns); the Jacobian :math:`J[b, f](c) = \partial B_b(c)/\partial A_f(c)` on its fixed
+   sparsity pattern, dense per feature; the rows :math:`\sum_c \sum_f J[b, f](c) S[f, x, c, k]` by
+   one BLAS product per run of features (contracting the centres) and a sparse sum over f.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
-from math import factorial
+from math import factorial, prod
 
 import numpy as np
 import scipy.sparse as sp
@@ -99,9 +101,31 @@ MIN_DISTANCE = 1e-3
 #: Upper bound (bytes) for the node arrays of one chunk of centre atoms.
 CHUNK_BYTES = 64 * 2**20
 
-#: Target size (bytes) of the temporaries of one chunk of centre atoms in :meth:`ACEBasis.design`;
-#: small, so that they stay in the CPU cache between the steps of the chunk.
-DESIGN_CHUNK_BYTES = 16 * 2**20
+#: Target size (bytes) of the work arrays of one chunk of centre atoms in :meth:`ACEBasis.design`
+#: (chunks of equal size). The arrays of one feature block (:data:`BLOCK_FEATURES`) stay in the CPU
+#: cache; larger chunks give longer matrix products and fewer numpy calls per atom.
+DESIGN_CHUNK_BYTES = 32 * 2**20
+
+
+#: The work arrays of :meth:`ACEBasis.design` (a few times :data:`DESIGN_CHUNK_BYTES`) are kept per thread
+#: between calls, unless together larger than this (bytes).
+WORKSPACE_KEPT_BYTES = 256 * 2**20
+
+#: Largest number of one-particle functions evaluated together (:class:`_FeatureBlock`): their
+#: derivatives for a chunk of centres should stay in the CPU cache until the force rows are made.
+BLOCK_FEATURES = 16
+
+#: Fixed cost of one chunk of centres in :meth:`ACEBasis.design` (numpy calls), in slots of one centre
+#: (:meth:`ACEBasis._design_chunk_size`).
+CHUNK_OVERHEAD_SLOTS = 800
+
+#: Pairs per call of :func:`real_sph_harm` (its temporaries, about 100 values per pair at l_max = 4,
+#: should stay in the CPU cache).
+PAIR_PIECE = 1024
+
+#: Cost of one more batched matrix product in :meth:`ACEBasis._force_rows`, in padded Jacobian rows
+#: (:func:`_feature_runs`): a product call costs about as much as this many rows of multiply-adds.
+RUN_OVERHEAD_ROWS = 8
 
 
 #: Coefficients of the expansion of a function in products of atomic bases (:meth:`ACEBasis._expansion`)
@@ -156,6 +180,48 @@ class DesignRows:
     stress: np.ndarray | None
 
 
+class _Workspace:
+    """Work arrays kept between chunks and calls, by name.
+
+    ``empty(name, shape)`` returns an uninitialised float array of that shape, a view of the buffer
+    of that name (grown when too small). The first touch of freshly allocated memory costs a page
+    fault per 4 kB, on a loaded virtual machine about 1 ms per MB, as much as the arithmetic on it;
+    reusing the buffers of the previous chunk avoids it. A buffer's content is valid until its name
+    is asked for again.
+    """
+
+    def __init__(self):
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def empty(self, name: str, shape: tuple) -> np.ndarray:
+        size = prod(shape)
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.size < size:
+            buffer = self._buffers[name] = np.empty(size)
+        return buffer[:size].reshape(shape)
+
+    def trim(self, max_bytes: int) -> None:
+        """Drop every buffer if together they hold more than ``max_bytes``."""
+        if sum(buffer.nbytes for buffer in self._buffers.values()) > max_bytes:
+            self._buffers.clear()
+
+
+_THREAD_STATE = threading.local()
+
+
+def _design_workspace() -> _Workspace:
+    """The work arrays of :meth:`ACEBasis.design` in this thread, kept between calls (trimmed to
+    :data:`WORKSPACE_KEPT_BYTES` after each)."""
+    if not hasattr(_THREAD_STATE, "workspace"):
+        _THREAD_STATE.workspace = _Workspace()
+    return _THREAD_STATE.workspace
+
+
+def _empty(workspace: _Workspace | None, name: str, shape: tuple) -> np.ndarray:
+    """``workspace.empty(name, shape)``, or a fresh array without a workspace."""
+    return np.empty(shape) if workspace is None else workspace.empty(name, shape)
+
+
 def _sorted_tuples(nu: int, max_degree: float, l_max: int, l_weight: float):
     """Sorted (n, l) tuples of length nu inside the total-degree and l_max limits, with an even sum of
     l (parity) and l = 0 when nu = 1, in lexicographic order.
@@ -203,6 +269,24 @@ def _enumerate_functions(truncation: tuple, l_weight: float) -> tuple[tuple, tup
                 functions.append(BasisFunction(nl, k, len(couplings)))
                 coupling_arrays.append(c)
     return tuple(functions), tuple(coupling_arrays)
+
+
+@dataclass(frozen=True)
+class _FeatureBlock:
+    """The one-particle functions (rho, L, M) of one L and the radial products ``rhos`` (rho-major:
+    the features ``features`` = rhos x (M = -L..L)), evaluated by one broadcast product; with the
+    ``runs`` of its features in the padded Jacobian (features of the block f0:f1, padded rows per
+    feature M, padded rows of the run) and the padded rows of the whole block."""
+
+    L: int
+    features: slice
+    rhos: np.ndarray
+    runs: tuple
+    padded: slice
+
+    @property
+    def size(self) -> int:
+        return self.features.stop - self.features.start
 
 
 class ACEBasis:
@@ -400,14 +484,50 @@ class ACEBasis:
         self._z_b = np.array(z_b)
         self._z_val = np.array(z_val)
         # the Jacobian J[f, b] = dB_b/dA_f is sparse with a fixed pattern: its entries k = (f_k, b_k),
-        # ordered by b (the rows of J^T), are J = nodes @ _jacobian_from_nodes, (n_nodes, n_entries)
+        # ordered by b, are J = nodes @ Z[:, entry], summed from the z-terms of equal (f, b)
         entries, entry_of_z = np.unique(np.c_[self._z_b, self._z_f], axis=0, return_inverse=True)
         self._jacobian_b, self._jacobian_f = entries[:, 0], entries[:, 1]
-        self._jacobian_indptr = np.searchsorted(self._jacobian_b, np.arange(n_basis + 1))
-        self._jacobian_from_nodes = sp.csr_matrix(
-            (self._z_val, (self._z_node, entry_of_z.ravel())), shape=(n_nodes, len(entries))
+        # Evaluation blocks (:class:`_FeatureBlock`): for every L the features (rho, L, M) are the
+        # full product (radial products rho) x (M = -L..L), rho-major; a block is the features of one
+        # L and a few consecutive rho, at most BLOCK_FEATURES. For the force rows (:meth:`_force_rows`)
+        # the Jacobian entries are grouped by feature, those of feature f the rows of a dense (M, C)
+        # block for a chunk of C centres; runs of consecutive features of a block share one padded row
+        # count M (:func:`_feature_runs`), so that one batched matrix product serves each run.
+        counts = np.bincount(self._jacobian_f, minlength=len(self.features))
+        first_row = np.zeros(len(self.features), dtype=np.intp)  # padded row of the first entry of f
+        self._feature_blocks = []
+        n_padded = 0
+        for L in sorted({L for _, L, _ in self.features}):
+            of_L = [f for f, (_, l, _) in enumerate(self.features) if l == L]
+            rhos_of_L = self._phi_radial[of_L[:: 2 * L + 1]]
+            assert [self.features[f] for f in of_L] == [
+                (self._radial_products[k], L, M) for k in rhos_of_L for M in range(-L, L + 1)
+            ], "the features of one L are not the full product (rho) x (M)"
+            per_block = max(1, BLOCK_FEATURES // (2 * L + 1))
+            for first in range(0, len(rhos_of_L), per_block):
+                rhos = rhos_of_L[first : first + per_block]
+                f0 = of_L[0] + first * (2 * L + 1)
+                features = slice(f0, f0 + len(rhos) * (2 * L + 1))
+                runs, block_start = [], n_padded
+                for r0, r1 in _feature_runs(counts[features], RUN_OVERHEAD_ROWS):
+                    rows = int(counts[f0 + r0 : f0 + r1].max())
+                    runs.append((slice(r0, r1), rows, slice(n_padded, n_padded + (r1 - r0) * rows)))
+                    first_row[f0 + r0 : f0 + r1] = n_padded + rows * np.arange(r1 - r0)
+                    n_padded += (r1 - r0) * rows
+                self._feature_blocks.append(_FeatureBlock(L, features, rhos, tuple(runs), slice(block_start, n_padded)))
+        by_feature = np.argsort(self._jacobian_f, kind="stable")  # the entries of each f in b order
+        rank = np.empty(len(entries), dtype=np.intp)
+        rank[by_feature] = np.arange(len(entries)) - np.searchsorted(self._jacobian_f[by_feature],
+                                                                     self._jacobian_f[by_feature])
+        padded_row = first_row[self._jacobian_f] + rank
+        #: J in the padded layout, (n_padded, n_nodes): J_padded = _padded_jacobian_from_nodes @ nodes
+        self._padded_jacobian_from_nodes = sp.csr_matrix(
+            (self._z_val, (padded_row[entry_of_z.ravel()], self._z_node)), shape=(n_padded, n_nodes)
         )
-        self._jacobian_from_nodes_t = self._jacobian_from_nodes.T.tocsr()  # (n_entries, n_nodes)
+        #: sums the padded rows of every function b, per block: (n_basis, rows of the block), one 1 per entry
+        rows_to_basis = sp.csc_matrix((np.ones(len(entries)), (self._jacobian_b, padded_row)),
+                                      shape=(n_basis, n_padded))
+        self._block_rows_to_basis = [rows_to_basis[:, block.padded].tocsr() for block in self._feature_blocks]
 
     def _expansion(self) -> dict[tuple[tuple, int], float]:
         r"""Every function as a sparse linear combination of products of atomic bases A_alpha.
@@ -493,19 +613,70 @@ class ACEBasis:
         if centres is not None:
             keep = np.isin(i, centres)
             i, j, r, vectors = i[keep], j[keep], r[keep], vectors[keep]
-        R, dR = self.radial(r)
-        if gradient:
-            Y, dY = real_sph_harm(vectors, self._harmonics_l_max, gradient=True)
-            dY = dY.transpose(1, 2, 0)  # (n_lm, 3, P), contiguous: real_sph_harm builds it so
-        else:
-            Y, dY = real_sph_harm(vectors, self._harmonics_l_max), None
-        return _Neighbourhood(self, len(atoms), i, j, r, vectors, np.ascontiguousarray(R.T),
-                              np.ascontiguousarray(dR.T), np.ascontiguousarray(Y.T), dY)
+        return _Neighbourhood(self, len(atoms), i, j, r, vectors, *self._pair_factors(r, vectors, gradient))
 
-    def _products(self, A: np.ndarray) -> np.ndarray:
+    def _pair_factors(self, r: np.ndarray, vectors: np.ndarray, gradient: bool, workspace: _Workspace | None = None):
+        """R, dR (n_max, P) and Y (n_lm, P), dY (n_lm, 3, P) or None of pairs at distances r (P,) with
+        vectors (P, 3), pair-last and contiguous. The harmonics in pieces of :data:`PAIR_PIECE`
+        pairs, whose temporaries stay in the CPU cache."""
+        R, dR = self.radial(r)
+        n_lm, n_pairs = (self._harmonics_l_max + 1) ** 2, len(r)
+        Y = _empty(workspace, "Y", (n_lm, n_pairs))
+        dY = _empty(workspace, "dY", (n_lm, 3, n_pairs)) if gradient else None
+        for first in range(0, n_pairs, PAIR_PIECE):
+            piece = slice(first, min(first + PAIR_PIECE, n_pairs))
+            if gradient:
+                Y_piece, dY_piece = real_sph_harm(vectors[piece], self._harmonics_l_max, gradient=True)
+                dY[:, :, piece] = dY_piece.transpose(1, 2, 0)  # (n_lm, 3, P'), as real_sph_harm builds it
+            else:
+                Y_piece = real_sph_harm(vectors[piece], self._harmonics_l_max)
+            Y[:, piece] = Y_piece.T
+        return np.ascontiguousarray(R.T), np.ascontiguousarray(dR.T), Y, dY
+
+    def _slot_neighbourhood(self, pairs: tuple, first_pair: np.ndarray, centres: slice,
+                            workspace: _Workspace | None = None) -> _SlotNeighbourhood:
+        """The pairs of the centre atoms ``centres`` in the slot layout of :class:`_SlotNeighbourhood`,
+        with their factors and derivatives. ``pairs`` = (i, j, r, vectors) of the whole structure,
+        sorted by centre, then neighbour; ``first_pair`` (n_atoms + 1,) where each centre's pairs start."""
+        i, j, r, vectors = (array[first_pair[centres.start] : first_pair[centres.stop]] for array in pairs)
+        n_chunk, n_pairs = centres.stop - centres.start, len(i)
+        c = i - centres.start
+        columns = np.unique(np.r_[j, np.arange(centres.start, centres.stop)])
+        column = np.searchsorted(columns, j)
+        # images: the rank of a pair among the pairs of the same (c, j) (consecutive, as sorted)
+        first_image = np.r_[True, (i[1:] != i[:-1]) | (j[1:] != j[:-1])] if n_pairs else np.zeros(0, bool)
+        image = np.arange(n_pairs) - np.maximum.accumulate(np.where(first_image, np.arange(n_pairs), 0))
+        overflow = np.flatnonzero(image > 0)  # sorted by centre
+        per_centre = np.bincount(c[overflow], minlength=n_chunk)
+        n_slots = len(columns) + 3
+        width = n_slots + int(per_centre.max(initial=0))
+        position = c * width + column
+        target = position[overflow]
+        position[overflow] = c[overflow] * width + n_slots + (
+            np.arange(len(overflow)) - np.r_[0, np.cumsum(per_centre)][c[overflow]]
+        )
+        folds = [(position[overflow][image[overflow] == level], target[image[overflow] == level])
+                 for level in range(1, int(image.max(initial=0)) + 1)]
+        # items: the pairs at their positions, pads (r_cut, 0, 0) elsewhere
+        item_i = np.repeat(np.arange(centres.start, centres.stop), width)
+        item_j = item_i.copy()
+        item_j[position] = j
+        item_r = np.full(n_chunk * width, self.rcut)
+        item_r[position] = r
+        item_vectors = np.zeros((n_chunk * width, 3))
+        item_vectors[:, 0] = self.rcut
+        item_vectors[position] = vectors
+        return _SlotNeighbourhood(
+            self, n_chunk, item_i, item_j, item_r, item_vectors,
+            *self._pair_factors(item_r, item_vectors, True, workspace), workspace=workspace,
+            columns=columns, width=width, folds=folds,
+            centre_slot=np.searchsorted(columns, np.arange(centres.start, centres.stop)),
+        )
+
+    def _products(self, A: np.ndarray, workspace: _Workspace | None = None) -> np.ndarray:
         """All nodes prod_t A[a_t], (n_nodes, n) for A (n_features, n) of n atoms, level by level
         from their prefixes (node-major, so that every step gathers whole rows)."""
-        nodes = np.empty((len(self._node_parent), A.shape[1]))
+        nodes = _empty(workspace, "nodes", (len(self._node_parent), A.shape[1]))
         nodes[0] = 1.0
         for level in self._level_slices:
             np.multiply(nodes[self._node_parent[level]], A[self._node_last[level]], out=nodes[level])
@@ -520,16 +691,64 @@ class ACEBasis:
             chunk = slice(first, min(first + atoms_per_chunk, A.shape[1]))
             yield chunk, self._products(A[:, chunk])
 
-    def _jacobian(self, nodes: np.ndarray) -> sp.csr_matrix:
-        """dB/dA of a chunk of C atoms as one sparse (n_basis, n_features * C) matrix, entry
-        [b, f * C + c] = dB_b(c) / dA_f(c), from their nodes (n_nodes, C); dimensionless."""
-        n_chunk = nodes.shape[1]
-        values = self._jacobian_from_nodes_t @ nodes  # (n_entries, C)
-        return sp.csr_matrix(
-            (values.ravel(), (self._jacobian_f[:, None] * n_chunk + np.arange(n_chunk)).ravel(),
-             self._jacobian_indptr * n_chunk),
-            shape=(len(self), len(self.features) * n_chunk),
-        )
+    def _design_chunk_size(self, j: np.ndarray, first_pair: np.ndarray) -> int:
+        """Centre atoms per chunk of :meth:`design`, for the neighbours j (P,) of the pairs sorted by
+        centre (in the space-filling order) and the first pair of every centre (n_atoms + 1,).
+
+        The work per centre is about proportional to the slots per centre, the K atoms its chunk sees
+        (:class:`_SlotNeighbourhood`), and K grows with the chunk in a large cell; every chunk also
+        costs a fixed number of numpy calls. Among C = n_atoms, n_atoms / 2, ..., 1 whose work arrays
+        fit :data:`DESIGN_CHUNK_BYTES`, the one of least K + CHUNK_OVERHEAD_SLOTS / C, with K the
+        mean over (up to 8) sample chunks; the search stops when that cost grows again.
+        """
+        n_atoms = len(first_pair) - 1
+        # bytes per centre: its nodes and padded Jacobian; per slot the radial products and their
+        # derivatives, Y, dY, Y r_hat, and the values, gradients and scratch of a feature block
+        per_centre = 8 * (len(self._node_parent) + self._padded_jacobian_from_nodes.shape[0])
+        per_slot = 8 * (2 * len(self._radial_products) + 7 * (self._harmonics_l_max + 1) ** 2 + 7 * BLOCK_FEATURES)
+        best, best_cost, size = 1, np.inf, n_atoms
+        while True:
+            n_chunks = -(-n_atoms // size)
+            step = -(-n_atoms // n_chunks)  # chunks of equal size
+            sample = np.unique(np.linspace(0, n_chunks - 1, min(n_chunks, 8)).astype(int)) * step
+            seen = 3 + np.mean([  # the columns of a chunk: its neighbours and its centres (at most)
+                len(np.unique(j[first_pair[a] : first_pair[min(a + step, n_atoms)]])) + min(step, n_atoms - a)
+                for a in sample
+            ])
+            seen = min(seen, n_atoms + 3)
+            cost = seen + CHUNK_OVERHEAD_SLOTS / step
+            if step * (per_centre + seen * per_slot) <= DESIGN_CHUNK_BYTES:
+                if cost >= best_cost:
+                    return best
+                best, best_cost = step, cost
+            if size == 1:
+                return best
+            size = (size + 1) // 2
+
+    def _force_rows(self, nodes: np.ndarray, hood: _SlotNeighbourhood,
+                    workspace: _Workspace | None = None) -> np.ndarray:
+        r"""rows[b, x, s] = sum_c sum_f J[b, f](c) S[f, x, c, s], (n_basis, 3, K + 3), for the nodes
+        (n_nodes, C) of a chunk of C centres and its slot gradients S (:meth:`_SlotNeighbourhood.slot_gradients`).
+
+        The Jacobian :math:`J[b, f](c) = \partial B_b(c)/\partial A_f(c)` is evaluated in the padded
+        layout (n_padded, C), the entries of each feature f a dense block (M, C). Per feature block
+        (:class:`_FeatureBlock`), per run of its features one batched matrix product (BLAS) gives, for
+        every entry (b, f), sum_c J[b, f](c) S[f, :, c, :]; a sparse sum over the entries of each b adds
+        them to the rows.
+        """
+        n_chunk, n_slots = nodes.shape[1], len(hood.columns) + 3
+        jacobian = self._padded_jacobian_from_nodes @ nodes  # (n_padded, C), dimensionless
+        rows = np.zeros((len(self), 3 * n_slots))
+        for block, to_basis in zip(self._feature_blocks, self._block_rows_to_basis):
+            slots = hood.slot_gradients(block)  # (block.size, 3, C, K + 3)
+            products = _empty(workspace, "products", (block.padded.stop - block.padded.start, 3, n_slots))
+            for features, n_rows, padded in block.runs:
+                n = features.stop - features.start
+                into = slice(padded.start - block.padded.start, padded.stop - block.padded.start)
+                np.matmul(jacobian[padded].reshape(n, 1, n_rows, n_chunk), slots[features],
+                          out=products[into].reshape(n, n_rows, 3, n_slots).transpose(0, 2, 1, 3))
+            rows += to_basis @ products.reshape(len(products), 3 * n_slots)
+        return rows.reshape(len(self), 3, n_slots)
 
     def descriptors(self, atoms: Atoms, centres: np.ndarray | None = None) -> np.ndarray:
         """B(i) of every atom, or of the atoms ``centres`` (indices): (n_centres, n_basis), dimensionless."""
@@ -552,14 +771,24 @@ class ACEBasis:
         r"""Linear rows of the energy, forces and stress of one structure (see :class:`DesignRows`).
 
         Chunks of C centre atoms, consecutive in a space-filling order (:func:`_compact_order`), so
-        that they see mostly the same K atoms (for a cell of a few dozen atoms: all of them). For a
-        chunk, :meth:`_Neighbourhood.slot_gradients` gives :math:`S_x[(f, c), k] = \partial
-        A_f(c)/\partial r_k[x]` for every atom k the chunk sees (periodic images summed) and three
-        virial columns :math:`\sum_j \partial\psi_f(\mathbf r_{cj})[x]\, r_{cj,y}`; with the sparse
-        Jacobian :math:`J[b, (f, c)] = \partial B_b(c)/\partial A_f(c)` (:meth:`_jacobian`) the
-        force and virial rows of the chunk are the three products :math:`J S_x`, (n_basis, K + 3),
-        summed over the chunk's centres inside the product. Chunks are small
-        (:data:`DESIGN_CHUNK_BYTES`) so that their temporaries stay in cache.
+        that they see mostly the same K atoms (for a cell of a few dozen atoms: all of them; C from
+        :meth:`_design_chunk_size`). For a chunk:
+
+        1. :meth:`_slot_neighbourhood` lays its pairs out in slots (c, k): the pair (c, j) at the
+           column of j, further periodic images of j in an overflow region, pads (R = 0) elsewhere,
+           and evaluates R_n, Y_lm and their derivatives on them;
+        2. A_f(c) (sums over the slots), the nodes, B (energy row) and, in the padded layout
+           (n_padded, C), the Jacobian :math:`J[b, f](c) = \partial B_b(c)/\partial A_f(c)`;
+        3. per feature block (:class:`_FeatureBlock`, a few one-particle functions of one L),
+           :meth:`_SlotNeighbourhood.slot_gradients` gives :math:`S[f, x, c, k] = \partial
+           A_f(c)/\partial r_k[x]` for every atom k the chunk sees (images folded onto their slot,
+           the centre's own column :math:`-\sum_j \partial\psi_f(\mathbf r_{cj})`) and three
+           virial columns :math:`\sum_j \partial\psi_f(\mathbf r_{cj})[x]\, r_{cj,y}`, and
+           :meth:`_force_rows` adds :math:`\sum_c \sum_f J[b, f](c) S[f, x, c, :]` to the rows,
+           (n_basis, 3, K + 3): one batched BLAS product over the centres per run of features with the
+           same number of Jacobian entries, then a sparse sum of the entries of each b.
+
+        The work arrays are reused between chunks and calls (:class:`_Workspace`).
         """
         self.check_structure(atoms)
         n_atoms, n_basis = len(atoms), len(self)
@@ -567,26 +796,22 @@ class ACEBasis:
         if n_atoms == 0:
             return DesignRows(np.zeros(n_basis), np.zeros((0, 3, n_basis)), np.zeros((6, n_basis)) if periodic else None)
         order = _compact_order(atoms, self.rcut / 2)
-        hood = self._neighbourhood(atoms[order], gradient=True)
-        A = hood.atomic_base()
-        first_pair = np.searchsorted(hood.i, np.arange(n_atoms + 1))
-        seen = np.bincount(hood.i, minlength=n_atoms) + 1  # atoms seen per centre at most
-        per_atom_bytes = 8 * (
-            len(self._node_parent) + 2 * len(self._jacobian_f)
-            + 3 * len(self.features) * (3 * first_pair[-1] / n_atoms + 2 * (min(n_atoms, 2 * seen.max()) + 3))
-        )
+        pairs = self._pairs(atoms[order])
+        first_pair = np.searchsorted(pairs[0], np.arange(n_atoms + 1))
+        step = self._design_chunk_size(pairs[1], first_pair)
         energy = np.zeros(n_basis)
         forces = np.zeros((n_atoms, 3, n_basis))
         virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
-        for chunk, nodes in self._product_chunks(A, max(1, int(DESIGN_CHUNK_BYTES // per_atom_bytes))):
+        workspace = _design_workspace()
+        for first in range(0, n_atoms, step):
+            hood = self._slot_neighbourhood(pairs, first_pair, slice(first, min(first + step, n_atoms)), workspace)
+            nodes = self._products(hood.atomic_base(), workspace)
             energy += self._basis_from_nodes @ nodes.sum(axis=1)
-            jacobian = self._jacobian(nodes)
-            columns, slots = hood.slot_gradients(chunk, slice(first_pair[chunk.start], first_pair[chunk.stop]))
-            for x in range(3):
-                rows = jacobian @ slots[x]  # (n_basis, K + 3): sum_c dB(c)/dr_k[x], then the virial
-                forces[columns, x] -= rows[:, : len(columns)].T
-                virial[:, x] += rows[:, len(columns) :].T
-        forces[order] = forces.copy()
+            rows = self._force_rows(nodes, hood, workspace)  # (n_basis, 3, K + 3)
+            n_columns = len(hood.columns)
+            forces[order[hood.columns]] -= rows[:, :, :n_columns].transpose(2, 1, 0)  # columns count in `order`
+            virial += rows[:, :, n_columns:].transpose(2, 1, 0)
+        workspace.trim(WORKSPACE_KEPT_BYTES)
         stress = None
         if periodic:
             virial = 0.5 * (virial + virial.transpose(1, 0, 2)) / atoms.get_volume()
@@ -654,6 +879,26 @@ def _compact_order(atoms: Atoms, spacing: float) -> np.ndarray:
         for axis in range(3):
             code |= ((cubes[:, axis] >> bit) & 1) << (3 * bit + axis)
     return np.argsort(code, kind="stable")
+
+
+def _feature_runs(counts: np.ndarray, overhead: float) -> list[tuple[int, int]]:
+    """Split the features 0..F-1 into runs [f0, f1) of consecutive features that minimise
+    sum over runs of ((f1 - f0) * max(counts[f0:f1]) + overhead): every feature of a run is padded
+    to the run's largest count of Jacobian entries, and every run costs one batched product.
+    Dynamic programming over the end of the last run, O(F^2) (vectorised over its start)."""
+    n = len(counts)
+    best = np.zeros(n + 1)  # best[e]: cost of the features 0..e-1
+    start = np.zeros(n + 1, dtype=np.intp)
+    for end in range(1, n + 1):
+        largest = np.maximum.accumulate(counts[end - 1 :: -1])[::-1]  # largest[s] = max(counts[s:end])
+        cost = best[:end] + (end - np.arange(end)) * largest + overhead
+        start[end] = np.argmin(cost)
+        best[end] = cost[start[end]]
+    runs, end = [], n
+    while end > 0:
+        runs.append((int(start[end]), end))
+        end = start[end]
+    return runs[::-1]
 
 
 @cache
@@ -737,17 +982,18 @@ class _Neighbourhood:
     dR: np.ndarray
     Y: np.ndarray
     dY: np.ndarray | None
+    workspace: _Workspace | None = None  # work arrays of the results, reused from chunk to chunk
 
     def radial_products(self, pairs: slice, gradient: bool) -> tuple[np.ndarray, np.ndarray | None]:
         """R_rho = prod_{n in rho} R_n of every radial product of the basis for the pairs in
         ``pairs``, (n_rho, P'), each from its prefix, and its r-derivative (1/A) if ``gradient``."""
         b = self.basis
         n_max, n_pairs = self.R.shape[0], pairs.stop - pairs.start
-        R = np.empty((len(b._radial_products), n_pairs))
+        R = _empty(self.workspace, "R_rho", (len(b._radial_products), n_pairs))
         R[:n_max] = self.R[:, pairs]
         dR = None
         if gradient:
-            dR = np.empty_like(R)
+            dR = _empty(self.workspace, "dR_rho", R.shape)
             dR[:n_max] = self.dR[:, pairs]
         for level in b._radial_levels:
             parent, last = b._radial_parent[level], b._radial_last[level]
@@ -762,7 +1008,10 @@ class _Neighbourhood:
         pairs in ``pairs``, (n_features, P')."""
         b = self.basis
         R, _ = self.radial_products(pairs, gradient=False)
-        return R[b._phi_radial] * self.Y[b._phi_lm, pairs]
+        phi = _empty(self.workspace, "phi", (len(b.features), R.shape[1]))
+        for block in b._feature_blocks:
+            _block_values(block, R, self.Y[:, pairs], out=phi[block.features])
+        return phi
 
     def atomic_base(self) -> np.ndarray:
         """A[f, i] = sum_j phi_f(r_ij), (n_features, n_atoms); pair chunks bound the memory."""
@@ -776,50 +1025,124 @@ class _Neighbourhood:
         return A
 
     def one_particle_gradient(self, pairs: slice) -> np.ndarray:
-        """dphi[x, f, p] = d phi_f(r_p) / d r_p[x] for the pairs in ``pairs``, (3, n_features, P'), 1/A.
-
-        d(R_rho Y_LM)/dr = R_rho grad Y_LM + R_rho' Y_LM r_hat.
-        """
+        """dphi[f, x, p] = d phi_f(r_p) / d r_p[x] for the pairs in ``pairs``, (n_features, 3, P'), 1/A."""
         b = self.basis
         R, dR = self.radial_products(pairs, gradient=True)
-        R = R[b._phi_radial]
-        radial_term = dR[b._phi_radial] * self.Y[b._phi_lm, pairs]
-        unit = self.vectors[pairs].T / self.r[pairs]
-        dphi = np.empty((3,) + R.shape)
-        for x in range(3):
-            np.multiply(self.dY[b._phi_lm, x, pairs], R, out=dphi[x])
-            dphi[x] += radial_term * unit[x]
+        Y_unit = _direction_harmonics(self.Y[:, pairs], self.vectors[pairs], self.r[pairs])
+        dphi = np.empty((len(b.features), 3, R.shape[1]))
+        for block in b._feature_blocks:
+            _block_gradients(block, R, dR, self.dY[:, :, pairs], Y_unit, out=dphi[block.features])
         return dphi
 
     def contracted_gradient(self, pairs: slice, weights: np.ndarray) -> np.ndarray:
         """g[x, p] = sum_f weights[f, p] d phi_f(r_p) / d r_p[x], (3, P'), for weights (n_features, P')."""
-        return np.einsum("xfp,fp->xp", self.one_particle_gradient(pairs), weights)
+        return np.einsum("fxp,fp->xp", self.one_particle_gradient(pairs), weights)
 
-    def slot_gradients(self, centres: slice, pairs: slice) -> tuple[np.ndarray, np.ndarray]:
-        """Derivatives of the atomic bases of a chunk of centre atoms (and their pairs, ``pairs``).
 
-        Returns
-        -------
-        columns : (K,) int array, the atoms k the centres see, the centres included (sorted)
-        slots : (3, n_features * C, K + 3) array, 1/A
-            ``slots[x, f * C + c, s] = d A_f(c) / d r_k[x]`` for k = columns[s] (every pair (c, j)
-            adds d psi_f(r_cj) to k = j, periodic images summed, and subtracts it from k = c), and
-            for s = K + y the virial sum_j d psi_f(r_cj)[x] r_cj[y] (A^0).
+def _direction_harmonics(Y: np.ndarray, vectors: np.ndarray, r: np.ndarray,
+                         out: np.ndarray | None = None) -> np.ndarray:
+    """Y_LM(r_p) r_hat_p[x], (n_lm, 3, P), for harmonics Y (n_lm, P), vectors (P, 3) and distances (P,)."""
+    return np.multiply(Y[:, None, :], vectors.T / r, out=out)
+
+
+def _block_values(block: _FeatureBlock, R: np.ndarray, Y: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """phi[f, p] = R_rho(r_p) Y_LM(r_p) of the features of ``block`` into ``out`` (block.size, P),
+    from the radial products R (n_rho, P) and harmonics Y (n_lm, P): one broadcast product."""
+    L = block.L
+    np.multiply(R[block.rhos][:, None, :], Y[None, L * L : (L + 1) ** 2],
+                out=out.reshape(len(block.rhos), 2 * L + 1, -1))
+    return out
+
+
+def _block_gradients(block: _FeatureBlock, R: np.ndarray, dR: np.ndarray, dY: np.ndarray, Y_unit: np.ndarray,
+                     out: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """d phi_f(r_p)/d r_p[x] = R_rho grad Y_LM + R_rho' Y_LM r_hat of the features of ``block`` into
+    ``out`` (block.size, 3, P), 1/A, from R, dR (n_rho, P) (1, 1/A), dY (n_lm, 3, P) (1/A) and
+    Y_unit = Y r_hat (n_lm, 3, P): two broadcast products (radial) x (angular) and their sum.
+    ``scratch``: optional work array of out's size."""
+    L = block.L
+    lm = slice(L * L, (L + 1) ** 2)
+    shape = (len(block.rhos), 2 * L + 1, 3, out.shape[-1])
+    gradient = out.reshape(shape)
+    radial_term = np.empty(shape) if scratch is None else scratch.reshape(shape)
+    np.multiply(R[block.rhos][:, None, None, :], dY[None, lm], out=gradient)
+    np.multiply(dR[block.rhos][:, None, None, :], Y_unit[None, lm], out=radial_term)
+    gradient += radial_term
+    return out
+
+
+@dataclass
+class _SlotNeighbourhood(_Neighbourhood):
+    """The pairs of a chunk of C consecutive centre atoms, laid out in *slots* for the force rows.
+
+    Every centre c has ``width`` Q item positions (the pair arrays of the base class hold C * Q items,
+    centre-major). The first K = len(columns) positions are the atoms k the chunk sees: the pair (c, j)
+    with j = columns[k] sits at position k; if c sees j through several periodic images, the first
+    image sits there and the others at positions K + 3, K + 4, ... ("overflow"), to be added to it
+    (``folds``). Positions K..K+2 will hold the virial columns. Every position without a pair holds a
+    *pad*: the vector (r_cut, 0, 0), where R_n = dR_n/dr = 0, so that it adds nothing to A or its
+    derivatives.
+
+    n_atoms is C; columns (K,) atom indices (sorted, the centres included); width Q; centre_slot (C,)
+    the position of every centre among the columns; folds [(source, target)], flat item indices of one
+    overflow level each (no target twice within a level).
+    """
+
+    columns: np.ndarray = None
+    width: int = 0
+    centre_slot: np.ndarray = None
+    folds: list = None
+
+    @property
+    def n_centres(self) -> int:
+        return len(self.centre_slot)
+
+    @cached_property
+    def _factors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """R_rho, dR_rho (n_rho, C * Q) and Y r_hat (n_lm, 3, C * Q) of the items, computed once."""
+        R, dR = self.radial_products(slice(0, len(self.i)), gradient=True)
+        Y_unit = _direction_harmonics(self.Y, self.vectors, self.r, out=_empty(self.workspace, "Y_unit", self.dY.shape))
+        return R, dR, Y_unit
+
+    def atomic_base(self) -> np.ndarray:
+        """A[f, c] = sum_j phi_f(r_cj) of the chunk's centres, (n_features, C): per centre the
+        product (radial products, items) @ (items, harmonics), one batched matmul, of which the
+        features (rho, L, M) are picked."""
+        R, _, _ = self._factors
+        n_chunk, width = self.n_centres, self.width
+        sums = np.matmul(R.reshape(len(R), n_chunk, width).transpose(1, 0, 2),
+                         self.Y.reshape(len(self.Y), n_chunk, width).transpose(1, 2, 0))  # (C, n_rho, n_lm)
+        return sums[:, self.basis._phi_radial, self.basis._phi_lm].T
+
+    def slot_gradients(self, block: _FeatureBlock) -> np.ndarray:
+        """Derivatives of the atomic bases of the features of ``block`` of the chunk's centres,
+        (block.size, 3, C, K + 3), 1/A.
+
+        ``slots[f, x, c, s] = d A_f(c) / d r_k[x]`` for k = columns[s] (every pair (c, j) adds d psi_f(r_cj)
+        to k = j, periodic images summed, and subtracts it from k = c), and for s = K + y the virial
+        sum_j d psi_f(r_cj)[x] r_cj[y] (A^0). A strided view (row stride Q) into a work array.
         """
-        c = self.i[pairs] - centres.start
-        j = self.j[pairs]
-        n_chunk, n_pairs = centres.stop - centres.start, len(c)
-        columns = np.unique(np.r_[j, np.arange(centres.start, centres.stop)])
-        n_columns = len(columns) + 3
-        # column p of to_slots (pair p) -> rows (c, s): +1 at its neighbour, -1 at its centre, r_p at
-        # the virial; five entries per column, so it is built in CSC form directly
-        targets = c[:, None] * n_columns + np.c_[np.searchsorted(columns, j), np.searchsorted(columns, c + centres.start),
-                                                 np.broadcast_to(np.arange(len(columns), n_columns), (n_pairs, 3))]
-        values = np.c_[np.ones(n_pairs), -np.ones(n_pairs), self.vectors[pairs]]
-        to_slots = sp.csc_matrix((values.ravel(), targets.ravel(), np.arange(0, 5 * n_pairs + 1, 5)),
-                                 shape=(n_chunk * n_columns, n_pairs))
-        dpsi = self.one_particle_gradient(pairs)  # (3, F, P')
-        n_features = dpsi.shape[1]
-        slots = to_slots @ np.ascontiguousarray(dpsi.reshape(3 * n_features, n_pairs).T)  # [(c, s), (x, f)]
-        slots = slots.reshape(n_chunk, n_columns, 3, n_features).transpose(2, 3, 0, 1)
-        return columns, np.ascontiguousarray(slots).reshape(3, n_features * n_chunk, n_columns)
+        n_chunk, width, n_columns, n_items = self.n_centres, self.width, len(self.columns), len(self.i)
+        R, dR, Y_unit = self._factors
+        dphi = _block_gradients(block, R, dR, self.dY, Y_unit,
+                                out=_empty(self.workspace, "dphi", (block.size, 3, n_items)),
+                                scratch=_empty(self.workspace, "scratch", (block.size, 3, n_items)))
+        # per centre, over all its items (overflow included, before folding): sum_j dphi r_cj[y] and sum_j dphi
+        sums = np.matmul(dphi.reshape(3 * block.size, n_chunk, width).transpose(1, 0, 2), self._levers)  # (C, 3F', 4)
+        sums = sums.reshape(n_chunk, block.size, 3, 4).transpose(1, 2, 0, 3)  # (F', 3, C, 4)
+        flat = dphi.reshape(3 * block.size, n_items)
+        for source, target in self.folds:
+            folded = _empty(self.workspace, "fold", (len(flat), len(target)))
+            np.take(flat, target, axis=1, mode="clip", out=folded)
+            folded += np.take(flat, source, axis=1, mode="clip", out=_empty(self.workspace, "images", folded.shape))
+            flat[:, target] = folded
+        slots = dphi.reshape(block.size, 3, n_chunk, width)
+        slots[:, :, :, n_columns : n_columns + 3] = sums[..., :3]
+        slots[:, :, np.arange(n_chunk), self.centre_slot] -= sums[..., 3]
+        return slots[..., : n_columns + 3]
+
+    @cached_property
+    def _levers(self) -> np.ndarray:
+        """(C, Q, 4): the items' vectors r_cj (A) and a 1, to sum the virial and the derivatives per centre."""
+        return np.concatenate([self.vectors.reshape(self.n_centres, self.width, 3),
+                               np.ones((self.n_centres, self.width, 1))], axis=2)
