@@ -19,7 +19,7 @@ with one function per linearly independent coupling C (:func:`linace.coupling.co
 
 The *pure* (self-interaction-free) basis, ``ACEBasis(..., pure=True)``, keeps the same functions
 but sums every product over distinct neighbours only. By inclusion-exclusion over the set partitions
-:math:`\pi` of the :math:`\nu` factors (:func:`set_partitions`),
+:math:`\pi` of the :math:`\nu` factors (:func:`linace.expansion.set_partitions`),
 
 .. math::
 
@@ -31,7 +31,7 @@ with :math:`\mu(\pi) = \prod_b (-1)^{|b|-1} (|b|-1)!`.
 
 *Evaluation route: an enlarged one-particle basis.* A block merges its factors on one neighbour,
 and a product of harmonics is a short sum of harmonics (generalised real Gaunt coefficients G,
-:func:`_gaunt`):
+:func:`linace.expansion.gaunt`):
 
 .. math::
 
@@ -41,7 +41,7 @@ and a product of harmonics is a short sum of harmonics (generalised real Gaunt c
 so :math:`A_S = \sum_{LM} G_S[m_S, LM]\, A_{(\rho, L, M)}` with the atomic base of the one-particle
 function :math:`\phi_{(\rho, L, M)} = R_\rho Y_{LM}`, and every pure function is a sparse linear
 combination of *standard* products :math:`\prod_b A_{(\rho_b, L_b, M_b)}` of this enlarged
-one-particle basis (:meth:`ACEBasis._expansion`: the coupling C contracted with the G of every
+one-particle basis (:func:`linace.expansion.expand`: the coupling C contracted with the G of every
 block). Rotation invariance makes the combination short: the m-sum of a block coupled to a scalar
 keeps only L = 0, that of a block coupled to one more factor of degree l only L = l. The standard
 basis is the special case rho = (n,), (L, M) = (l, m); both variants share one evaluation path, and
@@ -54,7 +54,7 @@ Jacobian entries and 15694 and 176267 products of atomic bases, the enlarged bas
 one-particle functions, 6399 and 36281 Jacobian entries and 5717 and 42661 products (standard: 136
 one-particle functions, 3242 and 11080 entries, 4546 and 22357 products).
 
-Evaluation is vectorised over neighbour pairs and atoms, every per-pair and per-atom array with
+Evaluation (pairs and work arrays in :mod:`linace.neighbourhood`) is vectorised over neighbour pairs and atoms, every per-pair and per-atom array with
 pairs or atoms on its last axis (so that gathering the factors of a product takes whole rows):
 
 1. pairs from vesin's ASE-compatible neighbour list (periodic images included, so cells smaller
@@ -74,10 +74,8 @@ pairs or atoms on its last axis (so that gathering the factors of a product take
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
-from math import factorial, prod
+from functools import cached_property, lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -86,7 +84,10 @@ from ase.data import atomic_numbers
 from vesin import ase_neighbor_list as neighbor_list
 
 from .coupling import coupling_coefficients
+from .expansion import expand, set_partitions
 from .harmonics import lm_index, real_sph_harm
+from .neighbourhood import (CHUNK_BYTES, WORKSPACE_KEPT_BYTES, FeatureBlock, Neighbourhood, SlotNeighbourhood, Workspace,
+                            compact_order, design_workspace, work_array)
 from .radial import RadialBasis, element_scales
 
 __all__ = ["DEFAULT_TRUNCATION", "ACEBasis", "BasisFunction", "DesignRows", "set_partitions"]
@@ -98,26 +99,19 @@ DEFAULT_TRUNCATION = {1: (12, 0), 2: (12, 4), 3: (13, 3), 4: (14, 3)}
 #: Distances below this (A) are treated as two atoms on top of each other (an input error).
 MIN_DISTANCE = 1e-3
 
-#: Upper bound (bytes) for the node arrays of one chunk of centre atoms.
-CHUNK_BYTES = 64 * 2**20
-
 #: Target size (bytes) of the work arrays of one chunk of centre atoms in :meth:`ACEBasis.design`
 #: (chunks of equal size). The arrays of one feature block (:data:`BLOCK_FEATURES`) stay in the CPU
 #: cache; larger chunks give longer matrix products and fewer numpy calls per atom.
 DESIGN_CHUNK_BYTES = 32 * 2**20
 
 
-#: The work arrays of :meth:`ACEBasis.design` (a few times :data:`DESIGN_CHUNK_BYTES`) are kept per thread
-#: between calls, unless together larger than this (bytes).
-WORKSPACE_KEPT_BYTES = 256 * 2**20
-
-#: Largest number of one-particle functions evaluated together (:class:`_FeatureBlock`): their
-#: derivatives for a chunk of centres should stay in the CPU cache until the force rows are made.
-BLOCK_FEATURES = 16
-
 #: Fixed cost of one chunk of centres in :meth:`ACEBasis.design` (numpy calls), in slots of one centre
 #: (:meth:`ACEBasis._design_chunk_size`).
 CHUNK_OVERHEAD_SLOTS = 800
+
+#: Largest number of one-particle functions evaluated together (:class:`~linace.neighbourhood.FeatureBlock`): their
+#: derivatives for a chunk of centres should stay in the CPU cache until the force rows are made.
+BLOCK_FEATURES = 16
 
 #: Pairs per call of :func:`real_sph_harm` (its temporaries, about 100 values per pair at l_max = 4,
 #: should stay in the CPU cache).
@@ -127,11 +121,6 @@ PAIR_PIECE = 1024
 #: (:func:`_feature_runs`): a product call costs about as much as this many rows of multiply-adds.
 RUN_OVERHEAD_ROWS = 8
 
-
-#: Coefficients of the expansion of a function in products of atomic bases (:meth:`ACEBasis._expansion`)
-#: below this are round-off of exact zeros and dropped (the couplings are orthonormal, so the
-#: coefficients that are not zero are of order 1e-4 or more).
-EXPANSION_TOLERANCE = 1e-13
 
 #: Index tables of recently built bases, shared by equal bases (read-only once built).
 _TABLES: dict[tuple, dict] = {}
@@ -178,48 +167,6 @@ class DesignRows:
     energy: np.ndarray
     forces: np.ndarray
     stress: np.ndarray | None
-
-
-class _Workspace:
-    """Work arrays kept between chunks and calls, by name.
-
-    ``empty(name, shape)`` returns an uninitialised float array of that shape, a view of the buffer
-    of that name (grown when too small). The first touch of freshly allocated memory costs a page
-    fault per 4 kB, on a loaded virtual machine about 1 ms per MB, as much as the arithmetic on it;
-    reusing the buffers of the previous chunk avoids it. A buffer's content is valid until its name
-    is asked for again.
-    """
-
-    def __init__(self):
-        self._buffers: dict[str, np.ndarray] = {}
-
-    def empty(self, name: str, shape: tuple) -> np.ndarray:
-        size = prod(shape)
-        buffer = self._buffers.get(name)
-        if buffer is None or buffer.size < size:
-            buffer = self._buffers[name] = np.empty(size)
-        return buffer[:size].reshape(shape)
-
-    def trim(self, max_bytes: int) -> None:
-        """Drop every buffer if together they hold more than ``max_bytes``."""
-        if sum(buffer.nbytes for buffer in self._buffers.values()) > max_bytes:
-            self._buffers.clear()
-
-
-_THREAD_STATE = threading.local()
-
-
-def _design_workspace() -> _Workspace:
-    """The work arrays of :meth:`ACEBasis.design` in this thread, kept between calls (trimmed to
-    :data:`WORKSPACE_KEPT_BYTES` after each)."""
-    if not hasattr(_THREAD_STATE, "workspace"):
-        _THREAD_STATE.workspace = _Workspace()
-    return _THREAD_STATE.workspace
-
-
-def _empty(workspace: _Workspace | None, name: str, shape: tuple) -> np.ndarray:
-    """``workspace.empty(name, shape)``, or a fresh array without a workspace."""
-    return np.empty(shape) if workspace is None else workspace.empty(name, shape)
 
 
 def _sorted_tuples(nu: int, max_degree: float, l_max: int, l_weight: float):
@@ -269,24 +216,6 @@ def _enumerate_functions(truncation: tuple, l_weight: float) -> tuple[tuple, tup
                 functions.append(BasisFunction(nl, k, len(couplings)))
                 coupling_arrays.append(c)
     return tuple(functions), tuple(coupling_arrays)
-
-
-@dataclass(frozen=True)
-class _FeatureBlock:
-    """The one-particle functions (rho, L, M) of one L and the radial products ``rhos`` (rho-major:
-    the features ``features`` = rhos x (M = -L..L)), evaluated by one broadcast product; with the
-    ``runs`` of its features in the padded Jacobian (features of the block f0:f1, padded rows per
-    feature M, padded rows of the run) and the padded rows of the whole block."""
-
-    L: int
-    features: slice
-    rhos: np.ndarray
-    runs: tuple
-    padded: slice
-
-    @property
-    def size(self) -> int:
-        return self.features.stop - self.features.start
 
 
 class ACEBasis:
@@ -420,11 +349,11 @@ class ACEBasis:
         the maps from those products to B and to the Jacobian dB/dA.
 
         Every function is a sparse linear combination of products of atomic bases A_alpha(i) =
-        sum_j phi_alpha(r_ij) with phi_alpha = R_rho Y_LM (:meth:`_expansion`): the one-particle
+        sum_j phi_alpha(r_ij) with phi_alpha = R_rho Y_LM (:func:`linace.expansion.expand`): the one-particle
         functions alpha = (rho, L, M) are the ``features`` of the basis, ((n,), l, m) for the
         standard one.
         """
-        terms = self._expansion()
+        terms = expand(self.functions, self._couplings, self.pure)
         # alpha = (rho, L, M), ordered by L, then rho, then M
         self.features = sorted({alpha for key, _ in terms for alpha in key}, key=lambda a: (a[1], a[0], a[2]))
         feature_of = {alpha: f for f, alpha in enumerate(self.features)}
@@ -487,7 +416,7 @@ class ACEBasis:
         # ordered by b, are J = nodes @ Z[:, entry], summed from the z-terms of equal (f, b)
         entries, entry_of_z = np.unique(np.c_[self._z_b, self._z_f], axis=0, return_inverse=True)
         self._jacobian_b, self._jacobian_f = entries[:, 0], entries[:, 1]
-        # Evaluation blocks (:class:`_FeatureBlock`): for every L the features (rho, L, M) are the
+        # Evaluation blocks (:class:`FeatureBlock`): for every L the features (rho, L, M) are the
         # full product (radial products rho) x (M = -L..L), rho-major; a block is the features of one
         # L and a few consecutive rho, at most BLOCK_FEATURES. For the force rows (:meth:`_force_rows`)
         # the Jacobian entries are grouped by feature, those of feature f the rows of a dense (M, C)
@@ -514,7 +443,7 @@ class ACEBasis:
                     runs.append((slice(r0, r1), rows, slice(n_padded, n_padded + (r1 - r0) * rows)))
                     first_row[f0 + r0 : f0 + r1] = n_padded + rows * np.arange(r1 - r0)
                     n_padded += (r1 - r0) * rows
-                self._feature_blocks.append(_FeatureBlock(L, features, rhos, tuple(runs), slice(block_start, n_padded)))
+                self._feature_blocks.append(FeatureBlock(L, features, rhos, tuple(runs), slice(block_start, n_padded)))
         by_feature = np.argsort(self._jacobian_f, kind="stable")  # the entries of each f in b order
         rank = np.empty(len(entries), dtype=np.intp)
         rank[by_feature] = np.arange(len(entries)) - np.searchsorted(self._jacobian_f[by_feature],
@@ -528,42 +457,6 @@ class ACEBasis:
         rows_to_basis = sp.csc_matrix((np.ones(len(entries)), (self._jacobian_b, padded_row)),
                                       shape=(n_basis, n_padded))
         self._block_rows_to_basis = [rows_to_basis[:, block.padded].tocsr() for block in self._feature_blocks]
-
-    def _expansion(self) -> dict[tuple[tuple, int], float]:
-        r"""Every function as a sparse linear combination of products of atomic bases A_alpha.
-
-        Function b with factors (n_t, l_t) and coupling C is a sum over set partitions pi of its
-        factors (for the standard basis only the partition into singletons, mu = 1) of
-        :math:`\mu(\pi) \sum_m C[m] \prod_{S \in \pi} A_S(m_S)`. A block S merges its factors on
-        one neighbour, and :math:`\prod_{t \in S} R_{n_t} Y_{l_t m_t} = R_\rho \sum_{LM}
-        G_S[m_S, LM]\, Y_{LM}` with :math:`R_\rho = \prod_{t \in S} R_{n_t}` (:func:`_gaunt`), so
-        :math:`A_S(m_S) = \sum_{LM} G_S[m_S, LM] A_{(\rho, L, M)}` and the partition contributes
-        :math:`\mu \sum_{(LM)_S} K[(LM)_{S_1}, \dots] \prod_S A_{(\rho_S, L_S, M_S)}`, K = C contracted
-        with every G_S. Rotation invariance makes K sparse: a block coupled to a scalar keeps L = 0,
-        a block coupled to one more factor of degree l keeps L = l.
-
-        Returns {(sorted tuple of alpha = (rho, L, M), b): coefficient}; coefficients below
-        :data:`EXPANSION_TOLERANCE` (round-off of exact zeros) are dropped.
-        """
-        terms: dict[tuple[tuple, int], float] = {}
-        for b, (function, coupling) in enumerate(zip(self.functions, self._couplings)):
-            nu = function.correlation_order
-            partitions = set_partitions(nu) if self.pure else ((tuple((t,) for t in range(nu)), 1),)
-            for blocks, mu in partitions:
-                order = [t for block in blocks for t in block]
-                tensor = coupling.transpose(order).reshape(
-                    [int(np.prod([2 * function.nl[t][1] + 1 for t in block])) for block in blocks]
-                )
-                labels = []
-                for block in blocks:
-                    gaunt, lms = _gaunt(tuple(function.nl[t][1] for t in block))
-                    tensor = np.tensordot(tensor, gaunt, axes=([0], [0]))  # the block's axis -> (L, M)
-                    rho = tuple(sorted(function.nl[t][0] for t in block))
-                    labels.append([(rho, L, M) for L, M in lms])
-                for index in np.argwhere(np.abs(tensor) > EXPANSION_TOLERANCE):
-                    key = tuple(sorted(labels[k][q] for k, q in enumerate(index)))
-                    terms[key, b] = terms.get((key, b), 0.0) + mu * tensor[tuple(index)]
-        return {kb: c for kb, c in terms.items() if abs(c) > EXPANSION_TOLERANCE}
 
     # ------------------------------------------------------------ evaluation
     def check_structure(self, atoms: Atoms) -> None:
@@ -606,23 +499,23 @@ class ACEBasis:
             )
         return i, j, r, vectors
 
-    def _neighbourhood(self, atoms: Atoms, gradient: bool, centres: np.ndarray | None = None) -> _Neighbourhood:
+    def _neighbourhood(self, atoms: Atoms, gradient: bool, centres: np.ndarray | None = None) -> Neighbourhood:
         """Pairs of a checked, non-empty structure (of the ``centres`` only, if given) with their
         radial and angular factors, pair-last."""
         i, j, r, vectors = self._pairs(atoms)
         if centres is not None:
             keep = np.isin(i, centres)
             i, j, r, vectors = i[keep], j[keep], r[keep], vectors[keep]
-        return _Neighbourhood(self, len(atoms), i, j, r, vectors, *self._pair_factors(r, vectors, gradient))
+        return Neighbourhood(self, len(atoms), i, j, r, vectors, *self._pair_factors(r, vectors, gradient))
 
-    def _pair_factors(self, r: np.ndarray, vectors: np.ndarray, gradient: bool, workspace: _Workspace | None = None):
+    def _pair_factors(self, r: np.ndarray, vectors: np.ndarray, gradient: bool, workspace: Workspace | None = None):
         """R, dR (n_max, P) and Y (n_lm, P), dY (n_lm, 3, P) or None of pairs at distances r (P,) with
         vectors (P, 3), pair-last and contiguous. The harmonics in pieces of :data:`PAIR_PIECE`
         pairs, whose temporaries stay in the CPU cache."""
         R, dR = self.radial(r)
         n_lm, n_pairs = (self._harmonics_l_max + 1) ** 2, len(r)
-        Y = _empty(workspace, "Y", (n_lm, n_pairs))
-        dY = _empty(workspace, "dY", (n_lm, 3, n_pairs)) if gradient else None
+        Y = work_array(workspace, "Y", (n_lm, n_pairs))
+        dY = work_array(workspace, "dY", (n_lm, 3, n_pairs)) if gradient else None
         for first in range(0, n_pairs, PAIR_PIECE):
             piece = slice(first, min(first + PAIR_PIECE, n_pairs))
             if gradient:
@@ -634,8 +527,8 @@ class ACEBasis:
         return np.ascontiguousarray(R.T), np.ascontiguousarray(dR.T), Y, dY
 
     def _slot_neighbourhood(self, pairs: tuple, first_pair: np.ndarray, centres: slice,
-                            workspace: _Workspace | None = None) -> _SlotNeighbourhood:
-        """The pairs of the centre atoms ``centres`` in the slot layout of :class:`_SlotNeighbourhood`,
+                            workspace: Workspace | None = None) -> SlotNeighbourhood:
+        """The pairs of the centre atoms ``centres`` in the slot layout of :class:`SlotNeighbourhood`,
         with their factors and derivatives. ``pairs`` = (i, j, r, vectors) of the whole structure,
         sorted by centre, then neighbour; ``first_pair`` (n_atoms + 1,) where each centre's pairs start."""
         i, j, r, vectors = (array[first_pair[centres.start] : first_pair[centres.stop]] for array in pairs)
@@ -666,17 +559,17 @@ class ACEBasis:
         item_vectors = np.zeros((n_chunk * width, 3))
         item_vectors[:, 0] = self.rcut
         item_vectors[position] = vectors
-        return _SlotNeighbourhood(
+        return SlotNeighbourhood(
             self, n_chunk, item_i, item_j, item_r, item_vectors,
             *self._pair_factors(item_r, item_vectors, True, workspace), workspace=workspace,
             columns=columns, width=width, folds=folds,
             centre_slot=np.searchsorted(columns, np.arange(centres.start, centres.stop)),
         )
 
-    def _products(self, A: np.ndarray, workspace: _Workspace | None = None) -> np.ndarray:
+    def _products(self, A: np.ndarray, workspace: Workspace | None = None) -> np.ndarray:
         """All nodes prod_t A[a_t], (n_nodes, n) for A (n_features, n) of n atoms, level by level
         from their prefixes (node-major, so that every step gathers whole rows)."""
-        nodes = _empty(workspace, "nodes", (len(self._node_parent), A.shape[1]))
+        nodes = work_array(workspace, "nodes", (len(self._node_parent), A.shape[1]))
         nodes[0] = 1.0
         for level in self._level_slices:
             np.multiply(nodes[self._node_parent[level]], A[self._node_last[level]], out=nodes[level])
@@ -696,7 +589,7 @@ class ACEBasis:
         centre (in the space-filling order) and the first pair of every centre (n_atoms + 1,).
 
         The work per centre is about proportional to the slots per centre, the K atoms its chunk sees
-        (:class:`_SlotNeighbourhood`), and K grows with the chunk in a large cell; every chunk also
+        (:class:`SlotNeighbourhood`), and K grows with the chunk in a large cell; every chunk also
         costs a fixed number of numpy calls. Among C = n_atoms, n_atoms / 2, ..., 1 whose work arrays
         fit :data:`DESIGN_CHUNK_BYTES`, the one of least K + CHUNK_OVERHEAD_SLOTS / C, with K the
         mean over (up to 8) sample chunks; the search stops when that cost grows again.
@@ -725,14 +618,14 @@ class ACEBasis:
                 return best
             size = (size + 1) // 2
 
-    def _force_rows(self, nodes: np.ndarray, hood: _SlotNeighbourhood,
-                    workspace: _Workspace | None = None) -> np.ndarray:
+    def _force_rows(self, nodes: np.ndarray, hood: SlotNeighbourhood,
+                    workspace: Workspace | None = None) -> np.ndarray:
         r"""rows[b, x, s] = sum_c sum_f J[b, f](c) S[f, x, c, s], (n_basis, 3, K + 3), for the nodes
-        (n_nodes, C) of a chunk of C centres and its slot gradients S (:meth:`_SlotNeighbourhood.slot_gradients`).
+        (n_nodes, C) of a chunk of C centres and its slot gradients S (:meth:`SlotNeighbourhood.slot_gradients`).
 
         The Jacobian :math:`J[b, f](c) = \partial B_b(c)/\partial A_f(c)` is evaluated in the padded
         layout (n_padded, C), the entries of each feature f a dense block (M, C). Per feature block
-        (:class:`_FeatureBlock`), per run of its features one batched matrix product (BLAS) gives, for
+        (:class:`FeatureBlock`), per run of its features one batched matrix product (BLAS) gives, for
         every entry (b, f), sum_c J[b, f](c) S[f, :, c, :]; a sparse sum over the entries of each b adds
         them to the rows.
         """
@@ -741,7 +634,7 @@ class ACEBasis:
         rows = np.zeros((len(self), 3 * n_slots))
         for block, to_basis in zip(self._feature_blocks, self._block_rows_to_basis):
             slots = hood.slot_gradients(block)  # (block.size, 3, C, K + 3)
-            products = _empty(workspace, "products", (block.padded.stop - block.padded.start, 3, n_slots))
+            products = work_array(workspace, "products", (block.padded.stop - block.padded.start, 3, n_slots))
             for features, n_rows, padded in block.runs:
                 n = features.stop - features.start
                 into = slice(padded.start - block.padded.start, padded.stop - block.padded.start)
@@ -770,7 +663,7 @@ class ACEBasis:
     def design(self, atoms: Atoms) -> DesignRows:
         r"""Linear rows of the energy, forces and stress of one structure (see :class:`DesignRows`).
 
-        Chunks of C centre atoms, consecutive in a space-filling order (:func:`_compact_order`), so
+        Chunks of C centre atoms, consecutive in a space-filling order (:func:`compact_order`), so
         that they see mostly the same K atoms (for a cell of a few dozen atoms: all of them; C from
         :meth:`_design_chunk_size`). For a chunk:
 
@@ -779,8 +672,8 @@ class ACEBasis:
            and evaluates R_n, Y_lm and their derivatives on them;
         2. A_f(c) (sums over the slots), the nodes, B (energy row) and, in the padded layout
            (n_padded, C), the Jacobian :math:`J[b, f](c) = \partial B_b(c)/\partial A_f(c)`;
-        3. per feature block (:class:`_FeatureBlock`, a few one-particle functions of one L),
-           :meth:`_SlotNeighbourhood.slot_gradients` gives :math:`S[f, x, c, k] = \partial
+        3. per feature block (:class:`FeatureBlock`, a few one-particle functions of one L),
+           :meth:`SlotNeighbourhood.slot_gradients` gives :math:`S[f, x, c, k] = \partial
            A_f(c)/\partial r_k[x]` for every atom k the chunk sees (images folded onto their slot,
            the centre's own column :math:`-\sum_j \partial\psi_f(\mathbf r_{cj})`) and three
            virial columns :math:`\sum_j \partial\psi_f(\mathbf r_{cj})[x]\, r_{cj,y}`, and
@@ -788,21 +681,21 @@ class ACEBasis:
            (n_basis, 3, K + 3): one batched BLAS product over the centres per run of features with the
            same number of Jacobian entries, then a sparse sum of the entries of each b.
 
-        The work arrays are reused between chunks and calls (:class:`_Workspace`).
+        The work arrays are reused between chunks and calls (:class:`Workspace`).
         """
         self.check_structure(atoms)
         n_atoms, n_basis = len(atoms), len(self)
         periodic = bool(atoms.pbc.all())
         if n_atoms == 0:
             return DesignRows(np.zeros(n_basis), np.zeros((0, 3, n_basis)), np.zeros((6, n_basis)) if periodic else None)
-        order = _compact_order(atoms, self.rcut / 2)
+        order = compact_order(atoms, self.rcut / 2)
         pairs = self._pairs(atoms[order])
         first_pair = np.searchsorted(pairs[0], np.arange(n_atoms + 1))
         step = self._design_chunk_size(pairs[1], first_pair)
         energy = np.zeros(n_basis)
         forces = np.zeros((n_atoms, 3, n_basis))
         virial = np.zeros((3, 3, n_basis))  # [y, x, b]: sum_p dB/dr_p[x] r_p[y]
-        workspace = _design_workspace()
+        workspace = design_workspace()
         for first in range(0, n_atoms, step):
             hood = self._slot_neighbourhood(pairs, first_pair, slice(first, min(first + step, n_atoms)), workspace)
             nodes = self._products(hood.atomic_base(), workspace)
@@ -868,19 +761,6 @@ class ACEBasis:
         return site_energies, forces, stress
 
 
-def _compact_order(atoms: Atoms, spacing: float) -> np.ndarray:
-    """An order of the atoms in which consecutive atoms are close in space: the Morton (Z) order
-    of the cubes of side ``spacing`` (A) that hold their (wrapped) positions. Consecutive centres
-    then see mostly the same neighbours, which keeps the columns of a chunk in :meth:`ACEBasis.design` few."""
-    positions = atoms.get_positions(wrap=True) if atoms.pbc.any() else atoms.positions
-    cubes = np.floor((positions - positions.min(axis=0)) / spacing).astype(np.int64)
-    code = np.zeros(len(atoms), dtype=np.int64)
-    for bit in range(20):
-        for axis in range(3):
-            code |= ((cubes[:, axis] >> bit) & 1) << (3 * bit + axis)
-    return np.argsort(code, kind="stable")
-
-
 def _feature_runs(counts: np.ndarray, overhead: float) -> list[tuple[int, int]]:
     """Split the features 0..F-1 into runs [f0, f1) of consecutive features that minimise
     sum over runs of ((f1 - f0) * max(counts[f0:f1]) + overhead): every feature of a run is padded
@@ -901,248 +781,3 @@ def _feature_runs(counts: np.ndarray, overhead: float) -> list[tuple[int, int]]:
     return runs[::-1]
 
 
-@cache
-def set_partitions(nu: int) -> tuple[tuple[tuple[tuple[int, ...], ...], int], ...]:
-    r"""Set partitions of the slots 0..nu-1 with their Moebius coefficients.
-
-    Returns ((blocks, mu), ...) with mu = prod over blocks b of (-1)^(|b|-1) (|b|-1)!, so that for
-    any one-particle values x_t(j) the sum over distinct neighbours is
-
-    .. math:: \sum_{j_1 \ne \dots \ne j_\nu} \prod_t x_t(j_t)
-              = \sum_\pi \mu(\pi) \prod_{b \in \pi} \sum_j \prod_{t \in b} x_t(j).
-
-    There are Bell(nu) partitions: 1, 2, 5, 15 for nu = 1..4.
-    """
-    def partitions(slots):
-        if not slots:
-            yield []
-            return
-        first, rest = slots[0], slots[1:]
-        for smaller in partitions(rest):
-            yield [(first,)] + smaller
-            for k in range(len(smaller)):
-                yield smaller[:k] + [(first,) + smaller[k]] + smaller[k + 1 :]
-
-    result = []
-    for blocks in partitions(tuple(range(nu))):
-        mu = 1
-        for block in blocks:
-            mu *= (-1) ** (len(block) - 1) * factorial(len(block) - 1)
-        result.append((tuple(sorted(blocks)), mu))
-    return tuple(result)
-
-
-@cache
-def _gaunt(ls: tuple[int, ...]) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    r"""Expansion of a product of real harmonics: :math:`\prod_t Y_{l_t m_t} = \sum_{LM} G[m, LM]\, Y_{LM}`.
-
-    ``ls`` = (l_1, ..., l_q). Returns G, (prod_t (2 l_t + 1), n_LM) with the m-tuples in C order
-    (m_t = -l_t..l_t), and the (L, M) of its columns: every L <= sum l_t of the parity of sum l_t
-    that occurs. :math:`G[m, LM] = \int \prod_t Y_{l_t m_t} Y_{LM}\, d\Omega`, exact by a product
-    quadrature (Gauss-Legendre in cos theta, uniform in phi) of the polynomial of degree
-    2 sum l_t; entries below 1e-14 (round-off of exact zeros) are set to 0. One factor: the identity.
-    """
-    if len(ls) == 1:
-        return np.eye(2 * ls[0] + 1), [(ls[0], m) for m in range(-ls[0], ls[0] + 1)]
-    degree = sum(ls)
-    z, z_weights = np.polynomial.legendre.leggauss(degree + 1)
-    azimuths = 2 * np.pi * np.arange(2 * degree + 2) / (2 * degree + 2)
-    sine = np.sqrt(1.0 - z**2)
-    points = np.stack([np.outer(sine, np.cos(azimuths)).ravel(), np.outer(sine, np.sin(azimuths)).ravel(),
-                       np.repeat(z, len(azimuths))], axis=1)
-    weights = np.repeat(z_weights, len(azimuths)) * (2 * np.pi / len(azimuths))
-    Y = real_sph_harm(points, degree)
-    product = np.ones((len(points), 1))
-    for l in ls:
-        product = (product[:, :, None] * Y[:, l * l : (l + 1) ** 2][:, None, :]).reshape(len(points), -1)
-    gaunt = (product * weights[:, None]).T @ Y
-    gaunt[np.abs(gaunt) < 1e-14] = 0.0
-    lms = [(L, M) for L in range(degree + 1) for M in range(-L, L + 1)]
-    keep = np.flatnonzero(np.any(gaunt != 0.0, axis=0))
-    return gaunt[:, keep], [lms[k] for k in keep]
-
-
-@dataclass
-class _Neighbourhood:
-    """Neighbour pairs of one structure (sorted by centre atom i, then j) and their R_n, Y_lm factors.
-
-    Pair-last (every per-pair array has the pairs on its last axis), so that gathering the factors of
-    a one-particle function or a feature takes whole rows. i, j (P,) atom indices; r (P,) distances
-    (A); vectors (P, 3) = r_j - r_i + shift (A); R, dR (n_max, P) in 1 and 1/A; Y (n_lm, P);
-    dY (n_lm, 3, P) in 1/A, or None.
-    """
-
-    basis: ACEBasis
-    n_atoms: int
-    i: np.ndarray
-    j: np.ndarray
-    r: np.ndarray
-    vectors: np.ndarray
-    R: np.ndarray
-    dR: np.ndarray
-    Y: np.ndarray
-    dY: np.ndarray | None
-    workspace: _Workspace | None = None  # work arrays of the results, reused from chunk to chunk
-
-    def radial_products(self, pairs: slice, gradient: bool) -> tuple[np.ndarray, np.ndarray | None]:
-        """R_rho = prod_{n in rho} R_n of every radial product of the basis for the pairs in
-        ``pairs``, (n_rho, P'), each from its prefix, and its r-derivative (1/A) if ``gradient``."""
-        b = self.basis
-        n_max, n_pairs = self.R.shape[0], pairs.stop - pairs.start
-        R = _empty(self.workspace, "R_rho", (len(b._radial_products), n_pairs))
-        R[:n_max] = self.R[:, pairs]
-        dR = None
-        if gradient:
-            dR = _empty(self.workspace, "dR_rho", R.shape)
-            dR[:n_max] = self.dR[:, pairs]
-        for level in b._radial_levels:
-            parent, last = b._radial_parent[level], b._radial_last[level]
-            np.multiply(R[parent], R[last], out=R[level])
-            if gradient:
-                np.multiply(dR[parent], R[last], out=dR[level])
-                dR[level] += R[parent] * dR[last]
-        return R, dR
-
-    def one_particle(self, pairs: slice) -> np.ndarray:
-        """phi[f, p] = R_rho(r_p) Y_LM(r_p) of every one-particle function f = (rho, L, M) for the
-        pairs in ``pairs``, (n_features, P')."""
-        b = self.basis
-        R, _ = self.radial_products(pairs, gradient=False)
-        phi = _empty(self.workspace, "phi", (len(b.features), R.shape[1]))
-        for block in b._feature_blocks:
-            _block_values(block, R, self.Y[:, pairs], out=phi[block.features])
-        return phi
-
-    def atomic_base(self) -> np.ndarray:
-        """A[f, i] = sum_j phi_f(r_ij), (n_features, n_atoms); pair chunks bound the memory."""
-        n_features = len(self.basis.features)
-        A = np.zeros((n_features, self.n_atoms))
-        step = max(1, CHUNK_BYTES // (8 * n_features))
-        for first in range(0, len(self.i), step):
-            pairs = slice(first, min(first + step, len(self.i)))
-            centres, starts = np.unique(self.i[pairs], return_index=True)  # pairs are sorted by centre
-            A[:, centres] += np.add.reduceat(self.one_particle(pairs), starts, axis=1)
-        return A
-
-    def one_particle_gradient(self, pairs: slice) -> np.ndarray:
-        """dphi[f, x, p] = d phi_f(r_p) / d r_p[x] for the pairs in ``pairs``, (n_features, 3, P'), 1/A."""
-        b = self.basis
-        R, dR = self.radial_products(pairs, gradient=True)
-        Y_unit = _direction_harmonics(self.Y[:, pairs], self.vectors[pairs], self.r[pairs])
-        dphi = np.empty((len(b.features), 3, R.shape[1]))
-        for block in b._feature_blocks:
-            _block_gradients(block, R, dR, self.dY[:, :, pairs], Y_unit, out=dphi[block.features])
-        return dphi
-
-    def contracted_gradient(self, pairs: slice, weights: np.ndarray) -> np.ndarray:
-        """g[x, p] = sum_f weights[f, p] d phi_f(r_p) / d r_p[x], (3, P'), for weights (n_features, P')."""
-        return np.einsum("fxp,fp->xp", self.one_particle_gradient(pairs), weights)
-
-
-def _direction_harmonics(Y: np.ndarray, vectors: np.ndarray, r: np.ndarray,
-                         out: np.ndarray | None = None) -> np.ndarray:
-    """Y_LM(r_p) r_hat_p[x], (n_lm, 3, P), for harmonics Y (n_lm, P), vectors (P, 3) and distances (P,)."""
-    return np.multiply(Y[:, None, :], vectors.T / r, out=out)
-
-
-def _block_values(block: _FeatureBlock, R: np.ndarray, Y: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """phi[f, p] = R_rho(r_p) Y_LM(r_p) of the features of ``block`` into ``out`` (block.size, P),
-    from the radial products R (n_rho, P) and harmonics Y (n_lm, P): one broadcast product."""
-    L = block.L
-    np.multiply(R[block.rhos][:, None, :], Y[None, L * L : (L + 1) ** 2],
-                out=out.reshape(len(block.rhos), 2 * L + 1, -1))
-    return out
-
-
-def _block_gradients(block: _FeatureBlock, R: np.ndarray, dR: np.ndarray, dY: np.ndarray, Y_unit: np.ndarray,
-                     out: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
-    """d phi_f(r_p)/d r_p[x] = R_rho grad Y_LM + R_rho' Y_LM r_hat of the features of ``block`` into
-    ``out`` (block.size, 3, P), 1/A, from R, dR (n_rho, P) (1, 1/A), dY (n_lm, 3, P) (1/A) and
-    Y_unit = Y r_hat (n_lm, 3, P): two broadcast products (radial) x (angular) and their sum.
-    ``scratch``: optional work array of out's size."""
-    L = block.L
-    lm = slice(L * L, (L + 1) ** 2)
-    shape = (len(block.rhos), 2 * L + 1, 3, out.shape[-1])
-    gradient = out.reshape(shape)
-    radial_term = np.empty(shape) if scratch is None else scratch.reshape(shape)
-    np.multiply(R[block.rhos][:, None, None, :], dY[None, lm], out=gradient)
-    np.multiply(dR[block.rhos][:, None, None, :], Y_unit[None, lm], out=radial_term)
-    gradient += radial_term
-    return out
-
-
-@dataclass
-class _SlotNeighbourhood(_Neighbourhood):
-    """The pairs of a chunk of C consecutive centre atoms, laid out in *slots* for the force rows.
-
-    Every centre c has ``width`` Q item positions (the pair arrays of the base class hold C * Q items,
-    centre-major). The first K = len(columns) positions are the atoms k the chunk sees: the pair (c, j)
-    with j = columns[k] sits at position k; if c sees j through several periodic images, the first
-    image sits there and the others at positions K + 3, K + 4, ... ("overflow"), to be added to it
-    (``folds``). Positions K..K+2 will hold the virial columns. Every position without a pair holds a
-    *pad*: the vector (r_cut, 0, 0), where R_n = dR_n/dr = 0, so that it adds nothing to A or its
-    derivatives.
-
-    n_atoms is C; columns (K,) atom indices (sorted, the centres included); width Q; centre_slot (C,)
-    the position of every centre among the columns; folds [(source, target)], flat item indices of one
-    overflow level each (no target twice within a level).
-    """
-
-    columns: np.ndarray = None
-    width: int = 0
-    centre_slot: np.ndarray = None
-    folds: list = None
-
-    @property
-    def n_centres(self) -> int:
-        return len(self.centre_slot)
-
-    @cached_property
-    def _factors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """R_rho, dR_rho (n_rho, C * Q) and Y r_hat (n_lm, 3, C * Q) of the items, computed once."""
-        R, dR = self.radial_products(slice(0, len(self.i)), gradient=True)
-        Y_unit = _direction_harmonics(self.Y, self.vectors, self.r, out=_empty(self.workspace, "Y_unit", self.dY.shape))
-        return R, dR, Y_unit
-
-    def atomic_base(self) -> np.ndarray:
-        """A[f, c] = sum_j phi_f(r_cj) of the chunk's centres, (n_features, C): per centre the
-        product (radial products, items) @ (items, harmonics), one batched matmul, of which the
-        features (rho, L, M) are picked."""
-        R, _, _ = self._factors
-        n_chunk, width = self.n_centres, self.width
-        sums = np.matmul(R.reshape(len(R), n_chunk, width).transpose(1, 0, 2),
-                         self.Y.reshape(len(self.Y), n_chunk, width).transpose(1, 2, 0))  # (C, n_rho, n_lm)
-        return sums[:, self.basis._phi_radial, self.basis._phi_lm].T
-
-    def slot_gradients(self, block: _FeatureBlock) -> np.ndarray:
-        """Derivatives of the atomic bases of the features of ``block`` of the chunk's centres,
-        (block.size, 3, C, K + 3), 1/A.
-
-        ``slots[f, x, c, s] = d A_f(c) / d r_k[x]`` for k = columns[s] (every pair (c, j) adds d psi_f(r_cj)
-        to k = j, periodic images summed, and subtracts it from k = c), and for s = K + y the virial
-        sum_j d psi_f(r_cj)[x] r_cj[y] (A^0). A strided view (row stride Q) into a work array.
-        """
-        n_chunk, width, n_columns, n_items = self.n_centres, self.width, len(self.columns), len(self.i)
-        R, dR, Y_unit = self._factors
-        dphi = _block_gradients(block, R, dR, self.dY, Y_unit,
-                                out=_empty(self.workspace, "dphi", (block.size, 3, n_items)),
-                                scratch=_empty(self.workspace, "scratch", (block.size, 3, n_items)))
-        # per centre, over all its items (overflow included, before folding): sum_j dphi r_cj[y] and sum_j dphi
-        sums = np.matmul(dphi.reshape(3 * block.size, n_chunk, width).transpose(1, 0, 2), self._levers)  # (C, 3F', 4)
-        sums = sums.reshape(n_chunk, block.size, 3, 4).transpose(1, 2, 0, 3)  # (F', 3, C, 4)
-        flat = dphi.reshape(3 * block.size, n_items)
-        for source, target in self.folds:
-            folded = _empty(self.workspace, "fold", (len(flat), len(target)))
-            np.take(flat, target, axis=1, mode="clip", out=folded)
-            folded += np.take(flat, source, axis=1, mode="clip", out=_empty(self.workspace, "images", folded.shape))
-            flat[:, target] = folded
-        slots = dphi.reshape(block.size, 3, n_chunk, width)
-        slots[:, :, :, n_columns : n_columns + 3] = sums[..., :3]
-        slots[:, :, np.arange(n_chunk), self.centre_slot] -= sums[..., 3]
-        return slots[..., : n_columns + 3]
-
-    @cached_property
-    def _levers(self) -> np.ndarray:
-        """(C, Q, 4): the items' vectors r_cj (A) and a 1, to sum the virial and the derivatives per centre."""
-        return np.concatenate([self.vectors.reshape(self.n_centres, self.width, 3),
-                               np.ones((self.n_centres, self.width, 1))], axis=2)
