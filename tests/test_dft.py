@@ -83,18 +83,31 @@ def test_cache_and_export_round_trip(tmp_path, monkeypatch):
         assert ("stress" in a.calc.results) == all(a.pbc)
 
 
-def test_a_grown_set_keeps_the_previous_export_until_it_is_labelled(tmp_path, monkeypatch):
-    """Growing the pool (new structures not yet computed) must not remove the committed pool sets."""
-    full_pool = structures.pool()
+def _small_plan(tmp_path, monkeypatch, pool):
+    """A small generation plan (the atom, 3 dimers, 2 clusters and ``pool``) behind
+    structures.generate (``small``, a dict the test may change), the default settings, and
+    label(sids=None): fake results in tmp_path/cache.db for those structures (default: all)."""
     small = {"isolated_atom": structures.isolated_atom(), "dimers": structures.dimers()[:3],
-             "clusters": structures.clusters()[:2], "pool": full_pool[:40:4]}
+             "clusters": structures.clusters()[:2], "pool": pool}
     monkeypatch.setattr(structures, "generate", lambda group, element="C": small[group])
     settings = dft.DFTSettings()
     cache = dft.Cache(tmp_path / "cache.db")
-    for group in structures.GROUPS:
-        for sid, atoms in dft.tasks(group, settings):
-            cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings,
-                        _fake_result(atoms, dft.is_molecule(atoms)))
+
+    def label(sids=None):
+        for group in structures.GROUPS:
+            for sid, atoms in dft.tasks(group, settings):
+                if sids is None or sid in sids:
+                    cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings,
+                                _fake_result(atoms, dft.is_molecule(atoms)))
+
+    return small, settings, label
+
+
+def test_a_grown_set_keeps_the_previous_export_until_it_is_labelled(tmp_path, monkeypatch):
+    """Growing the pool (new structures not yet computed) must not remove the committed pool sets."""
+    full_pool = structures.pool()
+    small, settings, label = _small_plan(tmp_path, monkeypatch, full_pool[:40:4])
+    label()
     first = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
     assert not first["incomplete"] and "pool" in first["sets"]
     small["pool"] = full_pool[:40:4] + full_pool[40:60:4]  # grown: five structures without labels
@@ -112,19 +125,7 @@ def test_a_completed_test_set_waits_for_the_training_sets_of_its_split(tmp_path,
     training sets would share structures with them. So a complete test set is held back (file,
     manifest entry and split kept) until every set of the split is complete."""
     full_pool = structures.pool()
-    small = {"isolated_atom": structures.isolated_atom(), "dimers": structures.dimers()[:3],
-             "clusters": structures.clusters()[:2], "pool": full_pool[:80:4]}
-    monkeypatch.setattr(structures, "generate", lambda group, element="C": small[group])
-    settings = dft.DFTSettings()
-    cache = dft.Cache(tmp_path / "cache.db")
-
-    def label(sids=None):
-        for group in structures.GROUPS:
-            for sid, atoms in dft.tasks(group, settings):
-                if sids is None or sid in sids:
-                    cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings,
-                                _fake_result(atoms, dft.is_molecule(atoms)))
-
+    small, settings, label = _small_plan(tmp_path, monkeypatch, full_pool[:80:4])
     label()
     first = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
     small["pool"] = full_pool[:80:2]  # grown, and the split drawn anew over it
@@ -132,7 +133,7 @@ def test_a_completed_test_set_waits_for_the_training_sets_of_its_split(tmp_path,
     split = dft.pool_split([a.info["config_type"] for _, a in pool])
     new_test = {pool[i][0] for i in split["test"]}
     training = {pool[i][0] for name in ("narrow", "crystals", "diverse") for i in split[name]}
-    done = set(cache.finished(settings))
+    done = set(dft.Cache(tmp_path / "cache.db").finished(settings))
     assert new_test - done and training - new_test - done  # both grew
     label(new_test)  # the test set is complete, the training sets are not
     second = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
