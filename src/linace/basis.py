@@ -54,8 +54,9 @@ Jacobian entries and 15694 and 176267 products of atomic bases, the enlarged bas
 one-particle functions, 6399 and 36281 Jacobian entries and 5717 and 42661 products (standard: 136
 one-particle functions, 3242 and 11080 entries, 4546 and 22357 products).
 
-Evaluation (pairs and work arrays in :mod:`linace.neighbourhood`) is vectorised over neighbour pairs and atoms, every per-pair and per-atom array with
-pairs or atoms on its last axis (so that gathering the factors of a product takes whole rows):
+Evaluation (pairs and work arrays in :mod:`linace.neighbourhood`) is vectorised over neighbour
+pairs and atoms, every per-pair and per-atom array with pairs or atoms on its last axis (so that
+gathering the factors of a product takes whole rows):
 
 1. pairs from vesin's ASE-compatible neighbour list (periodic images included, so cells smaller
    than r_cut are fine), sorted by centre and neighbour;

@@ -24,13 +24,14 @@ from ase import Atoms
 if TYPE_CHECKING:
     from .basis import ACEBasis
 
-__all__ = ["CHUNK_BYTES", "FeatureBlock", "Neighbourhood", "SlotNeighbourhood", "WORKSPACE_KEPT_BYTES", "Workspace", "compact_order", "design_workspace", "work_array"]
+__all__ = ["CHUNK_BYTES", "FeatureBlock", "Neighbourhood", "SlotNeighbourhood", "WORKSPACE_KEPT_BYTES", "Workspace",
+           "compact_order", "design_workspace", "work_array"]
 
 #: Upper bound (bytes) for the node arrays of one chunk of centre atoms.
 CHUNK_BYTES = 64 * 2**20
 
-#: The work arrays of :meth:`ACEBasis.design` (a few times :data:`DESIGN_CHUNK_BYTES`) are kept per thread
-#: between calls, unless together larger than this (bytes).
+#: The work arrays of :meth:`~linace.basis.ACEBasis.design` (a few times
+#: :data:`linace.basis.DESIGN_CHUNK_BYTES`) are kept per thread between calls, unless together larger than this (bytes).
 WORKSPACE_KEPT_BYTES = 256 * 2**20
 
 
