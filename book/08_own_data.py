@@ -44,10 +44,11 @@
 # .venv/bin/python -m linace.study.datasets manifest my_data --element Cu --description "PBE, VASP 6.4, 520 eV"
 # .venv/bin/python -m linace.study.sweep --data-dir my_data                 # K = 2..5 on every training set
 # .venv/bin/python -m linace.study.sweep --data-dir my_data --body-orders 2 3 4 --variants standard pure
+# .venv/bin/python -m linace.study.resample --data-dir my_data --sizes 40 80 --draws 10   # learning curves
 # ```
 #
-# The sweep writes its records to `results/my_data/` (executed notebooks in its `notebooks/`),
-# apart from the committed study. Below, the same steps in Python on an example folder: copper
+# The sweep writes its records to `results/my_data/` (executed notebooks in its `notebooks/`), the
+# resampled runs to `results/my_data/resampled/`, apart from the committed study. Below, the same steps in Python on an example folder: copper
 # labelled by ASE's effective-medium theory (EMT) in a few seconds, a stand-in for your DFT data.
 # To run this page on your own folder: `papermill book/08_own_data.ipynb out.ipynb -p data_dir my_data
 # -p training_set <name>`.

@@ -167,3 +167,41 @@ def test_command_line_rejects_unknown_values(capsys, monkeypatch):
     with pytest.raises(SystemExit):
         resample.main(["--draws", "0"])
     assert "--draws must be positive" in capsys.readouterr().err
+
+
+def test_command_line_resamples_a_data_directory_of_ones_own(synthetic_data, tmp_path, monkeypatch, capsys):
+    """--data-dir: the folder's sets only (the plan's sets it lacks are named and left out), records
+    under results/<folder name>/resampled, trained on the folder's structures; a bad folder is a
+    usage error naming it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
+    code = resample.main(["--data-dir", str(synthetic_data), "--body-orders", "2", "--sizes", "3",
+                          "--draws", "2", "--workers", "1"])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "training set(s) clusters+dimers not in the data directory" not in err  # the folder has both parts
+    written = sorted(p.name for p in (tmp_path / "results" / synthetic_data.name / "resampled").glob("*.json"))
+    assert written == sorted(f"K2-{s.replace('+', '_')}-{v}-blr-N3-d{d}.json"
+                             for v, sets in resample.DEFAULT_PLAN.items() for s in sets for d in (0, 1))
+    record = json.loads((tmp_path / "results" / synthetic_data.name / "resampled" / written[0]).read_text())
+    assert record["parameters"]["train_size"] == 3 and len(record["parameters"]["train_indices"]) == 3
+    assert not (tmp_path / "results" / "resampled").exists()  # the committed study's records are untouched
+
+    lacking = tmp_path / "lacking"
+    lacking.mkdir()
+    for name in ("isolated_atom", "dimers", "diverse", "test"):
+        (lacking / f"{name}.extxyz").write_bytes((synthetic_data / f"{name}.extxyz").read_bytes())
+    from linace.study.datasets import write_manifest
+
+    write_manifest(lacking, "C")
+    assert resample.main(["--data-dir", str(lacking), "--body-orders", "2", "--sizes", "3", "--draws", "1",
+                          "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "training set(s) clusters+dimers, crystals, narrow not in the data directory" in err
+    assert sorted(p.name for p in (tmp_path / "results" / "lacking" / "resampled").glob("*.json")) == [
+        "K2-diverse-pure-blr-N3-d0.json", "K2-diverse-standard-blr-N3-d0.json"]
+
+    with pytest.raises(SystemExit) as stop:
+        resample.main(["--data-dir", str(tmp_path / "nowhere")])
+    assert stop.value.code == 2
+    assert f"--data-dir {tmp_path / 'nowhere'}" in capsys.readouterr().err

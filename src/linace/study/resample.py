@@ -25,6 +25,7 @@ Command line (``python -m linace.study.resample --help``)::
     python -m linace.study.resample                         # the default plan (DEFAULT_PLAN)
     python -m linace.study.resample --sizes 40 80 --draws 5 --training-sets diverse
     python -m linace.study.resample --scheduler tcp://10.0.0.1:8786
+    python -m linace.study.resample --data-dir data/Si      # another data directory (results/Si/resampled)
 
 Exit codes as for the sweep: 1 if a run failed or the Dask scheduler did not answer, 2 for invalid
 arguments, 130 when interrupted.
@@ -78,10 +79,12 @@ def resample_grid(
     draws: int = N_DRAWS,
     regularisation: str = sweep.DEFAULT_REGULARISATION,
     set_sizes: Mapping[str, int] | None = None,
+    data_dir: str | os.PathLike | None = None,
 ) -> list[dict]:
     """Parameters of every resampled run of ``plan`` ({variant: training sets}).
 
-    ``set_sizes`` ({training set: number of structures}, default: read from the data) decide which
+    ``set_sizes`` ({training set: number of structures}, default: read from ``data_dir``, the
+    committed data if None) decide which
     sizes a set allows: every N below the set's size in ``draws`` draws, N equal to it in one draw
     (all draws would be the same set), larger N not at all.
     """
@@ -91,7 +94,7 @@ def resample_grid(
     if set_sizes is None:
         from .runs import load_training_set
 
-        set_sizes = {name: len(load_training_set(name)) for names in plan.values() for name in names}
+        set_sizes = {name: len(load_training_set(name, data_dir)) for names in plan.values() for name in names}
     runs = []
     for variant, training_sets in plan.items():
         for training_set in training_sets:
@@ -315,12 +318,32 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler instead of local processes")
     parser.add_argument("--scheduler-timeout", type=float, default=sweep.SCHEDULER_TIMEOUT, metavar="SECONDS")
     parser.add_argument("--force", action="store_true", help="re-run up-to-date runs too")
-    parser.add_argument("--results-dir", default=DEFAULT_RESULTS_DIR)
+    parser.add_argument("--data-dir", metavar="PATH",
+                        help="resample the runs of a data directory of your own (as for python -m "
+                             "linace.study.sweep --data-dir); default: the committed carbon data")
+    parser.add_argument("--results-dir", help=f"default {DEFAULT_RESULTS_DIR}, or "
+                                              "results/<data-dir name>/resampled with --data-dir")
     return parser
 
 
+def _results_dir(args: argparse.Namespace) -> str:
+    """Where the records go: runs on another data directory never overwrite the committed study's."""
+    if args.results_dir is not None:
+        return args.results_dir
+    if args.data_dir is None:
+        return DEFAULT_RESULTS_DIR
+    return str(Path("results") / sweep._safe(Path(args.data_dir).resolve().name) / "resampled")
+
+
 def _plan_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict:
-    allowed = sweep.allowed_values()
+    if args.data_dir is not None:
+        from .datasets import DatasetError, check_data_dir
+
+        try:
+            check_data_dir(args.data_dir)
+        except DatasetError as error:
+            parser.error(f"--data-dir {args.data_dir}: {error}")
+    allowed = sweep.allowed_values() if args.data_dir is None else sweep.allowed_values(args.data_dir)
     for option in ("body_orders", "training_sets", "variants"):
         known, given = allowed[option], getattr(args, option)
         unknown = [v for v in (given or []) if known is not None and v not in known]
@@ -337,10 +360,20 @@ def _plan_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     if not args.scheduler_timeout > 0:
         parser.error(f"--scheduler-timeout must be positive, got {args.scheduler_timeout:g}")
     if args.training_sets is None and args.variants is None:
-        return dict(DEFAULT_PLAN)
-    variants = args.variants or list(DEFAULT_PLAN)
-    return {v: tuple(args.training_sets) if args.training_sets else DEFAULT_PLAN.get(v, DEFAULT_PLAN["standard"])
-            for v in variants}
+        plan = dict(DEFAULT_PLAN)
+    else:
+        variants = args.variants or list(DEFAULT_PLAN)
+        plan = {v: tuple(args.training_sets) if args.training_sets else DEFAULT_PLAN.get(v, DEFAULT_PLAN["standard"])
+                for v in variants}
+    known = allowed["training_sets"]
+    if args.training_sets is None and known is not None:  # leave out the sets the data lack, and say so
+        missing = sorted({name for names in plan.values() for name in names} - set(known))
+        if missing:
+            print(f"resample: training set(s) {', '.join(missing)} not in the data directory; "
+                  "their runs are left out", file=sys.stderr)
+        plan = {v: tuple(n for n in names if n in known) for v, names in plan.items()}
+        plan = {v: names for v, names in plan.items() if names}
+    return plan
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -349,8 +382,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     plan = _plan_from_args(parser, args)
     try:
-        grid = resample_grid(plan, args.body_orders, args.sizes, args.draws, args.regularisation)
-        options = dict(results_dir=args.results_dir, force=args.force, workers=args.workers)
+        grid = resample_grid(plan, args.body_orders, args.sizes, args.draws, args.regularisation,
+                             data_dir=args.data_dir)
+        options = dict(results_dir=_results_dir(args), force=args.force, workers=args.workers)
+        if args.data_dir is not None:  # every run reads the folder; its manifest enters the input hash
+            from .datasets import MANIFEST
+
+            data_dir = Path(args.data_dir).resolve()
+            options.update(data_dir=str(data_dir), data_manifest=data_dir / MANIFEST)
         if args.scheduler is None:
             report = run_resampling(grid, **options)
         else:
