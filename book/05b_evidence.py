@@ -48,7 +48,8 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from linace.study import datasets
-from linace.study.claims import assess_claims, assess_v2_claims, claim_id, grade_over_draws, key_numbers, select
+from linace.study.claims import (assess_claims, assess_v2_claims, claim_id, compare_over_draws, grade_over_draws,
+                                 key_numbers, select)
 from linace.study.plotting import BODY_ORDER_COLOURS, LEARNING_LABELS, learning_axes, plot_learning_curve
 from linace.study.resample import convergence_over_draws, draw_overlap, learning_curves
 from linace.study.results import dft_dimer_curve, load_results
@@ -178,3 +179,41 @@ for variant, training_set in combos:
                          + " | ".join(interval(row[K]["distance_to_previous_K_eV"]) for K in orders[1:])
                          + f" | {interval(row[orders[-1]]['distance_to_dft_eV'])} |")
 display(Markdown("\n".join(lines)))
+
+# %% [markdown]
+# ## What changed when the training sets grew
+#
+# The training sets were first drawn from a pool of 333 structures (81 per set, a test set of 49);
+# the pool has since grown to about 1000 structures with the same DFT settings, in new families
+# (chapter {doc}`03_training_sets`), and the sets and the test set were drawn anew from it. The
+# numbers before the growth were saved with the same code (`data/history/study_before_pool_growth.json`,
+# written by `scripts/history_snapshot.py`). Each claim over draws, before and now, at every N both
+# have (the criteria did not change):
+
+# %% tags=["hide-input"]
+import json
+
+before_path = datasets.DATA_DIR / "history" / "study_before_pool_growth.json"
+if before_path.exists():
+    before = json.loads(before_path.read_text())
+    old_single = {claim_id(v["claim"]): v["verdict"] for v in before["summary"]["verdicts"]}
+    now_single = {claim_id(claim): verdict for claim, verdict in single.items()}
+
+    def over_draws(row):
+        return f"{row['holds']} of {row['draws']}: {row['verdict']}" if row else "–"
+
+    rows = compare_over_draws(before["draws"], graded)
+    lines = ["| claim | N | before: holds in | now: holds in | whole set, one fit: before → now |",
+             "|---|---|---|---|---|"]
+    lines += [f"| {r['claim']} | {r['train_size']} | {over_draws(r['before'])} | "
+              + (f"**{over_draws(r['now'])}**" if r["changed"] else over_draws(r["now"]))
+              + f" | {old_single.get(r['claim'], '–')} → {now_single.get(r['claim'], '–')} |" for r in rows]
+    changed = [f"{r['claim']} at N = {r['train_size']}: {r['before']['verdict']} → {r['now']['verdict']}"
+               for r in rows if r["changed"]]
+    display(Markdown(f"Before: training sets of {before['set_sizes'].get('diverse')} structures, a test set of "
+                     f"{before['set_sizes'].get('test')}; now: {len(datasets.load('diverse'))} and "
+                     f"{len(datasets.load('test'))}.\n\n" + "\n".join(lines)))
+    display(Markdown(f"**Verdicts over draws that changed at a size tested both times:** "
+                     f"{'; '.join(changed) or 'none'}."))
+else:
+    print(f"no earlier snapshot at {before_path}")

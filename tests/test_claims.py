@@ -125,3 +125,20 @@ def test_claims_graded_over_draws_count_the_draws_where_they_hold():
     assert graded["v2"].draws == 0  # no pure or tailored runs: v2 claims are not tested
     assert grade_over_draws(records, DFT, train_size=80) == [] or all(
         v.draws == 0 for v in grade_over_draws(records, DFT, train_size=80))
+
+
+def test_claims_over_draws_are_set_beside_a_snapshot_at_every_size_either_tested():
+    from linace.study.claims import DrawVerdict, compare_over_draws
+
+    before = {"40": [{"claim": "1b", "holds": 5, "partly": 5, "draws": 10, "verdict": "depends on the draw"},
+                     {"claim": "v2a", "holds": 0, "partly": 0, "draws": 0, "verdict": "not tested (no draws)"}],
+              "80": [{"claim": "1b", "holds": 8, "partly": 2, "draws": 10, "verdict": "reproduced"}]}
+    now = {40: [DrawVerdict("1b. Text", "c", 40, 9, 1, 10, "reproduced"),
+                DrawVerdict("v2a. Text", "c", 40, 1, 0, 10, "not reproduced")],
+           320: [DrawVerdict("1b. Text", "c", 320, 8, 0, 10, "reproduced")]}
+    rows = compare_over_draws(before, now)
+    assert [(r["claim"], r["train_size"], r["changed"]) for r in rows] == [
+        ("1b", 40, True), ("1b", 80, False), ("1b", 320, False), ("v2a", 40, False)]
+    assert rows[1]["now"] is None and rows[2]["before"] is None  # untested on one side: never "changed"
+    assert rows[3]["before"] is None  # zero draws count as untested
+    assert rows[0]["now"] == {"holds": 9, "draws": 10, "verdict": "reproduced"}

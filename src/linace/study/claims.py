@@ -7,7 +7,7 @@ the results chapter prints them next to the verdicts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +15,8 @@ import numpy as np
 from .results import convergence_table
 
 __all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "REPRODUCED_FRACTION", "TAILORED_SET", "DrawVerdict", "Verdict",
-           "assess_claims", "assess_v2_claims", "claim_id", "compare_summaries", "convergence_steps", "grade_over_draws",
-           "key_numbers", "select", "study_summary"]
+           "assess_claims", "assess_v2_claims", "claim_id", "compare_over_draws", "compare_summaries",
+           "convergence_steps", "grade_over_draws", "key_numbers", "select", "study_summary"]
 
 #: A dimer curve whose mean absolute difference to DFT over 1.0-4.5 A exceeds this is "far" (eV).
 FAR_FROM_DFT_EV = 0.5
@@ -277,6 +277,33 @@ def grade_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
             slot[3] += 1
     return [DrawVerdict(claim, criterion, train_size, holds, partly, n, _over_draws(holds, n))
             for claim, (criterion, holds, partly, n) in counts.items()]
+
+
+def compare_over_draws(before: Mapping[str, Sequence[Mapping]],
+                       now: Mapping[int, Sequence[DrawVerdict]]) -> list[dict]:
+    """Claims over draws before and after a change of the data, at every training-set size either has.
+
+    ``before``: {"<N>": [{claim (id), holds, partly, draws, verdict}]}, the ``draws`` of a snapshot
+    (``scripts/history_snapshot.py``); ``now``: {N: :func:`grade_over_draws` of N}. One row per
+    (claim id, N) tested before or now, in the order of ``now``'s claims: {claim, train_size,
+    before, now (each {holds, draws, verdict} or None when untested), changed (both tested, other
+    verdict)}.
+    """
+    old = {(int(size), row["claim"]): row for size, rows in before.items() for row in rows}
+    new = {(size, claim_id(v.claim)): {"holds": v.holds, "draws": v.draws, "verdict": v.verdict}
+           for size, verdicts in now.items() for v in verdicts}
+    claims = list(dict.fromkeys([claim for _, claim in new] + [claim for _, claim in old]))
+    rows = []
+    for claim in claims:
+        for size in sorted({size for size, _ in old} | {size for size, _ in new}):
+            then, current = old.get((size, claim)), new.get((size, claim))
+            then = then if then and then["draws"] else None
+            current = current if current and current["draws"] else None
+            if then is None and current is None:
+                continue
+            rows.append({"claim": claim, "train_size": size, "before": then, "now": current,
+                         "changed": bool(then and current and then["verdict"] != current["verdict"])})
+    return rows
 
 
 def claim_id(claim: str) -> str:
