@@ -40,7 +40,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from linace.basis import ACEBasis
-from linace.study import datasets, reference, structures
+from linace.study import datasets, reference, report, structures
 from linace.study.plotting import panel_grid, plot_dimer_states
 from linace.study.results import dft_dimer_curve
 
@@ -149,30 +149,8 @@ fig.tight_layout()
 # angular momentum: a name says which state the configuration resembles.
 
 # %% tags=["hide-input"]
-literature = reference.literature()["C2"]
-experiment, pbe = literature["experiment"], literature["pbe"]
-
-
-def published(table, term, key, fmt):
-    entry = table.get(term) or {}
-    return format(entry[key], fmt) + f" {{cite:p}}`{entry['source']}`" if entry.get(key) is not None else "–"
-
-
 if labelled:
-    lines = ["| state (resembles) | M (μ$_B$) | lowest in (Å) | configuration at r$_e$ | r$_e$ (Å) | D$_e$ (eV) "
-             "| ω$_e$ (cm$^{-1}$) | r$_e$ expt | ω$_e$ expt | r$_e$ PBE | D$_e$ PBE |", "|---" * 11 + "|"]
-    for row in reference.dimer_state_table(dimers, e0):
-        term = reference.literature_term(row["state"])
-        lines.append(f"| {row['state']} | {row['moment']} | {row['wins'] or '–'} | {row['configuration'] or '–'} "
-                     f"| {row['r_e']:.3f} | {row['D_e']:.2f} | {row['omega_e']:.0f} "
-                     f"| {published(experiment, term, 'r_e_A', '.4f')} | {published(experiment, term, 'omega_e_cm-1', '.0f')} "
-                     f"| {published(pbe, term, 'r_e_A', '.3f')} | {published(pbe, term, 'D_e_eV', '.2f')} |")
-    display(Markdown("\n".join(lines)))
-    display(Markdown("Sources: " + "; ".join(f"[{key}] {src['citation']}" for key, src in
-                                             reference.literature()["sources"].items()
-                                             if key in {e.get('source') for t in (experiment, pbe) for e in t.values()})))
-    if not pbe:  # say why the PBE columns are empty rather than leave a reader guessing
-        display(Markdown("PBE columns empty: " + literature["pbe_status"]["note"]))
+    display(Markdown(report.dimer_state_markdown(dimers, e0)))
 
 # %% [markdown]
 # What to read from the table: spin-polarised PBE puts the triplet a$^3\Pi_u$-like state below the
@@ -206,30 +184,7 @@ if "pool" in datasets.names():
 else:
     available = [name for name in ("narrow", "crystals", "diverse", "test") if name in datasets.names()]
     pool = list({a.info["sid"]: a for name in available for a in datasets.load(name)}.values())
-
-
-def value(function, key, fmt, *args):
-    """A sanity number, or why it cannot be computed from the available data."""
-    try:
-        return format(function(*args)[key], fmt)
-    except ValueError as error:
-        return f"n/a ({error})"
-
-
-diamond_pbe = reference.literature()["diamond"]["pbe"]
-paier = f"{{cite:p}}`{diamond_pbe['source']}`"
-rows = [
-    ("diamond lattice constant (Å)", value(reference.diamond_sanity, "a0", ".3f", pool, e0),
-     f"{diamond_pbe['a0_A']:.3f} (PBE)", paier),
-    ("diamond bulk modulus (GPa)", value(reference.diamond_sanity, "B", ".0f", pool, e0),
-     f"{diamond_pbe['B_GPa']:.0f} (PBE)", paier),
-    ("diamond cohesive energy (eV/atom)", value(reference.diamond_sanity, "cohesive_energy", ".3f", pool, e0),
-     f"{diamond_pbe['cohesive_energy_eV']:.3f} (PBE)", paier),
-    ("graphene in-plane lattice constant (Å)", value(reference.graphene_lattice_constant, "a0", ".3f", pool),
-     "2.47 (PBE, graphite)", "Graziano et al., J. Phys.: Condens. Matter 24, 424216 (2012)"),
-]
-display(Markdown("\n".join(["| quantity | this data | published | source |", "|---|---|---|---|"]
-                           + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows])))
+display(Markdown(report.sanity_markdown(pool, e0, "C")))
 
 # %% [markdown]
 # The cohesive energy is measured from the integer-occupation atom; with the spherical atom
@@ -250,13 +205,7 @@ display(Markdown("\n".join(["| quantity | this data | published | source |", "|-
 sets = ["narrow", "crystals", "diverse", "test", "clusters", "dimers"]
 loaded = {name: datasets.load(name) for name in sets if name in datasets.names()}
 families = sorted({a.info["config_type"] for images in loaded.values() for a in images})
-lines = ["| family | " + " | ".join(loaded) + " |", "|---" * (len(loaded) + 1) + "|"]
-for family in families:
-    lines.append(f"| {family} | " + " | ".join(str(sum(a.info["config_type"] == family for a in images))
-                                             for images in loaded.values()) + " |")
-lines.append("| **structures** | " + " | ".join(f"**{len(images)}**" for images in loaded.values()) + " |")
-lines.append("| **atoms** | " + " | ".join(f"**{sum(len(a) for a in images)}**" for images in loaded.values()) + " |")
-display(Markdown("\n".join(lines)))
+display(Markdown(report.families_markdown(loaded)))
 for name in loaded:
     print(f"{name}: {datasets.DESCRIPTIONS.get(name, '')}")
 growing = datasets.manifest().get("incomplete", {})

@@ -50,10 +50,11 @@ from IPython.display import Markdown, display
 from linace.analysis import DimerCurve, band_coverage, curve_distance, span_residual
 from linace.basis import ACEBasis
 from linace.study import datasets, runs
-from linace.study.claims import CONVERGED_EV, TAILORED_SET, assess_v2_claims, select
-from linace.study.plotting import (BODY_ORDER_COLOURS, convergence_axes, dimer_axes, plot_convergence, plot_dft_dimer,
-                             plot_dimer_curve)
-from linace.study.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, dft_dimer_curve, load_results
+from linace.study.claims import TAILORED_SET, assess_v2_claims, select
+from linace.study.plotting import BODY_ORDER_COLOURS, dimer_axes, plot_dft_dimer, plot_dimer_curve
+from linace.study.report import (convergence_by_run, dimer_curve_grid, standard_vs_pure_markdown, test_error_markdown,
+                                 verdicts_markdown)
+from linace.study.results import convergence_table, dft_dimer_curve, load_results
 
 records = select(load_results(results_dir), regularisation=regularisation)
 if not records:
@@ -153,19 +154,8 @@ display(Markdown("\n".join(lines)))
 # only $2V_1$ on the dimer, by construction.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(len(variants), len(compared_sets), figsize=(4.2 * len(compared_sets), 3.8 * len(variants)),
-                         squeeze=False)
-for row, variant in zip(axes, variants):
-    for ax, training_set in zip(row, compared_sets):
-        plot_dft_dimer(ax, r_dft, e_dft)
-        by_order = sorted(select(records, variant=variant, training_set=training_set), key=lambda r: r["parameters"]["body_order"])
-        for record in by_order:
-            K = record["parameters"]["body_order"]
-            plot_dimer_curve(ax, DimerCurve.from_dict(record["dimer"]), label=f"K = {K}", contributions=False,
-                             band=False, color=BODY_ORDER_COLOURS[K])
-        dimer_axes(ax, ylim=(min(e_dft.min(), -10) - 2, 15), title=f"{variant}, trained on {training_set}")
-        ax.legend(fontsize=7)
-fig.tight_layout()
+dimer_curve_grid(records, variants, compared_sets, (r_dft, e_dft))
+plt.show()
 
 # %% [markdown]
 # **Figure 1.** Dimer curves for K = 2..5 (one colour per K) of the standard (top) and pure (bottom) bases, trained on bulk data (`diverse`), clusters, and clusters plus dimers, against DFT (black).
@@ -178,17 +168,9 @@ fig.tight_layout()
 # differences; below 0.1 eV we call it converged (`linace.study.claims.CONVERGED_EV`).
 
 # %% tags=["hide-input"]
-lines = ["| variant | training set | " + " | ".join(CONVERGENCE_COLUMNS) + " |", "|---" * (len(CONVERGENCE_COLUMNS) + 2) + "|"]
-fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4))
-for variant, style in zip(variants, ("o-", "s--")):
-    for colour, training_set in zip(("tab:blue", "tab:orange", "tab:green"), compared_sets):
-        table = convergence_table(select(records, variant=variant, training_set=training_set), (r_dft, e_dft))
-        lines += [f"| {variant} | {training_set} | " + " | ".join(cells) + " |" for cells in convergence_rows(table)]
-        plot_convergence(ax0, ax1, table, label=f"{variant}, {training_set}", style=style, color=colour)
-display(Markdown("\n".join(lines)))
-ax0.axhline(CONVERGED_EV, color="grey", lw=0.8, ls=":")
-convergence_axes(ax0, ax1, orders, fontsize=7)
-fig.tight_layout()
+table, fig = convergence_by_run(records, variants, compared_sets, (r_dft, e_dft))
+display(Markdown(table))
+plt.show()
 
 # %% [markdown]
 # **Figure 2.** Distance between successive-K dimer curves (left) and to DFT (right) for both bases and the three training sets. A line falling steadily towards zero on the left means convergence in K.
@@ -199,34 +181,16 @@ fig.tight_layout()
 
 # %% tags=["hide-input"]
 if set(variants) == {"standard", "pure"}:
-    lines = ["| training set | " + " | ".join(f"K = {K}" for K in orders) + " |", "|---" * (len(orders) + 1) + "|"]
-    for training_set in compared_sets:
-        cells = []
-        for K in orders:
-            pair = [select(records, variant=v, training_set=training_set, body_order=K) for v in ("standard", "pure")]
-            if all(pair):
-                a, b = (DimerCurve.from_dict(match[0]["dimer"]) for match in pair)
-                cells.append(f"{curve_distance(a.r, a.energy, b.r, b.energy):.3f}")
-            else:
-                cells.append("–")
-        lines.append(f"| {training_set} | " + " | ".join(cells) + " |")
-    display(Markdown("**Standard vs pure, mean |ΔE| of the dimer curves (eV)**\n\n" + "\n".join(lines)))
+    display(Markdown("**Standard vs pure, mean |ΔE| of the dimer curves (eV)**\n\n"
+                     + standard_vs_pure_markdown(records, compared_sets)))
 
 # %% [markdown]
 # Test-set errors of the same potentials (the common bulk test set: it holds no dimers and no
 # clusters, so cluster-trained potentials are extrapolating there).
 
 # %% tags=["hide-input"]
-lines = ["| variant | training set | " + " | ".join(f"K = {K}" for K in orders) + " |", "|---" * (len(orders) + 2) + "|"]
-for variant in variants:
-    for training_set in compared_sets:
-        cells = []
-        for K in orders:
-            match = select(records, variant=variant, training_set=training_set, body_order=K)
-            errors = match[0]["errors"]["test"]["all"] if match else None
-            cells.append(f"{errors['energy_rmse_meV_per_atom']:.3g} / {errors['force_rmse_eV_per_A']:.3g}" if errors else "–")
-        lines.append(f"| {variant} | {training_set} | " + " | ".join(cells) + " |")
-display(Markdown("**Test RMSE, energy (meV/atom) / force (eV/Å)**\n\n" + "\n".join(lines)))
+display(Markdown("**Test RMSE, energy (meV/atom) / force (eV/Å)**\n\n"
+                 + test_error_markdown(records, variants, compared_sets)))
 
 # %% [markdown]
 # ## Where does the data constrain the dimer curve?
@@ -350,11 +314,7 @@ display(Markdown("\n".join(lines)))
 # Criteria fixed in `linace.study.claims.assess_v2_claims`; the evidence are the convergence numbers above.
 
 # %% tags=["hide-input"]
-lines = []
-for verdict in assess_v2_claims(records, (r_dft, e_dft)):
-    lines += [f"**{verdict.claim}**", "", f"*Verdict: {verdict.verdict}.* Criterion: {verdict.criterion}.", "",
-              f"Evidence: {verdict.evidence}.", ""]
-display(Markdown("\n".join(lines)))
+display(Markdown(verdicts_markdown(assess_v2_claims(records, (r_dft, e_dft)))))
 
 # %% tags=["hide-input"]
 import json

@@ -63,7 +63,8 @@ def plot_dimer_states(ax, dimers, e_atom: float, legend: bool = True) -> None:
         colour = seen.setdefault(name, f"C{len(seen)}")
         ax.plot(r_all[inside], e_all[inside], "o", ms=3.5, color=colour,
                 label=name if first else None)
-    dimer_axes(ax, ylim=(min(e_all.min(), 0) - 0.5, max(2.0, min(e_all.max(), 6.0))))
+    dimer_axes(ax, ylim=(min(e_all.min(), 0) - 0.5, max(2.0, min(e_all.max(), 6.0))),
+               element=dimers[0].get_chemical_symbols()[0])
     if legend:
         ax.legend(fontsize=8)
 

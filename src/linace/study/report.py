@@ -1,0 +1,203 @@
+"""Tables and figures the chapters of the book share, for the data of any element.
+
+Each function turns run records (:mod:`linace.study.results`) or reference data
+(:mod:`linace.study.reference`) into a Markdown table (a string, for ``IPython.display.Markdown``)
+or draws a figure; the chapters on carbon and on silicon call the same functions, so that the two
+elements are shown alike. Energies in eV, lengths in A, as in the records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from ase import Atoms
+
+from . import reference
+from .claims import CONVERGED_EV, Verdict, select
+from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table
+
+__all__ = ["LITERATURE_BULK", "convergence_by_run", "dimer_curve_grid", "dimer_state_markdown", "families_markdown",
+           "sanity_markdown", "standard_vs_pure_markdown", "test_error_markdown", "verdicts_markdown"]
+
+#: key of each element's ground-state crystal in ``data/literature.json`` (published PBE a0, B, E_coh)
+LITERATURE_BULK = {"C": "diamond", "Si": "silicon"}
+
+
+def _published(table: Mapping, term: str | None, key: str, fmt: str) -> str:
+    """A published value with its citation, or '–'."""
+    entry = table.get(term) or {}
+    return format(entry[key], fmt) + f" {{cite:p}}`{entry['source']}`" if entry.get(key) is not None else "–"
+
+
+def _sources(literature: Mapping, keys: set) -> str:
+    return "Sources: " + "; ".join(f"[{key}] {src['citation']}" for key, src in literature["sources"].items()
+                                   if key in keys)
+
+
+def dimer_state_markdown(dimers: Sequence[Atoms], e_atom: float, literature: Mapping | None = None) -> str:
+    """The states of the dimer (:func:`linace.study.reference.dimer_state_table`) beside experiment and
+    published PBE values: a Markdown table, the line of sources and, where the literature has no PBE
+    values for this dimer, the reason it records."""
+    element = dimers[0].get_chemical_symbols()[0]
+    literature = literature or reference.literature()
+    molecule = literature.get(f"{element}2", {})
+    experiment, pbe = molecule.get("experiment", {}), molecule.get("pbe", {})
+    lines = ["| state (resembles) | M (μ$_B$) | lowest in (Å) | configuration at r$_e$ | r$_e$ (Å) | D$_e$ (eV) "
+             "| ω$_e$ (cm$^{-1}$) | r$_e$ expt | ω$_e$ expt | r$_e$ PBE | D$_e$ PBE |", "|---" * 11 + "|"]
+    for row in reference.dimer_state_table(dimers, e_atom):
+        term = reference.literature_term(row["state"], element)
+        lines.append(f"| {row['state']} | {row['moment']} | {row['wins'] or '–'} | {row['configuration'] or '–'} "
+                     f"| {row['r_e']:.3f} | {row['D_e']:.2f} | {row['omega_e']:.0f} "
+                     f"| {_published(experiment, term, 'r_e_A', '.4f')} "
+                     f"| {_published(experiment, term, 'omega_e_cm-1', '.0f')} "
+                     f"| {_published(pbe, term, 'r_e_A', '.3f')} | {_published(pbe, term, 'D_e_eV', '.2f')} |")
+    out = ["\n".join(lines), _sources(literature, {e.get("source") for t in (experiment, pbe) for e in t.values()})]
+    if not pbe and "pbe_status" in molecule:  # say why the PBE columns are empty rather than leave a reader guessing
+        out.append("PBE columns empty: " + molecule["pbe_status"]["note"])
+    return "\n\n".join(out)
+
+
+def _value(function, key: str, fmt: str, *args) -> str:
+    """A sanity number, or why it cannot be computed from the available data."""
+    try:
+        return format(function(*args)[key], fmt)
+    except ValueError as error:
+        return f"n/a ({error})"
+
+
+def sanity_markdown(pool: Sequence[Atoms], e_atom: float, element: str = "C",
+                    literature: Mapping | None = None) -> str:
+    """Lattice constant, bulk modulus and cohesive energy of the element's diamond structure (from the
+    pool's ``diamond-volume-*`` scan, :func:`linace.study.reference.diamond_sanity`) beside the published
+    PBE values; for carbon also graphene's in-plane lattice constant. A Markdown table."""
+    literature = literature or reference.literature()
+    if element not in LITERATURE_BULK:
+        raise ValueError(f"no published bulk values for {element!r}; known: {', '.join(LITERATURE_BULK)}")
+    crystal = LITERATURE_BULK[element]
+    pbe = literature[crystal]["pbe"]
+    cite = f"{{cite:p}}`{pbe['source']}`"
+    rows = [
+        (f"{crystal} lattice constant (Å)", _value(reference.diamond_sanity, "a0", ".3f", pool, e_atom),
+         f"{pbe['a0_A']:.3f} (PBE)", cite),
+        (f"{crystal} bulk modulus (GPa)", _value(reference.diamond_sanity, "B", ".0f", pool, e_atom),
+         f"{pbe['B_GPa']:.0f} (PBE)", cite),
+        (f"{crystal} cohesive energy (eV/atom)", _value(reference.diamond_sanity, "cohesive_energy", ".3f", pool, e_atom),
+         f"{pbe['cohesive_energy_eV']:.3f} (PBE)", cite),
+    ]
+    if element == "C":
+        rows.append(("graphene in-plane lattice constant (Å)",
+                     _value(reference.graphene_lattice_constant, "a0", ".3f", pool),
+                     "2.47 (PBE, graphite)", "Graziano et al., J. Phys.: Condens. Matter 24, 424216 (2012)"))
+    return "\n".join(["| quantity | this data | published | source |", "|---|---|---|---|"]
+                     + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows])
+
+
+def families_markdown(sets: Mapping[str, Sequence[Atoms]]) -> str:
+    """Structures per family (``info['config_type']``) of each set, with the totals of structures and
+    atoms: a Markdown table with one column per set."""
+    families = sorted({a.info["config_type"] for images in sets.values() for a in images})
+    lines = ["| family | " + " | ".join(sets) + " |", "|---" * (len(sets) + 1) + "|"]
+    for family in families:
+        lines.append(f"| {family} | " + " | ".join(str(sum(a.info["config_type"] == family for a in images))
+                                                 for images in sets.values()) + " |")
+    lines.append("| **structures** | " + " | ".join(f"**{len(images)}**" for images in sets.values()) + " |")
+    lines.append("| **atoms** | " + " | ".join(f"**{sum(len(a) for a in images)}**" for images in sets.values()) + " |")
+    return "\n".join(lines)
+
+
+def verdicts_markdown(verdicts: Sequence[Verdict]) -> str:
+    """Each claim with its verdict, the fixed criterion and the evidence, as Markdown paragraphs."""
+    lines = []
+    for verdict in verdicts:
+        lines += [f"**{verdict.claim}**", "", f"*Verdict: {verdict.verdict}.* Criterion: {verdict.criterion}.", "",
+                  f"Evidence: {verdict.evidence}.", ""]
+    return "\n".join(lines)
+
+
+def _by_order(records: Sequence[dict], **selection) -> list[dict]:
+    return sorted(select(records, **selection), key=lambda r: r["parameters"]["body_order"])
+
+
+def dimer_curve_grid(records: Sequence[dict], variants: Sequence[str], training_sets: Sequence[str],
+                     dft_curve: tuple[np.ndarray, np.ndarray], element: str = "C"):
+    """One panel per (variant, training set), rows by variant and at most three panels per row: the
+    dimer curve E(r) - 2E0 of every K of the records beside DFT. Returns the figure."""
+    from linace.analysis import DimerCurve
+
+    from .plotting import BODY_ORDER_COLOURS, dimer_axes, panel_grid, plot_dft_dimer, plot_dimer_curve
+
+    r_dft, e_dft = dft_curve
+    panels = [(v, s) for v in variants for s in training_sets]
+    fig, axes = panel_grid(len(panels), 4.2, 3.8)
+    low = min(float(np.min(e_dft)), -10.0) - 2
+    for ax, (variant, training_set) in zip(axes, panels):
+        plot_dft_dimer(ax, r_dft, e_dft)
+        for record in _by_order(records, variant=variant, training_set=training_set):
+            K = record["parameters"]["body_order"]
+            plot_dimer_curve(ax, DimerCurve.from_dict(record["dimer"]), label=f"K = {K}", contributions=False,
+                             band=False, color=BODY_ORDER_COLOURS[K])
+        dimer_axes(ax, ylim=(low, 15), title=f"{variant}, trained on {training_set}", element=element)
+        ax.legend(fontsize=7)
+    return fig
+
+
+def convergence_by_run(records: Sequence[dict], variants: Sequence[str], training_sets: Sequence[str],
+                       dft_curve: tuple[np.ndarray, np.ndarray]):
+    """The convergence numbers of every (variant, training set) (:func:`linace.study.results.convergence_table`):
+    a Markdown table and a figure of two panels, successive-K distances (with the convergence
+    threshold) and distances to DFT against K. Returns (markdown, figure)."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import convergence_axes, plot_convergence
+
+    lines = ["| variant | training set | " + " | ".join(CONVERGENCE_COLUMNS) + " |",
+             "|---" * (len(CONVERGENCE_COLUMNS) + 2) + "|"]
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4))
+    orders = sorted({r["parameters"]["body_order"] for r in records})
+    for variant, style in zip(variants, ("o-", "s--")):
+        for k, training_set in enumerate(training_sets):
+            table = convergence_table(select(records, variant=variant, training_set=training_set), dft_curve)
+            lines += [f"| {variant} | {training_set} | " + " | ".join(cells) + " |" for cells in convergence_rows(table)]
+            plot_convergence(ax0, ax1, table, label=f"{variant}, {training_set}", style=style, color=f"C{k}")
+    ax0.axhline(CONVERGED_EV, color="grey", lw=0.8, ls=":")
+    convergence_axes(ax0, ax1, orders, fontsize=7)
+    fig.tight_layout()
+    return "\n".join(lines), fig
+
+
+def standard_vs_pure_markdown(records: Sequence[dict], training_sets: Sequence[str]) -> str:
+    """Mean |E_standard(r) - E_pure(r)| of the dimer curves (eV) per training set and K: a Markdown
+    table ('–' where a run is missing)."""
+    from linace.analysis import DimerCurve, curve_distance
+
+    orders = sorted({r["parameters"]["body_order"] for r in records})
+    lines = ["| training set | " + " | ".join(f"K = {K}" for K in orders) + " |", "|---" * (len(orders) + 1) + "|"]
+    for training_set in training_sets:
+        cells = []
+        for K in orders:
+            pair = [select(records, variant=v, training_set=training_set, body_order=K) for v in ("standard", "pure")]
+            if all(pair):
+                a, b = (DimerCurve.from_dict(match[0]["dimer"]) for match in pair)
+                cells.append(f"{curve_distance(a.r, a.energy, b.r, b.energy):.3f}")
+            else:
+                cells.append("–")
+        lines.append(f"| {training_set} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def test_error_markdown(records: Sequence[dict], variants: Sequence[str], training_sets: Sequence[str]) -> str:
+    """Test RMSE of energy (meV/atom) and forces (eV/A) per (variant, training set) and K: a Markdown table."""
+    orders = sorted({r["parameters"]["body_order"] for r in records})
+    lines = ["| variant | training set | " + " | ".join(f"K = {K}" for K in orders) + " |",
+             "|---" * (len(orders) + 2) + "|"]
+    for variant in variants:
+        for training_set in training_sets:
+            cells = []
+            for K in orders:
+                match = select(records, variant=variant, training_set=training_set, body_order=K)
+                errors = match[0]["errors"]["test"]["all"] if match else None
+                cells.append(f"{errors['energy_rmse_meV_per_atom']:.3g} / {errors['force_rmse_eV_per_A']:.3g}"
+                             if errors else "–")
+            lines.append(f"| {variant} | {training_set} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

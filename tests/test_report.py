@@ -1,0 +1,95 @@
+"""Tests of the tables and figures the chapters share (linace.study.report)."""
+
+import matplotlib
+import numpy as np
+import pytest
+from ase.calculators.singlepoint import SinglePointCalculator
+
+from linace.study import datasets, report, structures
+from linace.study.claims import Verdict
+
+matplotlib.use("Agg")
+
+
+def _diamond_scan(element, a0, b_gpa, e_min):
+    """A diamond-structure volume scan of ``element`` on a parabola E(V) (per atom) with minimum
+    at the volume of lattice constant ``a0``."""
+    from ase.build import bulk
+    from ase.units import GPa
+
+    v0 = a0**3 / 8
+    images = []
+    for i, f in enumerate(np.linspace(0.98, 1.02, 9)):
+        atoms = bulk(element, "diamond", a=a0 * f ** (1 / 3))
+        v = atoms.get_volume() / 2
+        atoms.calc = SinglePointCalculator(atoms, energy=2 * (e_min + b_gpa * GPa * (v - v0) ** 2 / (2 * v0)),
+                                           forces=np.zeros((2, 3)))
+        atoms.info["sid"] = f"diamond-volume-{i:03d}"
+        images.append(atoms)
+    return images
+
+
+@pytest.mark.parametrize("element, crystal", [("C", "diamond"), ("Si", "silicon")])
+def test_sanity_table_sets_the_data_beside_the_element_s_published_values(element, crystal):
+    pool = _diamond_scan(element, 5.43 if element == "Si" else 3.57, 90.0, -5.0)
+    table = report.sanity_markdown(pool, e_atom=-0.5, element=element)
+    lines = table.splitlines()
+    assert lines[2].startswith(f"| {crystal} lattice constant (Å) | {5.43 if element == 'Si' else 3.57:.3f} |")
+    assert "| 90 |" in lines[3] and "| 4.500 |" in lines[4]
+    published = report.reference.literature()[crystal]["pbe"]
+    assert f"{published['a0_A']:.3f} (PBE)" in lines[2]
+    assert ("graphene" in table) == (element == "C")
+    with pytest.raises(ValueError, match="no published bulk values for 'Cu'"):
+        report.sanity_markdown(pool, -0.5, "Cu")
+
+
+def test_sanity_table_says_why_a_number_is_missing():
+    table = report.sanity_markdown(_diamond_scan("C", 3.57, 400.0, -8.0)[:3], -1.0, "C")
+    assert "n/a (an EOS fit needs at least 5 volumes, got 3)" in table
+
+
+def test_families_table_counts_structures_and_atoms_per_set():
+    a, b = structures.diamond(), structures.diamond()
+    a.info["config_type"], b.info["config_type"] = "diamond", "graphite"
+    table = report.families_markdown({"one": [a], "two": [a, b, b]})
+    assert table.splitlines() == ["| family | one | two |", "|---|---|---|", "| diamond | 1 | 1 |",
+                                  "| graphite | 0 | 2 |", "| **structures** | **1** | **3** |",
+                                  "| **atoms** | **2** | **6** |"]
+
+
+def test_verdicts_are_set_with_criterion_and_evidence():
+    text = report.verdicts_markdown([Verdict("v2c. Pure converges", "shrinks", "reproduced", "0.3 → 0.1")])
+    assert text.splitlines()[:5] == ["**v2c. Pure converges**", "", "*Verdict: reproduced.* Criterion: shrinks.", "",
+                                     "Evidence: 0.3 → 0.1."]
+
+
+@pytest.mark.skipif("dimers" not in datasets.names(), reason="committed dimer data absent")
+def test_state_table_of_the_committed_dimers_names_experiment_and_sources():
+    dimers = datasets.load("dimers")
+    table = report.dimer_state_markdown(dimers, datasets.e0())
+    rows = [line for line in table.splitlines() if line.startswith("| 3Πu")]
+    assert rows and "1.3119 {cite:p}`huber1979constants`" in rows[0]  # a3Πu beside experiment
+    assert "Sources: [huber1979constants]" in table
+    assert "PBE columns empty:" in table  # and why (no published PBE C2 values could be read)
+
+
+def test_run_tables_and_figures(synthetic_data, tmp_path, monkeypatch):
+    from linace.study import runs
+
+    monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
+    records = [runs.train(K, s, v, data_dir=synthetic_data, progress=False).record
+               for K in (2, 3) for v in ("standard", "pure") for s in ("diverse", "clusters")]
+    dft = tuple(np.asarray(x) for x in (records[0]["dimer"]["r"], records[0]["dimer"]["energy"]))
+    errors = report.test_error_markdown(records, ["standard", "pure"], ["diverse", "clusters"]).splitlines()
+    assert errors[0] == "| variant | training set | K = 2 | K = 3 |" and len(errors) == 6
+    rmse = records[0]["errors"]["test"]["all"]["energy_rmse_meV_per_atom"]
+    assert errors[2].startswith(f"| standard | diverse | {rmse:.3g} / ")
+    versus = report.standard_vs_pure_markdown(records, ["diverse", "clusters", "narrow"]).splitlines()
+    assert versus[-1] == "| narrow | – | – |"  # no runs: no number
+    assert float(versus[2].split("|")[2]) == 0.0  # K = 2: the pure basis is the standard one
+    table, fig = report.convergence_by_run(records, ["standard", "pure"], ["diverse", "clusters"], dft)
+    assert len(table.splitlines()) == 2 + 8 and len(fig.axes) == 2
+    fig = report.dimer_curve_grid(records, ["standard", "pure"], ["diverse", "clusters"], dft, element="Si")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 4 and visible[0].get_xlabel() == "Si–Si distance r (Å)"
+    assert [len(ax.get_lines()) for ax in visible] == [4] * 4  # axhline, DFT, K = 2, K = 3
