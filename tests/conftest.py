@@ -89,26 +89,33 @@ def assert_fd_converges(errors: np.ndarray, scale: float, name: str = "derivativ
 SYNTHETIC_E0 = -1.3  # eV
 
 
-def write_synthetic_data(directory, seed: int = 0) -> None:
+def write_synthetic_data(directory, seed: int = 0, element: str = "C") -> None:
     """A small data directory in the format of ``data/`` (extxyz files + manifest with checksums),
-    labelled by a random K = 3 ACE potential instead of DFT, for tests and notebook smoke runs."""
+    labelled by a random K = 3 ACE potential instead of DFT, for tests and notebook smoke runs.
+
+    For another ``element`` the carbon geometries are stretched by the ratio of the elements' bond
+    lengths (:func:`linace.analysis.length_scale`) and the basis is the element's."""
     from pathlib import Path
 
     from ase.calculators.singlepoint import SinglePointCalculator
     from ase.io import write
 
     from linace.calculator import ACECalculator
+    from linace.analysis import length_scale
     from linace.study.datasets import write_manifest
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    basis = ACEBasis(3, truncation={1: (6, 0), 2: (6, 2)})
+    scale = length_scale(element)
+    basis = ACEBasis(3, element=element, truncation={1: (6, 0), 2: (6, 2)})
     rng = np.random.default_rng(seed)
     coefficients = rng.normal(size=len(basis)) * 0.5
     coefficients[0] = 2.0  # a repulsive pair term
     calc = ACECalculator(basis, coefficients, e0=SYNTHETIC_E0)
 
     def label(atoms, config_type):
+        atoms = Atoms(f"{element}{len(atoms)}", positions=atoms.positions * scale, cell=atoms.cell.array * scale,
+                      pbc=atoms.pbc)
         atoms.calc = calc
         results = {"energy": atoms.get_potential_energy(), "forces": atoms.get_forces()}
         if atoms.pbc.all():
@@ -128,7 +135,7 @@ def write_synthetic_data(directory, seed: int = 0) -> None:
     }
     for name, images in sets.items():
         write(directory / f"{name}.extxyz", images, format="extxyz")
-    write_manifest(directory, "C", {name: f"{name}.extxyz" for name in sets},
+    write_manifest(directory, element, {name: f"{name}.extxyz" for name in sets},
                    description="synthetic test data labelled by a random ACE potential")
 
 
@@ -137,4 +144,12 @@ def synthetic_data(tmp_path_factory):
     """Path of a synthetic data directory (see :func:`write_synthetic_data`)."""
     directory = tmp_path_factory.mktemp("data")
     write_synthetic_data(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def synthetic_silicon(tmp_path_factory):
+    """Path of a synthetic silicon data directory (carbon's geometries stretched to silicon's bonds)."""
+    directory = tmp_path_factory.mktemp("silicon")
+    write_synthetic_data(directory, seed=1, element="Si")
     return directory

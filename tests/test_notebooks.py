@@ -108,3 +108,24 @@ def test_own_data_notebook(tmp_path, monkeypatch):
     folder = example_data.emt_folder(tmp_path / "silver", "Ag", n_train=5, n_test=2)
     text = execute("08_own_data", tmp_path, data_dir=str(folder), body_orders=[2, 3]).read_text()
     assert "Data directory of **Ag**" in text
+
+
+def test_silicon_notebook(tmp_path, synthetic_environment, synthetic_silicon, synthetic_data):
+    """Chapter 07 on a synthetic silicon folder, with carbon's verdicts (synthetic carbon) beside."""
+    from linace.study import runs
+    from linace.study.results import write_json_atomic
+
+    for folder, results in ((synthetic_silicon, tmp_path / "si"), (synthetic_data, tmp_path / "c")):
+        for K in (2, 3):
+            for variant in ("standard", "pure"):
+                for training_set in ("diverse", "clusters", "clusters+dimers"):
+                    run = runs.train(K, training_set, variant, data_dir=folder, progress=False)
+                    write_json_atomic(results / f"K{K}-{training_set}-{variant}.json", run.record)
+    output = execute("07_silicon", tmp_path, data_dir=str(synthetic_silicon), results_dir=str(tmp_path / "si"),
+                     carbon_results_dir=str(tmp_path / "c"), focus_body_order=3)
+    text = output.read_text()
+    assert "Si: E0 = " in text and "compared over 1.52-6.84 A" in text
+    assert "| claim | Si | C |" in text and "v2c." in text
+    assert "n/a (an EOS fit needs at least 5 volumes" in text  # the synthetic folder has no volume scan
+    with pytest.raises(papermill.PapermillExecutionError, match="holds C data, not Si"):
+        execute("07_silicon", tmp_path, data_dir=str(synthetic_data), results_dir=str(tmp_path / "si"))

@@ -55,8 +55,10 @@ from ase import Atoms
 from linace.study.structures import CRYSTALLINE
 
 MANIFEST = "manifest.json"
+#: the committed data of the repository (``data/``)
+REPOSITORY_DATA_DIR = Path(__file__).resolve().parents[3] / "data"
 #: the data directory: ``$LINACE_DATA`` if set, else ``data/`` of the repository
-DATA_DIR = Path(os.environ.get("LINACE_DATA", Path(__file__).resolve().parents[3] / "data"))
+DATA_DIR = Path(os.environ.get("LINACE_DATA", REPOSITORY_DATA_DIR))
 SET_ORDER = ("isolated_atom", "dimers", "clusters", "narrow", "crystals", "diverse", "test", "pool")
 TRAINING_SETS = ("narrow", "crystals", "diverse", "dimers", "clusters")
 SPLIT_SEED = 3

@@ -243,13 +243,15 @@ def literature_term(state: str, element: str = "C") -> str | None:
 
 
 def literature(data_dir=None) -> dict:
-    """Experimental and published PBE values with their sources (``data/literature.json``)."""
+    """Experimental and published PBE values with their sources: ``literature.json`` of ``data_dir``,
+    by default the repository's (``data/literature.json``; published values do not depend on which
+    data directory is in use)."""
     import json
     from pathlib import Path
 
-    from .datasets import DATA_DIR
+    from .datasets import REPOSITORY_DATA_DIR
 
-    path = Path(data_dir or DATA_DIR) / "literature.json"
+    path = Path(data_dir or REPOSITORY_DATA_DIR) / "literature.json"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: the published values of the reference data")
     return json.loads(path.read_text())

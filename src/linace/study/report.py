@@ -15,7 +15,7 @@ from ase import Atoms
 
 from . import reference
 from .claims import CONVERGED_EV, Verdict, select
-from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table
+from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
 __all__ = ["LITERATURE_BULK", "convergence_by_run", "dimer_curve_grid", "dimer_state_markdown", "families_markdown",
            "sanity_markdown", "standard_vs_pure_markdown", "test_error_markdown", "verdicts_markdown"]
@@ -161,14 +161,15 @@ def convergence_by_run(records: Sequence[dict], variants: Sequence[str], trainin
             lines += [f"| {variant} | {training_set} | " + " | ".join(cells) + " |" for cells in convergence_rows(table)]
             plot_convergence(ax0, ax1, table, label=f"{variant}, {training_set}", style=style, color=f"C{k}")
     ax0.axhline(CONVERGED_EV, color="grey", lw=0.8, ls=":")
-    convergence_axes(ax0, ax1, orders, fontsize=7)
+    convergence_axes(ax0, ax1, orders, fontsize=7, r_range=record_range(records[0]) if records else (1.0, 4.5))
     fig.tight_layout()
     return "\n".join(lines), fig
 
 
 def standard_vs_pure_markdown(records: Sequence[dict], training_sets: Sequence[str]) -> str:
-    """Mean |E_standard(r) - E_pure(r)| of the dimer curves (eV) per training set and K: a Markdown
-    table ('–' where a run is missing)."""
+    """Mean |E_standard(r) - E_pure(r)| of the dimer curves (eV) over the element's comparison range
+    (:func:`linace.study.results.record_range`) per training set and K: a Markdown table ('–' where
+    a run is missing)."""
     from linace.analysis import DimerCurve, curve_distance
 
     orders = sorted({r["parameters"]["body_order"] for r in records})
@@ -179,7 +180,7 @@ def standard_vs_pure_markdown(records: Sequence[dict], training_sets: Sequence[s
             pair = [select(records, variant=v, training_set=training_set, body_order=K) for v in ("standard", "pure")]
             if all(pair):
                 a, b = (DimerCurve.from_dict(match[0]["dimer"]) for match in pair)
-                cells.append(f"{curve_distance(a.r, a.energy, b.r, b.energy):.3f}")
+                cells.append(f"{curve_distance(a.r, a.energy, b.r, b.energy, record_range(pair[0][0])):.3f}")
             else:
                 cells.append("–")
         lines.append(f"| {training_set} | " + " | ".join(cells) + " |")

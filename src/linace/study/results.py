@@ -35,8 +35,8 @@ from linace.analysis import (CONVERGENCE_RANGE, DimerCurve, Predictions, converg
 from linace.fit import ACEModel
 from linace.io import write_atomic
 
-__all__ = ["CONVERGENCE_COLUMNS", "convergence_rows", "convergence_table", "dft_dimer_curve", "load_results", "run_record",
-           "write_json_atomic"]
+__all__ = ["CONVERGENCE_COLUMNS", "convergence_rows", "convergence_table", "dft_dimer_curve", "load_results",
+           "record_range", "run_record", "write_json_atomic"]
 
 
 def dft_dimer_curve(dimers: Sequence[Atoms], e0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -65,7 +65,7 @@ def dimer_summary(r: np.ndarray, energy: np.ndarray, dft_r: np.ndarray, dft_ener
     }
 
 
-def _record_range(record: dict) -> tuple[float, float]:
+def record_range(record: dict) -> tuple[float, float]:
     """The comparison range of a run record: its element's (carbon's for records without one)."""
     return convergence_range(record.get("basis", {}).get("parameters", {}).get("element", "C"))
 
@@ -133,7 +133,7 @@ def convergence_table(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.n
     rows, previous = [], None
     for record in by_order:
         curve = DimerCurve.from_dict(record["dimer"])
-        r_range = _record_range(record)
+        r_range = record_range(record)
         row = {"body_order": record["parameters"]["body_order"],
                **dimer_summary(curve.r, curve.energy, *dft_curve, r_range)}
         row["distance_to_previous_K_eV"] = (
