@@ -1,5 +1,7 @@
 """Tests of the GPAW workflow plumbing that need no GPAW: k-points, boxes, cache, export."""
 
+import collections
+
 import numpy as np
 import pytest
 from ase import Atoms
@@ -81,6 +83,13 @@ def test_cache_and_export_round_trip(tmp_path, monkeypatch):
     assert len(pool) == len(small["pool"]) - 1
     for a in pool:
         assert ("stress" in a.calc.results) == all(a.pbc)
+    # compute time per family: every labelled structure (1 s each here) counted once, in its family
+    by_family = manifest["compute"]["by_family"]
+    assert sum(f["structures"] for f in by_family.values()) == manifest["compute"]["n_rows"]
+    assert manifest["compute"]["cpu_core_seconds"] == pytest.approx(sum(f["cpu_core_seconds"] for f in by_family.values()))
+    families = collections.Counter(a.info["config_type"] for a in pool)
+    assert {k: by_family[k]["structures"] for k in families} == dict(families)
+    assert by_family["dimer"]["structures"] == 3 and by_family["dimer"]["cpu_core_seconds"] == pytest.approx(3.0)
 
 
 def _small_plan(tmp_path, monkeypatch, pool):

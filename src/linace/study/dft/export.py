@@ -268,12 +268,20 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     sets = {name: sets[name] for name in datasets.SET_ORDER if name in sets}
 
     wall: dict[str, float] = {}
+    family: dict[str, str] = {}
     for method, (ok, _) in keyed.items():
         for name in datasets.SET_ORDER:
             if labelled_by.get(name) == method and name != "pool":
                 wall.update({s: ok[s].wall_time for s in members[name] if s in ok})
-    wall.update({s: keyed["single run"][0][s].wall_time for s in members["pool"]
-                 if s in keyed["single run"][0]})
+                family.update({s: ok[s].config_type for s in members[name] if s in ok})
+    single_ok = keyed["single run"][0]
+    wall.update({s: single_ok[s].wall_time for s in members["pool"] if s in single_ok})
+    family.update({s: single_ok[s].config_type for s in members["pool"] if s in single_ok})
+    by_family: dict[str, dict] = {}
+    for sid, seconds in wall.items():
+        entry = by_family.setdefault(family[sid], {"structures": 0, "cpu_core_seconds": 0.0})
+        entry["structures"] += 1
+        entry["cpu_core_seconds"] = round(entry["cpu_core_seconds"] + seconds, 1)
     conv_path = data_dir / CONVERGENCE_NAME
     module = structures.element_module(element)
     manifest = {
@@ -319,7 +327,8 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
         "sets": sets,
         "incomplete": incomplete,
         "failures": failures,
-        "compute": {"cpu_core_seconds": float(sum(wall.values())), "n_rows": len(wall)},
+        "compute": {"cpu_core_seconds": float(sum(wall.values())), "n_rows": len(wall),
+                    "by_family": dict(sorted(by_family.items()))},
     }
     with open(data_dir / datasets.MANIFEST, "w") as fh:
         json.dump(manifest, fh, indent=1)
