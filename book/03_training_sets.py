@@ -208,6 +208,8 @@ families = sorted({a.info["config_type"] for images in loaded.values() for a in 
 display(Markdown(report.families_markdown(loaded)))
 for name in loaded:
     print(f"{name}: {datasets.DESCRIPTIONS.get(name, '')}")
+display(Markdown("**DFT compute per family** (core time of the runs that label the committed structures; "
+                 "molecules: the whole state search)\n\n" + report.compute_markdown(manifest)))
 growing = datasets.manifest().get("incomplete", {})
 if growing:  # a grown pool is being labelled: say which sets the book still reads from the previous export
     missing = max(entry.get("missing", 0) for entry in growing.values())

@@ -93,3 +93,12 @@ def test_run_tables_and_figures(synthetic_data, tmp_path, monkeypatch):
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 4 and visible[0].get_xlabel() == "Si–Si distance r (Å)"
     assert [len(ax.get_lines()) for ax in visible] == [4] * 4  # axhline, DFT, K = 2, K = 3
+
+
+def test_compute_table_per_family_and_in_total():
+    manifest = {"compute": {"cpu_core_seconds": 7300.0, "n_rows": 3,
+                            "by_family": {"diamond": {"structures": 2, "cpu_core_seconds": 100.0},
+                                          "dimer": {"structures": 1, "cpu_core_seconds": 7200.0}}}}
+    assert report.compute_markdown(manifest).splitlines()[2:] == [
+        "| diamond | 2 | 0.03 | 50 |", "| dimer | 1 | 2.00 | 7200 |", "| **all** | **3** | **2.0** | **2433** |"]
+    assert report.compute_markdown({"compute": {"cpu_core_seconds": 1.0, "n_rows": 1}}).startswith("The manifest")

@@ -17,7 +17,7 @@ from . import reference
 from .claims import CONVERGED_EV, Verdict, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
-__all__ = ["LITERATURE_BULK", "convergence_by_run", "dimer_curve_grid", "dimer_state_markdown", "families_markdown",
+__all__ = ["LITERATURE_BULK", "compute_markdown", "convergence_by_run", "dimer_curve_grid", "dimer_state_markdown", "families_markdown",
            "sanity_markdown", "standard_vs_pure_markdown", "test_error_markdown", "verdicts_markdown"]
 
 #: key of each element's ground-state crystal in ``data/literature.json`` (published PBE a0, B, E_coh)
@@ -103,6 +103,24 @@ def families_markdown(sets: Mapping[str, Sequence[Atoms]]) -> str:
                                                  for images in sets.values()) + " |")
     lines.append("| **structures** | " + " | ".join(f"**{len(images)}**" for images in sets.values()) + " |")
     lines.append("| **atoms** | " + " | ".join(f"**{sum(len(a) for a in images)}**" for images in sets.values()) + " |")
+    return "\n".join(lines)
+
+
+def compute_markdown(manifest: Mapping) -> str:
+    """The DFT compute time of the data per family (``compute.by_family`` of a data manifest):
+    structures, core-hours and core-seconds per structure, with the total. A Markdown table, or a
+    sentence when the manifest predates the per-family record."""
+    compute = manifest.get("compute", {})
+    by_family = compute.get("by_family")
+    if not by_family:
+        return "The manifest records no compute time per family."
+    lines = ["| family | structures | core-hours | core-s per structure |", "|---|---|---|---|"]
+    for family, entry in by_family.items():
+        lines.append(f"| {family} | {entry['structures']} | {entry['cpu_core_seconds'] / 3600:.2f} | "
+                     f"{entry['cpu_core_seconds'] / max(entry['structures'], 1):.0f} |")
+    total = compute["cpu_core_seconds"]
+    lines.append(f"| **all** | **{compute['n_rows']}** | **{total / 3600:.1f}** | "
+                 f"**{total / max(compute['n_rows'], 1):.0f}** |")
     return "\n".join(lines)
 
 
