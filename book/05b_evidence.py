@@ -97,7 +97,9 @@ for claim, verdict in single.items():
     cid = claim_id(claim)
     tested = [v for size in sizes for v in graded[size] if v.claim == claim and v.draws]
     glue(f"verdict_{cid}", verdict, display=False)
-    glue(f"draws_{cid}", f"{tested[-1].verdict} over draws, {tested[-1].summary}" if tested else "not resampled",
+    glue(f"draws_{cid}", (f"{tested[-1].verdict} over draws at N = {tested[-1].train_size} (holds in "
+                          + ", ".join(f"{v.holds} of {v.draws} at N = {v.train_size}" for v in tested) + ")")
+         if tested else "not resampled",
          display=False)
     glue(f"number_{cid}", numbers.get(cid, "no runs"), display=False)
 
