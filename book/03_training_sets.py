@@ -196,10 +196,24 @@ display(Markdown(report.sanity_markdown(pool, e0, "C")))
 #
 # ## The sets
 #
-# The pool of bulk, layer, chain and slab structures (no dimers anywhere: every atom has at least
-# two neighbours within 5 Å) is split once, with a fixed seed, into a common test set (held out
-# from every family) and three training sets of **equal size** and graded diversity, so that
-# diversity and size are not confused. `dimers` and `clusters` are sets of their own.
+# The pool of bulk, layer, chain, tube and slab structures (no dimers anywhere: every atom has at
+# least two neighbours within 5 Å; at most 16 atoms per cell) is split once, with a fixed seed,
+# into a common test set (held out from every family) and three training sets of **equal size**
+# and graded diversity, so that diversity and size are not confused: `narrow` holds diamond only,
+# `crystals` the crystalline families, `diverse` every family. `dimers` and `clusters` are sets of
+# their own. The families (`linace.study.structures`):
+#
+# * crystalline: `diamond`, `lonsdaleite` (hexagonal diamond), `graphite`, `graphene`, `chain`
+#   (sp carbon: cumulene, polyyne, zigzag), `sc`, `bcc`, `fcc`, `sh` (simple hexagonal), each in
+#   volume scans, strains and rattled cells;
+# * disordered and defective: `random` (random packings), `amorphous` (random packings at
+#   1.4–3.6 g/cm³: sp-rich at low, sp³-rich at high density), `rattled` (cells displaced by
+#   several tenths of an ångström), `defect` (vacancies in diamond and graphene, Stone–Wales
+#   rotations);
+# * curved and surfaces: `nanotube` (thin (2,2), (3,3), (3,0), (4,0) tubes periodic along their
+#   axis, the curved sp² carbon of fullerenes and tubes in cells of at most 16 atoms), `slab`
+#   (diamond (100), (111) and graphite slabs), `surface` (diamond (110) slabs, zigzag and
+#   armchair graphene ribbons).
 
 # %% tags=["hide-input"]
 sets = ["narrow", "crystals", "diverse", "test", "clusters", "dimers"]
