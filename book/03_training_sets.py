@@ -56,9 +56,7 @@ print(f"E0 (isolated C atom, integer-occupation triplet) = {e0:.4f} eV")
 # One set of settings for every structure, so that all energies are comparable:
 
 # %% tags=["hide-input"]
-shown = ["xc", "ecut", "kpt_density", "width", "vacuum", "kpoints", "smearing", "spin", "energy", "molecule_box"]
-display(Markdown("\n".join(["| setting | value |", "|---|---|"]
-                           + [f"| {key} | {settings[key]} |" for key in shown if key in settings])))
+display(Markdown(report.settings_markdown(manifest)))
 
 # %% [markdown]
 # ### Convergence check
@@ -70,14 +68,8 @@ display(Markdown("\n".join(["| setting | value |", "|---|---|"]
 
 # %% tags=["hide-input"]
 convergence = manifest.get("convergence") or {}
-for name, scan in (convergence.get("scans") or {}).items():
-    columns = [key for key in ("max_energy_difference_error_meV_per_atom", "max_force_error_eV_per_A",
-                               "max_stress_error_GPa", "wall_time_s") if any(key in row for row in scan["rows"])]
-    lines = [f"**{name}** (reference value {scan.get('reference_value')})", "",
-             "| value | " + " | ".join(c.replace("_", " ") for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    for row in scan["rows"]:
-        lines.append(f"| {row['value']} | " + " | ".join(str(row.get(c)) for c in columns) + " |")
-    display(Markdown("\n".join(lines)))
+for table in report.convergence_scan_markdown(convergence):
+    display(Markdown(table))
 if not convergence:
     print("no convergence summary in the manifest")
 
@@ -86,13 +78,7 @@ if not convergence:
 # project is a few core-hours), the errors of each scan are:
 
 # %% tags=["hide-input"]
-for name, scan in (convergence.get("scans") or {}).items():
-    setting = next((key for key in ("ecut", "kpt_density", "width", "vacuum") if name.startswith(key)), None)
-    chosen = settings.get(setting)
-    row = next((row for row in scan["rows"] if setting and row["value"] == chosen), None)
-    if row is not None:
-        print(f"{name}: {setting} = {chosen}: energy differences {row.get('max_energy_difference_error_meV_per_atom')} "
-              f"meV/atom, forces {row.get('max_force_error_eV_per_A')} eV/A, stress {row.get('max_stress_error_GPa')} GPa")
+print("\n".join(report.chosen_setting_errors(convergence, settings)))
 
 # %% [markdown]
 # ## The DFT dimer curve and its electronic states

@@ -82,6 +82,20 @@ print(f"{element}: E0 = {e0:.4f} eV; {len(dimers)} dimers; {len(records)} runs, 
 # %% [markdown]
 # ## The silicon reference
 #
+# ### DFT settings and their convergence check
+#
+# One set of settings for every silicon structure, chosen by silicon's own convergence check
+# (`python -m linace.study.dft converge --element Si`, the scans of chapter {doc}`03_training_sets`).
+
+# %% tags=["hide-input"]
+display(Markdown(report.settings_markdown(manifest)))
+convergence = manifest.get("convergence") or {}
+for table in report.convergence_scan_markdown(convergence):
+    display(Markdown(table))
+print("\n".join(report.chosen_setting_errors(convergence, manifest.get("dft", {})))
+      or "no convergence check recorded in the manifest")
+
+# %% [markdown]
 # ### Si$_2$: the states of the dimer curve
 #
 # As for C$_2$, every separation is computed at every total moment from integer-occupation and
@@ -123,10 +137,7 @@ pool_name = "pool" if "pool" in datasets.names(folder) else "diverse"
 display(Markdown(report.sanity_markdown(datasets.load(pool_name, folder), e0, element)))
 sets = [name for name in ("narrow", "crystals", "diverse", "test", "clusters", "dimers") if name in datasets.names(folder)]
 display(Markdown(report.families_markdown({name: datasets.load(name, folder) for name in sets})))
-settings = manifest.get("dft", {})
-if settings:
-    print("DFT settings:", ", ".join(f"{k} = {settings[k]}" for k in ("xc", "ecut", "kpt_density", "width", "vacuum")
-                                     if k in settings), "(eV, 1/Å, eV, Å; chosen by silicon's convergence check)")
+
 
 # %% [markdown]
 # ## Potentials of increasing body order

@@ -102,3 +102,21 @@ def test_compute_table_per_family_and_in_total():
     assert report.compute_markdown(manifest).splitlines()[2:] == [
         "| diamond | 2 | 0.03 | 50 |", "| dimer | 1 | 2.00 | 7200 |", "| **all** | **3** | **2.0** | **2433** |"]
     assert report.compute_markdown({"compute": {"cpu_core_seconds": 1.0, "n_rows": 1}}).startswith("The manifest")
+
+
+def test_settings_and_convergence_tables():
+    manifest = {"dft": {"xc": "PBE", "ecut": 450.0, "kpt_density": 2.5, "unshown": 1}}
+    assert report.settings_markdown(manifest).splitlines() == [
+        "| setting | value |", "|---|---|", "| xc | PBE |", "| ecut | 450.0 |", "| kpt_density | 2.5 |"]
+    convergence = {"scans": {"ecut": {"reference_value": 800.0, "rows": [
+        {"value": 450.0, "max_energy_difference_error_meV_per_atom": 5.6, "max_force_error_eV_per_A": 0.02,
+         "wall_time_s": 10.0},
+        {"value": 800.0, "max_energy_difference_error_meV_per_atom": 0.0, "max_force_error_eV_per_A": 0.0,
+         "wall_time_s": 30.0}]},
+        "width": {"reference_value": 0.02, "rows": [{"value": 0.02, "max_force_error_eV_per_A": 0.0}]}}}
+    (ecut, width) = report.convergence_scan_markdown(convergence)
+    assert ecut.splitlines()[0] == "**ecut** (reference value 800.0)"
+    assert ecut.splitlines()[4] == "| 450.0 | 5.6 | 0.02 | 10.0 |"
+    assert width.splitlines()[2] == "| value | max force error eV per A |"
+    assert report.chosen_setting_errors(convergence, manifest["dft"]) == [
+        "ecut: ecut = 450.0: energy differences 5.6 meV/atom, forces 0.02 eV/A, stress None GPa"]

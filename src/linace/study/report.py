@@ -17,8 +17,8 @@ from . import reference
 from .claims import CONVERGED_EV, Verdict, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
-__all__ = ["LITERATURE_BULK", "compute_markdown", "convergence_by_run", "dimer_curve_grid", "dimer_state_markdown", "families_markdown",
-           "sanity_markdown", "standard_vs_pure_markdown", "test_error_markdown", "verdicts_markdown"]
+__all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "chosen_setting_errors", "compute_markdown", "convergence_scan_markdown", "convergence_by_run", "dimer_curve_grid", "dimer_state_markdown", "families_markdown",
+           "sanity_markdown", "settings_markdown", "standard_vs_pure_markdown", "test_error_markdown", "verdicts_markdown"]
 
 #: key of each element's ground-state crystal in ``data/literature.json`` (published PBE a0, B, E_coh)
 LITERATURE_BULK = {"C": "diamond", "Si": "silicon"}
@@ -104,6 +104,48 @@ def families_markdown(sets: Mapping[str, Sequence[Atoms]]) -> str:
     lines.append("| **structures** | " + " | ".join(f"**{len(images)}**" for images in sets.values()) + " |")
     lines.append("| **atoms** | " + " | ".join(f"**{sum(len(a) for a in images)}**" for images in sets.values()) + " |")
     return "\n".join(lines)
+
+
+#: the settings of a data manifest's ``dft`` entry that the settings table shows
+SETTINGS_SHOWN = ("xc", "ecut", "kpt_density", "width", "vacuum", "kpoints", "smearing", "spin", "energy", "molecule_box")
+
+
+def settings_markdown(manifest: Mapping) -> str:
+    """The DFT settings of a data manifest (:data:`SETTINGS_SHOWN` of its ``dft`` entry): a Markdown table."""
+    settings = manifest.get("dft", {})
+    return "\n".join(["| setting | value |", "|---|---|"]
+                     + [f"| {key} | {settings[key]} |" for key in SETTINGS_SHOWN if key in settings])
+
+
+def convergence_scan_markdown(convergence: Mapping) -> list[str]:
+    """One Markdown table per scan of a convergence check (``convergence.json``, or the manifest's
+    ``convergence``): per value the largest errors of energy differences (meV/atom), forces (eV/A)
+    and stress (GPa) against the scan's reference value, and the wall time (s)."""
+    tables = []
+    for name, scan in (convergence.get("scans") or {}).items():
+        columns = [key for key in ("max_energy_difference_error_meV_per_atom", "max_force_error_eV_per_A",
+                                   "max_stress_error_GPa", "wall_time_s") if any(key in row for row in scan["rows"])]
+        lines = [f"**{name}** (reference value {scan.get('reference_value')})", "",
+                 "| value | " + " | ".join(c.replace("_", " ") for c in columns) + " |",
+                 "|---" * (len(columns) + 1) + "|"]
+        lines += [f"| {row['value']} | " + " | ".join(str(row.get(c)) for c in columns) + " |" for row in scan["rows"]]
+        tables.append("\n".join(lines))
+    return tables
+
+
+def chosen_setting_errors(convergence: Mapping, settings: Mapping) -> list[str]:
+    """For each scan, the errors at the value the data use (``settings``, the manifest's ``dft``):
+    one line per scan whose values include it."""
+    lines = []
+    for name, scan in (convergence.get("scans") or {}).items():
+        setting = next((key for key in ("ecut", "kpt_density", "width", "vacuum") if name.startswith(key)), None)
+        chosen = settings.get(setting)
+        row = next((row for row in scan["rows"] if setting and row["value"] == chosen), None)
+        if row is not None:
+            lines.append(f"{name}: {setting} = {chosen}: energy differences "
+                         f"{row.get('max_energy_difference_error_meV_per_atom')} meV/atom, forces "
+                         f"{row.get('max_force_error_eV_per_A')} eV/A, stress {row.get('max_stress_error_GPa')} GPa")
+    return lines
 
 
 def compute_markdown(manifest: Mapping) -> str:
