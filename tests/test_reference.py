@@ -137,3 +137,12 @@ def test_label_changes_counts_lowered_and_moment_changes():
     assert summary["changes"][1]["change_eV_per_atom"] == pytest.approx(-0.1)
     with pytest.raises(ValueError, match="energy_single_run"):
         label_changes([Atoms("C")])
+
+
+@pytest.mark.parametrize("element", sorted(reference.LITERATURE_TERMS))
+def test_every_named_dimer_state_has_an_entry_in_the_literature(element):
+    """A state name maps to a key of data/literature.json's dimer entries (experiment or PBE)."""
+    molecule = reference.literature()[f"{element}2"]
+    keys = set(molecule.get("experiment", {})) | set(molecule.get("pbe", {}))
+    assert set(reference.LITERATURE_TERMS[element].values()) <= keys
+    assert reference.literature_term("no such state", element) is None
