@@ -50,15 +50,18 @@ def test_a_draw_is_trained_on_its_subset_with_the_rows_of_the_whole_set(syntheti
 
 
 # ----------------------------------------------------------------------------- the grid
-def test_the_grid_leaves_out_sizes_larger_than_a_set_and_draws_the_whole_set_once():
-    grid = resample.resample_grid({"standard": ("narrow", "clusters+dimers")}, body_orders=(2, 3),
-                                  sizes=(40, 81, 160), draws=10, set_sizes={"narrow": 81, "clusters+dimers": 227})
+def test_the_grid_leaves_out_sizes_larger_than_a_set_and_draws_near_whole_sets_once():
+    grid = resample.resample_grid({"standard": ("narrow", "clusters+dimers", "diverse")}, body_orders=(2, 3),
+                                  sizes=(40, 81, 160, 320), draws=10,
+                                  set_sizes={"narrow": 81, "clusters+dimers": 227, "diverse": 327})
     count = {}
     for p in grid:
         key = (p["training_set"], p["train_size"])
         count[key] = count.get(key, 0) + 1
+    # per K: ten draws up to 90 % of the set (160 of 227: 70 %), one above (320 of 327: 98 %; 81 of 81)
     assert count == {("narrow", 40): 20, ("narrow", 81): 2, ("clusters+dimers", 40): 20,
-                     ("clusters+dimers", 81): 20, ("clusters+dimers", 160): 20}
+                     ("clusters+dimers", 81): 20, ("clusters+dimers", 160): 20,
+                     ("diverse", 40): 20, ("diverse", 81): 20, ("diverse", 160): 20, ("diverse", 320): 2}
     assert resample.resample_id(grid[0]) == "K2-narrow-standard-blr-N40-d0"
     with pytest.raises(ValueError, match="draws must be at least 1"):
         resample.resample_grid(draws=0, set_sizes={})

@@ -4,7 +4,8 @@ The default sweep (:mod:`linace.study.sweep`) trains each potential once, on the
 drawn from it rests on that one draw of structures. Resampled runs train the same potentials on
 nested random subsets (:func:`linace.study.runs.training_subset`: draw ``d`` of a set is one fixed
 permutation, size N takes its first N structures) of sizes :data:`TRAIN_SIZES`, each size in
-:data:`N_DRAWS` independent draws (one draw when N is the whole set). They give
+:data:`N_DRAWS` independent draws (one draw when N is more than :data:`MAX_SHARED_FRACTION` of the
+set: such draws would share nearly all their structures). They give
 
 * learning curves: test errors and the distance of the dimer curve to DFT against N, with the
   spread over draws (:func:`learning_curves`);
@@ -48,7 +49,7 @@ import numpy as np
 from . import executors, sweep
 from .results import write_json_atomic
 
-__all__ = ["DEFAULT_PLAN", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws", "draw_overlap",
+__all__ = ["DEFAULT_PLAN", "MAX_SHARED_FRACTION", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws", "draw_overlap",
            "execute_group",
            "learning_curves", "main", "quantiles", "resample_grid", "resample_id", "run_resampling"]
 
@@ -56,6 +57,10 @@ __all__ = ["DEFAULT_PLAN", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergenc
 TRAIN_SIZES = (40, 80, 160, 320)
 #: Random draws per (training set, N) when N is smaller than the set.
 N_DRAWS = 10
+#: Largest N / (set size) drawn several times: two draws of N of n structures share N / n of them
+#: on average, so above this fraction the draws are near-copies of one fit (e.g. 320 of 327: 98 %)
+#: and one draw is made.
+MAX_SHARED_FRACTION = 0.9
 #: The default plan: the (variant, training sets) whose runs the claims grade (v1 on the bulk sets
 #: with the standard basis; v2 on the tailored set with both bases and on `diverse` with the pure one).
 DEFAULT_PLAN = {
@@ -85,8 +90,9 @@ def resample_grid(
 
     ``set_sizes`` ({training set: number of structures}, default: read from ``data_dir``, the
     committed data if None) decide which
-    sizes a set allows: every N below the set's size in ``draws`` draws, N equal to it in one draw
-    (all draws would be the same set), larger N not at all.
+    sizes a set allows: every N up to :data:`MAX_SHARED_FRACTION` of the set's size in ``draws``
+    draws, larger N up to the set's size in one draw (several draws would be near-copies, or the
+    same set), N above the set's size not at all.
     """
     plan = DEFAULT_PLAN if plan is None else plan
     if draws < 1:
@@ -103,7 +109,7 @@ def resample_grid(
                 for size in sorted(set(sizes)):
                     if size > available:
                         continue
-                    for draw in range(draws if size < available else 1):
+                    for draw in range(draws if size <= MAX_SHARED_FRACTION * available else 1):
                         runs.append({"body_order": K, "training_set": training_set, "variant": variant,
                                      "regularisation": regularisation, "train_size": size, "draw": draw})
     return runs
