@@ -172,6 +172,32 @@ def test_command_line_rejects_unknown_values(capsys, monkeypatch):
     assert "--draws must be positive" in capsys.readouterr().err
 
 
+def test_summary_prints_learning_curves_and_claims_over_draws(small_grid, synthetic_data, capsys):
+    grid, options = small_grid
+    assert resample.run_resampling(grid, **options).ok
+    assert resample.main(["--summary", "3", "--data-dir", str(synthetic_data),
+                          "--results-dir", str(options["results_dir"])]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Learning curves at K = 3") and "Claims over draws" in printed
+    with pytest.raises(SystemExit) as stop:
+        resample.main(["--summary", "3", "--data-dir", str(synthetic_data), "--results-dir", str(options["results_dir"] / "none")])
+    assert stop.value.code == 1 and "no run records in" in capsys.readouterr().err
+    from linace.study import datasets
+    from linace.study.results import dft_dimer_curve, load_results
+
+    records = load_results(options["results_dir"])
+    dft = dft_dimer_curve(datasets.load("dimers", synthetic_data), datasets.e0(synthetic_data))[:2]
+    text = resample.summary(records, dft, 3)
+    rows = [line for line in text.splitlines() if line.startswith("standard, diverse")]
+    assert [line.split()[2:4] for line in rows] == [["3", "3"], ["6", "1"]]  # N, draws (6 of 6: one draw)
+    median = resample.learning_curves(records)
+    expected = next(r for r in median if (r["variant"], r["training_set"], r["body_order"], r["train_size"])
+                    == ("standard", "diverse", 3, 3))["test_energy_rmse_meV_per_atom"]["median"]
+    assert f"{expected:.1f} [" in rows[0]
+    assert "N = 3    1a   holds in" in text
+    assert printed.strip() == text.strip()
+
+
 def test_command_line_resamples_a_data_directory_of_ones_own(synthetic_data, tmp_path, monkeypatch, capsys):
     """--data-dir: the folder's sets only (the plan's sets it lacks are named and left out), records
     under results/<folder name>/resampled, trained on the folder's structures; a bad folder is a

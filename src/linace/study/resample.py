@@ -27,6 +27,7 @@ Command line (``python -m linace.study.resample --help``)::
     python -m linace.study.resample --sizes 40 80 --draws 5 --training-sets diverse
     python -m linace.study.resample --scheduler tcp://10.0.0.1:8786
     python -m linace.study.resample --data-dir data/Si      # another data directory (results/Si/resampled)
+    python -m linace.study.resample --summary 4             # print learning curves at K = 4, claims over draws
 
 Exit codes as for the sweep: 1 if a run failed or the Dask scheduler did not answer, 2 for invalid
 arguments, 130 when interrupted.
@@ -51,7 +52,7 @@ from .results import write_json_atomic
 
 __all__ = ["DEFAULT_PLAN", "MAX_SHARED_FRACTION", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws", "draw_overlap",
            "execute_group",
-           "learning_curves", "main", "quantiles", "resample_grid", "resample_id", "run_resampling"]
+           "learning_curves", "main", "quantiles", "resample_grid", "resample_id", "run_resampling", "summary"]
 
 #: Nested training-set sizes N (structures); sizes larger than a set are left out.
 TRAIN_SIZES = (40, 80, 160, 320)
@@ -305,6 +306,37 @@ def convergence_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray,
             for (v, s, n, K), slot in sorted(values.items())]
 
 
+def summary(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray], body_order: int,
+            regularisation: str = "blr") -> str:
+    """Plain-text summary of resampled runs: the learning curves at ``body_order`` (median [10 %,
+    90 %] over draws of the test energy and force RMSE and of the dimer's distance to DFT, per
+    variant, training set and N) and every claim graded over the draws of each N
+    (:func:`linace.study.claims.grade_over_draws`)."""
+    from .claims import claim_id, grade_over_draws, select
+
+    records = select(records, regularisation=regularisation)
+
+    def cell(q, digits):
+        return f"{q['median']:.{digits}f} [{q['p10']:.{digits}f}, {q['p90']:.{digits}f}]" if q["n"] else "-"
+
+    lines = [f"Learning curves at K = {body_order} (median [10 %, 90 %] over draws):",
+             f"{'variant, training set':<28}{'N':>5}{'draws':>7}  {'test E (meV/atom)':<34}"
+             f"{'test F (eV/A)':<30}{'dimer to DFT (eV)'}"]
+    for row in learning_curves(records):
+        if row["body_order"] == body_order:
+            lines.append(f"{row['variant'] + ', ' + row['training_set']:<28}{row['train_size']:>5}{row['draws']:>7}  "
+                         f"{cell(row['test_energy_rmse_meV_per_atom'], 1):<34}"
+                         f"{cell(row['test_force_rmse_eV_per_A'], 3):<30}{cell(row['distance_to_dft_eV'], 2)}")
+    sizes = sorted({r["parameters"]["train_size"] for r in records if "train_size" in r["parameters"]})
+    lines += ["", "Claims over draws (reproduced: holds in at least 80 % of the draws):"]
+    for size in sizes:
+        for v in grade_over_draws(records, dft_curve, size, regularisation):
+            if v.draws:
+                lines.append(f"  N = {size:<4} {claim_id(v.claim):<4} holds in {v.holds:>2} of {v.draws:<2} "
+                             f"(partly in {v.partly}): {v.verdict}")
+    return "\n".join(lines)
+
+
 # ----------------------------------------------------------------------------- command line
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -329,6 +361,9 @@ def _parser() -> argparse.ArgumentParser:
                              "linace.study.sweep --data-dir); default: the committed carbon data")
     parser.add_argument("--results-dir", help=f"default {DEFAULT_RESULTS_DIR}, or "
                                               "results/<data-dir name>/resampled with --data-dir")
+    parser.add_argument("--summary", type=int, metavar="K",
+                        help="run nothing: print the learning curves at body order K and the claims over "
+                             "draws of the records in the results directory")
     return parser
 
 
@@ -387,6 +422,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     plan = _plan_from_args(parser, args)
+    if args.summary is not None:
+        from . import datasets
+        from .results import dft_dimer_curve, load_results
+
+        results_dir = _results_dir(args)
+        records = load_results(results_dir) if Path(results_dir).is_dir() else []
+        if not records:
+            parser.exit(1, f"{parser.prog}: no run records in {results_dir}: run the resampled runs first\n")
+        dft = dft_dimer_curve(datasets.load("dimers", args.data_dir), datasets.e0(args.data_dir))[:2]
+        print(summary(records, dft, args.summary, args.regularisation))
+        return 0
     try:
         grid = resample_grid(plan, args.body_orders, args.sizes, args.draws, args.regularisation,
                              data_dir=args.data_dir)
