@@ -246,3 +246,73 @@ for variant in variants:
 #   ({glue:text}`c_v2c:s` on carbon). Pure basis on the tailored set:
 #   {glue:text}`si_prev_pure_clusters_dimers:s` eV; on the clusters alone:
 #   {glue:text}`si_prev_pure_clusters:s` eV.
+
+# %% [markdown]
+# ## Exercises
+#
+# ```{exercise-start}
+# :label: ex-07-pure
+# ```
+# **The pure dimer curve is two-body.** Read the body-order contributions $2V_\nu(r)$ of the pure
+# potential trained on the tailored set (its run record's `dimer` entry) and show that every
+# contribution of body order three or more vanishes on the dimer, while the standard basis puts
+# energy into all of them. What does that say about how the two bases can differ on a dimer?
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-07-pure
+# :class: dropdown
+# ```
+
+# %%
+for variant in variants:
+    match = select(records, variant=variant, training_set=TAILORED_SET, body_order=max(orders))
+    if match:
+        curve = DimerCurve.from_dict(match[0]["dimer"])
+        inside = (curve.r >= low) & (curve.r <= high)
+        print(f"{variant}, K = {max(orders)}: max |2V| over {low:.2f}-{high:.2f} A by body order: "
+              + ", ".join(f"{order}: {np.abs(values[inside]).max():.2e} eV"
+                          for order, values in sorted(curve.contributions.items())))
+
+# %% [markdown]
+# For the pure basis the functions of body order three and higher sum over distinct neighbours
+# only, and an atom of a dimer has one neighbour: they are zero (to round-off), and the whole
+# curve is the two-body term. The standard basis spreads the dimer's energy over every body order.
+# The *totals* of the two can still be close: both are fits of the same data, and the dimer curve
+# is a prediction of the fit, not a constraint of it, unless dimers are in the training set.
+# ```{solution-end}
+# ```
+#
+# ```{exercise-start}
+# :label: ex-07-d0
+# ```
+# **From $D_e$ to experiment.** Experiment measures $D_0$, the dissociation energy from the lowest
+# vibrational level. Estimate $D_0 \approx D_e - \hbar\omega_e/2$ for the lowest state of the state
+# table and compare it with the experimental $D_0$ of Si$_2$ in `data/literature.json`. Is the
+# zero-point correction large next to the difference between PBE and experiment?
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-07-d0
+# :class: dropdown
+# ```
+
+# %%
+from linace.study import reference
+
+if labelled:
+    lowest = reference.dimer_state_table(dimers, e0)[0]
+    zero_point = lowest["omega_e"] / 8065.544 / 2  # cm^-1 -> eV, half a quantum
+    measured = reference.literature()[f"{element}2"]["experiment"]
+    d0 = next((entry["D_0_eV"] for entry in measured.values() if entry.get("D_0_eV") is not None), None)
+    print(f"{lowest['state']}: D_e = {lowest['D_e']:.2f} eV, hbar omega_e / 2 = {zero_point:.3f} eV, "
+          f"D_0 = {lowest['D_e'] - zero_point:.2f} eV; experiment D_0 = {d0} eV")
+else:
+    print("the dimers are not labelled by the state search: no state table")
+
+# %% [markdown]
+# Half a vibrational quantum of Si$_2$ is about 0.03 eV, far smaller than the usual overbinding of
+# molecules by PBE (tenths of an eV): the comparison with experiment is a test of the functional,
+# not of the zero-point correction.
+# ```{solution-end}
+# ```
