@@ -175,9 +175,10 @@ display(Markdown("\n".join(lines)))
 # it every binding energy, moved); the sweep was re-run on the new reference. The table sets every
 # convergence number of the default sweep on the first reference
 # (`data/history/study_before_state_search.json`, computed with the same code) beside the same
-# number now; the verdict table adds the step in between (atom and dimers searched, clusters still
-# single runs: `data/history/study_before_cluster_search.json`) and says whether any conclusion
-# changed.
+# number now; the verdict table adds the steps in between (atom and dimers searched, clusters still
+# single runs: `data/history/study_before_cluster_search.json`; clusters searched, before the pool
+# of bulk structures grew from 333 to about 1000 and the training and test sets were drawn anew
+# from it: `data/history/study_before_pool_growth.json`) and says whether any conclusion changed.
 
 # %% tags=["hide-input"]
 import json
@@ -205,18 +206,27 @@ if history.exists():
                                                       for q in names) + " |")
     display(Markdown("\n".join(lines)))
     changed = [(claim, old, new) for claim, old, new, flag in comparison["verdicts"] if flag]
-    step_path = history.parent / "study_before_cluster_search.json"
-    step = {}
-    if step_path.exists():
-        step = {v["claim"]: v["verdict"] for v in json.loads(step_path.read_text())["summary"]["verdicts"]}
-    clusters_by = datasets.manifest()["sets"].get("clusters", {}).get("labelled_by", "single run")
-    verdict_lines = [f"| claim | first reference | atom and dimers searched | now (clusters: {clusters_by}) |",
-                     "|---|---|---|---|"]
-    verdict_lines += [f"| {claim} | {old} | {step.get(claim, '–')} | {'**' + new + '**' if flag else new} |"
+    steps = {}
+    for name in ("study_before_cluster_search", "study_before_pool_growth"):
+        step_path = history.parent / f"{name}.json"
+        steps[name] = ({v["claim"]: v["verdict"] for v in json.loads(step_path.read_text())["summary"]["verdicts"]}
+                       if step_path.exists() else {})
+    n_diverse = len(datasets.load("diverse")) if "diverse" in datasets.names() else "–"
+    verdict_lines = [f"| claim | first reference | atom and dimers searched | clusters searched | "
+                     f"now ({n_diverse} structures per training set) |", "|---|---|---|---|---|"]
+    verdict_lines += [f"| {claim} | {old} | {steps['study_before_cluster_search'].get(claim, '–')} | "
+                      f"{steps['study_before_pool_growth'].get(claim, '–')} | {'**' + new + '**' if flag else new} |"
                       for claim, old, new, flag in comparison["verdicts"]]
     display(Markdown("\n".join(verdict_lines)))
-    display(Markdown(f"**{len(changed)} of {len(comparison['verdicts'])} verdicts changed** with the new reference"
+    display(Markdown(f"**{len(changed)} of {len(comparison['verdicts'])} verdicts changed** since the first reference"
                      + (": " + "; ".join(f"{c.split('.')[0]}: {o} → {n}" for c, o, n in changed) if changed else ".")))
+    grown = steps["study_before_pool_growth"]
+    if grown:
+        moved = [(claim, grown[claim], new) for claim, _, new, _ in comparison["verdicts"]
+                 if claim in grown and grown[claim] != new]
+        display(Markdown(f"**{len(moved)} of {len(comparison['verdicts'])} verdicts changed** when the training sets "
+                         "grew and were drawn anew" + (": " + "; ".join(f"{c.split('.')[0]}: {o} → {n}"
+                                                                        for c, o, n in moved) if moved else ".")))
 else:
     print(f"no earlier summary at {history}")
 
