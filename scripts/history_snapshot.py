@@ -12,7 +12,6 @@ results chapters set the numbers of the new data beside such a snapshot.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 from pathlib import Path
