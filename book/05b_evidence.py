@@ -221,3 +221,42 @@ if before_path.exists():
                      f"{'; '.join(changed) or 'none'}."))
 else:
     print(f"no earlier snapshot at {before_path}")
+
+# %% [markdown]
+# ## Exercise
+#
+# ```{exercise-start}
+# :label: ex-05b-slopes
+# ```
+# **How fast does each error fall?** A learning curve that falls as a power law, error $\propto
+# N^{-\alpha}$, is a straight line on log–log axes. Fit $\alpha$ to the medians over draws for the
+# `diverse` set at K = {glue:text}`focus_K`, for the test energy error and for the dimer's distance
+# to DFT. What does the difference between the two exponents say about what more bulk data teach?
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-05b-slopes
+# :class: dropdown
+# ```
+
+# %%
+import numpy as np
+
+for quantity in ("test_energy_rmse_meV_per_atom", "distance_to_dft_eV"):
+    rows = [r for r in curves if (r["variant"], r["training_set"], r["body_order"]) ==
+            ("standard", "diverse", focus_body_order) and r[quantity]["n"]]
+    if len(rows) >= 2:
+        n = np.log([r["train_size"] for r in rows])
+        slope = np.polyfit(n, np.log([r[quantity]["median"] for r in rows]), 1)[0]
+        print(f"{quantity}: alpha = {-slope:.2f} over N = {[r['train_size'] for r in rows]}")
+    else:
+        print(f"{quantity}: fewer than two sizes, no exponent")
+
+# %% [markdown]
+# The test error of bulk structures falls as the training set grows: more of the same kind of data
+# teaches the model the bulk. If the dimer's distance to DFT falls much more slowly (a smaller
+# $\alpha$, or none), bulk data do not teach the two-body curve, whatever their amount: the
+# two-body part of a linear ACE fitted to bulk data is fixed by what it must do in bulk, not by
+# the isolated pair.
+# ```{solution-end}
+# ```
