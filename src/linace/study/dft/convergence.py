@@ -22,7 +22,8 @@ from linace.study.dft.calculations import compute, gpaw_executor
 from linace.study.dft.generation import data_dir
 from linace.study.dft.settings import DFTSettings, box_molecule
 
-__all__ = ["CONVERGENCE_NAME", "CONVERGENCE_PERIODIC", "CONVERGENCE_REFERENCE", "converge", "convergence_cases"]
+__all__ = ["CONVERGENCE_NAME", "CONVERGENCE_PERIODIC", "CONVERGENCE_REFERENCE", "ECUTS", "KPT_DENSITIES", "converge",
+           "convergence_cases"]
 
 CONVERGENCE_NAME = "convergence.json"
 
@@ -40,6 +41,26 @@ CONVERGENCE_PERIODIC = {
 }
 
 
+#: k-point densities (1/A) of the energy scans and of the forces scan, per element; the last is the
+#: reference. Silicon's cells are larger, so the same density gives it fewer k-points per
+#: Brillouin zone than carbon; its scans reach further (its first check, up to 4.5, left the
+#: errors at 3.0 at 10-50 meV/atom, with no denser reference to judge 4.5 by).
+KPT_DENSITIES = {
+    "C": ((1.5, 2.0, 2.5, 3.0, 4.5), (1.5, 2.0, 2.5, 3.5)),
+    "Si": ((1.5, 2.0, 2.5, 3.0, 3.5, 4.5, 6.0), (1.5, 2.0, 2.5, 3.5, 4.5, 6.0)),
+}
+
+
+#: plane-wave cut-offs (eV) of the molecule and periodic cut-off scans, per element (the last is the
+#: reference); silicon's PAW setup is softer than carbon's (its first check was converged to
+#: 0.4 meV/atom at 350 eV already), so its scan starts lower
+ECUTS = {
+    "C": ((350.0, 400.0, 450.0, 500.0, 550.0, 600.0, 800.0), (350.0, 400.0, 450.0, 500.0, 600.0, 800.0)),
+    "Si": ((250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 550.0, 600.0, 800.0),
+           (250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 600.0, 800.0)),
+}
+
+
 def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE, element: str = "C") -> list[tuple]:
     """The runs of the convergence check: [(scan, case, value, atoms, settings, moments)].
 
@@ -54,7 +75,10 @@ def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE, element: s
     * ``kpt_density_w0.05``, ``kpt_density_w0.1``: k-density at two widths; diamond, graphite,
       fcc, sc (energy differences per atom).
     * ``kpt_density_forces``: forces of a 2-atom diamond cell with a displaced atom and of a
-      rattled 2-atom sc cell (metallic) versus the k-density (reference 3.5).
+      rattled 2-atom sc cell (metallic) versus the k-density.
+
+    The cut-offs and k-densities of the scans are the element's (:data:`ECUTS`,
+    :data:`KPT_DENSITIES`; carbon's in the list above).
     * ``width``: smearing widths at k-density 4.5 (reference: the smallest width), energies.
     """
     module = structures.element_module(element)
@@ -63,7 +87,7 @@ def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE, element: s
     long_dimer = list(molecules)[-1]  # too long a box at the largest vacuum
     ecut_cases, ecases = CONVERGENCE_PERIODIC[element]
     cases = []
-    for e in [350.0, 400.0, 450.0, 500.0, 550.0, 600.0, 800.0]:
+    for e in ECUTS[element][0]:
         s = dataclasses.replace(reference, ecut=e, vacuum=4.0)
         for case, (mol, moments) in molecules.items():
             cases.append(("ecut_molecule", case, e, box_molecule(mol, 4.0), s, moments))
@@ -72,17 +96,17 @@ def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE, element: s
         for case, (mol, moments) in molecules.items():
             if v < 6.0 or case != long_dimer:
                 cases.append(("vacuum", case, v, box_molecule(mol, v), s, moments))
-    for e in [350.0, 400.0, 450.0, 500.0, 600.0, 800.0]:
+    for e in ECUTS[element][1]:
         s = dataclasses.replace(reference, ecut=e, kpt_density=1.5)
         for case in ecut_cases:
             cases.append(("ecut", case, e, periodic[case], s, None))
     fcases = ("diamond_displaced", "sc_rattled")
     for w in (0.05, 0.1):
-        for d in [1.5, 2.0, 2.5, 3.0, 4.5]:
+        for d in KPT_DENSITIES[element][0]:
             s = dataclasses.replace(reference, kpt_density=d, width=w)
             for case in ecases:
                 cases.append((f"kpt_density_w{w}", case, d, periodic[case], s, None))
-    for d in [1.5, 2.0, 2.5, 3.5]:
+    for d in KPT_DENSITIES[element][1]:
         s = dataclasses.replace(reference, kpt_density=d)
         for case in fcases:
             cases.append(("kpt_density_forces", case, d, periodic[case], s, None))
