@@ -54,8 +54,11 @@ KNOWN_ISSUES = {"C": [
     "the lowest PBE solution the state search found (integer-occupation, symmetry-broken "
     "solutions included), not by spin or angular-momentum eigenstates; states are named by the "
     "configuration they resemble.",
-    "Settings: carbon's (450 eV, k-density 2.5/A, Fermi-Dirac 0.05 eV for periodic cells) with "
-    "5 A of vacuum around molecules; see 'convergence' for silicon's own check of them.",
+    "Settings from silicon's convergence check ('convergence'): 300 eV (energy differences within "
+    "0.7 meV/atom of 800 eV), Fermi-Dirac 0.05 eV, 5 A of vacuum around molecules (binding within "
+    "1.7 meV/atom of 6 A). k-density 4.5/A: diamond within 0.8 meV/atom of 6.0/A, but metallic "
+    "cells (2-atom sc, beta-tin) within only 17 meV/atom and 0.07 eV/A - chosen for cost, as for "
+    "carbon's metals; see convergence.scans.kpt_density_*.",
 ]}
 
 #: caveats of molecular sets still labelled by single fixed-moment runs (added while they are)

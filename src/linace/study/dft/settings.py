@@ -76,10 +76,14 @@ class DFTSettings:
         return short_digest(self.to_dict())
 
 
-#: default settings per element. Carbon's were chosen by its convergence check
-#: (data/convergence.json); silicon's are carbon's with 5 A of vacuum (its atom and dimer are more
-#: diffuse) until its own check (data/Si/convergence.json) confirms or replaces them
-DEFAULT_SETTINGS = {"C": DFTSettings(), "Si": DFTSettings(vacuum=5.0)}
+#: default settings per element, each chosen by the element's convergence check. Carbon's:
+#: data/convergence.json. Silicon's (data/Si/convergence.json): its softer PAW setup is converged
+#: at 300 eV (energy differences 0.7 meV/atom, binding 0.2 meV/atom, forces 0.001 eV/A, stress
+#: 0.03 GPa against 800 eV); its larger cells need a denser k-mesh than carbon's 2.5/A: at 4.5/A
+#: diamond is within 0.8 meV/atom of the 6.0/A reference and the metallic 2-atom sc and beta-tin
+#: cells within 17 meV/atom (0.07 eV/A), like carbon's metals at 2.5/A (3.5/A: 40 meV/atom,
+#: 0.26 eV/A); 5 A of vacuum (binding within 1.7 meV/atom of 6 A; 4 A: 20 meV/atom)
+DEFAULT_SETTINGS = {"C": DFTSettings(), "Si": DFTSettings(ecut=300.0, kpt_density=4.5, vacuum=5.0)}
 
 
 def default_settings(element: str = "C") -> DFTSettings:
