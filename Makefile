@@ -42,11 +42,12 @@ check-book: $(STAMP)
 	$(BIN)/python scripts/check_book.py
 
 # results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb, then the resampled runs
-# results/resampled/<run-id>-N<size>-d<draw>.json (they reuse the sweep's cached design rows);
-# up-to-date runs are skipped.
+# results/resampled/<run-id>-N<size>-d<draw>.json (they reuse the sweep's cached design rows), then the
+# same sweep on silicon's data (results/Si/, chapter 07) once they are complete; up-to-date runs are skipped.
 sweep: $(STAMP)
 	$(BIN)/python -m linace.study.sweep
 	$(BIN)/python -m linace.study.resample
+	$(BIN)/python -m linace.study.sweep --data-dir data/Si --if-complete
 
 # Regenerate the reference data with GPAW: hours of CPU, resumable (finished structures are cached in
 # data/dft_cache.db). Needs Debian's libxc-dev libopenblas-dev g++; gpaw 26.x builds only with CC=g++.

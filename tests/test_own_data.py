@@ -130,6 +130,29 @@ def test_sweep_refuses_a_bad_folder(copper, tmp_path, capsys):
     assert "corrupted manifest" in capsys.readouterr().err
 
 
+def test_sweep_if_complete_waits_for_a_folder_being_computed(copper, tmp_path, capsys):
+    """--if-complete: nothing to do (exit 0, saying why) without a manifest or while sets are being
+    computed; a complete folder is checked as without the option (a bad one is still an error)."""
+    missing = tmp_path / "nothing"
+    with pytest.raises(SystemExit) as stop:
+        sweep.main(["--data-dir", str(missing), "--if-complete"])
+    assert stop.value.code == 0
+    assert f"sweep: {missing} is not complete ({missing / 'manifest.json'} does not exist)" in capsys.readouterr().err
+    folder = _copy(copper, tmp_path)
+    meta = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**meta, "incomplete": {"clusters": {"missing": 3}}}))
+    with pytest.raises(SystemExit) as stop:
+        sweep.main(["--data-dir", str(folder), "--if-complete"])
+    assert stop.value.code == 0 and "sets still being computed: clusters" in capsys.readouterr().err
+    (folder / "manifest.json").write_text("{not json")
+    with pytest.raises(SystemExit) as stop:
+        sweep.main(["--data-dir", str(folder), "--if-complete"])
+    assert stop.value.code == 2 and "corrupted manifest" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        sweep.main(["--if-complete"])
+    assert stop.value.code == 2 and "--if-complete needs --data-dir" in capsys.readouterr().err
+
+
 def test_sweep_on_the_folder(copper, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)  # the default template book/04_train.py
     monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))

@@ -477,6 +477,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="sweep a data directory of your own (extended XYZ sets and a manifest.json: "
                              "python -m linace.study.datasets manifest PATH --element X); default: the "
                              "committed carbon data")
+    parser.add_argument("--if-complete", action="store_true",
+                        help="with --data-dir: do nothing (exit 0, saying why) while the folder has no manifest "
+                             "or its manifest lists sets still being computed ('incomplete')")
     parser.add_argument("--results-dir", help="default results, or results/<data-dir name> with --data-dir")
     parser.add_argument("--notebooks-dir",
                         help="default book/sweep, or <results-dir>/notebooks with --data-dir")
@@ -498,12 +501,32 @@ def _allowed(args: argparse.Namespace) -> dict[str, list | None]:
     return allowed_values() if args.data_dir is None else allowed_values(args.data_dir)
 
 
+def _incomplete(data_dir: str | os.PathLike) -> str | None:
+    """Why a data directory is not ready for a sweep (no manifest, or sets still being computed), or None."""
+    from linace.study.datasets import MANIFEST
+
+    path = Path(data_dir) / MANIFEST
+    if not path.is_file():
+        return f"{path} does not exist"
+    import json
+
+    try:
+        pending = json.loads(path.read_text()).get("incomplete") or {}
+    except (OSError, ValueError):
+        return None  # a broken manifest is a usage error of check_data_dir, not 'incomplete'
+    return f"sets still being computed: {', '.join(pending)}" if pending else None
+
+
 def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Exit with a usage error naming the unknown values and the allowed ones."""
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, got {args.workers}")
     if not args.scheduler_timeout > 0:
         parser.error(f"--scheduler-timeout must be positive, got {args.scheduler_timeout:g}")
+    if args.if_complete and args.data_dir is None:
+        parser.error("--if-complete needs --data-dir")
+    if args.if_complete and (reason := _incomplete(args.data_dir)):
+        parser.exit(0, f"sweep: {args.data_dir} is not complete ({reason}); nothing to do\n")
     if args.data_dir is not None:
         from linace.study.datasets import DatasetError, check_data_dir
 
