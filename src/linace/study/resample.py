@@ -373,7 +373,7 @@ def _results_dir(args: argparse.Namespace) -> str:
         return args.results_dir
     if args.data_dir is None:
         return DEFAULT_RESULTS_DIR
-    return str(Path("results") / sweep._safe(Path(args.data_dir).resolve().name) / "resampled")
+    return str(sweep.results_dir_of(args.data_dir) / "resampled")
 
 
 def _plan_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict:

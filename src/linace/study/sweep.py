@@ -492,8 +492,14 @@ def _output_dirs(args: argparse.Namespace) -> tuple[str, str]:
     if args.data_dir is None:
         results = args.results_dir or "results"
         return results, args.notebooks_dir or "book/sweep"
-    results = args.results_dir or str(Path("results") / _safe(Path(args.data_dir).resolve().name))
+    results = args.results_dir or str(results_dir_of(args.data_dir))
     return results, args.notebooks_dir or str(Path(results) / "notebooks")
+
+
+def results_dir_of(data_dir: str | os.PathLike) -> Path:
+    """Where the runs on a data directory of one's own go: ``results/<folder name>``, apart from the
+    committed study's records."""
+    return Path("results") / _safe(Path(data_dir).resolve().name)
 
 
 def _allowed(args: argparse.Namespace) -> dict[str, list | None]:
