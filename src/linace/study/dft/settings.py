@@ -81,13 +81,13 @@ class DFTSettings:
 #: at 300 eV (energy differences 0.7 meV/atom, binding 0.2 meV/atom, forces 0.001 eV/A, stress
 #: 0.03 GPa against 800 eV); its larger cells need a denser k-mesh than carbon's 2.5/A: at 4.5/A
 #: diamond is within 0.8 meV/atom of the 6.0/A reference and the metallic 2-atom sc and beta-tin
-#: cells within 17 meV/atom (0.07 eV/A), like carbon's metals at 2.5/A (3.5/A: 40 meV/atom,
-#: 0.26 eV/A); 5 A of vacuum (binding within 1.7 meV/atom of 6 A; 4 A: 20 meV/atom).
-#: The k-density is not final: its cost was measured after the check (a rattled 8-atom cell, 171
-#: of the 355 cells of silicon's pool have 8 atoms: 4x4x4 k at 3.0/A about 200 core-s, 5x5x5 at
-#: 3.5/A about 400, 6x6x6 at 4.5/A over 900 on a shared core; the energies at 3.0 and 3.5 differ
-#: by 0.04 meV/atom for that cell), which puts the pool at 4.5/A beyond this project's budget;
-#: 4.0/A is being checked. Nothing of silicon's pool has been computed with these settings.
+#: cells within 17 meV/atom (0.07 eV/A), like carbon's metals at 2.5/A (4.0/A: 27 meV/atom,
+#: 0.08 eV/A; 3.5/A: 35 meV/atom, 0.26 eV/A); 5 A of vacuum (binding within 1.7 meV/atom of
+#: 6 A; 4 A: 20 meV/atom). Cost at 4.5/A, measured with one BLAS thread per worker as the
+#: generation runs: a rattled 8-atom cell (171 of the 355 cells of silicon's pool) takes about
+#: 55 core-s at 5x5x5 k (what 3.5 and 4.0/A give it), about twice that at 6x6x6 (4.5/A); the pool
+#: an estimated 7 core-hours. (A first measurement, 300-900 s per cell, which had put 4.5/A in
+#: doubt, was taken with BLAS threads competing with two running workers.)
 DEFAULT_SETTINGS = {"C": DFTSettings(), "Si": DFTSettings(ecut=300.0, kpt_density=4.5, vacuum=5.0)}
 
 
