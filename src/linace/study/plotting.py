@@ -130,10 +130,19 @@ LEARNING_LABELS = {
 
 def learning_axes(ax, sizes, quantity: str, title: str | None = None) -> None:
     """Labels (with units) and the size ticks of a :func:`plot_learning_curve` panel."""
-    from matplotlib.ticker import NullLocator
+    from matplotlib.ticker import LogFormatter, NullLocator
+
+    class PlainLogFormatter(LogFormatter):
+        """The ticks matplotlib's LogFormatter labels, written as plain numbers (0.6, 2, 4000)."""
+
+        def _num_to_string(self, x, vmin, vmax):
+            return f"{x:g}"
 
     ax.set_xticks(list(sizes), [str(n) for n in sizes])
     ax.xaxis.set_minor_locator(NullLocator())  # the y axis keeps its (labelled) minor ticks
+    if ax.get_yscale() == "log":
+        ax.yaxis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
+        ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
     ax.set(xlabel="training structures N", ylabel=LEARNING_LABELS[quantity])
     if title:
         ax.set_title(title, fontsize=10)
