@@ -177,7 +177,7 @@ display(Markdown("\n".join(lines)))
 # (`data/history/study_before_state_search.json`, computed with the same code) beside the same
 # number now; the verdict table adds the steps in between (atom and dimers searched, clusters still
 # single runs: `data/history/study_before_cluster_search.json`; clusters searched, before the pool
-# of bulk structures grew from 333 to about 1000 and the training and test sets were drawn anew
+# of bulk structures grew from 333 to 1002 structures and the training and test sets were drawn anew
 # from it: `data/history/study_before_pool_growth.json`) and says whether any conclusion changed.
 
 # %% tags=["hide-input"]

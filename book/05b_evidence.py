@@ -204,7 +204,7 @@ display(Markdown("\n".join(lines)))
 # ## What changed when the training sets grew
 #
 # The training sets were first drawn from a pool of 333 structures (81 per set, a test set of 49);
-# the pool has since grown to about 1000 structures with the same DFT settings, in new families
+# the pool has since grown to 1002 structures with the same DFT settings, in new families
 # (chapter {doc}`03_training_sets`), and the sets and the test set were drawn anew from it. The
 # numbers before the growth were saved with the same code (`data/history/study_before_pool_growth.json`,
 # written by `scripts/history_snapshot.py`). Each claim over draws, before and now, at every N both
