@@ -58,27 +58,14 @@ def test_dimer_grid(dimers):
 
 def test_every_state_is_smooth(dimers, e0):
     """Within each winning state, no point more than 5 meV off its state's smooth curve."""
-    curves = reference.state_curves(dimers, e0)
-    worst = {}
-    for segment in reference.state_segments(dimers):
-        r, e = curves[segment["state"]]
-        residual = reference.leave_one_out_residuals(r, e)
-        inside = (r >= segment["r_min"] - 1e-9) & (r <= segment["r_max"] + 1e-9)
-        worst[f"{segment['state']} {segment['r_min']:.2f}-{segment['r_max']:.2f} A"] = float(
-            np.abs(residual[inside]).max())
-    bad = {k: round(1000 * v, 1) for k, v in worst.items() if v > 0.005}
+    bad = {k: round(1000 * v, 1) for k, v in reference.rough_state_segments(dimers, e0, 0.005).items()}
     assert not bad, f"points off their state's smooth curve (meV): {bad}"
 
 
 def test_state_crossings_are_kinks_not_steps(dimers, e0):
     """At every change of winning state both states were found on both sides of the crossing."""
-    curves = reference.state_curves(dimers, e0)
-    segments = reference.state_segments(dimers)
-    for before, after in zip(segments, segments[1:]):
-        for state in (before["state"], after["state"]):
-            r = curves[state][0]
-            assert np.any(np.isclose(r, before["r_max"])) and np.any(np.isclose(r, after["r_min"])), (
-                f"{state} missing at the crossing {before['r_max']:.2f}-{after['r_min']:.2f} A")
+    missing = reference.crossings_without_both_states(dimers, e0)
+    assert not missing, "; ".join(missing)
 
 
 def test_dissociation_limit(dimers, e0):

@@ -168,6 +168,36 @@ def leave_one_out_residuals(r: np.ndarray, energy: np.ndarray, neighbours: int =
     return out
 
 
+def rough_state_segments(dimers: Sequence[Atoms], e_atom: float, tolerance: float = 0.005) -> dict[str, float]:
+    """Stretches of the labelled curve whose state is not smooth: {'<state> <r_min>-<r_max> A':
+    worst leave-one-out residual (eV)} for every winning stretch with a point more than
+    ``tolerance`` (eV) off the cubic through its four nearest points of the same state (a jump to
+    another SCF solution would be)."""
+    curves = state_curves(dimers, e_atom)
+    rough = {}
+    for segment in state_segments(dimers):
+        r, e = curves[segment["state"]]
+        inside = (r >= segment["r_min"] - 1e-9) & (r <= segment["r_max"] + 1e-9)
+        worst = float(np.abs(leave_one_out_residuals(r, e)[inside]).max())
+        if worst > tolerance:
+            rough[f"{segment['state']} {segment['r_min']:.2f}-{segment['r_max']:.2f} A"] = worst
+    return rough
+
+
+def crossings_without_both_states(dimers: Sequence[Atoms], e_atom: float) -> list[str]:
+    """Changes of the winning state where one of the two states was not found on both sides of the
+    crossing (so the label may step, not kink); empty if every crossing is a kink."""
+    curves = state_curves(dimers, e_atom)
+    segments = state_segments(dimers)
+    missing = []
+    for before, after in zip(segments, segments[1:]):
+        for state in (before["state"], after["state"]):
+            r = curves[state][0]
+            if not (np.any(np.isclose(r, before["r_max"])) and np.any(np.isclose(r, after["r_min"]))):
+                missing.append(f"{state} missing at the crossing {before['r_max']:.2f}-{after['r_min']:.2f} A")
+    return missing
+
+
 def spectroscopic_constants(r: np.ndarray, energy: np.ndarray, reduced_mass: float,
                             half_width: float = 0.07) -> dict:
     """r_e (A), D_e = -(E(r_e) - 2 E0) (eV) and the harmonic frequency omega_e (cm^-1) of one
