@@ -133,7 +133,7 @@ for ax in axes[:, 0]:
 fig.tight_layout()
 
 # %% [markdown]
-# **Figure 2.** Six real spherical harmonics on the sphere (colour: value; red positive, blue negative). $l$ counts the nodal lines: $Y_{00}$ is constant, $Y_{3,1}$ changes sign three times along θ.
+# **Figure 2.** Six real spherical harmonics on the sphere (colour: value; red positive, blue negative). $l$ counts the nodal lines: $Y_{00}$ has none; $Y_{3,1} \propto \sin\theta\,(5\cos^2\theta - 1)\cos\varphi$ has $l - |m| = 2$ nodal cones (it changes sign twice along θ) and $|m| = 1$ nodal plane ($\varphi = \pm 90°$), three in all.
 
 # %% [markdown]
 # ## The atomic base $A$ and the invariant products $B$

@@ -119,9 +119,12 @@ fig.tight_layout()
 # * **The same defaults for every run**, so that a potential truncated at $K$ contains exactly
 #   the functions of the one truncated at $K-1$ plus the new order: the curves of successive $K$
 #   differ only by the added body order and the refit of the others.
-# * **Sizes** of a few hundred functions at $K = 4$ and below 2000 at $K = 5$ keep every design
-#   matrix taller than wide on our training sets (see the table: rows ≫ functions), and every run
-#   of the default sweep within the time budget of the book build.
+# * **Sizes** of a few hundred functions at $K = 4$ and below 2000 at $K = 5$ keep the design
+#   matrices of the bulk and cluster training sets taller than wide (the table: rows ≫ functions
+#   on `diverse`), and every run of the default sweep within the time budget of the book build.
+#   The dimers alone are the exception: 77 dimers give 539 rows (energies and forces), against
+#   439 functions at $K = 4$ and 1243 at $K = 5$, so those fits are barely determined, resp.
+#   underdetermined, and rest on the regularisation.
 # * **Regularisation** is chosen per run by evidence maximisation (Bayesian linear regression):
 #   the singular values above fall by many orders of magnitude, so an unregularised solve would
 #   fit noise in the poorly determined directions.

@@ -74,8 +74,12 @@ if not convergence:
     print("no convergence summary in the manifest")
 
 # %% [markdown]
-# At the values used for the data (not always the converged ones: the compute budget of the
-# project is a few core-hours), the errors of each scan are:
+# At the values used for the data (not always the converged ones: the settings were chosen so that
+# all carbon data fit in about 28 core-hours, the compute table below), the errors of each scan are
+# below. The k-point density misses the targets on metallic cells (about 10 meV/atom and
+# 0.2 eV/Å). It does not touch the molecules (one k-point), hence not the dimer curve that every
+# claim is about, and it is more than ten times smaller than the test errors of the potentials
+# (above 100 meV/atom and 0.7 eV/Å, chapter {doc}`05b_evidence`).
 
 # %% tags=["hide-input"]
 print("\n".join(report.chosen_setting_errors(convergence, settings)))
@@ -94,7 +98,9 @@ print("\n".join(report.chosen_setting_errors(convergence, settings)))
 # curve is the lowest. Each run's state is named from the symmetry of its occupied orbitals
 # ($\sigma$/$\pi$ from the rotation about the axis, g/u from the inversion) and its moment.
 # The isolated atom $E_0$ is found the same way: the integer-occupation, symmetry-broken
-# Hund's-rule triplet ($2p_x^1 2p_y^1$), below the spherical, fractionally occupied atom.
+# Hund's-rule triplet ($2p_x^1 2p_y^1$), below the spherical, fractionally occupied atom (the
+# search's fractional start, Fermi-Dirac width 0.01 eV; the reference used before the search, one
+# spherical run at width 0.05 eV, lay 0.09 eV above the triplet).
 
 # %% tags=["hide-input"]
 atom_states = manifest.get("isolated_atom") or {}
@@ -174,11 +180,10 @@ display(Markdown(report.sanity_markdown(pool, e0, "C")))
 
 # %% [markdown]
 # The cohesive energy is measured from the integer-occupation atom; with the spherical atom
-# used before the state search it came out 0.09 eV too large (7.81 eV/atom). The published value is
-# often quoted as 7.72 eV/atom; the transcription of Paier et al. we could read gives 7.706 eV/atom
-# (`data/literature.json` says where each number was read); the reference data lie within 0.02 eV
-# of both. The C$_2$ states are
-# compared with experiment in the state table above.
+# used before the state search it came out 0.09 eV too large (7.81 eV/atom). Published PBE values
+# are the often-quoted 7.72 eV/atom and 7.706 eV/atom from Paier et al. (2006) as transcribed in
+# GPAW's bulk tests (`data/literature.json` gives the provenance of each number); the reference
+# data lie within 0.02 eV of both. The C$_2$ states are compared with experiment in the state table above.
 #
 # ## The sets
 #
@@ -221,12 +226,14 @@ if growing:  # a grown pool is being labelled: say which sets the book still rea
 # %% [markdown]
 # ### Energy per atom against volume per atom
 #
-# Binding energy $E/N - E_0$ of every periodic structure of the training and test sets.
+# Binding energy $E/N - E_0$ of every structure of the training and test sets that is periodic in
+# all three directions. Layers, chains, tubes and slabs are left out: their cell volume is mostly
+# vacuum.
 
 # %% tags=["hide-input"]
 periodic_sets = [name for name in ("narrow", "crystals", "diverse", "test") if name in loaded]
 fig, axes = panel_grid(len(periodic_sets), 4.2, 3.6, sharey=True)
-colours = {family: f"C{k % 10}" for k, family in enumerate(families)}
+colours = {family: plt.cm.tab20(k % 20) for k, family in enumerate(families)}  # a colour of its own per family
 for ax, name in zip(axes, periodic_sets):
     for family in families:
         members = [a for a in loaded[name] if a.info["config_type"] == family and a.pbc.all()]
@@ -239,7 +246,7 @@ fig.legend(*axes[-1].get_legend_handles_labels(), fontsize=7, loc="outside right
 plt.show()
 
 # %% [markdown]
-# **Figure 2.** Binding energy per atom against volume per atom of the periodic structures of each set, one colour per family. The narrow set covers one branch (diamond); the diverse set spans the range of the test set.
+# **Figure 2.** Binding energy per atom against volume per atom of the fully periodic structures of each set (no layers, chains, tubes or slabs), one colour per family. The narrow set covers one branch (diamond); the diverse set spans the range of the test set.
 
 # %% [markdown]
 # ### The clusters
@@ -285,7 +292,7 @@ if "clusters" in loaded:
             "| compared | moved by more than 1 meV/atom | other moment won | median change | "
             "largest lowering | RMS change |\n|---|---|---|---|---|---|\n"
             f"| {changes['n']} | {changes['n_changed']} | {changes['n_moment_changed']} | "
-            f"{1e3 * changes['median_eV_per_atom']:.1f} meV/atom | {1e3 * changes['max_eV_per_atom']:.0f} meV/atom | "
+            f"{round(1e3 * changes['median_eV_per_atom'], 1) + 0.0:.1f} meV/atom | {1e3 * changes['max_eV_per_atom']:.0f} meV/atom | "
             f"{1e3 * changes['rms_eV_per_atom']:.0f} meV/atom |"))
     else:
         print("the clusters carry only their single-run labels (no before/after to show)")

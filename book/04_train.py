@@ -15,7 +15,8 @@
 
 # %% [markdown]
 # # Training one potential
-#
+
+# %% [markdown] tags=["chapter-only"]
 # :::{admonition} Learning objectives
 # :class: tip
 # After this chapter you can
@@ -23,15 +24,19 @@
 # * compute the dimer curve of a potential and split it into the contributions $2V_\nu(r)$ of its body orders;
 # * run the same notebook with other parameters (papermill) as the sweep does.
 # :::
-#
+
+# %% [markdown]
 # This notebook trains one linear ACE potential, truncated at body order $K$, on one training
 # set, validates it on the common held-out test set and extracts its dimer curve, decomposed
 # into the contributions $2V_\nu(r)$ of each body order $\nu + 1$.
 #
 # It is the template of the sweep: `python -m linace.study.sweep` runs it once per point of the grid
 # (K × training set × basis variant × regularisation) with papermill and collects the JSON record
-# each run writes. In the book it runs with the default parameters below; the executed sweep runs
-# are in the part "Sweep runs".
+# each run writes.
+
+# %% [markdown] tags=["chapter-only"]
+# In the book it runs with the default parameters below; the executed sweep runs are in the part
+# "Sweep runs".
 
 # %% tags=["parameters"]
 body_order = 4  # K: the basis holds correlation orders 1..K-1
@@ -79,7 +84,7 @@ axes[1].set_title("forces")
 fig.tight_layout()
 
 # %% [markdown]
-# **Figure 1.** Parity of energies per atom (left) and force components (right), training and test structures: points on the diagonal are predicted exactly; the legend gives the RMSE.
+# **Figure 1.** Parity of energies per atom (left) and force components (right), training (blue) and test (orange) structures: points on the diagonal are predicted exactly; the table above gives the RMSE of each.
 
 # %% [markdown]
 # ## The dimer curve

@@ -89,8 +89,9 @@ for claim in single:
     for size in sizes:
         for v in graded[size]:
             if v.claim == claim and v.draws:
+                over = f"**{v.verdict}**" if v.draws > 1 else f"one draw only: {v.only_draw_verdict}"
                 lines.append(f"| {claim} | {size} | {v.holds} of {v.draws} | {v.partly} of {v.draws} | "
-                             f"**{v.verdict}** | {single[claim]} |")
+                             f"{over} | {single[claim]} |")
 display(Markdown("\n".join(lines)))
 
 # the findings of the landing page (book/intro.md pastes these)
@@ -101,8 +102,8 @@ for claim, verdict in single.items():
     # the headline: the largest N with several draws (where N is nearly the whole set, one draw is made)
     headline = ([v for v in tested if v.draws > 1] or tested)[-1:]
     glue(f"verdict_{cid}", verdict, display=False)
-    glue(f"draws_{cid}", (f"{headline[0].verdict} over draws at N = {headline[0].train_size} (holds in "
-                          + ", ".join(f"{v.holds} of {v.draws} at N = {v.train_size}" for v in tested) + ")")
+    glue(f"draws_{cid}", (f"{headline[0].verdict} over draws at N = {headline[0].train_size} (holds fully in "
+                          + ", ".join(v.count for v in tested) + ")")
          if tested else "not resampled",
          display=False)
     glue(f"number_{cid}", numbers.get(cid, "no runs"), display=False)

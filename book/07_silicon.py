@@ -54,7 +54,7 @@ import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from linace.analysis import DimerCurve, convergence_range, curve_minimum
+from linace.analysis import DimerCurve, cancellation_ratio, convergence_range, curve_minimum
 from linace.study import datasets, report
 from linace.study.claims import TAILORED_SET, assess_v2_claims, claim_id, convergence_steps, select
 from linace.study.plotting import dimer_axes, plot_dft_dimer, plot_dimer_curve, plot_dimer_states
@@ -173,6 +173,8 @@ for ax, variant in zip(axes[0], variants):
     scale = max(8.0, 1.1 * max(np.abs(v[inside]).max() for v in curve.contributions.values()))
     dimer_axes(ax, ylim=(-scale, scale), title=f"{variant}, {TAILORED_SET}, K = {focus_body_order}", element=element)
     ax.legend(fontsize=7)
+    print(f"{variant}: cancellation ratio (sum of |2V_nu| over |E|, {low:.2f}-{high:.2f} A; 1 = none) "
+          f"{cancellation_ratio(curve, (low, high)):.2f}")
 fig.tight_layout()
 
 # %% [markdown]

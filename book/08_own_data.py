@@ -32,9 +32,14 @@
 # | file | what it holds |
 # |---|---|
 # | `isolated_atom.extxyz` | one structure of one atom: its energy is $E_0$ |
-# | `dimers.extxyz` | isolated pairs (no periodic boundaries) over the comparison range of the element |
+# | `dimers.extxyz` | isolated pairs (no periodic boundaries) covering the comparison range of the element |
 # | `test.extxyz` | the held-out test set every potential is validated on |
 # | `<name>.extxyz` | any other file is a training set called `<name>` |
+#
+# The comparison range is carbon's 1.0–4.5 Å scaled by the ratio of the element's nearest-neighbour
+# distance in its ground-state crystal to carbon's (diamond); print it with
+# `python -c "from linace.analysis import convergence_range; print(convergence_range('Cu'))"`
+# (copper: 1.65–7.43 Å). The dimer curves are compared over that range only, so the dimers must cover it.
 #
 # One command writes the manifest (checksums and counts; the element is checked in every
 # structure) and checks the folder: it refuses a folder without a dimer curve, with a second
@@ -50,8 +55,13 @@
 # The sweep writes its records to `results/my_data/` (executed notebooks in its `notebooks/`), the
 # resampled runs to `results/my_data/resampled/`, apart from the committed study. Below, the same steps in Python on an example folder: copper
 # labelled by ASE's effective-medium theory (EMT) in a few seconds, a stand-in for your DFT data.
-# To run this page on your own folder: `papermill book/08_own_data.ipynb out.ipynb -p data_dir my_data
-# -p training_set <name>`.
+# To run this page on your own folder, from the repository's root (the first command writes the
+# notebook `book/08_own_data.ipynb` from its source, as `make book` does; see {doc}`rerun`):
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb book/08_own_data.py
+# .venv/bin/papermill --cwd book book/08_own_data.ipynb /tmp/own_data.ipynb -p data_dir "$PWD/my_data" -p training_set <name>
+# ```
 
 # %% tags=["parameters"]
 data_dir = ""  # your data directory; empty: write the EMT copper example into a temporary folder
@@ -90,10 +100,11 @@ display(Markdown(f"Data directory of **{element}**: {meta.get('description') or 
 cache = DesignCache(f"{scratch.name}/design-cache")
 trained = {K: runs.train(K, training_set, data_dir=folder, cache=cache, progress=False) for K in body_orders}
 table = convergence_table([run.record for run in trained.values()], next(iter(trained.values())).dft_curve[:2])
-lines = ["| " + " | ".join(CONVERGENCE_COLUMNS + ("test E RMSE (meV/atom)",)) + " |",
+columns = tuple(c.replace("to DFT", "to the folder's curve") for c in CONVERGENCE_COLUMNS)  # any reference, not only DFT
+lines = ["| " + " | ".join(columns + ("test E RMSE (meV/atom)",)) + " |",
          "|" + "---|" * (len(CONVERGENCE_COLUMNS) + 1)]
 for cells, run in zip(convergence_rows(table), trained.values()):
-    lines.append("| " + " | ".join(cells) + f" | {run.record['errors']['test']['all']['energy_rmse_meV_per_atom']:.2f} |")
+    lines.append("| " + " | ".join(cells) + f" | {run.record['errors']['test']['all']['energy_rmse_meV_per_atom']:.3g} |")
 r_range = table[0]["range_A"]
 display(Markdown(f"Distances are mean absolute differences over {r_range[0]:.2f}–{r_range[1]:.2f} Å.\n\n"
                  + "\n".join(lines)))
@@ -112,9 +123,11 @@ fig.tight_layout()
 
 # %% [markdown]
 # **Figure 1.** The dimer curves of potentials of increasing body order trained on the folder's
-# `bulk` set (lines, ±2σ posterior bands) against the folder's own dimer curve (markers). For
-# the EMT example, a many-body potential, the bulk data do not pin the two-body curve: the
-# potentials bind the dimer differently from EMT, as the study finds for carbon and DFT.
+# `bulk` set (lines, ±2σ posterior bands) against the folder's own dimer curve (markers): see how
+# far each K's curve lies from the reference, and whether the curves of successive K approach one
+# another. The EMT example is a toy that shows the pipeline, not a finding: 8 training cells of
+# one phase (rattled fcc) fit almost exactly (the test errors above), yet say little about an
+# isolated pair, so the curves need not follow EMT's.
 
 # %%
 scratch.cleanup()

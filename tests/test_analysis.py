@@ -122,6 +122,18 @@ def test_band_coverage():
         band_coverage(DimerCurve(r, reference, {2: reference}), r, reference)
 
 
+def test_cancellation_ratio():
+    from linace.analysis import cancellation_ratio
+
+    r = np.linspace(0.9, 5.0, 400)
+    total = -np.exp(-(r - 1.5) ** 2)
+    same_sign = DimerCurve(r, total, {2: 0.7 * total, 3: 0.3 * total})
+    assert cancellation_ratio(same_sign) == pytest.approx(1.0)  # no cancellation
+    cancelling = DimerCurve(r, total, {2: 2.0 * total, 3: -1.0 * total})  # |2| + |-1| = 3 x |total|
+    assert cancellation_ratio(cancelling) == pytest.approx(3.0)
+    assert cancellation_ratio(cancelling, r_range=(1.0, 2.0)) == pytest.approx(3.0)
+
+
 def test_span_residual():
     from linace.analysis import span_residual
 

@@ -127,6 +127,20 @@ def test_claims_graded_over_draws_count_the_draws_where_they_hold():
         v.draws == 0 for v in grade_over_draws(records, DFT, train_size=80))
 
 
+def test_a_single_draw_is_reported_as_itself_not_graded_over_draws():
+    from linace.study.claims import DrawVerdict
+
+    one = DrawVerdict("1a", "criterion", 320, holds=0, partly=1, draws=1, verdict="not reproduced")
+    assert one.only_draw_verdict == "partly"
+    assert one.count == "the one draw at N = 320: partly"
+    assert DrawVerdict("1a", "c", 320, 1, 0, 1, "reproduced").only_draw_verdict == "reproduced"
+    assert DrawVerdict("1a", "c", 320, 0, 0, 1, "not reproduced").only_draw_verdict == "not reproduced"
+    many = DrawVerdict("1a", "criterion", 40, holds=0, partly=10, draws=10, verdict="not reproduced")
+    assert many.only_draw_verdict is None
+    assert many.count == "0 of 10 draws, partly in 10, at N = 40"
+    assert DrawVerdict("2", "c", 80, 9, 0, 10, "reproduced").count == "9 of 10 draws at N = 80"
+
+
 def test_claims_over_draws_are_set_beside_a_snapshot_at_every_size_either_tested():
     from linace.study.claims import DrawVerdict, compare_over_draws
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from ase.calculators.singlepoint import SinglePointCalculator
 
-from linace.study import datasets, report, structures
+from linace.study import datasets, reference, report, structures
 from linace.study.claims import Verdict
 
 matplotlib.use("Agg")
@@ -67,10 +67,15 @@ def test_verdicts_are_set_with_criterion_and_evidence():
 def test_state_table_of_the_committed_dimers_names_experiment_and_sources():
     dimers = datasets.load("dimers")
     table = report.dimer_state_markdown(dimers, datasets.e0())
-    rows = [line for line in table.splitlines() if line.startswith("| 3Πu")]
+    rows = [line for line in table.splitlines() if line.startswith("| $^{3}\\Pi_{u}$ (a$^{3}\\Pi_{u}$)")]
     assert rows and "1.3119 {cite:p}`huber1979constants`" in rows[0]  # a3Πu beside experiment
-    assert "Sources: [huber1979constants]" in table
+    assert "Sources: {cite:t}`huber1979constants`" in table
     assert "PBE columns empty:" in table  # and why (no published PBE C2 values could be read)
+    # every state that labels the curve has a row, with or without a minimum on its own curve
+    winners = {segment["state"] for segment in reference.state_segments(dimers)}
+    named = {reference.state_markup(state) for state in winners}
+    listed = {line.split(" | ")[0].lstrip("| ").split(" (")[0] for line in table.splitlines()[2:] if line.startswith("| ")}
+    assert named <= listed, named - listed
 
 
 def test_run_tables_and_figures(synthetic_data, tmp_path, monkeypatch):
@@ -107,7 +112,9 @@ def test_compute_table_per_family_and_in_total():
 def test_settings_and_convergence_tables():
     manifest = {"dft": {"xc": "PBE", "ecut": 450.0, "kpt_density": 2.5, "unshown": 1}}
     assert report.settings_markdown(manifest).splitlines() == [
-        "| setting | value |", "|---|---|", "| xc | PBE |", "| ecut | 450.0 |", "| kpt_density | 2.5 |"]
+        "| setting | value |", "|---|---|", "| xc | PBE |", "| ecut | 450.0 eV |", "| kpt_density | 2.5 k-points per Å⁻¹ |"]
+    described = report.settings_markdown({"dft": {"kpoints": "N_i = ceil(2 pi |b_i| d)", "spin": "see sets[<name>]"}})
+    assert described.splitlines()[2:] == ["| kpoints | N_i = ceil(2 pi \\|b_i\\| d) |", "| spin | see sets[&lt;name&gt;] |"]
     convergence = {"scans": {"ecut": {"reference_value": 800.0, "rows": [
         {"value": 450.0, "max_energy_difference_error_meV_per_atom": 5.6, "max_force_error_eV_per_A": 0.02,
          "wall_time_s": 10.0},
@@ -119,4 +126,6 @@ def test_settings_and_convergence_tables():
     assert ecut.splitlines()[4] == "| 450.0 | 5.6 | 0.02 | 10.0 |"
     assert width.splitlines()[2] == "| value | max force error eV per A |"
     assert report.chosen_setting_errors(convergence, manifest["dft"]) == [
-        "ecut: ecut = 450.0: energy differences 5.6 meV/atom, forces 0.02 eV/A, stress None GPa"]
+        "ecut: ecut = 450.0: energy differences 5.6 meV/atom, forces 0.02 eV/A"]  # stress not computed: left out
+    convergence["scans"]["ecut"]["rows"][0]["max_force_error_eV_per_A"] = float("nan")
+    assert report.convergence_scan_markdown(convergence)[0].splitlines()[4] == "| 450.0 | 5.6 | – | 10.0 |"

@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = '''# %% [markdown]
 # # A tiny training template
 
+# %% [markdown] tags=["chapter-only"]
+# In the book this chapter runs with the default parameters below.
+
 # %% tags=["parameters"]
 body_order = 2
 training_set = "dimers"
@@ -169,7 +172,7 @@ def test_a_run_page_has_one_title_and_no_parameter_cells_or_scratch_paths(worksp
                                     "`variant = 'pure'`, `regularisation = 'blr'`")
     removed = [cell for cell in notebook.cells if cell not in cells]
     assert sorted(tag for cell in removed for tag in cell.metadata["tags"] if tag != "remove-cell") == [
-        "injected-parameters", "parameters"]
+        "chapter-only", "injected-parameters", "parameters"]  # the chapter's own words are not the run's
     shown = json.dumps([{"source": cell.source, "outputs": cell.get("outputs", [])} for cell in cells])
     assert "linace-sweep-" not in shown and "result_path =" not in shown  # no scratch path on the page
     assert "linace-sweep-" not in json.dumps(notebook.metadata)  # nor in the recorded parameters

@@ -39,6 +39,7 @@ __all__ = [
     "DIMER_GRID",
     "DimerCurve",
     "band_coverage",
+    "cancellation_ratio",
     "span_residual",
     "Predictions",
     "curve_distance",
@@ -254,6 +255,20 @@ def curve_minimum(r, energy, r_range: tuple[float, float] = CONVERGENCE_RANGE, p
     values = _on_grid(r, energy, grid)
     k = int(np.argmin(values))
     return float(grid[k]), float(values[k])
+
+
+def cancellation_ratio(curve: DimerCurve, r_range: tuple[float, float] = CONVERGENCE_RANGE,
+                       points: int = 701) -> float:
+    """How much the body-order contributions of a dimer curve cancel: the integral over ``r_range``
+    (A) of sum_nu |2 V_nu(r)| divided by that of |E(r)| (both eV, on a common fine grid).
+
+    1 means no cancellation (every contribution has the sign of the total, or there is one); 3
+    means the contributions add up, in absolute value, to three times the curve they sum to.
+    """
+    grid = np.linspace(*r_range, points)
+    parts = sum(np.abs(_on_grid(curve.r, values, grid)) for values in curve.contributions.values())
+    total = np.abs(_on_grid(curve.r, curve.energy, grid))
+    return float(trapezoid(parts, grid) / trapezoid(total, grid))
 
 
 def band_coverage(curve: DimerCurve, r_reference, energy_reference, n_sigma: float = 2.0,

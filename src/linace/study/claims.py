@@ -242,6 +242,22 @@ class DrawVerdict:
         partly = f", partly in {self.partly}" if self.partly else ""
         return f"holds in {self.holds} of {self.draws} draws{partly} (N = {self.train_size})"
 
+    @property
+    def only_draw_verdict(self) -> str | None:
+        """The verdict of the draw when there is only one (a size N close to the whole set), else None:
+        a single draw is reported as itself, not graded "over draws"."""
+        if self.draws != 1:
+            return None
+        return "reproduced" if self.holds else "partly" if self.partly else "not reproduced"
+
+    @property
+    def count(self) -> str:
+        """e.g. '0 of 10 draws, partly in 10, at N = 40', or 'the one draw at N = 320: partly'."""
+        if self.draws == 1:
+            return f"the one draw at N = {self.train_size}: {self.only_draw_verdict}"
+        partly = f", partly in {self.partly}," if self.partly else ""
+        return f"{self.holds} of {self.draws} draws{partly} at N = {self.train_size}"
+
 
 def _over_draws(holds: int, draws: int) -> str:
     if draws == 0:

@@ -59,6 +59,9 @@ RESULT_PARAMETER = "result_path"
 PARAMETER_TAGS = ("parameters", "injected-parameters")
 #: cell tag that makes Jupyter Book leave a cell out of the page
 REMOVE_TAG = "remove-cell"
+#: cell tag of a template's cells that speak as the book's chapter (learning objectives, "in the
+#: book it runs with the default parameters"): a run's page leaves them out
+CHAPTER_ONLY_TAG = "chapter-only"
 FAILED_DIR = "failed"
 
 
@@ -159,8 +162,9 @@ def _run_page(task: RunTask, notebook) -> None:
     One title: a first markdown cell ``# <run title>`` with the run's parameters; a level-1 heading
     opening a markdown cell of the template (its own title) is dropped, and so is a cell left
     empty. The parameter cells (:data:`PARAMETER_TAGS`: the template's defaults, which are not the
-    run's, and papermill's injected values with the private ``result_path``) are tagged
-    :data:`REMOVE_TAG`, so the book leaves them out. Outputs are not touched.
+    run's, and papermill's injected values with the private ``result_path``) and the cells that speak
+    as the template's chapter (:data:`CHAPTER_ONLY_TAG`) are tagged :data:`REMOVE_TAG`, so the book
+    leaves them out. Outputs are not touched.
     """
     import nbformat
 
@@ -171,7 +175,7 @@ def _run_page(task: RunTask, notebook) -> None:
             if not cell.source.strip():
                 continue
         tags = cell.metadata.get("tags", [])
-        if any(tag in PARAMETER_TAGS for tag in tags) and REMOVE_TAG not in tags:
+        if any(tag in (*PARAMETER_TAGS, CHAPTER_ONLY_TAG) for tag in tags) and REMOVE_TAG not in tags:
             cell.metadata["tags"] = [*tags, REMOVE_TAG]
         cells.append(cell)
     title = nbformat.v4.new_markdown_cell(f"# {task.title}\n\n{_parameters_line(task.parameters)}",

@@ -42,7 +42,7 @@ def plot_dimer_states(ax, dimers, e_atom: float, legend: bool = True) -> None:
 
     ``dimers``: the exported dimers (state-search info, see :func:`linace.study.reference.dimer_runs`).
     """
-    from .reference import dimer_runs, state_segments
+    from .reference import dimer_runs, state_markup, state_segments
 
     runs = dimer_runs(dimers, e_atom)
     grid = sorted({row["r"] for row in runs})
@@ -58,7 +58,7 @@ def plot_dimer_states(ax, dimers, e_atom: float, legend: bool = True) -> None:
     seen: dict[str, str] = {}
     for segment in state_segments(dimers):
         inside = (r_all >= segment["r_min"] - 1e-9) & (r_all <= segment["r_max"] + 1e-9)
-        name = f"{segment['state']} (M = {segment['moment']}, {segment['occupation']})"
+        name = f"{state_markup(segment['state'])} (M = {segment['moment']}, {segment['occupation']})"
         first = name not in seen
         colour = seen.setdefault(name, f"C{len(seen)}")
         ax.plot(r_all[inside], e_all[inside], "o", ms=3.5, color=colour,
@@ -98,8 +98,8 @@ def plot_convergence(ax_steps, ax_dft, table, label: str, style: str = "o-", **k
 def convergence_axes(ax_steps, ax_dft, orders, fontsize: float = 8, r_range: tuple[float, float] = (1.0, 4.5)) -> None:
     """Labels (with units), ticks and legends of the two axes of :func:`plot_convergence`."""
     over = f"over {r_range[0]:.1f}–{r_range[1]:.1f} Å"
-    ax_steps.set(xlabel="body order K", ylabel=f"mean |E_K − E_{{K−1}}| {over} (eV)", title="successive K")
-    ax_dft.set(xlabel="body order K", ylabel=f"mean |E_K − E_DFT| {over} (eV)", title="distance to DFT")
+    ax_steps.set(xlabel="body order K", ylabel=f"mean $|E_K - E_{{K-1}}|$ {over} (eV)", title="successive K")
+    ax_dft.set(xlabel="body order K", ylabel=f"mean $|E_K - E_\\mathrm{{DFT}}|$ {over} (eV)", title="distance to DFT")
     for ax in (ax_steps, ax_dft):
         ax.set_xticks(list(orders))
         ax.legend(fontsize=fontsize)

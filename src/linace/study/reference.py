@@ -225,12 +225,16 @@ DIMER_REDUCED_MASS = {"C": 12.0 / 2, "Si": 27.9769265 / 2}
 
 
 def dimer_state_table(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
-    """One row per state the search found with a bound minimum on its own curve.
+    """One row per state the search found with a bound minimum on its own curve, or that labels the
+    curve somewhere.
 
     Each row: ``state``, ``moment``, ``wins`` (the separations, A, where it labels the curve, as
-    'r_min-r_max' stretches; empty if it never wins), ``configuration`` of the run at its minimum,
-    and :func:`spectroscopic_constants` ``r_e`` (A), ``D_e`` (eV), ``omega_e`` (cm^-1). Sorted by
-    the depth of the minimum (the lowest state first).
+    'r_min-r_max' stretches; empty if it never wins), ``span`` (the separations, A, where some run
+    converged to it, as (first, last)), ``configuration`` of the run at the minimum of its curve
+    (its lowest point if there is no minimum), and :func:`spectroscopic_constants` ``r_e`` (A),
+    ``D_e`` (eV), ``omega_e`` (cm^-1), all None for a state with no bracketed minimum on the
+    separations where it was found (e.g. reached only on a repulsive stretch). Sorted by the depth
+    of the minimum (the lowest state first; states without a minimum last).
     """
     symbol = dimers[0].get_chemical_symbols()[0]
     curves = state_curves(dimers, e_atom)
@@ -238,21 +242,23 @@ def dimer_state_table(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
     by_r = {round(float(a.get_distance(0, 1)), 6): a for a in dimers}
     rows = []
     for state, (r, e) in curves.items():
+        wins = [f"{s['r_min']:.2f}–{s['r_max']:.2f}" for s in segments if s["state"] == state]
         try:
             constants = spectroscopic_constants(r, e, DIMER_REDUCED_MASS[symbol])
-        except ValueError:
-            continue  # no bracketed minimum (repulsive, or found on too few points)
+        except ValueError:  # no bracketed minimum (repulsive, or found on too few points)
+            if not wins:
+                continue
+            constants = {"r_e": None, "D_e": None, "omega_e": None}
         k = int(np.argmin(e))
         atoms = by_r[round(float(r[k]), 6)]
         tag = next((key[len("state_"):] for key, value in atoms.info.items()
                     if key.startswith("state_m") and value == state
                     and np.isclose(atoms.info[f"energy_{key[len('state_'):]}"] - 2 * e_atom, e[k])), None)
-        wins = [f"{s['r_min']:.2f}–{s['r_max']:.2f}" for s in segments if s["state"] == state]
         rows.append({"state": state, "moment": int(tag[1:].split("_")[0]) if tag else None,
-                     "wins": ", ".join(wins),
+                     "wins": ", ".join(wins), "span": (float(r[0]), float(r[-1])),
                      "configuration": str(atoms.info.get(f"configuration_{tag}", "")),
                      **constants})
-    return sorted(rows, key=lambda row: -row["D_e"])
+    return sorted(rows, key=lambda row: -row["D_e"] if row["D_e"] is not None else np.inf)
 
 
 # ----------------------------------------------------------------------------- published values
@@ -269,6 +275,27 @@ LITERATURE_TERMS = {
     # over 3 eV higher and are not matched by name
     "Si": {"3Σg-": "X3Sigma_g-", "3Πu": "D3Pi_u"},
 }
+
+
+def state_markup(state: str) -> str:
+    """A state name of :mod:`linace.study.dft.states` as a term symbol in TeX math, for Markdown
+    (MyST dollar math) and matplotlib (mathtext): '3Σg-' -> '$^{3}\\Sigma_{g}^{-}$', 'X1Σg+' ->
+    'X$^{1}\\Sigma_{g}^{+}$', '1Δg/1Σg+' -> both joined by '/'. Names that are not term symbols
+    ('broken-symmetry singlet', '1-plet, fractional') are returned unchanged."""
+    import re
+
+    letters = {"Σ": r"\Sigma", "Π": r"\Pi", "Δ": r"\Delta", "Φ": r"\Phi"}
+
+    def one(term: str) -> str | None:
+        match = re.fullmatch(r"([A-Za-z]?)(\d)([ΣΠΔΦ])([gu]?)([+-]?)", term)
+        if not match:
+            return None
+        label, multiplicity, letter, parity, sign = match.groups()
+        return (f"{label}$^{{{multiplicity}}}{letters[letter]}" + (f"_{{{parity}}}" if parity else "")
+                + (f"^{{{sign}}}" if sign else "") + "$")
+
+    parts = [one(term) for term in state.split("/")]
+    return "/".join(parts) if all(parts) else state
 
 
 def literature_term(state: str, element: str = "C") -> str | None:

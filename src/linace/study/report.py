@@ -33,8 +33,16 @@ def _published(table: Mapping, term: str | None, key: str, fmt: str) -> str:
 
 
 def _sources(literature: Mapping, keys: set) -> str:
-    return "Sources: " + "; ".join(f"[{key}] {src['citation']}" for key, src in literature["sources"].items()
-                                   if key in keys)
+    """The line of sources under a table: each source cited (the full references are in the book's
+    bibliography)."""
+    return "Sources: " + "; ".join(f"{{cite:t}}`{key}`" for key in literature["sources"] if key in keys) + "."
+
+
+def _term_name(term: str) -> str:
+    """A literature key as a state name: 'X1Sigma_g+' -> 'X1Σg+'."""
+    for word, letter in (("Sigma_", "Σ"), ("Pi_", "Π"), ("Delta_", "Δ"), ("Phi_", "Φ")):
+        term = term.replace(word, letter)
+    return term
 
 
 def dimer_state_markdown(dimers: Sequence[Atoms], e_atom: float, literature: Mapping | None = None) -> str:
@@ -49,9 +57,16 @@ def dimer_state_markdown(dimers: Sequence[Atoms], e_atom: float, literature: Map
              "| ω$_e$ (cm$^{-1}$) | r$_e$ expt | ω$_e$ expt | r$_e$ PBE | D$_e$ PBE |", "|---" * 11 + "|"]
     for row in reference.dimer_state_table(dimers, e_atom):
         term = reference.literature_term(row["state"], element)
-        lines.append(f"| {row['state']} | {row['moment']} | {row['wins'] or '–'} | {row['configuration'] or '–'} "
-                     f"| {row['r_e']:.3f} | {row['D_e']:.2f} | {row['omega_e']:.0f} "
-                     f"| {_published(experiment, term, 'r_e_A', '.4f')} "
+        name = reference.state_markup(row["state"])
+        if term and _term_name(term) != row["state"]:  # the label it resembles: 'broken-symmetry singlet (X1Σg+)'
+            name += f" ({reference.state_markup(_term_name(term))})"
+        if row["D_e"] is None:
+            constants = f"| no minimum on {row['span'][0]:.2f}–{row['span'][1]:.2f} Å | – | – "
+        else:
+            constants = f"| {row['r_e']:.3f} | {row['D_e']:.2f} | {row['omega_e']:.0f} "
+        lines.append(f"| {name} | {row['moment']} | {row['wins'] or '–'} | {row['configuration'] or '–'} "
+                     + constants
+                     + f"| {_published(experiment, term, 'r_e_A', '.4f')} "
                      f"| {_published(experiment, term, 'omega_e_cm-1', '.0f')} "
                      f"| {_published(pbe, term, 'r_e_A', '.3f')} | {_published(pbe, term, 'D_e_eV', '.2f')} |")
     out = ["\n".join(lines), _sources(literature, {e.get("source") for t in (experiment, pbe) for e in t.values()})]
@@ -90,7 +105,7 @@ def sanity_markdown(pool: Sequence[Atoms], e_atom: float, element: str = "C",
     if element == "C":
         rows.append(("graphene in-plane lattice constant (Å)",
                      _value(reference.graphene_lattice_constant, "a0", ".3f", pool),
-                     "2.47 (PBE, graphite)", "Graziano et al., J. Phys.: Condens. Matter 24, 424216 (2012)"))
+                     "2.47 (PBE, graphite)", "{cite:p}`graziano2012`"))
     return "\n".join(["| quantity | this data | published | source |", "|---|---|---|---|"]
                      + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows])
 
@@ -112,11 +127,25 @@ def families_markdown(sets: Mapping[str, Sequence[Atoms]]) -> str:
 SETTINGS_SHOWN = ("xc", "ecut", "kpt_density", "width", "vacuum", "kpoints", "smearing", "spin", "energy", "molecule_box")
 
 
+#: units of the numeric DFT settings, as shown beside their values
+SETTING_UNITS = {"ecut": "eV", "kpt_density": "k-points per Å⁻¹", "width": "eV", "vacuum": "Å"}
+
+
+def _cell(value) -> str:
+    """A value as the text of a Markdown table cell: '|' escaped, '<' and '>' as entities (so that
+    'sets[<name>]' is not read as an HTML tag), a missing number (None, NaN) as '–'."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    return str(value).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def settings_markdown(manifest: Mapping) -> str:
-    """The DFT settings of a data manifest (:data:`SETTINGS_SHOWN` of its ``dft`` entry): a Markdown table."""
+    """The DFT settings of a data manifest (:data:`SETTINGS_SHOWN` of its ``dft`` entry, with the units
+    of :data:`SETTING_UNITS`): a Markdown table."""
     settings = manifest.get("dft", {})
     return "\n".join(["| setting | value |", "|---|---|"]
-                     + [f"| {key} | {settings[key]} |" for key in SETTINGS_SHOWN if key in settings])
+                     + [f"| {key} | {_cell(settings[key])}" + (f" {SETTING_UNITS[key]}" if key in SETTING_UNITS else "")
+                        + " |" for key in SETTINGS_SHOWN if key in settings])
 
 
 def convergence_scan_markdown(convergence: Mapping) -> list[str]:
@@ -130,7 +159,7 @@ def convergence_scan_markdown(convergence: Mapping) -> list[str]:
         lines = [f"**{name}** (reference value {scan.get('reference_value')})", "",
                  "| value | " + " | ".join(c.replace("_", " ") for c in columns) + " |",
                  "|---" * (len(columns) + 1) + "|"]
-        lines += [f"| {row['value']} | " + " | ".join(str(row.get(c)) for c in columns) + " |" for row in scan["rows"]]
+        lines += [f"| {row['value']} | " + " | ".join(_cell(row.get(c)) for c in columns) + " |" for row in scan["rows"]]
         tables.append("\n".join(lines))
     return tables
 
@@ -144,9 +173,11 @@ def chosen_setting_errors(convergence: Mapping, settings: Mapping) -> list[str]:
         chosen = settings.get(setting)
         row = next((row for row in scan["rows"] if setting and row["value"] == chosen), None)
         if row is not None:
-            lines.append(f"{name}: {setting} = {chosen}: energy differences "
-                         f"{row.get('max_energy_difference_error_meV_per_atom')} meV/atom, forces "
-                         f"{row.get('max_force_error_eV_per_A')} eV/A, stress {row.get('max_stress_error_GPa')} GPa")
+            errors = [f"{label} {row[key]} {unit}" for label, key, unit in (
+                ("energy differences", "max_energy_difference_error_meV_per_atom", "meV/atom"),
+                ("forces", "max_force_error_eV_per_A", "eV/A"), ("stress", "max_stress_error_GPa", "GPa"))
+                if row.get(key) is not None]
+            lines.append(f"{name}: {setting} = {chosen}: " + (", ".join(errors) or "no errors recorded"))
     return lines
 
 

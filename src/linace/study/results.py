@@ -151,5 +151,9 @@ CONVERGENCE_COLUMNS = ("K", "to K−1 (eV)", "to DFT (eV)", "minimum (Å)", "dep
 
 def convergence_rows(table: Sequence[dict]) -> list[list[str]]:
     """Cells of the rows of a :func:`convergence_table` (columns :data:`CONVERGENCE_COLUMNS`), for a report."""
-    return [[str(row["body_order"]), f"{row['distance_to_previous_K_eV']:.3f}", f"{row['distance_to_dft_eV']:.3f}",
-             f"{row['minimum_position_A']:.3f}", f"{row['minimum_energy_eV']:.3f}"] for row in table]
+    def number(value: float) -> str:  # '–' where there is none (the distance to K - 1 at the lowest K)
+        return f"{value:.3f}" if np.isfinite(value) else "–"
+
+    return [[str(row["body_order"])] + [number(row[key]) for key in ("distance_to_previous_K_eV", "distance_to_dft_eV",
+                                                                      "minimum_position_A", "minimum_energy_eV")]
+            for row in table]
