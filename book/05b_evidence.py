@@ -103,7 +103,7 @@ for claim, verdict in single.items():
     headline = ([v for v in tested if v.draws > 1] or tested)[-1:]
     glue(f"verdict_{cid}", verdict, display=False)
     glue(f"draws_{cid}", (f"{headline[0].verdict} over draws at N = {headline[0].train_size} (holds fully in "
-                          + ", ".join(v.count for v in tested) + ")")
+                          + "; ".join(v.count for v in tested) + ")")
          if tested else "not resampled",
          display=False)
     glue(f"number_{cid}", numbers.get(cid, "no runs"), display=False)
