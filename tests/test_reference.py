@@ -106,6 +106,35 @@ def test_state_curves_segments_and_constants():
     assert list(table)[0] == "3Πu"  # deepest first
 
 
+def _renamed_dimers(r_grid, step=0.0, e_atom=-1.0):
+    """One fractional quintet (M=4) on a smooth Morse curve whose name changes at r > 2.0 A (its
+    electrons per symmetry drift off the integers); ``step`` (eV) added beyond the change."""
+    images = []
+    for r in r_grid:
+        name = "5Πg" if r <= 2.0 else "5-plet, fractional"
+        energy = _morse(r, 2.0, 1.5, 1.6) + (step if r > 2.0 else 0.0)
+        atoms = _with_energy(structures.dimer(r), energy + 2 * e_atom, f"d{r:.3f}")
+        atoms.info.update(state=name, spin_moment=4, occupation="fractional",
+                          energy_m4_fractional=energy + 2 * e_atom, state_m4_fractional=name,
+                          occupation_m4_fractional="fractional", configuration_m4_fractional="")
+        images.append(atoms)
+    return images
+
+
+def test_a_change_of_name_within_one_smooth_solution_is_no_crossing():
+    r = np.round(np.arange(1.5, 3.0, 0.05), 4)
+    smooth = _renamed_dimers(r)
+    assert reference.crossings_without_both_states(smooth, -1.0) == []
+    assert reference.name_changes_without_crossing(smooth, -1.0) == ["5Πg -> 5-plet, fractional at 2.00-2.05 A"]
+    stepped = _renamed_dimers(r, step=0.03)  # the same change of name with a 30 meV step: a possible step
+    assert reference.name_changes_without_crossing(stepped, -1.0) == []
+    assert reference.crossings_without_both_states(stepped, -1.0) == [
+        "5Πg missing at the crossing 2.00-2.05 A", "5-plet, fractional missing at the crossing 2.00-2.05 A"]
+    two_states = _state_dimers(r)  # a real crossing, both states on both sides: neither list
+    assert reference.crossings_without_both_states(two_states, -1.0) == []
+    assert reference.name_changes_without_crossing(two_states, -1.0) == []
+
+
 def test_leave_one_out_residuals_find_a_jump():
     r = np.round(np.arange(0.9, 2.0, 0.02), 4)
     smooth = reference.state_curves(_state_dimers(r), -1.0)["3Πu"]

@@ -68,6 +68,9 @@ def test_molecules():
     r = structures.dimer_distances("Si")
     assert len(r) >= 60 and r[0] <= 1.7 and r[-1] >= 6.5  # the span, at least
     assert np.all(np.diff(r) > 0) and np.diff(r[(r >= 1.9) & (r <= 2.7)]).max() <= 0.02 + 1e-9
+    # the repulsive wall at least as finely as carbon's 0.02 A scaled by the bond lengths
+    from linace.analysis import length_scale
+    assert np.diff(r[r <= 1.9]).max() <= 0.02 * length_scale("Si") / length_scale("C") + 1e-9
     clusters = structures.clusters("Si")
     sizes = collections.Counter(len(a) for _, a in clusters)
     assert sizes == {3: 40, 4: 50, 5: 60}

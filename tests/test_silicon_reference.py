@@ -76,7 +76,11 @@ def test_every_state_is_smooth(dimers, e0):
 
 
 def test_state_crossings_are_kinks_not_steps(dimers, e0):
-    """At every change of winning state both states were found on both sides of the crossing."""
+    """At every change of winning state both states were found on both sides of the crossing, or
+    the change is one of name only: one solution (same moment and occupation class) running
+    smoothly, to the 5 meV of the smoothness test, through it (reference.name_changes_without_crossing;
+    added after silicon's quintet changed its name at 5.0-5.25 A as its π_u/π_g occupations drifted
+    by 0.01 e, with no second state there)."""
     missing = reference.crossings_without_both_states(dimers, e0)
     assert not missing, "; ".join(missing)
 

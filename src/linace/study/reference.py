@@ -184,18 +184,62 @@ def rough_state_segments(dimers: Sequence[Atoms], e_atom: float, tolerance: floa
     return rough
 
 
-def crossings_without_both_states(dimers: Sequence[Atoms], e_atom: float) -> list[str]:
-    """Changes of the winning state where one of the two states was not found on both sides of the
-    crossing (so the label may step, not kink); empty if every crossing is a kink."""
+def _smooth_through(r_all: np.ndarray, e_all: np.ndarray, before: dict, after: dict, tolerance: float) -> bool:
+    """Whether the labelled curve runs smoothly through a change of name: the same total moment and
+    occupation class on both sides, and each of the two points next to the change within
+    ``tolerance`` eV of the cubic through its four nearest points of the two stretches joined."""
+    if (before["moment"], before["occupation"]) != (after["moment"], after["occupation"]):
+        return False
+    joined = (r_all >= before["r_min"] - 1e-9) & (r_all <= after["r_max"] + 1e-9)
+    if joined.sum() <= 4:
+        return False
+    r, e = r_all[joined], e_all[joined]
+    at_change = np.isclose(r, before["r_max"]) | np.isclose(r, after["r_min"])
+    return bool(np.abs(leave_one_out_residuals(r, e)[at_change]).max() <= tolerance)
+
+
+def _crossings(dimers: Sequence[Atoms], e_atom: float, tolerance: float) -> tuple[list[str], list[str]]:
+    """(crossings with a state missing on a side and a possible step, name changes with a state
+    missing on a side but one smooth solution through them); see the two public functions."""
     curves = state_curves(dimers, e_atom)
     segments = state_segments(dimers)
-    missing = []
+    r_all = np.array([a.get_distance(0, 1) for a in dimers])
+    e_all = np.array([a.get_potential_energy() - 2 * e_atom for a in dimers])
+    order = np.argsort(r_all)
+    r_all, e_all = r_all[order], e_all[order]
+    missing, renamed = [], []
     for before, after in zip(segments, segments[1:]):
-        for state in (before["state"], after["state"]):
-            r = curves[state][0]
-            if not (np.any(np.isclose(r, before["r_max"])) and np.any(np.isclose(r, after["r_min"]))):
-                missing.append(f"{state} missing at the crossing {before['r_max']:.2f}-{after['r_min']:.2f} A")
-    return missing
+        absent = [f"{state} missing at the crossing {before['r_max']:.2f}-{after['r_min']:.2f} A"
+                  for state in (before["state"], after["state"])
+                  if not (np.any(np.isclose(curves[state][0], before["r_max"]))
+                          and np.any(np.isclose(curves[state][0], after["r_min"])))]
+        if absent and _smooth_through(r_all, e_all, before, after, tolerance):
+            renamed.append(f"{before['state']} -> {after['state']} at {before['r_max']:.2f}-{after['r_min']:.2f} A")
+        else:
+            missing += absent
+    return missing, renamed
+
+
+def name_changes_without_crossing(dimers: Sequence[Atoms], e_atom: float, tolerance: float = 0.005) -> list[str]:
+    """Changes of the winning state's name where one of the two names was not found on both sides,
+    yet the labelled curve runs through the change as one solution: the same total moment and
+    occupation class on both sides, and the points next to the change smooth to ``tolerance`` eV
+    (the smoothness criterion of :func:`rough_state_segments`).
+
+    A fractional solution whose occupations drift with r (e.g. Si2's quintet, where π_u and π_g
+    approach each other towards dissociation) changes its name where its electrons per orbital
+    symmetry stop being integers, with no second state involved. One '<name> -> <name> at
+    <r1>-<r2> A' per such change.
+    """
+    return _crossings(dimers, e_atom, tolerance)[1]
+
+
+def crossings_without_both_states(dimers: Sequence[Atoms], e_atom: float, tolerance: float = 0.005) -> list[str]:
+    """Changes of the winning state where one of the two states was not found on both sides of the
+    crossing (so the label may step, not kink); empty if every crossing is a kink. A change of name
+    within one smooth solution (:func:`name_changes_without_crossing`) is no crossing and is not
+    listed."""
+    return _crossings(dimers, e_atom, tolerance)[0]
 
 
 def spectroscopic_constants(r: np.ndarray, energy: np.ndarray, reduced_mass: float,
