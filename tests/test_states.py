@@ -72,7 +72,7 @@ def test_configuration_and_terms():
     assert states.term_symbol(counts, 2) == "3Πu"
     assert states.term_symbol(counts, 0) == "1Πu"
     closed = states.configuration([up[:4], up[:4]])
-    assert states.term_symbol(closed, 0) == "X1Σg+"
+    assert states.term_symbol(closed, 0) == "1Σg+"  # no spectroscopic letter: X in C2, not in Si2
     assert states.term_symbol({"sigma": 2, "sigma_g": 2, "pi_u": 4}, 0) == "broken-symmetry singlet"
     assert states.term_symbol({"sigma_g": 2, "sigma_u": 2, "pi_u": 3.5}, 0) == "1-plet, fractional"
     assert states.term_symbol({"sigma_g": 2, "sigma_u": 0, "pi_u": 4, "pi_g": 2}, 0).startswith(

@@ -311,7 +311,7 @@ def dimer_state_table(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
 #: ``data/literature.json`` (its spectroscopic labels). For C2 the broken-symmetry singlet near
 #: r_e is the unrestricted-DFT approximation to the closed-shell X1Sigma_g+ ground state.
 LITERATURE_TERMS = {
-    "C": {"X1Σg+": "X1Sigma_g+", "broken-symmetry singlet": "X1Sigma_g+", "3Πu": "a3Pi_u",
+    "C": {"1Σg+": "X1Sigma_g+", "broken-symmetry singlet": "X1Sigma_g+", "3Πu": "a3Pi_u",
           "3Σg-": "b3Sigma_g-", "1Πu": "A1Pi_u", "3Σu+": "c3Sigma_u+", "1Δg/1Σg+": "1Delta_g",
           "5Πg": "5Pi_g"},
     # Si2: the ground state X3Sigma_g- (sigma_g^2 pi_u^2 of the 3s3p valence) and the 3Pi_u state

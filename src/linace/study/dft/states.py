@@ -234,7 +234,7 @@ def configuration_string(counts: dict[str, float]) -> str:
 #: configurations are not eigenfunctions of Lambda; the term is the one the configuration and spin
 #: give in the textbook assignment (Huber & Herzberg), i.e. the state the solution resembles.
 DIMER_TERMS = {
-    ((2, 2, 4, 0), 0): "X1Σg+",
+    ((2, 2, 4, 0), 0): "1Σg+",  # C2's ground state X1Σg+, high in Si2 (whose X is 3Σg-)
     ((3, 2, 3, 0), 2): "3Πu",
     ((3, 2, 3, 0), 0): "1Πu",
     ((4, 2, 2, 0), 2): "3Σg-",
@@ -560,11 +560,19 @@ def plan(group: str, structures: Sequence[tuple[str, Atoms, str]], search: State
 
 
 def collect(log_dir: Path, settings, search: StateSearch) -> dict[str, list[dict]]:
-    """{sid: [every run record]} from all run logs of a group with these settings."""
+    """{sid: [every run record]} from all run logs of a group with these settings.
+
+    A dimer run's ``configuration`` and ``state`` are derived again from its logged ``orbitals``
+    (:func:`configuration`, :func:`term_symbol`), so that every run is named by the current rules,
+    whenever it was logged (the logs keep the raw orbitals; the names are derived data).
+    """
     out: dict[str, list[dict]] = {}
     for path in sorted(Path(log_dir).glob("*.jsonl")):
         for r in read_log(path):
             if r.get("settings") == settings.digest() and r.get("search") == search.digest():
+                if r.get("status") == "ok" and r.get("orbitals") is not None:
+                    counts = configuration(r["orbitals"])
+                    r.update(configuration=configuration_string(counts), state=term_symbol(counts, r["moment"]))
                 out.setdefault(r["sid"], []).append(r)
     return out
 
