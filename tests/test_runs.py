@@ -53,7 +53,7 @@ def test_results_round_trip_and_convergence(trained, synthetic_data, tmp_path):
     assert np.isnan(table[0]["distance_to_previous_K_eV"]) and table[1]["distance_to_previous_K_eV"] >= 0
     rows = convergence_rows(table)
     assert [len(cells) for cells in rows] == [len(CONVERGENCE_COLUMNS)] * 2
-    assert rows[0][0] == "2" and rows[0][1] == "nan" and float(rows[1][2]) == pytest.approx(table[1]["distance_to_dft_eV"], abs=5e-4)
+    assert rows[0][0] == "2" and rows[0][1] == "–" and float(rows[1][2]) == pytest.approx(table[1]["distance_to_dft_eV"], abs=5e-4)
 
 
 def test_bad_choices(synthetic_data):
