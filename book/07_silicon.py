@@ -55,7 +55,7 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from linace.analysis import DimerCurve, cancellation_ratio, convergence_range, curve_minimum
-from linace.study import datasets, report
+from linace.study import datasets, reference, report
 from linace.study.claims import TAILORED_SET, assess_v2_claims, claim_id, convergence_steps, select
 from linace.study.plotting import dimer_axes, plot_dft_dimer, plot_dimer_curve, plot_dimer_states
 from linace.study.results import dft_dimer_curve, load_results
@@ -126,6 +126,8 @@ fig.tight_layout()
 # %% tags=["hide-input"]
 if labelled:
     display(Markdown(report.dimer_state_markdown(dimers, e0)))
+    for change in reference.name_changes_without_crossing(dimers, e0):  # e.g. a fractional state drifting off its term
+        print(f"a change of name, not of solution (same moment and occupations, smooth through it): {change}")
 position, depth = curve_minimum(r_dft, e_dft, (max(low, r_dft.min()), min(high, r_dft.max())))
 print(f"labelled curve: minimum at {position:.3f} A, E - 2E0 = {depth:.3f} eV")
 
@@ -300,8 +302,6 @@ for variant in variants:
 # ```
 
 # %%
-from linace.study import reference
-
 if labelled:
     lowest = reference.dimer_state_table(dimers, e0)[0]
     zero_point = lowest["omega_e"] / 8065.544 / 2  # cm^-1 -> eV, half a quantum
