@@ -153,6 +153,42 @@ def test_sweep_if_complete_waits_for_a_folder_being_computed(copper, tmp_path, c
     assert stop.value.code == 2 and "--if-complete needs --data-dir" in capsys.readouterr().err
 
 
+def test_a_grid_option_with_a_folder_sweeps_the_folders_training_sets(copper):
+    """--data-dir with --body-orders but no --training-sets: every training set of the folder
+    (here dimers and bulk), not the committed study's (narrow, crystals, ...)."""
+    args = sweep._parser().parse_args(["--data-dir", str(copper), "--body-orders", "2"])
+    assert sorted({run["training_set"] for run in sweep._parameter_grid(args)}) == ["bulk", "dimers"]
+    args = sweep._parser().parse_args(["--body-orders", "2"])  # the committed study: its own sets
+    assert sorted({run["training_set"] for run in sweep._parameter_grid(args)}) == sorted(sweep.TRAINING_SETS)
+
+
+def test_an_element_without_length_scales_is_a_clear_error(copper, tmp_path, capsys):
+    from ase.io import read
+
+    folder = _copy(copper, tmp_path)
+    for path in folder.glob("*.extxyz"):  # the copper folder turned into boron (labels kept)
+        images = read(path, index=":")
+        for atoms in images:
+            atoms.symbols[:] = "B"
+        write(path, images)
+    datasets.write_manifest(folder, "B")
+    with pytest.raises(datasets.DatasetError, match=r"manifest.json: cannot build the reference crystal of B"):
+        datasets.check_data_dir(folder)
+    with pytest.raises(SystemExit) as stop:
+        sweep.main(["--data-dir", str(folder)])
+    assert stop.value.code == 2 and "manifest.json" in capsys.readouterr().err
+
+
+def test_loading_an_element_checks_the_manifest_says_so(copper, tmp_path, monkeypatch):
+    folder = tmp_path / "registry"
+    (folder / "Si").mkdir(parents=True)
+    for path in copper.iterdir():
+        (folder / "Si" / path.name).write_bytes(path.read_bytes())
+    monkeypatch.setattr(datasets, "DATA_DIR", folder)
+    with pytest.raises(datasets.DatasetError, match=r"the data of Si were asked for, the manifest says Cu"):
+        datasets.load("bulk", element="Si")
+
+
 def test_sweep_on_the_folder(copper, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)  # the default template book/04_train.py
     monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))

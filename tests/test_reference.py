@@ -175,3 +175,11 @@ def test_every_named_dimer_state_has_an_entry_in_the_literature(element):
     keys = set(molecule.get("experiment", {})) | set(molecule.get("pbe", {}))
     assert set(reference.LITERATURE_TERMS[element].values()) <= keys
     assert reference.literature_term("no such state", element) is None
+
+
+def test_dimer_reduced_mass_of_any_element():
+    assert reference.dimer_reduced_mass("C") == 6.0  # 12C, as spectroscopy quotes
+    assert reference.dimer_reduced_mass("Si") == pytest.approx(27.9769265 / 2)  # 28Si
+    assert reference.dimer_reduced_mass("Cu") == pytest.approx(63.546 / 2, abs=1e-3)  # standard atomic weight
+    with pytest.raises(ValueError, match="unknown chemical symbol 'Xx'"):
+        reference.dimer_reduced_mass("Xx")

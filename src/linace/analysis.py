@@ -143,7 +143,8 @@ def predict(model: ACEModel, structures: Sequence[Atoms], cache: DesignCache | N
 
 
 def error_table(predictions: Predictions) -> dict:
-    """Errors of all structures ("all") and of every config_type."""
+    """Errors of all structures ("all") and of every config_type: {name: :meth:`Predictions.errors`}
+    (energy RMSE/MAE in meV/atom, force RMSE/MAE in eV/A, structure counts)."""
     table = {"all": predictions.errors()}
     for family in sorted(set(predictions.config_types)):
         table[family] = predictions.errors(family)
@@ -199,6 +200,8 @@ class DimerCurve:
 
     @classmethod
     def from_dict(cls, data: dict) -> DimerCurve:
+        """The curve stored by :meth:`to_dict` (a run record's ``dimer`` entry): lists of floats
+        (r in A, energies in eV) and contributions keyed by body order (JSON keys are strings)."""
         std = data.get("std")
         return cls(
             np.array(data["r"]),
@@ -215,7 +218,9 @@ def _standard_deviation(rows: np.ndarray, covariance: np.ndarray) -> np.ndarray:
 
 
 def dimer_curve(model: ACEModel, r: np.ndarray = DIMER_GRID) -> DimerCurve:
-    """Dimer curve of a fitted model and its per-body-order contributions (see module docstring)."""
+    """Dimer curve E(r) - 2 E0 (eV) of a fitted model at separations ``r`` (A, shape (n,); default
+    carbon's :data:`DIMER_GRID`, :func:`dimer_grid` for another element) and its per-body-order
+    contributions 2 V_nu(r) (see module docstring), each of shape (n,)."""
     basis = model.basis
     B = 2.0 * dimer_descriptors(basis, r)  # both atoms
     orders = basis.body_orders

@@ -201,6 +201,9 @@ def manifest(data_dir: str | os.PathLike | None = None, element: str | None = No
         raise DatasetError(f"corrupted manifest {path}: {exc}") from None
     if not isinstance(meta, dict) or not isinstance(meta.get("sets"), dict):
         raise DatasetError(f"manifest {path}: no 'sets' mapping (set name -> file, sha256, n_structures)")
+    if element is not None and meta.get("element", DEFAULT_ELEMENT) != element:
+        raise DatasetError(f"manifest {path}: the data of {element} were asked for, the manifest says "
+                           f"{meta.get('element', DEFAULT_ELEMENT)}" + ("" if "element" in meta else " (no 'element' key)"))
     return meta
 
 
@@ -284,7 +287,7 @@ def load(name: str, data_dir: str | os.PathLike | None = None, element: str | No
     from ase.io import read
 
     folder = _dir(data_dir, element)
-    meta = manifest(folder)
+    meta = manifest(data_dir, element)  # with element: checks that the manifest is that element's
     sets = meta["sets"]
     if name not in sets:
         raise DatasetError(f"unknown dataset {name!r} in {folder}; known: {', '.join(names(folder))}")
@@ -413,7 +416,10 @@ def check_data_dir(data_dir: str | os.PathLike) -> dict:
     from linace.analysis import convergence_range
 
     r = [dimer.get_distance(0, 1) for dimer in images["dimers"]]
-    r_range = convergence_range(meta.get("element", DEFAULT_ELEMENT))
+    try:
+        r_range = convergence_range(meta.get("element", DEFAULT_ELEMENT))
+    except ValueError as error:  # an element without default length scales
+        raise DatasetError(f"{folder / MANIFEST}: {error}") from None
     if min(r) > r_range[0] + 1e-6 or max(r) < r_range[1] - 1e-6:
         raise DatasetError(f"{where}: separations {min(r):.3f}-{max(r):.3f} A do not cover the range "
                            f"{r_range[0]:.3f}-{r_range[1]:.3f} A over which dimer curves are compared")

@@ -56,7 +56,8 @@ def diamond_sanity(pool: Sequence[Atoms], e_atom: float) -> dict:
 
 def parabola_minimum(x: np.ndarray, y: np.ndarray, window: int = 2) -> tuple[float, float]:
     """Minimum (x_min, y_min) of a parabola through the lowest sample and ``window`` neighbours on
-    each side (the samples must bracket the minimum)."""
+    each side (the samples must bracket the minimum). ``x``, ``y``: shape (n,), in any units (x_min
+    in those of x, y_min in those of y)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     order = np.argsort(x)
     x, y = x[order], y[order]
@@ -268,6 +269,19 @@ def spectroscopic_constants(r: np.ndarray, energy: np.ndarray, reduced_mass: flo
 DIMER_REDUCED_MASS = {"C": 12.0 / 2, "Si": 27.9769265 / 2}
 
 
+def dimer_reduced_mass(symbol: str) -> float:
+    """Reduced mass (amu) of a homonuclear dimer: :data:`DIMER_REDUCED_MASS` (the most abundant
+    isotope, as spectroscopy quotes) where listed, else half the standard atomic weight
+    (``ase.data.atomic_masses``; a mixture of isotopes)."""
+    if symbol in DIMER_REDUCED_MASS:
+        return DIMER_REDUCED_MASS[symbol]
+    from ase.data import atomic_masses, atomic_numbers
+
+    if symbol not in atomic_numbers:
+        raise ValueError(f"unknown chemical symbol {symbol!r}")
+    return float(atomic_masses[atomic_numbers[symbol]]) / 2
+
+
 def dimer_state_table(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
     """One row per state the search found with a bound minimum on its own curve, or that labels the
     curve somewhere.
@@ -288,7 +302,7 @@ def dimer_state_table(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
     for state, (r, e) in curves.items():
         wins = [f"{s['r_min']:.2f}–{s['r_max']:.2f}" for s in segments if s["state"] == state]
         try:
-            constants = spectroscopic_constants(r, e, DIMER_REDUCED_MASS[symbol])
+            constants = spectroscopic_constants(r, e, dimer_reduced_mass(symbol))
         except ValueError:  # no bracketed minimum (repulsive, or found on too few points)
             if not wins:
                 continue

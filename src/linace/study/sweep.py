@@ -463,7 +463,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--body-orders", nargs="+", type=int, metavar="K",
                         help=f"default {' '.join(map(str, BODY_ORDERS))}")
-    parser.add_argument("--training-sets", nargs="+", metavar="SET", help=f"default {' '.join(TRAINING_SETS)}")
+    parser.add_argument("--training-sets", nargs="+", metavar="SET",
+                        help=f"default {' '.join(TRAINING_SETS)}; with --data-dir, every training set of that folder")
     parser.add_argument("--variants", nargs="+", metavar="VARIANT", help=f"default {DEFAULT_VARIANT}")
     parser.add_argument("--regularisations", nargs="+", metavar="REG", help=f"default {DEFAULT_REGULARISATION}")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="local worker processes (default 2)")
@@ -550,7 +551,9 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
                          f"allowed: {', '.join(map(str, allowed)) or 'none known yet'}")
 
 
-def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
+def _parameter_grid(args: argparse.Namespace) -> list[dict]:
+    """The runs a command line asks for: the default sweep without grid options (less the sets a
+    ``--data-dir`` does not have), else the product of the given values and the defaults."""
     options = (args.body_orders, args.training_sets, args.variants, args.regularisations)
     if all(option is None for option in options):  # no grid option given: the default sweep
         parameter_grid = default_grid()
@@ -561,13 +564,18 @@ def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
                 print(f"sweep: training set(s) {', '.join(missing)} not in the data directory; "
                       "their runs are left out", file=sys.stderr)
             parameter_grid = [run for run in parameter_grid if run["training_set"] in known]
-    else:
+    else:  # without --training-sets: the committed study's sets, or every training set of --data-dir
         parameter_grid = grid(
             args.body_orders or BODY_ORDERS,
-            args.training_sets or TRAINING_SETS,
+            args.training_sets or (TRAINING_SETS if args.data_dir is None else _allowed(args)["training_sets"]),
             args.variants or [DEFAULT_VARIANT],
             args.regularisations or [DEFAULT_REGULARISATION],
         )
+    return parameter_grid
+
+
+def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
+    parameter_grid = _parameter_grid(args)
     results_dir, notebooks_dir = _output_dirs(args)
     options = dict(notebook=args.notebook, results_dir=results_dir, notebooks_dir=notebooks_dir,
                    force=args.force, workers=args.workers)
