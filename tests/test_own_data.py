@@ -160,6 +160,14 @@ def test_a_grid_option_with_a_folder_sweeps_the_folders_training_sets(copper):
     assert sorted({run["training_set"] for run in sweep._parameter_grid(args)}) == ["bulk", "dimers"]
     args = sweep._parser().parse_args(["--body-orders", "2"])  # the committed study: its own sets
     assert sorted({run["training_set"] for run in sweep._parameter_grid(args)}) == sorted(sweep.TRAINING_SETS)
+    # no grid option: the study's plan on the sets the folder shares with it (dimers), and the
+    # folder's own sets (bulk) with the standard basis at K = 2..5
+    runs = sweep._parameter_grid(sweep._parser().parse_args(["--data-dir", str(copper)]))
+    assert sorted((run["training_set"], run["body_order"]) for run in runs) == sorted(
+        (name, K) for name in ("dimers", "bulk") for K in sweep.BODY_ORDERS)
+    assert {run["variant"] for run in runs} == {"standard"}
+    committed = sweep._parameter_grid(sweep._parser().parse_args([]))
+    assert committed == sweep.default_grid()  # the committed study: exactly the default plan
 
 
 def test_an_element_without_length_scales_is_a_clear_error(copper, tmp_path, capsys):

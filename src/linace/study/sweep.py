@@ -552,8 +552,10 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
 
 
 def _parameter_grid(args: argparse.Namespace) -> list[dict]:
-    """The runs a command line asks for: the default sweep without grid options (less the sets a
-    ``--data-dir`` does not have), else the product of the given values and the defaults."""
+    """The runs a command line asks for: without grid options the default sweep, less the sets a
+    ``--data-dir`` does not have and plus, with the standard basis at K = 2..5, the training sets of
+    the folder that the default sweep does not name; else the product of the given values and the
+    defaults (the training sets: the study's, or every one of ``--data-dir``)."""
     options = (args.body_orders, args.training_sets, args.variants, args.regularisations)
     if all(option is None for option in options):  # no grid option given: the default sweep
         parameter_grid = default_grid()
@@ -564,6 +566,9 @@ def _parameter_grid(args: argparse.Namespace) -> list[dict]:
                 print(f"sweep: training set(s) {', '.join(missing)} not in the data directory; "
                       "their runs are left out", file=sys.stderr)
             parameter_grid = [run for run in parameter_grid if run["training_set"] in known]
+            # a folder's own training sets that the study's plan does not name: K = 2..5, standard, blr
+            own = [name for name in known if name not in {run["training_set"] for run in default_grid()}]
+            parameter_grid += grid(BODY_ORDERS, own, [DEFAULT_VARIANT], [DEFAULT_REGULARISATION]) if own else []
     else:  # without --training-sets: the committed study's sets, or every training set of --data-dir
         parameter_grid = grid(
             args.body_orders or BODY_ORDERS,
