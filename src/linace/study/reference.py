@@ -202,12 +202,11 @@ def _smooth_through(r_all: np.ndarray, e_all: np.ndarray, before: dict, after: d
 def _crossings(dimers: Sequence[Atoms], e_atom: float, tolerance: float) -> tuple[list[str], list[str]]:
     """(crossings with a state missing on a side and a possible step, name changes with a state
     missing on a side but one smooth solution through them); see the two public functions."""
+    from .results import dft_dimer_curve
+
     curves = state_curves(dimers, e_atom)
     segments = state_segments(dimers)
-    r_all = np.array([a.get_distance(0, 1) for a in dimers])
-    e_all = np.array([a.get_potential_energy() - 2 * e_atom for a in dimers])
-    order = np.argsort(r_all)
-    r_all, e_all = r_all[order], e_all[order]
+    r_all, e_all, _ = dft_dimer_curve(dimers, e_atom)  # the labelled curve, r increasing
     missing, renamed = [], []
     for before, after in zip(segments, segments[1:]):
         absent = [f"{state} missing at the crossing {before['r_max']:.2f}-{after['r_min']:.2f} A"
