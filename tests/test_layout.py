@@ -41,3 +41,29 @@ def test_the_detector_sees_a_study_import(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text("from .study import sweep\nimport linace.study.dft\n")
     assert {"linace.study.sweep", "linace.study.dft"} <= _imported_modules(probe)
+
+
+def test_the_library_digest_covers_the_library_only():
+    """Design caches are keyed by the library's source; the study's code does not invalidate them,
+    while the sweep's records (``linace.study.source_digest``) cover both."""
+    import linace.study
+
+    files = linace.library_files()
+    study_files = sorted((PACKAGE / "study").rglob("*.py"))
+    assert set(LIBRARY_MODULES) <= set(files)
+    assert study_files and not set(study_files) & set(files)
+    assert linace.study.source_digest() != linace.source_digest()
+
+
+def test_files_digest_follows_content_and_names(tmp_path):
+    library, study = tmp_path / "a.py", tmp_path / "study" / "b.py"
+    study.parent.mkdir()
+    library.write_text("x = 1\n")
+    study.write_text("y = 1\n")
+    only_library = linace.files_digest(tmp_path, [library])
+    both = linace.files_digest(tmp_path, [library, study])
+    study.write_text("y = 2\n")
+    assert linace.files_digest(tmp_path, [library]) == only_library
+    assert linace.files_digest(tmp_path, [library, study]) != both
+    library.rename(tmp_path / "c.py")
+    assert linace.files_digest(tmp_path, [tmp_path / "c.py"]) != only_library

@@ -25,16 +25,34 @@ from pathlib import Path as _Path
 __version__ = "0.1.0"
 
 
+#: the library's package directory
+_PACKAGE = _Path(__file__).resolve().parent
+
+
+def files_digest(root: _Path, files) -> str:
+    """SHA-256 (hex) of source files: each file's path relative to ``root`` and its bytes, in the
+    order given."""
+    digest = _sha256()
+    for path in files:
+        digest.update(str(_Path(path).relative_to(root)).encode())
+        digest.update(_Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def library_files() -> list[_Path]:
+    """The library's source files, sorted: every ``*.py`` of the package except the study's
+    subpackage :mod:`linace.study`, which the library never imports."""
+    return [path for path in sorted(_PACKAGE.rglob("*.py"))
+            if path.relative_to(_PACKAGE).parts[0] != "study"]
+
+
 @_lru_cache(maxsize=1)
 def source_digest() -> str:
-    """SHA-256 (hex) of the library's source files.
+    """SHA-256 (hex) of the library's source files (:func:`library_files`).
 
-    Identifies the code that produced a cached design matrix or a recorded result, so that caches
-    and sweep results are recomputed after any change of the library, not only of its version.
+    Identifies the code that produced a cached design matrix, so that caches are recomputed after
+    any change of the library, not only of its version. A change of the study's code
+    (:mod:`linace.study`) leaves it unchanged; the study's records use
+    :func:`linace.study.source_digest`, which covers both.
     """
-    digest = _sha256()
-    package = _Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return files_digest(_PACKAGE, library_files())

@@ -15,3 +15,17 @@ it:
 * :mod:`linace.study.plotting`    the figures shared by the chapters
 * :mod:`linace.study.report`      the tables and figures the chapters of every element share
 """
+
+from functools import lru_cache as _lru_cache
+from pathlib import Path as _Path
+
+import linace as _linace
+
+
+@_lru_cache(maxsize=1)
+def source_digest() -> str:
+    """SHA-256 (hex) of the code behind a run record: the library's source
+    (:func:`linace.source_digest`) and the study's (every ``*.py`` of :mod:`linace.study`), so
+    that a change of either re-runs the sweep."""
+    study = _Path(__file__).resolve().parent
+    return _linace.files_digest(study.parent, [*_linace.library_files(), *sorted(study.rglob("*.py"))])

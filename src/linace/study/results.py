@@ -13,7 +13,7 @@ One record (``results/<run-id>.json``) per trained potential, written by the tra
 ``dimer_summary``   distance to the DFT curve (eV, mean absolute difference over 1.0-4.5 A for
                     carbon, the element's :func:`linace.analysis.convergence_range` in general,
                     recorded as ``range_A``), position (A) and depth (eV) of the minimum
-``provenance``      linace version, data checksums (from ``data/manifest.json``), timestamp and
+``provenance``      linace version, data checksums (from the data's ``manifest.json``), timestamp and
                     ``data_dir`` (the data directory of the run; None: the committed data)
 """
 
@@ -29,11 +29,12 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from linace import __version__, source_digest
+from linace import __version__
 from linace.analysis import (CONVERGENCE_RANGE, DimerCurve, Predictions, convergence_range, curve_distance,
                              curve_minimum, error_table)
 from linace.fit import ACEModel
 from linace.io import write_atomic
+from linace.study import source_digest
 
 __all__ = ["CONVERGENCE_COLUMNS", "convergence_rows", "convergence_table", "dft_dimer_curve", "load_results",
            "record_range", "run_record", "write_json_atomic"]
