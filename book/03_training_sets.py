@@ -26,7 +26,7 @@
 #
 # Every energy in this book comes from DFT calculations the project runs itself with GPAW
 # {cite:p}`mortensen2024gpaw` (PBE {cite:p}`perdew1996pbe`, PAW setups {cite:p}`blochl1994paw`)
-# (`linace.study.dft`; the committed results are in `data/`, described by `data/manifest.json`). This
+# (`linace.study.dft`; the committed results are in `data/C/`, described by `data/C/manifest.json`). This
 # chapter shows the settings and their convergence check, the DFT dimer curve that every
 # potential will be compared with, and what the training sets contain and how much of
 # configuration space each covers. Loading the data needs only ASE {cite:p}`larsen2017ase`; the tests never run GPAW.
@@ -90,7 +90,7 @@ print("\n".join(report.chosen_setting_errors(convergence, settings)))
 # C$_2$ is the hardest molecule of this study for DFT: it has several low-lying states of
 # different spin, and at each separation a single SCF run can land in any of several
 # self-consistent solutions. The dimer curve is therefore the result of a **state search**
-# (`linace.study.dft.states`; the runs are in `data/state_search/dimers/`): at every one of the 77
+# (`linace.study.dft.states`; the runs are in `data/C/state_search/dimers/`): at every one of the 77
 # separations, for total moments $M$ = 0, 2 and 4 $\mu_B$ (singlet, triplet, quintet),
 # independent runs from four starts — integer (aufbau) occupations from broken-symmetry initial
 # moments, small-smearing (0.01 eV) fractional occupations, and continuation from the converged

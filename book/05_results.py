@@ -179,18 +179,18 @@ display(Markdown("\n".join(lines)))
 # how many cluster labels it changed). The bulk DFT data were not recomputed (only $E_0$, and with
 # it every binding energy, moved); the sweep was re-run on the new reference. The table sets every
 # convergence number of the default sweep on the first reference
-# (`data/history/study_before_state_search.json`, computed with the same code) beside the same
+# (`data/C/history/study_before_state_search.json`, computed with the same code) beside the same
 # number now; the verdict table adds the steps in between (atom and dimers searched, clusters still
-# single runs: `data/history/study_before_cluster_search.json`; clusters searched, before the pool
+# single runs: `data/C/history/study_before_cluster_search.json`; clusters searched, before the pool
 # of bulk structures grew from 333 to 1002 structures and the training and test sets were drawn anew
-# from it: `data/history/study_before_pool_growth.json`) and says whether any conclusion changed.
+# from it: `data/C/history/study_before_pool_growth.json`) and says whether any conclusion changed.
 
 # %% tags=["hide-input"]
 import json
 
 from linace.study.claims import compare_summaries, study_summary
 
-history = datasets.DATA_DIR / "history" / "study_before_state_search.json"
+history = datasets.element_dir() / "history" / "study_before_state_search.json"
 if history.exists():
     before = json.loads(history.read_text())
     after = study_summary(load_results(results_dir), (r_dft, e_dft), regularisation=regularisation)

@@ -207,14 +207,14 @@ display(Markdown("\n".join(lines)))
 # The training sets were first drawn from a pool of 333 structures (81 per set, a test set of 49);
 # the pool has since grown to 1002 structures with the same DFT settings, in new families
 # (chapter {doc}`03_training_sets`), and the sets and the test set were drawn anew from it. The
-# numbers before the growth were saved with the same code (`data/history/study_before_pool_growth.json`,
+# numbers before the growth were saved with the same code (`data/C/history/study_before_pool_growth.json`,
 # written by `scripts/history_snapshot.py`). Each claim over draws, before and now, at every N both
 # have (the criteria did not change):
 
 # %% tags=["hide-input"]
 import json
 
-before_path = datasets.DATA_DIR / "history" / "study_before_pool_growth.json"
+before_path = datasets.element_dir() / "history" / "study_before_pool_growth.json"
 if before_path.exists():
     before = json.loads(before_path.read_text())
     old_single = {claim_id(v["claim"]): v["verdict"] for v in before["summary"]["verdicts"]}

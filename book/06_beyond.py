@@ -352,7 +352,7 @@ for variant in variants:
         glue(f"last_{key}", f"{previous[-1]:.2f}", display=False)
 for verdict in assess_v2_claims(records, (r_dft, e_dft)):
     glue(f"v2_{claim_id(verdict.claim)}", verdict.verdict, display=False)
-history = datasets.DATA_DIR / "history"
+history = datasets.element_dir() / "history"
 for name in ("study_before_state_search", "study_before_cluster_search"):
     path = history / f"{name}.json"
     summary = json.loads(path.read_text())["summary"] if path.exists() else None
@@ -416,4 +416,4 @@ print("conclusion numbers glued:", len(variants) * len(compared_sets), "runs")
 # (so a verdict here tests whether the paper's silicon result carries over to carbon), and its dimers come
 # from the same DFT curve that is the reference (so "distance to DFT" is partly a training error
 # for those runs). How the clusters are labelled (state search or single runs) is recorded in
-# `data/manifest.json` (`sets.clusters.labelled_by`) and shown in chapter {doc}`03_training_sets`.
+# `data/C/manifest.json` (`sets.clusters.labelled_by`) and shown in chapter {doc}`03_training_sets`.

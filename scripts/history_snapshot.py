@@ -1,4 +1,4 @@
-"""Write the study's numbers as they stand to ``data/history/<name>.json``, for a before/after.
+"""Write the study's numbers as they stand to ``data/C/history/<name>.json``, for a before/after.
 
 Before a change of the reference data, run ``make sweep`` on the data as committed, then this script:
 it summarises the default sweep's records (every convergence number and every verdict,
@@ -23,13 +23,13 @@ from linace.study.results import dft_dimer_curve, load_results, write_json_atomi
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python scripts/history_snapshot.py", description=__doc__.split("\n")[0])
-    parser.add_argument("name", help="file name (without .json) under data/history/")
+    parser.add_argument("name", help="file name (without .json) under data/C/history/")
     parser.add_argument("--description", required=True, help="what data and code the numbers come from")
     parser.add_argument("--results-dir", default="results")
     parser.add_argument("--resampled-dir", default="results/resampled")
     parser.add_argument("--regularisation", default="blr")
     args = parser.parse_args(argv)
-    path = datasets.DATA_DIR / "history" / f"{args.name}.json"
+    path = datasets.element_dir() / "history" / f"{args.name}.json"
     if path.exists():
         parser.error(f"{path} exists; a snapshot is never overwritten")
     records = load_results(args.results_dir)

@@ -90,7 +90,7 @@ SYNTHETIC_E0 = -1.3  # eV
 
 
 def write_synthetic_data(directory, seed: int = 0, element: str = "C") -> None:
-    """A small data directory in the format of ``data/`` (extxyz files + manifest with checksums),
+    """A small data directory in the format of ``data/C`` (extxyz files + manifest with checksums),
     labelled by a random K = 3 ACE potential instead of DFT, for tests and notebook smoke runs.
 
     For another ``element`` the carbon geometries are stretched by the ratio of the elements' bond
@@ -141,8 +141,10 @@ def write_synthetic_data(directory, seed: int = 0, element: str = "C") -> None:
 
 @pytest.fixture(scope="session")
 def synthetic_data(tmp_path_factory):
-    """Path of a synthetic data directory (see :func:`write_synthetic_data`)."""
-    directory = tmp_path_factory.mktemp("data")
+    """Path of a synthetic carbon data directory (see :func:`write_synthetic_data`), the folder ``C``
+    of a registry (its parent) as in the repository's ``data/C``."""
+    directory = tmp_path_factory.mktemp("data") / "C"
+    directory.mkdir()
     write_synthetic_data(directory)
     return directory
 

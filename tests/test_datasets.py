@@ -38,7 +38,7 @@ def test_manifest_records_settings_and_provenance(meta):
     assert set(meta["sets"]) | set(meta["incomplete"]) == set(EXPECTED)
     assert meta["known_issues"]  # caveats are recorded with the data
     for name, entry in meta["sets"].items():
-        assert entry["sha256"] == datasets.sha256(datasets.DATA_DIR / entry["file"]), name
+        assert entry["sha256"] == datasets.sha256(datasets.element_dir() / entry["file"]), name
 
 
 def test_names_order(meta):
@@ -230,7 +230,7 @@ def test_truncated_file_with_matching_checksum(tmp_path):
 def test_committed_file_corruption_detected(tmp_path):
     """Copy a committed set, flip one byte: the loader refuses it."""
     _available("isolated_atom")
-    src = datasets.DATA_DIR
+    src = datasets.element_dir()
     shutil.copy(src / datasets.MANIFEST, tmp_path / datasets.MANIFEST)
     data = bytearray((src / "isolated_atom.extxyz").read_bytes())
     data[len(data) // 2] ^= 1

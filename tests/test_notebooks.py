@@ -22,7 +22,7 @@ def execute(name: str, tmp_path: Path, **parameters) -> Path:
 
 @pytest.fixture
 def synthetic_environment(synthetic_data, tmp_path, monkeypatch):
-    monkeypatch.setenv("LINACE_DATA", str(synthetic_data))
+    monkeypatch.setenv("LINACE_DATA", str(synthetic_data.parent))  # the registry: its folder C
     monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
 
 

@@ -115,10 +115,11 @@ def test_dimers_must_cover_the_comparison_range(copper, tmp_path):
 
 
 def test_load_by_element_of_the_committed_registry():
-    assert datasets.element_dir("C") == datasets.DATA_DIR
-    assert datasets.element_dir("Si") == datasets.DATA_DIR / "Si"
+    assert datasets.element_dir() == datasets.element_dir("C") == datasets.DATA_ROOT / "C"
+    assert datasets.element_dir("Si") == datasets.DATA_ROOT / "Si"
+    assert datasets.manifest().get("element", "C") == "C" and datasets.manifest(element="Si")["element"] == "Si"
     with pytest.raises(ValueError, match="not both"):
-        datasets.load("dimers", data_dir=datasets.DATA_DIR, element="C")
+        datasets.load("dimers", data_dir=datasets.element_dir(), element="C")
 
 
 def test_sweep_refuses_a_bad_folder(copper, tmp_path, capsys):
@@ -192,7 +193,7 @@ def test_loading_an_element_checks_the_manifest_says_so(copper, tmp_path, monkey
     (folder / "Si").mkdir(parents=True)
     for path in copper.iterdir():
         (folder / "Si" / path.name).write_bytes(path.read_bytes())
-    monkeypatch.setattr(datasets, "DATA_DIR", folder)
+    monkeypatch.setattr(datasets, "DATA_ROOT", folder)
     with pytest.raises(datasets.DatasetError, match=r"the data of Si were asked for, the manifest says Cu"):
         datasets.load("bulk", element="Si")
 

@@ -338,10 +338,11 @@ def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_code_1(workspace,
 
 def test_training_sets_are_read_from_the_data_manifest(tmp_path, monkeypatch):
     datasets = pytest.importorskip("linace.study.datasets")  # optional for the sweep: no validation without it
-    monkeypatch.setattr(datasets, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(datasets, "DATA_ROOT", tmp_path)  # the registry; carbon's folder is its C
     assert sweep.allowed_values()["training_sets"] is None  # no manifest yet: not validated
     sets = {name: {} for name in ("isolated_atom", "dimers", "diverse", "test", "pool")}
-    (tmp_path / "manifest.json").write_text(json.dumps({"sets": sets}))
+    (tmp_path / "C").mkdir()
+    (tmp_path / "C" / "manifest.json").write_text(json.dumps({"sets": sets}))
     assert sweep.allowed_values()["training_sets"] == ["dimers", "diverse"]
 
 

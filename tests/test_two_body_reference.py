@@ -23,7 +23,7 @@ from linace.study import datasets, reference, structures
 def _labelled_by_state_search(name):
     meta = datasets.manifest()
     if meta["sets"].get(name, {}).get("labelled_by") != "state search":
-        pytest.fail(f"{name} is not labelled by the state search in data/manifest.json")
+        pytest.fail(f"{name} is not labelled by the state search in data/C/manifest.json")
     return datasets.load(name)
 
 

@@ -1,4 +1,4 @@
-"""Registry and loaders of the committed reference data (``data/*.extxyz``), and the fixed split.
+"""Registry and loaders of the committed reference data (``data/<element>/*.extxyz``), and the fixed split.
 
 Only ase is needed (never GPAW)::
 
@@ -18,15 +18,15 @@ labelled by the state search (:mod:`linace.study.dft.states`), the winning run's
 every run's ``energy_m<M>_<start>`` (eV, NaN if it failed), ``occupation_m<M>_<start>`` and
 ``state_m<M>_<start>``. Molecular sets still labelled by single fixed-moment runs carry
 ``spin_moment`` and ``energy_m<M>`` instead (``manifest['sets'][name]['labelled_by']`` says
-which). The sets and how they were computed are described in ``data/manifest.json``.
+which). The sets and how they were computed are described in ``data/C/manifest.json``.
 
 Sets: ``dimers`` and ``clusters`` (molecules), the equally sized training sets of graded
 diversity ``narrow`` (diamond only), ``crystals`` (all crystalline families) and ``diverse`` (all
 families), the common held-out ``test`` set, ``pool`` (every bulk/slab structure with
 ``info['sets']``, for analysis only: it contains the test set) and ``isolated_atom``.
 
-**Elements and data folders.** The committed carbon data sit at the top of ``data/``; every other
-element has its own folder ``data/<element>/`` with its own manifest
+**Elements and data folders.** Every element has its own folder ``data/<element>/`` with its own
+manifest: carbon's ``data/C/`` (the default of every loader), silicon's ``data/Si/``
 (``load("clusters", element="Si")``). Any folder of the same form is a data directory
 (``data_dir=...``; ``python -m linace.study.sweep --data-dir PATH``): extended XYZ files and a
 ``manifest.json`` whose ``element`` names the one chemical element of all its structures and whose
@@ -55,10 +55,11 @@ from ase import Atoms
 from linace.study.structures import CRYSTALLINE
 
 MANIFEST = "manifest.json"
-#: the committed data of the repository (``data/``)
+#: the committed data of the repository (``data/``): a folder per element (``data/C``, ``data/Si``)
+#: and the published values the book compares with (``data/literature.json``)
 REPOSITORY_DATA_DIR = Path(__file__).resolve().parents[3] / "data"
-#: the data directory: ``$LINACE_DATA`` if set, else ``data/`` of the repository
-DATA_DIR = Path(os.environ.get("LINACE_DATA", REPOSITORY_DATA_DIR))
+#: the registry the loaders read, a folder per element: ``$LINACE_DATA`` if set, else ``data/``
+DATA_ROOT = Path(os.environ.get("LINACE_DATA", REPOSITORY_DATA_DIR))
 SET_ORDER = ("isolated_atom", "dimers", "clusters", "narrow", "crystals", "diverse", "test", "pool")
 TRAINING_SETS = ("narrow", "crystals", "diverse", "dimers", "clusters")
 SPLIT_SEED = 3
@@ -175,9 +176,9 @@ def make_split(config_types: Sequence[str], seed: int = SPLIT_SEED,
 
 
 def element_dir(element: str = DEFAULT_ELEMENT) -> Path:
-    """The committed data directory of an element: :data:`DATA_DIR` for carbon, else
-    ``DATA_DIR/<element>``."""
-    return DATA_DIR if element == DEFAULT_ELEMENT else DATA_DIR / element
+    """The data directory of an element in the registry, ``DATA_ROOT/<element>`` (``data/C``,
+    ``data/Si``); carbon's is the default of every loader."""
+    return DATA_ROOT / element
 
 
 def _dir(data_dir, element: str | None = None) -> Path:
@@ -185,7 +186,7 @@ def _dir(data_dir, element: str | None = None) -> Path:
         raise ValueError("give data_dir or element, not both")
     if data_dir is not None:
         return Path(data_dir)
-    return element_dir(element) if element is not None else DATA_DIR
+    return element_dir(element or DEFAULT_ELEMENT)
 
 
 def manifest(data_dir: str | os.PathLike | None = None, element: str | None = None) -> dict:
@@ -268,7 +269,7 @@ def load(name: str, data_dir: str | os.PathLike | None = None, element: str | No
     name : str
         One of :func:`names`.
     data_dir : path, optional
-        Directory with the manifest and files (default :data:`DATA_DIR`).
+        Directory with the manifest and files (default: carbon's, :func:`element_dir`).
     element : str, optional
         Instead of ``data_dir``: the committed data of this element (:func:`element_dir`).
 

@@ -43,7 +43,7 @@ REGULARISATIONS = {
 #: Row weights of the study's fits. Energies and forces as in ACEpotentials.jl (30 per eV/atom,
 #: 1 per eV/A); virials down-weighted to 0.1 per eV/atom because the reference stresses are not
 #: converged at the plane-wave cut-off of the data (5-6 GPa for diamond, ~0.2 eV/atom of virial;
-#: see ``known_issues`` in data/manifest.json).
+#: see ``known_issues`` in data/C/manifest.json).
 DEFAULT_WEIGHTS = Weights(energy=30.0, forces=1.0, virial=0.1)
 
 
@@ -101,8 +101,8 @@ def make_basis(body_order: int, variant: str = "standard", **overrides) -> ACEBa
 
 
 def default_cache() -> DesignCache:
-    """Design-row cache: ``$LINACE_CACHE`` or ``.cache/design`` next to the data directory."""
-    return DesignCache(os.environ.get("LINACE_CACHE", Path(datasets.DATA_DIR).parent / ".cache" / "design"))
+    """Design-row cache: ``$LINACE_CACHE`` or ``.cache/design`` next to the data registry."""
+    return DesignCache(os.environ.get("LINACE_CACHE", Path(datasets.DATA_ROOT).parent / ".cache" / "design"))
 
 
 @dataclass

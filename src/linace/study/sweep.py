@@ -9,9 +9,9 @@ page ``<notebooks_dir>/<run-id>.ipynb``)::
     run_title(params)  # 'K = 3, diverse'
 
 A run is *skipped* when its result exists, its recorded ``input_hash`` equals the current one
-(:func:`input_hash`: parameters, template source, ``linace.__version__``, the library source and the data manifest) and
-its executed notebook exists; ``force=True`` re-runs everything. Results and notebooks are written
-through a temporary file and ``os.replace`` (:func:`linace.io.write_atomic`: the mode the umask
+(:func:`input_hash`: parameters, template source, ``linace.__version__``, the source of the library
+and the study, and the data manifest) and its executed notebook exists; ``force=True`` re-runs
+everything. Results and notebooks are written through a temporary file and ``os.replace`` (:func:`linace.io.write_atomic`: the mode the umask
 gives, e.g. 0644; the notebook itself executes in a private scratch folder, where its
 ``result_path`` points), so an interrupted sweep leaves every finished run intact and the next
 sweep resumes with the missing ones. A failing run (the notebook raises, or
@@ -56,6 +56,7 @@ from pathlib import Path
 
 import linace
 
+from . import source_digest
 from .executors import ExecutorError, SchedulerError, dask_client, default_executor, execute_tasks
 from .notebook_runs import KERNEL, RunTask, execute_run
 
@@ -207,11 +208,11 @@ def run_title(params: Mapping) -> str:
 
 # ----------------------------------------------------------------------------- inputs of a run
 def default_manifest() -> Path:
-    """``manifest.json`` of the data directory (:data:`linace.study.datasets.DATA_DIR`, i.e. ``$LINACE_DATA``
-    or ``data/`` of the repository)."""
-    from linace.study.datasets import DATA_DIR, MANIFEST
+    """``manifest.json`` of the default data directory, carbon's
+    (:func:`linace.study.datasets.element_dir`: ``data/C``, or ``$LINACE_DATA/C``)."""
+    from linace.study.datasets import MANIFEST, element_dir
 
-    return Path(DATA_DIR) / MANIFEST
+    return element_dir() / MANIFEST
 
 
 def input_hash(params: Mapping, notebook_source: str, manifest: str | os.PathLike | None = None) -> str:
@@ -230,8 +231,8 @@ def input_hash(params: Mapping, notebook_source: str, manifest: str | os.PathLik
     Returns
     -------
     str
-        64 hex digits; also covers ``linace.__version__`` and the library's source
-        (:func:`linace.source_digest`), so any change of the code re-runs the sweep.
+        64 hex digits; also covers ``linace.__version__`` and the source of the library and the
+        study (:func:`linace.study.source_digest`), so any change of the code re-runs the sweep.
     """
     manifest_text = None
     if manifest is not None and Path(manifest).is_file():
@@ -240,7 +241,7 @@ def input_hash(params: Mapping, notebook_source: str, manifest: str | os.PathLik
         "parameters": dict(params),
         "notebook": notebook_source,
         "linace": linace.__version__,
-        "library_source": linace.source_digest(),
+        "source": source_digest(),
         "data_manifest": manifest_text,
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()

@@ -1,4 +1,4 @@
-"""GPAW reference workflow: compute, cache and export the DFT data of an element in ``data/``.
+"""GPAW reference workflow: compute, cache and export the DFT data of an element in ``data/<element>/``.
 
 This is the only package that needs GPAW (the ``dft`` extra); the loaders in
 :mod:`linace.study.datasets` read the exported files with ase alone.
@@ -19,12 +19,12 @@ Physics (one set of settings for every structure, :class:`DFTSettings`)
 
 Workflow (``python -m linace.study.dft --help``)::
 
-    python -m linace.study.dft converge                 # convergence check -> data/convergence.json
+    python -m linace.study.dft converge                 # convergence check -> data/C/convergence.json
     python -m linace.study.dft generate --set dimers --workers 2
-    python -m linace.study.dft export                   # data/*.extxyz + data/manifest.json
+    python -m linace.study.dft export                   # data/C/*.extxyz + data/C/manifest.json
 
 ``generate`` is resumable: each finished structure is written at once to an ASE SQLite database
-(``data/dft_cache.db``); re-running skips every structure whose geometry and settings match a stored
+(``data/<element>/dft_cache.db``); re-running skips every structure whose geometry and settings match a stored
 row. Structures in flight when the run is killed are lost, nothing else. Calculations run in a
 :class:`concurrent.futures.Executor` (a process pool by default; a Dask client's
 ``client.get_executor()`` can be passed to :func:`generate` instead).
@@ -70,25 +70,25 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m linace.study.dft",
                                      description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("generate", help="compute a set (resumable; cached in data/dft_cache.db)")
+    g = sub.add_parser("generate", help="compute a set (resumable; cached in data/<element>/dft_cache.db)")
     g.add_argument("--set", required=True, dest="group",
                    help="isolated_atom, dimers, clusters, pool "
                         "(or a pool subset: narrow, crystals, diverse, test)")
     g.add_argument("--workers", type=int, default=2)
     g.add_argument("--retry-failed", action="store_true")
-    g.add_argument("--cache", default=None, help="SQLite cache (default data/dft_cache.db)")
+    g.add_argument("--cache", default=None, help="SQLite cache (default data/<element>/dft_cache.db)")
     lab = sub.add_parser("label", help="label a molecular set from the state-search runs logged "
                                        "so far (missing runs are recorded)")
     lab.add_argument("--set", required=True, dest="group", choices=MOLECULAR_GROUPS)
     lab.add_argument("--cache", default=None)
-    e = sub.add_parser("export", help="write data/*.extxyz and data/manifest.json from the cache")
+    e = sub.add_parser("export", help="write data/<element>/*.extxyz and its manifest.json from the cache")
     e.add_argument("--cache", default=None)
-    c = sub.add_parser("converge", help="convergence check -> data/convergence.json (resumable)")
+    c = sub.add_parser("converge", help="convergence check -> data/<element>/convergence.json (resumable)")
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--scans", nargs="*", default=None, help="only these scans (default: all)")
     for command in (g, lab, e, c):
         command.add_argument("--element", default="C", choices=list(structures.ELEMENT_MODULES),
-                             help="the element (default C: data/; others: data/<element>/)")
+                             help="the element (default C); its data are in data/<element>/")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     if args.command == "generate":

@@ -201,9 +201,9 @@ def _convergence_job(atoms: Atoms, settings: DFTSettings, moments) -> dict:
 def converge(reference: DFTSettings | None = None, workers: int = 2,
              path: str | os.PathLike | None = None, scans: Sequence[str] | None = None,
              element: str = "C") -> dict:
-    """Run the convergence check (:func:`convergence_cases`) and write ``data/convergence.json``.
+    """Run the convergence check (:func:`convergence_cases`) and write ``data/<element>/convergence.json``.
 
-    Resumable: every finished run is appended at once to ``data/convergence_runs.jsonl`` and
+    Resumable: every finished run is appended at once to ``data/<element>/convergence_runs.jsonl`` and
     skipped when the check is run again. ``scans`` restricts the runs to some scans (the summary
     covers every scan with results). Returns the summary: per scan, the fixed settings and, per
     value, the errors of :func:`_scan_summary`.

@@ -20,7 +20,7 @@ from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 
 from linace.study import structures
-from linace.study.datasets import DATA_DIR, sha256
+from linace.study.datasets import REPOSITORY_DATA_DIR, sha256
 from linace.study.dft.cache import CACHE_NAME, Cache
 from linace.study.dft.convergence import CONVERGENCE_NAME
 from linace.study.dft.generation import MOLECULAR_GROUPS, STATE_SEARCH_DIR, data_dir as element_data_dir, pool_split, tasks
@@ -40,7 +40,7 @@ KNOWN_ISSUES = {"C": [
     "state search found, not spin or angular-momentum eigenstates; states are named by the "
     "configuration they resemble. Before the state search (until 2026-11), E0 was the spherical, "
     "fractionally occupied atom (0.09 eV higher) and the dimer curve mixed occupation classes "
-    "from point to point (0.1 eV steps); see the git history of data/.",
+    "from point to point (0.1 eV steps); see the git history of data/C/.",
     "Cut-off: at 450 eV energy differences are converged to ~3 meV/atom for diamond/graphite "
     "(5.6 meV/atom for strongly compressed fcc), C2 binding to 2.3 meV/atom, forces to 0.026 eV/A, "
     "but the stress is NOT converged: errors of 5-6 GPa for diamond (Pulay stress, 1 GPa at "
@@ -54,6 +54,15 @@ KNOWN_ISSUES = {"C": [
     "the lowest PBE solution the state search found (integer-occupation, symmetry-broken "
     "solutions included), not by spin or angular-momentum eigenstates; states are named by the "
     "configuration they resemble.",
+    "Si2 state search: 147 of 984 runs did not converge, 140 of them the three integer-occupation "
+    "starts at M = 0 (fresh, and continued from either neighbouring separation; 30 SCF "
+    "iterations each) at 46-47 of the 82 separations (1.875-3.20 A), "
+    "where the triplets 3Pi_u and 3Sigma_g- are lowest; there the converged M = 0 solution "
+    "(fractional start) lies 0.33-0.62 eV above the label, so an integer-occupation singlet would "
+    "have to lie that much below it to change a label. Beyond 5.0 A the quintet's pi_u/pi_g "
+    "occupations drift off the integers (0.01-0.16 e): it is named '5-plet, fractional' at "
+    "5.25-5.50 A, the same smooth solution as 5Pi_g; from 5.75 A a broken-symmetry singlet is "
+    "lowest, reaching 2 E0 (-1.2 meV at 7.0 A).",
     "Settings from silicon's convergence check ('convergence'): 300 eV (energy differences within "
     "0.7 meV/atom of 800 eV), Fermi-Dirac 0.05 eV, 5 A of vacuum around molecules (binding within "
     "1.7 meV/atom of 6 A). k-density 4.5/A: diamond within 0.8 meV/atom of 6.0/A, but metallic "
@@ -69,7 +78,7 @@ LEGACY_ISSUES = {
                 "-5 meV, down to -48 meV), so their labels may lie above the integer-occupation "
                 "states the search would find, as the spherical atom lies above the Hund's-rule "
                 "one. Compute with `python -m linace.study.dft generate --set clusters` (resumable: "
-                "the run logs go to data/state_search/clusters).",
+                "the run logs go to data/<element>/state_search/clusters).",
 }
 
 #: one paragraph for the manifest; the module docstring of :mod:`linace.study.dft.states` has the rest
@@ -143,7 +152,7 @@ def provenance(element: str = "C") -> dict:
     info = {"linace": linace.__version__, "ase": ase.__version__, "numpy": np.__version__,
             "python": platform.python_version()}
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=DATA_DIR.parent,
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPOSITORY_DATA_DIR.parent,
                                 capture_output=True, text=True, check=True).stdout.strip()
         info["git_commit"] = commit
     except (OSError, subprocess.CalledProcessError):

@@ -30,12 +30,12 @@ from linace.study.dft.states import StateSearch
 __all__ = ["MOLECULAR_GROUPS", "SCAN_GROUPS", "STATE_SEARCH_DIR", "data_dir", "generate", "group_tasks", "label",
            "pool_split", "search_states", "tasks"]
 
-#: directory (under ``data/``) of the state-search run logs, one subdirectory per group
+#: directory (under ``data/<element>/``) of the state-search run logs, one subdirectory per group
 STATE_SEARCH_DIR = "state_search"
 
 
 def data_dir(element: str) -> Path:
-    """The data directory of an element (``data/`` for carbon, ``data/<element>/`` else), created."""
+    """The data directory of an element (``data/<element>/``), created."""
     path = element_dir(element)
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -88,12 +88,12 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
     executor : concurrent.futures.Executor, optional
         E.g. ``distributed.Client(...).get_executor()``; must run :func:`compute`.
     cache_path : path, optional
-        SQLite cache, default ``data/dft_cache.db``.
+        SQLite cache, default ``data/<element>/dft_cache.db``.
     retry_failed : bool
         Recompute structures whose cached status is 'failed'.
     element : str
         The element (:data:`linace.study.structures.ELEMENT_MODULES`); its data directory is
-        :func:`linace.study.datasets.element_dir` (``data/`` for carbon, ``data/<element>/`` else)
+        :func:`linace.study.datasets.element_dir` (``data/<element>/``)
         and its default settings :func:`default_settings`.
 
     Returns
@@ -157,7 +157,7 @@ def search_states(group: str, settings: DFTSettings | None = None,
                   element: str = "C") -> dict:
     """Run (or resume) the state search of a molecular group and cache the labelled structures.
 
-    Every SCF run goes to the group's run logs (``data/state_search/<group>/*.jsonl``, one file
+    Every SCF run goes to the group's run logs (``data/<element>/state_search/<group>/*.jsonl``, one file
     per task, appended as each run finishes, so an interrupted search loses only the runs in
     flight); the tasks are those of :func:`linace.study.dft.states.plan`. When every task has finished,
     each structure's lowest run labels it (:func:`linace.study.dft.states.summary`) and is written to

@@ -77,7 +77,7 @@ class DFTSettings:
 
 
 #: default settings per element, each chosen by the element's convergence check. Carbon's:
-#: data/convergence.json. Silicon's (data/Si/convergence.json): its softer PAW setup is converged
+#: data/C/convergence.json. Silicon's (data/Si/convergence.json): its softer PAW setup is converged
 #: at 300 eV (energy differences 0.7 meV/atom, binding 0.2 meV/atom, forces 0.001 eV/A, stress
 #: 0.03 GPa against 800 eV); its larger cells need a denser k-mesh than carbon's 2.5/A: at 4.5/A
 #: diamond is within 0.8 meV/atom of the 6.0/A reference and the metallic 2-atom sc and beta-tin

@@ -25,7 +25,7 @@ that jumps between solutions. This module searches, for every geometry, over
       (a chain follows one state across the region where fresh starts fall into another). A point
       whose SCF fails restarts the chain fresh.
 
-Every converged run is kept (in the run logs ``data/state_search/<group>/*.jsonl`` and in the
+Every converged run is kept (in the run logs ``data/<element>/state_search/<group>/*.jsonl`` and in the
 exported structure's info); the label is the lowest energy. Each run records its occupation class
 (:func:`occupation_class`: 'integer' if every occupation number is within
 ``StateSearch.integer_tolerance`` of 0 or 1, else 'fractional'), the smearing signature
