@@ -93,7 +93,7 @@ spectra, table = {}, ["| K | functions | rows | rank (σ > 1e-10 σ_max) | condi
 for K in body_orders:
     basis = ACEBasis(K)
     system = linear_system(basis, train, e0, cache=default_cache())
-    A = system.X * np.sqrt(system.row_weights(DEFAULT_WEIGHTS))[:, None]
+    A = system.X * system.row_weights(DEFAULT_WEIGHTS)[:, None]  # each row times its weight 1/σ
     A /= np.where(np.linalg.norm(A, axis=0) > 0, np.linalg.norm(A, axis=0), 1)
     s = np.linalg.svd(A, compute_uv=False)
     spectra[K] = s / s[0]
@@ -195,7 +195,7 @@ print(f"three-body functions: D_2 = {degree}: {default_3}; D_2 = {degree - 2}: {
 # %%
 def spectrum(set_name: str, K: int) -> np.ndarray:
     system = linear_system(ACEBasis(K), datasets.load(set_name), e0, cache=default_cache())
-    A = system.X * np.sqrt(system.row_weights(DEFAULT_WEIGHTS))[:, None]
+    A = system.X * system.row_weights(DEFAULT_WEIGHTS)[:, None]  # each row times its weight 1/σ
     A /= np.where(np.linalg.norm(A, axis=0) > 0, np.linalg.norm(A, axis=0), 1)
     s = np.linalg.svd(A, compute_uv=False)
     return s / s[0]

@@ -37,6 +37,7 @@ regularisation = "blr"  # regularisation shown here
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
+from myst_nb import glue
 
 from linace.analysis import DimerCurve, cancellation_ratio
 from linace.study import datasets
@@ -183,7 +184,14 @@ display(Markdown("\n".join(lines)))
 # number now; the verdict table adds the steps in between (atom and dimers searched, clusters still
 # single runs: `data/C/history/study_before_cluster_search.json`; clusters searched, before the pool
 # of bulk structures grew from 333 to 1002 structures and the training and test sets were drawn anew
-# from it: `data/C/history/study_before_pool_growth.json`) and says whether any conclusion changed.
+# from it: `data/C/history/study_before_pool_growth.json`; the sets grown, before the fit's weights
+# were corrected: `data/C/history/study_before_weight_fix.json`) and says whether any conclusion
+# changed. The weights: `linace.fit.Weights` documents a weight as 1/σ of its rows (30 per eV/atom
+# for energies, 1 per eV/Å for forces, as in ACEpotentials.jl), so that the loss weighs a squared
+# residual by 1/σ²; until December 2026 the code used the weight itself as that factor, so that a
+# squared energy residual counted 30 times as much as a squared force residual instead of 900 times
+# (and the virials' 0.1 per eV/atom counted 0.1 instead of 0.01). The code now does what the
+# documentation said (tested in `tests/test_fit.py`), and every run was repeated.
 
 # %% tags=["hide-input"]
 import json
@@ -211,27 +219,35 @@ if history.exists():
                                                       for q in names) + " |")
     display(Markdown("\n".join(lines)))
     changed = [(claim, old, new) for claim, old, new, flag in comparison["verdicts"] if flag]
-    steps = {}
-    for name in ("study_before_cluster_search", "study_before_pool_growth"):
+    # the snapshots after the first reference: (file, column title, the change that followed it)
+    steps = [("study_before_cluster_search", "atom and dimers searched", "when the clusters were searched"),
+             ("study_before_pool_growth", "clusters searched", "when the training sets grew and were drawn anew"),
+             ("study_before_weight_fix", "sets grown, weights unsquared",
+              "when the fit's weights became 1/σ as documented (squared once in the loss)")]
+    verdicts_then = {}
+    for name, _, _ in steps:
         step_path = history.parent / f"{name}.json"
-        steps[name] = ({v["claim"]: v["verdict"] for v in json.loads(step_path.read_text())["summary"]["verdicts"]}
-                       if step_path.exists() else {})
+        verdicts_then[name] = ({v["claim"]: v["verdict"] for v in json.loads(step_path.read_text())["summary"]["verdicts"]}
+                               if step_path.exists() else {})
+    now_verdicts = {claim: new for claim, _, new, _ in comparison["verdicts"]}
     n_diverse = len(datasets.load("diverse")) if "diverse" in datasets.names() else "–"
-    verdict_lines = [f"| claim | first reference | atom and dimers searched | clusters searched | "
-                     f"now ({n_diverse} structures per training set) |", "|---|---|---|---|---|"]
-    verdict_lines += [f"| {claim} | {old} | {steps['study_before_cluster_search'].get(claim, '–')} | "
-                      f"{steps['study_before_pool_growth'].get(claim, '–')} | {'**' + new + '**' if flag else new} |"
-                      for claim, old, new, flag in comparison["verdicts"]]
+    verdict_lines = ["| claim | first reference | " + " | ".join(title for _, title, _ in steps)
+                     + f" | now ({n_diverse} structures per training set) |", "|---" * (len(steps) + 3) + "|"]
+    verdict_lines += [f"| {claim} | {old} | " + " | ".join(verdicts_then[name].get(claim, "–") for name, _, _ in steps)
+                      + f" | {'**' + new + '**' if flag else new} |" for claim, old, new, flag in comparison["verdicts"]]
     display(Markdown("\n".join(verdict_lines)))
     display(Markdown(f"**{len(changed)} of {len(comparison['verdicts'])} verdicts changed** since the first reference"
                      + (": " + "; ".join(f"{c.split('.')[0]}: {o} → {n}" for c, o, n in changed) if changed else ".")))
-    grown = steps["study_before_pool_growth"]
-    if grown:
-        moved = [(claim, grown[claim], new) for claim, _, new, _ in comparison["verdicts"]
-                 if claim in grown and grown[claim] != new]
-        display(Markdown(f"**{len(moved)} of {len(comparison['verdicts'])} verdicts changed** when the training sets "
-                         "grew and were drawn anew" + (": " + "; ".join(f"{c.split('.')[0]}: {o} → {n}"
-                                                                        for c, o, n in moved) if moved else ".")))
+    following = [verdicts_then[name] for name, _, _ in steps[1:]] + [now_verdicts]
+    for (name, _, change), after_change in zip(steps, following):
+        before_change = verdicts_then[name]
+        if before_change and after_change:
+            moved = [(claim, before_change[claim], after_change[claim]) for claim in after_change
+                     if claim in before_change and before_change[claim] != after_change[claim]]
+            count = f"{len(moved)} of {len(after_change)} verdicts changed"
+            which = "; ".join(f"{c.split('.')[0]}: {o} → {n}" for c, o, n in moved)
+            display(Markdown(f"**{count}** {change}" + (f": {which}." if moved else ".")))
+            glue(f"{name}_change", f"{count} {change}" + (f" ({which})" if moved else ""), display=False)
 else:
     print(f"no earlier summary at {history}")
 

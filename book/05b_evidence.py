@@ -49,8 +49,8 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from linace.study import datasets
-from linace.study.claims import (assess_claims, assess_v2_claims, claim_id, compare_over_draws, grade_over_draws,
+from linace.study import datasets, report
+from linace.study.claims import (assess_claims, assess_v2_claims, claim_id, grade_over_draws,
                                  key_numbers, select)
 from linace.study.plotting import BODY_ORDER_COLOURS, LEARNING_LABELS, learning_axes, plot_learning_curve
 from linace.study.resample import convergence_over_draws, draw_overlap, learning_curves
@@ -202,42 +202,40 @@ for variant, training_set in combos:
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
-# ## What changed when the training sets grew
+# ## What changed when the training sets grew, and when the weights were corrected
 #
 # The training sets were first drawn from a pool of 333 structures (81 per set, a test set of 49);
 # the pool has since grown to 1002 structures with the same DFT settings, in new families
 # (chapter {doc}`03_training_sets`), and the sets and the test set were drawn anew from it. The
 # numbers before the growth were saved with the same code (`data/C/history/study_before_pool_growth.json`,
-# written by `scripts/history_snapshot.py`). Each claim over draws, before and now, at every N both
-# have (the criteria did not change):
+# written by `scripts/history_snapshot.py`), and so were the numbers after it
+# (`data/C/history/study_before_weight_fix.json`), before the fit's weights were made to do what
+# their documentation says (1/σ of their rows, squared in the loss; chapter {doc}`05_results`).
+# Each claim over draws, before and after each change, at every N both have (the criteria did not
+# change):
 
 # %% tags=["hide-input"]
 import json
 
-before_path = datasets.element_dir() / "history" / "study_before_pool_growth.json"
-if before_path.exists():
-    before = json.loads(before_path.read_text())
-    old_single = {claim_id(v["claim"]): v["verdict"] for v in before["summary"]["verdicts"]}
-    now_single = {claim_id(claim): verdict for claim, verdict in single.items()}
-
-    def over_draws(row):
-        return f"{row['holds']} of {row['draws']}: {row['verdict']}" if row else "–"
-
-    rows = compare_over_draws(before["draws"], graded)
-    lines = ["| claim | N | before: holds in | now: holds in | whole set, one fit: before → now |",
-             "|---|---|---|---|---|"]
-    lines += [f"| {r['claim']} | {r['train_size']} | {over_draws(r['before'])} | "
-              + (f"**{over_draws(r['now'])}**" if r["changed"] else over_draws(r["now"]))
-              + f" | {old_single.get(r['claim'], '–')} → {now_single.get(r['claim'], '–')} |" for r in rows]
-    changed = [f"{r['claim']} at N = {r['train_size']}: {r['before']['verdict']} → {r['now']['verdict']}"
-               for r in rows if r["changed"]]
-    display(Markdown(f"Before: training sets of {before['set_sizes'].get('diverse')} structures, a test set of "
-                     f"{before['set_sizes'].get('test')}; now: {len(datasets.load('diverse'))} and "
-                     f"{len(datasets.load('test'))}.\n\n" + "\n".join(lines)))
-    display(Markdown(f"**Verdicts over draws that changed at a size tested both times:** "
-                     f"{'; '.join(changed) or 'none'}."))
+history = datasets.element_dir() / "history"
+snapshots = {name: json.loads((history / f"{name}.json").read_text())
+             for name in ("study_before_pool_growth", "study_before_weight_fix") if (history / f"{name}.json").exists()}
+now_single = {claim_id(claim): verdict for claim, verdict in single.items()}
+now_sizes = (len(datasets.load("diverse")), len(datasets.load("test")))
+if "study_before_pool_growth" in snapshots and "study_before_weight_fix" in snapshots:
+    grown = snapshots["study_before_weight_fix"]
+    grown_single = {claim_id(v["claim"]): v["verdict"] for v in grown["summary"]["verdicts"]}
+    grown_sizes = (grown["set_sizes"].get("diverse"), grown["set_sizes"].get("test"))
+    display(Markdown(report.draws_comparison_markdown(snapshots["study_before_pool_growth"], grown["draws"],
+                                                      grown_single, grown_sizes, "The training sets grew")))
+if "study_before_weight_fix" in snapshots:
+    display(Markdown(report.draws_comparison_markdown(snapshots["study_before_weight_fix"], graded, now_single, now_sizes,
+                                                      "The weights were corrected")))
+elif "study_before_pool_growth" in snapshots:
+    display(Markdown(report.draws_comparison_markdown(snapshots["study_before_pool_growth"], graded, now_single, now_sizes,
+                                                      "The training sets grew")))
 else:
-    print(f"no earlier snapshot at {before_path}")
+    print(f"no earlier snapshot in {history}")
 
 # %% [markdown]
 # ## Exercise

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from linace.study import datasets
-from linace.study.claims import claim_id, grade_over_draws, study_summary
+from linace.study.claims import grade_over_draws, snapshot_draws, study_summary
 from linace.study.results import dft_dimer_curve, load_results, write_json_atomic
 
 
@@ -47,10 +47,7 @@ def main(argv=None) -> int:
         "n_resampled_runs": len(resampled),
         "set_sizes": {name: entry["n_structures"] for name, entry in datasets.manifest()["sets"].items()},
         "summary": study_summary(records, dft, regularisation=args.regularisation),
-        "draws": {str(size): [{"claim": claim_id(d.claim), "holds": d.holds, "partly": d.partly,
-                               "draws": d.draws, "verdict": d.verdict}
-                              for d in grade_over_draws(resampled, dft, size, args.regularisation)]
-                  for size in sizes},
+        "draws": snapshot_draws({size: grade_over_draws(resampled, dft, size, args.regularisation) for size in sizes}),
     }
     write_json_atomic(path, snapshot)
     print(f"{path}: {len(records)} runs, {len(resampled)} resampled runs, sizes {sizes}")

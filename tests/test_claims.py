@@ -142,7 +142,7 @@ def test_a_single_draw_is_reported_as_itself_not_graded_over_draws():
 
 
 def test_claims_over_draws_are_set_beside_a_snapshot_at_every_size_either_tested():
-    from linace.study.claims import DrawVerdict, compare_over_draws
+    from linace.study.claims import DrawVerdict, compare_over_draws, snapshot_draws
 
     before = {"40": [{"claim": "1b", "holds": 5, "partly": 5, "draws": 10, "verdict": "depends on the draw"},
                      {"claim": "v2a", "holds": 0, "partly": 0, "draws": 0, "verdict": "not tested (no draws)"}],
@@ -156,3 +156,6 @@ def test_claims_over_draws_are_set_beside_a_snapshot_at_every_size_either_tested
     assert rows[1]["now"] is None and rows[2]["before"] is None  # untested on one side: never "changed"
     assert rows[3]["before"] is None  # zero draws count as untested
     assert rows[0]["now"] == {"holds": 9, "draws": 10, "verdict": "reproduced"}
+    stored = snapshot_draws(now)  # a later snapshot of the same numbers compares the same way
+    assert stored["40"][0] == {"claim": "1b", "holds": 9, "partly": 1, "draws": 10, "verdict": "reproduced"}
+    assert compare_over_draws(before, stored) == rows

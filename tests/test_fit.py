@@ -107,6 +107,31 @@ def test_weights_per_config_type(basis, truth):
     assert np.sum(system.kind == 2) == 6 * sum(a.pbc.all() for a in data)
 
 
+def test_a_weight_multiplies_its_rows_in_the_loss(basis, truth):
+    """A weight is 1/σ: the fit minimises Σ (w_r r_r)^2, as ACEpotentials.jl's. Closed form on a
+    toy system, then the fitted coefficients of noisy data make the gradient of that loss vanish
+    (and not the gradient of Σ w_r r_r^2)."""
+    from linace.fit import solve_least_squares
+
+    toy = linear_system(basis, truth[1][:1], E0)
+    toy.X, toy.y, toy.kind = np.ones((2, 1)), np.array([0.0, 1.0]), np.array([0, 1])
+    toy.structure = np.zeros(2, dtype=int)
+    loss_weights = toy.loss_weights(Weights(energy=1.0, forces=4.0))
+    np.testing.assert_allclose(loss_weights, [1.0, 16.0])
+    c, _ = solve_least_squares(toy.X, toy.y, loss_weights)
+    assert c[0] == pytest.approx(16 / 17, rel=1e-12)  # argmin (c - 0)^2 + 4^2 (c - 1)^2
+
+    noisy = labelled([a.copy() for a in truth[1]], ACECalculator(basis, truth[0], E0), noise=0.05, seed=7)
+    weights = Weights(energy=30.0, forces=1.0, virial=0.5)
+    model = fit(basis, noisy, E0, weights=weights, alpha=0.0)
+    system = linear_system(basis, noisy, E0)
+    residual = system.X @ model.coefficients - system.y
+    w = system.row_weights(weights)
+    scale = np.linalg.norm(system.X.T @ (w**2 * system.y))
+    assert np.linalg.norm(system.X.T @ (w**2 * residual)) < 1e-8 * scale
+    assert np.linalg.norm(system.X.T @ (w * residual)) > 1e-3 * np.linalg.norm(system.X.T @ (w * system.y))
+
+
 def test_design_cache_round_trip_and_corruption(basis, truth, tmp_path):
     _, data = truth
     cache = DesignCache(tmp_path)

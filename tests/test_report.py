@@ -129,3 +129,19 @@ def test_settings_and_convergence_tables():
         "ecut: ecut = 450.0: energy differences 5.6 meV/atom, forces 0.02 eV/A"]  # stress not computed: left out
     convergence["scans"]["ecut"]["rows"][0]["max_force_error_eV_per_A"] = float("nan")
     assert report.convergence_scan_markdown(convergence)[0].splitlines()[4] == "| 450.0 | 5.6 | – | 10.0 |"
+
+
+def test_a_change_is_tabled_claim_by_claim_over_draws():
+    from linace.study.claims import DrawVerdict
+
+    before = {"set_sizes": {"diverse": 81, "test": 49},
+              "summary": {"verdicts": [{"claim": "1b. Text", "verdict": "partly"}]},
+              "draws": {"40": [{"claim": "1b", "holds": 5, "partly": 5, "draws": 10, "verdict": "depends on the draw"}]}}
+    after = {40: [DrawVerdict("1b. Text", "c", 40, 9, 1, 10, "reproduced")]}
+    table = report.draws_comparison_markdown(before, after, {"1b": "reproduced"}, (320, 152), "The weights were corrected")
+    assert table.startswith("**The weights were corrected.** Before: training sets of 81 structures, a test set of 49; "
+                            "after: 320 and 152.")
+    assert "| 1b | 40 | 5 of 10: depends on the draw | **9 of 10: reproduced** | partly → reproduced |" in table
+    assert table.endswith("changed at a size tested both times:** 1b at N = 40: depends on the draw → reproduced.")
+    unchanged = report.draws_comparison_markdown(before, {"40": before["draws"]["40"]}, {}, (81, 49), "Nothing")
+    assert unchanged.endswith("tested both times:** none.") and "| 1b | 40 | 5 of 10: depends on the draw | 5 of 10" in unchanged

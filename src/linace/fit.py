@@ -32,6 +32,7 @@ import io
 import json
 import os
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,12 +74,15 @@ class FitError(ValueError):
 # --------------------------------------------------------------------------- weights and rows
 @dataclass(frozen=True)
 class Weights:
-    """Row weights (1/σ of the observation, squared in the loss): energy per atom (1/(eV/atom)),
-    force components (1/(eV/A)) and virial per atom (1/(eV/atom)).
+    """Row weights w = 1/σ of the observations: energy per atom (1/(eV/atom)), force components
+    (1/(eV/A)) and virial per atom (1/(eV/atom)). The loss is the sum of the squared weighted
+    residuals, Σ_r (w_r (X c - y)_r)^2: a weight multiplies its rows, and its square (1/σ^2, the
+    diagonal of W, :meth:`loss_of`) weighs the squared residuals.
 
     ``per_config_type`` overrides any of them for structures of a given ``config_type``, e.g.
     ``Weights(per_config_type={"dimer": {"energy": 100.0}})``. Defaults follow ACEpotentials.jl
-    (E 30, F 1, V 1).
+    (E 30, F 1, V 1), which multiplies its rows by the weights in the same way; its energy row is
+    the total energy over √N where ours is the energy per atom.
     """
 
     energy: float = 30.0
@@ -99,9 +103,13 @@ class Weights:
                 raise FitError(f"weight {kind!r}{where} must be finite and >= 0, got {value}")
 
     def of(self, config_type: str) -> np.ndarray:
-        """(3,) weights (energy, forces, virial) for one config_type."""
+        """(3,) weights w = 1/σ (energy, forces, virial) for one config_type."""
         overrides = self.per_config_type.get(config_type, {})
         return np.array([overrides.get(kind, getattr(self, kind)) for kind in KINDS])
+
+    def loss_of(self, config_type: str) -> np.ndarray:
+        """(3,) factors w^2 = 1/σ^2 of the squared residuals (energy, forces, virial) in the loss."""
+        return self.of(config_type) ** 2
 
 
 def config_type(atoms: Atoms) -> str:
@@ -177,9 +185,13 @@ class LinearSystem:
     n_atoms: np.ndarray
 
     def row_weights(self, weights: Weights) -> np.ndarray:
-        """(n_rows,) weights of every row."""
+        """(n_rows,) weight w = 1/σ of every row (the factor that multiplies the row)."""
         per_structure = np.array([weights.of(c) for c in self.config_types]).reshape(-1, 3)
         return per_structure[self.structure, self.kind]
+
+    def loss_weights(self, weights: Weights) -> np.ndarray:
+        """(n_rows,) w^2 = 1/σ^2 of every row: the diagonal of W in the loss |W^1/2 (X c - y)|^2."""
+        return self.row_weights(weights) ** 2
 
 
 def structures_checksum(structures: Sequence[Atoms]) -> str:
@@ -355,7 +367,8 @@ def _prior_diagonal(basis: ACEBasis, prior: str) -> np.ndarray:
 
 def solve_least_squares(X: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: float = 0.0,
                         gamma: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
-    """argmin_c |W^1/2 (X c - y)|^2 + alpha |Γ c|^2 by ``scipy.linalg.lstsq`` on the stacked system.
+    """argmin_c |W^1/2 (X c - y)|^2 + alpha |Γ c|^2 by ``scipy.linalg.lstsq`` on the stacked system;
+    ``w`` (n_rows,) is the diagonal of W, the squared row weights 1/σ^2 (:meth:`LinearSystem.loss_weights`).
 
     Columns are scaled to unit norm first (better conditioning; the solution is scaled back).
     Raises :class:`FitError` if the system is rank deficient and ``alpha == 0``.
@@ -385,7 +398,8 @@ def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.n
                         max_iterations: int = 200, tolerance: float = 1e-8) -> tuple[np.ndarray, np.ndarray, dict]:
     r"""Bayesian linear regression with evidence maximisation (MacKay's fixed-point updates).
 
-    Likelihood :math:`y \sim \mathcal N(X c, (\beta W)^{-1})`, prior
+    Likelihood :math:`y \sim \mathcal N(X c, (\beta W)^{-1})` with ``w`` (n_rows,) the diagonal of
+    W, the squared row weights 1/σ^2 (:meth:`LinearSystem.loss_weights`); prior
     :math:`c \sim \mathcal N(0, (\alpha \Gamma^2)^{-1})`. With :math:`\tilde X = W^{1/2} X \Gamma^{-1}
     = U S V^T`, iterate :math:`\gamma = \sum_k \beta s_k^2 / (\alpha + \beta s_k^2)`,
     :math:`\alpha = \gamma / |\tilde m|^2`, :math:`\beta = (N - \gamma) / |\tilde y - \tilde X \tilde m|^2`.
@@ -402,13 +416,11 @@ def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.n
     Xt = X * sqrt_w[:, None] / gamma[None, :]
     yt = y * sqrt_w
     U, s, Vt = scipy.linalg.svd(Xt, full_matrices=False, lapack_driver="gesdd")
-    projected = U.T @ yt
-    residual_outside = max(float(yt @ yt - projected @ projected), 0.0)  # part of y outside range(X)
-    return evidence_maximisation(s, Vt, projected, residual_outside, n_rows, gamma, float(np.var(yt)),
+    return evidence_maximisation(s**2, Vt, s * (U.T @ yt), float(yt @ yt), n_rows, gamma, float(np.var(yt)),
                                  max_iterations, tolerance)
 
 
-def evidence_maximisation(s: np.ndarray, Vt: np.ndarray, projected: np.ndarray, residual_outside: float,
+def evidence_maximisation(s2: np.ndarray, Vt: np.ndarray, correlations: np.ndarray, target_norm: float,
                           n_rows: int, gamma: np.ndarray, target_variance: float, max_iterations: int = 200,
                           tolerance: float = 1e-8) -> tuple[np.ndarray, np.ndarray, dict]:
     r"""The fixed-point iteration of :func:`bayesian_regression`, from the spectral data of the scaled
@@ -416,45 +428,61 @@ def evidence_maximisation(s: np.ndarray, Vt: np.ndarray, projected: np.ndarray, 
 
     Parameters
     ----------
-    s : (k,) singular values of :math:`\tilde X` (k <= n_basis; the rest of the coefficient space is
-        its null space); Vt : (k, n_basis) the right singular vectors;
-    projected : (k,) :math:`U^T \tilde y`; residual_outside : :math:`|\tilde y|^2 - |U^T \tilde y|^2`;
-    n_rows : number of rows; gamma : (n_basis,) prior diagonal; target_variance : variance of
-        :math:`\tilde y` (starting values of the iteration).
+    s2 : (k,) squared singular values of :math:`\tilde X`, the eigenvalues of
+        :math:`\tilde X^T \tilde X` (k <= n_basis; zeros allowed; the rest of the coefficient
+        space is its null space); Vt : (k, n_basis) the right singular vectors;
+    correlations : (k,) :math:`V^T \tilde X^T \tilde y` (= :math:`S U^T \tilde y`);
+    target_norm : :math:`|\tilde y|^2`; n_rows : number of rows; gamma : (n_basis,) prior diagonal;
+    target_variance : variance of :math:`\tilde y` (starting values of the iteration).
 
     These are all a solver needs, so the same posterior follows from the dense rows (SVD) or from
-    the accumulated normal equations (eigendecomposition, :mod:`linace.streaming`).
+    the accumulated normal equations (eigendecomposition, :mod:`linace.streaming`); nothing is
+    divided by a singular value, so directions the data hardly determine keep their posterior
+    (:math:`1/(\alpha + \beta s^2)`) in both.
+
+    The misfit :math:`|\tilde y - \tilde X m|^2 = |\tilde y|^2 - 2 m^T V^T \tilde X^T \tilde y
+    + m^T S^2 m` (m in the V basis). ``info["converged"]`` is False (and a warning is issued) if the
+    iteration stopped at ``max_iterations``.
     """
     n_basis = Vt.shape[1]
-    s2 = s**2
+    s2 = np.clip(np.asarray(s2, dtype=float), 0.0, None)  # eigenvalues of a Gram matrix: round-off below 0
+
+    def mean_and_misfit(alpha, beta):
+        m_coords = beta * correlations / (alpha + beta * s2)  # posterior mean in the V basis
+        misfit = target_norm - 2 * float(m_coords @ correlations) + float(s2 @ m_coords**2)
+        return m_coords, max(misfit, 0.0)
+
     alpha = 1.0 / max(target_variance, 1e-300) * 1e-3
     beta = 1.0 / max(target_variance, 1e-300)
+    converged = False
     for iteration in range(1, max_iterations + 1):
-        shrink = beta * s2 / (alpha + beta * s2)
-        m_coords = projected * beta * s / (alpha + beta * s2)  # mean in the V basis
-        effective = float(shrink.sum())
-        misfit = float(np.sum((projected - s * m_coords) ** 2)) + residual_outside
+        effective = float(np.sum(beta * s2 / (alpha + beta * s2)))
+        m_coords, misfit = mean_and_misfit(alpha, beta)
         new_alpha = effective / max(float(m_coords @ m_coords), 1e-300)
         new_beta = max(n_rows - effective, 1e-12) / max(misfit, 1e-300)
         converged = abs(np.log(new_alpha / alpha)) < tolerance and abs(np.log(new_beta / beta)) < tolerance
         alpha, beta = new_alpha, new_beta
         if converged:
             break
-    m_coords = projected * beta * s / (alpha + beta * s2)
+    if not converged:
+        warnings.warn(f"evidence maximisation did not converge in {max_iterations} iterations "
+                      f"(alpha = {alpha:.3g}, beta = {beta:.3g}); the posterior is that of the last iterate",
+                      RuntimeWarning, stacklevel=3)
+    m_coords, misfit = mean_and_misfit(alpha, beta)
     mean = (Vt.T @ m_coords) / gamma
     # posterior covariance in the scaled coordinates: V diag(1/(alpha + beta s^2)) V^T + null space / alpha
     posterior = (Vt.T / (alpha + beta * s2)) @ Vt
-    if len(s) < n_basis:
+    if len(s2) < n_basis:
         posterior += (np.eye(n_basis) - Vt.T @ Vt) / alpha
     covariance = posterior / gamma[:, None] / gamma[None, :]
-    misfit = float(np.sum((projected - s * m_coords) ** 2)) + residual_outside
     log_evidence = 0.5 * (
         n_basis * np.log(alpha) + n_rows * np.log(beta) - beta * misfit - alpha * float(m_coords @ m_coords)
-        - np.sum(np.log(alpha + beta * s2)) - (n_basis - len(s)) * np.log(alpha) - n_rows * np.log(2 * np.pi)
+        - np.sum(np.log(alpha + beta * s2)) - (n_basis - len(s2)) * np.log(alpha) - n_rows * np.log(2 * np.pi)
     )
     return mean, covariance, {
         "alpha": float(alpha), "beta": float(beta), "noise_rmse_weighted": float(1 / np.sqrt(beta)),
         "effective_parameters": float(effective), "log_evidence": float(log_evidence), "iterations": iteration,
+        "converged": bool(converged),
     }
 
 
@@ -538,7 +566,7 @@ def fit(
     start = time.perf_counter()
     system = linear_system(basis, structures, e0, cache=cache, progress=progress, arrays=arrays)
     design_seconds = time.perf_counter() - start
-    w = system.row_weights(weights)
+    w = system.loss_weights(weights)
     covariance = None
     if solver == "lstsq":
         column_scale = float(np.mean(np.sum(system.X**2 * w[:, None], axis=0)))

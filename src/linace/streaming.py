@@ -59,7 +59,8 @@ class NormalEquations:
         self.n_structures = 0
 
     def add(self, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
-        """Accumulate a block of rows: X (n, n_basis), y (n,), weights w (n,)."""
+        """Accumulate a block of rows: X (n, n_basis), y (n,), w (n,) the diagonal of W (the squared
+        row weights 1/σ^2, :meth:`linace.fit.Weights.loss_of`)."""
         Xw = X * w[:, None]
         self.gram += X.T @ Xw
         self.rhs += Xw.T @ y
@@ -95,21 +96,17 @@ class NormalEquations:
             raise FitError("the normal matrix is singular: add data or regularise (alpha > 0)") from error
         return scipy.linalg.cho_solve(factor, self.rhs / scale) / scale
 
-    def bayesian_regression(self, gamma: np.ndarray | None = None, rank_tolerance: float = 1e-12,
-                            **options) -> tuple[np.ndarray, np.ndarray, dict]:
-        """Posterior mean (n_basis,), covariance (n_basis, n_basis) and info, as
-        :func:`linace.fit.bayesian_regression` on the rows: eigenvalues of the scaled Gram matrix
-        below ``rank_tolerance`` times the largest count as its null space."""
+    def bayesian_regression(self, gamma: np.ndarray | None = None, **options) -> tuple[np.ndarray, np.ndarray, dict]:
+        r"""Posterior mean (n_basis,), covariance (n_basis, n_basis) and info, as
+        :func:`linace.fit.bayesian_regression` on the rows, from the eigendecomposition of the
+        scaled Gram matrix :math:`\Gamma^{-1} G \Gamma^{-1} = V S^2 V^T` (every direction kept: its
+        eigenvalues are the squared singular values of the dense path, clipped at 0)."""
         self._check()
         gamma = np.ones(len(self.rhs)) if gamma is None else np.asarray(gamma, dtype=float)
         eigenvalues, V = scipy.linalg.eigh(self.gram / gamma[:, None] / gamma[None, :])
-        keep = eigenvalues > rank_tolerance * max(eigenvalues.max(), 0.0)
-        s = np.sqrt(eigenvalues[keep])
-        Vt = V[:, keep].T
-        projected = (Vt @ (self.rhs / gamma)) / s  # U^T y~ = S^-1 V^T X~^T y~
-        residual_outside = max(self.target_norm - float(projected @ projected), 0.0)
         variance = self.target_norm / self.n_rows - (self.target_sum / self.n_rows) ** 2
-        return evidence_maximisation(s, Vt, projected, residual_outside, self.n_rows, gamma, variance, **options)
+        return evidence_maximisation(eigenvalues, V.T, V.T @ (self.rhs / gamma), self.target_norm, self.n_rows,
+                                     gamma, variance, **options)
 
 
 # ----------------------------------------------------------------------------- one chunk (worker side)
@@ -132,7 +129,7 @@ def chunk_normal_equations(basis_parameters: dict, structures: Sequence[Atoms], 
         index = first_index + offset
         basis.check_structure(atoms)
         X, y, kind = structure_rows(basis, atoms, e0, index)
-        normal.add(X, y, weights.of(config_type(atoms))[kind])
+        normal.add(X, y, weights.loss_of(config_type(atoms))[kind])
         normal.n_structures += 1
     return normal
 

@@ -16,7 +16,7 @@ from .results import convergence_table
 
 __all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "REPRODUCED_FRACTION", "TAILORED_SET", "DrawVerdict", "Verdict",
            "assess_claims", "assess_v2_claims", "claim_id", "compare_over_draws", "compare_summaries",
-           "convergence_steps", "grade_over_draws", "key_numbers", "select", "study_summary"]
+           "convergence_steps", "grade_over_draws", "key_numbers", "select", "snapshot_draws", "study_summary"]
 
 #: A dimer curve whose mean absolute difference to DFT over 1.0-4.5 A exceeds this is "far" (eV).
 FAR_FROM_DFT_EV = 0.5
@@ -295,19 +295,30 @@ def grade_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
             for claim, (criterion, holds, partly, n) in counts.items()]
 
 
+def snapshot_draws(graded: Mapping[int, Sequence[DrawVerdict]]) -> dict[str, list[dict]]:
+    """The claims over draws as a snapshot stores them (``scripts/history_snapshot.py``):
+    {"<N>": [{claim (id), holds, partly, draws, verdict}]} from {N: :func:`grade_over_draws` of N}."""
+    return {str(size): [{"claim": claim_id(v.claim), "holds": v.holds, "partly": v.partly, "draws": v.draws,
+                         "verdict": v.verdict} for v in verdicts]
+            for size, verdicts in graded.items()}
+
+
 def compare_over_draws(before: Mapping[str, Sequence[Mapping]],
-                       now: Mapping[int, Sequence[DrawVerdict]]) -> list[dict]:
-    """Claims over draws before and after a change of the data, at every training-set size either has.
+                       now: Mapping[int, Sequence[DrawVerdict]] | Mapping[str, Sequence[Mapping]]) -> list[dict]:
+    """Claims over draws before and after a change of the data or the code, at every training-set
+    size either has.
 
     ``before``: {"<N>": [{claim (id), holds, partly, draws, verdict}]}, the ``draws`` of a snapshot
-    (``scripts/history_snapshot.py``); ``now``: {N: :func:`grade_over_draws` of N}. One row per
-    (claim id, N) tested before or now, in the order of ``now``'s claims: {claim, train_size,
-    before, now (each {holds, draws, verdict} or None when untested), changed (both tested, other
-    verdict)}.
+    (``scripts/history_snapshot.py``); ``now``: {N: :func:`grade_over_draws` of N}, or a later
+    snapshot's ``draws``. One row per (claim id, N) tested before or now, in the order of ``now``'s
+    claims: {claim, train_size, before, now (each {holds, draws, verdict} or None when untested),
+    changed (both tested, other verdict)}.
     """
+    if any(isinstance(v, DrawVerdict) for verdicts in now.values() for v in verdicts):
+        now = snapshot_draws(now)
     old = {(int(size), row["claim"]): row for size, rows in before.items() for row in rows}
-    new = {(size, claim_id(v.claim)): {"holds": v.holds, "draws": v.draws, "verdict": v.verdict}
-           for size, verdicts in now.items() for v in verdicts}
+    new = {(int(size), row["claim"]): {key: row[key] for key in ("holds", "draws", "verdict")}
+           for size, rows in now.items() for row in rows}
     claims = list(dict.fromkeys([claim for _, claim in new] + [claim for _, claim in old]))
     rows = []
     for claim in claims:

@@ -14,11 +14,12 @@ import numpy as np
 from ase import Atoms
 
 from . import reference
-from .claims import CONVERGED_EV, Verdict, select
+from .claims import CONVERGED_EV, Verdict, claim_id, compare_over_draws, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
 __all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "chosen_setting_errors", "compute_markdown", "convergence_by_run",
-           "convergence_scan_markdown", "dimer_curve_grid", "dimer_state_markdown", "families_markdown",
+           "convergence_scan_markdown", "dimer_curve_grid", "dimer_state_markdown", "draws_comparison_markdown",
+           "families_markdown",
            "sanity_markdown", "settings_markdown", "standard_vs_pure_markdown", "test_error_markdown",
            "verdicts_markdown"]
 
@@ -295,3 +296,33 @@ def test_error_markdown(records: Sequence[dict], variants: Sequence[str], traini
                              if errors else "–")
             lines.append(f"| {variant} | {training_set} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _over_draws(row: Mapping | None) -> str:
+    return f"{row['holds']} of {row['draws']}: {row['verdict']}" if row else "–"
+
+
+def draws_comparison_markdown(before: Mapping, after_draws: Mapping, after_single: Mapping[str, str],
+                              after_sizes: tuple, change: str) -> str:
+    """Every claim over draws before and after one change of the data or the code.
+
+    ``before``: a snapshot (``scripts/history_snapshot.py``: its ``draws``, ``summary`` and
+    ``set_sizes``); ``after_draws``: the draws after the change (a later snapshot's ``draws``, or
+    {N: :func:`linace.study.claims.grade_over_draws`}); ``after_single``: {claim id: verdict of the
+    one fit on the whole set}; ``after_sizes``: (training-set size, test-set size) after the change;
+    ``change``: what changed (the title of the table). A verdict over draws that changed at a size
+    tested both times is bold, and listed under the table.
+    """
+    old_single = {claim_id(v["claim"]): v["verdict"] for v in before["summary"]["verdicts"]}
+    rows = compare_over_draws(before["draws"], after_draws)
+    lines = ["| claim | N | before: holds in | after: holds in | whole set, one fit: before → after |",
+             "|---|---|---|---|---|"]
+    lines += [f"| {r['claim']} | {r['train_size']} | {_over_draws(r['before'])} | "
+              + (f"**{_over_draws(r['now'])}**" if r["changed"] else _over_draws(r["now"]))
+              + f" | {old_single.get(r['claim'], '–')} → {after_single.get(r['claim'], '–')} |" for r in rows]
+    changed = [f"{r['claim']} at N = {r['train_size']}: {r['before']['verdict']} → {r['now']['verdict']}"
+               for r in rows if r["changed"]]
+    return (f"**{change}.** Before: training sets of {before['set_sizes'].get('diverse', '–')} structures, a test "
+            f"set of {before['set_sizes'].get('test', '–')}; after: {after_sizes[0]} and {after_sizes[1]}.\n\n"
+            + "\n".join(lines) + "\n\n**Verdicts over draws that changed at a size tested both times:** "
+            + ("; ".join(changed) or "none") + ".")
