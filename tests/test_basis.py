@@ -160,6 +160,7 @@ def test_descriptors_of_chosen_centres(bases):
     assert bases[4].descriptors(atoms, []).shape == (0, len(bases[4]))
     with pytest.raises(IndexError, match="out of range"):
         bases[4].descriptors(atoms, [8])
+    np.testing.assert_array_equal(bases[4].descriptors(atoms, [-1, -8]), bases[4].descriptors(atoms)[[7, 0]])
 
 
 def test_design_rows_shapes(bases):
@@ -220,6 +221,11 @@ def test_atoms_on_top_of_each_other(bases):
     atoms = Atoms("C3", positions=[[0, 0, 0], [1.4, 0, 0], [1.4, 0, 0]])
     with pytest.raises(ValueError, match="atoms 1 and 2 .* same position"):
         bases[3].descriptors(atoms)
+    crowded = random_carbon(8, True, 5)  # design() reorders the atoms: the message names the given ones
+    crowded.positions[5] = crowded.positions[0] + 1e-5
+    for evaluate in (bases[3].descriptors, bases[3].design):
+        with pytest.raises(ValueError, match="atoms 0 and 5 .* same position"):
+            evaluate(crowded)
 
 
 def test_degenerate_cell(bases):

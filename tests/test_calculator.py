@@ -107,3 +107,19 @@ def test_wrong_element_through_the_calculator(bases):
     atoms.calc = calculator(bases[2])
     with pytest.raises(ValueError, match="O"):
         atoms.get_potential_energy()
+
+
+def test_the_calculator_keeps_its_own_coefficients(bases):
+    """Changing the array the calculator was made from (e.g. drawing posterior samples into it)
+    does not change the calculator behind its cached results."""
+    coefficients = np.random.default_rng(2).normal(size=len(bases[2]))
+    calc = ACECalculator(bases[2], coefficients)
+    atoms = Atoms("C2", positions=[[0, 0, 0], [1.3, 0, 0]])
+    atoms.calc = calc
+    energy = atoms.get_potential_energy()
+    coefficients *= 2
+    atoms.positions[1, 0] += 0.0  # no change of the atoms either: the cached energy stands
+    assert atoms.get_potential_energy() == energy
+    assert ACECalculator(bases[2], coefficients).get_potential_energy(atoms) == pytest.approx(2 * energy)
+    with pytest.raises(ValueError, match="read-only"):
+        calc.coefficients[0] = 1.0

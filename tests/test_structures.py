@@ -14,6 +14,7 @@ def pool():
 
 
 def test_pool_deterministic_and_unique(pool):
+    structures._pool.cache_clear()  # generated anew, not the cached copy
     again = structures.pool()
     assert [sid for sid, _ in again] == [sid for sid, _ in pool]
     for (_, a), (_, b) in zip(pool, again):

@@ -485,17 +485,19 @@ class ACEBasis:
             ):
                 raise ValueError(f"the cell is degenerate along a periodic direction: {cell.tolist()}")
 
-    def _pairs(self, atoms: Atoms):
+    def _pairs(self, atoms: Atoms, original_index: np.ndarray | None = None):
         """Neighbour pairs sorted by centre atom i, then neighbour j: i (P,), j (P,), r (P,) in A,
-        vectors (P, 3) = r_j - r_i (+ the cell shift of the image)."""
+        vectors (P, 3) = r_j - r_i (+ the cell shift of the image). ``original_index`` (N,): the index
+        of each atom in the structure the caller was given (for the error message of a reordered copy)."""
         i, j, r, vectors = neighbor_list("ijdD", atoms, self.rcut)
         order = np.lexsort((j, i))
         i, j, r, vectors = i[order].astype(np.intp), j[order].astype(np.intp), r[order], vectors[order]
         close = np.flatnonzero(r < MIN_DISTANCE)
         if close.size:
             p = close[0]
+            first, second = (i[p], j[p]) if original_index is None else sorted((original_index[i[p]], original_index[j[p]]))
             raise ValueError(
-                f"atoms {i[p]} and {j[p]} are {r[p]:.2e} A apart (at the same position); "
+                f"atoms {first} and {second} are {r[p]:.2e} A apart (at the same position); "
                 f"distances below {MIN_DISTANCE} A are not physical"
             )
         return i, j, r, vectors
@@ -653,6 +655,7 @@ class ACEBasis:
                 raise ValueError("centres must be a 1-d array of atom indices")
             if centres.size and (centres.min() < -len(atoms) or centres.max() >= len(atoms)):
                 raise IndexError(f"centres out of range for a structure of {len(atoms)} atoms")
+            centres = centres % max(len(atoms), 1)  # negative indices count from the end, as in numpy
         n_centres = len(atoms) if centres is None else len(centres)
         if len(atoms) == 0 or n_centres == 0:
             return np.zeros((n_centres, len(self)))
@@ -690,7 +693,7 @@ class ACEBasis:
         if n_atoms == 0:
             return DesignRows(np.zeros(n_basis), np.zeros((0, 3, n_basis)), np.zeros((6, n_basis)) if periodic else None)
         order = compact_order(atoms, self.rcut / 2)
-        pairs = self._pairs(atoms[order])
+        pairs = self._pairs(atoms[order], order)
         first_pair = np.searchsorted(pairs[0], np.arange(n_atoms + 1))
         step = self._design_chunk_size(pairs[1], first_pair)
         energy = np.zeros(n_basis)
