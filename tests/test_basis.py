@@ -19,9 +19,7 @@ def relative_error(a, b):
 def test_sizes_per_body_order(bases):
     sizes = {K: len(b) for K, b in bases.items()}
     assert sizes[2] == DEFAULT_TRUNCATION[1][0]  # nu = 1: one function per radial n
-    assert sizes[2] < sizes[3] < sizes[4] < sizes[5]
-    assert 200 <= sizes[4] <= 800, "K = 4 should give a few hundred functions"
-    assert sizes[5] < 2000
+    assert sizes == {2: 12, 3: 102, 4: 439, 5: 1243}  # the sizes documented in linace.basis (both variants)
     for K, basis in bases.items():
         assert basis.body_orders.shape == (len(basis),)
         assert set(basis.body_orders) == set(range(2, K + 1))
@@ -121,7 +119,7 @@ def test_basis_is_linearly_independent(bases, K):
     B = basis.descriptors(atoms, centres)
     B /= np.linalg.norm(B, axis=0)
     s = np.linalg.svd(B, compute_uv=False)
-    assert s.min() / s.max() > 1e-12, f"numerically rank deficient: sigma_min/sigma_max = {s.min() / s.max():.1e}"
+    assert s.min() / s.max() > 1e-8, f"numerically rank deficient: sigma_min/sigma_max = {s.min() / s.max():.1e}"
 
 
 # --------------------------------------------------------------------------- the dimer

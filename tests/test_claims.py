@@ -43,6 +43,26 @@ def test_converging_records_refute_claims_2_and_3():
     assert result["1b"] == "partly"  # only the K = 2 curve is far (1.0 eV > 0.5 eV)
 
 
+def test_each_criterion_of_claims_1a_and_3_counts():
+    """1a needs `diverse` best on energies *and* forces; 3 needs a training loss that does not grow
+    with K (5 % tolerance): breaking either in one place changes the verdict."""
+    def paper_like(energy_worse_at=None, loss_grows_for=None):
+        records = []
+        for K, wobble in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0)):
+            for training_set, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2)):
+                train = 0.3 * K / 2 if training_set == loss_grows_for else 0.3 / K
+                rec = record(K, training_set, rmse, train, wobble)
+                if training_set == "diverse" and K == energy_worse_at:  # best on forces, worst on energies
+                    rec["errors"]["test"]["all"]["energy_rmse_meV_per_atom"] = 900.0
+                records.append(rec)
+        return verdicts(records)
+
+    assert paper_like()["1a"] == "reproduced" and paper_like()["3."] == "reproduced"
+    assert paper_like(energy_worse_at=3)["1a"] == "partly"  # 3 of 4 K
+    assert paper_like(loss_grows_for="crystals")["3."] == "partly"  # 2 of 3 sets
+    assert paper_like(loss_grows_for="crystals")["1a"] == "reproduced"
+
+
 def test_select_and_missing_runs():
     records = [record(2, "diverse", 0.1, 0.1, 0.0), record(3, "narrow", 0.1, 0.1, 0.0)]
     assert len(select(records, training_set="diverse")) == 1

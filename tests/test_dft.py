@@ -162,4 +162,5 @@ def test_failed_compute_is_recorded_not_raised():
     """A structure GPAW cannot handle gives status 'failed' (here: GPAW missing or bad input)."""
     bad = Atoms("C", positions=[[0, 0, 0]], cell=[0, 0, 0], pbc=True)
     out = dft.compute(bad, dft.DFTSettings())
-    assert out["status"] == "failed" and out["error"]
+    # GPAW's own complaint where it is installed, the missing module where it is not (as in CI)
+    assert out["status"] == "failed" and ("3 lattice vectors" in out["error"] or "No module named 'gpaw'" in out["error"])

@@ -93,6 +93,14 @@ def test_ridge_and_smoothness_priors_shrink(basis, truth):
     assert np.linalg.norm(ridge.coefficients) < np.linalg.norm(free.coefficients)
     assert np.linalg.norm(gamma * smooth.coefficients) < np.linalg.norm(gamma * ridge.coefficients)
     assert gamma.min() == 1.0 and gamma[0] == 1.0
+    # the closed form of the regularised normal equations, alpha relative to the mean squared
+    # column norm of the weighted design matrix (as documented in fit())
+    system = linear_system(basis, data, E0)
+    w = system.loss_weights(Weights())
+    G = system.X.T @ (w[:, None] * system.X)
+    scale = np.trace(G) / len(basis)
+    expected = np.linalg.solve(G + 1e-2 * scale * np.diag(gamma**2), system.X.T @ (w * system.y))
+    np.testing.assert_allclose(smooth.coefficients, expected, rtol=1e-6, atol=1e-9 * np.abs(expected).max())
 
 
 def test_weights_per_config_type(basis, truth):
@@ -137,8 +145,13 @@ def test_design_cache_round_trip_and_corruption(basis, truth, tmp_path):
     cache = DesignCache(tmp_path)
     first = linear_system(basis, data, E0, cache=cache)
     (path,) = tmp_path.glob("design-*.npz")
-    second = linear_system(basis, data, E0, cache=cache)
+    with pytest.MonkeyPatch.context() as patch:  # the second call reads the cache, computes nothing
+        patch.setattr(ACEBasis, "design", lambda *args: pytest.fail("design rows recomputed despite the cache"))
+        second = linear_system(basis, data, E0, cache=cache)
     np.testing.assert_array_equal(first.X, second.X)
+    moved = [a.copy() for a in data]
+    moved[3].positions[0, 0] += 1e-6  # another dataset: another entry
+    assert cache.key(basis, moved) != cache.key(basis, data)
     path.write_bytes(b"truncated")  # a corrupted entry is recomputed, not trusted
     third = linear_system(basis, data, E0, cache=cache)
     np.testing.assert_allclose(third.X, first.X)

@@ -77,3 +77,25 @@ def test_bad_distances(radial):
         radial(np.array([1.0, np.nan]))
     with pytest.raises(ValueError, match="non-negative"):
         radial(np.array([-1.0]))
+
+
+def test_values_are_the_documented_formula():
+    """R_n(r) = T_{n-1}(x(r)) (1 - r/r_cut)^2 with the Agnesi transform of the module docstring,
+    written out here independently (numpy's Chebyshev series, the transform by hand)."""
+    from numpy.polynomial import chebyshev
+
+    basis = RadialBasis(n_max=6, rcut=5.0, r0=1.5, p=2.0, q=4.0, a=1.0)
+    r = np.array([0.3, 1.0, 1.5, 2.2, 3.7, 4.9])
+
+    def y(distance):
+        s = distance / 1.5
+        return 1.0 / (1.0 + s**4 / (1.0 + s**2))
+
+    x = -1.0 + 2.0 * (1.0 - y(r)) / (1.0 - y(5.0))
+    expected = np.stack([chebyshev.chebval(x, np.eye(6)[n]) for n in range(6)], axis=1) * (1 - r / 5.0)[:, None] ** 2
+    R, _ = basis(r)
+    np.testing.assert_allclose(R, expected, rtol=1e-12, atol=1e-14)
+    # by hand at r = r0 = 1.5: s = 1, y = 1/1.5, y(5) = 1/(1 + s^4/(1 + s^2)) at s = 10/3
+    s_cut = 5.0 / 1.5
+    x_r0 = -1.0 + 2.0 * (1 - 1 / 1.5) / (1 - 1 / (1 + s_cut**4 / (1 + s_cut**2)))
+    assert R[2, 1] == pytest.approx(x_r0 * (1 - 1.5 / 5.0) ** 2, rel=1e-12)

@@ -147,6 +147,16 @@ def test_leave_one_out_residuals_find_a_jump():
         reference.leave_one_out_residuals(r[:4], r[:4])
 
 
+def test_rough_state_segments_flag_the_stretch_with_a_jump():
+    r = np.round(np.arange(0.9, 2.0, 0.02), 4)
+    assert reference.rough_state_segments(_state_dimers(r), -1.0) == {}
+    rough = reference.rough_state_segments(_state_dimers(r, jump_at=1.5), -1.0)
+    assert list(rough) == [next(f"3Πu {s['r_min']:.2f}-{s['r_max']:.2f} A"
+                                for s in reference.state_segments(_state_dimers(r)) if s["state"] == "3Πu")]
+    assert 0.04 < rough[list(rough)[0]] < 0.06  # the 50 meV step, seen by the leave-one-out cubic
+    assert reference.rough_state_segments(_state_dimers(r, jump_at=1.5), -1.0, tolerance=0.1) == {}
+
+
 def test_label_changes_counts_lowered_and_moment_changes():
     from ase import Atoms
     from ase.calculators.singlepoint import SinglePointCalculator

@@ -190,10 +190,10 @@ def test_runs_a_cluster_search_still_needs():
     assert states.cluster_runs_missing(failed, symbols, search) == 0  # a moment that never converges counts as a rise
 
 
-def test_plan_of_the_dimer_scan():
+def test_plan_of_the_dimer_scan(tmp_path):
     settings, search = dft.DFTSettings(), states.StateSearch()
     items = [(sid, a, dft.geometry_digest(a)) for sid, a in dft.tasks("dimers", settings)[:5]]
-    tasks = states.plan("dimers", items[::-1], search, __import__("pathlib").Path("/tmp/plan"))
+    tasks = states.plan("dimers", items[::-1], search, tmp_path)
     assert len(tasks) == 4 * len(search.dimer_moments)
     up = next(t for t in tasks if t.name == "up_m0")
     r = [a.get_distance(0, 1) for _, a, _ in up.structures]
@@ -201,7 +201,7 @@ def test_plan_of_the_dimer_scan():
     down = next(t for t in tasks if t.name == "down_m0")
     assert [a.get_distance(0, 1) for _, a, _ in down.structures] == sorted(r, reverse=True)
     with pytest.raises(ValueError, match="no state search for group 'pool'"):
-        states.plan("pool", items, search, __import__("pathlib").Path("/tmp/plan"))
+        states.plan("pool", items, search, tmp_path)
 
 
 def test_dimers_share_one_box():
