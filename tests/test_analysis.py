@@ -14,7 +14,7 @@ from linace.analysis import (
     predict,
 )
 from linace.basis import ACEBasis
-from linace.fit import ACEModel, DesignCache
+from linace.fit import ACEModel, DesignCache, FitError
 
 from conftest import BODY_ORDERS, random_carbon
 
@@ -106,6 +106,11 @@ def test_predictions_and_errors(tmp_path):
     np.testing.assert_array_equal(cached.atom_config_types, direct.atom_config_types)
     assert table["all"]["force_mae_eV_per_A"] == pytest.approx(0.1)
     assert table["a"]["n_structures"] == 2 and set(table) == {"all", "a", "b"}
+    unlabelled = structures[2].copy()  # no calculator: the error names it, no KeyError
+    with pytest.raises(FitError, match=r"structure 1 \(C4, config_type 'b'\) has no energy label"):
+        predict(model, [structures[0], unlabelled])
+    with pytest.raises(ValueError, match="no structures"):
+        predict(model, [])
 
 
 def test_band_coverage():

@@ -198,6 +198,13 @@ def test_bad_truncation():
         ACEBasis(3, truncation={3: (6, 2)})
     with pytest.raises(ValueError, match="max_degree"):
         ACEBasis(3, truncation={2: (0, 2)})
+    with pytest.raises(ValueError, match=r"nu = 2 must be a pair \(max_degree, l_max\), got 12"):
+        ACEBasis(3, truncation={2: 12})
+    for limits in ((np.nan, 2), (6, 2.7), (6, -1)):
+        with pytest.raises(ValueError, match=r"finite max_degree >= 1 and an integer l_max >= 0"):
+            ACEBasis(3, truncation={2: limits})
+    with pytest.raises(ValueError, match="l_weight must be finite"):
+        ACEBasis(3, l_weight=np.nan)
 
 
 def test_wrong_element_is_named(bases):

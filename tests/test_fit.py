@@ -211,6 +211,15 @@ def test_bad_input(basis, truth):
     nan.calc = SinglePointCalculator(nan, energy=np.nan, forces=np.zeros((len(nan), 3)))
     with pytest.raises(FitError, match="NaN"):
         fit(basis, [nan], E0)
+    wrong_forces, wrong_stress = data[0].copy(), data[0].copy()
+    assert wrong_stress.pbc.all()
+    wrong_forces.calc = SinglePointCalculator(wrong_forces, energy=1.0, forces=np.zeros((len(wrong_forces) + 1, 3)))
+    with pytest.raises(FitError, match=r"structure 0 .*forces have shape \(5, 3\), expected \(4, 3\)"):
+        fit(basis, [wrong_forces], E0)
+    wrong_stress.calc = SinglePointCalculator(wrong_stress, energy=1.0, forces=np.zeros((len(wrong_stress), 3)),
+                                              stress=np.zeros(5))
+    with pytest.raises(FitError, match="the stress label has 5 components, expected 6"):
+        fit(basis, [wrong_stress], E0)
     with pytest.raises(FitError, match="rank"):
         fit(basis, data[:1], E0, alpha=0.0)  # far fewer rows than functions
     with pytest.raises(FitError, match="unknown solver"):
@@ -229,3 +238,17 @@ def test_bad_input(basis, truth):
     silicon.symbols[0] = "Si"
     with pytest.raises(ValueError, match="Si"):
         fit(basis, [silicon], E0)
+
+
+@pytest.mark.parametrize("solver", ["lstsq", "blr"])
+def test_solvers_name_the_first_bad_row(solver):
+    from linace.fit import solve_least_squares
+
+    solve = solve_least_squares if solver == "lstsq" else bayesian_regression
+    X, y, w = np.ones((4, 2)), np.zeros(4), np.ones(4)
+    with pytest.raises(FitError, match=r"row 2 of the targets is not finite"):
+        solve(X, np.array([0.0, 1.0, np.nan, 0.0]), w)
+    with pytest.raises(FitError, match=r"row 1 has a negative weight \(-1\)"):
+        solve(X, y, np.array([1.0, -1.0, 1.0, 1.0]))
+    with pytest.raises(FitError, match=r"needs targets and weights of shape \(4,\), got \(4,\) and \(3,\)"):
+        solve(X, y, np.ones(3))

@@ -29,7 +29,7 @@ from ase import Atoms
 from scipy.integrate import trapezoid
 from scipy.interpolate import CubicSpline
 
-from .fit import ACEModel, DesignCache, config_type, design_arrays
+from .fit import ACEModel, DesignCache, config_type, design_arrays, structure_labels
 
 __all__ = [
     "CONVERGENCE_RANGE",
@@ -123,8 +123,9 @@ def predict(model: ACEModel, structures: Sequence[Atoms], cache: DesignCache | N
     if len(structures) == 0:
         raise ValueError("no structures to evaluate")
     n_atoms = np.array([len(atoms) for atoms in structures])
-    energy_ref = np.array([atoms.calc.results["energy"] for atoms in structures]) / n_atoms
-    forces_ref = np.vstack([atoms.calc.results["forces"] for atoms in structures])
+    labels = [structure_labels(atoms, index) for index, atoms in enumerate(structures)]
+    energy_ref = np.array([energy for energy, _, _ in labels]) / n_atoms
+    forces_ref = np.vstack([forces for _, forces, _ in labels])
     if arrays is not None or cache is not None:
         rows = design_arrays(model.basis, structures, cache) if arrays is None else arrays
         energy_pred = model.e0 + rows["energy"] @ model.coefficients / n_atoms
@@ -200,7 +201,7 @@ class DimerCurve:
 
     @classmethod
     def from_dict(cls, data: dict) -> DimerCurve:
-        """The curve stored by :meth:`to_dict` (a run record's ``dimer`` entry): lists of floats
+        """The curve stored by :meth:`as_dict` (a run record's ``dimer`` entry): lists of floats
         (r in A, energies in eV) and contributions keyed by body order (JSON keys are strings)."""
         std = data.get("std")
         return cls(

@@ -266,8 +266,8 @@ class ACEBasis:
             raise ValueError(f"body_order must be an integer in 2..5, got {body_order!r}")
         if element not in atomic_numbers:
             raise ValueError(f"unknown chemical element {element!r}")
-        if l_weight < 0:
-            raise ValueError(f"l_weight must be >= 0, got {l_weight}")
+        if not (np.isfinite(l_weight) and l_weight >= 0):
+            raise ValueError(f"l_weight must be finite and >= 0, got {l_weight}")
         if not isinstance(pure, (bool, np.bool_)):
             raise TypeError(f"pure must be True or False, got {pure!r}")
         self.body_order = int(body_order)
@@ -282,9 +282,13 @@ class ACEBasis:
                     f"truncation given for correlation order nu = {nu}, but body order "
                     f"{self.body_order} has nu = 1..{self.body_order - 1}"
                 )
-            max_degree, l_max = limits
-            if max_degree < 1 or l_max < 0:
-                raise ValueError(f"truncation for nu = {nu} must have max_degree >= 1, l_max >= 0: {limits}")
+            try:
+                max_degree, l_max = limits
+            except (TypeError, ValueError):
+                raise ValueError(f"truncation for nu = {nu} must be a pair (max_degree, l_max), got {limits!r}") from None
+            if not (np.isfinite(max_degree) and max_degree >= 1) or int(l_max) != l_max or l_max < 0:
+                raise ValueError(f"truncation for nu = {nu} must have a finite max_degree >= 1 and an integer "
+                                 f"l_max >= 0, got {limits!r}")
             self.truncation[nu] = (max_degree, int(l_max))
 
         functions, couplings = _enumerate_functions(tuple(sorted(self.truncation.items())), self.l_weight)

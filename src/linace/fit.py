@@ -58,6 +58,7 @@ __all__ = [
     "select_structures",
     "smoothness_prior",
     "solve_least_squares",
+    "structure_labels",
     "structure_rows",
 ]
 
@@ -117,8 +118,10 @@ def config_type(atoms: Atoms) -> str:
     return str(atoms.info.get("config_type", "default"))
 
 
-def _labels(atoms: Atoms, index: int):
-    """Energy (eV), forces (N, 3) and stress (6,) or None of a labelled structure."""
+def structure_labels(atoms: Atoms, index: int = 0):
+    """Energy (eV), forces (N, 3) eV/A and stress (6,) eV/A^3 (Voigt) or None of a labelled
+    structure, checked: a :class:`FitError` names structure ``index`` if a label is missing, of the
+    wrong shape or not finite."""
     calc = atoms.calc
     results = getattr(calc, "results", None) or {}
     where = f"structure {index} ({atoms.get_chemical_formula()}, config_type {atoms.info.get('config_type', '?')!r})"
@@ -132,6 +135,8 @@ def _labels(atoms: Atoms, index: int):
     stress = None if stress is None or not atoms.pbc.all() else np.asarray(stress, dtype=float).reshape(-1)
     if stress is not None and stress.shape == (9,):
         stress = stress.reshape(3, 3)[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
+    if stress is not None and stress.shape != (6,):
+        raise FitError(f"{where}: the stress label has {stress.size} components, expected 6 (Voigt) or 3 x 3")
     if forces.shape != (len(atoms), 3):
         raise FitError(f"{where}: forces have shape {forces.shape}, expected {(len(atoms), 3)}")
     for name, value in (("energy", energy), ("forces", forces), ("stress", stress)):
@@ -154,7 +159,7 @@ def structure_rows(basis: ACEBasis, atoms: Atoms, e0: float, index: int = 0, row
     """
     if len(atoms) == 0:
         raise FitError(f"structure {index} is empty")
-    energy, forces, stress = _labels(atoms, index)
+    energy, forces, stress = structure_labels(atoms, index)
     rows = basis.design(atoms) if rows is None else rows
     n = len(atoms)
     blocks = [rows.energy[None] / n, rows.forces.reshape(3 * n, -1)]
@@ -195,7 +200,9 @@ class LinearSystem:
 
 
 def structures_checksum(structures: Sequence[Atoms]) -> str:
-    """SHA-256 of the geometry and labels of a list of structures (identifies a dataset)."""
+    """SHA-256 of the geometry of a list of structures (numbers, positions, cell, pbc): identifies
+    the dataset of a design-row cache entry, whose rows depend on the geometry only (not on the
+    labels)."""
     digest = hashlib.sha256()
     for atoms in structures:
         for array in (atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc):
@@ -321,7 +328,7 @@ def linear_system(
         basis.check_structure(atoms)
         if len(atoms) == 0:
             raise FitError(f"structure {index} is empty")
-        _labels(atoms, index)
+        structure_labels(atoms, index)
     if arrays is None:
         arrays = design_arrays(basis, structures, cache, progress)
     elif len(arrays["energy"]) != len(structures):
@@ -365,6 +372,21 @@ def _prior_diagonal(basis: ACEBasis, prior: str) -> np.ndarray:
     return np.ones(len(basis)) if prior == "none" else smoothness_prior(basis)
 
 
+def _check_rows(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
+    """A weighted linear system is well formed: X (n_rows, n_basis), y and w (n_rows,), all finite,
+    w >= 0; else a :class:`FitError` naming the first bad row."""
+    if X.ndim != 2 or np.shape(y) != (X.shape[0],) or np.shape(w) != (X.shape[0],):
+        raise FitError(f"a design matrix of shape {X.shape} needs targets and weights of shape ({X.shape[0]},), "
+                       f"got {np.shape(y)} and {np.shape(w)}")
+    for name, values in (("design matrix", X), ("targets", y), ("weights", w)):
+        bad = np.flatnonzero(~np.isfinite(values.reshape(X.shape[0], -1)).all(axis=1))
+        if bad.size:
+            raise FitError(f"row {bad[0]} of the {name} is not finite (NaN or inf)")
+    negative = np.flatnonzero(w < 0)
+    if negative.size:
+        raise FitError(f"row {negative[0]} has a negative weight ({w[negative[0]]:g})")
+
+
 def solve_least_squares(X: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: float = 0.0,
                         gamma: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """argmin_c |W^1/2 (X c - y)|^2 + alpha |Γ c|^2 by ``scipy.linalg.lstsq`` on the stacked system;
@@ -377,6 +399,7 @@ def solve_least_squares(X: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: floa
     gamma = np.ones(n_basis) if gamma is None else np.asarray(gamma, dtype=float)
     if alpha < 0 or not np.isfinite(alpha):
         raise FitError(f"alpha must be finite and >= 0, got {alpha}")
+    _check_rows(X, y, w)
     sqrt_w = np.sqrt(w)
     A = X * sqrt_w[:, None]
     b = y * sqrt_w
@@ -408,8 +431,11 @@ def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.n
     -------
     mean : (n_basis,) posterior mean of c
     covariance : (n_basis, n_basis) posterior covariance of c
-    info : dict with alpha, beta, effective number of parameters, log evidence, iterations
+    info : dict with alpha, beta, effective number of parameters, log evidence (of the weighted
+        targets :math:`W^{1/2} y`; that of y itself adds :math:`\tfrac12 \sum_r \log w_r`, a constant
+        for fixed weights), iterations, converged
     """
+    _check_rows(X, y, w)
     n_rows, n_basis = X.shape
     gamma = np.ones(n_basis) if gamma is None else np.asarray(gamma, dtype=float)
     sqrt_w = np.sqrt(w)
@@ -521,8 +547,9 @@ class ACEModel:
         arrays = {"header": np.array(header), "coefficients": self.coefficients}
         if self.covariance is not None:
             arrays["covariance"] = self.covariance
-        with open(path, "wb") as stream:
-            np.savez(stream, **arrays)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        write_atomic(path, buffer.getvalue())  # an interrupted save leaves no truncated model file
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> ACEModel:
