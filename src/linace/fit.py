@@ -418,7 +418,7 @@ def solve_least_squares(X: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: floa
 
 
 def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.ndarray | None = None,
-                        max_iterations: int = 200, tolerance: float = 1e-8) -> tuple[np.ndarray, np.ndarray, dict]:
+                        max_iterations: int = 1000, tolerance: float = 1e-8) -> tuple[np.ndarray, np.ndarray, dict]:
     r"""Bayesian linear regression with evidence maximisation (MacKay's fixed-point updates).
 
     Likelihood :math:`y \sim \mathcal N(X c, (\beta W)^{-1})` with ``w`` (n_rows,) the diagonal of
@@ -447,7 +447,7 @@ def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.n
 
 
 def evidence_maximisation(s2: np.ndarray, Vt: np.ndarray, correlations: np.ndarray, target_norm: float,
-                          n_rows: int, gamma: np.ndarray, target_variance: float, max_iterations: int = 200,
+                          n_rows: int, gamma: np.ndarray, target_variance: float, max_iterations: int = 1000,
                           tolerance: float = 1e-8) -> tuple[np.ndarray, np.ndarray, dict]:
     r"""The fixed-point iteration of :func:`bayesian_regression`, from the spectral data of the scaled
     design matrix :math:`\tilde X = W^{1/2} X \Gamma^{-1} = U S V^T`.
