@@ -170,7 +170,7 @@ for verdict in assess_claims(records, (r_dft, e_dft)):  # claims 1-3 are about t
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
-# ## Before and after the new two-body reference
+# ## Before and after: the new two-body reference, the grown sets, the corrected weights
 #
 # Every number above is measured against the DFT dimer curve. Until November 2026 that curve had
 # artefacts of the size of the criteria: a spherical, fractionally occupied atom as $E_0$ (0.09 eV
@@ -247,7 +247,8 @@ if history.exists():
             count = f"{len(moved)} of {len(after_change)} verdicts changed"
             which = "; ".join(f"{c.split('.')[0]}: {o} → {n}" for c, o, n in moved)
             display(Markdown(f"**{count}** {change}" + (f": {which}." if moved else ".")))
-            glue(f"{name}_change", f"{count} {change}" + (f" ({which})" if moved else ""), display=False)
+            glue(f"{name}_change", f"{len(moved)} of {len(after_change)}" + (f" ({which})" if moved else ""),
+                 display=False)
 else:
     print(f"no earlier summary at {history}")
 

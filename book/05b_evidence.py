@@ -50,7 +50,7 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from linace.study import datasets, report
-from linace.study.claims import (assess_claims, assess_v2_claims, claim_id, grade_over_draws,
+from linace.study.claims import (assess_claims, assess_v2_claims, claim_id, compare_over_draws, grade_over_draws,
                                  key_numbers, select)
 from linace.study.plotting import BODY_ORDER_COLOURS, LEARNING_LABELS, learning_axes, plot_learning_curve
 from linace.study.resample import convergence_over_draws, draw_overlap, learning_curves
@@ -231,6 +231,11 @@ if "study_before_pool_growth" in snapshots and "study_before_weight_fix" in snap
 if "study_before_weight_fix" in snapshots:
     display(Markdown(report.draws_comparison_markdown(snapshots["study_before_weight_fix"], graded, now_single, now_sizes,
                                                       "The weights were corrected")))
+    moved = report.changes_over_draws(snapshots["study_before_weight_fix"]["draws"], graded)
+    compared = [r for r in compare_over_draws(snapshots["study_before_weight_fix"]["draws"], graded)
+                if r["before"] and r["now"]]
+    glue("weight_fix_draws", f"{len(moved)} of {len(compared)}" + (f" ({'; '.join(moved)})" if moved else ""),
+         display=False)
 elif "study_before_pool_growth" in snapshots:
     display(Markdown(report.draws_comparison_markdown(snapshots["study_before_pool_growth"], graded, now_single, now_sizes,
                                                       "The training sets grew")))

@@ -143,5 +143,6 @@ def test_a_change_is_tabled_claim_by_claim_over_draws():
                             "after: 320 and 152.")
     assert "| 1b | 40 | 5 of 10: depends on the draw | **9 of 10: reproduced** | partly → reproduced |" in table
     assert table.endswith("changed at a size tested both times:** 1b at N = 40: depends on the draw → reproduced.")
+    assert report.changes_over_draws(before["draws"], after) == ["1b at N = 40: depends on the draw → reproduced"]
     unchanged = report.draws_comparison_markdown(before, {"40": before["draws"]["40"]}, {}, (81, 49), "Nothing")
     assert unchanged.endswith("tested both times:** none.") and "| 1b | 40 | 5 of 10: depends on the draw | 5 of 10" in unchanged

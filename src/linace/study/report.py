@@ -18,7 +18,8 @@ from .claims import CONVERGED_EV, Verdict, claim_id, compare_over_draws, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
 __all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "chosen_setting_errors", "compute_markdown", "convergence_by_run",
-           "convergence_scan_markdown", "dimer_curve_grid", "dimer_state_markdown", "draws_comparison_markdown",
+           "changes_over_draws", "convergence_scan_markdown", "dimer_curve_grid", "dimer_state_markdown",
+           "draws_comparison_markdown",
            "families_markdown",
            "sanity_markdown", "settings_markdown", "standard_vs_pure_markdown", "test_error_markdown",
            "verdicts_markdown"]
@@ -302,6 +303,13 @@ def _over_draws(row: Mapping | None) -> str:
     return f"{row['holds']} of {row['draws']}: {row['verdict']}" if row else "–"
 
 
+def changes_over_draws(before_draws: Mapping, after_draws: Mapping) -> list[str]:
+    """The verdicts over draws that changed at a size tested before and after, e.g.
+    '1b at N = 40: reproduced → depends on the draw' (arguments as :func:`draws_comparison_markdown`'s)."""
+    return [f"{r['claim']} at N = {r['train_size']}: {r['before']['verdict']} → {r['now']['verdict']}"
+            for r in compare_over_draws(before_draws, after_draws) if r["changed"]]
+
+
 def draws_comparison_markdown(before: Mapping, after_draws: Mapping, after_single: Mapping[str, str],
                               after_sizes: tuple, change: str) -> str:
     """Every claim over draws before and after one change of the data or the code.
@@ -315,13 +323,12 @@ def draws_comparison_markdown(before: Mapping, after_draws: Mapping, after_singl
     """
     old_single = {claim_id(v["claim"]): v["verdict"] for v in before["summary"]["verdicts"]}
     rows = compare_over_draws(before["draws"], after_draws)
+    changed = changes_over_draws(before["draws"], after_draws)
     lines = ["| claim | N | before: holds in | after: holds in | whole set, one fit: before → after |",
              "|---|---|---|---|---|"]
     lines += [f"| {r['claim']} | {r['train_size']} | {_over_draws(r['before'])} | "
               + (f"**{_over_draws(r['now'])}**" if r["changed"] else _over_draws(r["now"]))
               + f" | {old_single.get(r['claim'], '–')} → {after_single.get(r['claim'], '–')} |" for r in rows]
-    changed = [f"{r['claim']} at N = {r['train_size']}: {r['before']['verdict']} → {r['now']['verdict']}"
-               for r in rows if r["changed"]]
     return (f"**{change}.** Before: training sets of {before['set_sizes'].get('diverse', '–')} structures, a test "
             f"set of {before['set_sizes'].get('test', '–')}; after: {after_sizes[0]} and {after_sizes[1]}.\n\n"
             + "\n".join(lines) + "\n\n**Verdicts over draws that changed at a size tested both times:** "
