@@ -124,6 +124,10 @@ def test_learning_curves_convergence_intervals_and_claims_per_draw(small_grid, s
     row = next(r for r in curves if (r["training_set"], r["body_order"], r["train_size"]) == ("diverse", 3, 3)
                and r["variant"] == "standard")
     assert row["draws"] == 3
+    draws = [r for r in records if (r["parameters"]["training_set"], r["parameters"]["body_order"],
+                                    r["parameters"]["train_size"], r["parameters"]["variant"]) == ("diverse", 3, 3, "standard")]
+    tests = sorted(r["errors"]["test"]["all"]["energy_rmse_meV_per_atom"] for r in draws)
+    assert len(tests) == 3 and row["test_energy_rmse_meV_per_atom"]["median"] == pytest.approx(tests[1])  # middle of 3
     for name in resample.LEARNING_QUANTITIES:
         q = row[name]
         assert q["n"] == 3 and q["p10"] <= q["median"] <= q["p90"]

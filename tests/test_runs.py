@@ -50,7 +50,12 @@ def test_results_round_trip_and_convergence(trained, synthetic_data, tmp_path):
     assert [r["parameters"]["body_order"] for r in records] == [2, 3]
     table = convergence_table(records, trained[2].dft_curve[:2])
     assert [row["body_order"] for row in table] == [2, 3]
-    assert np.isnan(table[0]["distance_to_previous_K_eV"]) and table[1]["distance_to_previous_K_eV"] >= 0
+    assert np.isnan(table[0]["distance_to_previous_K_eV"])
+    # the distance between the K = 2 and K = 3 curves, computed here on a plain fine grid over 1.0-4.5 A
+    grid = np.linspace(1.0, 4.5, 3501)
+    curves = [np.interp(grid, trained[K].record["dimer"]["r"], trained[K].record["dimer"]["energy"]) for K in (2, 3)]
+    assert table[1]["distance_to_previous_K_eV"] == pytest.approx(np.mean(np.abs(curves[1] - curves[0])), rel=2e-3)
+    assert table[1]["distance_to_previous_K_eV"] > 0
     rows = convergence_rows(table)
     assert [len(cells) for cells in rows] == [len(CONVERGENCE_COLUMNS)] * 2
     assert rows[0][0] == "2" and rows[0][1] == "–" and float(rows[1][2]) == pytest.approx(table[1]["distance_to_dft_eV"], abs=5e-4)
