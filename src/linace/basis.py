@@ -99,6 +99,8 @@ DEFAULT_TRUNCATION = {1: (12, 0), 2: (12, 4), 3: (13, 3), 4: (14, 3)}
 
 #: Distances below this (A) are treated as two atoms on top of each other (an input error).
 MIN_DISTANCE = 1e-3
+#: row and column indices of the Voigt order (xx, yy, zz, yz, xz, xy) of a 3 x 3 tensor (ASE's stress)
+VOIGT = ([0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1])
 
 #: Target size (bytes) of the work arrays of one chunk of centre atoms in :meth:`ACEBasis.design`
 #: (chunks of equal size). The arrays of one feature block (:data:`BLOCK_FEATURES`) stay in the CPU
@@ -716,7 +718,7 @@ class ACEBasis:
         stress = None
         if periodic:
             virial = 0.5 * (virial + virial.transpose(1, 0, 2)) / atoms.get_volume()
-            stress = virial[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
+            stress = virial[VOIGT]
         return DesignRows(energy, forces, stress)
 
     def energy_forces_stress(self, atoms: Atoms, coefficients: np.ndarray):
@@ -765,7 +767,7 @@ class ACEBasis:
         if periodic:
             virial = grad @ hood.vectors
             virial = 0.5 * (virial + virial.T) / atoms.get_volume()
-            stress = virial[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
+            stress = virial[VOIGT]
         return site_energies, forces, stress
 
 

@@ -42,7 +42,7 @@ import scipy.linalg
 from ase import Atoms
 
 from . import __version__, source_digest
-from .basis import ACEBasis, DesignRows
+from .basis import VOIGT, ACEBasis, DesignRows
 from .calculator import ACECalculator
 from .io import write_atomic
 
@@ -134,7 +134,7 @@ def structure_labels(atoms: Atoms, index: int = 0):
     stress = results.get("stress")
     stress = None if stress is None or not atoms.pbc.all() else np.asarray(stress, dtype=float).reshape(-1)
     if stress is not None and stress.shape == (9,):
-        stress = stress.reshape(3, 3)[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
+        stress = stress.reshape(3, 3)[VOIGT]
     if stress is not None and stress.shape != (6,):
         raise FitError(f"{where}: the stress label has {stress.size} components, expected 6 (Voigt) or 3 x 3")
     if forces.shape != (len(atoms), 3):
