@@ -327,10 +327,10 @@ LITERATURE_TERMS = {
     "C": {"1Σg+": "X1Sigma_g+", "broken-symmetry singlet": "X1Sigma_g+", "3Πu": "a3Pi_u",
           "3Σg-": "b3Sigma_g-", "1Πu": "A1Pi_u", "3Σu+": "c3Sigma_u+", "1Δg/1Σg+": "1Delta_g",
           "5Πg": "5Pi_g"},
-    # Si2: the ground state X3Sigma_g- (sigma_g^2 pi_u^2 of the 3s3p valence) and the 3Pi_u state
-    # just above it (sigma_g^1 pi_u^3); the excited 3Sigma_u- states of the literature (H, K) lie
-    # over 3 eV higher and are not matched by name
-    "Si": {"3Σg-": "X3Sigma_g-", "3Πu": "D3Pi_u"},
+    # Si2: the ground state X3Sigma_g- (sigma_g^2 pi_u^2 of the 3s3p valence) and the A3Pi_u state
+    # 0.053 eV above it (sigma_g^1 pi_u^3; Nimlos et al. 1987); the excited 3Sigma_u- states of the
+    # literature (H, K) lie over 3 eV higher and are not matched by name
+    "Si": {"3Σg-": "X3Sigma_g-", "3Πu": "A3Pi_u"},
 }
 
 
