@@ -17,12 +17,10 @@ from . import reference
 from .claims import CONVERGED_EV, Verdict, claim_id, compare_over_draws, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
-__all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "chosen_setting_errors", "compute_markdown", "convergence_by_run",
-           "changes_over_draws", "convergence_scan_markdown", "dimer_curve_grid", "dimer_state_markdown",
-           "draws_comparison_markdown",
-           "families_markdown",
-           "sanity_markdown", "settings_markdown", "standard_vs_pure_markdown", "test_error_markdown",
-           "verdicts_markdown"]
+__all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "changes_over_draws", "chosen_setting_errors", "compute_markdown",
+           "convergence_by_run", "convergence_scan_markdown", "dimer_curve_grid", "dimer_state_markdown",
+           "draws_comparison_markdown", "families_markdown", "sanity_markdown", "settings_markdown",
+           "standard_vs_pure_markdown", "test_error_markdown", "verdicts_markdown"]
 
 #: key of each element's ground-state crystal in ``data/literature.json`` (published PBE a0, B, E_coh)
 LITERATURE_BULK = {"C": "diamond", "Si": "silicon"}
