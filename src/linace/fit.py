@@ -199,6 +199,14 @@ class LinearSystem:
         return self.row_weights(weights) ** 2
 
 
+def _save_npz_atomic(path: str | os.PathLike, arrays: dict) -> None:
+    """``np.savez`` of ``arrays`` written atomically (:func:`linace.io.write_atomic`): an interrupted
+    write leaves no truncated file."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_atomic(path, buffer.getvalue())
+
+
 def structures_checksum(structures: Sequence[Atoms]) -> str:
     """SHA-256 of the geometry of a list of structures (numbers, positions, cell, pbc): identifies
     the dataset of a design-row cache entry, whose rows depend on the geometry only (not on the
@@ -242,9 +250,7 @@ class DesignCache:
             return None
 
     def store(self, basis: ACEBasis, structures: Sequence[Atoms], arrays: dict) -> None:
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
-        write_atomic(self.path(basis, structures), buffer.getvalue())
+        _save_npz_atomic(self.path(basis, structures), arrays)
 
 
 def _design_arrays(basis: ACEBasis, structures: Sequence[Atoms], progress: bool) -> dict:
@@ -549,9 +555,7 @@ class ACEModel:
         arrays = {"header": np.array(header), "coefficients": self.coefficients}
         if self.covariance is not None:
             arrays["covariance"] = self.covariance
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
-        write_atomic(path, buffer.getvalue())  # an interrupted save leaves no truncated model file
+        _save_npz_atomic(path, arrays)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> ACEModel:

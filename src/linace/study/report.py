@@ -301,11 +301,16 @@ def _over_draws(row: Mapping | None) -> str:
     return f"{row['holds']} of {row['draws']}: {row['verdict']}" if row else "–"
 
 
+def _changed(rows: Sequence[Mapping]) -> list[str]:
+    """The rows of :func:`~linace.study.claims.compare_over_draws` whose verdict changed, as text."""
+    return [f"{r['claim']} at N = {r['train_size']}: {r['before']['verdict']} → {r['now']['verdict']}"
+            for r in rows if r["changed"]]
+
+
 def changes_over_draws(before_draws: Mapping, after_draws: Mapping) -> list[str]:
     """The verdicts over draws that changed at a size tested before and after, e.g.
     '1b at N = 40: reproduced → depends on the draw' (arguments as :func:`draws_comparison_markdown`'s)."""
-    return [f"{r['claim']} at N = {r['train_size']}: {r['before']['verdict']} → {r['now']['verdict']}"
-            for r in compare_over_draws(before_draws, after_draws) if r["changed"]]
+    return _changed(compare_over_draws(before_draws, after_draws))
 
 
 def draws_comparison_markdown(before: Mapping, after_draws: Mapping, after_single: Mapping[str, str],
@@ -321,7 +326,7 @@ def draws_comparison_markdown(before: Mapping, after_draws: Mapping, after_singl
     """
     old_single = {claim_id(v["claim"]): v["verdict"] for v in before["summary"]["verdicts"]}
     rows = compare_over_draws(before["draws"], after_draws)
-    changed = changes_over_draws(before["draws"], after_draws)
+    changed = _changed(rows)
     lines = ["| claim | N | before: holds in | after: holds in | whole set, one fit: before → after |",
              "|---|---|---|---|---|"]
     lines += [f"| {r['claim']} | {r['train_size']} | {_over_draws(r['before'])} | "
