@@ -333,8 +333,6 @@ print("nu = 1 truncation (total degree, l_max):", DEFAULT_TRUNCATION[1])
 # ```
 
 # %%
-from ase import Atoms
-
 def c2(r, direction):
     direction = np.asarray(direction, float) / np.linalg.norm(direction)
     return Atoms("C2", positions=[np.zeros(3), r * direction])

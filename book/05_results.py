@@ -40,7 +40,7 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from linace.analysis import DimerCurve, cancellation_ratio
-from linace.study import datasets
+from linace.study import datasets, report
 from linace.study.claims import assess_claims, select
 from linace.study.plotting import (BODY_ORDER_COLOURS, convergence_axes, dimer_axes, panel_grid, plot_convergence,
                                    plot_dft_dimer, plot_dimer_curve)
@@ -203,50 +203,31 @@ if history.exists():
     before = json.loads(history.read_text())
     after = study_summary(load_results(results_dir), (r_dft, e_dft), regularisation=regularisation)
     comparison = compare_summaries(before["summary"], after)
-    names = {"distance_to_previous_K_eV": "to K−1 (eV)", "distance_to_dft_eV": "to DFT (eV)",
-             "minimum_position_A": "minimum (Å)", "minimum_energy_eV": "depth (eV)"}
-
-    def cell(x):
-        return "–" if x is None or not np.isfinite(x) else f"{x:.3f}"
-
-    lines = ["| run | K | " + " | ".join(f"{n} before | after" for n in names.values()) + " |",
-             "|---|---" + "|---|---" * len(names) + "|"]
-    grouped = {}
-    for run, K, quantity, old, new in comparison["convergence"]:
-        grouped.setdefault((run, K), {})[quantity] = (old, new)
-    for (run, K), values in grouped.items():
-        lines.append(f"| {run} | {K} | " + " | ".join(f"{cell(values[q][0])} | {cell(values[q][1])}"
-                                                      for q in names) + " |")
-    display(Markdown("\n".join(lines)))
-    changed = [(claim, old, new) for claim, old, new, flag in comparison["verdicts"] if flag]
+    display(Markdown(report.summary_comparison_markdown(comparison)))
     # the snapshots after the first reference: (file, column title, the change that followed it)
     steps = [("study_before_cluster_search", "atom and dimers searched", "when the clusters were searched"),
              ("study_before_pool_growth", "clusters searched", "when the training sets grew and were drawn anew"),
              ("study_before_weight_fix", "sets grown, weights unsquared",
               "when the fit's weights became 1/σ as documented (squared once in the loss)")]
-    verdicts_then = {}
-    for name, _, _ in steps:
-        step_path = history.parent / f"{name}.json"
-        verdicts_then[name] = ({v["claim"]: v["verdict"] for v in json.loads(step_path.read_text())["summary"]["verdicts"]}
-                               if step_path.exists() else {})
-    now_verdicts = {claim: new for claim, _, new, _ in comparison["verdicts"]}
+    paths = {name: history.parent / f"{name}.json" for name, _, _ in steps}
+    verdicts_then = {name: ({v["claim"]: v["verdict"] for v in json.loads(path.read_text())["summary"]["verdicts"]}
+                            if path.exists() else {}) for name, path in paths.items()}
+    first_verdicts = {v["claim"]: v["verdict"] for v in before["summary"]["verdicts"]}
+    now_verdicts = {v["claim"]: v["verdict"] for v in after["verdicts"]}
     n_diverse = len(datasets.load("diverse")) if "diverse" in datasets.names() else "–"
-    verdict_lines = ["| claim | first reference | " + " | ".join(title for _, title, _ in steps)
-                     + f" | now ({n_diverse} structures per training set) |", "|---" * (len(steps) + 3) + "|"]
-    verdict_lines += [f"| {claim} | {old} | " + " | ".join(verdicts_then[name].get(claim, "–") for name, _, _ in steps)
-                      + f" | {'**' + new + '**' if flag else new} |" for claim, old, new, flag in comparison["verdicts"]]
-    display(Markdown("\n".join(verdict_lines)))
-    display(Markdown(f"**{len(changed)} of {len(comparison['verdicts'])} verdicts changed** since the first reference"
-                     + (": " + "; ".join(f"{c.split('.')[0]}: {o} → {n}" for c, o, n in changed) if changed else ".")))
+    display(Markdown(report.verdict_history_markdown(
+        first_verdicts, [(title, verdicts_then[name]) for name, title, _ in steps],
+        (f"now ({n_diverse} structures per training set)", now_verdicts))))
+    changed = report.verdict_changes(first_verdicts, now_verdicts)
+    display(Markdown(f"**{len(changed)} of {len(now_verdicts)} verdicts changed** since the first reference"
+                     + (": " + "; ".join(changed) if changed else ".")))
     following = [verdicts_then[name] for name, _, _ in steps[1:]] + [now_verdicts]
     for (name, _, change), after_change in zip(steps, following):
-        before_change = verdicts_then[name]
-        if before_change and after_change:
-            moved = [(claim, before_change[claim], after_change[claim]) for claim in after_change
-                     if claim in before_change and before_change[claim] != after_change[claim]]
-            count = f"{len(moved)} of {len(after_change)} verdicts changed"
-            which = "; ".join(f"{c.split('.')[0]}: {o} → {n}" for c, o, n in moved)
-            display(Markdown(f"**{count}** {change}" + (f": {which}." if moved else ".")))
+        if verdicts_then[name] and after_change:
+            moved = report.verdict_changes(verdicts_then[name], after_change)
+            which = "; ".join(moved)
+            display(Markdown(f"**{len(moved)} of {len(after_change)} verdicts changed** {change}"
+                             + (f": {which}." if moved else ".")))
             glue(f"{name}_change", f"{len(moved)} of {len(after_change)}" + (f" ({which})" if moved else ""),
                  display=False)
 else:

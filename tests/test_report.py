@@ -146,3 +146,34 @@ def test_a_change_is_tabled_claim_by_claim_over_draws():
     assert report.changes_over_draws(before["draws"], after) == ["1b at N = 40: depends on the draw → reproduced"]
     unchanged = report.draws_comparison_markdown(before, {"40": before["draws"]["40"]}, {}, (81, 49), "Nothing")
     assert unchanged.endswith("tested both times:** none.") and "| 1b | 40 | 5 of 10: depends on the draw | 5 of 10" in unchanged
+
+
+def test_summaries_before_and_after_are_tabled_run_by_run():
+    from linace.study.claims import compare_summaries
+
+    row = {"body_order": 3, "distance_to_previous_K_eV": 0.31, "distance_to_dft_eV": 1.0,
+           "minimum_position_A": 1.3, "minimum_energy_eV": -6.0}
+    before = {"convergence": {"pure, diverse": [row]}, "verdicts": [{"claim": "v2b. Text", "verdict": "partly"}]}
+    after = {"convergence": {"pure, diverse": [dict(row, distance_to_previous_K_eV=0.2345)],
+                             "pure, clusters": [dict(row, body_order=2, distance_to_previous_K_eV=float("nan"))]},
+             "verdicts": [{"claim": "v2b. Text", "verdict": "reproduced"}]}
+    lines = report.summary_comparison_markdown(compare_summaries(before, after)).splitlines()
+    assert lines[0] == ("| run | K | to K−1 (eV) before | after | to DFT (eV) before | after | minimum (Å) before | after "
+                        "| depth (eV) before | after |")
+    assert len(lines[1].split("|")) == len(lines[0].split("|"))
+    assert lines[2] == "| pure, clusters | 2 | – | – | – | 1.000 | – | 1.300 | – | -6.000 |"  # not run before, no K-1
+    assert lines[3] == "| pure, diverse | 3 | 0.310 | 0.234 | 1.000 | 1.000 | 1.300 | 1.300 | -6.000 | -6.000 |"
+
+
+def test_the_verdict_history_bolds_what_changed_since_the_first_state():
+    first = {"1a. A": "partly", "v2a. B": "reproduced"}
+    steps = [("searched", {"1a. A": "partly", "v2a. B": "not reproduced"}), ("missing", {})]
+    now = {"1a. A": "partly", "v2a. B": "not reproduced", "v2c. C": "reproduced"}
+    lines = report.verdict_history_markdown(first, steps, ("now", now)).splitlines()
+    assert lines[0] == "| claim | first reference | searched | missing | now |"
+    assert lines[1] == "|---|---|---|---|---|"
+    assert lines[2:] == ["| 1a. A | partly | partly | – | partly |",
+                         "| v2a. B | reproduced | not reproduced | – | **not reproduced** |",
+                         "| v2c. C | – | – | – | **reproduced** |"]  # not graded in the first state
+    assert report.verdict_changes(first, now) == ["v2a: reproduced → not reproduced"]  # v2c: not graded before
+    assert report.verdict_changes(now, now) == []

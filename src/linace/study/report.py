@@ -17,10 +17,11 @@ from . import reference
 from .claims import CONVERGED_EV, Verdict, claim_id, compare_over_draws, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
-__all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "changes_over_draws", "chosen_setting_errors", "compute_markdown",
-           "convergence_by_run", "convergence_scan_markdown", "dimer_curve_grid", "dimer_state_markdown",
-           "draws_comparison_markdown", "families_markdown", "sanity_markdown", "settings_markdown",
-           "standard_vs_pure_markdown", "test_error_markdown", "verdicts_markdown"]
+__all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "SUMMARY_QUANTITIES", "changes_over_draws", "chosen_setting_errors",
+           "compute_markdown", "convergence_by_run", "convergence_scan_markdown", "dimer_curve_grid",
+           "dimer_state_markdown", "draws_comparison_markdown", "families_markdown", "sanity_markdown",
+           "settings_markdown", "standard_vs_pure_markdown", "summary_comparison_markdown", "test_error_markdown",
+           "verdict_changes", "verdict_history_markdown", "verdicts_markdown"]
 
 #: key of each element's ground-state crystal in ``data/literature.json`` (published PBE a0, B, E_coh)
 LITERATURE_BULK = {"C": "diamond", "Si": "silicon"}
@@ -336,3 +337,51 @@ def draws_comparison_markdown(before: Mapping, after_draws: Mapping, after_singl
             f"set of {before['set_sizes'].get('test', '–')}; after: {after_sizes[0]} and {after_sizes[1]}.\n\n"
             + "\n".join(lines) + "\n\n**Verdicts over draws that changed at a size tested both times:** "
             + ("; ".join(changed) or "none") + ".")
+
+
+#: the quantities of :func:`linace.study.claims.compare_summaries`, with their column titles
+SUMMARY_QUANTITIES = {"distance_to_previous_K_eV": "to K−1 (eV)", "distance_to_dft_eV": "to DFT (eV)",
+                      "minimum_position_A": "minimum (Å)", "minimum_energy_eV": "depth (eV)"}
+
+
+def _three(value) -> str:
+    """A number with three decimals, or '–' when missing (None, NaN)."""
+    return "–" if value is None or not np.isfinite(value) else f"{value:.3f}"
+
+
+def summary_comparison_markdown(comparison: Mapping) -> str:
+    """The convergence numbers of every run before and after, one row per (run, K), from the
+    ``convergence`` rows of :func:`linace.study.claims.compare_summaries` (missing: '–')."""
+    grouped: dict[tuple, dict] = {}
+    for run, K, quantity, old, new in comparison["convergence"]:
+        grouped.setdefault((run, K), {})[quantity] = (old, new)
+    lines = ["| run | K | " + " | ".join(f"{title} before | after" for title in SUMMARY_QUANTITIES.values()) + " |",
+             "|---|---" + "|---|---" * len(SUMMARY_QUANTITIES) + "|"]
+    for (run, K), values in grouped.items():
+        pairs = [values.get(quantity, (None, None)) for quantity in SUMMARY_QUANTITIES]
+        lines.append(f"| {run} | {K} | " + " | ".join(f"{_three(old)} | {_three(new)}" for old, new in pairs) + " |")
+    return "\n".join(lines)
+
+
+def verdict_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """The claims graded both times whose verdict changed, e.g. '1b: partly → reproduced'
+    (``before``, ``after``: {claim: verdict}; a claim is named by its id, the text before the first '.')."""
+    return [f"{claim.split('.')[0]}: {before[claim]} → {verdict}" for claim, verdict in after.items()
+            if claim in before and before[claim] != verdict]
+
+
+def verdict_history_markdown(first: Mapping[str, str], steps: Sequence[tuple[str, Mapping[str, str]]],
+                             now: tuple[str, Mapping[str, str]]) -> str:
+    """Every claim's verdict through a sequence of changes: one column for the ``first`` state
+    ({claim: verdict}), one per intermediate state ``steps`` [(column title, {claim: verdict})] (a
+    state not recorded: {}) and one for ``now`` (title, {claim: verdict}); a verdict that differs
+    now from the first state (or was not graded then) is bold. Claims are those of the ``now`` state,
+    in its order."""
+    title, current = now
+    lines = ["| claim | first reference | " + " | ".join(name for name, _ in steps) + f" | {title} |",
+             "|---" * (len(steps) + 3) + "|"]
+    for claim, verdict in current.items():
+        shown = f"**{verdict}**" if first.get(claim) != verdict else verdict
+        lines.append(f"| {claim} | {first.get(claim, '–')} | "
+                     + " | ".join(verdicts.get(claim, "–") for _, verdicts in steps) + f" | {shown} |")
+    return "\n".join(lines)
