@@ -107,3 +107,20 @@ def test_diamond_lattice_constant_and_cohesive_energy(e0):
     dia = reference.diamond_sanity(pool, e0)
     assert dia["a0"] == pytest.approx(published["a0_A"], abs=0.02)
     assert dia["cohesive_energy"] == pytest.approx(published["cohesive_energy_eV"], abs=0.05)
+
+
+def test_clusters_are_the_tailored_set_labelled_by_their_lowest_state():
+    """The tailored set (issue 12): at least 150 Si3-Si5, every one labelled by the lowest converged
+    solution its state search recorded (an energy per spin moment and start), named by its moment."""
+    clusters = _committed("clusters")
+    counts = {n: sum(len(a) == n for a in clusters) for n in (3, 4, 5)}
+    assert len(clusters) >= 150 and all(counts.values()) and sum(counts.values()) == len(clusters), counts
+    assert datasets.manifest(element=ELEMENT)["sets"]["clusters"]["state_search_runs_missing"] == 0
+    for atoms in clusters:
+        sid, energy = atoms.info["sid"], atoms.get_potential_energy()
+        alternatives = {key: value for key, value in atoms.info.items()
+                        if key.startswith("energy_m") and np.isfinite(value)}
+        assert alternatives, f"{sid}: no converged solution recorded"
+        assert energy == pytest.approx(min(alternatives.values()), abs=1e-6), f"{sid}: not the lowest"
+        assert atoms.info["state"].startswith(f"{int(atoms.info['spin_moment']) + 1}-plet"), sid
+        assert np.isfinite(atoms.get_forces()).all(), f"{sid}: forces not finite"
