@@ -135,8 +135,11 @@ print(f"labelled curve: minimum at {position:.3f} A, E - 2E0 = {depth:.3f} eV")
 # ### Sanity numbers and the sets
 
 # %% tags=["hide-input"]
-pool_name = "pool" if "pool" in datasets.names(folder) else "diverse"
-display(Markdown(report.sanity_markdown(datasets.load(pool_name, folder), e0, element)))
+bulk_sets = [name for name in ("pool", "diverse", "crystals", "narrow", "test") if name in datasets.names(folder)]
+if bulk_sets:  # the widest bulk set the folder has (the sanity numbers need its diamond cells)
+    display(Markdown(report.sanity_markdown(datasets.load(bulk_sets[0], folder), e0, element)))
+else:
+    print(f"{folder} has no bulk set: no sanity table")
 sets = [name for name in ("narrow", "crystals", "diverse", "test", "clusters", "dimers") if name in datasets.names(folder)]
 display(Markdown(report.families_markdown({name: datasets.load(name, folder) for name in sets})))
 
