@@ -179,3 +179,27 @@ def test_claims_over_draws_are_set_beside_a_snapshot_at_every_size_either_tested
     stored = snapshot_draws(now)  # a later snapshot of the same numbers compares the same way
     assert stored["40"][0] == {"claim": "1b", "holds": 9, "partly": 1, "draws": 10, "verdict": "reproduced"}
     assert compare_over_draws(before, stored) == rows
+
+
+def test_convergence_is_attributed_to_the_dimers_or_the_basis():
+    """convergence_source names the ingredient whose absence stops convergence (criterion of v2c)."""
+    from linace.study.claims import convergence_by_ingredient, convergence_source
+
+    converging, jumping = (0.8, 0.4, 0.25, 0.2), (1.0, -0.8, 1.2, -0.9)
+
+    def source(standard_tailored, pure_clusters):
+        records = v2_records({("standard", "clusters+dimers"): standard_tailored,
+                              ("pure", "clusters"): pure_clusters, ("pure", "clusters+dimers"): converging})
+        converges = convergence_by_ingredient(records, DFT)
+        assert converges[("pure", "clusters+dimers")][0] == "yes"
+        assert converges[("standard", "diverse")] == ("untested", [])
+        return convergence_source(converges)
+
+    assert "comes from the dimers" in source(converging, jumping)
+    assert "comes from the pure basis" in source(jumping, converging)
+    assert "both ingredients are needed" in source(jumping, jumping)
+    assert "neither ingredient" in source(converging, converging)
+    no_pure = convergence_by_ingredient(v2_records({("pure", "clusters+dimers"): jumping}), DFT)
+    assert "no convergence to attribute" in convergence_source(no_pure)
+    untested = convergence_by_ingredient(v2_records({("pure", "clusters+dimers"): converging}), DFT)
+    assert "not tested" in convergence_source(untested)

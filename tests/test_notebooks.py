@@ -129,6 +129,7 @@ def test_silicon_notebook(tmp_path, synthetic_environment, synthetic_silicon, sy
     text = output.read_text()
     assert "Si: E0 = " in text and "compared over 1.52-6.84 A" in text
     assert "| claim | Si | C |" in text and "v2c." in text
+    assert "| basis | training set | Si | C |" in text  # where the convergence comes from, both elements
     assert "n/a (an EOS fit needs at least 5 volumes" in text  # the synthetic folder has no volume scan
     with pytest.raises(papermill.PapermillExecutionError, match="holds C data, not Si"):
         execute("07_silicon", tmp_path, data_dir=str(synthetic_data), results_dir=str(tmp_path / "si"))

@@ -177,3 +177,13 @@ def test_the_verdict_history_bolds_what_changed_since_the_first_state():
                          "| v2c. C | – | – | – | **reproduced** |"]  # not graded in the first state
     assert report.verdict_changes(first, now) == ["v2a: reproduced → not reproduced"]  # v2c: not graded before
     assert report.verdict_changes(now, now) == []
+
+
+def test_convergence_ingredients_table_has_a_column_per_element():
+    table = report.convergence_ingredients_markdown({
+        "Si": {("pure", "clusters"): ("no", [0.6, 1.8, 0.8]), ("pure", "clusters+dimers"): ("yes", [0.6, 0.06, 0.01])},
+        "C": {("pure", "clusters"): ("untested", [])}})
+    lines = table.splitlines()
+    assert lines[0] == "| basis | training set | Si | C |"
+    assert lines[2] == "| pure | `clusters` | no (last step 0.80) | untested |"
+    assert lines[3] == "| pure | `clusters+dimers` | yes (last step 0.01) | untested |"

@@ -15,8 +15,8 @@ import numpy as np
 from .results import convergence_table
 
 __all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "REPRODUCED_FRACTION", "TAILORED_SET", "DrawVerdict", "Verdict",
-           "assess_claims", "assess_v2_claims", "claim_id", "compare_over_draws", "compare_summaries",
-           "convergence_steps", "grade_over_draws", "key_numbers", "select", "snapshot_draws", "study_summary"]
+           "ATTRIBUTION_SETS", "assess_claims", "assess_v2_claims", "claim_id", "compare_over_draws", "compare_summaries",
+           "convergence_by_ingredient", "convergence_steps", "convergence_source", "grade_over_draws", "key_numbers", "select", "snapshot_draws", "study_summary"]
 
 #: A dimer curve whose mean absolute difference to DFT over 1.0-4.5 A exceeds this is "far" (eV).
 FAR_FROM_DFT_EV = 0.5
@@ -179,6 +179,61 @@ def assess_v2_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
         f"pure, {TAILORED_SET}: successive-K distances {describe(pure_tailored)}; "
         f"standard on the same data: {describe(standard)}"))
     return verdicts
+
+
+#: Training sets that separate the two ingredients of claim v2c: bulk data, the molecules without the
+#: dimer, and with it (the tailored set).
+ATTRIBUTION_SETS = ("diverse", "clusters", TAILORED_SET)
+
+
+def convergence_by_ingredient(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]
+                              ) -> dict[tuple[str, str], tuple[str, list[float]]]:
+    """Does the dimer curve converge in K, for each basis variant on each set of :data:`ATTRIBUTION_SETS`?
+
+    The criterion is that of the v2 claims: 'yes' if the successive-K distances shrink at every K and
+    end below :data:`CONVERGED_EV`, 'signs' if they only shrink, 'no' otherwise, 'untested' without
+    at least three runs. Returns ``{(variant, training_set): (answer, successive-K distances in eV)}``.
+    """
+    out = {}
+    for variant in ("standard", "pure"):
+        for training_set in ATTRIBUTION_SETS:
+            steps = convergence_steps(select(records, variant=variant, training_set=training_set), dft_curve)
+            out[(variant, training_set)] = (_converges(steps), steps)
+    return out
+
+
+def convergence_source(converges: Mapping[tuple[str, str], tuple[str, Sequence[float]]]) -> str:
+    """One sentence from :func:`convergence_by_ingredient`: when the pure basis converges on the tailored
+    set, is that owed to the basis (the standard basis on the same data does not converge), to the
+    dimers in the data (the pure basis on the clusters alone does not), to both, or to neither?"""
+
+    def said(variant, training_set):
+        answer, steps = converges[(variant, training_set)]
+        chain = " → ".join(f"{x:.2f}" for x in steps) + " eV" if steps else "no runs"
+        return f"{variant} on `{training_set}`: {chain}"
+
+    pure_tailored = converges[("pure", TAILORED_SET)][0]
+    if pure_tailored != "yes":
+        return (f"The pure basis on the tailored set does not converge to below {CONVERGED_EV} eV "
+                f"({said('pure', TAILORED_SET)}): there is no convergence to attribute.")
+    standard_tailored = converges[("standard", TAILORED_SET)][0]
+    pure_clusters = converges[("pure", "clusters")][0]
+    if "untested" in (standard_tailored, pure_clusters):
+        return ("The pure basis converges on the tailored set; without runs of the standard basis on it and of the "
+                "pure basis on the clusters alone, what it owes to each ingredient is not tested.")
+    basis_needed, dimers_needed = standard_tailored != "yes", pure_clusters != "yes"
+    evidence = f"({said('standard', TAILORED_SET)}; {said('pure', 'clusters')}; {said('pure', TAILORED_SET)})"
+    if dimers_needed and not basis_needed:
+        return ("The standard basis converges on the tailored set as well, and the pure basis does not converge "
+                f"without the dimers: the convergence comes from the dimers in the training data, not from the "
+                f"pure basis {evidence}.")
+    if basis_needed and dimers_needed:
+        return f"Only the pure basis on data with dimers converges: both ingredients are needed {evidence}."
+    if basis_needed:
+        return ("The pure basis converges with or without the dimers, the standard basis not on the tailored set: "
+                f"the convergence comes from the pure basis {evidence}.")
+    return ("The standard basis on the tailored set and the pure basis on the clusters alone converge too: "
+            f"neither ingredient alone is needed {evidence}.")
 
 
 def study_summary(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray],

@@ -18,7 +18,7 @@ from .claims import CONVERGED_EV, Verdict, claim_id, compare_over_draws, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
 __all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "SUMMARY_QUANTITIES", "changes_over_draws", "chosen_setting_errors",
-           "compute_markdown", "convergence_by_run", "convergence_scan_markdown", "dimer_curve_grid",
+           "compute_markdown", "convergence_by_run", "convergence_ingredients_markdown", "convergence_scan_markdown", "dimer_curve_grid",
            "dimer_state_markdown", "draws_comparison_markdown", "families_markdown", "sanity_markdown",
            "settings_markdown", "standard_vs_pure_markdown", "summary_comparison_markdown", "test_error_markdown",
            "verdict_changes", "verdict_history_markdown", "verdicts_markdown"]
@@ -278,6 +278,22 @@ def standard_vs_pure_markdown(records: Sequence[dict], training_sets: Sequence[s
             else:
                 cells.append("–")
         lines.append(f"| {training_set} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def convergence_ingredients_markdown(by_element: Mapping[str, Mapping[tuple[str, str], tuple[str, Sequence[float]]]]) -> str:
+    """Does the dimer curve converge in K, per basis variant and training set, one column per element
+    (``{element: linace.study.claims.convergence_by_ingredient(...)}``): a Markdown table of the
+    answer ('yes', 'signs', 'no', 'untested') and the last successive-K distance (eV)."""
+    elements = list(by_element)
+    keys = list(dict.fromkeys(key for table in by_element.values() for key in table))
+    lines = ["| basis | training set | " + " | ".join(elements) + " |", "|---|---|" + "---|" * len(elements)]
+    for variant, training_set in keys:
+        cells = []
+        for element in elements:
+            answer, steps = by_element[element].get((variant, training_set), ("untested", []))
+            cells.append(f"{answer} (last step {steps[-1]:.2f})" if steps else answer)
+        lines.append(f"| {variant} | `{training_set}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
