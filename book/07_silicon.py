@@ -235,8 +235,8 @@ def _chain(variant, training_set):
 for verdict in silicon_verdicts:
     glue(f"si_{claim_id(verdict.claim)}", verdict.verdict, display=False)
     glue(f"c_{claim_id(verdict.claim)}", carbon_verdicts.get(claim_id(verdict.claim), "–"), display=False)
-for variant in variants:
-    for training_set in compared_sets:
+for variant in ("standard", "pure"):  # every chain the conclusion quotes, "no runs" where there are none
+    for training_set in ("diverse", "clusters", TAILORED_SET):
         glue(f"si_prev_{variant}_{training_set.replace('+', '_')}", _chain(variant, training_set), display=False)
 
 # %% [markdown]
