@@ -18,10 +18,10 @@ from .claims import CONVERGED_EV, Verdict, claim_id, compare_over_draws, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
 __all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "SUMMARY_QUANTITIES", "changes_over_draws", "chosen_setting_errors",
-           "compute_markdown", "convergence_by_run", "convergence_ingredients_markdown", "convergence_scan_markdown", "dimer_curve_grid",
-           "dimer_state_markdown", "draws_comparison_markdown", "families_markdown", "sanity_markdown",
-           "settings_markdown", "standard_vs_pure_markdown", "summary_comparison_markdown", "test_error_markdown",
-           "verdict_changes", "verdict_history_markdown", "verdicts_markdown"]
+           "compute_markdown", "convergence_by_run", "convergence_ingredients_markdown", "convergence_scan_markdown",
+           "dimer_curve_grid", "dimer_state_markdown", "draws_comparison_markdown", "families_markdown",
+           "sanity_markdown", "settings_markdown", "standard_vs_pure_markdown", "summary_comparison_markdown",
+           "test_error_markdown", "verdict_changes", "verdict_history_markdown", "verdicts_markdown"]
 
 #: key of each element's ground-state crystal in ``data/literature.json`` (published PBE a0, B, E_coh)
 LITERATURE_BULK = {"C": "diamond", "Si": "silicon"}
@@ -281,7 +281,8 @@ def standard_vs_pure_markdown(records: Sequence[dict], training_sets: Sequence[s
     return "\n".join(lines)
 
 
-def convergence_ingredients_markdown(by_element: Mapping[str, Mapping[tuple[str, str], tuple[str, Sequence[float]]]]) -> str:
+def convergence_ingredients_markdown(
+        by_element: Mapping[str, Mapping[tuple[str, str], tuple[str, Sequence[float]]]]) -> str:
     """Does the dimer curve converge in K, per basis variant and training set, one column per element
     (``{element: linace.study.claims.convergence_by_ingredient(...)}``): a Markdown table of the
     answer ('yes', 'signs', 'no', 'untested') and the last successive-K distance (eV)."""
@@ -382,7 +383,7 @@ def summary_comparison_markdown(comparison: Mapping) -> str:
 def verdict_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
     """The claims graded both times whose verdict changed, e.g. '1b: partly → reproduced'
     (``before``, ``after``: {claim: verdict}; a claim is named by its id, the text before the first '.')."""
-    return [f"{claim.split('.')[0]}: {before[claim]} → {verdict}" for claim, verdict in after.items()
+    return [f"{claim_id(claim)}: {before[claim]} → {verdict}" for claim, verdict in after.items()
             if claim in before and before[claim] != verdict]
 
 
