@@ -15,8 +15,9 @@ import numpy as np
 from .results import convergence_table
 
 __all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "REPRODUCED_FRACTION", "TAILORED_SET", "DrawVerdict", "Verdict",
-           "ATTRIBUTION_SETS", "assess_claims", "assess_v2_claims", "claim_id", "compare_over_draws", "compare_summaries",
-           "convergence_by_ingredient", "convergence_steps", "convergence_source", "grade_over_draws", "key_numbers", "select", "snapshot_draws", "study_summary"]
+           "ATTRIBUTION_SETS", "assess_claims", "assess_v2_claims", "claim_id", "compare_over_draws",
+           "compare_summaries", "convergence_by_ingredient", "convergence_steps", "convergence_source",
+           "grade_over_draws", "key_numbers", "select", "snapshot_draws", "study_summary"]
 
 #: A dimer curve whose mean absolute difference to DFT over 1.0-4.5 A exceeds this is "far" (eV).
 FAR_FROM_DFT_EV = 0.5
@@ -137,6 +138,11 @@ def _converges(steps: Sequence[float]) -> str:
     return "signs" if shrinking else "no"
 
 
+def _describe_steps(steps: Sequence[float]) -> str:
+    """Successive-K distances as '0.62 → 0.05 → 0.01 eV', or 'no runs'."""
+    return " → ".join(f"{x:.2f}" for x in steps) + " eV" if steps else "no runs"
+
+
 def assess_v2_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[Verdict]:
     """Test the claims the paper's second version adds (DESIGN.md section 1) on records of one
     regularisation with both basis variants: standard bases give unstable curves even on tailored data;
@@ -145,9 +151,6 @@ def assess_v2_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
 
     def steps_of(variant, training_set):
         return convergence_steps(select(records, variant=variant, training_set=training_set), dft_curve)
-
-    def describe(steps):
-        return " → ".join(f"{x:.2f}" for x in steps) + " eV" if steps else "no runs"
 
     def no_convergence_grade(steps):  # v2a and v2b claim that the curves do NOT converge
         return {"untested": "not tested (no runs)", "yes": "not reproduced"}.get(_converges(steps), "reproduced")
@@ -159,7 +162,7 @@ def assess_v2_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
         f"the distance between successive-K curves of the standard basis trained on `{TAILORED_SET}` does not "
         f"shrink at every K to below {CONVERGED_EV} eV",
         no_convergence_grade(standard),
-        f"standard, {TAILORED_SET}: successive-K distances {describe(standard)}"))
+        f"standard, {TAILORED_SET}: successive-K distances {_describe_steps(standard)}"))
 
     pure_bulk = steps_of("pure", "diverse")
     verdicts.append(Verdict(
@@ -167,7 +170,7 @@ def assess_v2_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
         f"the pure basis trained on bulk data (`diverse`) does not converge: successive-K distances do not shrink "
         f"at every K to below {CONVERGED_EV} eV",
         no_convergence_grade(pure_bulk),
-        f"pure, diverse: successive-K distances {describe(pure_bulk)}"))
+        f"pure, diverse: successive-K distances {_describe_steps(pure_bulk)}"))
 
     pure_tailored = steps_of("pure", TAILORED_SET)
     verdicts.append(Verdict(
@@ -176,8 +179,8 @@ def assess_v2_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
         f"also end below {CONVERGED_EV} eV, partly if not)",
         {"yes": "reproduced", "signs": "partly", "no": "not reproduced",
          "untested": "not tested (no runs)"}[_converges(pure_tailored)],
-        f"pure, {TAILORED_SET}: successive-K distances {describe(pure_tailored)}; "
-        f"standard on the same data: {describe(standard)}"))
+        f"pure, {TAILORED_SET}: successive-K distances {_describe_steps(pure_tailored)}; "
+        f"standard on the same data: {_describe_steps(standard)}"))
     return verdicts
 
 
@@ -208,9 +211,7 @@ def convergence_source(converges: Mapping[tuple[str, str], tuple[str, Sequence[f
     dimers in the data (the pure basis on the clusters alone does not), to both, or to neither?"""
 
     def said(variant, training_set):
-        answer, steps = converges[(variant, training_set)]
-        chain = " → ".join(f"{x:.2f}" for x in steps) + " eV" if steps else "no runs"
-        return f"{variant} on `{training_set}`: {chain}"
+        return f"{variant} on `{training_set}`: {_describe_steps(converges[(variant, training_set)][1])}"
 
     pure_tailored = converges[("pure", TAILORED_SET)][0]
     if pure_tailored != "yes":
