@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
+KERNEL_CONFIG := $(VENV)/etc/ipython/ipython_kernel_config.py
 
 .PHONY: help venv test book check-book notebooks sweep bench data clean
 
@@ -22,7 +23,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-venv: $(STAMP)
+# the kernels that execute the chapters log errors only (why: scripts/ipython_kernel_config.py)
+$(KERNEL_CONFIG): scripts/ipython_kernel_config.py | $(STAMP)
+	install -D -m 644 $< $@
+
+venv: $(STAMP) $(KERNEL_CONFIG)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -33,7 +38,7 @@ notebooks: $(STAMP)
 
 # The default sweep first (its runs are rendered in the book's "Sweep runs" part and read by the
 # results chapter), then the book itself; any notebook error or Sphinx warning fails the build.
-book: $(STAMP) notebooks sweep
+book: $(STAMP) $(KERNEL_CONFIG) notebooks sweep
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 # The built book as a reader sees it, offline: every chapter rendered in headless Chromium (Debian's

@@ -82,7 +82,7 @@ if not convergence:
 # (above 100 meV/atom and 0.7 eV/Å, chapter {doc}`05b_evidence`).
 
 # %% tags=["hide-input"]
-print("\n".join(report.chosen_setting_errors(convergence, settings)))
+display(Markdown("\n".join(f"* {line}" for line in report.chosen_setting_errors(convergence, settings))))
 
 # %% [markdown]
 # ## The DFT dimer curve and its electronic states

@@ -41,7 +41,7 @@
 #   silicon, {glue:text}`c_v2b:s` on carbon;
 # * **v2c**, tailored data plus the pure basis converge: {glue:text}`si_v2c:s` on silicon,
 #   {glue:text}`c_v2c:s` on carbon;
-# * **where the convergence comes from**, on silicon: {glue:text}`si_source:s`
+# * **where the convergence comes from**, on silicon. {glue:md}`si_source`
 #
 # **Criteria, fixed before the silicon numbers were seen:** the claims v2a–v2c and their criteria are
 # those of chapter {doc}`06_beyond` (`linace.study.claims.assess_v2_claims`), unchanged. The
@@ -88,8 +88,9 @@ variants = [v for v in ("standard", "pure") if select(records, variant=v)]
 compared_sets = [s for s in ("diverse", "clusters", TAILORED_SET)
                  if all(select(records, variant=v, training_set=s) for v in variants)]
 low, high = convergence_range(element)
-print(f"{element}: E0 = {e0:.4f} eV; {len(dimers)} dimers; {len(records)} runs, K = {orders}, "
-      f"variants {variants}, sets {compared_sets}; dimer curves compared over {low:.2f}-{high:.2f} A")
+print(f"{element}: E0 = {e0:.4f} eV; {len(dimers)} dimers; {len(records)} runs, K = {orders}\n"
+      f"variants: {', '.join(variants)}; sets: {', '.join(compared_sets)}\n"
+      f"dimer curves compared over {low:.2f}-{high:.2f} A")
 
 # %% [markdown]
 # ## The silicon reference
@@ -102,8 +103,8 @@ print(f"{element}: E0 = {e0:.4f} eV; {len(dimers)} dimers; {len(records)} runs, 
 # %% tags=["hide-input"]
 display(Markdown(report.settings_markdown(manifest)))
 convergence = manifest.get("convergence") or {}
-print("\n".join(report.chosen_setting_errors(convergence, manifest.get("dft", {})))
-      or "no convergence check recorded in the manifest")
+display(Markdown("\n".join(f"* {line}" for line in report.chosen_setting_errors(convergence, manifest.get("dft", {})))
+                 or "No convergence check is recorded in the manifest."))
 
 # %% [markdown]
 # Each scan varies one setting against a tighter reference; the chosen value's errors are the lines
@@ -145,7 +146,7 @@ fig.tight_layout()
 if labelled:
     display(Markdown(report.dimer_state_markdown(dimers, e0)))
     for change in reference.name_changes_without_crossing(dimers, e0):  # e.g. a fractional state drifting off its term
-        print(f"a change of name, not of solution (same moment and occupations, smooth through it): {change}")
+        print(f"a change of name, not of solution (same moment and occupations, smooth through it):\n  {change}")
 position, depth = curve_minimum(r_dft, e_dft, (max(low, r_dft.min()), min(high, r_dft.max())))
 print(f"labelled curve: minimum at {position:.3f} A, E - 2E0 = {depth:.3f} eV")
 
@@ -196,8 +197,8 @@ for ax, variant in zip(axes[0], variants):
     scale = max(8.0, 1.1 * max(np.abs(v[inside]).max() for v in curve.contributions.values()))
     dimer_axes(ax, ylim=(-scale, scale), title=f"{variant}, {TAILORED_SET}, K = {focus_body_order}", element=element)
     ax.legend(fontsize=7)
-    print(f"{variant}: cancellation ratio (sum of |2V_nu| over |E|, {low:.2f}-{high:.2f} A; 1 = none) "
-          f"{cancellation_ratio(curve, (low, high)):.2f}")
+    print(f"{variant}: cancellation ratio {cancellation_ratio(curve, (low, high)):.2f} "
+          f"(sum of |2V_nu| over |E|, {low:.2f}-{high:.2f} A; 1 = none)")
 fig.tight_layout()
 
 # %% [markdown]
@@ -226,6 +227,12 @@ if set(variants) == {"standard", "pure"}:
                      + report.standard_vs_pure_markdown(records, compared_sets)))
 
 # %% [markdown]
+# The test set is bulk silicon (the disjoint `test` set of the sanity table). Potentials trained on
+# clusters, with or without dimers, have seen no bulk environment; their bulk errors are orders of
+# magnitude larger, and they are read here for their dimer curves, not as bulk potentials. The last
+# table measures how far apart the dimer curves of the two bases are at the same K and training
+# set; set it beside the successive-K distances above.
+#
 # ## The second-version claims on silicon, beside carbon
 #
 # Each claim graded on silicon's runs and on carbon's, with the same criterion.
@@ -272,8 +279,8 @@ display(Markdown(report.convergence_ingredients_markdown(ingredients)))
 sources = {name: convergence_source(table) for name, table in ingredients.items()}
 for name, sentence in sources.items():
     display(Markdown(f"**{name}.** {sentence}"))
-glue("si_source", sources[element], display=False)
-glue("c_source", sources.get("C", "no carbon runs"), display=False)
+glue("si_source", Markdown(sources[element]), display=False)  # Markdown: the sentences name sets as `code`
+glue("c_source", Markdown(sources.get("C", "There are no carbon runs to compare.")), display=False)
 
 # %% [markdown]
 # ## Conclusion
@@ -293,8 +300,10 @@ glue("c_source", sources.get("C", "no carbon runs"), display=False)
 #
 # **Against the paper's silicon result.** The paper's second version sees signs of convergence for
 # silicon trained on dimers to pentamers with a basis without self-interactions, and reads it as the
-# effect of the two together. On our silicon data: {glue:text}`si_source:s` On carbon:
-# {glue:text}`c_source:s`
+# effect of the two together. Our runs separate the two:
+#
+# * **Silicon.** {glue:md}`si_source`
+# * **Carbon.** {glue:md}`c_source`
 
 # %% [markdown]
 # ## Exercises
