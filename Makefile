@@ -64,6 +64,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/design_matrix.py
 	$(BIN)/python benchmarks/design_matrix.py --structures 3 --body-orders 3 4 5 --variants standard pure --no-pyace
 	$(BIN)/python benchmarks/calculator.py
+	$(BIN)/python benchmarks/solver.py
 	$(BIN)/python benchmarks/scale.py
 
 clean:

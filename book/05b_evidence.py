@@ -83,29 +83,15 @@ print(f"{len(records)} resampled runs: K = {orders}, N = {sizes}, up to {n_draws
 # %% tags=["hide-input"]
 full = select(load_results(full_results_dir), regularisation=regularisation)
 single = {v.claim: v.verdict for v in assess_claims(select(full, variant="standard"), dft) + assess_v2_claims(full, dft)}
-lines = ["| claim | N | holds in | partly in | verdict over draws | whole set, one fit |", "|---|---|---|---|---|---|"]
 graded = {size: grade_over_draws(records, dft, size, regularisation) for size in sizes}
-for claim in single:
-    for size in sizes:
-        for v in graded[size]:
-            if v.claim == claim and v.draws:
-                over = f"**{v.verdict}**" if v.draws > 1 else f"one draw only: {v.only_draw_verdict}"
-                lines.append(f"| {claim} | {size} | {v.holds} of {v.draws} | {v.partly} of {v.draws} | "
-                             f"{over} | {single[claim]} |")
-display(Markdown("\n".join(lines)))
+display(Markdown(report.verdicts_over_draws_markdown(graded, single)))
 
 # the findings of the landing page (book/intro.md pastes these)
 numbers = key_numbers(full, dft)
 for claim, verdict in single.items():
     cid = claim_id(claim)
-    tested = [v for size in sizes for v in graded[size] if v.claim == claim and v.draws]
-    # the headline: the largest N with several draws (where N is nearly the whole set, one draw is made)
-    headline = ([v for v in tested if v.draws > 1] or tested)[-1:]
     glue(f"verdict_{cid}", verdict, display=False)
-    glue(f"draws_{cid}", (f"{headline[0].verdict} over draws at N = {headline[0].train_size} (holds fully in "
-                          + "; ".join(v.count for v in tested) + ")")
-         if tested else "not resampled",
-         display=False)
+    glue(f"draws_{cid}", report.over_draws_summary(graded, claim), display=False)
     glue(f"number_{cid}", numbers.get(cid, "no runs"), display=False)
 
 moving = []  # claims whose verdict over draws is not the same at every N with several draws

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
+from conftest import random_carbon
 
 from linace.basis import ACEBasis
 from linace.calculator import ACECalculator
@@ -11,14 +12,14 @@ from linace.fit import (
     FitError,
     Weights,
     bayesian_regression,
-    fit,
     design_arrays,
+    evidence_maximisation,
+    fit,
     linear_system,
+    scaled_spectrum,
     select_structures,
     smoothness_prior,
 )
-
-from conftest import random_carbon
 
 E0 = -1.25
 
@@ -82,6 +83,45 @@ def test_bayesian_regression_on_a_textbook_problem():
     assert 1 / np.sqrt(info["beta"]) == pytest.approx(0.05, rel=0.1)
     assert 3 < info["effective_parameters"] <= 6
     np.testing.assert_allclose(mean[:3], [0.3, -1.0, 0.5], atol=0.05)
+
+
+@pytest.mark.parametrize("n_rows", [300, 40, 12])
+def test_scaled_spectrum_equals_the_svd_of_the_system(n_rows):
+    """The QR reduction of a tall system (and the plain SVD of a wide one) gives the singular values,
+    right vectors and correlations of the SVD of the whole system, to round-off, even when the system
+    is ill-conditioned (singular values over 12 decades, beyond what a Gram matrix resolves)."""
+    rng = np.random.default_rng(7)
+    n_basis = 25
+    left, _ = np.linalg.qr(rng.normal(size=(n_rows, min(n_rows, n_basis))))
+    right, _ = np.linalg.qr(rng.normal(size=(n_basis, n_basis)))
+    singular = np.logspace(3, -9, min(n_rows, n_basis))
+    X = (left * singular) @ right[:, :min(n_rows, n_basis)].T
+    y = rng.normal(size=n_rows)
+    s, Vt, correlations = scaled_spectrum(X, y)
+    _, s_ref, Vt_ref = np.linalg.svd(X, full_matrices=False)
+    np.testing.assert_allclose(s, s_ref, rtol=1e-9, atol=1e-12 * s_ref[0])
+    np.testing.assert_allclose(s, singular, rtol=1e-6, atol=1e-12 * s_ref[0])
+    # the vectors up to sign; compared through what the solver uses: V^T X^T y and V diag(s^2) V^T
+    np.testing.assert_allclose(Vt.T @ correlations, X.T @ y, rtol=1e-9, atol=1e-9 * np.abs(X.T @ y).max())
+    np.testing.assert_allclose((Vt.T * s**2) @ Vt, X.T @ X, atol=1e-9 * s_ref[0] ** 2)
+    np.testing.assert_allclose(np.abs(np.sum(Vt * Vt_ref, axis=1))[s_ref > 1e-6 * s_ref[0]], 1.0, atol=1e-8)
+
+
+def test_bayesian_regression_of_a_tall_system_equals_the_svd_route():
+    """The posterior from the QR-reduced spectrum is the one from the SVD of the whole scaled system."""
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(500, 30)) @ np.diag(np.logspace(0, -6, 30))
+    y = X @ rng.normal(size=30) + 1e-3 * rng.normal(size=500)
+    w, gamma = rng.uniform(0.5, 2.0, size=500), np.linspace(1.0, 3.0, 30)
+    mean, covariance, info = bayesian_regression(X, y, w, gamma)
+    Xt, yt = X * np.sqrt(w)[:, None] / gamma, y * np.sqrt(w)
+    U, s, Vt = np.linalg.svd(Xt, full_matrices=False)
+    ref_mean, ref_covariance, ref_info = evidence_maximisation(s**2, Vt, s * (U.T @ yt), float(yt @ yt), 500,
+                                                               gamma, float(np.var(yt)))
+    np.testing.assert_allclose(mean, ref_mean, rtol=1e-8, atol=1e-10 * np.abs(ref_mean).max())
+    np.testing.assert_allclose(covariance, ref_covariance, rtol=1e-7, atol=1e-10 * np.abs(ref_covariance).max())
+    assert info["alpha"] == pytest.approx(ref_info["alpha"], rel=1e-8)
+    assert info["beta"] == pytest.approx(ref_info["beta"], rel=1e-8)
 
 
 def test_ridge_and_smoothness_priors_shrink(basis, truth):

@@ -187,3 +187,28 @@ def test_convergence_ingredients_table_has_a_column_per_element():
     assert lines[0] == "| basis | training set | Si | C |"
     assert lines[2] == "| pure | `clusters` | no (last step 0.80) | untested |"
     assert lines[3] == "| pure | `clusters+dimers` | yes (last step 0.01) | untested |"
+
+
+def test_verdicts_over_draws_table_reports_each_tested_size_beside_the_one_fit():
+    from linace.study.claims import DrawVerdict
+
+    def graded(claim, size, holds, partly, draws):
+        verdict = "reproduced" if holds >= 0.8 * draws else "not reproduced" if holds <= 0.2 * draws else "depends"
+        return DrawVerdict(claim, "criterion", size, holds, partly, draws, verdict)
+
+    by_size = {40: [graded("v2a", 40, 3, 0, 10), graded("v2c", 40, 7, 1, 10), graded("v2b", 40, 0, 0, 0)],
+               160: [graded("v2c", 160, 10, 0, 10), graded("v2a", 160, 1, 0, 1)]}
+    table = report.verdicts_over_draws_markdown(by_size, {"v2a": "not reproduced", "v2b": "reproduced",
+                                                          "v2c": "reproduced"})
+    rows = table.splitlines()[2:]
+    assert rows == ["| v2a | 40 | 3 of 10 | 0 of 10 | **depends** | not reproduced |",
+                    "| v2a | 160 | 1 of 1 | 0 of 1 | one draw only: reproduced | not reproduced |",
+                    "| v2c | 40 | 7 of 10 | 1 of 10 | **depends** | reproduced |",
+                    "| v2c | 160 | 10 of 10 | 0 of 10 | **reproduced** | reproduced |"]  # v2b: no draw tested it
+    only = report.verdicts_over_draws_markdown(by_size, {"v2a": "x"}, claims=["v2c"]).splitlines()[2:]
+    assert [row.split(" | ")[0] for row in only] == ["| v2c", "| v2c"] and only[0].endswith("| – |")
+    assert report.over_draws_summary(by_size, "v2c") == ("reproduced over draws at N = 160 (holds fully in "
+                                                         "7 of 10 draws, partly in 1, at N = 40; 10 of 10 draws at N = 160)")
+    # the largest N with several draws is the headline, not a one-draw size after it
+    assert report.over_draws_summary(by_size, "v2a").startswith("depends over draws at N = 40 (holds fully in 3 of 10")
+    assert report.over_draws_summary(by_size, "v2b") == "not resampled"

@@ -14,14 +14,34 @@ import numpy as np
 from ase import Atoms
 
 from . import reference
-from .claims import CONVERGED_EV, Verdict, claim_id, compare_over_draws, select
+from .claims import CONVERGED_EV, DrawVerdict, Verdict, claim_id, compare_over_draws, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
-__all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "SUMMARY_QUANTITIES", "changes_over_draws", "chosen_setting_errors",
-           "compute_markdown", "convergence_by_run", "convergence_ingredients_markdown", "convergence_scan_markdown",
-           "dimer_curve_grid", "dimer_state_markdown", "draws_comparison_markdown", "families_markdown",
-           "sanity_markdown", "settings_markdown", "standard_vs_pure_markdown", "summary_comparison_markdown",
-           "test_error_markdown", "verdict_changes", "verdict_history_markdown", "verdicts_markdown"]
+__all__ = [
+    "LITERATURE_BULK",
+    "SETTINGS_SHOWN",
+    "SUMMARY_QUANTITIES",
+    "changes_over_draws",
+    "chosen_setting_errors",
+    "compute_markdown",
+    "convergence_by_run",
+    "convergence_ingredients_markdown",
+    "convergence_scan_markdown",
+    "dimer_curve_grid",
+    "dimer_state_markdown",
+    "draws_comparison_markdown",
+    "families_markdown",
+    "over_draws_summary",
+    "sanity_markdown",
+    "settings_markdown",
+    "standard_vs_pure_markdown",
+    "summary_comparison_markdown",
+    "test_error_markdown",
+    "verdict_changes",
+    "verdict_history_markdown",
+    "verdicts_markdown",
+    "verdicts_over_draws_markdown",
+]
 
 #: key of each element's ground-state crystal in ``data/literature.json`` (published PBE a0, B, E_coh)
 LITERATURE_BULK = {"C": "diamond", "Si": "silicon"}
@@ -207,6 +227,37 @@ def verdicts_markdown(verdicts: Sequence[Verdict]) -> str:
         lines += [f"**{verdict.claim}**", "", f"*Verdict: {verdict.verdict}.* Criterion: {verdict.criterion}.", "",
                   f"Evidence: {verdict.evidence}.", ""]
     return "\n".join(lines)
+
+
+def verdicts_over_draws_markdown(graded: Mapping[int, Sequence[DrawVerdict]], single: Mapping[str, str],
+                                 claims: Sequence[str] | None = None) -> str:
+    """In how many draws each claim holds, per training-set size N, beside the one-fit verdict.
+
+    ``graded``: {N: :func:`~linace.study.claims.grade_over_draws` of N}; ``single``: {claim: verdict of
+    the one potential per (K, set) trained on the whole set}; ``claims``: the claims shown, in order
+    (default: those of ``single``). A size with one draw (N close to the whole set) reports that draw's
+    verdict, not a verdict over draws; sizes a claim was not tested at are left out. A Markdown table."""
+    lines = ["| claim | N | holds in | partly in | verdict over draws | whole set, one fit |", "|---|---|---|---|---|---|"]
+    for claim in (single if claims is None else claims):
+        for size, verdicts in graded.items():
+            for v in verdicts:
+                if v.claim == claim and v.draws:
+                    over = f"**{v.verdict}**" if v.draws > 1 else f"one draw only: {v.only_draw_verdict}"
+                    lines.append(f"| {claim} | {size} | {v.holds} of {v.draws} | {v.partly} of {v.draws} | "
+                                 f"{over} | {single.get(claim, '–')} |")
+    return "\n".join(lines)
+
+
+def over_draws_summary(graded: Mapping[int, Sequence[DrawVerdict]], claim: str) -> str:
+    """One claim over draws in a sentence: its verdict at the largest N with several draws (the one draw
+    where that is all there is), then how often it held at every N, e.g. "reproduced over draws at
+    N = 160 (holds fully in 7 of 10 draws, partly in 1, at N = 40; ...)"; "not resampled" if no draw tested it."""
+    tested = [v for verdicts in graded.values() for v in verdicts if v.claim == claim and v.draws]
+    if not tested:
+        return "not resampled"
+    headline = ([v for v in tested if v.draws > 1] or tested)[-1]
+    return (f"{headline.verdict} over draws at N = {headline.train_size} (holds fully in "
+            + "; ".join(v.count for v in tested) + ")")
 
 
 def _by_order(records: Sequence[dict], **selection) -> list[dict]:
