@@ -273,10 +273,11 @@ for variant in ("standard", "pure"):  # every chain the conclusion quotes, "no r
 # least 80 % of the draws, not reproduced if in at most 20 %, otherwise it depends on the draw), is
 #
 # ```bash
-# .venv/bin/python -m linace.study.resample --data-dir data/Si --training-sets clusters+dimers diverse
+# .venv/bin/python -m linace.study.resample --data-dir data/Si \
+#     --training-sets clusters+dimers diverse
 # ```
 #
-# (400 runs, about two minutes on two cores). It is not part of the default `make book`, which must
+# (400 runs, 80 s on two cores). It is not part of the default `make book`, which must
 # stay within ten minutes; once its records are in `results/Si/resampled/`, the table below shows them.
 
 # %% tags=["hide-input"]
