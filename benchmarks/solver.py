@@ -4,7 +4,10 @@
 [X | y] before its SVD (``linace.fit.scaled_spectrum``). The peer, in the same run, is what the
 solver did before: the thin SVD (gesdd) of the whole scaled system. For each (K, training set,
 variant) the script prints the system's shape, both solve times (best of ``--repeats``, one
-thread) and how far the two posteriors are apart (relative to the largest entry).
+thread) and how far the two posteriors are apart (relative to the largest entry). The last column
+is the posterior mean of the streamed fit's route (``linace.streaming.NormalEquations``: the
+eigendecomposition of the Gram matrix X^T W X, which squares the condition number) against the same
+SVD: what streaming costs in accuracy on that system.
 
     python benchmarks/solver.py [--element C] [--runs 5:clusters+dimers:standard 5:narrow:standard ...]
                                 [--repeats 3]
@@ -26,6 +29,7 @@ import numpy as np  # noqa: E402
 import scipy.linalg  # noqa: E402
 
 from linace.fit import Weights, bayesian_regression, evidence_maximisation, linear_system  # noqa: E402
+from linace.streaming import NormalEquations  # noqa: E402
 from linace.study import datasets, runs  # noqa: E402
 
 DEFAULT_RUNS = ("4:diverse:pure", "5:diverse:standard", "5:narrow:standard", "5:clusters+dimers:standard")
@@ -60,7 +64,7 @@ def main():
     folder, cache = datasets.element_dir(args.element), runs.default_cache()
     print(f"{args.element}: Bayesian regression (evidence maximisation), best of {args.repeats}, one thread")
     print(f"{'run':<28} {'rows x functions':>17} {'QR+SVD (s)':>11} {'SVD (s)':>8} {'speed-up':>8} "
-          f"{'mean diff':>9} {'cov diff':>9}")
+          f"{'mean diff':>9} {'cov diff':>9} {'Gram mean diff':>14}")
     for spec in args.runs:
         K, training_set, variant = spec.split(":")
         basis = runs.make_basis(int(K), variant)
@@ -70,9 +74,12 @@ def main():
         svd_time, (ref_mean, ref_covariance, _) = best_time(svd_route, args.repeats, system.X, system.y, w)
         mean_diff = np.abs(mean - ref_mean).max() / np.abs(ref_mean).max()
         cov_diff = np.abs(covariance - ref_covariance).max() / np.abs(ref_covariance).max()
+        normal = NormalEquations(system.X.shape[1])
+        normal.add(system.X, system.y, w)
+        gram_diff = np.abs(normal.bayesian_regression()[0] - ref_mean).max() / np.abs(ref_mean).max()
         shape = f"{system.X.shape[0]} x {system.X.shape[1]}"
         print(f"{spec:<28} {shape:>17} {qr_time:>11.3f} {svd_time:>8.3f} {svd_time / qr_time:>7.2f}x "
-              f"{mean_diff:>9.1e} {cov_diff:>9.1e}")
+              f"{mean_diff:>9.1e} {cov_diff:>9.1e} {gram_diff:>14.1e}")
 
 
 if __name__ == "__main__":
