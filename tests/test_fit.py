@@ -97,12 +97,20 @@ def test_scaled_spectrum_equals_the_svd_of_the_system(n_rows):
     singular = np.logspace(3, -9, min(n_rows, n_basis))
     X = (left * singular) @ right[:, :min(n_rows, n_basis)].T
     y = rng.normal(size=n_rows)
-    s, Vt, correlations = scaled_spectrum(X, y)
-    _, s_ref, Vt_ref = np.linalg.svd(X, full_matrices=False)
+    s, Vt, projections, residual = scaled_spectrum(X, y)
+    U_ref, s_ref, Vt_ref = np.linalg.svd(X, full_matrices=False)
     np.testing.assert_allclose(s, s_ref, rtol=1e-9, atol=1e-12 * s_ref[0])
     np.testing.assert_allclose(s, singular, rtol=1e-6, atol=1e-12 * s_ref[0])
     # the vectors up to sign; compared through what the solver uses: V^T X^T y and V diag(s^2) V^T
-    np.testing.assert_allclose(Vt.T @ correlations, X.T @ y, rtol=1e-9, atol=1e-9 * np.abs(X.T @ y).max())
+    np.testing.assert_allclose(Vt.T @ (s * projections), X.T @ y, rtol=1e-9, atol=1e-9 * np.abs(X.T @ y).max())
+    # the residual is what the left vectors do not span (zero for a wide system), |y|^2 - |z|^2; the
+    # directions of singular values near round-off (s < 1e-6 s_max) are ill-determined, so the split
+    # between them and the residual is compared as a whole (what the solver sees of them: z_k^2)
+    assert residual >= 0 and residual + projections @ projections == pytest.approx(y @ y, rel=1e-12)
+    z_ref = U_ref.T @ y
+    weak, weak_ref = s < 1e-6 * s[0], s_ref < 1e-6 * s_ref[0]
+    assert residual + np.sum(projections[weak] ** 2) == pytest.approx(
+        np.sum((y - U_ref @ z_ref) ** 2) + np.sum(z_ref[weak_ref] ** 2), rel=1e-9, abs=1e-20)
     np.testing.assert_allclose((Vt.T * s**2) @ Vt, X.T @ X, atol=1e-9 * s_ref[0] ** 2)
     np.testing.assert_allclose(np.abs(np.sum(Vt * Vt_ref, axis=1))[s_ref > 1e-6 * s_ref[0]], 1.0, atol=1e-8)
 
@@ -116,7 +124,8 @@ def test_bayesian_regression_of_a_tall_system_equals_the_svd_route():
     mean, covariance, info = bayesian_regression(X, y, w, gamma)
     Xt, yt = X * np.sqrt(w)[:, None] / gamma, y * np.sqrt(w)
     U, s, Vt = np.linalg.svd(Xt, full_matrices=False)
-    ref_mean, ref_covariance, ref_info = evidence_maximisation(s**2, Vt, s * (U.T @ yt), float(yt @ yt), 500,
+    z = U.T @ yt
+    ref_mean, ref_covariance, ref_info = evidence_maximisation(s, Vt, z, float(np.sum((yt - U @ z) ** 2)), 500,
                                                                gamma, float(np.var(yt)))
     np.testing.assert_allclose(mean, ref_mean, rtol=1e-8, atol=1e-10 * np.abs(ref_mean).max())
     np.testing.assert_allclose(covariance, ref_covariance, rtol=1e-7, atol=1e-10 * np.abs(ref_covariance).max())

@@ -450,36 +450,42 @@ def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.n
     sqrt_w = np.sqrt(w)
     Xt = X * sqrt_w[:, None] / gamma[None, :]
     yt = y * sqrt_w
-    s, Vt, correlations = scaled_spectrum(Xt, yt)
-    return evidence_maximisation(s**2, Vt, correlations, float(yt @ yt), n_rows, gamma, float(np.var(yt)),
-                                 max_iterations, tolerance)
+    s, Vt, projections, residual = scaled_spectrum(Xt, yt)
+    return evidence_maximisation(s, Vt, projections, residual, n_rows, gamma, float(np.var(yt)), max_iterations,
+                                 tolerance)
 
 
-def scaled_spectrum(Xt: np.ndarray, yt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Singular values ``s`` (k,), right singular vectors ``Vt`` (k, n_basis) and the correlations
-    :math:`S U^T \tilde y` (k,) of the scaled system :math:`\tilde X = U S V^T` (n_rows, n_basis),
-    k = min(n_rows, n_basis): the spectral data :func:`evidence_maximisation` needs.
+def scaled_spectrum(Xt: np.ndarray, yt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    r"""The spectral data :func:`evidence_maximisation` needs of the scaled system
+    :math:`\tilde X = U S V^T` (n_rows, n_basis), :math:`\tilde y` (n_rows,): the singular values
+    ``s`` (k,), the right singular vectors ``Vt`` (k, n_basis), the projections :math:`U^T \tilde y`
+    (k,) of the targets on the left vectors, and the residual :math:`\rho^2 = |\tilde y - U U^T
+    \tilde y|^2`, the part of :math:`|\tilde y|^2` no coefficients can fit; k = min(n_rows, n_basis).
 
     A tall system (more rows than columns, every fit to forces) is first reduced by the QR
-    decomposition of :math:`[\tilde X \,|\, \tilde y]`, whose triangular factor holds
-    :math:`R_x` (n_basis, n_basis) with :math:`\tilde X = Q R_x` and :math:`r_y = Q^T \tilde y`:
-    :math:`R_x` has the singular values and right vectors of :math:`\tilde X`, and
-    :math:`S U_R^T r_y = V^T \tilde X^T \tilde y`. Householder QR is backward stable like the SVD
-    itself (no Gram matrix, whose round-off grows with the square of the condition number) and never
-    forms the (n_rows, n_basis) left vectors; the result agrees with the SVD of :math:`\tilde X` to
-    round-off, 1.5-1.8 times faster on the study's K = 4, 5 systems (``benchmarks/solver.py``).
+    decomposition of :math:`[\tilde X \,|\, \tilde y]`, whose triangular factor R holds
+    :math:`R_x` (n_basis, n_basis) with :math:`\tilde X = Q R_x`, :math:`r_y = Q^T \tilde y` and
+    :math:`\rho = R_{n n}` (n = n_basis): :math:`R_x = U_R S V^T` has the singular values and right
+    vectors of :math:`\tilde X`, and :math:`U_R^T r_y` are the projections. Householder QR is
+    backward stable like the SVD itself (no Gram matrix, whose round-off grows with the square of
+    the condition number), never forms the (n_rows, n_basis) left vectors, and gives the residual
+    directly rather than as a difference of two large numbers; it agrees with the SVD of
+    :math:`\tilde X` to round-off, 1.4-1.8 times faster on the study's K = 4, 5 systems
+    (``benchmarks/solver.py``). The triangular factor of a streamed fit (:mod:`linace.streaming`)
+    goes through the same function.
     """
     n_rows, n_basis = Xt.shape
     if n_rows <= n_basis:
         U, s, Vt = scipy.linalg.svd(Xt, full_matrices=False, lapack_driver="gesdd", check_finite=False)
-        return s, Vt, s * (U.T @ yt)
+        projections = U.T @ yt
+        return s, Vt, projections, float(np.sum((yt - U @ projections) ** 2))
     R = scipy.linalg.qr(np.column_stack([Xt, yt]), mode="r", check_finite=False)[0]
     U, s, Vt = scipy.linalg.svd(R[:n_basis, :n_basis], full_matrices=False, lapack_driver="gesdd",
                                 check_finite=False)
-    return s, Vt, s * (U.T @ R[:n_basis, n_basis])
+    return s, Vt, U.T @ R[:n_basis, n_basis], float(R[n_basis, n_basis] ** 2)
 
 
-def evidence_maximisation(s2: np.ndarray, Vt: np.ndarray, correlations: np.ndarray, target_norm: float,
+def evidence_maximisation(s: np.ndarray, Vt: np.ndarray, projections: np.ndarray, residual: float,
                           n_rows: int, gamma: np.ndarray, target_variance: float, max_iterations: int = 1000,
                           tolerance: float = 1e-8) -> tuple[np.ndarray, np.ndarray, dict]:
     r"""The fixed-point iteration of :func:`bayesian_regression`, from the spectral data of the scaled
@@ -487,29 +493,30 @@ def evidence_maximisation(s2: np.ndarray, Vt: np.ndarray, correlations: np.ndarr
 
     Parameters
     ----------
-    s2 : (k,) squared singular values of :math:`\tilde X`, the eigenvalues of
-        :math:`\tilde X^T \tilde X` (k <= n_basis; zeros allowed; the rest of the coefficient
-        space is its null space); Vt : (k, n_basis) the right singular vectors;
-    correlations : (k,) :math:`V^T \tilde X^T \tilde y` (= :math:`S U^T \tilde y`);
-    target_norm : :math:`|\tilde y|^2`; n_rows : number of rows; gamma : (n_basis,) prior diagonal;
+    s : (k,) singular values of :math:`\tilde X` (k <= n_basis; zeros allowed; the rest of the
+        coefficient space is its null space); Vt : (k, n_basis) the right singular vectors;
+    projections : (k,) :math:`z = U^T \tilde y`; residual : :math:`\rho^2 = |\tilde y|^2 - |z|^2`,
+    what no coefficients can fit; n_rows : number of rows; gamma : (n_basis,) prior diagonal;
     target_variance : variance of :math:`\tilde y` (starting values of the iteration).
 
-    These are all a solver needs, so the same posterior follows from the dense rows (SVD) or from
-    the accumulated normal equations (eigendecomposition, :mod:`linace.streaming`); nothing is
-    divided by a singular value, so directions the data hardly determine keep their posterior
-    (:math:`1/(\alpha + \beta s^2)`) in both.
-
-    The misfit :math:`|\tilde y - \tilde X m|^2 = |\tilde y|^2 - 2 m^T V^T \tilde X^T \tilde y
-    + m^T S^2 m` (m in the V basis). ``info["converged"]`` is False (and a warning is issued) if the
-    iteration stopped at ``max_iterations``.
+    These are all a solver needs (:func:`scaled_spectrum`, from the rows or from the triangular
+    factor of a streamed fit). Nothing is divided by a singular value, so directions the data hardly
+    determine keep their posterior (:math:`1/(\alpha + \beta s^2)`). The misfit is a sum of
+    squares, :math:`|\tilde y - \tilde X m|^2 = \rho^2 + \sum_k (z_k - s_k m_k)^2` with
+    :math:`z_k - s_k m_k = \alpha z_k / (\alpha + \beta s_k^2)` (m in the V basis), not the
+    difference :math:`|\tilde y|^2 - 2 m^T S z + m^T S^2 m`, which loses the digits of a small misfit
+    to those of :math:`|\tilde y|^2`. ``info["converged"]`` is False (and a warning is issued) if
+    the iteration stopped at ``max_iterations``.
     """
     n_basis = Vt.shape[1]
-    s2 = np.clip(np.asarray(s2, dtype=float), 0.0, None)  # eigenvalues of a Gram matrix: round-off below 0
+    s = np.asarray(s, dtype=float)
+    s2 = s**2
 
     def mean_and_misfit(alpha, beta):
-        m_coords = beta * correlations / (alpha + beta * s2)  # posterior mean in the V basis
-        misfit = target_norm - 2 * float(m_coords @ correlations) + float(s2 @ m_coords**2)
-        return m_coords, max(misfit, 0.0)
+        shrink = alpha + beta * s2
+        m_coords = beta * s * projections / shrink  # posterior mean in the V basis
+        misfit = residual + float(np.sum((alpha * projections / shrink) ** 2))
+        return m_coords, misfit
 
     alpha = 1.0 / max(target_variance, 1e-300) * 1e-3
     beta = 1.0 / max(target_variance, 1e-300)

@@ -1,33 +1,34 @@
-r"""Normal equations of a linear ACE fit, assembled chunk by chunk and in parallel, in bounded memory.
+r"""Least-squares statistics of a linear ACE fit, assembled chunk by chunk and in parallel, in bounded memory.
 
 A fit of n structures has a design matrix of about :math:`\sum (1 + 3 N_s + 6)` rows by M basis
 functions: at :math:`10^5` atoms and M = 439 (K = 4) that is 1.3e8 numbers, 1 GB. The weighted
 least-squares problem :math:`\min_c \|W^{1/2}(Xc - y)\|^2 + \alpha\|\Gamma c\|^2` depends on the
-data only through sums over rows,
+data only through the triangular factor R of the scaled rows,
 
 .. math::
 
-    G = X^T W X \;(M \times M), \quad h = X^T W y \;(M), \quad t = y^T W y, \quad
-    u = \textstyle\sum_r \sqrt{w_r}\, y_r, \quad n_\text{rows},
+    [W^{1/2} X \,|\, W^{1/2} y] = Q R, \qquad R^T R = [X\,y]^T W [X\,y]
+    \;\; ((M + 1) \times (M + 1)),
 
-(:class:`NormalEquations`), so chunks of structures can be mapped to partial sums anywhere and
-reduced by addition (:func:`assemble`): on any :class:`concurrent.futures.Executor` (local processes,
-or a Dask cluster's ``client.get_executor()``), with at most a few chunks in flight, so the memory is
-O(M^2 + one chunk per worker) whatever the number of structures. A chunk that fails does not stop
-the others: :class:`AssemblyError` names its structures and carries the sums of the chunks that
-succeeded.
+whose blocks are the normal equations :math:`G = X^T W X`, :math:`h = X^T W y`, :math:`t = y^T W y`,
+with :math:`u = \textstyle\sum_r \sqrt{w_r}\, y_r` and :math:`n_\text{rows}` (:class:`NormalEquations`).
+Chunks of structures can be mapped to factors anywhere and merged by the QR decomposition of the
+stacked factors (a tall-skinny QR; :func:`assemble`): on any :class:`concurrent.futures.Executor`
+(local processes, or a Dask cluster's ``client.get_executor()``), with at most a few chunks in
+flight, so the memory is O(M^2 + one chunk per worker) whatever the number of structures. A chunk
+that fails does not stop the others: :class:`AssemblyError` names its structures and carries the
+factor of the chunks that succeeded.
 
-:func:`fit_streaming` solves the sums with the solvers and priors of :func:`linace.fit.fit`:
-``"lstsq"`` by a Cholesky factorisation of :math:`G + \alpha\Gamma^2` (the normal matrix squares the
-condition number; the dense path is preferred whenever the rows fit) and ``"blr"`` by evidence
-maximisation from the eigendecomposition of the scaled Gram matrix
-:math:`\Gamma^{-1} G \Gamma^{-1} = V S^2 V^T` (the same fixed point as the SVD of the dense path:
-:func:`linace.fit.evidence_maximisation`). The Gram matrix squares the condition number, so on an
-ill-conditioned, weakly regularised system the streamed posterior is less accurate than the dense
-one: ``benchmarks/solver.py`` measures its mean against the dense SVD at 2e-8 to 2e-6 of the
-largest coefficient on the study's K = 4, 5 fits to ``diverse`` and ``clusters+dimers``, but 1e-2
-on K = 5 ``narrow`` (7059 rows of nearly one phase by 1243 functions). Stream when the rows do not
-fit in memory, and prefer data of varied environments.
+:func:`fit_streaming` solves with the solvers and priors of :func:`linace.fit.fit`: ``"lstsq"`` by a
+Cholesky factorisation of :math:`G + \alpha\Gamma^2` (the normal matrix squares the condition
+number; the dense path is preferred whenever the rows fit) and ``"blr"`` by evidence maximisation
+from the SVD of :math:`R_x \Gamma^{-1}`, which has the singular values and right vectors of the
+scaled rows themselves: the posterior of the dense path to round-off (:func:`linace.fit.scaled_spectrum`,
+:func:`linace.fit.evidence_maximisation`). Until 2026-12-03 the factor was the Gram matrix G and the
+posterior came from its eigendecomposition, which squares the condition number: on the study's
+ill-conditioned K = 5 ``narrow`` system (7059 rows by 1243 functions) that mean differed from the
+dense one by 1.2e-2 of its largest coefficient; from the triangular factor it differs by 1.2e-11
+(``benchmarks/solver.py``).
 """
 
 from __future__ import annotations
@@ -46,19 +47,32 @@ from ase import Atoms
 
 from .basis import ACEBasis
 from .fit import (SOLVERS, ACEModel, FitError, Weights, _prior_diagonal, config_type, evidence_maximisation,
-                  structure_rows)
+                  scaled_spectrum, structure_rows)
 
 __all__ = ["AssemblyError", "NormalEquations", "assemble", "chunk_normal_equations", "fit_streaming"]
 
 
 class NormalEquations:
-    """The sums G = X^T W X (n_basis, n_basis), h = X^T W y (n_basis,), t = y^T W y, u = sum sqrt(w) y
-    and the row count of a weighted linear system (memory O(n_basis^2)); partial sums add up."""
+    r"""What a weighted least-squares fit needs of its rows, accumulated block by block in memory
+    O(n_basis^2): the triangular factor R ((n_basis + 1) columns, at most n_basis + 1 rows) of the
+    scaled rows :math:`[W^{1/2} X \,|\, W^{1/2} y]`, u = sum sqrt(w) y and the row count.
+
+    :math:`R^T R = [X\,y]^T W [X\,y]`, so the normal equations are its blocks: the Gram matrix
+    :attr:`gram` = X^T W X (n_basis, n_basis), :attr:`rhs` = X^T W y (n_basis,), :attr:`target_norm`
+    = y^T W y. R itself is kept because it is as accurate as the rows: blocks are merged by the QR
+    decomposition of the stacked factor and rows (a tall-skinny QR), backward stable like the dense
+    path, where forming X^T W X squares the condition number. Rows are buffered and merged every
+    :data:`MERGE_ROWS` times (n_basis + 1) rows; partial results add up (``+=`` merges two factors).
+    """
+
+    #: rows buffered before a merge, in units of n_basis + 1 (larger: fewer, taller QRs)
+    MERGE_ROWS = 4
 
     def __init__(self, n_basis: int):
-        self.gram = np.zeros((n_basis, n_basis))
-        self.rhs = np.zeros(n_basis)
-        self.target_norm = 0.0
+        self.n_basis = n_basis
+        self._factor = np.zeros((0, n_basis + 1))
+        self._pending: list[np.ndarray] = []
+        self._pending_rows = 0
         self.target_sum = 0.0
         self.n_rows = 0
         self.n_structures = 0
@@ -66,32 +80,68 @@ class NormalEquations:
     def add(self, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
         """Accumulate a block of rows: X (n, n_basis), y (n,), w (n,) the diagonal of W (the squared
         row weights 1/σ^2, :meth:`linace.fit.Weights.loss_of`)."""
-        Xw = X * w[:, None]
-        self.gram += X.T @ Xw
-        self.rhs += Xw.T @ y
-        self.target_norm += float(y @ (w * y))
-        self.target_sum += float(np.sqrt(w) @ y)
+        if X.shape[1] != self.n_basis:
+            raise ValueError(f"rows of {X.shape[1]} functions cannot be added to normal equations of {self.n_basis}")
+        sqrt_w = np.sqrt(w)
+        self._pending.append(np.column_stack([X * sqrt_w[:, None], y * sqrt_w]))
+        self._pending_rows += len(y)
+        self.target_sum += float(sqrt_w @ y)
         self.n_rows += len(y)
+        if self._pending_rows >= self.MERGE_ROWS * (self.n_basis + 1):
+            self._merge()
+
+    def _merge(self, *blocks: np.ndarray) -> None:
+        """Fold the buffered rows (and ``blocks``, e.g. another factor) into the triangular factor."""
+        stacked = np.vstack([self._factor, *self._pending, *blocks])
+        self._pending, self._pending_rows = [], 0
+        if len(stacked):
+            self._factor = scipy.linalg.qr(stacked, mode="r", check_finite=False)[0][: self.n_basis + 1]
+
+    @property
+    def factor(self) -> np.ndarray:
+        r"""R, (k, n_basis + 1) upper triangular, k <= n_basis + 1: :math:`R^T R = [X\,y]^T W [X\,y]`."""
+        if self._pending:
+            self._merge()
+        return self._factor
+
+    @property
+    def gram(self) -> np.ndarray:
+        """X^T W X, (n_basis, n_basis)."""
+        rx = self.factor[:, : self.n_basis]
+        return rx.T @ rx
+
+    @property
+    def rhs(self) -> np.ndarray:
+        """X^T W y, (n_basis,)."""
+        return self.factor[:, : self.n_basis].T @ self.factor[:, self.n_basis]
+
+    @property
+    def target_norm(self) -> float:
+        """y^T W y."""
+        return float(np.sum(self.factor[:, self.n_basis] ** 2))
 
     def __iadd__(self, other: NormalEquations) -> NormalEquations:
-        if other.gram.shape != self.gram.shape:
-            raise ValueError(f"cannot add normal equations of {other.gram.shape[0]} functions to {self.gram.shape[0]}")
-        self.gram += other.gram
-        self.rhs += other.rhs
-        self.target_norm += other.target_norm
+        if other.n_basis != self.n_basis:
+            raise ValueError(f"cannot add normal equations of {other.n_basis} functions to {self.n_basis}")
+        self._merge(other.factor)
         self.target_sum += other.target_sum
         self.n_rows += other.n_rows
         self.n_structures += other.n_structures
         return self
+
+    def __getstate__(self) -> dict:
+        """Pickled (sent back from a worker) with its buffered rows merged: O(n_basis^2) numbers."""
+        self.factor  # noqa: B018  (merges the buffer)
+        return self.__dict__.copy()
 
     def _check(self) -> None:
         if self.n_rows == 0:
             raise FitError("no rows were accumulated")
 
     def solve(self, alpha: float = 0.0, gamma: np.ndarray | None = None) -> np.ndarray:
-        """argmin_c |W^1/2 (X c - y)|^2 + alpha |Γ c|^2 from the sums (Cholesky), (n_basis,)."""
+        """argmin_c |W^1/2 (X c - y)|^2 + alpha |Γ c|^2 from the normal equations (Cholesky), (n_basis,)."""
         self._check()
-        gamma = np.ones(len(self.rhs)) if gamma is None else np.asarray(gamma, dtype=float)
+        gamma = np.ones(self.n_basis) if gamma is None else np.asarray(gamma, dtype=float)
         matrix = self.gram + alpha * np.diag(gamma**2)
         scale = np.sqrt(np.diag(matrix))
         scale[scale == 0] = 1.0
@@ -103,15 +153,16 @@ class NormalEquations:
 
     def bayesian_regression(self, gamma: np.ndarray | None = None, **options) -> tuple[np.ndarray, np.ndarray, dict]:
         r"""Posterior mean (n_basis,), covariance (n_basis, n_basis) and info, as
-        :func:`linace.fit.bayesian_regression` on the rows, from the eigendecomposition of the
-        scaled Gram matrix :math:`\Gamma^{-1} G \Gamma^{-1} = V S^2 V^T` (every direction kept: its
-        eigenvalues are the squared singular values of the dense path, clipped at 0)."""
+        :func:`linace.fit.bayesian_regression` on the rows, from the SVD of the triangular factor
+        (:func:`linace.fit.scaled_spectrum` of :math:`R_x \Gamma^{-1}` and :math:`r_y`: the singular
+        values and right vectors of the scaled rows themselves, every direction kept)."""
         self._check()
-        gamma = np.ones(len(self.rhs)) if gamma is None else np.asarray(gamma, dtype=float)
-        eigenvalues, V = scipy.linalg.eigh(self.gram / gamma[:, None] / gamma[None, :])
+        gamma = np.ones(self.n_basis) if gamma is None else np.asarray(gamma, dtype=float)
+        factor = self.factor
+        s, Vt, projections, residual = scaled_spectrum(factor[:, : self.n_basis] / gamma[None, :],
+                                                       factor[:, self.n_basis])
         variance = self.target_norm / self.n_rows - (self.target_sum / self.n_rows) ** 2
-        return evidence_maximisation(eigenvalues, V.T, V.T @ (self.rhs / gamma), self.target_norm, self.n_rows,
-                                     gamma, variance, **options)
+        return evidence_maximisation(s, Vt, projections, residual, self.n_rows, gamma, variance, **options)
 
 
 # ----------------------------------------------------------------------------- one chunk (worker side)
