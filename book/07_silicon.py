@@ -277,7 +277,7 @@ for variant in ("standard", "pure"):  # every chain the conclusion quotes, "no r
 #     --training-sets clusters+dimers diverse
 # ```
 #
-# (400 runs, 80 s on two cores). It is not part of the default `make book`, which must
+# (400 runs, 60–80 s on two cores). It is not part of the default `make book`, which must
 # stay within ten minutes; once its records are in `results/Si/resampled/`, the table below shows them.
 
 # %% tags=["hide-input"]
