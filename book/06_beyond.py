@@ -27,7 +27,8 @@
 # The second version of Tan, Pellegrini & de Gironcoli asks whether the body-order expansion
 # converges once two things change: the basis has no self-interactions, and the training data are
 # *tailored* to the expansion (dimers to pentamers). The paper made that test on **silicon**; this
-# chapter transfers it to our carbon data (chapter {doc}`07_silicon` repeats it on silicon), and asks a question the paper does not: how much does data without dimers
+# chapter transfers it to our carbon data (chapter {doc}`07_silicon` repeats it on silicon), and
+# asks a question the paper does not: how much does data without dimers
 # constrain the two-body part at all? Everything below comes from the sweep's run records (`results/*.json`), except the
 # smoothness-prior fits at the end, which are made here (their design rows come from the sweep's
 # cache).

@@ -287,8 +287,6 @@ if resampled:
               for size in sorted({r["parameters"]["train_size"] for r in resampled})}
     one_fit = {v.claim: v.verdict for v in silicon_verdicts}
     display(Markdown(report.verdicts_over_draws_markdown(graded, one_fit)))
-    for claim in one_fit:
-        print(f"{claim_id(claim)}: {report.over_draws_summary(graded, claim)}")
 else:
     print(f"no resampled runs in {resampled_dir}: the verdicts above are those of one fit per (K, set)")
 

@@ -131,7 +131,8 @@ class NormalEquations:
 
     def __getstate__(self) -> dict:
         """Pickled (sent back from a worker) with its buffered rows merged: O(n_basis^2) numbers."""
-        self.factor  # noqa: B018  (merges the buffer)
+        if self._pending:
+            self._merge()
         return self.__dict__.copy()
 
     def _check(self) -> None:

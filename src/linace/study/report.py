@@ -17,31 +17,12 @@ from . import reference
 from .claims import CONVERGED_EV, DrawVerdict, Verdict, claim_id, compare_over_draws, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
 
-__all__ = [
-    "LITERATURE_BULK",
-    "SETTINGS_SHOWN",
-    "SUMMARY_QUANTITIES",
-    "changes_over_draws",
-    "chosen_setting_errors",
-    "compute_markdown",
-    "convergence_by_run",
-    "convergence_ingredients_markdown",
-    "convergence_scan_markdown",
-    "dimer_curve_grid",
-    "dimer_state_markdown",
-    "draws_comparison_markdown",
-    "families_markdown",
-    "over_draws_summary",
-    "sanity_markdown",
-    "settings_markdown",
-    "standard_vs_pure_markdown",
-    "summary_comparison_markdown",
-    "test_error_markdown",
-    "verdict_changes",
-    "verdict_history_markdown",
-    "verdicts_markdown",
-    "verdicts_over_draws_markdown",
-]
+__all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "SUMMARY_QUANTITIES", "changes_over_draws", "chosen_setting_errors",
+           "compute_markdown", "convergence_by_run", "convergence_ingredients_markdown", "convergence_scan_markdown",
+           "dimer_curve_grid", "dimer_state_markdown", "draws_comparison_markdown", "families_markdown",
+           "over_draws_summary", "sanity_markdown", "settings_markdown", "standard_vs_pure_markdown",
+           "summary_comparison_markdown", "test_error_markdown", "verdict_changes", "verdict_history_markdown",
+           "verdicts_markdown", "verdicts_over_draws_markdown"]
 
 #: key of each element's ground-state crystal in ``data/literature.json`` (published PBE a0, B, E_coh)
 LITERATURE_BULK = {"C": "diamond", "Si": "silicon"}
