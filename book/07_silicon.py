@@ -88,7 +88,7 @@ orders = sorted({r["parameters"]["body_order"] for r in records})
 variants = [v for v in ("standard", "pure") if select(records, variant=v)]
 compared_sets = [s for s in ("diverse", "clusters", TAILORED_SET)
                  if all(select(records, variant=v, training_set=s) for v in variants)]
-low, high = convergence_range(element)
+low, high = datasets.comparison_range(folder)
 print(f"{element}: E0 = {e0:.4f} eV; {len(dimers)} dimers; {len(records)} runs, K = {orders}\n"
       f"variants: {', '.join(variants)}; sets: {', '.join(compared_sets)}\n"
       f"dimer curves compared over {low:.2f}-{high:.2f} A")

@@ -84,9 +84,10 @@ def test_missing_manifest(copper, tmp_path):
 def test_no_dimer_curve(copper, tmp_path):
     folder = _copy(copper, tmp_path)
     (folder / "dimers.extxyz").unlink()
-    datasets.write_manifest(folder, "Cu")
-    with pytest.raises(datasets.DatasetError, match=r"manifest.json: no dimers set"):
-        datasets.check_data_dir(folder)
+    before = (folder / "manifest.json").read_bytes()
+    with pytest.raises(datasets.DatasetError, match=r"manifest.json: no dimers \(or dimer_curve\) set"):
+        datasets.write_manifest(folder, "Cu")
+    assert (folder / "manifest.json").read_bytes() == before  # the failed check put the old manifest back
 
 
 def test_mixed_elements(copper, tmp_path):
@@ -109,9 +110,8 @@ def test_checksum_mismatch(copper, tmp_path):
 def test_dimers_must_cover_the_comparison_range(copper, tmp_path):
     folder = _copy(copper, tmp_path)
     write(folder / "dimers.extxyz", [labelled(Atoms("Cu2", positions=[[0, 0, 0], [0, 0, r]])) for r in (2.0, 2.5, 3.0)])
-    datasets.write_manifest(folder, "Cu")
     with pytest.raises(datasets.DatasetError, match=r"dimers \(.*dimers.extxyz\): separations 2.000-3.000 A do not cover"):
-        datasets.check_data_dir(folder)
+        datasets.write_manifest(folder, "Cu")
 
 
 def test_load_by_element_of_the_committed_registry():
@@ -180,9 +180,11 @@ def test_an_element_without_length_scales_is_a_clear_error(copper, tmp_path, cap
         for atoms in images:
             atoms.symbols[:] = "B"
         write(path, images)
-    datasets.write_manifest(folder, "B")
     with pytest.raises(datasets.DatasetError, match=r"manifest.json: cannot build the reference crystal of B"):
-        datasets.check_data_dir(folder)
+        datasets.write_manifest(folder, "B")
+    datasets.write_manifest(folder, "B", compare_range=(2.0, 4.0), check=False)  # a range given: the basis still
+    with pytest.raises(datasets.DatasetError, match=r"manifest.json: cannot build the reference crystal of B"):
+        datasets.check_data_dir(folder)  # needs the element's length scales
     with pytest.raises(SystemExit) as stop:
         sweep.main(["--data-dir", str(folder)])
     assert stop.value.code == 2 and "manifest.json" in capsys.readouterr().err

@@ -69,8 +69,18 @@ NARROW_TYPES = ("diamond",)
 DEFAULT_ELEMENT = "C"
 #: sets every data directory needs: E0, the DFT dimer curve, the common test set
 REQUIRED_SETS = ("isolated_atom", "dimers", "test")
-#: sets that are never trained on (the rest of a data directory's sets are training sets)
-NOT_TRAINING_SETS = ("isolated_atom", "test", "pool")
+#: sets that are never trained on (the rest of a data directory's sets are training sets, unless the
+#: manifest gives them another ``role``: see :data:`ROLES`)
+NOT_TRAINING_SETS = ("isolated_atom", "test", "pool", "dimer_curve")
+#: what a set is for (``manifest['sets'][name]['role']``; by default from its name, :func:`role`):
+#: ``atom`` (E0), ``reference`` (an energy-only reference such as the DFT dimer curve ``dimer_curve``),
+#: ``test`` (held out), ``analysis`` (never trained on, e.g. ``pool``) or ``training``
+ROLES = ("atom", "reference", "test", "analysis", "training")
+_ROLE_BY_NAME = {"isolated_atom": "atom", "dimer_curve": "reference", "test": "test", "pool": "analysis"}
+#: eV: the far end of the reference dimer curve must lie within this of 2 E0 (a larger gap is almost
+#: always an E0 from another code, unit or convention); a manifest's ``dimer_tail_tolerance`` may
+#: raise it for a curve that genuinely ends unbound
+DIMER_TAIL_TOLERANCE = 0.05
 
 DESCRIPTIONS = {
     "isolated_atom": "one C atom, the integer-occupation Hund's-rule triplet (lowest of the state "
@@ -172,6 +182,82 @@ def make_split(config_types: Sequence[str], seed: int = SPLIT_SEED,
             "test": sorted(test)}
 
 
+# ----------------------------------------------------------------------------- reading extended XYZ
+def _frames(path: Path) -> list[tuple[int, int, str]]:
+    """Split an (extended) XYZ file into frames: (structure index, first line number, text).
+
+    Raises DatasetError naming the file and line where a frame's atom count is missing or the file
+    ends inside a frame."""
+    lines = path.read_text().splitlines(keepends=True)
+    frames, k, index = [], 0, 0
+    while k < len(lines):
+        if not lines[k].strip():  # blank lines between frames (and at the end)
+            k += 1
+            continue
+        try:
+            count = int(lines[k].split()[0])
+        except (ValueError, IndexError):
+            raise DatasetError(f"{path}, line {k + 1} (structure {index}): expected the number of atoms, "
+                               f"found {lines[k].strip()[:60]!r}") from None
+        if count < 0 or k + 2 + count > len(lines):
+            raise DatasetError(f"{path}, line {k + 1} (structure {index}): {count} atoms announced, the file "
+                               f"ends after {max(len(lines) - k - 2, 0)}")
+        frames.append((index, k + 1, "".join(lines[k: k + 2 + count])))
+        k += 2 + count
+        index += 1
+    return frames
+
+
+def _bad_atom_line(text: str, first_line: int) -> tuple[int, str] | None:
+    """The first per-atom line of a frame whose columns do not match its ``Properties`` (line, reason)."""
+    import re
+
+    lines = text.splitlines()
+    match = re.search(r"Properties=(\S+)", lines[1])
+    spec = match.group(1).split(":") if match else ["species", "S", "1", "pos", "R", "3"]
+    columns = []
+    for name, kind, count in zip(spec[0::3], spec[1::3], spec[2::3]):
+        columns += [(name, kind)] * int(count)
+    for offset, line in enumerate(lines[2:]):
+        tokens = line.split()
+        if len(tokens) != len(columns):
+            return first_line + 2 + offset, f"{len(tokens)} columns, Properties announce {len(columns)}"
+        for token, (name, kind) in zip(tokens, columns):
+            try:
+                (float if kind == "R" else int if kind == "I" else str)(token)
+            except ValueError:
+                return first_line + 2 + offset, (f"{name} value {token!r} is not "
+                                                  f"{'a number' if kind == 'R' else 'an integer'}")
+    return None
+
+
+def read_extxyz(path: str | os.PathLike, what: str | None = None) -> list[Atoms]:
+    """Every structure of an extended XYZ file (``.extxyz`` or ``.xyz``), read by ASE.
+
+    A file ASE cannot parse is read again frame by frame to say where: the
+    :class:`DatasetError` names the file, the line and the structure's index (and ``what``, e.g.
+    the set)."""
+    import io
+
+    from ase.io import read
+
+    path = Path(path)
+    prefix = f"{what}: " if what else ""
+    try:
+        return read(path, index=":", format="extxyz")
+    except Exception as exc:  # locate the fault
+        error = str(exc)
+    for index, first_line, text in _frames(path):  # raises on a broken frame structure
+        try:
+            read(io.StringIO(text), index=0, format="extxyz")
+        except Exception as exc:
+            bad = _bad_atom_line(text, first_line)
+            where = f"line {bad[0]}" if bad else f"lines {first_line}-{first_line + text.count(chr(10)) - 1}"
+            raise DatasetError(f"{prefix}{path}, {where} (structure {index}): cannot parse: "
+                               f"{bad[1] if bad else exc}") from None
+    raise DatasetError(f"{prefix}cannot parse {path}: {error}")
+
+
 # ----------------------------------------------------------------------------- registry
 
 
@@ -228,9 +314,20 @@ def sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def validate(images: Sequence[Atoms], name: str = "dataset", element: str = DEFAULT_ELEMENT) -> None:
+def role(name: str, meta: dict) -> str:
+    """What the set ``name`` of a manifest is for (:data:`ROLES`): its ``role`` entry, else by name."""
+    entry = meta["sets"].get(name, {})
+    value = entry.get("role", _ROLE_BY_NAME.get(name, "training"))
+    if value not in ROLES:
+        raise DatasetError(f"manifest: set {name!r} has the role {value!r}; known roles: {', '.join(ROLES)}")
+    return value
+
+
+def validate(images: Sequence[Atoms], name: str = "dataset", element: str = DEFAULT_ELEMENT,
+             forces: bool = True) -> None:
     """Raise :class:`DatasetError` unless every structure holds atoms of ``element`` only, with
-    finite positions, cell, energy and forces (and stress if present)."""
+    finite positions, cell, energy and forces (and stress if present); ``forces=False`` for an
+    energy-only reference set."""
     if len(images) == 0:
         raise DatasetError(f"{name}: no structures")
     for k, atoms in enumerate(images):
@@ -243,10 +340,14 @@ def validate(images: Sequence[Atoms], name: str = "dataset", element: str = DEFA
         if not np.all(np.isfinite(atoms.positions)) or not np.all(np.isfinite(atoms.cell.array)):
             raise DatasetError(f"{where}: non-finite positions or cell")
         results = atoms.calc.results if atoms.calc is not None else {}
-        for key in ("energy", "forces"):
+        for key in ("energy", "forces") if forces else ("energy",):
             if key not in results or results[key] is None:
-                raise DatasetError(f"{where}: no {key}")
-        if np.shape(results["forces"]) != (len(atoms), 3):
+                found = (f"info keys: {', '.join(sorted(atoms.info)) or 'none'}; per-atom arrays: "
+                         f"{', '.join(sorted(set(atoms.arrays) - {'numbers', 'positions'})) or 'none'}")
+                raise DatasetError(f"{where}: no {key}; it has {found} (files that keep labels under other names "
+                                   "come in with `python -m linace.study.datasets import ... --energy-key K "
+                                   "--forces-key K`)")
+        if "forces" in results and np.shape(results["forces"]) != (len(atoms), 3):
             raise DatasetError(f"{where}: forces of shape {np.shape(results['forces'])}, "
                                f"expected {(len(atoms), 3)}")
         for key in ("energy", "forces", "stress"):
@@ -306,14 +407,11 @@ def load(name: str, data_dir: str | os.PathLike | None = None, element: str | No
     key = (str(path.resolve()), digest, name, entry["n_structures"], meta.get("element", DEFAULT_ELEMENT))
     if key in _PARSED:  # the same file, checked before: a fresh copy of its structures
         return pickle.loads(_PARSED[key])
-    try:
-        images = read(path, index=":", format="extxyz")
-    except Exception as exc:
-        raise DatasetError(f"dataset {name!r}: cannot parse {path}: {exc}") from None
+    images = read_extxyz(path, f"dataset {name!r}")
     if len(images) != entry["n_structures"]:
         raise DatasetError(f"dataset {name!r}: {len(images)} structures in {path}, manifest says "
                            f"{entry['n_structures']} (truncated file?)")
-    validate(images, f"{name} ({path})", meta.get("element", DEFAULT_ELEMENT))
+    validate(images, f"{name} ({path})", meta.get("element", DEFAULT_ELEMENT), forces=role(name, meta) != "reference")
     _PARSED[key] = pickle.dumps(images)
     while len(_PARSED) > _PARSED_KEPT:
         _PARSED.pop(next(iter(_PARSED)))
@@ -334,10 +432,88 @@ def e0(data_dir: str | os.PathLike | None = None, element: str | None = None) ->
 
 
 # ----------------------------------------------------------------------------- your own data
+def training_set_names(data_dir: str | os.PathLike | None = None, element: str | None = None) -> list[str]:
+    """The sets of a data directory whose role (:func:`role`) is ``training``, in :func:`names` order."""
+    meta = manifest(data_dir, element)
+    return [name for name in names(data_dir, element) if role(name, meta) == "training"]
+
+
+def comparison_range(data_dir: str | os.PathLike | None = None, element: str | None = None) -> tuple[float, float]:
+    """The range (A) over which dimer curves of a data directory are compared: its manifest's
+    ``compare_range``, else its element's (:func:`linace.analysis.convergence_range`)."""
+    from linace.analysis import convergence_range
+
+    meta = manifest(data_dir, element)
+    if "compare_range" in meta:
+        low, high = (float(x) for x in meta["compare_range"])
+        return low, high
+    return convergence_range(meta.get("element", DEFAULT_ELEMENT))
+
+
+def dimer_reference(data_dir: str | os.PathLike | None = None, element: str | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The DFT dimer curve of a data directory: r (A, increasing) and E(r) - 2 E0 (eV), (n,) each.
+
+    From the energy-only reference set ``dimer_curve`` when the folder has one (e.g. a published
+    table brought in by :mod:`linace.study.importer`), else from the ``dimers`` set."""
+    source = "dimer_curve" if "dimer_curve" in manifest(data_dir, element)["sets"] else "dimers"
+    images = load(source, data_dir, element)
+    r = np.array([atoms.get_distance(0, 1) for atoms in images])
+    energy = np.array([atoms.get_potential_energy() for atoms in images]) - 2 * e0(data_dir, element)
+    order = np.argsort(r)
+    return r[order], energy[order]
+
+
+def geometry_digest(atoms: Atoms, decimals: int = 4) -> str:
+    """A digest of a structure's geometry: species, positions (wrapped into the cell where periodic)
+    and cell, rounded to ``decimals`` (A). Equal digests mean the same structure, up to round-off."""
+    positions = atoms.get_positions(wrap=bool(any(atoms.pbc)))
+    h = hashlib.sha256()
+    for array in (atoms.numbers.astype(np.int64), np.round(positions, decimals) + 0.0,
+                  np.round(atoms.cell.array, decimals) + 0.0, np.asarray(atoms.pbc, dtype=np.int8)):
+        h.update(np.ascontiguousarray(array).tobytes())
+    return h.hexdigest()[:16]
+
+
+def check_trainable(images: Sequence[Atoms], name: str, rcut: float) -> None:
+    """Refuse a training set that cannot fit a potential, with a sentence saying why.
+
+    A potential of cut-off ``rcut`` (A) sees only atoms with a neighbour within ``rcut``: a set in
+    which no atom has one (a lone atom, atoms far apart) makes every basis function zero. And the
+    fit needs something to fit: energies per atom that differ between structures, or a non-zero
+    force.
+
+    Raises
+    ------
+    DatasetError
+    """
+    from ase.neighborlist import neighbor_list
+
+    if not any(len(neighbor_list("i", atoms, rcut)) for atoms in images):
+        raise DatasetError(f"training set {name!r} ({len(images)} structure(s)) cannot fit a potential: no atom has a "
+                           f"neighbour within the cut-off {rcut:.3f} A, so every basis function is zero on it")
+    per_atom = np.array([atoms.get_potential_energy() / len(atoms) for atoms in images])
+    moving = any(np.abs(atoms.get_forces()).max() > 1e-8 for atoms in images)
+    if np.ptp(per_atom) < 1e-10 and not moving:
+        raise DatasetError(f"training set {name!r} ({len(images)} structure(s)) cannot fit a potential: every "
+                           f"structure has the same energy per atom ({per_atom[0]:.6f} eV) and no force, so there "
+                           "is nothing to fit")
+
+
+def _source_files(folder: Path) -> dict[str, str]:
+    """Set name -> file of every ``*.extxyz`` and ``*.xyz`` in a folder (named by the stem)."""
+    files: dict[str, str] = {}
+    for path in sorted([*folder.glob("*.extxyz"), *folder.glob("*.xyz")]):
+        if path.stem in files:
+            raise DatasetError(f"{folder}: two files for the set {path.stem!r}: {files[path.stem]} and {path.name}")
+        files[path.stem] = path.name
+    return files
 
 
 def write_manifest(data_dir: str | os.PathLike, element: str, files: dict[str, str] | None = None,
-                   description: str = "") -> dict:
+                   description: str = "", roles: dict[str, str] | None = None,
+                   compare_range: Sequence[float] | None = None, dimer_tail_tolerance: float | None = None,
+                   extra: dict | None = None, check: bool = True) -> dict:
     """Write ``data_dir/manifest.json`` for a folder of extended XYZ files; returns the manifest.
 
     Parameters
@@ -347,40 +523,81 @@ def write_manifest(data_dir: str | os.PathLike, element: str, files: dict[str, s
     element : str
         The chemical element of every structure (checked).
     files : dict, optional
-        Set name -> file name inside ``data_dir``; default every ``*.extxyz`` file, named by its
-        stem (``dimers.extxyz`` is the set ``dimers``).
+        Set name -> file name inside ``data_dir``; default every ``*.extxyz`` and ``*.xyz`` file,
+        named by its stem (``dimers.extxyz`` is the set ``dimers``).
     description : str
         Free text recorded in the manifest (where the data come from: code, functional, settings).
+    roles : dict, optional
+        Set name -> role (:data:`ROLES`) where it differs from the default by name (:func:`role`).
+    compare_range : (lo, hi), optional
+        A; the range over which dimer curves are compared (default: the element's,
+        :func:`linace.analysis.convergence_range`). Recorded as ``compare_range``.
+    dimer_tail_tolerance : float, optional
+        eV; recorded when it differs from :data:`DIMER_TAIL_TOLERANCE` (see :func:`check_data_dir`).
+    extra : dict, optional
+        Further top-level entries (e.g. the ``import`` record of :mod:`linace.study.importer`).
+    check : bool
+        Check the folder as a study's data directory (:func:`check_data_dir`) once written; if the
+        check fails, the manifest that was there before (or none) is put back, and the error raised.
 
     Raises
     ------
     DatasetError
-        A file is missing or unreadable, or a structure is invalid (:func:`validate`).
+        A file is missing or unreadable, a structure is invalid (:func:`validate`), or the check fails.
     """
     from ase.data import atomic_numbers
-    from ase.io import read
+
+    from linace.analysis import convergence_range
 
     folder = Path(data_dir)
     if element not in atomic_numbers:
         raise DatasetError(f"unknown chemical element {element!r}")
     if files is None:
-        files = {path.stem: path.name for path in sorted(folder.glob("*.extxyz"))}
+        files = _source_files(folder)
     if not files:
-        raise DatasetError(f"{folder}: no *.extxyz files")
+        raise DatasetError(f"{folder}: no *.extxyz or *.xyz files")
+    roles = dict(roles or {})
+    unknown = {name: value for name, value in roles.items() if value not in ROLES}
+    if unknown:
+        raise DatasetError(f"unknown role(s) {unknown}; known: {', '.join(ROLES)}")
+    if compare_range is None:
+        try:
+            compare_range = convergence_range(element)
+        except ValueError as error:  # an element without default length scales
+            raise DatasetError(f"{folder / MANIFEST}: {error}; give the range over which dimer curves are compared "
+                               "(compare_range, --compare-range LO HI)") from None
+    low, high = (float(x) for x in compare_range)
+    if not 0 < low < high:
+        raise DatasetError(f"compare range {low}-{high} A: expected 0 < low < high")
     sets = {}
     for name, file in files.items():
         path = folder / file
         if not path.is_file():
             raise DatasetError(f"set {name!r}: file {path} is missing")
-        try:
-            images = read(path, index=":", format="extxyz")
-        except Exception as exc:
-            raise DatasetError(f"set {name!r}: cannot parse {path}: {exc}") from None
-        validate(images, f"{name} ({path})", element)
+        images = read_extxyz(path, f"set {name!r}")
+        set_role = roles.get(name, _ROLE_BY_NAME.get(name, "training"))
+        validate(images, f"{name} ({path})", element, forces=set_role != "reference")
         sets[name] = {"file": file, "sha256": sha256(path), "n_structures": len(images),
                       "n_atoms": sum(len(a) for a in images)}
-    meta = {"schema": 1, "element": element, "description": description, "sets": sets}
-    (folder / MANIFEST).write_text(json.dumps(meta, indent=1) + "\n")
+        if name in roles:
+            sets[name]["role"] = roles[name]
+    meta = {"schema": 1, "element": element, "description": description, "compare_range": [low, high]}
+    if dimer_tail_tolerance is not None and dimer_tail_tolerance != DIMER_TAIL_TOLERANCE:
+        meta["dimer_tail_tolerance"] = float(dimer_tail_tolerance)
+    meta.update(extra or {})
+    meta["sets"] = sets
+    path = folder / MANIFEST
+    previous = path.read_bytes() if path.exists() else None
+    path.write_text(json.dumps(meta, indent=1) + "\n")
+    if check:
+        try:
+            check_data_dir(folder)
+        except DatasetError:
+            if previous is None:
+                path.unlink()
+            else:
+                path.write_bytes(previous)
+            raise
     return meta
 
 
@@ -388,73 +605,184 @@ def check_data_dir(data_dir: str | os.PathLike) -> dict:
     """Check a data directory before a study runs on it; returns its manifest.
 
     Every set is loaded (checksum, counts, one element, finite labels: :func:`load`); the folder
-    must hold the sets of :data:`REQUIRED_SETS` and at least one training set; the isolated atom
-    must be one atom; every dimer two atoms of an isolated (non-periodic) pair.
+    must hold the isolated atom (one atom), the held-out ``test`` set, a reference dimer curve
+    (``dimers``: isolated pairs, no periodic boundaries; or the energy-only ``dimer_curve``) and at
+    least one training set. The reference curve must cover the comparison range
+    (:func:`comparison_range`) and end within the tolerance (:data:`DIMER_TAIL_TOLERANCE`, or the
+    manifest's ``dimer_tail_tolerance``) of 2 E0. No structure of a test set may be one of a training
+    set (:func:`geometry_digest`), and every training set must be able to fit a potential
+    (:func:`check_trainable`).
 
     Raises
     ------
     DatasetError
-        Naming the folder, set or file at fault.
+        Naming the folder, set, structure or file at fault.
     """
+    from linace.radial import element_scales
+
     folder = Path(data_dir)
     if not folder.is_dir():
         raise DatasetError(f"data directory {folder} does not exist")
     meta = manifest(folder)
-    absent = [name for name in REQUIRED_SETS if name not in meta["sets"]]
+    element_name = meta.get("element", DEFAULT_ELEMENT)
+    absent = [name for name in ("isolated_atom", "test") if name not in meta["sets"]]
+    if not {"dimers", "dimer_curve"} & set(meta["sets"]):
+        absent.append("dimers (or dimer_curve)")
     if absent:
-        raise DatasetError(f"{folder / MANIFEST}: no {', '.join(absent)} set(s); a study needs "
-                           f"{', '.join(REQUIRED_SETS)} and at least one training set")
-    if not [name for name in meta["sets"] if name not in NOT_TRAINING_SETS]:
-        raise DatasetError(f"{folder / MANIFEST}: no training set (every set but "
-                           f"{', '.join(NOT_TRAINING_SETS)} is one)")
+        raise DatasetError(f"{folder / MANIFEST}: no {', '.join(absent)} set(s); a study needs the isolated atom, "
+                           "a dimer curve, a test set and at least one training set")
+    roles = {name: role(name, meta) for name in meta["sets"]}
+    training = [name for name, value in roles.items() if value == "training"]
+    if not training:
+        raise DatasetError(f"{folder / MANIFEST}: no training set (every set but the atom, the test, reference and "
+                           "analysis sets is one)")
     images = {name: load(name, folder) for name in meta["sets"]}
-    e0(folder)
-    where = f"dimers ({folder / meta['sets']['dimers']['file']})"
-    for k, dimer in enumerate(images["dimers"]):
-        if len(dimer) != 2 or any(dimer.pbc):
-            raise DatasetError(f"{where}[{k}]: a dimer is two atoms without periodic boundaries, got "
-                               f"{len(dimer)} atoms, pbc={dimer.pbc.tolist()}")
-    from linace.analysis import convergence_range
-
-    r = [dimer.get_distance(0, 1) for dimer in images["dimers"]]
+    energy_atom = e0(folder)
+    if "dimers" in images:
+        where = f"dimers ({folder / meta['sets']['dimers']['file']})"
+        for k, dimer in enumerate(images["dimers"]):
+            if len(dimer) != 2 or any(dimer.pbc):
+                raise DatasetError(f"{where}[{k}]: a dimer is two atoms without periodic boundaries, got "
+                                   f"{len(dimer)} atoms, pbc={dimer.pbc.tolist()} (a published dimer in a periodic "
+                                   "box comes in through `python -m linace.study.datasets import`, which takes it "
+                                   "out of its box)")
+    source = "dimer_curve" if "dimer_curve" in images else "dimers"
+    where = f"{source} ({folder / meta['sets'][source]['file']})"
+    for k, dimer in enumerate(images[source]):
+        if len(dimer) != 2:
+            raise DatasetError(f"{where}[{k}]: a dimer is two atoms, got {len(dimer)}")
+    r, energy = dimer_reference(folder)
+    low, high = comparison_range(folder)
+    if r.min() > low + 1e-6 or r.max() < high - 1e-6:
+        raise DatasetError(f"{where}: separations {r.min():.3f}-{r.max():.3f} A do not cover the range "
+                           f"{low:.3f}-{high:.3f} A over which dimer curves are compared (set the folder's range "
+                           f"with --compare-range LO HI inside {r.min():.3f}-{r.max():.3f} A)")
+    tolerance = float(meta.get("dimer_tail_tolerance", DIMER_TAIL_TOLERANCE))
+    if abs(energy[-1]) > tolerance:
+        raise DatasetError(f"{where}: at its far end ({r[-1]:.3f} A) the dimer curve lies {energy[-1]:+.3f} eV from "
+                           f"2 E0 (E0 = {energy_atom:.6f} eV), more than {tolerance * 1000:.0f} meV: the isolated atom "
+                           "and the dimers do not share an energy zero (another code, unit or convention?); if the "
+                           "curve truly ends unbound there, raise the manifest's dimer_tail_tolerance and say why")
+    held_out = [name for name, value in roles.items() if value == "test"]
+    digests = {name: [geometry_digest(atoms) for atoms in images[name]] for name in held_out + training}
+    for test_name in held_out:
+        seen = {digest: k for k, digest in enumerate(digests[test_name])}
+        for train_name in training:
+            for k, digest in enumerate(digests[train_name]):
+                if digest in seen:
+                    raise DatasetError(f"{folder}: structure {seen[digest]} of the test set {test_name!r} is structure "
+                                       f"{k} of the training set {train_name!r} (same geometry): a held-out set must "
+                                       "share no structure with a training set")
     try:
-        r_range = convergence_range(meta.get("element", DEFAULT_ELEMENT))
+        rcut = element_scales(element_name)[0]
     except ValueError as error:  # an element without default length scales
         raise DatasetError(f"{folder / MANIFEST}: {error}") from None
-    if min(r) > r_range[0] + 1e-6 or max(r) < r_range[1] - 1e-6:
-        raise DatasetError(f"{where}: separations {min(r):.3f}-{max(r):.3f} A do not cover the range "
-                           f"{r_range[0]:.3f}-{r_range[1]:.3f} A over which dimer curves are compared")
+    for name in training:
+        check_trainable(images[name], name, rcut)
     return meta
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m linace.study.datasets {manifest,check} PATH``: write or check a data directory."""
+def _parser():
     import argparse
-    import sys
 
-    parser = argparse.ArgumentParser(prog="python -m linace.study.datasets",
-                                     description="Write or check the manifest of a data directory.")
+    parser = argparse.ArgumentParser(
+        prog="python -m linace.study.datasets",
+        description="Bring published data in (import), or write (manifest) or check (check) a data directory.")
     sub = parser.add_subparsers(dest="command", required=True)
-    write = sub.add_parser("manifest", help="write PATH/manifest.json: every PATH/*.extxyz is a set")
+    write = sub.add_parser("manifest", help="write PATH/manifest.json: every PATH/*.extxyz and *.xyz is a set; "
+                                            "it is checked, and no manifest is left if the check fails")
     write.add_argument("path")
     write.add_argument("--element", required=True, help="the chemical element of every structure")
-    write.add_argument("--description", default="")
+    write.add_argument("--description", default="", help="free text: code, functional, settings (not hashed "
+                                                          "into the runs' inputs)")
+    write.add_argument("--compare-range", nargs=2, type=float, metavar=("LO", "HI"),
+                       help="range (A) over which dimer curves are compared (default: the element's)")
+    write.add_argument("--role", action="append", default=[], metavar="SET=ROLE",
+                       help=f"the role of a set where its name does not say it ({', '.join(ROLES)})")
+    write.add_argument("--dimer-tail-tolerance", type=float, default=None, metavar="EV",
+                       help=f"the dimer curve's far end must lie within EV of 2 E0 (default {DIMER_TAIL_TOLERANCE})")
     check = sub.add_parser("check", help="check PATH as a study's data directory")
     check.add_argument("path")
+    imp = sub.add_parser(
+        "import", help="convert published files into a data directory (linace.study.importer)",
+        description="Convert published structure files (extended XYZ .xyz/.extxyz, pacemaker pickles), an isolated-"
+                    "atom energy given as a number and a dimer curve given as a table into a checked data directory, "
+                    "recording every conversion in its manifest. Example: import diverse=Tr1k_n.xyz "
+                    "test=Val1k_n.xyz dimers=Tr124_dim.xyz --into my_C --element C --forces-key force --e0 "
+                    "-18.03977639 --e0-units rydberg")
+    imp.add_argument("sources", nargs="+", metavar="[NAME=]FILE", help="a set per file (named by the stem, or NAME)")
+    imp.add_argument("--into", required=True, metavar="DIR", help="the data directory to write")
+    imp.add_argument("--element", required=True)
+    imp.add_argument("--energy-key", default="energy", help="info key of the energy in eV (default energy)")
+    imp.add_argument("--forces-key", default="forces", help="per-atom column of the forces in eV/A (default forces)")
+    imp.add_argument("--stress-key", default="stress", help="info key of the stress in eV/A^3 (default stress)")
+    imp.add_argument("--molecules", nargs="+", default=list(_MOLECULAR_DEFAULT), metavar="SET",
+                     help="sets of molecules, taken out of a periodic box when isolated within the cut-off "
+                          "('*' for every set; default: dimers clusters)")
+    imp.add_argument("--rcut", type=float, default=None, help="cut-off (A) of that test (default: the element's)")
+    imp.add_argument("--e0", type=float, default=None, help="the isolated atom's energy, as a number")
+    imp.add_argument("--e0-units", default="ev", help="unit of --e0: ev, rydberg, hartree, ... or eV per unit")
+    imp.add_argument("--dimer-table", default=None, metavar="FILE", help="the DFT dimer curve as two columns r, E")
+    imp.add_argument("--table-units", "--units", default=None, metavar="LENGTH,ENERGY",
+                     help="units of the table, e.g. bohr,rydberg or 0.529177,13.605703976 (default angstrom,ev)")
+    imp.add_argument("--table-zero", choices=("absolute", "2e0"), default="absolute",
+                     help="the table's energies: absolute, or relative to two isolated atoms (2e0)")
+    imp.add_argument("--split", default=None, metavar="SET", help="split SET into itself and a test set")
+    imp.add_argument("--test-fraction", type=float, default=0.1)
+    imp.add_argument("--seed", type=int, default=0, help="seed of the split's permutation")
+    imp.add_argument("--compare-range", nargs=2, type=float, metavar=("LO", "HI"),
+                     help="range (A) over which dimer curves are compared (default: the element's)")
+    imp.add_argument("--dimer-tail-tolerance", type=float, default=DIMER_TAIL_TOLERANCE, metavar="EV",
+                     help=f"the dimer curve's far end must lie within EV of 2 E0 (default {DIMER_TAIL_TOLERANCE})")
+    imp.add_argument("--trust-pickle", action="store_true", help="allow pacemaker pickles (unpickling runs code)")
+    imp.add_argument("--description", default="")
+    imp.add_argument("--source-note", default="", help="where the files come from (repository, commit, DOI)")
+    imp.add_argument("--overwrite", action="store_true", help="replace existing set files of the same names")
+    imp.add_argument("--partial", action="store_true", help="write even if the folder is not yet a complete study "
+                                                            "data directory (every set is still validated)")
+    return parser
+
+
+#: the default molecular sets of the import (:data:`linace.study.importer.MOLECULAR_SETS`)
+_MOLECULAR_DEFAULT = ("dimers", "clusters")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m linace.study.datasets {import,manifest,check} ...``: bring data in, write or check a data
+    directory. Errors are one line on stderr and exit code 1."""
+    import sys
+
+    parser = _parser()
     args = parser.parse_args(argv)
     try:
+        if args.command == "import":
+            from .importer import main_import
+
+            meta = main_import(args)
+            print(f"imported into {args.into}: " + ", ".join(
+                f"{name} ({entry['n_structures']})" for name, entry in meta["sets"].items()))
+            if args.partial:
+                return 0
+            path = args.into
+        else:
+            path = args.path
         if args.command == "manifest":
-            meta = write_manifest(args.path, args.element, description=args.description)
+            roles = dict(item.partition("=")[::2] for item in args.role)
+            meta = write_manifest(args.path, args.element, description=args.description, roles=roles,
+                                  compare_range=args.compare_range, dimer_tail_tolerance=args.dimer_tail_tolerance)
             print(f"wrote {Path(args.path) / MANIFEST}: " + ", ".join(
                 f"{name} ({entry['n_structures']})" for name, entry in meta["sets"].items()))
-        meta = check_data_dir(args.path)
+        meta = check_data_dir(path)
     except DatasetError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 1
-    print(f"{args.path}: a data directory of {meta.get('element', DEFAULT_ELEMENT)} with sets "
-          + ", ".join(names(args.path)))
+    low, high = comparison_range(path)
+    print(f"{path}: a data directory of {meta.get('element', DEFAULT_ELEMENT)} with sets {', '.join(names(path))}; "
+          f"training sets {', '.join(training_set_names(path))}; dimer curves compared over {low:.3f}-{high:.3f} A")
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # run the module's own main, so that its errors are the module's DatasetError
+    from linace.study.datasets import main as _main
+
+    raise SystemExit(_main())

@@ -67,7 +67,11 @@ def dimer_summary(r: np.ndarray, energy: np.ndarray, dft_r: np.ndarray, dft_ener
 
 
 def record_range(record: dict) -> tuple[float, float]:
-    """The comparison range of a run record: its element's (carbon's for records without one)."""
+    """The comparison range (A) of a run record: the one its dimer summary was computed over, else
+    its element's (carbon's for records without one)."""
+    recorded = record.get("dimer_summary", {}).get("range_A")
+    if recorded:
+        return float(recorded[0]), float(recorded[1])
     return convergence_range(record.get("basis", {}).get("parameters", {}).get("element", "C"))
 
 
@@ -79,8 +83,10 @@ def run_record(
     curve: DimerCurve,
     dft_curve: tuple[np.ndarray, np.ndarray],
     data_manifest: dict | None = None,
+    r_range: tuple[float, float] | None = None,
 ) -> dict:
-    """Assemble the JSON record of one training run (see the module docstring)."""
+    """Assemble the JSON record of one training run (see the module docstring); dimer curves are
+    compared over ``r_range`` (A; default the element's :func:`linace.analysis.convergence_range`)."""
     basis = model.basis
     orders, counts = np.unique(basis.body_orders, return_counts=True)
     checksums = {}
@@ -96,7 +102,8 @@ def run_record(
         "fit": {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in model.info.items()},
         "errors": {"train": error_table(train), "test": error_table(test)},
         "dimer": curve.as_dict(),
-        "dimer_summary": dimer_summary(curve.r, curve.energy, *dft_curve, convergence_range(basis.element)),
+        "dimer_summary": dimer_summary(curve.r, curve.energy, *dft_curve,
+                                       convergence_range(basis.element) if r_range is None else tuple(r_range)),
         "provenance": {
             "linace": __version__,
             "linace_source_sha256": source_digest(),

@@ -24,8 +24,8 @@ from linace.fit import ACEModel, DesignCache, Weights, design_arrays, fit, selec
 from . import datasets
 from .results import dft_dimer_curve, run_record
 
-__all__ = ["COMBINED_SETS", "DRAW_SEED", "REGULARISATIONS", "VARIANTS", "TrainingRun", "load_training_set", "make_basis",
-           "train", "training_sets", "training_subset"]
+__all__ = ["COMBINED_SETS", "DRAW_SEED", "REGULARISATIONS", "VARIANTS", "TrainingRun", "covering_grid", "dft_reference",
+           "load_training_set", "make_basis", "train", "training_sets", "training_subset"]
 
 #: Basis variants: keyword arguments of :class:`~linace.basis.ACEBasis`. "pure" is the
 #: self-interaction-free basis (same functions, products over distinct neighbours only).
@@ -61,9 +61,10 @@ COMBINED_SETS = ("clusters+dimers",)
 
 
 def training_sets(data_dir: str | os.PathLike | None = None) -> list[str]:
-    """Names of the sets a potential may be trained on: every data set but the atom, test and pool,
-    and the :data:`COMBINED_SETS` whose parts are all available."""
-    single = [name for name in datasets.names(data_dir) if name not in NOT_TRAINING_SETS]
+    """Names of the sets a potential may be trained on: the data sets whose role is ``training``
+    (:func:`linace.study.datasets.training_set_names`: every set but the atom, the test, reference
+    and analysis sets), and the :data:`COMBINED_SETS` whose parts are all available."""
+    single = datasets.training_set_names(data_dir)
     return single + [name for name in COMBINED_SETS if all(part in single for part in name.split("+"))]
 
 
@@ -105,6 +106,34 @@ def default_cache() -> DesignCache:
     return DesignCache(os.environ.get("LINACE_CACHE", Path(datasets.DATA_ROOT).parent / ".cache" / "design"))
 
 
+def _checked_range(compare_range) -> tuple[float, float]:
+    low, high = (float(x) for x in compare_range)
+    if not 0 < low < high:
+        raise ValueError(f"compare range {low}-{high} A: expected 0 < low < high")
+    return low, high
+
+
+def covering_grid(grid: np.ndarray, r_range: tuple[float, float]) -> np.ndarray:
+    """``grid`` (A, increasing, evenly spaced), extended at the same spacing to cover ``r_range``
+    where it does not already; the same array when it does."""
+    step = float(grid[1] - grid[0])
+    low = grid[0] - step * np.ceil(max(grid[0] - r_range[0], 0.0) / step - 1e-9)
+    high = grid[-1] + step * np.ceil(max(r_range[1] - grid[-1], 0.0) / step - 1e-9)
+    if low == grid[0] and high == grid[-1]:
+        return grid
+    return np.round(np.arange(low, high + step / 2, step), 4)
+
+
+def dft_reference(data_dir: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The DFT dimer curve of a data directory: r (A), E - 2 E0 (eV) and the winning spin moment
+    (mu_B; NaN where not recorded), (n,) each (:func:`linace.study.datasets.dimer_reference`; the
+    moments from the ``dimers`` set when the curve is theirs)."""
+    if "dimer_curve" in datasets.manifest(data_dir)["sets"]:
+        r, energy = datasets.dimer_reference(data_dir)
+        return r, energy, np.full(len(r), np.nan)
+    return dft_dimer_curve(datasets.load("dimers", data_dir), datasets.e0(data_dir))
+
+
 @dataclass
 class TrainingRun:
     """Everything one run produced: the model, predictions, the dimer curves and the JSON record."""
@@ -130,6 +159,7 @@ def train(
     progress: bool = True,
     train_size: int | None = None,
     draw: int = 0,
+    compare_range: tuple[float, float] | None = None,
 ) -> TrainingRun:
     """Train and validate one potential.
 
@@ -147,16 +177,29 @@ def train(
         structures of the set (draw number ``draw``) instead of the whole set. Its design rows are
         taken from the cached rows of the whole set, so a draw costs a solve. Both are recorded in
         the run's parameters (with the seed and the chosen indices).
+    compare_range : (lo, hi) A over which the dimer curve is compared with the DFT curve (default:
+        the data directory's, :func:`linace.study.datasets.comparison_range`); recorded in the run's
+        ``dimer_summary``, and in its parameters when given.
+
+    Raises
+    ------
+    ValueError
+        An unknown choice, or a training set that cannot fit a potential
+        (:func:`linace.study.datasets.check_trainable`), before any work.
     """
     _check_choice("regularisation", regularisation, REGULARISATIONS)
     structures = load_training_set(training_set, data_dir)  # checks the name first
     element = datasets.element(data_dir)
     basis = make_basis(body_order, variant, element=element, **({"truncation": truncation} if truncation else {}))
+    datasets.check_trainable(structures, training_set, basis.rcut)
+    r_range = datasets.comparison_range(data_dir) if compare_range is None else _checked_range(compare_range)
     e0 = datasets.e0(data_dir)
     test_structures = datasets.load("test", data_dir)
     cache = cache or default_cache()
     parameters = {"body_order": body_order, "training_set": training_set, "variant": variant,
                   "regularisation": regularisation}
+    if compare_range is not None:
+        parameters["compare_range"] = list(r_range)
     arrays = None  # design rows from the cache of the training structures
     train_structures = structures
     if train_size is not None:
@@ -172,9 +215,9 @@ def train(
     model.info["fit_seconds"] = time.perf_counter() - start
     train_predictions = predict(model, train_structures, cache, arrays)  # rows from the cache: the test set's
     test_predictions = predict(model, test_structures, cache)  # are computed once per basis
-    curve = dimer_curve(model, dimer_grid(element))
-    dft = dft_dimer_curve(datasets.load("dimers", data_dir), e0)
+    curve = dimer_curve(model, covering_grid(dimer_grid(element), r_range))
+    dft = dft_reference(data_dir)
     record = run_record(parameters, model, train_predictions, test_predictions, curve, dft[:2],
-                        datasets.manifest(data_dir))
+                        datasets.manifest(data_dir), r_range)
     record["provenance"]["data_dir"] = None if data_dir is None else str(Path(data_dir).resolve())
     return TrainingRun(parameters, model, train_predictions, test_predictions, curve, dft, record)
