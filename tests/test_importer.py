@@ -97,7 +97,8 @@ def test_import_of_another_codes_files(published, tmp_path, capsys):
     assert record["keys"] == {"energy": "dft_energy", "forces": "force", "stress": "stress"}
     assert record["sets"]["bulk"]["source_sha256"] == datasets.sha256(published / "train.xyz")
     assert record["sets"]["dimers"]["molecules_taken_out_of_box"] == 30
-    assert "rydberg" in record["sets"]["isolated_atom"]["source"]
+    assert record["sets"]["isolated_atom"] == {"source": "given as a number", "value": E_ATOM / units.Ry,
+                                               "units": "rydberg", "factor_eV_per_unit": units.Ry}
     assert meta["compare_range"] == list(convergence_range("Cu"))
     assert runs.training_sets(into) == ["dimers", "bulk"]
 
@@ -330,3 +331,22 @@ def test_pickles_need_trust(tmp_path):
         importer.import_data([f"dia={tmp_path / 'set.pckl.gzip'}"], tmp_path / "x", "C", check=False)
     with pytest.raises(datasets.DatasetError, match="cannot read this kind of file"):
         importer.parse_sources([str(tmp_path / "set.csv")])
+
+
+def test_the_books_published_sample_imports_as_the_book_says(tmp_path):
+    """example_data.published_sample (chapter 08's second example): refused as it is, brought in by
+    the import command alone."""
+    from linace.study import example_data
+
+    sample = example_data.published_sample(tmp_path / "paper")
+    with pytest.raises(datasets.DatasetError, match="no energy; it has info keys: config_type, dft_energy"):
+        datasets.write_manifest(sample.folder, "Cu")
+    meta = importer.import_data(
+        [f"bulk={sample.train}", f"test={sample.test}", f"dimers={sample.dimers}"], tmp_path / "cu", "Cu",
+        energy_key="dft_energy", forces_key="force", e0=sample.e0_rydberg, e0_units="rydberg",
+        dimer_table=sample.dimer_table, table_units=("bohr", "rydberg"))
+    assert set(meta["sets"]) == {"bulk", "test", "dimers", "isolated_atom", "dimer_curve"}
+    assert datasets.e0(tmp_path / "cu") == pytest.approx(E_ATOM, abs=1e-9)
+    r, energy = datasets.dimer_reference(tmp_path / "cu")
+    assert r[0] == pytest.approx(datasets.load("dimers", tmp_path / "cu")[0].get_distance(0, 1))
+    assert abs(energy[-1]) < datasets.DIMER_TAIL_TOLERANCE

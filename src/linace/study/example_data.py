@@ -18,6 +18,7 @@ own data" and the tests use it; replace it by your own files for real work.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,7 @@ from linace.analysis import convergence_range
 
 from . import datasets
 
-__all__ = ["EMT_ELEMENTS", "emt_folder", "labelled"]
+__all__ = ["EMT_ELEMENTS", "PublishedSample", "emt_folder", "labelled", "published_sample"]
 
 #: fcc metals of ASE's EMT (``ase.calculators.emt``)
 EMT_ELEMENTS = ("Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt")
@@ -98,3 +99,63 @@ def emt_folder(path: str | os.PathLike, element: str = "Cu", n_train: int = 8, n
     datasets.write_manifest(folder, element, description=f"example data: {element} labelled by ASE's EMT "
                                                          "(linace.study.example_data)")
     return folder
+
+
+@dataclass(frozen=True)
+class PublishedSample:
+    """The files :func:`published_sample` wrote, and what a reader of the paper would know.
+
+    ``train``, ``test``, ``dimers``: extended XYZ files (``.xyz``) with the energy under
+    ``dft_energy`` and the forces in a per-atom column ``force``, the dimers in a periodic cubic box
+    of ``box`` A; ``dimer_table``: the dimer curve as two columns, r in Bohr and E in Rydberg
+    (absolute); ``e0_rydberg``: the isolated atom's energy, given only as a number (Ry)."""
+
+    folder: Path
+    train: Path
+    test: Path
+    dimers: Path
+    dimer_table: Path
+    e0_rydberg: float
+    box: float
+
+
+def published_sample(path: str | os.PathLike, element: str = "Cu", n_train: int = 8, n_test: int = 4,
+                     n_dimers: int = 30, box: float = 30.0) -> PublishedSample:
+    """Write a small dataset the way other codes and papers publish theirs (labels by ASE's EMT).
+
+    The conventions are those of the carbon and silicon data published with arXiv:2502.16125
+    (:class:`PublishedSample`), which :mod:`linace.study.importer` converts; nothing here is in the
+    form of a data directory. Returns the paths and the numbers a reader would copy from the paper.
+    """
+    from ase import units
+
+    if element not in EMT_ELEMENTS:
+        raise ValueError(f"EMT has no parameters for {element!r}; known: {', '.join(EMT_ELEMENTS)}")
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def other_code(images: list[Atoms], cell_box: float | None = None) -> list[Atoms]:
+        out = []
+        for atoms in images:
+            copy = Atoms(atoms.numbers, positions=atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
+            if cell_box is not None:
+                copy.cell, copy.pbc = [cell_box] * 3, True
+            copy.info.update(dft_energy=atoms.get_potential_energy(),
+                             config_type=atoms.info.get("config_type", "bulk"))
+            copy.arrays["force"] = atoms.get_forces()
+            out.append(copy)
+        return out
+
+    r_min, r_max = convergence_range(element)
+    separations = np.linspace(r_min - 0.2, r_max + 0.2, n_dimers)
+    dimers = [labelled(Atoms(f"{element}2", positions=[[0, 0, 0], [0, 0, r]])) for r in separations]
+    sample = PublishedSample(folder, folder / "train.xyz", folder / "val.xyz", folder / "dimers.xyz",
+                             folder / "dimer_curve.dat",
+                             labelled(Atoms(element, positions=[[0, 0, 0]])).get_potential_energy() / units.Ry, box)
+    write(sample.train, other_code(_cells(element, n_train, seed=1)), format="extxyz")
+    write(sample.test, other_code(_cells(element, n_test, seed=1000)), format="extxyz")
+    write(sample.dimers, other_code(dimers, cell_box=box), format="extxyz")
+    energies = np.array([dimer.get_potential_energy() for dimer in dimers])
+    np.savetxt(sample.dimer_table, np.c_[separations / units.Bohr, energies / units.Ry],
+               header=f"{element}2: r (Bohr), E (Ry), absolute")
+    return sample

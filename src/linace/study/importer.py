@@ -470,7 +470,8 @@ def import_data(
     if e0 is not None:
         factor = unit_factor(e0_units, "energy")
         sets["isolated_atom"] = [_isolated_atom(element, float(e0) * factor)]
-        provenance["isolated_atom"] = {"source": f"the number {e0!r} in {e0_units} (x {factor!r} eV per unit)"}
+        provenance["isolated_atom"] = {"source": "given as a number", "value": float(e0), "units": str(e0_units),
+                                       "factor_eV_per_unit": factor}
     e_atom = float(sets["isolated_atom"][0].get_potential_energy()) if "isolated_atom" in sets else None
     if dimer_table is not None:
         r, energy = read_dimer_table(dimer_table, table_units)
