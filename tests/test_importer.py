@@ -350,3 +350,45 @@ def test_the_books_published_sample_imports_as_the_book_says(tmp_path):
     r, energy = datasets.dimer_reference(tmp_path / "cu")
     assert r[0] == pytest.approx(datasets.load("dimers", tmp_path / "cu")[0].get_distance(0, 1))
     assert abs(energy[-1]) < datasets.DIMER_TAIL_TOLERANCE
+
+
+def test_held_out_structures_dropped_from_training_sets_on_request(published, tmp_path, capsys):
+    """The paper's silicon validation split was drawn from the union of its training sets: without
+    --drop-shared the overlap is an error; with 'training', the shared structures leave the
+    training sets and their source indices are recorded (here 'test' would empty the test set). A second held-out set (role test) is
+    validated on by every run."""
+    union = tmp_path / "union.xyz"
+    train = _other_code(_cells(8, seed=1))
+    write(union, train, format="extxyz")
+    write(tmp_path / "val.xyz", [train[2], train[5]], format="extxyz")
+    write(tmp_path / "val2.xyz", _other_code(_cells(3, seed=300)), format="extxyz")
+    sources = [f"bulk={union}", f"test={tmp_path / 'val.xyz'}", f"test_more={tmp_path / 'val2.xyz'}",
+               f"dimers={published / 'dimers.xyz'}"]
+    into = tmp_path / "cu"
+    assert _import(published, into, "--role", "test_more=test", sources=sources) == 1
+    assert "structure 0 of the test set 'test' is structure 2 of the training set 'bulk'" in capsys.readouterr().err
+    assert _import(published, into, "--role", "test_more=test", "--drop-shared", "test", sources=sources) == 1
+    assert "every structure of the test set 'test' is shared with a training set" in capsys.readouterr().err
+    assert _import(published, into, "--role", "test_more=test", "--drop-shared", "training", sources=sources) == 0
+    meta = datasets.manifest(into)
+    assert meta["sets"]["bulk"]["n_structures"] == 6 and meta["import"]["sets"]["bulk"]["dropped_as_shared"] == [2, 5]
+    assert datasets.role("test_more", meta) == "test" and runs.training_sets(into) == ["dimers", "bulk"]
+    from linace.fit import DesignCache
+
+    run = runs.train(2, "bulk", data_dir=into, cache=DesignCache(tmp_path / "cache"), progress=False)
+    held_out = run.record["errors"]["held_out"]
+    assert list(held_out) == ["test_more"] and held_out["test_more"]["all"]["n_structures"] == 3
+
+
+def test_shared_structures_dropped_from_the_held_out_set(published, tmp_path):
+    """The paper's carbon validation sets share a few structures with the other training set: taken
+    out of the held-out set, the training set stays as published."""
+    train = _other_code(_cells(8, seed=1))
+    val = _other_code(_cells(4, seed=100))
+    write(tmp_path / "train.xyz", train, format="extxyz")
+    write(tmp_path / "val.xyz", val[:3] + [train[6]], format="extxyz")
+    meta = importer.import_data([f"bulk={tmp_path / 'train.xyz'}", f"test={tmp_path / 'val.xyz'}",
+                                 f"dimers={published / 'dimers.xyz'}"], tmp_path / "cu", "Cu", energy_key="dft_energy",
+                                forces_key="force", e0=E_ATOM, drop_shared="test")
+    assert meta["sets"]["bulk"]["n_structures"] == 8 and meta["sets"]["test"]["n_structures"] == 3
+    assert meta["import"]["sets"]["test"]["dropped_as_shared"] == [3] and meta["import"]["drop_shared"] == "test"

@@ -732,6 +732,13 @@ def _parser():
     imp.add_argument("--seed", type=int, default=0, help="seed of the split's permutation")
     imp.add_argument("--compare-range", nargs=2, type=float, metavar=("LO", "HI"),
                      help="range (A) over which dimer curves are compared (default: the element's)")
+    imp.add_argument("--role", action="append", default=[], metavar="SET=ROLE",
+                     help=f"the role of a set where its name does not say it ({', '.join(ROLES)}), e.g. "
+                          "test_narrow=test for a second held-out set")
+    imp.add_argument("--drop-shared", choices=("training", "test"), default=None,
+                     help="structures a held-out set shares with a training set (same geometry) are an error; or "
+                          "take them out of the training sets (for a validation split drawn from their union) or "
+                          "out of the held-out sets (keeping the training sets as published); recorded")
     imp.add_argument("--dimer-tail-tolerance", type=float, default=DIMER_TAIL_TOLERANCE, metavar="EV",
                      help=f"the dimer curve's far end must lie within EV of 2 E0 (default {DIMER_TAIL_TOLERANCE})")
     imp.add_argument("--trust-pickle", action="store_true", help="allow pacemaker pickles (unpickling runs code)")

@@ -190,19 +190,26 @@ def _keys_found(images: Sequence[Atoms]) -> str:
     return "; ".join(parts)
 
 
-def _label(atoms: Atoms, key: str, per_atom: bool):
-    """The value of a label: from ASE's parsed results, the info dict or the arrays (None if absent)."""
+def _label(atoms: Atoms, keys: str, per_atom: bool):
+    """The value of a label: the first of the comma-separated ``keys`` found in ASE's parsed results,
+    the info dict or the arrays (None if absent)."""
     results = atoms.calc.results if atoms.calc is not None else {}
-    if key in results:
-        return results[key]
     source = atoms.arrays if per_atom else atoms.info
-    return source.get(key)
+    for key in keys.split(","):
+        if key in results:
+            return results[key]
+        if key in source:
+            return source[key]
+    return None
 
 
 def read_structures(path: str | os.PathLike, energy_key: str = "energy", forces_key: str = "forces",
                     stress_key: str = "stress", trust_pickle: bool = False) -> list[Atoms]:
     """The structures of a file, each with a single-point result of energy (eV), forces (N, 3) eV/A
     and, if the file has it for a fully periodic cell, stress (6,) eV/A^3.
+
+    A key may list alternatives, the first one present is taken (``forces_key="force,forces"`` for
+    sources that differ).
 
     Other info keys and per-atom arrays are kept (the label keys are moved into the result); each
     structure's ``info`` gains ``source_file`` (the file's name) and ``source_index`` (its index).
@@ -237,10 +244,10 @@ def read_structures(path: str | os.PathLike, energy_key: str = "energy", forces_
             stress = np.asarray(stress, dtype=float)
             results["stress"] = stress if stress.shape == (6,) else _voigt(stress, path, k)
         clean = Atoms(atoms.numbers, positions=atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
-        moved = {energy_key, stress_key, "energy", "free_energy", "stress", "forces"}
+        moved = {*energy_key.split(","), *stress_key.split(","), "energy", "free_energy", "stress", "forces"}
         clean.info.update({key: value for key, value in atoms.info.items() if key not in moved})
         for key, value in atoms.arrays.items():
-            if key not in ("numbers", "positions", forces_key, "forces"):
+            if key not in ("numbers", "positions", "forces", *forces_key.split(",")):
                 clean.arrays[key] = value.copy()
         extra = _label(atoms, "free_energy", per_atom=False)
         if extra is not None and "free_energy" != energy_key:
@@ -375,6 +382,8 @@ def import_data(
     split: str | None = None,
     test_fraction: float = 0.1,
     seed: int = 0,
+    roles: dict[str, str] | None = None,
+    drop_shared: str | None = None,
     compare_range: tuple[float, float] | None = None,
     dimer_tail_tolerance: float = datasets.DIMER_TAIL_TOLERANCE,
     trust_pickle: bool = False,
@@ -399,6 +408,13 @@ def import_data(
     dimer_table, table_units, table_zero : the DFT dimer curve as a table (becomes ``dimer_curve``;
         ``table_zero`` 'absolute' or '2e0', energies relative to two isolated atoms).
     split, test_fraction, seed : split the set ``split`` into itself and ``test`` (seeded).
+    roles : set name -> role (:data:`linace.study.datasets.ROLES`) where the name does not say it,
+        e.g. ``{"test_narrow": "test"}`` for a second held-out set.
+    drop_shared : what to do with structures that a held-out set shares with a training set (same
+        geometry, :func:`linace.study.datasets.geometry_digest`): ``None`` (an error, the default),
+        ``"training"`` (take them out of the training sets: for a validation split drawn from the
+        union of the training sets) or ``"test"`` (take them out of the held-out sets, keeping the
+        training sets as published). The dropped source indices are recorded per set.
     compare_range : (lo, hi) A over which dimer curves are compared (default: the element's).
     dimer_tail_tolerance : eV; the reference curve's far end must be within it of 2 E0 (the default
         catches an E0 of another code or unit; raise it only for a curve that genuinely ends
@@ -495,8 +511,29 @@ def import_data(
         provenance["test"] = {**provenance[split], "split_from": split, "indices": test_indices.tolist()}
         provenance[split] = {**provenance[split], "split_into_test": True, "indices": train_indices.tolist()}
 
+    roles = dict(roles or {})
+    unknown = sorted(set(roles) - set(sets))
+    if unknown:
+        raise DatasetError(f"roles given for sets that are not imported: {', '.join(unknown)}")
+    if drop_shared not in (None, "training", "test"):
+        raise DatasetError(f"drop_shared must be None, 'training' or 'test', got {drop_shared!r}")
+    if drop_shared is not None:
+        meta_roles = {"sets": {name: ({"role": roles[name]} if name in roles else {}) for name in sets}}
+        kinds = {name: datasets.role(name, meta_roles) for name in sets}
+        digests = {name: [datasets.geometry_digest(atoms) for atoms in images] for name, images in sets.items()}
+        other = "test" if drop_shared == "training" else "training"
+        shared = {digest for name in sets if kinds[name] == other for digest in digests[name]}
+        for name in [name for name in sets if kinds[name] == drop_shared]:
+            keep = [k for k, digest in enumerate(digests[name]) if digest not in shared]
+            dropped = sorted(set(range(len(sets[name]))) - set(keep))
+            provenance[name]["dropped_as_shared"] = [int(sets[name][k].info["source_index"]) for k in dropped]
+            sets[name] = [sets[name][k] for k in keep]
+            if not sets[name]:
+                raise DatasetError(f"every structure of the {drop_shared} set {name!r} is shared with a "
+                                   f"{other} set")
+
     record = {
-        "element": element, "source_note": source_note,
+        "element": element, "source_note": source_note, "drop_shared": drop_shared,
         "keys": {"energy": energy_key, "forces": forces_key, "stress": stress_key},
         "molecular_sets": list(molecular_sets), "rcut_for_molecules_A": rcut,
         "split": None if split is None else {"set": split, "test_fraction": test_fraction, "seed": seed,
@@ -507,7 +544,7 @@ def import_data(
     scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-import-", dir=folder.parent))
     try:
         files_written = {name: _write_set(scratch, name, images) for name, images in sets.items()}
-        roles = {"dimer_curve": "reference"}
+        roles = {"dimer_curve": "reference", **roles}
         meta = datasets.write_manifest(
             scratch, element, files=files_written, description=description, roles=roles,
             compare_range=compare_range, dimer_tail_tolerance=dimer_tail_tolerance, extra={"import": record},
@@ -533,6 +570,7 @@ def main_import(args) -> dict:
         e0_units=args.e0_units, dimer_table=args.dimer_table,
         table_units=tuple(args.table_units.split(",")) if args.table_units else ("angstrom", "ev"),
         table_zero=args.table_zero, split=args.split, test_fraction=args.test_fraction, seed=args.seed,
+        roles=dict(item.partition("=")[::2] for item in args.role), drop_shared=args.drop_shared,
         compare_range=tuple(args.compare_range) if args.compare_range else None,
         dimer_tail_tolerance=args.dimer_tail_tolerance, trust_pickle=args.trust_pickle,
         description=args.description, source_note=args.source_note, overwrite=args.overwrite,

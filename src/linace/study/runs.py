@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from linace.analysis import DimerCurve, Predictions, dimer_curve, dimer_grid, predict
+from linace.analysis import DimerCurve, Predictions, dimer_curve, dimer_grid, error_table, predict
 from linace.basis import ACEBasis
 from linace.fit import ACEModel, DesignCache, Weights, design_arrays, fit, select_structures
 
@@ -219,5 +219,10 @@ def train(
     dft = dft_reference(data_dir)
     record = run_record(parameters, model, train_predictions, test_predictions, curve, dft[:2],
                         datasets.manifest(data_dir), r_range)
+    meta = datasets.manifest(data_dir)
+    other_held_out = [name for name in datasets.names(data_dir) if name != "test" and datasets.role(name, meta) == "test"]
+    if other_held_out:  # further held-out sets (e.g. a published diamond-like validation set): their errors too
+        record["errors"]["held_out"] = {
+            name: error_table(predict(model, datasets.load(name, data_dir), cache)) for name in other_held_out}
     record["provenance"]["data_dir"] = None if data_dir is None else str(Path(data_dir).resolve())
     return TrainingRun(parameters, model, train_predictions, test_predictions, curve, dft, record)
