@@ -1,0 +1,103 @@
+"""The claims graded in two data worlds (linace.study.data_worlds) on synthetic records."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from linace.study import data_worlds
+from test_claims import DFT, record
+
+
+def _paper_like():
+    records = []
+    for K, wobble in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0)):
+        for training_set, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2)):
+            records.append(record(K, training_set, rmse, 0.3 / K, wobble))
+    return records
+
+
+def _converging(training_set="clusters+dimers", variant="pure"):
+    out = []
+    for K, offset in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03)):
+        rec = record(K, training_set, 0.2, 0.3 / K, offset)
+        rec["parameters"]["variant"] = variant
+        out.append(rec)
+    return out
+
+
+def test_every_claim_is_graded_and_missing_runs_say_so():
+    verdicts = data_worlds.grade(_paper_like(), DFT)
+    assert list(verdicts) == list(data_worlds.CLAIM_IDS)
+    assert [verdicts[c].verdict for c in ("1a", "1b", "2", "3")] == ["reproduced"] * 4
+    assert verdicts["v2c"].verdict == "not tested (no runs)"  # no tailored runs in this world
+    tailored = data_worlds.grade(_converging(), DFT)
+    assert tailored["v2c"].verdict == "reproduced" and tailored["1a"].verdict == "not tested (no runs)"
+    other_regularisation = [{**r, "parameters": {**r["parameters"], "regularisation": "ridge"}} for r in _paper_like()]
+    assert data_worlds.grade(other_regularisation, DFT)["1a"].verdict == "not tested (no runs)"
+
+
+def test_side_by_side_table():
+    worlds = {"our data": data_worlds.grade(_paper_like(), DFT), "their data": data_worlds.grade(_converging(), DFT)}
+    rows = data_worlds.side_by_side(worlds)
+    assert rows[0] == {"claim": "1a", "statement": "Potentials trained on a more diverse dataset validate better.",
+                       "our data": "reproduced", "their data": "not tested (no runs)"}
+    table = data_worlds.side_by_side_markdown(worlds)
+    assert table.splitlines()[0] == "| claim | the paper says | our data | their data |"
+    assert "| 1a | Potentials trained on a more diverse dataset validate better. | reproduced | – |" in table
+    assert table.splitlines()[-1].startswith("| v2c |") and table.splitlines()[-1].endswith("| – | reproduced |")
+
+
+def test_provenance_of_committed_records(tmp_path):
+    records = _paper_like()[:2]
+    for k, rec in enumerate(records):
+        rec["provenance"] = {"linace_source_sha256": "abcdef0123456789" + "0" * 48, "created": f"2026-12-0{k + 1}T00:00:00+00:00"}
+    info = data_worlds.records_provenance(records, current_digest="abcdef0123456789")
+    assert info == {"n_records": 2, "digests": ["abcdef012345"], "created": ("2026-12-01T00:00:00+00:00",
+                    "2026-12-02T00:00:00+00:00"), "current": True}
+    assert not data_worlds.records_provenance(records, current_digest="ffff")["current"]
+    assert not data_worlds.records_provenance([], current_digest="ffff")["current"]
+    (tmp_path / "K2-narrow-standard-blr.json").write_text(json.dumps(records[0]))
+    assert len(data_worlds.load_paper_runs("C", tmp_path)) == 1
+    assert data_worlds.load_paper_runs("C", tmp_path / "none") == []
+    assert data_worlds.paper_runs_dir("Si").parts[-3:] == ("paper", "Si", "runs")
+    assert np.isfinite(records[0]["dimer_summary"]["distance_to_dft_eV"])
+
+
+def _imported(tmp_path):
+    from linace.study import example_data, importer
+
+    sample = example_data.published_sample(tmp_path / "paper")
+    importer.import_data([f"bulk={sample.train}", f"test={sample.test}", f"dimers={sample.dimers}"], tmp_path / "cu",
+                         "Cu", energy_key="dft_energy", forces_key="force", e0=sample.e0_rydberg, e0_units="rydberg",
+                         dimer_table=sample.dimer_table, table_units=("bohr", "rydberg"))
+    return tmp_path / "cu", example_data.emt_folder(tmp_path / "own", "Cu")
+
+
+def test_reference_and_composition_of_two_worlds(tmp_path):
+    theirs, ours = _imported(tmp_path)
+    rows = data_worlds.reference_rows({"ours": ours, "theirs": theirs})
+    assert rows[0]["e0_source"] == "the set isolated_atom" and rows[1]["e0_source"] == "given as a number"
+    assert rows[1]["curve_from"] == "dimer_curve" and rows[0]["curve_from"] == "dimers"
+    # the same EMT curve in both worlds: the same minimum (the table has 30 points like the dimers)
+    assert abs(rows[0]["r_e_A"] - rows[1]["r_e_A"]) < 0.05 and abs(rows[0]["depth_eV"] - rows[1]["depth_eV"]) < 0.05
+    assert rows[0]["depth_eV"] < 0
+    table = data_worlds.reference_markdown({"ours": ours, "theirs": theirs})
+    assert table.count("\n") == 3 and "given as a number" in table
+    composition = data_worlds.composition_markdown({"theirs": theirs})
+    assert "| theirs | bulk | training | 8 | 32 | 4.0 (4–4) | 0 |" in composition
+    assert "| theirs | dimers | training | 30 | 60 | 2.0 (2–2) | 30 |" in composition
+    assert "dimer_curve" not in composition and "isolated_atom" not in composition
+
+
+def test_held_out_errors_table():
+    records = _paper_like()[:3]
+    records[0]["errors"]["held_out"] = {"test_narrow": {"all": {"energy_rmse_meV_per_atom": 5000.0,
+                                                                "force_rmse_eV_per_A": 0.1234}}}
+    table = data_worlds.held_out_errors_markdown(records)
+    lines = table.splitlines()
+    assert lines[0] == ("| training set | K | standard: test E (meV/atom), F (eV/Å) | "
+                        "standard: test_narrow E (meV/atom), F (eV/Å) |")
+    assert lines[2] == "| narrow | 2 | 500, 0.5 | > 1 eV (failed extrapolation), 0.123 |"
+    assert lines[3] == "| crystals | 2 | 400, 0.4 | – |"
