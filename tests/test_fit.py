@@ -301,3 +301,25 @@ def test_solvers_name_the_first_bad_row(solver):
         solve(X, y, np.array([1.0, -1.0, 1.0, 1.0]))
     with pytest.raises(FitError, match=r"needs targets and weights of shape \(4,\), got \(4,\) and \(3,\)"):
         solve(X, y, np.ones(3))
+
+
+@pytest.mark.parametrize("solver", ["lstsq", "blr"])
+def test_a_fitted_energy_zero_recovers_the_one_body_term(basis, truth, solver):
+    """energy_zero='fit' (pacemaker's convention): given a wrong E0, the fitted per-atom constant
+    puts it right, exactly where the data pin it (an isolated atom, whose basis functions all
+    vanish), and the coefficients are those of the truth; 'atom' keeps E0 as given."""
+    coefficients, data = truth
+    atom = labelled([Atoms("C", positions=[[0, 0, 0]])], ACECalculator(basis, coefficients, E0))
+    wrong = E0 + 0.75
+    model = fit(basis, data + atom, wrong, solver=solver, alpha=0.0, energy_zero="fit")
+    assert model.info["energy_zero"] == "fit" and model.info["isolated_atom_e0_eV"] == wrong
+    assert model.info["energy_zero_shift_eV"] == pytest.approx(-0.75, abs=1e-6)
+    assert model.e0 == pytest.approx(E0, abs=1e-6)
+    np.testing.assert_allclose(model.coefficients, coefficients, rtol=1e-4, atol=1e-6)
+    assert model.coefficients.shape == (len(basis),)
+    if solver == "blr":
+        assert model.covariance.shape == (len(basis), len(basis))
+    kept = fit(basis, data + atom, E0, solver=solver, alpha=0.0)
+    assert kept.info["energy_zero"] == "atom" and kept.e0 == E0 and "energy_zero_shift_eV" not in kept.info
+    with pytest.raises(FitError, match="unknown energy zero 'free'"):
+        fit(basis, data, E0, energy_zero="free")

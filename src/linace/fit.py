@@ -27,6 +27,8 @@ Design rows of a (basis, dataset) pair can be cached on disk (:class:`DesignCach
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import io
 import json
@@ -601,6 +603,12 @@ class ACEModel:
         return cls(header["basis_parameters"], coefficients, header["e0"], covariance, header.get("info", {}))
 
 
+#: conventions of the one-body term (:func:`fit`): the isolated atom's energy, or fitted
+ENERGY_ZEROS = ("atom", "fit")
+#: the prior of a fitted energy zero is this many times wider than the widest coefficient prior (flat)
+FLAT_PRIOR_SCALE = 1e-6
+
+
 def fit(
     basis: ACEBasis,
     structures: Sequence[Atoms],
@@ -612,11 +620,19 @@ def fit(
     cache: DesignCache | str | os.PathLike | None = None,
     progress: bool = False,
     arrays: dict | None = None,
+    energy_zero: str = "atom",
 ) -> ACEModel:
     """Fit a linear ACE potential to labelled structures.
 
     Parameters
     ----------
+    e0 : the one-body energy (eV): the isolated atom's energy, the energy zero of the site energies.
+    energy_zero : "atom" (the one-body term is ``e0``, as in ACEpotentials.jl: every potential tends to
+        the isolated atoms) or "fit" (a per-atom constant is fitted with the coefficients, as pacemaker
+        fits its reference energy: the model's one-body term is ``e0 + shift``, so its dimer curve
+        tends to ``2 (e0 + shift)``, not to two isolated atoms). The shift (eV) is recorded in
+        ``info['energy_zero_shift_eV']``; its prior is flat (a Gaussian 10^6 times wider than the
+        coefficients').
     solver : "lstsq" (regularised least squares with fixed ``alpha``) or "blr" (Bayesian regression;
         ``alpha`` and the noise level are chosen by evidence maximisation, the posterior covariance is kept).
     prior : "none" (Γ = I, ridge) or "smoothness" (:func:`smoothness_prior`).
@@ -626,11 +642,16 @@ def fit(
     """
     if solver not in SOLVERS:
         raise FitError(f"unknown solver {solver!r}; known: {SOLVERS}")
+    if energy_zero not in ENERGY_ZEROS:
+        raise FitError(f"unknown energy zero {energy_zero!r}; known: {ENERGY_ZEROS}")
     weights = Weights() if weights is None else weights
     gamma = _prior_diagonal(basis, prior)
     start = time.perf_counter()
     system = linear_system(basis, structures, e0, cache=cache, progress=progress, arrays=arrays)
     design_seconds = time.perf_counter() - start
+    if energy_zero == "fit":  # one more unknown: a per-atom constant, 1 in every per-atom energy row
+        system = dataclasses.replace(system, X=np.hstack([system.X, (system.kind == ENERGY)[:, None].astype(float)]))
+        gamma = np.append(gamma, FLAT_PRIOR_SCALE * gamma.min())
     w = system.loss_weights(weights)
     covariance = None
     if solver == "lstsq":
@@ -642,5 +663,13 @@ def fit(
     info.update(
         solver=solver, prior=prior, n_structures=len(structures), n_rows=len(system.y),
         design_seconds=design_seconds, solve_seconds=time.perf_counter() - start - design_seconds,
+        energy_zero=energy_zero,
     )
+    if energy_zero == "fit":
+        shift = float(coefficients[-1])
+        coefficients = coefficients[:-1]
+        covariance = None if covariance is None else covariance[:-1, :-1]  # the coefficients' marginal
+        info["energy_zero_shift_eV"] = shift
+        return ACEModel(basis.parameters(), coefficients, float(e0) + shift, covariance,
+                        {**info, "isolated_atom_e0_eV": float(e0)})
     return ACEModel(basis.parameters(), coefficients, float(e0), covariance, info)
