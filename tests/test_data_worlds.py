@@ -77,18 +77,25 @@ def _imported(tmp_path):
 
 def test_reference_and_composition_of_two_worlds(tmp_path):
     theirs, ours = _imported(tmp_path)
-    rows = data_worlds.reference_rows({"ours": ours, "theirs": theirs})
+    assert data_worlds.main(["summary", str(theirs)]) == 0
+    summaries = {"ours": data_worlds.world_summary(ours), "theirs": data_worlds.read_world_summary(theirs)}
+    assert summaries["theirs"] == json.loads(json.dumps(data_worlds.world_summary(theirs)))  # the JSON round trip
+    rows = data_worlds.reference_rows(summaries)
     assert rows[0]["e0_source"] == "the set isolated_atom" and rows[1]["e0_source"] == "given as a number"
     assert rows[1]["curve_from"] == "dimer_curve" and rows[0]["curve_from"] == "dimers"
-    # the same EMT curve in both worlds: the same minimum (the table has 30 points like the dimers)
+    # the same EMT curve in both worlds: the same minimum
     assert abs(rows[0]["r_e_A"] - rows[1]["r_e_A"]) < 0.05 and abs(rows[0]["depth_eV"] - rows[1]["depth_eV"]) < 0.05
     assert rows[0]["depth_eV"] < 0
-    table = data_worlds.reference_markdown({"ours": ours, "theirs": theirs})
+    table = data_worlds.reference_markdown(summaries)
     assert table.count("\n") == 3 and "given as a number" in table
-    composition = data_worlds.composition_markdown({"theirs": theirs})
+    composition = data_worlds.composition_markdown({"theirs": summaries["theirs"]})
     assert "| theirs | bulk | training | 8 | 32 | 4.0 (4–4) | 0 |" in composition
     assert "| theirs | dimers | training | 30 | 60 | 2.0 (2–2) | 30 |" in composition
     assert "dimer_curve" not in composition and "isolated_atom" not in composition
+    import pytest
+
+    with pytest.raises(Exception, match="no data summary"):
+        data_worlds.read_world_summary(tmp_path / "nowhere")
 
 
 def test_held_out_errors_table():

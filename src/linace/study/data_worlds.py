@@ -21,8 +21,8 @@ from . import datasets
 from .claims import Verdict, assess_claims, assess_v2_claims, claim_id, select
 
 __all__ = ["CLAIM_IDS", "PAPER_DATA_ROOT", "composition_markdown", "grade", "held_out_errors_markdown", "load_paper_runs",
-           "paper_data_dir", "paper_runs_dir", "records_provenance", "reference_markdown", "reference_rows",
-           "side_by_side", "side_by_side_markdown"]
+           "paper_data_dir", "paper_runs_dir", "read_world_summary", "records_provenance", "reference_markdown",
+           "reference_rows", "side_by_side", "side_by_side_markdown", "world_summary", "write_world_summary"]
 
 #: the authors' data brought in by the import command: a data directory per element
 PAPER_DATA_ROOT = datasets.REPOSITORY_DATA_DIR / "paper"
@@ -105,51 +105,101 @@ def load_paper_runs(element: str, directory: str | os.PathLike | None = None) ->
     return load_results(folder) if folder.is_dir() else []
 
 
-def reference_rows(worlds: Mapping[str, str | os.PathLike]) -> list[dict]:
-    """The DFT reference of each world (name -> data directory): E0 (eV) and where it comes from,
-    the dimer curve's minimum (r_e in A, depth in eV, found on a fine spline of the curve), its
-    value at its far end, and the comparison range."""
+def world_summary(data_dir: str | os.PathLike) -> dict:
+    """What the chapter needs to know of a data directory, as plain numbers (JSON-serialisable):
+    ``element``, ``e0_eV`` and ``e0_source``, the reference ``dimer_curve`` ({"r": A, "energy":
+    E - 2 E0 in eV}) and where it comes from, ``compare_range`` (A), and per set its ``role``,
+    ``n_structures``, ``n_atoms``, atoms per structure (min, mean, max) and ``molecules`` (structures
+    without periodic boundaries), plus the import's ``source_note`` and per set the number of
+    structures dropped as shared with another set.
+
+    For the authors' data, whose files may not be redistributed (``data/README.md``), this summary is
+    what the repository commits (``data/paper/<element>/summary.json``, :func:`write_world_summary`),
+    beside the run records."""
+    folder = Path(data_dir)
+    meta = datasets.manifest(folder)
+    r, energy = datasets.dimer_reference(folder)
+    imported = meta.get("import", {})
+    sets = {}
+    for name in datasets.names(folder):
+        role = datasets.role(name, meta)
+        images = datasets.load(name, folder)
+        sizes = np.array([len(atoms) for atoms in images])
+        sets[name] = {"role": role, "n_structures": len(images), "n_atoms": int(sizes.sum()),
+                      "atoms_per_structure": [int(sizes.min()), float(sizes.mean()), int(sizes.max())],
+                      "molecules": int(sum(not atoms.pbc.any() for atoms in images)),
+                      "dropped_as_shared": len(imported.get("sets", {}).get(name, {}).get("dropped_as_shared", []))}
+    return {"element": meta.get("element", datasets.DEFAULT_ELEMENT), "e0_eV": datasets.e0(folder),
+            "e0_source": imported.get("sets", {}).get("isolated_atom", {}).get("source", "the set isolated_atom"),
+            "dimer_curve": {"r": r.tolist(), "energy": energy.tolist(),
+                            "from": "dimer_curve" if "dimer_curve" in meta["sets"] else "dimers"},
+            "compare_range": list(datasets.comparison_range(folder)), "sets": sets,
+            "source_note": imported.get("source_note", meta.get("description", ""))}
+
+
+def write_world_summary(data_dir: str | os.PathLike, path: str | os.PathLike | None = None) -> Path:
+    """Write :func:`world_summary` of a data directory as JSON (default ``<data_dir>/summary.json``)."""
+    import json
+
+    from linace.io import write_atomic
+
+    path = Path(path) if path is not None else Path(data_dir) / "summary.json"
+    write_atomic(path, json.dumps(world_summary(data_dir), indent=1) + "\n")
+    return path
+
+
+def read_world_summary(path: str | os.PathLike) -> dict:
+    """A summary written by :func:`write_world_summary` (a data directory's ``summary.json``)."""
+    import json
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / "summary.json"
+    if not path.is_file():
+        raise datasets.DatasetError(f"no data summary at {path} (make sweep-paper writes it)")
+    return json.loads(path.read_text())
+
+
+def reference_rows(summaries: Mapping[str, dict]) -> list[dict]:
+    """The DFT reference of each world (name -> :func:`world_summary`): E0 (eV) and where it comes
+    from, the dimer curve's minimum (r_e in A, depth in eV, on a fine spline of the curve), its value
+    at its far end, and the comparison range."""
     from linace.analysis import curve_minimum
 
     rows = []
-    for name, folder in worlds.items():
-        meta = datasets.manifest(folder)
-        r, energy = datasets.dimer_reference(folder)
+    for name, summary in summaries.items():
+        r, energy = (np.asarray(summary["dimer_curve"][key]) for key in ("r", "energy"))
         position, depth = curve_minimum(r, energy, (float(r.min()), float(r.max())))
-        source = meta.get("import", {}).get("sets", {}).get("isolated_atom", {}).get("source", "the set isolated_atom")
-        rows.append({"world": name, "element": meta.get("element", datasets.DEFAULT_ELEMENT), "e0_eV": datasets.e0(folder),
-                     "e0_source": source, "r_e_A": position, "depth_eV": depth, "far_end_A": float(r[-1]),
-                     "far_end_eV": float(energy[-1]), "range_A": datasets.comparison_range(folder),
-                     "curve_from": "dimer_curve" if "dimer_curve" in meta["sets"] else "dimers"})
+        rows.append({"world": name, "element": summary["element"], "e0_eV": summary["e0_eV"],
+                     "e0_source": summary["e0_source"], "r_e_A": position, "depth_eV": depth,
+                     "far_end_A": float(r[-1]), "far_end_eV": float(energy[-1]),
+                     "range_A": tuple(summary["compare_range"]), "curve_from": summary["dimer_curve"]["from"]})
     return rows
 
 
-def reference_markdown(worlds: Mapping[str, str | os.PathLike]) -> str:
+def reference_markdown(summaries: Mapping[str, dict]) -> str:
     """:func:`reference_rows` as a Markdown table."""
     lines = ["| data | E0 (eV) | dimer minimum r_e (Å) | depth (eV) | far end | curves compared over |",
              "|---|---|---|---|---|---|"]
-    for row in reference_rows(worlds):
+    for row in reference_rows(summaries):
         lines.append(f"| {row['world']} | {row['e0_eV']:.4f} ({row['e0_source']}) | {row['r_e_A']:.3f} | "
                      f"{row['depth_eV']:.2f} | {row['far_end_eV']:+.3f} eV at {row['far_end_A']:.2f} Å | "
                      f"{row['range_A'][0]:.2f}–{row['range_A'][1]:.2f} Å |")
     return "\n".join(lines)
 
 
-def composition_markdown(worlds: Mapping[str, str | os.PathLike]) -> str:
-    """The sets of each world: role, structures, atoms, atoms per structure (mean, range), and how
-    many are molecules (no periodic boundary), as a Markdown table."""
+def composition_markdown(summaries: Mapping[str, dict]) -> str:
+    """The training and held-out sets of each world (name -> :func:`world_summary`): role,
+    structures, atoms, atoms per structure (mean, range), molecules, as a Markdown table."""
     lines = ["| data | set | role | structures | atoms | atoms per structure | molecules |", "|---|---|---|---|---|---|---|"]
-    for name, folder in worlds.items():
-        meta = datasets.manifest(folder)
-        for set_name in datasets.names(folder):
-            role = datasets.role(set_name, meta)
-            if role in ("atom", "reference", "analysis"):
+    for name, summary in summaries.items():
+        for set_name, entry in summary["sets"].items():
+            if entry["role"] in ("atom", "reference", "analysis"):
                 continue
-            images = datasets.load(set_name, folder)
-            sizes = np.array([len(atoms) for atoms in images])
-            molecules = sum(not atoms.pbc.any() for atoms in images)
-            lines.append(f"| {name} | {set_name} | {role} | {len(images)} | {sizes.sum()} | {sizes.mean():.1f} "
-                         f"({sizes.min()}–{sizes.max()}) | {molecules} |")
+            low, mean, high = entry["atoms_per_structure"]
+            dropped = f" ({entry['dropped_as_shared']} shared dropped)" if entry.get("dropped_as_shared") else ""
+            lines.append(f"| {name} | {set_name} | {entry['role']} | {entry['n_structures']}{dropped} | "
+                         f"{entry['n_atoms']} | {mean:.1f} ({low}–{high}) | {entry['molecules']} |")
     return "\n".join(lines)
 
 
@@ -182,3 +232,28 @@ def _fmt(energy_meV: float) -> str:
     if energy_meV > 1000:
         return "> 1 eV (failed extrapolation)"
     return f"{energy_meV:.3g}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m linace.study.data_worlds summary DATA_DIR [--out PATH]``: write :func:`world_summary`."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m linace.study.data_worlds",
+                                     description="Write the summary of a data directory the chapter reads.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    summary = sub.add_parser("summary", help="write DATA_DIR/summary.json")
+    summary.add_argument("data_dir")
+    summary.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    try:
+        path = write_world_summary(args.data_dir, args.out)
+    except datasets.DatasetError as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
