@@ -392,3 +392,23 @@ def test_shared_structures_dropped_from_the_held_out_set(published, tmp_path):
                                 forces_key="force", e0=E_ATOM, drop_shared="test")
     assert meta["sets"]["bulk"]["n_structures"] == 8 and meta["sets"]["test"]["n_structures"] == 3
     assert meta["import"]["sets"]["test"]["dropped_as_shared"] == [3] and meta["import"]["drop_shared"] == "test"
+
+
+def test_a_run_with_a_fitted_energy_zero_records_both_conventions(published, tmp_path):
+    """energy_zero='fit' (pacemaker's convention) in a run: the binding curve of the potential
+    (E(dimer) - 2 E(atom), both of the potential) and the same curve against two DFT atoms, offset
+    by twice the fitted shift."""
+    from linace.fit import DesignCache
+
+    into = tmp_path / "cu"
+    assert _import(published, into) == 0
+    cache = DesignCache(tmp_path / "cache")
+    atom = runs.train(2, "bulk", data_dir=into, cache=cache, progress=False)
+    fitted = runs.train(2, "bulk", data_dir=into, cache=cache, progress=False, energy_zero="fit")
+    assert "energy_zero" not in atom.parameters and fitted.parameters["energy_zero"] == "fit"
+    shift = fitted.model.info["energy_zero_shift_eV"]
+    assert fitted.model.e0 == pytest.approx(datasets.e0(into) + shift)
+    summary, absolute = fitted.record["dimer_summary"], fitted.record["dimer_summary_absolute"]
+    assert summary["energy_zero_offset_eV"] == pytest.approx(2 * shift)
+    assert absolute["minimum_energy_eV"] == pytest.approx(summary["minimum_energy_eV"] + 2 * shift, abs=1e-9)
+    assert "dimer_summary_absolute" not in atom.record and abs(shift) > 1e-6

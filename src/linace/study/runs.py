@@ -22,7 +22,7 @@ from linace.basis import ACEBasis
 from linace.fit import ACEModel, DesignCache, Weights, design_arrays, fit, select_structures
 
 from . import datasets
-from .results import dft_dimer_curve, run_record
+from .results import dft_dimer_curve, dimer_summary, run_record
 
 __all__ = ["COMBINED_SETS", "DRAW_SEED", "REGULARISATIONS", "VARIANTS", "TrainingRun", "covering_grid", "dft_reference",
            "load_training_set", "make_basis", "train", "training_sets", "training_subset"]
@@ -160,6 +160,7 @@ def train(
     train_size: int | None = None,
     draw: int = 0,
     compare_range: tuple[float, float] | None = None,
+    energy_zero: str = "atom",
 ) -> TrainingRun:
     """Train and validate one potential.
 
@@ -180,6 +181,13 @@ def train(
     compare_range : (lo, hi) A over which the dimer curve is compared with the DFT curve (default:
         the data directory's, :func:`linace.study.datasets.comparison_range`); recorded in the run's
         ``dimer_summary``, and in its parameters when given.
+    energy_zero : "atom" (the one-body term is the isolated atom's energy E0) or "fit" (a per-atom
+        constant fitted with the coefficients, as pacemaker does: :func:`linace.fit.fit`). The
+        record's dimer curve and ``dimer_summary`` are the potential's binding curve
+        E(dimer) - 2 E(atom), both of the potential; with "fit" the record adds
+        ``dimer_summary_absolute``, the same curve shifted by the offset 2 x shift
+        (``energy_zero_offset_eV``) that the fitted constant puts between the potential's far-apart
+        dimer and two DFT atoms. Recorded in the parameters when not "atom".
 
     Raises
     ------
@@ -200,6 +208,8 @@ def train(
                   "regularisation": regularisation}
     if compare_range is not None:
         parameters["compare_range"] = list(r_range)
+    if energy_zero != "atom":
+        parameters["energy_zero"] = energy_zero
     arrays = None  # design rows from the cache of the training structures
     train_structures = structures
     if train_size is not None:
@@ -211,7 +221,7 @@ def train(
                           train_indices=chosen.tolist())
     start = time.perf_counter()
     model = fit(basis, train_structures, e0, weights=weights or DEFAULT_WEIGHTS, cache=cache, progress=progress,
-                arrays=arrays, **REGULARISATIONS[regularisation])
+                arrays=arrays, energy_zero=energy_zero, **REGULARISATIONS[regularisation])
     model.info["fit_seconds"] = time.perf_counter() - start
     train_predictions = predict(model, train_structures, cache, arrays)  # rows from the cache: the test set's
     test_predictions = predict(model, test_structures, cache)  # are computed once per basis
@@ -219,6 +229,10 @@ def train(
     dft = dft_reference(data_dir)
     record = run_record(parameters, model, train_predictions, test_predictions, curve, dft[:2],
                         datasets.manifest(data_dir), r_range)
+    if energy_zero == "fit":
+        offset = 2.0 * model.info["energy_zero_shift_eV"]
+        record["dimer_summary"]["energy_zero_offset_eV"] = offset
+        record["dimer_summary_absolute"] = dimer_summary(curve.r, curve.energy + offset, *dft[:2], r_range)
     meta = datasets.manifest(data_dir)
     other_held_out = [name for name in datasets.names(data_dir) if name != "test" and datasets.role(name, meta) == "test"]
     if other_held_out:  # further held-out sets (e.g. a published diamond-like validation set): their errors too
