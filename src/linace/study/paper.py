@@ -80,11 +80,12 @@ import numpy as np
 
 from linace.io import write_atomic
 
-__all__ = ["CITATION", "DEFAULT_ALIASES", "PUBLISHED_FITS", "REPOSITORY", "FitSetup", "PaperFormatError",
-           "PublishedDimerCurve", "PublishedErrors", "Snapshot", "Source", "extract", "main", "is_damping_scan", "matches", "matching",
-           "parse_dimer_curve", "parse_error_matrix", "parse_julia_errors", "parse_julia_tables",
+__all__ = ["CITATION", "DEFAULT_ALIASES", "FitSetup", "PUBLISHED_FITS", "PaperFormatError", "PublishedDimerCurve",
+           "PublishedErrors", "REPOSITORY", "Snapshot", "Source", "extract", "is_damping_scan", "main", "matches",
+           "matching", "parse_dimer_curve", "parse_error_matrix", "parse_julia_errors", "parse_julia_tables",
            "parse_pacemaker_input", "parse_pacemaker_metrics", "parse_pacemaker_reference_energy",
-           "published_dimer_curves", "published_fits", "read_published", "write_published"]
+           "published_dimer_curves", "published_fits", "read_published", "write_published",
+           "WEIGHT_CONVENTIONS"]
 
 REPOSITORY = "apolmiguel/aceconverge2025"
 CITATION = ("A. M. Tan, F. Pellegrini, S. de Gironcoli, Convergence of body-orders in linear atomic cluster "
@@ -614,7 +615,7 @@ class _Extraction:
             degrees = tuple(int(d) for d in match["degrees"].split("."))
             label = match["degrees"]
         elif folder in self.border_degrees:
-            degrees, log, log_weight = self.border_degrees[folder]
+            degrees, log, _ = self.border_degrees[folder]
             label = ".".join(map(str, degrees))
             notes.append(f"degrees and energy weight of border{match['border']} from {log}")
         else:
@@ -672,7 +673,8 @@ class _Extraction:
             setup = self._ace_setup(match, folder, file)
             if file in _ACE_CURVE_FILES:
                 r, energy = parse_dimer_curve(self.snap.text(path), path)
-                self.curves.append(PublishedDimerCurve(setup, _ACE_CURVE_FILES[file], r, energy, self.snap.source(path)))
+                self.curves.append(PublishedDimerCurve(setup, _ACE_CURVE_FILES[file], r, energy,
+                                                       self.snap.source(path)))
                 continue
             errors = parse_julia_errors(self.snap.text(path), path)
             split = _ACE_ERROR_FILES[file]
@@ -734,7 +736,10 @@ class _Extraction:
                     key = (base + suffix, label, bool(match["pure"]), match["vset"])
                     value = float(matrix[i, j])
                     entry = cells.setdefault(key, {"sources": []})
-                    entry["E" if match["quantity"] == "en" else "F"] = 1000.0 * value if match["quantity"] == "en" else value
+                    if match["quantity"] == "en":
+                        entry["E"] = 1000.0 * value  # eV/atom -> meV/atom
+                    else:
+                        entry["F"] = value
                     entry["sources"].append(self.snap.source(path, f"row {i + 1} ({base + suffix}), column {j + 1} "
                                                                    f"({label})"))
         for (training_set, label, pure, vset), entry in sorted(cells.items()):
@@ -761,7 +766,8 @@ class _Extraction:
         notebook = json.loads(self.snap.text(path))
         for index, cell in enumerate(notebook.get("cells", [])):
             source = "".join(cell.get("source", []))
-            if cell.get("cell_type") != "code" or "linear_errors(" not in source or "for basisval in basisvals" not in source:
+            if cell.get("cell_type") != "code" or "linear_errors(" not in source \
+                    or "for basisval in basisvals" not in source:
                 continue
             stdout = "".join("".join(o.get("text", [])) for o in cell.get("outputs", [])
                              if o.get("output_type") == "stream" and o.get("name") == "stdout")
@@ -869,7 +875,8 @@ class _Extraction:
                 continue
             nfuncs = {row["nfuncs"] for row, _ in final.values()}
             if len(nfuncs) != 1:
-                raise PaperFormatError(f"{folder}: train and test metrics of different bases ({sorted(nfuncs)} functions)")
+                raise PaperFormatError(f"{folder}: train and test metrics of different bases "
+                                       f"({sorted(nfuncs)} functions)")
             if spec["elements"] != ["C"] and spec["elements"] != ["Si"]:
                 raise PaperFormatError(f"{path}: expected one element, C or Si, got {spec['elements']}")
             notes = [f"training file {spec['train_file']}", "pacemaker fits the radial functions too (nonlinear); "
