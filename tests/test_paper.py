@@ -503,6 +503,19 @@ def test_committed_json_reads_and_holds_the_carbon_test_errors():
     assert all(c.r_A[0] == pytest.approx(0.529177) for c in curves)
 
 
+def test_committed_json_reading_of_the_mae_matrices_agrees_with_the_authors_labels():
+    """plots_response.ipynb (cell 44) labels its figure with four validation MAE (meV/atom) of the
+    pure basis: Si2345 K=5 18.58, Si234 K=4 1.93, Si23 K=3 0.41, Si2 K=3 0.23. Our reading of the
+    si_errors matrices (rows = training sets, columns = degrees) must give the same numbers."""
+    errors = paper.published_fits(element="Si", split="test")
+    for training_set, body_order, label in (("Si2345", 5, 18.58), ("Si234", 4, 1.93), ("Si23", 3, 0.41),
+                                            ("Si2", 3, 0.23)):
+        found = [e for e in paper.matching(errors, element="Si", training_set=f"{training_set}_train",
+                                           body_order=body_order, variant="pure")
+                 if e.validation_set == f"{training_set}_val" and "si_errors" in e.source.path]
+        assert len(found) == 1 and round(found[0].mae_energy_meV, 2) == label, (training_set, found)
+
+
 @pytest.mark.skipif(not SNAPSHOT.is_dir(), reason="the authors' snapshot is not on this machine")
 def test_committed_json_provenance_matches_the_snapshot():
     document = json.loads(paper.PUBLISHED_FITS.read_text())
