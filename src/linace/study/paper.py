@@ -79,6 +79,7 @@ from pathlib import Path
 import numpy as np
 
 from linace.io import write_atomic
+from linace.study.datasets import REPOSITORY_DATA_DIR
 
 __all__ = ["CITATION", "DEFAULT_ALIASES", "FitSetup", "PUBLISHED_FITS", "PaperFormatError", "PublishedDimerCurve",
            "PublishedErrors", "REPOSITORY", "Snapshot", "Source", "extract", "is_damping_scan", "main", "matches",
@@ -91,7 +92,7 @@ REPOSITORY = "apolmiguel/aceconverge2025"
 CITATION = ("A. M. Tan, F. Pellegrini, S. de Gironcoli, Convergence of body-orders in linear atomic cluster "
             "expansions, arXiv:2502.16125 (2025); data and fits: GitHub apolmiguel/aceconverge2025")
 #: The committed JSON of the published numbers.
-PUBLISHED_FITS = Path(__file__).resolve().parents[3] / "data" / "paper" / "published_fits.json"
+PUBLISHED_FITS = REPOSITORY_DATA_DIR / "paper" / "published_fits.json"
 FORMAT_VERSION = 1
 
 #: Our training-set names that stand for a set of theirs (element -> ours -> theirs), for
