@@ -13,6 +13,7 @@ it:
 * :mod:`linace.study.claims`      the paper's claims (v1 and v2) graded on the run records
 * :mod:`linace.study.sweep`       the papermill sweep over (K, training set, basis variant, ...)
 * :mod:`linace.study.resample`    the resampled runs: learning curves and verdicts over draws
+* :mod:`linace.study.paper`       the authors' published fits (errors, dimer curves) read from their repository
 * :mod:`linace.study.plotting`    the figures shared by the chapters
 * :mod:`linace.study.report`      the tables and figures the chapters of every element share
 """
