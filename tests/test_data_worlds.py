@@ -108,3 +108,41 @@ def test_held_out_errors_table():
                         "standard: test_narrow E (meV/atom), F (eV/Å) |")
     assert lines[2] == "| narrow | 2 | 500, 0.5 | > 1 eV (failed extrapolation), 0.123 |"
     assert lines[3] == "| crystals | 2 | 400, 0.4 | – |"
+
+
+def _published(training_set, K, variant, split, validation_set, energy, size, code="ace.jl"):
+    from linace.study.paper import FitSetup, PublishedErrors, Source
+
+    setup = FitSetup(code, "C", training_set, K, variant, None, "spec", size, 5.0, 10.0, "ACEpotentials.jl", None,
+                     "BLR", -245.0, f"acejulia/{training_set}")
+    return PublishedErrors(setup, split, validation_set, energy, 0.5, None, None,
+                           Source(f"acejulia/{training_set}/errors.dat", "c0719c89", "0" * 64))
+
+
+def test_our_errors_beside_the_published_ones():
+    ours = record(3, "diverse", 0.08, 0.05, 0.0)  # test energy RMSE 80 meV/atom
+    ours["basis"] = {"size": 102}
+    ours["errors"]["held_out"] = {"test_narrow": {"all": {"energy_rmse_meV_per_atom": 50.0, "force_rmse_eV_per_A": 0.4}}}
+    published = [
+        _published("Tr1k_n", 3, "standard", "test", "Val1k_n", 70.0, 150),  # comparable, within 25 %
+        _published("Tr1k_n", 3, "standard", "test", "Val1k_n", 50.0, 120),  # comparable, 60 % above
+        _published("Tr1k_n", 3, "standard", "test", "Val1k_n", 70.0, 297),  # not comparable (2.9x)
+        _published("Tr1k_n", 3, "standard", "test", "Val1k_dia3to4k", 40.0, 150),  # our test_narrow's counterpart
+        _published("Tr1k_n", 3, "pure", "test", "Val1k_n", 70.0, 150),  # other variant
+        _published("Tr1k_n", 4, "standard", "test", "Val1k_n", 70.0, 150),  # other K
+        _published("Tr1k_dia", 3, "standard", "test", "Val1k_n", 70.0, 150),  # other training set
+    ]
+    rows = data_worlds.published_comparison([ours], published, "C")
+    assert [(r["held_out"], r["theirs"]["energy"], r["comparable"], r["within"]) for r in rows] == [
+        (("test", "Val1k_n"), 70.0, True, True), (("test", "Val1k_n"), 50.0, True, False),
+        (("test", "Val1k_n"), 70.0, False, None), (("test_narrow", "Val1k_dia3to4k"), 40.0, True, True)]
+    assert rows[0]["energy_ratio"] == 80.0 / 70.0 and rows[0]["theirs"]["source"] == "acejulia/Tr1k_n/errors.dat"
+    table = data_worlds.published_comparison_markdown(rows).splitlines()
+    assert table[2].endswith("| 1.14 | yes |") and table[4].endswith("| not compared |")
+    # no held-out counterpart: training errors against training errors, and K = 2 is never graded
+    pair = record(2, "dimers", 0.01, 0.002, 0.0)
+    pair["basis"] = {"size": 12}
+    rows = data_worlds.published_comparison([pair], [_published("Tr124_dim", 2, "standard", "train", "Tr124_dim", 1.0, 12)],
+                                            "C")
+    assert rows[0]["split"] == "train" and rows[0]["ours"]["energy"] == 10.0 and rows[0]["within"] is None
+    assert data_worlds.published_comparison([pair], [], "C") == []
