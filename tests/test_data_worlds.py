@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
+import pytest
 
 from linace.study import data_worlds
 from test_claims import DFT, record
@@ -146,3 +148,23 @@ def test_our_errors_beside_the_published_ones():
                                             "C")
     assert rows[0]["split"] == "train" and rows[0]["ours"]["energy"] == 10.0 and rows[0]["within"] is None
     assert data_worlds.published_comparison([pair], [], "C") == []
+
+
+def test_our_dimer_curves_beside_the_published_ones():
+    from linace.study.paper import FitSetup, PublishedDimerCurve, Source
+
+    ours = record(3, "diverse", 0.08, 0.05, 0.5)  # the DFT curve shifted up by 0.5 eV
+    setup = FitSetup("ace.jl", "C", "Tr1k_n", 3, "standard", (24, 20), "spec", 297, 5.0, 10.0, "ACEpotentials.jl",
+                     None, "BLR", -245.0, "acejulia/Tr1k_n/24.20/ecost10.0")
+    theirs = PublishedDimerCurve(setup, "full", DFT[0], DFT[1] - 0.25, Source("acejulia/x/dimercurve.dat", "c", "0"))
+    other = PublishedDimerCurve(dataclasses.replace(setup, body_order=4), "full", DFT[0], DFT[1], Source("y", "c", "0"))
+    rows = data_worlds.curve_comparison([ours], [theirs, other], "C", DFT, (1.0, 4.5))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["ours"]["distance_to_dft"] == pytest.approx(0.5, abs=1e-6)
+    assert row["theirs"]["distance_to_dft"] == pytest.approx(0.25, abs=1e-6)
+    assert row["between"] == pytest.approx(0.75, abs=1e-6)
+    assert row["ours"]["minimum"][0] == pytest.approx(1.3, abs=0.01) and row["theirs"]["size"] == 297
+    table = data_worlds.curve_comparison_markdown(rows).splitlines()
+    assert table[2] == ("| diverse | 3 | standard | 0.50 eV, 1.30 Å, -6.50 eV | (10, 297): 0.25 eV, 1.30 Å, "
+                        "-7.25 eV | 0.75 eV |")

@@ -21,7 +21,7 @@ from . import datasets
 from .claims import Verdict, assess_claims, assess_v2_claims, claim_id, select
 
 __all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "HELD_OUT_ALIASES", "PAPER_DATA_ROOT", "TRAINING_ALIASES", "WITHIN_FRACTION",
-           "published_comparison", "published_comparison_markdown", "composition_markdown", "grade", "held_out_errors_markdown", "load_paper_runs",
+           "curve_comparison", "curve_comparison_markdown", "published_comparison", "published_comparison_markdown", "composition_markdown", "grade", "held_out_errors_markdown", "load_paper_runs",
            "paper_data_dir", "paper_runs_dir", "read_world_summary", "records_provenance", "reference_markdown",
            "reference_rows", "side_by_side", "side_by_side_markdown", "world_summary", "write_world_summary"]
 
@@ -338,4 +338,52 @@ def published_comparison_markdown(rows: Sequence[dict]) -> str:
                      f"{_fmt(row['ours']['energy'])}, {row['ours']['force']:.3g} | {theirs['code']} | "
                      f"{theirs['size'] if theirs['size'] is not None else '–'} | {weight} | "
                      f"{_fmt(theirs['energy'])}, {force} | {row['energy_ratio']:.2f} | {verdict} |")
+    return "\n".join(lines)
+
+
+def curve_comparison(records: Sequence[dict], published_curves: Sequence, element: str,
+                     dft_curve: tuple[np.ndarray, np.ndarray], r_range: tuple[float, float]) -> list[dict]:
+    """Our dimer curves beside the authors' published ones (:func:`linace.study.paper.published_dimer_curves`,
+    full curves of the same training set, K and variant), with the distance measure of chapter 05
+    (:func:`linace.analysis.curve_distance`, mean absolute difference over ``r_range``, A) applied to
+    both: each one's distance to the reference ``dft_curve`` (r in A, E - 2 E0 in eV) and to each
+    other, and each one's minimum (A, eV).
+
+    Each row: ``training_set``, ``K``, ``variant``, ``ours`` {distance_to_dft, minimum}, ``theirs``
+    {energy_weight, size, source, distance_to_dft, minimum}, ``between`` (eV)."""
+    from linace.analysis import curve_distance, curve_minimum
+
+    aliases = TRAINING_ALIASES.get(element, {})
+    rows = []
+    for record in records:
+        p = record["parameters"]
+        ours_r, ours_e = np.asarray(record["dimer"]["r"]), np.asarray(record["dimer"]["energy"])
+        for curve in published_curves:
+            setup = curve.setup
+            if (curve.part != "full" or setup.element != element or setup.training_set != aliases.get(p["training_set"])
+                    or setup.body_order != p["body_order"] or setup.variant != p["variant"]):
+                continue
+            rows.append({
+                "training_set": p["training_set"], "K": p["body_order"], "variant": p["variant"],
+                "ours": {"distance_to_dft": curve_distance(ours_r, ours_e, *dft_curve, r_range),
+                         "minimum": curve_minimum(ours_r, ours_e, r_range)},
+                "theirs": {"energy_weight": setup.energy_weight, "size": setup.basis_size, "source": curve.source.path,
+                           "distance_to_dft": curve_distance(curve.r_A, curve.energy_eV, *dft_curve, r_range),
+                           "minimum": curve_minimum(curve.r_A, curve.energy_eV, r_range)},
+                "between": curve_distance(ours_r, ours_e, curve.r_A, curve.energy_eV, r_range)})
+    return sorted(rows, key=lambda row: (row["training_set"], row["variant"], row["K"]))
+
+
+def curve_comparison_markdown(rows: Sequence[dict]) -> str:
+    """:func:`curve_comparison` as a Markdown table (distances in eV, minima as r (Å), E (eV))."""
+    lines = ["| our set | K | basis | ours: to DFT, minimum | theirs (E:F weight, size): to DFT, minimum | "
+             "ours to theirs |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        ours, theirs = row["ours"], row["theirs"]
+        weight = "–" if theirs["energy_weight"] is None else f"{theirs['energy_weight']:.3g}"
+        size = "–" if theirs["size"] is None else theirs["size"]
+        lines.append(f"| {row['training_set']} | {row['K']} | {row['variant']} | {ours['distance_to_dft']:.2f} eV, "
+                     f"{ours['minimum'][0]:.2f} Å, {ours['minimum'][1]:.2f} eV | ({weight}, {size}): "
+                     f"{theirs['distance_to_dft']:.2f} eV, {theirs['minimum'][0]:.2f} Å, {theirs['minimum'][1]:.2f} eV "
+                     f"| {row['between']:.2f} eV |")
     return "\n".join(lines)
