@@ -168,3 +168,24 @@ def test_our_dimer_curves_beside_the_published_ones():
     table = data_worlds.curve_comparison_markdown(rows).splitlines()
     assert table[2] == ("| diverse | 3 | standard | 0.50 eV, 1.30 Å, -6.50 eV | (10, 297): 0.25 eV, 1.30 Å, "
                         "-7.25 eV | 0.75 eV |")
+
+
+def test_the_curves_panel_draws_ours_and_theirs():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from linace.study.paper import FitSetup, PublishedDimerCurve, Source
+
+    ours = [record(K, "diverse", 0.08, 0.05, 0.1 * K) for K in (2, 3)]
+    setup = FitSetup("ace.jl", "C", "Tr1k_n", 3, "standard", (24, 20), "spec", 297, 5.0, 10.0, "ACEpotentials.jl",
+                     None, "BLR", -245.0, "run")
+    curves = [PublishedDimerCurve(setup, "full", DFT[0], DFT[1], Source("a", "c", "0")),
+              PublishedDimerCurve(dataclasses.replace(setup, energy_weight=50.0), "full", DFT[0], DFT[1], Source("b", "c", "0"))]
+    fig, ax = plt.subplots()
+    data_worlds.plot_curves_beside_published(ax, ours, curves, "C", DFT, "diverse", "standard", 10.0, (-10, 5))
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels.count("ours, K = 2") == 1 and labels.count("ours, K = 3") == 1 and labels.count("theirs, K = 3") == 1
+    assert ax.get_xlabel().startswith("C–C distance r (Å)")
+    plt.close(fig)

@@ -21,7 +21,8 @@ from . import datasets
 from .claims import Verdict, assess_claims, assess_v2_claims, claim_id, select
 
 __all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "HELD_OUT_ALIASES", "PAPER_DATA_ROOT", "TRAINING_ALIASES", "WITHIN_FRACTION",
-           "curve_comparison", "curve_comparison_markdown", "published_comparison", "published_comparison_markdown", "composition_markdown", "grade", "held_out_errors_markdown", "load_paper_runs",
+           "curve_comparison", "curve_comparison_markdown", "plot_curves_beside_published", "published_comparison",
+           "published_comparison_markdown", "composition_markdown", "grade", "held_out_errors_markdown", "load_paper_runs",
            "paper_data_dir", "paper_runs_dir", "read_world_summary", "records_provenance", "reference_markdown",
            "reference_rows", "side_by_side", "side_by_side_markdown", "world_summary", "write_world_summary"]
 
@@ -387,3 +388,27 @@ def curve_comparison_markdown(rows: Sequence[dict]) -> str:
                      f"{theirs['distance_to_dft']:.2f} eV, {theirs['minimum'][0]:.2f} Å, {theirs['minimum'][1]:.2f} eV "
                      f"| {row['between']:.2f} eV |")
     return "\n".join(lines)
+
+
+def plot_curves_beside_published(ax, records: Sequence[dict], published_curves: Sequence, element: str,
+                                 dft_curve: tuple[np.ndarray, np.ndarray], training_set: str, variant: str,
+                                 energy_weight: float | None, ylim: tuple[float, float]) -> None:
+    """One panel: the reference curve (black markers), our dimer curves of ``training_set`` and
+    ``variant`` per K (solid lines) and the authors' published ones of the same set and variant at
+    ``energy_weight`` (dashed, same colour per K); E - 2 E0 (eV) against r (A)."""
+    from .plotting import BODY_ORDER_COLOURS, dimer_axes, plot_dft_dimer
+
+    plot_dft_dimer(ax, *dft_curve, label="their DFT")
+    theirs = TRAINING_ALIASES.get(element, {}).get(training_set)
+    for record in sorted(select(records, training_set=training_set, variant=variant),
+                         key=lambda r: r["parameters"]["body_order"]):
+        K = record["parameters"]["body_order"]
+        ax.plot(record["dimer"]["r"], record["dimer"]["energy"], color=BODY_ORDER_COLOURS[K], lw=1.6, label=f"ours, K = {K}")
+    for curve in published_curves:
+        setup = curve.setup
+        if (curve.part == "full" and setup.element == element and setup.training_set == theirs
+                and setup.variant == variant and setup.energy_weight == energy_weight and setup.body_order in BODY_ORDER_COLOURS):
+            ax.plot(curve.r_A, curve.energy_eV, ls="--", lw=1.4, color=BODY_ORDER_COLOURS[setup.body_order],
+                    label=f"theirs, K = {setup.body_order}")
+    dimer_axes(ax, ylim=ylim, element=element)
+    ax.set_xlim(float(dft_curve[0].min()), float(dft_curve[0].max()))
