@@ -612,3 +612,10 @@ def test_a_marked_folder_follows_its_data_when_they_move(workspace, tmp_path):
     (tmp_path / "other" / "manifest.json").write_text('{"sets": {"x": {}}, "element": "C"}')  # other data
     with pytest.raises(sweep.SweepError, match="holds the runs of the data directory .*new-place"):
         sweep.run_sweep(runs, executor=NoExecutor(), **other)
+
+
+def test_a_cache_size_that_is_not_a_size_is_a_usage_error(monkeypatch, capsys):
+    monkeypatch.setenv("LINACE_CACHE_SIZE", "lots")
+    with pytest.raises(SystemExit) as stop:
+        sweep.main(["--body-orders", "2"])
+    assert stop.value.code == 2 and "LINACE_CACHE_SIZE='lots' is not a size" in capsys.readouterr().err

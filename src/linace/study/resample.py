@@ -389,6 +389,7 @@ def _parser() -> argparse.ArgumentParser:
                     "clusters+dimers; pure: diverse, clusters+dimers) on the sets the data directory has, plus "
                     "the data directory's own training sets (any other name, e.g. 'train') with the standard "
                     "basis; the sets taken are printed.",
+        epilog=sweep.CACHE_HELP,
     )
     parser.add_argument("--body-orders", nargs="+", type=int, metavar="K", default=list(sweep.BODY_ORDERS))
     parser.add_argument("--training-sets", nargs="+", metavar="SET", help="replace the plan's sets (every variant)")
@@ -425,6 +426,7 @@ def _results_dir(args: argparse.Namespace) -> Path:
 
 
 def _plan_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict:
+    sweep.check_cache_budget(parser)
     if args.data_dir is not None:
         from .datasets import DatasetError, check_data_dir
 

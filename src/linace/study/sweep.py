@@ -640,6 +640,7 @@ def _parser() -> argparse.ArgumentParser:
                     "diverse, clusters, clusters+dimers and the pure basis on diverse, clusters, clusters+dimers, "
                     "K = 2..5, blr). With any grid option: the full product of the given values, the others "
                     "taking the defaults shown.",
+        epilog=CACHE_HELP,
     )
     parser.add_argument("--body-orders", nargs="+", type=int, metavar="K",
                         help=f"default {' '.join(map(str, BODY_ORDERS))}")
@@ -711,8 +712,25 @@ def _incomplete(data_dir: str | os.PathLike) -> str | None:
     return f"sets still being computed: {', '.join(pending)}" if pending else None
 
 
+#: what the command lines of the sweep and the resampled runs say about the design-row cache
+CACHE_HELP = ("The runs share a cache of design rows: $LINACE_CACHE (default .cache/design in the repository), "
+              "at most $LINACE_CACHE_SIZE bytes (default 1G; e.g. 500M, 2G; 0 caches nothing), the least recently "
+              "used entries removed first (linace.fit.DesignCache).")
+
+
+def check_cache_budget(parser: argparse.ArgumentParser) -> None:
+    """A usage error if ``$LINACE_CACHE_SIZE`` is not a size (before any run, not in every run)."""
+    from linace.fit import FitError, cache_budget
+
+    try:
+        cache_budget()
+    except FitError as error:
+        parser.error(str(error))
+
+
 def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Exit with a usage error naming the unknown values and the allowed ones."""
+    check_cache_budget(parser)
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, got {args.workers}")
     if not args.scheduler_timeout > 0:
