@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from linace.study import claims, resample, runs
+from linace.study.datasets import element_dir
 
 
 # ----------------------------------------------------------------------------- the subsets
@@ -331,3 +332,13 @@ def test_an_unwritable_results_folder_is_refused_before_any_run(synthetic_data, 
     assert stop.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert "not writable" in err[-1] and str(unwritable) in err[-1] and not err[-1].startswith("Traceback")
+
+
+def test_the_default_plan_of_a_folder():
+    """The committed data keep exactly the study's plan; a folder's own sets join the standard basis
+    (or every variant asked for)."""
+    assert resample.default_plan(runs.training_sets()) == resample.DEFAULT_PLAN  # carbon: unchanged
+    assert resample.default_plan(runs.training_sets(element_dir("Si"))) == resample.DEFAULT_PLAN  # silicon too
+    assert resample.default_plan(["dimers", "diverse", "bulk"]) == {"standard": ("diverse", "bulk"), "pure": ("diverse",)}
+    assert resample.default_plan(["bulk"], variants=["standard", "pure"]) == {"standard": ("bulk",), "pure": ("bulk",)}
+    assert resample.default_plan(["dimers"]) == {}  # nothing to resample: the command line says so

@@ -583,7 +583,8 @@ def test_a_sweep_removes_stale_scratch_folders_and_runs_in_one_naming_its_proces
     monkeypatch.setattr("tempfile.tempdir", str(scratch))
     stale = scratch / f"linace-sweep-{ended.pid}-abcd1234"
     stale.mkdir()
-    workspace["notebook"].write_text(TEMPLATE.replace('"cwd": os.getcwd()}', '"cwd": os.getcwd(), "scratch": result_path}'))
+    workspace["notebook"].write_text(TEMPLATE.replace('"cwd": os.getcwd()}',
+                                                      '"cwd": os.getcwd(), "scratch": result_path}'))
     run = sweep.grid([2], ["dimers"])[0]
     with concurrent.futures.ThreadPoolExecutor(1) as executor:
         assert sweep.run_sweep([run], executor=executor, **workspace).ok

@@ -179,19 +179,26 @@ def default_results_dir(data_dir: str | os.PathLike | None = None) -> Path:
     return (sweep.RESULTS_ROOT if data_dir is None else sweep.results_dir_of(data_dir)) / RESAMPLED
 
 
-def default_plan(training_sets: Sequence[str]) -> dict[str, tuple[str, ...]]:
+def default_plan(training_sets: Sequence[str], variants: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
     """The resampled runs of a data directory whose training sets are ``training_sets``
-    (:func:`linace.study.runs.training_sets`): the sets of :data:`DEFAULT_PLAN` it has, and every set
-    of its own that the study's sweep does not name (:data:`linace.study.sweep.DEFAULT_PLAN`: e.g. a
-    folder's ``train``), with the standard basis. Variants left without a set are left out.
+    (:func:`linace.study.runs.training_sets`): per basis variant (default those of :data:`DEFAULT_PLAN`)
+    the sets of :data:`DEFAULT_PLAN` it has (a variant the plan does not name takes the standard
+    basis's), and the folder's own sets, those the study's sweep does not name
+    (:data:`linace.study.sweep.DEFAULT_PLAN`: e.g. ``train``), with the standard basis, or with every
+    variant given. Variants left without a set are left out.
 
     >>> default_plan(["dimers", "train"])
     {'standard': ('train',)}
+    >>> default_plan(["diverse", "train"], variants=["pure"])
+    {'pure': ('diverse', 'train')}
     """
     study_sets = {name for names in sweep.DEFAULT_PLAN.values() for name in names}
     own = tuple(name for name in training_sets if name not in study_sets)
-    plan = {variant: tuple(name for name in names if name in training_sets) for variant, names in DEFAULT_PLAN.items()}
-    plan[sweep.DEFAULT_VARIANT] = plan.get(sweep.DEFAULT_VARIANT, ()) + own
+    chosen = list(DEFAULT_PLAN) if variants is None else list(variants)
+    plan = {variant: tuple(name for name in DEFAULT_PLAN.get(variant, DEFAULT_PLAN[sweep.DEFAULT_VARIANT])
+                           if name in training_sets) for variant in chosen}
+    for variant in [sweep.DEFAULT_VARIANT] if variants is None else chosen:
+        plan[variant] = plan.get(variant, ()) + own
     return {variant: names for variant, names in plan.items() if names}
 
 
@@ -455,15 +462,7 @@ def _plan_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         return {v: tuple(args.training_sets) for v in (args.variants or list(DEFAULT_PLAN))}
     if known is None:  # the data directory's sets are not known: the study's plan
         return {v: DEFAULT_PLAN.get(v, DEFAULT_PLAN[sweep.DEFAULT_VARIANT]) for v in (args.variants or DEFAULT_PLAN)}
-    # the study's plan on the sets the folder has, plus the folder's own sets; say what was taken
-    own = default_plan(known)
-    extra = tuple(name for name in own.get(sweep.DEFAULT_VARIANT, ()) if name not in DEFAULT_PLAN[sweep.DEFAULT_VARIANT])
-    if args.variants is None:
-        plan = own
-    else:
-        plan = {v: tuple(n for n in DEFAULT_PLAN.get(v, DEFAULT_PLAN[sweep.DEFAULT_VARIANT]) if n in known) + extra
-                for v in args.variants}
-        plan = {v: names for v, names in plan.items() if names}
+    plan = default_plan(known, args.variants)  # the study's plan on the sets the folder has, and its own sets
     missing = sorted({n for v in (args.variants or DEFAULT_PLAN) for n in DEFAULT_PLAN.get(v, ())} - set(known))
     if missing:
         print(f"resample: training set(s) {', '.join(missing)} not in the data directory; "

@@ -11,13 +11,13 @@ page ``<notebooks_dir>/<run-id>.ipynb``)::
 A run is *skipped* when its result exists, its recorded ``input_hash`` equals the current one
 (:func:`input_hash`: parameters, template source, ``linace.__version__``, the source of the library
 and the study, and the data manifest without its documentation, :data:`DOCUMENTATION_KEYS`) and its
-executed notebook exists; ``force=True`` re-runs everything. Results and notebooks are written through a temporary file and ``os.replace`` (:func:`linace.io.write_atomic`: the mode the umask
+executed notebook exists; ``force=True`` re-runs everything. Results and notebooks are written
+through a temporary file and ``os.replace`` (:func:`linace.io.write_atomic`: the mode the umask
 gives, e.g. 0644; the notebook itself executes in a private scratch folder, where its
 ``result_path`` points), so an interrupted sweep leaves every finished run intact and the next
-sweep resumes with the missing ones. A failing run (the notebook raises, or
-writes no result) is reported, its executed notebook is kept in ``<notebooks_dir>/failed/`` for
-inspection (outside the book), and it neither aborts the other runs nor touches the previous result
-or page of that run.
+sweep resumes with the missing ones. A failing run (the notebook raises, or writes no result) is
+reported, its executed notebook is kept in ``<notebooks_dir>/failed/`` for inspection (outside the
+book), and it neither aborts the other runs nor touches the previous result or page of that run.
 
 Runs are independent tasks (:func:`~linace.study.notebook_runs.execute_run`, a picklable top-level function) submitted to a
 :class:`concurrent.futures.Executor`: local processes by default, or a Dask cluster
@@ -110,7 +110,8 @@ BOOK_SWEEP_DIR = REPOSITORY / "book" / "sweep"
 #: the repository's own data: its element folders data/<element> write to results/<element>
 REPOSITORY_DATA_DIR = REPOSITORY / "data"
 #: file in a results folder naming the data directory whose runs it holds (JSON: ``data_dir``, the
-#: absolute path, and ``manifest_sha256``); not ``*.json``, so no reader takes it for a run record
+#: absolute path, and ``manifest_sha256``, of its manifest when runs were last written there); not
+#: ``*.json``, so no reader takes it for a run record
 RESULTS_MARKER = "data-dir.marker"
 #: keys of a data manifest that document and never change a result (free text, the export's
 #: timestamp, its known issues and compute accounting): left out of the input hash. ``description``
@@ -582,7 +583,8 @@ def run_sweep(
     claim_results_dir(results_dir, manifest.parent, manifest)
     removed = remove_stale_scratch()
     if removed:
-        print(f"sweep: removed {len(removed)} scratch folder(s) of ended sweeps in {removed[0].parent}", file=sys.stderr)
+        print(f"sweep: removed {len(removed)} scratch folder(s) of ended sweeps in {removed[0].parent}",
+              file=sys.stderr)
     own_executor = executor is None
     executor = default_executor(min(workers, len(pending))) if own_executor else executor
     try:
