@@ -413,3 +413,23 @@ def test_temporary_files_of_a_killed_writer_are_removed_once_stale(basis, truth,
     os.utime(stale, (hour_ago, hour_ago))
     design_arrays(basis, data[:5], cache)
     assert not stale.exists() and fresh.exists()
+
+
+def test_the_cache_works_where_the_file_system_has_no_locks(basis, truth, tmp_path, monkeypatch):
+    """Some NFS mounts refuse flock (ENOLCK): entries are then read and evicted without marks, never
+    recomputed for want of a lock."""
+    import errno
+    import fcntl
+
+    def no_locks(*args):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    _, data = truth
+    blocks = _blocks(data)
+    entry = len(DesignCache(tmp_path / "probe").encode(design_arrays(basis, blocks[0])))
+    cache = DesignCache(tmp_path / "cache", max_bytes=entry + entry // 2)
+    design_arrays(basis, blocks[0], cache)
+    assert cache.load(basis, blocks[0]) is not None  # a hit, not a miss
+    design_arrays(basis, blocks[1], cache)
+    assert _entries(cache) == [cache.path(basis, blocks[1]).name]  # evicted to the budget all the same

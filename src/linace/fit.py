@@ -249,6 +249,21 @@ except ImportError:  # pragma: no cover  (Windows)
     fcntl = None
 
 
+def _lock(stream, exclusive: bool) -> bool | None:
+    """Take an advisory lock on an open file: shared, or exclusive without waiting. True if taken,
+    False if another holder stops it (in use), None where the file system has no locks (e.g. some
+    NFS mounts) or the platform none: the cache then works without marking entries in use."""
+    if fcntl is None:
+        return None
+    try:
+        fcntl.flock(stream, (fcntl.LOCK_EX | fcntl.LOCK_NB) if exclusive else fcntl.LOCK_SH)
+    except BlockingIOError:
+        return False
+    except OSError:  # ENOLCK, EINVAL: no locks here
+        return None
+    return True
+
+
 def cache_budget(text: str | None = None) -> int:
     """The byte budget of the design-row cache: ``text`` (default ``$LINACE_CACHE_SIZE``, else
     :data:`DEFAULT_CACHE_BYTES`), a number of bytes with an optional decimal suffix, e.g. ``500M``.
@@ -281,7 +296,8 @@ class DesignCache:
     is loaded. An entry larger than the whole budget is not stored (its rows are returned all the
     same). An entry *in use* is never removed: a process reading one holds a shared advisory lock on
     it (``flock``) and eviction takes only entries it can lock exclusively, so while other processes
-    read, the total may exceed the budget until the next store. Temporary files of writers that died
+    read, the total may exceed the budget until the next store (on a file system without locks
+    entries are not marked, and one removed under a reader is still read whole: POSIX unlink). Temporary files of writers that died
     (older than :data:`STALE_TEMPORARY_SECONDS`) are removed with the evicted entries. Nothing here
     can leave the cache inconsistent: there is no index besides the files themselves, a removal is
     one ``unlink``, and an entry removed under a reader is read whole or computed again. Evicted rows
@@ -315,8 +331,7 @@ class DesignCache:
         path = self.path(basis, structures)
         try:
             with open(path, "rb") as stream:
-                if fcntl is not None:
-                    fcntl.flock(stream, fcntl.LOCK_SH)  # in use: eviction passes it over
+                _lock(stream, exclusive=False)  # in use: eviction passes it over
                 with np.load(stream) as stored:
                     arrays = {name: stored[name] for name in stored.files}
         except Exception:  # absent, corrupted or truncated: recompute
@@ -373,11 +388,8 @@ class DesignCache:
         """Unlink the entry at ``path`` if no process holds a lock on it; True if it is gone."""
         try:
             with open(path, "rb") as stream:
-                if fcntl is not None:
-                    try:
-                        fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except OSError:  # a reader holds it: in use
-                        return False
+                if _lock(stream, exclusive=True) is False:  # a reader holds it: in use
+                    return False
                 if os.stat(path).st_ino != os.fstat(stream.fileno()).st_ino:
                     return False  # replaced by a fresh entry since it was listed
                 os.unlink(path)
