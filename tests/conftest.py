@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 from ase import Atoms
@@ -155,3 +158,46 @@ def synthetic_silicon(tmp_path_factory):
     directory = tmp_path_factory.mktemp("silicon")
     write_synthetic_data(directory, seed=1, element="Si")
     return directory
+
+
+# --------------------------------------------------------------------------- folders nothing can be written into
+def writable(folder) -> bool:
+    """True if a file can be created in ``folder``."""
+    probe = Path(folder) / ".probe"
+    try:
+        probe.write_text("")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+@pytest.fixture(params=["read-only folder", "path under a regular file"])
+def unwritable(request, tmp_path):
+    """A folder nothing can be written into: a read-only folder, or a path under a regular file.
+
+    chmod 0555 does not stop root (the suite runs as root in the project's containers): then the
+    folder is made immutable as well (``chattr +i``, undone afterwards); where that is impossible
+    too, the read-only case is skipped (the path under a regular file stops root as well)."""
+    if request.param == "path under a regular file":
+        (tmp_path / "a-file").write_text("")
+        yield tmp_path / "a-file" / "results"
+        return
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    immutable = False
+    if writable(folder):  # root: chmod does not stop writes
+        immutable = subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+        if not immutable or writable(folder):
+            if immutable:
+                subprocess.run(["chattr", "-i", str(folder)], check=True)
+            folder.chmod(0o755)
+            pytest.skip("running as root where folders cannot be made immutable (chattr +i): chmod alone does "
+                        "not stop root; the path under a regular file covers the refusal")
+    try:
+        yield folder
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)

@@ -323,3 +323,135 @@ def test_a_fitted_energy_zero_recovers_the_one_body_term(basis, truth, solver):
     assert kept.info["energy_zero"] == "atom" and kept.e0 == E0 and "energy_zero_shift_eV" not in kept.info
     with pytest.raises(FitError, match="unknown energy zero 'free'"):
         fit(basis, data, E0, energy_zero="free")
+
+
+# --------------------------------------------------------------------------- the design cache's byte budget
+def _entries(cache):
+    return sorted(path.name for path in cache.directory.glob("design-*.npz"))
+
+
+def _blocks(data):
+    """Four datasets of five structures each, of equal composition: equal entries in the cache."""
+    return [data[i:i + 5] for i in range(0, 20, 5)]
+
+
+def test_the_design_cache_keeps_to_its_byte_budget_least_recently_used_first(basis, truth, tmp_path):
+    import time
+
+    _, data = truth
+    blocks = _blocks(data)
+    entry = len(DesignCache(tmp_path / "probe").encode(design_arrays(basis, blocks[0])))
+    cache = DesignCache(tmp_path / "cache", max_bytes=2 * entry + entry // 2)  # room for two entries
+    names = [cache.path(basis, block).name for block in blocks]
+    for k in range(3):
+        design_arrays(basis, blocks[k], cache)
+        assert cache.size() <= cache.max_bytes
+        time.sleep(0.01)  # distinct access times
+    assert _entries(cache) == sorted(names[1:3])  # the oldest went
+    assert cache.load(basis, blocks[1]) is not None  # used again: now the most recent
+    time.sleep(0.01)
+    design_arrays(basis, blocks[3], cache)
+    assert _entries(cache) == sorted([names[1], names[3]]) and cache.size() <= cache.max_bytes  # block 2 went
+
+    small = DesignCache(tmp_path / "small", max_bytes=entry - 1)  # an entry larger than the budget: not stored
+    arrays = design_arrays(basis, blocks[0], small)
+    assert _entries(small) == [] and small.size() == 0
+    np.testing.assert_array_equal(arrays["forces"], design_arrays(basis, blocks[0])["forces"])
+
+
+def test_an_entry_in_use_is_never_evicted(basis, truth, tmp_path):
+    """Another process reading an entry holds a shared lock on it: eviction passes it over (the budget
+    is exceeded meanwhile) and takes it once it is free."""
+    import fcntl
+    import time
+
+    _, data = truth
+    blocks = _blocks(data)
+    entry = len(DesignCache(tmp_path / "probe").encode(design_arrays(basis, blocks[0])))
+    cache = DesignCache(tmp_path / "cache", max_bytes=entry + entry // 2)  # room for one entry
+    design_arrays(basis, blocks[0], cache)
+    held = open(cache.path(basis, blocks[0]), "rb")
+    fcntl.flock(held, fcntl.LOCK_SH)  # in use elsewhere
+    time.sleep(0.01)
+    design_arrays(basis, blocks[1], cache)
+    assert cache.path(basis, blocks[0]).is_file() and cache.path(basis, blocks[1]).is_file()
+    held.close()  # released
+    time.sleep(0.01)
+    design_arrays(basis, blocks[2], cache)
+    assert _entries(cache) == [cache.path(basis, blocks[2]).name] and cache.size() <= cache.max_bytes
+
+
+def test_results_are_bitwise_the_same_with_and_without_eviction(basis, truth, tmp_path):
+    """Evicted rows are computed again, identical to the bit: fits and predictions do not depend on
+    the budget."""
+    from linace.analysis import predict
+
+    _, data = truth
+    train, test = data[:15], data[15:]
+    entry = max(len(DesignCache(tmp_path / "probe").encode(design_arrays(basis, s))) for s in (train, test))
+    outcomes = {}
+    for name, budget in (("unbounded", 10**12), ("one entry", entry + 1), ("nothing stored", 0)):
+        cache = DesignCache(tmp_path / name, max_bytes=budget)
+        first = fit(basis, train, E0, solver="blr", cache=cache)
+        tested = predict(first, test, cache)  # with one entry of room: evicts the training rows
+        assert cache.path(basis, train).is_file() == (name == "unbounded")
+        again = fit(basis, train, E0, solver="blr", cache=cache)  # rows read back, or computed again
+        outcomes[name] = (first.coefficients, again.coefficients, tested.energy_pred, tested.forces_pred)
+        assert cache.size() <= budget
+    reference = outcomes["unbounded"]
+    for name, arrays in outcomes.items():
+        for got, expected in zip(arrays, reference, strict=True):
+            assert np.array_equal(got, expected), name
+    assert np.array_equal(reference[0], reference[1])
+
+
+def test_the_budget_comes_from_the_environment(monkeypatch, tmp_path):
+    from linace import fit as fitting
+
+    monkeypatch.delenv(fitting.CACHE_SIZE_VARIABLE, raising=False)
+    assert DesignCache(tmp_path).max_bytes == fitting.DEFAULT_CACHE_BYTES == 10**9
+    for text, size in (("2.5M", 2_500_000), ("1G", 10**9), ("750k", 750_000), ("123", 123), ("0", 0),
+                       (" 2 GB ", 2 * 10**9)):
+        monkeypatch.setenv(fitting.CACHE_SIZE_VARIABLE, text)
+        assert DesignCache(tmp_path).max_bytes == size, text
+    assert DesignCache(tmp_path, max_bytes=5).max_bytes == 5  # an explicit budget wins
+    monkeypatch.setenv(fitting.CACHE_SIZE_VARIABLE, "lots")
+    with pytest.raises(FitError, match=r"LINACE_CACHE_SIZE='lots'.*e.g. 500M"):
+        DesignCache(tmp_path)
+    with pytest.raises(FitError, match="non-negative"):
+        DesignCache(tmp_path, max_bytes=-1)
+
+
+def test_temporary_files_of_a_killed_writer_are_removed_once_stale(basis, truth, tmp_path):
+    import os
+    import time
+
+    _, data = truth
+    cache = DesignCache(tmp_path, max_bytes=10**9)
+    stale, fresh = tmp_path / ".design-aaaa.npz.0123456789ab.tmp", tmp_path / ".design-bbbb.npz.ba9876543210.tmp"
+    stale.write_bytes(b"half an entry")
+    fresh.write_bytes(b"being written")
+    hour_ago = time.time() - 3700
+    os.utime(stale, (hour_ago, hour_ago))
+    design_arrays(basis, data[:5], cache)
+    assert not stale.exists() and fresh.exists()
+
+
+def test_the_cache_works_where_the_file_system_has_no_locks(basis, truth, tmp_path, monkeypatch):
+    """Some NFS mounts refuse flock (ENOLCK): entries are then read and evicted without marks, never
+    recomputed for want of a lock."""
+    import errno
+    import fcntl
+
+    def no_locks(*args):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    _, data = truth
+    blocks = _blocks(data)
+    entry = len(DesignCache(tmp_path / "probe").encode(design_arrays(basis, blocks[0])))
+    cache = DesignCache(tmp_path / "cache", max_bytes=entry + entry // 2)
+    design_arrays(basis, blocks[0], cache)
+    assert cache.load(basis, blocks[0]) is not None  # a hit, not a miss
+    design_arrays(basis, blocks[1], cache)
+    assert _entries(cache) == [cache.path(basis, blocks[1]).name]  # evicted to the budget all the same

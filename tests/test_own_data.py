@@ -201,7 +201,8 @@ def test_loading_an_element_checks_the_manifest_says_so(copper, tmp_path, monkey
 
 
 def test_sweep_on_the_folder(copper, tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)  # the default template book/04_train.py
+    """One run of the real training notebook (the default template, found from outside the repository)."""
+    monkeypatch.chdir(tmp_path)  # not the repository: its book/04_train.py is found all the same
     monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
     results = tmp_path / "results"
     code = sweep.main(["--data-dir", str(copper), "--body-orders", "2", "--training-sets", "bulk",

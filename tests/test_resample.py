@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from linace.study import claims, resample, runs
+from linace.study.datasets import element_dir
 
 
 # ----------------------------------------------------------------------------- the subsets
@@ -205,19 +206,22 @@ def test_summary_prints_learning_curves_and_claims_over_draws(small_grid, synthe
 
 def test_command_line_resamples_a_data_directory_of_ones_own(synthetic_data, tmp_path, monkeypatch, capsys):
     """--data-dir: the folder's sets only (the plan's sets it lacks are named and left out), records
-    under results/<folder name>/resampled, trained on the folder's structures; a bad folder is a
-    usage error naming it."""
+    under results/<folder name>-<digest>/resampled, trained on the folder's structures; a bad folder
+    is a usage error naming it."""
+    from linace.study import sweep
+
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sweep, "RESULTS_ROOT", tmp_path / "results")
     monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
     code = resample.main(["--data-dir", str(synthetic_data), "--body-orders", "2", "--sizes", "3",
                           "--draws", "2", "--workers", "1"])
     assert code == 0
     err = capsys.readouterr().err
     assert "training set(s) clusters+dimers not in the data directory" not in err  # the folder has both parts
-    written = sorted(p.name for p in (tmp_path / "results" / synthetic_data.name / "resampled").glob("*.json"))
+    written = sorted(p.name for p in (sweep.results_dir_of(synthetic_data) / "resampled").glob("*.json"))
     assert written == sorted(f"K2-{s.replace('+', '_')}-{v}-blr-N3-d{d}.json"
                              for v, sets in resample.DEFAULT_PLAN.items() for s in sets for d in (0, 1))
-    record = json.loads((tmp_path / "results" / synthetic_data.name / "resampled" / written[0]).read_text())
+    record = json.loads((sweep.results_dir_of(synthetic_data) / "resampled" / written[0]).read_text())
     assert record["parameters"]["train_size"] == 3 and len(record["parameters"]["train_indices"]) == 3
     assert not (tmp_path / "results" / "resampled").exists()  # the committed study's records are untouched
 
@@ -232,10 +236,109 @@ def test_command_line_resamples_a_data_directory_of_ones_own(synthetic_data, tmp
                           "--workers", "1"]) == 0
     err = capsys.readouterr().err
     assert "training set(s) clusters+dimers, crystals, narrow not in the data directory" in err
-    assert sorted(p.name for p in (tmp_path / "results" / "lacking" / "resampled").glob("*.json")) == [
+    assert sorted(p.name for p in (sweep.results_dir_of(lacking) / "resampled").glob("*.json")) == [
         "K2-diverse-pure-blr-N3-d0.json", "K2-diverse-standard-blr-N3-d0.json"]
 
     with pytest.raises(SystemExit) as stop:
         resample.main(["--data-dir", str(tmp_path / "nowhere")])
     assert stop.value.code == 2
     assert f"--data-dir {tmp_path / 'nowhere'}" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- a data directory of one's own
+def _folder(synthetic_data, path, training_sets):
+    """A data directory at ``path`` with the atom, dimers, test set and the given training sets
+    ({name: set of synthetic_data to copy})."""
+    from linace.study.datasets import write_manifest
+
+    path.mkdir(parents=True)
+    for name in ("isolated_atom", "dimers", "test"):
+        (path / f"{name}.extxyz").write_bytes((synthetic_data / f"{name}.extxyz").read_bytes())
+    for name, source in training_sets.items():
+        (path / f"{name}.extxyz").write_bytes((synthetic_data / f"{source}.extxyz").read_bytes())
+    write_manifest(path, "C")
+    return path
+
+
+@pytest.fixture
+def results_root(tmp_path, monkeypatch):
+    """The repository's results folder, moved into tmp_path for the test; the cache too."""
+    from linace.study import sweep
+
+    monkeypatch.setattr(sweep, "RESULTS_ROOT", tmp_path / "repository-results")
+    monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "repository-results"
+
+
+SMALL = ["--body-orders", "2", "--sizes", "3", "--draws", "1", "--workers", "1"]
+
+
+def test_resample_takes_the_folders_own_training_sets_and_says_which(synthetic_data, tmp_path, results_root,
+                                                                      capsys):
+    """A folder whose training set is called ``train`` (a name the study's plan does not know):
+    resampled, and named on the terminal; sizes no set allows are an error, not '0 executed'."""
+    from linace.study import sweep
+
+    folder = _folder(synthetic_data, tmp_path / "mine", {"train": "diverse"})
+    assert resample.main(["--data-dir", str(folder), *SMALL]) == 0
+    captured = capsys.readouterr()
+    assert "1 executed, 0 up to date, 0 failed" in captured.out
+    assert "resample: training sets of" in captured.err and "standard: train" in captured.err
+    written = sorted(p.name for p in (sweep.results_dir_of(folder) / "resampled").glob("*.json"))
+    assert written == ["K2-train-standard-blr-N3-d0.json"]
+    with pytest.raises(SystemExit) as stop:
+        resample.main(["--data-dir", str(folder), "--body-orders", "2", "--sizes", "40", "80", "--workers", "1"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "no resampled run" in err and "train (6 structures)" in err
+
+
+def test_two_folders_of_the_same_name_keep_their_own_records(synthetic_data, tmp_path, results_root, monkeypatch,
+                                                              capsys):
+    """a/si_base and b/si_base: two results folders, run from any working directory; a folder holding
+    the runs of one refuses those of the other (before any run, one line, exit code 2)."""
+    from linace.study import sweep
+
+    first = _folder(synthetic_data, tmp_path / "a" / "si_base", {"train": "diverse"})
+    second = _folder(synthetic_data, tmp_path / "b" / "si_base", {"train": "narrow"})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # outside the repository
+    assert resample.main(["--data-dir", str(first), *SMALL]) == 0
+    assert resample.main(["--data-dir", str(second), *SMALL]) == 0
+    capsys.readouterr()
+    folders = [sweep.results_dir_of(folder) / "resampled" for folder in (first, second)]
+    assert folders[0] != folders[1] and all(folder.parent.parent == results_root for folder in folders)
+    records = [json.loads((folder / "K2-train-standard-blr-N3-d0.json").read_text()) for folder in folders]
+    assert [r["provenance"]["data_dir"] for r in records] == [str(first), str(second)]
+    assert not list(elsewhere.iterdir())  # nothing written into the working directory
+    before = (folders[0] / "K2-train-standard-blr-N3-d0.json").stat().st_mtime_ns
+
+    with pytest.raises(SystemExit) as stop:
+        resample.main(["--data-dir", str(second), *SMALL, "--force", "--results-dir", str(folders[0])])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "holds the runs of the data directory" in err[-1] and str(first) in err[-1], err
+    assert err[-1].startswith("python -m linace.study.resample: error:")  # one line, no traceback
+    assert (folders[0] / "K2-train-standard-blr-N3-d0.json").stat().st_mtime_ns == before
+
+
+def test_an_unwritable_results_folder_is_refused_before_any_run(synthetic_data, tmp_path, results_root, unwritable,
+                                                                capsys, monkeypatch):
+    folder = _folder(synthetic_data, tmp_path / "mine", {"train": "diverse"})
+    monkeypatch.setattr(runs, "train", lambda *a, **k: pytest.fail("a run started"))
+    with pytest.raises(SystemExit) as stop:
+        resample.main(["--data-dir", str(folder), *SMALL, "--results-dir", str(unwritable)])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "not writable" in err[-1] and str(unwritable) in err[-1] and not err[-1].startswith("Traceback")
+
+
+def test_the_default_plan_of_a_folder():
+    """The committed data keep exactly the study's plan; a folder's own sets join the standard basis
+    (or every variant asked for)."""
+    assert resample.default_plan(runs.training_sets()) == resample.DEFAULT_PLAN  # carbon: unchanged
+    assert resample.default_plan(runs.training_sets(element_dir("Si"))) == resample.DEFAULT_PLAN  # silicon too
+    assert resample.default_plan(["dimers", "diverse", "bulk"]) == {"standard": ("diverse", "bulk"), "pure": ("diverse",)}
+    assert resample.default_plan(["bulk"], variants=["standard", "pure"]) == {"standard": ("bulk",), "pure": ("bulk",)}
+    assert resample.default_plan(["dimers"]) == {}  # nothing to resample: the command line says so

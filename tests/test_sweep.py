@@ -7,6 +7,7 @@ run costs one kernel start.
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
 import json
 import os
 import stat
@@ -231,7 +232,7 @@ def test_failing_runs_are_reported_and_corrupt_nothing(workspace, capsys):
     assert not (workspace["results_dir"] / f"{sweep.run_id(silent)}.json").exists()
     assert not (workspace["notebooks_dir"] / f"{sweep.run_id(broken)}.ipynb").exists()  # not a book page
     assert sorted(p.name for p in workspace["results_dir"].iterdir()) == sorted(
-        f"{sweep.run_id(p)}.json" for p in (good, broken))  # no temporary files left
+        [f"{sweep.run_id(p)}.json" for p in (good, broken)] + [sweep.RESULTS_MARKER])  # no temporary files left
     stderr = capsys.readouterr().err
     assert f"run {sweep.run_id(broken)} FAILED" in stderr and crash.notebook in stderr
 
@@ -402,3 +403,220 @@ def test_command_line_without_grid_options_runs_the_default_plan(monkeypatch, ca
     assert "clusters+dimers not in the data directory" in capsys.readouterr().err
     assert sweep.main(["--variants", "pure", "--body-orders", "3"]) == 0
     assert captured["grid"] == sweep.grid([3], sweep.TRAINING_SETS, ["pure"])
+
+
+# ----------------------------------------------------------------------------- the input hash and the manifest
+def test_input_hash_ignores_the_manifests_documentation_but_not_its_data(tmp_path):
+    """Free text (``description`` of the folder, of a set, of a section), the export's timestamp, its
+    known issues and its compute accounting do not change a run's result: changing them re-runs nothing.
+    Everything else does, including a set that happens to be called ``description``."""
+    params = sweep.grid([2], ["dimers"])[0]
+    manifest = tmp_path / "manifest.json"
+    base = {
+        "schema": 1, "element": "C", "description": "PBE, 520 eV", "created": "2026-01-01T00:00:00+0000",
+        "known_issues": ["stresses not converged"], "compute": {"cpu_core_seconds": 12.0},
+        "state_search": {"width": 0.01, "description": "how molecules are labelled"},
+        "sets": {"dimers": {"file": "dimers.extxyz", "sha256": "a" * 64, "n_structures": 3, "description": "C2"},
+                 "description": {"file": "d.extxyz", "sha256": "b" * 64, "n_structures": 1}},
+    }
+
+    def digest(meta: dict, indent=1) -> str:
+        manifest.write_text(json.dumps(meta, indent=indent))
+        return sweep.input_hash(params, "source", manifest)
+
+    reference = digest(base)
+    same = [
+        {**base, "description": "PBE, 520 eV, re-described"},
+        {**base, "created": "2027-01-01T00:00:00+0000"},
+        {**base, "known_issues": []},
+        {**base, "compute": {"cpu_core_seconds": 99.0}},
+        {**base, "state_search": {"width": 0.01, "description": "reworded"}},
+        {**base, "sets": {**base["sets"], "dimers": {**base["sets"]["dimers"], "description": "C2 molecule"}}},
+        {key: base[key] for key in ("sets", "schema", "element", "state_search")},  # documentation absent
+    ]
+    for changed in same:
+        assert digest(changed) == reference, changed
+    assert digest(base, indent=None) == reference  # the layout of the file is not content
+    different = [
+        {**base, "element": "Si"},
+        {**base, "state_search": {"width": 0.02, "description": "how molecules are labelled"}},
+        {**base, "sets": {**base["sets"], "dimers": {**base["sets"]["dimers"], "sha256": "c" * 64}}},
+        {**base, "sets": {"dimers": base["sets"]["dimers"]}},  # the set named 'description' is data
+        {**base, "compare_range": [1.5, 5.0]},  # any key not known to be documentation counts
+    ]
+    for changed in different:
+        assert digest(changed) != reference, changed
+    manifest.write_text("{not json")  # unreadable: its text is hashed, as before
+    broken = sweep.input_hash(params, "source", manifest)
+    manifest.write_text("{not json either")
+    assert sweep.input_hash(params, "source", manifest) != broken
+
+
+# ----------------------------------------------------------------------------- where a sweep writes
+def test_the_default_template_and_output_folders_are_the_repositorys_whatever_the_working_directory(
+        tmp_path, monkeypatch):
+    """Run from outside the repository the sweep finds its template (book/04_train.py) and writes the
+    committed study's records where the Makefile and the chapters read them; folders given on the
+    command line are relative to the working directory."""
+    monkeypatch.chdir(tmp_path)
+    assert Path(sweep.DEFAULT_NOTEBOOK) == ROOT / "book" / "04_train.py" and Path(sweep.DEFAULT_NOTEBOOK).is_file()
+    assert sweep._output_dirs(sweep._parser().parse_args([])) == (ROOT / "results", ROOT / "book" / "sweep")
+    silicon = sweep._parser().parse_args(["--data-dir", str(ROOT / "data" / "Si")])
+    assert sweep._output_dirs(silicon) == (ROOT / "results" / "Si", ROOT / "results" / "Si" / "notebooks")
+    given = sweep._parser().parse_args(["--results-dir", "out", "--notebooks-dir", "pages"])
+    assert sweep._output_dirs(given) == (tmp_path / "out", tmp_path / "pages")
+
+
+def test_data_directories_of_the_same_name_get_folders_that_cannot_collide(tmp_path, monkeypatch):
+    first, second = tmp_path / "a" / "si_base", tmp_path / "b" / "si_base"
+    one, two = sweep.results_dir_of(first), sweep.results_dir_of(second)
+    assert one != two and one.parent == two.parent == sweep.RESULTS_ROOT == ROOT / "results"
+    assert one.name.startswith("si_base-") and two.name.startswith("si_base-")
+    monkeypatch.chdir(tmp_path / "..")
+    assert sweep.results_dir_of(Path(tmp_path.name) / "a" / "si_base") == one  # the same folder, however named
+    # the repository's own element folders keep the names the Makefile and chapter 07 use
+    assert sweep.results_dir_of(ROOT / "data" / "Si") == ROOT / "results" / "Si"
+    assert sweep.results_dir_of(ROOT / "data" / "C") == ROOT / "results" / "C"
+
+
+def _marked_workspace(workspace, tmp_path, name):
+    """The workspace with a data manifest of its own in folder ``name`` (another data directory)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "manifest.json").write_text('{"sets": {}, "element": "C"}')
+    return {**workspace, "data_manifest": folder / "manifest.json"}
+
+
+def test_a_results_folder_holds_the_runs_of_one_data_directory(workspace, tmp_path, synthetic_data, capsys):
+    runs = sweep.grid([2], ["dimers"])
+    first = _marked_workspace(workspace, tmp_path, "first")
+    with concurrent.futures.ThreadPoolExecutor(1) as executor:
+        assert sweep.run_sweep(runs, executor=executor, **first).ok
+    marker = json.loads((workspace["results_dir"] / sweep.RESULTS_MARKER).read_text())
+    assert marker["data_dir"] == str((tmp_path / "first").resolve())
+    assert marker["manifest_sha256"] == hashlib.sha256((tmp_path / "first" / "manifest.json").read_bytes()).hexdigest()
+    before = modification_times(workspace["results_dir"])
+
+    second = _marked_workspace(workspace, tmp_path, "second")
+    with pytest.raises(sweep.SweepError, match=r"holds the runs of the data directory .*first"):
+        sweep.run_sweep(runs, executor=NoExecutor(), force=True, **second)  # refused before any run
+    assert modification_times(workspace["results_dir"]) == before
+    arguments = ["--body-orders", "2", "--training-sets", "dimers", "--notebook", str(workspace["notebook"]),
+                 "--results-dir", str(workspace["results_dir"]), "--force"]
+    with pytest.raises(SystemExit) as stop:
+        sweep.main(["--data-dir", str(synthetic_data), *arguments])  # a real data directory, not the first
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "holds the runs of the data directory" in err
+    assert modification_times(workspace["results_dir"]) == before
+
+
+def test_a_folder_without_marker_is_judged_by_its_records(workspace, tmp_path):
+    """Folders written before the marker existed: the records name their data directory
+    (``provenance.data_dir``; None for the committed data)."""
+    workspace["results_dir"].mkdir()
+    record = {"parameters": {"body_order": 2}, "provenance": {"data_dir": str(tmp_path / "elsewhere")}}
+    (workspace["results_dir"] / "K2-old-standard-blr.json").write_text(json.dumps(record))
+    with pytest.raises(sweep.SweepError, match=r"holds the runs of the data directory .*elsewhere"):
+        sweep.run_sweep(sweep.grid([2], ["dimers"]), executor=NoExecutor(), **workspace)
+    record["provenance"]["data_dir"] = str(workspace["data_manifest"].parent)  # the same folder: adopted
+    (workspace["results_dir"] / "K2-old-standard-blr.json").write_text(json.dumps(record))
+    with concurrent.futures.ThreadPoolExecutor(1) as executor:
+        assert sweep.run_sweep(sweep.grid([2], ["dimers"]), executor=executor, **workspace).ok
+    assert (workspace["results_dir"] / sweep.RESULTS_MARKER).is_file()
+
+
+@pytest.mark.parametrize("which", ["results_dir", "notebooks_dir"])
+def test_an_unwritable_output_folder_is_refused_before_any_run(workspace, unwritable, which, capsys):
+    target = {**workspace, which: unwritable}
+    with pytest.raises(sweep.SweepError, match=r"not writable"):
+        sweep.run_sweep(sweep.grid([2], ["dimers"]), executor=NoExecutor(), **target)  # nothing submitted
+    folders = {"results_dir": workspace["results_dir"], "notebooks_dir": workspace["notebooks_dir"], which: unwritable}
+    arguments = ["--body-orders", "2", "--training-sets", "dimers", "--notebook", str(workspace["notebook"]),
+                 "--results-dir", str(folders["results_dir"]), "--notebooks-dir", str(folders["notebooks_dir"])]
+    with pytest.raises(SystemExit) as stop:
+        sweep.main(arguments)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(unwritable) in err[0] and "not writable" in err[0], err
+    assert not list(workspace["notebooks_dir"].glob("**/*.ipynb"))  # no run was executed
+
+
+# ----------------------------------------------------------------------------- scratch folders
+def test_scratch_folders_name_their_process_and_stale_ones_are_removed(tmp_path, monkeypatch):
+    """A sweep killed with -9 leaves its scratch folders behind: the next sweep removes those whose
+    process has ended, never one of a live process (nor a folder that names no process)."""
+    import subprocess
+    import sys
+
+    from linace.study import notebook_runs
+
+    code = ("import os, signal\nfrom linace.study import notebook_runs\n"
+            "folder = notebook_runs.scratch_folder()\nprint(os.getpid(), folder.name, flush=True)\n"
+            "open(os.path.join(folder.name, 'K2.ipynb'), 'w').write('partial')\n"
+            "os.kill(os.getpid(), signal.SIGKILL)\n")
+    killed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert killed.returncode == -9, killed.stderr
+    pid, name = killed.stdout.split()
+    stale = Path(name)
+    assert stale.is_dir() and stale.parent == tmp_path and stale.name.startswith(f"linace-sweep-{pid}-")
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    live = notebook_runs.scratch_folder()  # this process's: alive
+    assert Path(live.name).name.startswith(f"linace-sweep-{os.getpid()}-")
+    unnamed = tmp_path / "linace-sweep-gj2hs7vt"  # an older sweep's: names no process, left alone
+    unnamed.mkdir()
+    removed = notebook_runs.remove_stale_scratch()
+    assert removed == [stale] and not stale.exists()
+    assert Path(live.name).is_dir() and unnamed.is_dir()
+    live.cleanup()
+
+
+def test_a_sweep_removes_stale_scratch_folders_and_runs_in_one_naming_its_process(workspace, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    stale = scratch / f"linace-sweep-{ended.pid}-abcd1234"
+    stale.mkdir()
+    workspace["notebook"].write_text(TEMPLATE.replace('"cwd": os.getcwd()}',
+                                                      '"cwd": os.getcwd(), "scratch": result_path}'))
+    run = sweep.grid([2], ["dimers"])[0]
+    with concurrent.futures.ThreadPoolExecutor(1) as executor:
+        assert sweep.run_sweep([run], executor=executor, **workspace).ok
+    assert not stale.exists()
+    used = Path(result(workspace, run)["scratch"]).parent
+    assert used.parent == scratch and used.name.startswith(f"linace-sweep-{os.getpid()}-")
+    assert not used.exists()  # removed by the run itself
+
+
+def test_a_marked_folder_follows_its_data_when_they_move(workspace, tmp_path):
+    """A results folder marked for a data directory that no longer exists accepts the runs of a folder
+    with the same manifest (a moved checkout), not those of other data."""
+    runs = sweep.grid([2], ["dimers"])
+    old = _marked_workspace(workspace, tmp_path, "old-place")
+    with concurrent.futures.ThreadPoolExecutor(1) as executor:
+        assert sweep.run_sweep(runs, executor=executor, **old).ok
+    (tmp_path / "old-place").rename(tmp_path / "new-place")
+    moved = {**workspace, "data_manifest": tmp_path / "new-place" / "manifest.json"}
+    assert sweep.run_sweep(runs, executor=NoExecutor(), **moved).skipped == [sweep.run_id(runs[0])]
+    with concurrent.futures.ThreadPoolExecutor(1) as executor:
+        assert sweep.run_sweep(runs, executor=executor, force=True, **moved).ok
+    marker = json.loads((workspace["results_dir"] / sweep.RESULTS_MARKER).read_text())
+    assert marker["data_dir"] == str((tmp_path / "new-place").resolve())  # the marker follows
+    (tmp_path / "new-place").rename(tmp_path / "gone")
+    other = _marked_workspace(workspace, tmp_path, "other")
+    (tmp_path / "other" / "manifest.json").write_text('{"sets": {"x": {}}, "element": "C"}')  # other data
+    with pytest.raises(sweep.SweepError, match="holds the runs of the data directory .*new-place"):
+        sweep.run_sweep(runs, executor=NoExecutor(), **other)
+
+
+def test_a_cache_size_that_is_not_a_size_is_a_usage_error(monkeypatch, capsys):
+    monkeypatch.setenv("LINACE_CACHE_SIZE", "lots")
+    with pytest.raises(SystemExit) as stop:
+        sweep.main(["--body-orders", "2"])
+    assert stop.value.code == 2 and "LINACE_CACHE_SIZE='lots' is not a size" in capsys.readouterr().err

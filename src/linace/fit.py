@@ -22,7 +22,9 @@ the posterior covariance. For datasets whose design matrix does not fit in memor
 :mod:`linace.streaming` assembles the normal equations chunk by chunk, in parallel, and solves them
 with the same solvers and priors.
 
-Design rows of a (basis, dataset) pair can be cached on disk (:class:`DesignCache`).
+Design rows of a (basis, dataset) pair can be cached on disk (:class:`DesignCache`), within a byte
+budget (least recently used entries go first; default :data:`DEFAULT_CACHE_BYTES`, or
+``$LINACE_CACHE_SIZE``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -50,10 +53,13 @@ from .io import write_atomic
 
 __all__ = [
     "ACEModel",
+    "CACHE_SIZE_VARIABLE",
+    "DEFAULT_CACHE_BYTES",
     "DesignCache",
     "LinearSystem",
     "Weights",
     "bayesian_regression",
+    "cache_budget",
     "evidence_maximisation",
     "fit",
     "linear_system",
@@ -202,12 +208,17 @@ class LinearSystem:
         return self.row_weights(weights) ** 2
 
 
+def _npz_bytes(arrays: dict) -> bytes:
+    """The ``np.savez`` file of ``arrays`` (uncompressed: the rows do not compress), as bytes."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
 def _save_npz_atomic(path: str | os.PathLike, arrays: dict) -> None:
     """``np.savez`` of ``arrays`` written atomically (:func:`linace.io.write_atomic`): an interrupted
     write leaves no truncated file."""
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, _npz_bytes(arrays))
 
 
 def structures_checksum(structures: Sequence[Atoms]) -> str:
@@ -221,15 +232,86 @@ def structures_checksum(structures: Sequence[Atoms]) -> str:
     return digest.hexdigest()
 
 
-class DesignCache:
-    """On-disk cache of design rows, keyed by basis parameters, dataset checksum and library source.
+#: byte budget of a :class:`DesignCache` unless given or set in the environment: 1 GB (10^9 bytes).
+#: The study's default sweep on carbon keeps 0.78 GB of rows (44 entries, K = 2..5), so it runs
+#: without eviction; silicon's sweep, the chapters and every change of the code (a new key) add more.
+DEFAULT_CACHE_BYTES = 10**9
+#: environment variable with the byte budget of every :class:`DesignCache` built without one:
+#: a number of bytes with an optional decimal suffix k, M, G or T (and B), e.g. ``500M``, ``2G``;
+#: ``0`` stores nothing
+CACHE_SIZE_VARIABLE = "LINACE_CACHE_SIZE"
+_SIZE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*([kmgt]?)b?\s*", re.IGNORECASE)
+_SUFFIX = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
+#: a temporary file of a cache write older than this (s) belongs to a writer that died (a write takes seconds)
+STALE_TEMPORARY_SECONDS = 3600.0
 
-    One ``.npz`` file per (basis, dataset); written atomically, so an interrupted write leaves no
-    corrupt entry. A file that cannot be read is recomputed (and replaced).
+try:  # advisory locks mark the entries being read (POSIX); without them nothing is marked in use
+    import fcntl
+except ImportError:  # pragma: no cover  (Windows)
+    fcntl = None
+
+
+def _lock(stream, exclusive: bool) -> bool | None:
+    """Take an advisory lock on an open file: shared, or exclusive without waiting. True if taken,
+    False if another holder stops it (in use), None where the file system has no locks (e.g. some
+    NFS mounts) or the platform none: the cache then works without marking entries in use."""
+    if fcntl is None:
+        return None
+    try:
+        fcntl.flock(stream, (fcntl.LOCK_EX | fcntl.LOCK_NB) if exclusive else fcntl.LOCK_SH)
+    except BlockingIOError:
+        return False
+    except OSError:  # ENOLCK, EINVAL: no locks here
+        return None
+    return True
+
+
+def cache_budget(text: str | None = None) -> int:
+    """The byte budget of the design-row cache: ``text`` (default ``$LINACE_CACHE_SIZE``, else
+    :data:`DEFAULT_CACHE_BYTES`), a number of bytes with an optional decimal suffix, e.g. ``500M``.
+
+    >>> cache_budget("2.5G")
+    2500000000
+    """
+    if text is None:
+        text = os.environ.get(CACHE_SIZE_VARIABLE)
+        if text is None:
+            return DEFAULT_CACHE_BYTES
+    match = _SIZE.fullmatch(text)
+    if match is None:
+        raise FitError(f"{CACHE_SIZE_VARIABLE}={text!r} is not a size: expected a number of bytes with an optional "
+                       f"suffix k, M, G or T (powers of 1000), e.g. 500M or 2G; 0 caches nothing")
+    return int(float(match[1]) * _SUFFIX[match[2].lower()])
+
+
+class DesignCache:
+    """On-disk cache of design rows, keyed by basis parameters, dataset checksum and library source,
+    within a byte budget.
+
+    One ``design-<key>.npz`` file per (basis, dataset); written atomically (a temporary file and
+    ``os.replace``), so an interrupted write leaves no corrupt entry. A file that cannot be read is
+    recomputed (and replaced).
+
+    **Budget.** The entries together take at most ``max_bytes`` (default :func:`cache_budget`: 1 GB,
+    or ``$LINACE_CACHE_SIZE``). After each store the least recently used entries are removed until
+    they fit: an entry's use is its file's modification time, set when it is stored and each time it
+    is loaded. An entry larger than the whole budget is not stored (its rows are returned all the
+    same). An entry *in use* is never removed: a process reading one holds a shared advisory lock on
+    it (``flock``) and eviction takes only entries it can lock exclusively, so while other processes
+    read, the total may exceed the budget until the next store (on a file system without locks
+    entries are not marked, and one removed under a reader is still read whole: POSIX unlink). Temporary files of writers that died
+    (older than :data:`STALE_TEMPORARY_SECONDS`) are removed with the evicted entries. Nothing here
+    can leave the cache inconsistent: there is no index besides the files themselves, a removal is
+    one ``unlink``, and an entry removed under a reader is read whole or computed again. Evicted rows
+    are recomputed identically (the same code on the same structures), so results do not depend on
+    the budget.
     """
 
-    def __init__(self, directory: str | os.PathLike):
+    def __init__(self, directory: str | os.PathLike, max_bytes: int | None = None):
         self.directory = Path(directory)
+        self.max_bytes = cache_budget() if max_bytes is None else int(max_bytes)
+        if self.max_bytes < 0:
+            raise FitError(f"the byte budget of a design cache must be non-negative, got {max_bytes}")
 
     def key(self, basis: ACEBasis, structures: Sequence[Atoms]) -> str:
         payload = json.dumps(
@@ -241,19 +323,90 @@ class DesignCache:
     def path(self, basis: ACEBasis, structures: Sequence[Atoms]) -> Path:
         return self.directory / f"design-{self.key(basis, structures)}.npz"
 
+    @staticmethod
+    def encode(arrays: dict) -> bytes:
+        """The bytes an entry of ``arrays`` takes on disk."""
+        return _npz_bytes(arrays)
+
     def load(self, basis: ACEBasis, structures: Sequence[Atoms]):
-        """Cached (energy, forces, stress) row arrays, or None."""
+        """Cached (energy, forces, stress) row arrays, or None; a hit marks the entry as used now."""
         path = self.path(basis, structures)
-        if not path.exists():
+        try:
+            with open(path, "rb") as stream:
+                _lock(stream, exclusive=False)  # in use: eviction passes it over
+                with np.load(stream) as stored:
+                    arrays = {name: stored[name] for name in stored.files}
+        except Exception:  # absent, corrupted or truncated: recompute
             return None
         try:
-            with np.load(path) as stored:
-                return {name: stored[name] for name in stored.files}
-        except Exception:  # corrupted or truncated: recompute
-            return None
+            os.utime(path)  # least recently used: this one was used now
+        except OSError:
+            pass
+        return arrays
 
     def store(self, basis: ACEBasis, structures: Sequence[Atoms], arrays: dict) -> None:
-        _save_npz_atomic(self.path(basis, structures), arrays)
+        """Write an entry (unless it alone exceeds the budget), then evict down to the budget."""
+        data = self.encode(arrays)
+        if len(data) > self.max_bytes:
+            return
+        path = self.path(basis, structures)
+        write_atomic(path, data)
+        self.evict(keep=path)
+
+    def entries(self) -> list[tuple[Path, int, int]]:
+        """(path, size in bytes, time of last use in ns) of every entry, least recently used first."""
+        found = []
+        for path in self.directory.glob("design-*.npz"):
+            try:
+                status = path.stat()
+            except FileNotFoundError:  # evicted meanwhile
+                continue
+            found.append((status.st_mtime_ns, path.name, path, status.st_size))
+        return [(path, size, used) for used, _, path, size in sorted(found)]
+
+    def size(self) -> int:
+        """Bytes taken by the entries."""
+        return sum(size for _, size, _ in self.entries())
+
+    def evict(self, keep: Path | None = None) -> list[Path]:
+        """Remove least recently used entries until they fit the budget, passing over ``keep`` and
+        every entry in use (see the class docstring), and stale temporary files; returns the
+        entries removed."""
+        self._remove_stale_temporaries()
+        entries = self.entries()
+        total = sum(size for _, size, _ in entries)
+        removed = []
+        for path, size, _ in entries:
+            if total <= self.max_bytes:
+                break
+            if path == keep or not self._remove_unless_in_use(path):
+                continue
+            total -= size
+            removed.append(path)
+        return removed
+
+    @staticmethod
+    def _remove_unless_in_use(path: Path) -> bool:
+        """Unlink the entry at ``path`` if no process holds a lock on it; True if it is gone."""
+        try:
+            with open(path, "rb") as stream:
+                if _lock(stream, exclusive=True) is False:  # a reader holds it: in use
+                    return False
+                if os.stat(path).st_ino != os.fstat(stream.fileno()).st_ino:
+                    return False  # replaced by a fresh entry since it was listed
+                os.unlink(path)
+        except FileNotFoundError:  # removed by another process
+            pass
+        return True
+
+    def _remove_stale_temporaries(self) -> None:
+        cutoff = time.time() - STALE_TEMPORARY_SECONDS
+        for path in self.directory.glob(".design-*.npz.*.tmp"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError:  # finished or removed meanwhile
+                continue
 
 
 def _design_arrays(basis: ACEBasis, structures: Sequence[Atoms], progress: bool) -> dict:

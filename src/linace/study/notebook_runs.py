@@ -19,7 +19,10 @@ files:
 Results and notebooks are written through a temporary file and ``os.replace``
 (:func:`linace.io.write_atomic`: the mode the umask gives, e.g. 0644; the notebook itself executes
 in a private scratch folder, where its ``result_path`` points), so an interrupted run leaves the
-previous result and page intact. A failing run (the notebook raises, or writes no result) is
+previous result and page intact. The scratch folder (:func:`scratch_folder`,
+``<tmp>/linace-sweep-<pid>-<random>``) names the process that owns it: a sweep killed with -9 leaves
+its folders behind, and the next sweep removes those whose process has ended
+(:func:`remove_stale_scratch`). A failing run (the notebook raises, or writes no result) is
 returned as an error, never raised; its executed notebook is kept in ``<notebooks_dir>/failed/``
 for inspection (outside the book).
 
@@ -44,7 +47,7 @@ from linace.io import write_atomic
 from .executors import RunOutcome
 
 __all__ = ["FAILED_DIR", "KERNEL", "KERNEL_ARGUMENTS", "PARAMETER_TAGS", "REMOVE_TAG", "RESULT_PARAMETER", "RunTask",
-           "execute_run"]
+           "SCRATCH_PREFIX", "execute_run", "remove_stale_scratch", "scratch_folder"]
 
 #: Jupyter kernel that executes the runs
 KERNEL = "python3"
@@ -63,6 +66,59 @@ REMOVE_TAG = "remove-cell"
 #: book it runs with the default parameters"): a run's page leaves them out
 CHAPTER_ONLY_TAG = "chapter-only"
 FAILED_DIR = "failed"
+#: start of the name of a run's scratch folder, ``<tmp>/linace-sweep-<pid>-<random>`` (short: the
+#: kernel's sockets live in it, and a Unix socket path has at most 107 characters)
+SCRATCH_PREFIX = "linace-sweep-"
+_SCRATCH_NAME = re.compile(rf"{re.escape(SCRATCH_PREFIX)}(\d+)-[A-Za-z0-9_]+")
+
+
+def scratch_folder() -> tempfile.TemporaryDirectory:
+    """A new private scratch folder for one run, ``<tmp>/linace-sweep-<pid>-<random>`` (``<tmp>``:
+    :func:`tempfile.gettempdir`, ``$TMPDIR`` if set), removed when the returned object is cleaned up or
+    used as a context manager; ``<pid>`` is the process that owns it (:func:`remove_stale_scratch`)."""
+    return tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
+
+
+def _process_alive(pid: int) -> bool:
+    """True if a process ``pid`` exists (it may belong to another user); pid 0 or below never is ours."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, another user's
+        return True
+    return True
+
+
+def remove_stale_scratch(directory: str | os.PathLike | None = None) -> list[Path]:
+    """Remove the scratch folders (:func:`scratch_folder`) whose owner process has ended; returns them.
+
+    A run's scratch folder is removed by the run itself, even when it fails; a sweep killed with -9
+    (or a machine losing power) leaves it behind. Only folders named ``linace-sweep-<pid>-<random>``,
+    owned by this user, whose ``<pid>`` names no running process are removed: never one of a live
+    process (a pid taken again by another process keeps its folder: the safe side), never an older
+    sweep's ``linace-sweep-<random>``, which names no process. ``directory`` defaults to
+    :func:`tempfile.gettempdir`.
+    """
+    import shutil
+
+    folder = Path(tempfile.gettempdir() if directory is None else directory)
+    removed = []
+    for path in sorted(folder.glob(f"{SCRATCH_PREFIX}*")):
+        match = _SCRATCH_NAME.fullmatch(path.name)
+        try:
+            if match is None or path.is_symlink() or not path.is_dir() or path.stat().st_uid != os.getuid():
+                continue
+        except OSError:  # removed meanwhile
+            continue
+        if _process_alive(int(match[1])):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            removed.append(path)
+    return removed
 
 
 @dataclass(frozen=True)
@@ -237,7 +293,7 @@ def execute_run(task: RunTask) -> RunOutcome:
     and the previous result and page of the run are left untouched. This is the task submitted to
     the executor (a top-level function: picklable).
     """
-    with tempfile.TemporaryDirectory(prefix="linace-sweep-") as scratch:  # short: socket paths
+    with scratch_folder() as scratch:
         partial_notebook = Path(scratch, f"{task.run_id}.ipynb")
         partial_result = Path(scratch, f"{task.run_id}.json")
         start = time.perf_counter()

@@ -27,10 +27,19 @@ Command line (``python -m linace.study.resample --help``)::
     python -m linace.study.resample --sizes 40 80 --draws 5 --training-sets diverse
     python -m linace.study.resample --scheduler tcp://10.0.0.1:8786
     python -m linace.study.resample --data-dir data/Si      # another data directory (results/Si/resampled)
+    python -m linace.study.resample --data-dir my_data      # results/my_data-<digest>/resampled
     python -m linace.study.resample --summary 4             # print learning curves at K = 4, claims over draws
 
+With ``--data-dir`` and no ``--training-sets``, the plan is :func:`default_plan` of the folder's
+training sets: the sets of :data:`DEFAULT_PLAN` it has and its own sets (a folder's ``train``), said
+on the terminal; a folder or ``--sizes`` that leave no run is an error. Records go where
+:func:`default_results_dir` says, whatever the working directory (the repository's
+``results/resampled`` for the committed data; beside the sweep's records of a data directory,
+:func:`linace.study.sweep.results_dir_of`); a results folder holds the runs of one data directory
+and must be writable, both checked before any run (:func:`linace.study.sweep.check_results_dir`).
+
 Exit codes as for the sweep: 1 if a run failed or the Dask scheduler did not answer, 2 for invalid
-arguments, 130 when interrupted.
+arguments or a results folder that cannot take the runs, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -50,8 +59,8 @@ import numpy as np
 from . import executors, sweep
 from .results import write_json_atomic
 
-__all__ = ["DEFAULT_PLAN", "MAX_SHARED_FRACTION", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws", "draw_overlap",
-           "execute_group",
+__all__ = ["DEFAULT_PLAN", "MAX_SHARED_FRACTION", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws",
+           "default_plan", "default_results_dir", "draw_overlap", "execute_group",
            "learning_curves", "main", "quantiles", "resample_grid", "resample_id", "run_resampling", "summary"]
 
 #: Nested training-set sizes N (structures); sizes larger than a set are left out.
@@ -68,7 +77,9 @@ DEFAULT_PLAN = {
     "standard": ("narrow", "crystals", "diverse", "clusters+dimers"),
     "pure": ("diverse", "clusters+dimers"),
 }
-DEFAULT_RESULTS_DIR = "results/resampled"
+#: the folder of the committed study's resampled runs, in the repository's results folder
+#: (:data:`linace.study.sweep.RESULTS_ROOT`); a data directory's go to ``<its results folder>/resampled``
+RESAMPLED = "resampled"
 #: Quantiles of the intervals over draws (10 %, median, 90 %).
 QUANTILES = (0.1, 0.5, 0.9)
 
@@ -161,9 +172,39 @@ def _up_to_date(path: Path, digest: str) -> bool:
         return False
 
 
+def default_results_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """Where the resampled runs go by default, whatever the working directory: the repository's
+    ``results/resampled`` for the committed data, ``<results folder of data_dir>/resampled``
+    (:func:`linace.study.sweep.results_dir_of`) for a data directory."""
+    return (sweep.RESULTS_ROOT if data_dir is None else sweep.results_dir_of(data_dir)) / RESAMPLED
+
+
+def default_plan(training_sets: Sequence[str], variants: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
+    """The resampled runs of a data directory whose training sets are ``training_sets``
+    (:func:`linace.study.runs.training_sets`): per basis variant (default those of :data:`DEFAULT_PLAN`)
+    the sets of :data:`DEFAULT_PLAN` it has (a variant the plan does not name takes the standard
+    basis's), and the folder's own sets, those the study's sweep does not name
+    (:data:`linace.study.sweep.DEFAULT_PLAN`: e.g. ``train``), with the standard basis, or with every
+    variant given. Variants left without a set are left out.
+
+    >>> default_plan(["dimers", "train"])
+    {'standard': ('train',)}
+    >>> default_plan(["diverse", "train"], variants=["pure"])
+    {'pure': ('diverse', 'train')}
+    """
+    study_sets = {name for names in sweep.DEFAULT_PLAN.values() for name in names}
+    own = tuple(name for name in training_sets if name not in study_sets)
+    chosen = list(DEFAULT_PLAN) if variants is None else list(variants)
+    plan = {variant: tuple(name for name in DEFAULT_PLAN.get(variant, DEFAULT_PLAN[sweep.DEFAULT_VARIANT])
+                           if name in training_sets) for variant in chosen}
+    for variant in [sweep.DEFAULT_VARIANT] if variants is None else chosen:
+        plan[variant] = plan.get(variant, ()) + own
+    return {variant: names for variant, names in plan.items() if names}
+
+
 def run_resampling(
     grid: Sequence[Mapping],
-    results_dir: str | os.PathLike = DEFAULT_RESULTS_DIR,
+    results_dir: str | os.PathLike | None = None,
     executor: concurrent.futures.Executor | None = None,
     force: bool = False,
     progress: bool = True,
@@ -176,16 +217,24 @@ def run_resampling(
 
     Runs are grouped by (K, training set, variant, regularisation), one task each, on ``executor``
     (default: ``workers`` local processes) with a progress bar over groups. The report lists run ids
-    (executed and skipped) and failed groups. Raises :class:`~linace.study.sweep.SweepError` for
-    duplicate run ids.
+    (executed and skipped) and failed groups. ``results_dir`` defaults to :func:`default_results_dir`;
+    it holds the runs of one data directory (as for the sweep: :func:`linace.study.sweep.check_results_dir`).
+
+    Raises
+    ------
+    linace.study.sweep.SweepError
+        Before any run: duplicate run ids, a results folder that is not writable or holds the runs
+        of another data directory.
     """
-    results_dir = Path(results_dir)
+    results_dir = default_results_dir(data_dir) if results_dir is None else Path(results_dir)
     manifest = sweep.default_manifest() if data_manifest is None else Path(data_manifest)
     ids = [resample_id(params) for params in grid]
     if len(set(ids)) != len(ids):
         raise sweep.SweepError("the grid gives the same run id to several runs: "
                                + ", ".join(sorted({i for i in ids if ids.count(i) > 1})))
-    results_dir.mkdir(parents=True, exist_ok=True)
+    sweep.check_results_dir(results_dir, manifest.parent, manifest)
+    sweep.ensure_writable(results_dir, "results folder")
+    sweep.claim_results_dir(results_dir, manifest.parent, manifest)
     report = sweep.SweepReport()
     groups: dict[str, list] = {}
     for identifier, params in zip(ids, grid, strict=True):
@@ -343,8 +392,11 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m linace.study.resample",
         description="Train every (K, training set, basis variant) on random nested subsets of N structures, "
                     "in several draws (learning curves and verdicts per draw); skip runs that are up to date. "
-                    "Without --training-sets/--variants: the default plan (standard: narrow, crystals, diverse, "
-                    "clusters+dimers; pure: diverse, clusters+dimers).",
+                    "Without --training-sets: the default plan (standard: narrow, crystals, diverse, "
+                    "clusters+dimers; pure: diverse, clusters+dimers) on the sets the data directory has, plus "
+                    "the data directory's own training sets (any other name, e.g. 'train') with the standard "
+                    "basis; the sets taken are printed.",
+        epilog=sweep.CACHE_HELP,
     )
     parser.add_argument("--body-orders", nargs="+", type=int, metavar="K", default=list(sweep.BODY_ORDERS))
     parser.add_argument("--training-sets", nargs="+", metavar="SET", help="replace the plan's sets (every variant)")
@@ -359,24 +411,29 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="PATH",
                         help="resample the runs of a data directory of your own (as for python -m "
                              "linace.study.sweep --data-dir); default: the committed carbon data")
-    parser.add_argument("--results-dir", help=f"default {DEFAULT_RESULTS_DIR}, or "
-                                              "results/<data-dir name>/resampled with --data-dir")
+    parser.add_argument("--results-dir",
+                        help="where the run records go (a relative path is relative to the working directory). "
+                             "Default, whatever the working directory: the repository's results/resampled "
+                             f"({sweep.RESULTS_ROOT / RESAMPLED}); with --data-dir, <its sweep's results "
+                             "folder>/resampled, i.e. results/<folder name>-<digest>/resampled, the digest being "
+                             "8 hex digits of the SHA-256 of the folder's absolute path (results/<element>/"
+                             "resampled for the repository's own data/<element>). A results folder holds the "
+                             f"runs of one data directory (its {sweep.RESULTS_MARKER} names it)")
     parser.add_argument("--summary", type=int, metavar="K",
                         help="run nothing: print the learning curves at body order K and the claims over "
                              "draws of the records in the results directory")
     return parser
 
 
-def _results_dir(args: argparse.Namespace) -> str:
-    """Where the records go: runs on another data directory never overwrite the committed study's."""
+def _results_dir(args: argparse.Namespace) -> Path:
+    """Where the records go (absolute): runs on another data directory never overwrite the committed study's."""
     if args.results_dir is not None:
-        return args.results_dir
-    if args.data_dir is None:
-        return DEFAULT_RESULTS_DIR
-    return str(sweep.results_dir_of(args.data_dir) / "resampled")
+        return Path(args.results_dir).absolute()
+    return default_results_dir(args.data_dir)
 
 
 def _plan_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict:
+    sweep.check_cache_budget(parser)
     if args.data_dir is not None:
         from .datasets import DatasetError, check_data_dir
 
@@ -400,20 +457,22 @@ def _plan_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -
             parser.error(f"--{option} must be positive integers, got {values}")
     if not args.scheduler_timeout > 0:
         parser.error(f"--scheduler-timeout must be positive, got {args.scheduler_timeout:g}")
-    if args.training_sets is None and args.variants is None:
-        plan = dict(DEFAULT_PLAN)
-    else:
-        variants = args.variants or list(DEFAULT_PLAN)
-        plan = {v: tuple(args.training_sets) if args.training_sets else DEFAULT_PLAN.get(v, DEFAULT_PLAN["standard"])
-                for v in variants}
     known = allowed["training_sets"]
-    if args.training_sets is None and known is not None:  # leave out the sets the data lack, and say so
-        missing = sorted({name for names in plan.values() for name in names} - set(known))
-        if missing:
-            print(f"resample: training set(s) {', '.join(missing)} not in the data directory; "
-                  "their runs are left out", file=sys.stderr)
-        plan = {v: tuple(n for n in names if n in known) for v, names in plan.items()}
-        plan = {v: names for v, names in plan.items() if names}
+    if args.training_sets is not None:
+        return {v: tuple(args.training_sets) for v in (args.variants or list(DEFAULT_PLAN))}
+    if known is None:  # the data directory's sets are not known: the study's plan
+        return {v: DEFAULT_PLAN.get(v, DEFAULT_PLAN[sweep.DEFAULT_VARIANT]) for v in (args.variants or DEFAULT_PLAN)}
+    plan = default_plan(known, args.variants)  # the study's plan on the sets the folder has, and its own sets
+    missing = sorted({n for v in (args.variants or DEFAULT_PLAN) for n in DEFAULT_PLAN.get(v, ())} - set(known))
+    if missing:
+        print(f"resample: training set(s) {', '.join(missing)} not in the data directory; "
+              "their runs are left out", file=sys.stderr)
+    where = "the committed data" if args.data_dir is None else args.data_dir
+    if not plan:
+        parser.error(f"no training set of {where} to resample (its training sets: {', '.join(known) or 'none'}); "
+                     "name some with --training-sets")
+    print(f"resample: training sets of {where}: "
+          + "; ".join(f"{variant}: {', '.join(names)}" for variant, names in plan.items()), file=sys.stderr)
     return plan
 
 
@@ -433,9 +492,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         dft = dft_dimer_curve(datasets.load("dimers", args.data_dir), datasets.e0(args.data_dir))[:2]
         print(summary(records, dft, args.summary, args.regularisation))
         return 0
+    grid = resample_grid(plan, args.body_orders, args.sizes, args.draws, args.regularisation, data_dir=args.data_dir)
+    if not grid:
+        from .runs import load_training_set
+
+        sizes = {name: len(load_training_set(name, args.data_dir)) for names in plan.values() for name in names}
+        parser.error(f"no resampled run: every size of --sizes {' '.join(map(str, args.sizes))} is larger than "
+                     "the training sets (" + ", ".join(f"{n} ({k} structures)" for n, k in sizes.items()) + ")")
     try:
-        grid = resample_grid(plan, args.body_orders, args.sizes, args.draws, args.regularisation,
-                             data_dir=args.data_dir)
         options = dict(results_dir=_results_dir(args), force=args.force, workers=args.workers)
         if args.data_dir is not None:  # every run reads the folder; its manifest enters the input hash
             from .datasets import MANIFEST

@@ -102,7 +102,8 @@ def make_basis(body_order: int, variant: str = "standard", **overrides) -> ACEBa
 
 
 def default_cache() -> DesignCache:
-    """Design-row cache: ``$LINACE_CACHE`` or ``.cache/design`` next to the data registry."""
+    """Design-row cache: ``$LINACE_CACHE`` or ``.cache/design`` next to the data registry, within the
+    byte budget ``$LINACE_CACHE_SIZE`` (default 1 GB; :class:`~linace.fit.DesignCache`)."""
     return DesignCache(os.environ.get("LINACE_CACHE", Path(datasets.DATA_ROOT).parent / ".cache" / "design"))
 
 

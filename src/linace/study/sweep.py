@@ -10,14 +10,14 @@ page ``<notebooks_dir>/<run-id>.ipynb``)::
 
 A run is *skipped* when its result exists, its recorded ``input_hash`` equals the current one
 (:func:`input_hash`: parameters, template source, ``linace.__version__``, the source of the library
-and the study, and the data manifest) and its executed notebook exists; ``force=True`` re-runs
-everything. Results and notebooks are written through a temporary file and ``os.replace`` (:func:`linace.io.write_atomic`: the mode the umask
+and the study, and the data manifest without its documentation, :data:`DOCUMENTATION_KEYS`) and its
+executed notebook exists; ``force=True`` re-runs everything. Results and notebooks are written
+through a temporary file and ``os.replace`` (:func:`linace.io.write_atomic`: the mode the umask
 gives, e.g. 0644; the notebook itself executes in a private scratch folder, where its
 ``result_path`` points), so an interrupted sweep leaves every finished run intact and the next
-sweep resumes with the missing ones. A failing run (the notebook raises, or
-writes no result) is reported, its executed notebook is kept in ``<notebooks_dir>/failed/`` for
-inspection (outside the book), and it neither aborts the other runs nor touches the previous result
-or page of that run.
+sweep resumes with the missing ones. A failing run (the notebook raises, or writes no result) is
+reported, its executed notebook is kept in ``<notebooks_dir>/failed/`` for inspection (outside the
+book), and it neither aborts the other runs nor touches the previous result or page of that run.
 
 Runs are independent tasks (:func:`~linace.study.notebook_runs.execute_run`, a picklable top-level function) submitted to a
 :class:`concurrent.futures.Executor`: local processes by default, or a Dask cluster
@@ -33,11 +33,21 @@ Command line (``python -m linace.study.sweep --help``)::
 
 With ``--data-dir`` the folder is checked first (:func:`linace.study.datasets.check_data_dir`: a bad
 folder is a usage error naming the file), every run gets the parameter ``data_dir``, its manifest
-enters the input hash, and results go to ``results/<folder name>/`` (notebooks in its
-``notebooks/``), apart from the committed study and outside the book.
+enters the input hash, and results go to ``results/<folder name>-<digest>/`` (:func:`results_dir_of`:
+the digest tells apart two folders of the same name; notebooks in its ``notebooks/``), apart from
+the committed study and outside the book; the repository's own ``data/Si`` goes to ``results/Si``.
+
+Where things are, whatever the working directory: the default template is the repository's
+``book/04_train.py`` and the default output folders are the repository's ``results/`` and
+``book/sweep/`` (:data:`RESULTS_ROOT`, :data:`BOOK_SWEEP_DIR`); paths given on the command line are
+relative to the working directory. A results folder holds the runs of one data directory: its
+:data:`RESULTS_MARKER` names it, and runs of another one are refused (:func:`check_results_dir`).
+Before any run starts, the results and notebooks folders must be writable, and scratch folders left
+by sweeps killed with -9 are removed (:func:`linace.study.notebook_runs.remove_stale_scratch`).
 
 The exit code is 1 if any run failed or the Dask scheduler did not answer (within
-``--scheduler-timeout`` seconds, one line on stderr), 2 for invalid arguments, 130 when interrupted.
+``--scheduler-timeout`` seconds, one line on stderr), 2 for invalid arguments or output folders that
+cannot take the runs (one line), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -58,7 +68,7 @@ import linace
 
 from . import source_digest
 from .executors import ExecutorError, SchedulerError, dask_client, default_executor, execute_tasks
-from .notebook_runs import KERNEL, RunTask, execute_run
+from .notebook_runs import KERNEL, RunTask, execute_run, remove_stale_scratch
 
 __all__ = [
     "BODY_ORDERS",
@@ -70,19 +80,43 @@ __all__ = [
     "TRAINING_SETS",
     "allowed_values",
     "check_kernel",
+    "check_results_dir",
+    "claim_results_dir",
     "default_grid",
     "default_manifest",
+    "ensure_writable",
     "execute_run",
     "grid",
     "input_hash",
     "main",
+    "manifest_content",
+    "path_digest",
+    "results_dir_of",
     "run_id",
     "run_sweep",
     "run_title",
 ]
 
-#: the training notebook run by default (a jupytext py:percent file)
-DEFAULT_NOTEBOOK = "book/04_train.py"
+#: the repository this module belongs to (``src/linace/study/`` -> the checkout; as
+#: :data:`linace.study.datasets.REPOSITORY_DATA_DIR`), whatever the working directory
+REPOSITORY = Path(__file__).resolve().parents[3]
+#: the training notebook run by default (a jupytext py:percent file of the repository)
+DEFAULT_NOTEBOOK = REPOSITORY / "book" / "04_train.py"
+#: where the runs go by default, whatever the working directory: the committed study's records in
+#: ``results/`` (read by the chapters as ``../results``), a data directory's in a folder of it
+#: (:func:`results_dir_of`); the executed notebooks of the committed study are book pages
+RESULTS_ROOT = REPOSITORY / "results"
+BOOK_SWEEP_DIR = REPOSITORY / "book" / "sweep"
+#: the repository's own data: its element folders data/<element> write to results/<element>
+REPOSITORY_DATA_DIR = REPOSITORY / "data"
+#: file in a results folder naming the data directory whose runs it holds (JSON: ``data_dir``, the
+#: absolute path, and ``manifest_sha256``, of its manifest when runs were last written there); not
+#: ``*.json``, so no reader takes it for a run record
+RESULTS_MARKER = "data-dir.marker"
+#: keys of a data manifest that document and never change a result (free text, the export's
+#: timestamp, its known issues and compute accounting): left out of the input hash. ``description``
+#: is left out of the manifest, of every set and of every section; the others at the top level only
+DOCUMENTATION_KEYS = ("description", "created", "known_issues", "compute")
 #: body orders of the default grid (also the ones :class:`~linace.basis.ACEBasis` supports)
 BODY_ORDERS = (2, 3, 4, 5)
 #: training sets of the product grid (:func:`grid`)
@@ -100,7 +134,8 @@ SCHEDULER_TIMEOUT = 30.0
 
 
 class SweepError(RuntimeError):
-    """A sweep cannot start (duplicate run ids, missing template, no Jupyter kernel)."""
+    """A sweep cannot start (duplicate run ids, missing template, no Jupyter kernel, an output folder
+    that is not writable or holds the runs of another data directory)."""
 
 
 # ----------------------------------------------------------------------------- grid, ids, titles
@@ -226,7 +261,8 @@ def input_hash(params: Mapping, notebook_source: str, manifest: str | os.PathLik
     notebook_source : str
         Source text of the template notebook.
     manifest : path, optional
-        The data manifest; its contents are included if the file exists.
+        The data manifest; its content (:func:`manifest_content`: without the keys that only
+        document, :data:`DOCUMENTATION_KEYS`) is included if the file exists.
 
     Returns
     -------
@@ -234,17 +270,37 @@ def input_hash(params: Mapping, notebook_source: str, manifest: str | os.PathLik
         64 hex digits; also covers ``linace.__version__`` and the source of the library and the
         study (:func:`linace.study.source_digest`), so any change of the code re-runs the sweep.
     """
-    manifest_text = None
-    if manifest is not None and Path(manifest).is_file():
-        manifest_text = Path(manifest).read_text()
     inputs = {
         "parameters": dict(params),
         "notebook": notebook_source,
         "linace": linace.__version__,
         "source": source_digest(),
-        "data_manifest": manifest_text,
+        "data_manifest": manifest_content(manifest),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def manifest_content(manifest: str | os.PathLike | None) -> object:
+    """What of a data manifest a run's result depends on: the parsed JSON without the keys of
+    :data:`DOCUMENTATION_KEYS` (``description`` also inside every set and every section, never a set
+    *named* ``description``); the raw text if the file is not a JSON object; None if there is no file."""
+    if manifest is None or not Path(manifest).is_file():
+        return None
+    text = Path(manifest).read_text()
+    try:
+        meta = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(meta, dict):
+        return text
+
+    def undocumented(section: object) -> object:
+        return {k: v for k, v in section.items() if k != "description"} if isinstance(section, dict) else section
+
+    content = {key: undocumented(value) for key, value in meta.items() if key not in DOCUMENTATION_KEYS}
+    if isinstance(meta.get("sets"), dict):  # set names are data: only each set's own description goes
+        content["sets"] = {name: undocumented(entry) for name, entry in meta["sets"].items()}
+    return content
 
 
 # ----------------------------------------------------------------------------- the sweep
@@ -306,7 +362,8 @@ def _tasks(
     """One :class:`RunTask` per grid point; raises :class:`SweepError` for a missing template or
     duplicate run ids."""
     if not notebook.is_file():
-        raise SweepError(f"template notebook {notebook} not found")
+        raise SweepError(f"template notebook {notebook} not found" + (
+            "" if notebook.is_absolute() else f" (relative to the working directory {os.getcwd()})"))
     source = notebook.read_text()
     ids = [run_id(params) for params in parameter_grid]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
@@ -329,6 +386,116 @@ def _tasks(
     ]
 
 
+def path_digest(folder: str | os.PathLike) -> str:
+    """Eight hex digits of the SHA-256 of a folder's absolute path (symbolic links resolved): what
+    tells apart the results folders of two data directories of the same name."""
+    return hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:8]
+
+
+def results_dir_of(data_dir: str | os.PathLike) -> Path:
+    """Where the runs on a data directory go by default, apart from the committed study's records.
+
+    ``RESULTS_ROOT/<folder name>-<digest>`` (:func:`path_digest` of the absolute path: ``a/si_base``
+    and ``b/si_base`` get two folders); the repository's own element folders ``data/<element>``
+    (``data/Si``) go to ``results/<element>`` (``results/Si``, which chapter 07 reads).
+    """
+    folder = Path(data_dir).resolve()
+    if folder.parent == REPOSITORY_DATA_DIR.resolve():
+        return RESULTS_ROOT / _safe(folder.name)
+    return RESULTS_ROOT / f"{_safe(folder.name)}-{path_digest(folder)}"
+
+
+def _marker(data_dir: Path, manifest: Path) -> dict:
+    """The content of a results folder's :data:`RESULTS_MARKER` for runs of ``data_dir``."""
+    try:
+        digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    except OSError:
+        digest = None
+    return {"data_dir": str(data_dir), "manifest_sha256": digest}
+
+
+def _recorded_data_dirs(results_dir: Path) -> set[str]:
+    """The data directories the run records in ``results_dir`` name (``provenance.data_dir``, absolute;
+    None in a record means the committed carbon data); records that name none are not counted."""
+    from .datasets import element_dir
+
+    found = set()
+    for path in results_dir.glob("*.json"):
+        try:
+            provenance = json.loads(path.read_text())["provenance"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(provenance, dict) and "data_dir" in provenance:
+            found.add(str(Path(provenance["data_dir"] or element_dir()).resolve()))
+    return found
+
+
+def check_results_dir(results_dir: str | os.PathLike, data_dir: str | os.PathLike,
+                      manifest: str | os.PathLike | None = None) -> None:
+    """Raise :class:`SweepError` if ``results_dir`` holds the runs of another data directory than
+    ``data_dir`` (whose manifest is ``manifest``, default ``data_dir/manifest.json``): its
+    :data:`RESULTS_MARKER` names another one, or (a folder written before the marker) one of its run
+    records does. A marked folder that no longer exists, with the same manifest (SHA-256), is this
+    one moved (a moved checkout) and not refused. Reads only; a folder that does not exist holds no
+    runs."""
+    results_dir, data_dir = Path(results_dir), Path(data_dir).resolve()
+    marker = results_dir / RESULTS_MARKER
+    if marker.is_file():
+        try:
+            marked = json.loads(marker.read_text())
+            owners = {str(marked["data_dir"])}
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise SweepError(f"{marker} is unreadable ({error}): it should name the data directory whose runs "
+                             f"{results_dir} holds; remove it if the folder is empty") from None
+        manifest = data_dir / "manifest.json" if manifest is None else Path(manifest)
+        moved = (not Path(marked["data_dir"]).exists() and marked.get("manifest_sha256") is not None
+                 and marked.get("manifest_sha256") == _marker(data_dir, manifest)["manifest_sha256"])
+        if moved:  # the same data (same manifest) whose folder has moved, e.g. with a moved checkout
+            return
+    elif results_dir.is_dir():
+        owners = _recorded_data_dirs(results_dir)
+    else:
+        return
+    others = sorted(owners - {str(data_dir)})
+    if others:
+        raise SweepError(f"{results_dir} holds the runs of the data directory {others[0]}, not of {data_dir}: "
+                         "give the runs of this one a folder of their own (--results-dir, or no --results-dir "
+                         "for the default, which is one per data directory)")
+
+
+def claim_results_dir(results_dir: str | os.PathLike, data_dir: str | os.PathLike,
+                      manifest: str | os.PathLike) -> None:
+    """Write (or refresh) ``results_dir``'s :data:`RESULTS_MARKER`: the folder holds the runs of
+    ``data_dir`` (absolute path, and the SHA-256 of its manifest); unchanged content is not rewritten.
+    Call :func:`check_results_dir` first."""
+    from linace.io import write_atomic
+
+    path = Path(results_dir) / RESULTS_MARKER
+    content = json.dumps(_marker(Path(data_dir).resolve(), Path(manifest)), indent=1) + "\n"
+    try:
+        if path.read_text() == content:
+            return
+    except OSError:
+        pass
+    write_atomic(path, content)
+
+
+def ensure_writable(folder: str | os.PathLike, what: str) -> None:
+    """Create ``folder`` if needed and check that a file can be written in it; raise
+    :class:`SweepError` (one line: which folder, why) if not. ``what`` names it in the message."""
+    import tempfile
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SweepError(f"the {what} {folder} is not writable ({reason}); nothing was run") from None
+
+
 def check_kernel(kernel_name: str = KERNEL) -> None:
     """Raise :class:`SweepError` with the fix if Jupyter has no kernel ``kernel_name``."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
@@ -345,8 +512,8 @@ def check_kernel(kernel_name: str = KERNEL) -> None:
 def run_sweep(
     grid: Sequence[Mapping],
     notebook: str | os.PathLike = DEFAULT_NOTEBOOK,
-    results_dir: str | os.PathLike = "results",
-    notebooks_dir: str | os.PathLike = "book/sweep",
+    results_dir: str | os.PathLike = RESULTS_ROOT,
+    notebooks_dir: str | os.PathLike = BOOK_SWEEP_DIR,
     executor: concurrent.futures.Executor | None = None,
     force: bool = False,
     progress: bool = True,
@@ -365,8 +532,13 @@ def run_sweep(
     notebook : path
         The template: a jupytext-readable notebook (py:percent) with a cell tagged ``parameters``
         that writes a JSON object to ``result_path``. Its kernel runs in the template's folder.
+        Default: the repository's ``book/04_train.py`` (:data:`DEFAULT_NOTEBOOK`).
     results_dir, notebooks_dir : path
-        Where ``<run-id>.json`` and the executed ``<run-id>.ipynb`` go (created if missing).
+        Where ``<run-id>.json`` and the executed ``<run-id>.ipynb`` go (created if missing; relative
+        paths are relative to the working directory). Default: the repository's ``results/`` and
+        ``book/sweep/``. Before any run both must be writable, and ``results_dir`` must not hold
+        the runs of another data directory (:func:`check_results_dir`); it is then marked as the
+        data directory's (:data:`RESULTS_MARKER`).
     executor : concurrent.futures.Executor, optional
         Where runs execute, e.g. ``distributed.Client(address).get_executor()``; it is not shut
         down. Default: a ``ProcessPoolExecutor`` with ``workers`` processes, shut down at the end.
@@ -377,7 +549,8 @@ def run_sweep(
     workers : int
         Processes of the default executor.
     data_manifest : path, optional
-        Data manifest covered by the input hash; default :func:`default_manifest`.
+        Data manifest covered by the input hash; default :func:`default_manifest`. Its folder is
+        the data directory the runs belong to.
     kernel_name : str
         Jupyter kernel executing the runs.
 
@@ -390,20 +563,28 @@ def run_sweep(
     Raises
     ------
     SweepError
-        Missing template, duplicate run ids, or no such Jupyter kernel.
+        Missing template, duplicate run ids, no such Jupyter kernel, an output folder that is not
+        writable or that holds the runs of another data directory: all before any run starts.
     KeyboardInterrupt
         Propagated after cancelling the runs not yet started; finished results stay valid.
     """
     notebook, results_dir, notebooks_dir = Path(notebook), Path(results_dir), Path(notebooks_dir)
     manifest = default_manifest() if data_manifest is None else Path(data_manifest)
     tasks = _tasks(grid, notebook, results_dir, notebooks_dir, manifest, kernel_name)
-    notebooks_dir.mkdir(parents=True, exist_ok=True)
+    check_results_dir(results_dir, manifest.parent, manifest)
     pending = [task for task in tasks if force or not _up_to_date(task)]
     pending_ids = {task.run_id for task in pending}
     report = SweepReport(skipped=[task.run_id for task in tasks if task.run_id not in pending_ids])
     if not pending:
         return report
+    ensure_writable(results_dir, "results folder")
+    ensure_writable(notebooks_dir, "notebooks folder")
     check_kernel(kernel_name)
+    claim_results_dir(results_dir, manifest.parent, manifest)
+    removed = remove_stale_scratch()
+    if removed:
+        print(f"sweep: removed {len(removed)} scratch folder(s) of ended sweeps in {removed[0].parent}",
+              file=sys.stderr)
     own_executor = executor is None
     executor = default_executor(min(workers, len(pending))) if own_executor else executor
     try:
@@ -461,6 +642,7 @@ def _parser() -> argparse.ArgumentParser:
                     "diverse, clusters, clusters+dimers and the pure basis on diverse, clusters, clusters+dimers, "
                     "K = 2..5, blr). With any grid option: the full product of the given values, the others "
                     "taking the defaults shown.",
+        epilog=CACHE_HELP,
     )
     parser.add_argument("--body-orders", nargs="+", type=int, metavar="K",
                         help=f"default {' '.join(map(str, BODY_ORDERS))}")
@@ -474,7 +656,8 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"give up if the Dask scheduler does not answer within this time "
                              f"(default {SCHEDULER_TIMEOUT:g})")
     parser.add_argument("--force", action="store_true", help="re-run up-to-date runs too")
-    parser.add_argument("--notebook", default=DEFAULT_NOTEBOOK, help=f"template notebook (default {DEFAULT_NOTEBOOK})")
+    parser.add_argument("--notebook", default=str(DEFAULT_NOTEBOOK),
+                        help=f"template notebook (default the repository's book/04_train.py, {DEFAULT_NOTEBOOK})")
     parser.add_argument("--data-dir", metavar="PATH",
                         help="sweep a data directory of your own (extended XYZ sets and a manifest.json: "
                              "python -m linace.study.datasets manifest PATH --element X); default: the "
@@ -482,26 +665,32 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--if-complete", action="store_true",
                         help="with --data-dir: do nothing (exit 0, saying why) while the folder has no manifest "
                              "or its manifest lists sets still being computed ('incomplete')")
-    parser.add_argument("--results-dir", help="default results, or results/<data-dir name> with --data-dir")
+    parser.add_argument("--results-dir",
+                        help="where the run records go (a relative path is relative to the working directory). "
+                             "Default, whatever the working directory: the repository's results/ "
+                             f"({RESULTS_ROOT}); with --data-dir, results/<folder name>-<digest>, the digest "
+                             "being 8 hex digits of the SHA-256 of the folder's absolute path (two folders of "
+                             "the same name never share one), and for the repository's own data/<element> "
+                             "results/<element>. A results folder holds the runs of one data directory "
+                             f"(its {RESULTS_MARKER} names it): runs of another one are refused")
     parser.add_argument("--notebooks-dir",
-                        help="default book/sweep, or <results-dir>/notebooks with --data-dir")
+                        help="where the executed notebooks go: default the repository's book/sweep, or "
+                             "<results-dir>/notebooks with --data-dir")
     return parser
 
 
-def _output_dirs(args: argparse.Namespace) -> tuple[str, str]:
-    """Where results and executed notebooks go: runs on a data directory of one's own never
-    overwrite the committed study's (``results/<folder name>``) nor enter the book."""
-    if args.data_dir is None:
-        results = args.results_dir or "results"
-        return results, args.notebooks_dir or "book/sweep"
-    results = args.results_dir or str(results_dir_of(args.data_dir))
-    return results, args.notebooks_dir or str(Path(results) / "notebooks")
-
-
-def results_dir_of(data_dir: str | os.PathLike) -> Path:
-    """Where the runs on a data directory of one's own go: ``results/<folder name>``, apart from the
-    committed study's records."""
-    return Path("results") / _safe(Path(data_dir).resolve().name)
+def _output_dirs(args: argparse.Namespace) -> tuple[Path, Path]:
+    """Where results and executed notebooks go, as absolute paths: the folders given (relative to
+    the working directory), else the repository's (:data:`RESULTS_ROOT`, :data:`BOOK_SWEEP_DIR`);
+    runs on a data directory of one's own never overwrite the committed study's
+    (:func:`results_dir_of`) nor enter the book."""
+    if args.results_dir is not None:
+        results = Path(args.results_dir).absolute()
+    else:
+        results = RESULTS_ROOT if args.data_dir is None else results_dir_of(args.data_dir)
+    if args.notebooks_dir is not None:
+        return results, Path(args.notebooks_dir).absolute()
+    return results, BOOK_SWEEP_DIR if args.data_dir is None else results / "notebooks"
 
 
 def _allowed(args: argparse.Namespace) -> dict[str, list | None]:
@@ -525,8 +714,25 @@ def _incomplete(data_dir: str | os.PathLike) -> str | None:
     return f"sets still being computed: {', '.join(pending)}" if pending else None
 
 
+#: what the command lines of the sweep and the resampled runs say about the design-row cache
+CACHE_HELP = ("The runs share a cache of design rows: $LINACE_CACHE (default .cache/design in the repository), "
+              "at most $LINACE_CACHE_SIZE bytes (default 1G; e.g. 500M, 2G; 0 caches nothing), the least recently "
+              "used entries removed first (linace.fit.DesignCache).")
+
+
+def check_cache_budget(parser: argparse.ArgumentParser) -> None:
+    """A usage error if ``$LINACE_CACHE_SIZE`` is not a size (before any run, not in every run)."""
+    from linace.fit import FitError, cache_budget
+
+    try:
+        cache_budget()
+    except FitError as error:
+        parser.error(str(error))
+
+
 def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Exit with a usage error naming the unknown values and the allowed ones."""
+    check_cache_budget(parser)
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, got {args.workers}")
     if not args.scheduler_timeout > 0:
