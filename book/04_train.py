@@ -43,6 +43,9 @@ body_order = 4  # K: the basis holds correlation orders 1..K-1
 training_set = "diverse"  # dimers | narrow | crystals | diverse | clusters | clusters+dimers
 variant = "standard"  # standard | pure
 regularisation = "blr"  # blr | blr-smooth | ridge | smoothness
+energy_weight = 30.0  # energy:force weight (per eV/atom : per eV/A), the study's default 30
+energy_zero = "atom"  # atom (the one-body term is the isolated atom's energy) | fit (a fitted constant, as pacemaker)
+compare_range = []  # [lo, hi] A over which the dimer curve is compared with DFT; empty: the data directory's
 data_dir = ""  # a data directory of your own (see "Run the study on your own data"); empty: the committed carbon data
 result_path = ""  # where to write the JSON run record (empty: do not write)
 
@@ -54,7 +57,9 @@ from linace.study import runs
 from linace.study.plotting import dimer_axes, parity, plot_dft_dimer, plot_dimer_curve
 from linace.study.results import write_json_atomic
 
-run = runs.train(body_order, training_set, variant, regularisation, data_dir=data_dir or None, progress=False)
+run = runs.train(body_order, training_set, variant, regularisation, data_dir=data_dir or None, progress=False,
+                 weights=runs.weights_of(energy_weight), energy_zero=energy_zero,
+                 compare_range=tuple(compare_range) if compare_range else None)
 basis, model = run.model.basis, run.model
 print(f"K = {body_order}: {len(basis)} functions", run.record["basis"]["functions_per_body_order"])
 print(f"fit: {model.info['solver']} / prior {model.info['prior']}, {model.info['n_rows']} rows "

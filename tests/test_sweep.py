@@ -620,3 +620,39 @@ def test_a_cache_size_that_is_not_a_size_is_a_usage_error(monkeypatch, capsys):
     with pytest.raises(SystemExit) as stop:
         sweep.main(["--body-orders", "2"])
     assert stop.value.code == 2 and "LINACE_CACHE_SIZE='lots' is not a size" in capsys.readouterr().err
+
+
+def test_extra_axes_enter_ids_titles_and_the_grid_only_when_asked_for():
+    """--energy-weights, --energy-zeros and --compare-range (issues 26 and 28): a run at the defaults
+    keeps its id (and so its record); other values get their own id and title."""
+    base = {"body_order": 3, "training_set": "diverse", "variant": "standard", "regularisation": "blr"}
+    assert sweep.run_id({**base, "energy_weight": 30.0, "energy_zero": "atom"}) == "K3-diverse-standard-blr"
+    assert sweep.run_id({**base, "energy_weight": 10.0}) == "K3-diverse-standard-blr-w10"
+    assert sweep.run_id({**base, "energy_zero": "fit", "compare_range": [1.5, 5.0]}) == "K3-diverse-standard-blr-e0fit-r1.5-5"
+    assert sweep.run_title({**base, "energy_weight": 50.0, "energy_zero": "fit"}) == "K = 3, diverse, E:F = 50, E0 fit"
+    args = sweep._parser().parse_args(["--body-orders", "2", "--training-sets", "diverse", "--energy-weights", "10",
+                                       "30", "50", "--energy-zeros", "atom", "fit", "--compare-range", "1.2", "4.0"])
+    runs = sweep._with_extra_axes(sweep._parameter_grid(args), args)
+    assert len(runs) == 6 and len({sweep.run_id(run) for run in runs}) == 6
+    assert {run.get("energy_weight") for run in runs} == {10.0, None, 50.0}  # the default is left out
+    assert all(run["compare_range"] == [1.2, 4.0] for run in runs)
+    plain = sweep._parser().parse_args(["--body-orders", "2", "--training-sets", "diverse"])
+    assert sweep._with_extra_axes(sweep._parameter_grid(plain), plain) == sweep._parameter_grid(plain)
+
+
+def test_the_training_notebook_takes_every_extra_axis_as_a_parameter():
+    import re
+
+    source = (ROOT / "book" / "04_train.py").read_text()
+    cell = source.split('# %% tags=["parameters"]')[1].split("# %%")[0]
+    names = set(re.findall(r"^(\w+) =", cell, flags=re.M))
+    assert {key for key, _, _ in sweep.EXTRA_AXES} <= names
+
+
+def test_weights_of():
+    from linace.study import runs
+
+    assert runs.weights_of(30.0) == runs.DEFAULT_WEIGHTS
+    assert runs.weights_of(10.0).energy == 10.0 and runs.weights_of(10.0).virial == runs.DEFAULT_WEIGHTS.virial
+    with pytest.raises(ValueError, match="positive number"):
+        runs.weights_of(0.0)

@@ -25,7 +25,7 @@ from . import datasets
 from .results import dft_dimer_curve, dimer_summary, run_record
 
 __all__ = ["COMBINED_SETS", "DRAW_SEED", "REGULARISATIONS", "VARIANTS", "TrainingRun", "covering_grid", "dft_reference",
-           "load_training_set", "make_basis", "train", "training_sets", "training_subset"]
+           "load_training_set", "make_basis", "train", "training_sets", "training_subset", "weights_of"]
 
 #: Basis variants: keyword arguments of :class:`~linace.basis.ACEBasis`. "pure" is the
 #: self-interaction-free basis (same functions, products over distinct neighbours only).
@@ -45,6 +45,14 @@ REGULARISATIONS = {
 #: converged at the plane-wave cut-off of the data (5-6 GPa for diamond, ~0.2 eV/atom of virial;
 #: see ``known_issues`` in data/C/manifest.json).
 DEFAULT_WEIGHTS = Weights(energy=30.0, forces=1.0, virial=0.1)
+
+
+def weights_of(energy_weight: float = DEFAULT_WEIGHTS.energy) -> Weights:
+    """The study's row weights with another energy:force ratio (forces 1, virials as
+    :data:`DEFAULT_WEIGHTS`); the default ratio gives :data:`DEFAULT_WEIGHTS` itself."""
+    if not np.isfinite(energy_weight) or energy_weight <= 0:
+        raise ValueError(f"the energy weight must be a positive number, got {energy_weight}")
+    return Weights(energy=float(energy_weight), forces=DEFAULT_WEIGHTS.forces, virial=DEFAULT_WEIGHTS.virial)
 
 
 def _check_choice(kind: str, value: str, known) -> None:
@@ -211,6 +219,9 @@ def train(
         parameters["compare_range"] = list(r_range)
     if energy_zero != "atom":
         parameters["energy_zero"] = energy_zero
+    if weights is not None and weights != DEFAULT_WEIGHTS:
+        parameters["energy_weight"] = float(weights.energy)
+        parameters["weights"] = {"energy": weights.energy, "forces": weights.forces, "virial": weights.virial}
     arrays = None  # design rows from the cache of the training structures
     train_structures = structures
     if train_size is not None:

@@ -217,7 +217,22 @@ def run_id(params: Mapping) -> str:
         params.get("variant", DEFAULT_VARIANT),
         params.get("regularisation", DEFAULT_REGULARISATION),
     ]
+    parts += [f"{tag}{_format_axis(params[key])}" for key, tag, default in EXTRA_AXES
+              if key in params and params[key] != default]
     return "-".join(_safe(part) for part in parts)
+
+
+#: Further axes of a run (parameter, tag in the run id, default): a run whose value is the default has
+#: the id it always had. ``energy_weight`` is the energy:force weight (forces 1, per eV/atom : per eV/A),
+#: ``energy_zero`` the one-body convention (:func:`linace.fit.fit`), ``compare_range`` the range (A) of
+#: the dimer-curve comparison (default: the data directory's).
+EXTRA_AXES = (("energy_weight", "w", 30.0), ("energy_zero", "e0", "atom"), ("compare_range", "r", None))
+
+
+def _format_axis(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "-".join(f"{float(x):g}" for x in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def run_title(params: Mapping) -> str:
@@ -238,6 +253,10 @@ def run_title(params: Mapping) -> str:
     for key, default in (("variant", DEFAULT_VARIANT), ("regularisation", DEFAULT_REGULARISATION)):
         if params.get(key, default) != default:
             parts.append(str(params[key]))
+    labels = {"energy_weight": "E:F = {}", "energy_zero": "E0 {}", "compare_range": "compared over {} A"}
+    for key, _, default in EXTRA_AXES:
+        if key in params and params[key] != default:
+            parts.append(labels[key].format(_format_axis(params[key])))
     return ", ".join(parts)
 
 
@@ -650,6 +669,14 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"default {' '.join(TRAINING_SETS)}; with --data-dir, every training set of that folder")
     parser.add_argument("--variants", nargs="+", metavar="VARIANT", help=f"default {DEFAULT_VARIANT}")
     parser.add_argument("--regularisations", nargs="+", metavar="REG", help=f"default {DEFAULT_REGULARISATION}")
+    parser.add_argument("--energy-weights", nargs="+", type=float, metavar="W",
+                        help="energy:force weights to sweep (forces 1; default 30, the study's)")
+    parser.add_argument("--energy-zeros", nargs="+", choices=("atom", "fit"), metavar="E0",
+                        help="one-body conventions to sweep: atom (the isolated atom's energy, default) or fit "
+                             "(a fitted per-atom constant, as pacemaker)")
+    parser.add_argument("--compare-range", nargs=2, type=float, metavar=("LO", "HI"),
+                        help="range (A) over which dimer curves are compared (default: the data directory's, "
+                             "its manifest's compare_range or the element's)")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="local worker processes (default 2)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler instead of local processes")
     parser.add_argument("--scheduler-timeout", type=float, default=SCHEDULER_TIMEOUT, metavar="SECONDS",
@@ -786,8 +813,22 @@ def _parameter_grid(args: argparse.Namespace) -> list[dict]:
     return parameter_grid
 
 
+def _with_extra_axes(parameter_grid: list[dict], args: argparse.Namespace) -> list[dict]:
+    """Every run of the grid once per value of the extra axes asked for (:data:`EXTRA_AXES`); a
+    default value is left out of the parameters (the run keeps its id and input hash)."""
+    axes = {"energy_weight": args.energy_weights, "energy_zero": args.energy_zeros,
+            "compare_range": [list(args.compare_range)] if args.compare_range else None}
+    for key, tag, default in EXTRA_AXES:
+        values = axes[key]
+        if not values:
+            continue
+        parameter_grid = [{**run, **({} if value == default else {key: value})} for run in parameter_grid
+                          for value in values]
+    return parameter_grid
+
+
 def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
-    parameter_grid = _parameter_grid(args)
+    parameter_grid = _with_extra_axes(_parameter_grid(args), args)
     results_dir, notebooks_dir = _output_dirs(args)
     options = dict(notebook=args.notebook, results_dir=results_dir, notebooks_dir=notebooks_dir,
                    force=args.force, workers=args.workers)
