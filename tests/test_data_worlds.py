@@ -189,3 +189,10 @@ def test_the_curves_panel_draws_ours_and_theirs():
     assert labels.count("ours, K = 2") == 1 and labels.count("ours, K = 3") == 1 and labels.count("theirs, K = 3") == 1
     assert ax.get_xlabel().startswith("C–C distance r (Å)")
     plt.close(fig)
+
+
+def test_a_number_published_twice_is_one_pair():
+    ours = record(3, "diverse", 0.08, 0.05, 0.0)
+    ours["basis"] = {"size": 102}
+    twice = [_published("Tr1k_n", 3, "standard", "test", "Val1k_n", 70.0, 150)] * 2
+    assert len(data_worlds.published_comparison([ours], twice, "C")) == 1

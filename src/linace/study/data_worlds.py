@@ -277,7 +277,8 @@ WITHIN_FRACTION = 0.25
 
 def published_comparison(records: Sequence[dict], published: Sequence, element: str) -> list[dict]:
     """Our errors beside the authors' published ones (:func:`linace.study.paper.published_fits`),
-    pair by pair: the same training set (:data:`TRAINING_ALIASES`), K and basis variant, and the same
+    pair by pair (a number published twice, in two files, counted once): the same training set
+    (:data:`TRAINING_ALIASES`), K and basis variant, and the same
     held-out set (:data:`HELD_OUT_ALIASES`; test against test), else training errors against
     training errors on the same set (said in ``split``).
 
@@ -295,9 +296,15 @@ def published_comparison(records: Sequence[dict], published: Sequence, element: 
         theirs_set = aliases.get(p["training_set"])
         if theirs_set is None:
             continue
-        counterparts = [e for e in published if e.setup.element == element and e.setup.training_set == theirs_set
-                        and e.setup.body_order == p["body_order"] and e.setup.variant == p["variant"]
-                        and e.rmse_energy_meV is not None]
+        counterparts, seen = [], set()
+        for e in published:  # one per distinct published number (some are printed in two files)
+            key = (e.setup.code, e.setup.basis_size, e.setup.energy_weight, e.split, e.validation_set,
+                   e.rmse_energy_meV, e.rmse_forces_eV_A)
+            if (e.setup.element == element and e.setup.training_set == theirs_set and key not in seen
+                    and e.setup.body_order == p["body_order"] and e.setup.variant == p["variant"]
+                    and e.rmse_energy_meV is not None):
+                counterparts.append(e)
+                seen.add(key)
         ours_held = {"test": record["errors"]["test"], **record["errors"].get("held_out", {})}
         pairs = []
         for name, errors in ours_held.items():
