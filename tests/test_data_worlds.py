@@ -141,6 +141,7 @@ def test_our_errors_beside_the_published_ones():
     assert rows[0]["energy_ratio"] == 80.0 / 70.0 and rows[0]["theirs"]["source"] == "acejulia/Tr1k_n/errors.dat"
     table = data_worlds.published_comparison_markdown(rows).splitlines()
     assert table[2].endswith("| 1.14 | yes |") and table[4].endswith("| not compared |")
+    assert table[2].startswith("| diverse (Tr1k_n) | 3 | standard | test: test / Val1k_n |")
     # no held-out counterpart: training errors against training errors, and K = 2 is never graded
     pair = record(2, "dimers", 0.01, 0.002, 0.0)
     pair["basis"] = {"size": 12}
@@ -196,3 +197,19 @@ def test_a_number_published_twice_is_one_pair():
     ours["basis"] = {"size": 102}
     twice = [_published("Tr1k_n", 3, "standard", "test", "Val1k_n", 70.0, 150)] * 2
     assert len(data_worlds.published_comparison([ours], twice, "C")) == 1
+
+
+def test_errors_published_as_mae_only_are_compared_as_mae():
+    """Their silicon validation errors exist as mean absolute errors only (si_errors matrices)."""
+    import dataclasses as dc
+
+    ours = record(4, "clusters+dimers", 0.03, 0.02, 0.0)
+    ours["basis"] = {"size": 439}
+    ours["errors"]["test"]["all"].update(energy_mae_meV_per_atom=20.0, force_mae_eV_per_A=0.2)
+    theirs = dc.replace(_published("Si2345_train", 4, "standard", "test", "Si2345_val", None, 802),
+                        setup=dc.replace(_published("Si2345_train", 4, "standard", "test", "Si2345_val", None, 802).setup,
+                                         element="Si"), mae_energy_meV=23.5, mae_forces_eV_A=0.3, rmse_forces_eV_A=None)
+    (row,) = data_worlds.published_comparison([ours], [theirs], "Si")
+    assert row["metric"] == "mae" and row["ours"]["energy"] == 20.0 and row["theirs"]["energy"] == 23.5
+    assert row["within"] is True and row["their_training_set"] == "Si2345_train"
+    assert "test (MAE): test / Si2345_val" in data_worlds.published_comparison_markdown([row])
