@@ -52,8 +52,10 @@
 # .venv/bin/python -m linace.study.resample --data-dir my_data --sizes 40 80 --draws 10   # learning curves
 # ```
 #
-# The sweep writes its records to `results/my_data/` (executed notebooks in its `notebooks/`), the
-# resampled runs to `results/my_data/resampled/`, apart from the committed study. Below, the same steps in Python on an example folder: copper
+# The sweep writes its records to `results/my_data-<digest>/` (the digest is 8 hex digits of the
+# folder's absolute path, so two folders of the same name never share one; executed notebooks in its
+# `notebooks/`), the resampled runs to `results/my_data-<digest>/resampled/`, apart from the committed
+# study. Below, the same steps in Python on an example folder: copper
 # labelled by ASE's effective-medium theory (EMT) in a few seconds, a stand-in for your DFT data.
 # To run this page on your own folder, from the repository's root (the first command writes the
 # notebook `book/08_own_data.ipynb` from its source, as `make book` does; see {doc}`rerun`):

@@ -116,7 +116,7 @@ RESULTS_MARKER = "data-dir.marker"
 #: keys of a data manifest that document and never change a result (free text, the export's
 #: timestamp, its known issues and compute accounting): left out of the input hash. ``description``
 #: is left out of the manifest, of every set and of every section; the others at the top level only
-DOCUMENTATION_KEYS = ("description", "created", "known_issues", "compute")
+DOCUMENTATION_KEYS = ("description", "created", "known_issues", "compute", "import")
 #: body orders of the default grid (also the ones :class:`~linace.basis.ACEBasis` supports)
 BODY_ORDERS = (2, 3, 4, 5)
 #: training sets of the product grid (:func:`grid`)
