@@ -213,3 +213,18 @@ def test_errors_published_as_mae_only_are_compared_as_mae():
     assert row["metric"] == "mae" and row["ours"]["energy"] == 20.0 and row["theirs"]["energy"] == 23.5
     assert row["within"] is True and row["their_training_set"] == "Si2345_train"
     assert "test (MAE): test / Si2345_val" in data_worlds.published_comparison_markdown([row])
+
+
+def test_grading_one_worlds_runs_against_the_other_reference():
+    records = _paper_like()  # curves far from DFT (offsets of 1.5-2.5 eV): 1b holds
+    assert data_worlds.grade(records, DFT)["1b"].verdict == "reproduced"
+    shifted = (DFT[0], DFT[1] + 2.0)  # a reference the K = 2 and K = 4 curves (offset +2.0, +2.5) nearly follow
+    moved = data_worlds.with_reference(records, shifted, (1.0, 4.5))
+    distances = sorted({round(r["dimer_summary"]["distance_to_dft_eV"], 6) for r in moved})
+    assert distances == [0.0, 0.5, 3.5, 4.0]
+    assert data_worlds.grade(moved, shifted)["1b"].verdict == "partly"  # the K = 2 curve is now close to it
+    assert data_worlds.grade(moved, shifted)["2"].verdict == data_worlds.grade(records, DFT)["2"].verdict
+    assert records[0]["dimer_summary"]["distance_to_dft_eV"] == 2.0  # the records themselves are unchanged
+    assert data_worlds.common_range((1.0, 4.5), (1.5, 5.0)) == (1.5, 4.5)
+    with pytest.raises(ValueError, match="do not overlap"):
+        data_worlds.common_range((1.0, 2.0), (3.0, 4.0))

@@ -20,7 +20,7 @@ import numpy as np
 from . import datasets
 from .claims import Verdict, assess_claims, assess_v2_claims, claim_id, select
 
-__all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "HELD_OUT_ALIASES", "PAPER_DATA_ROOT", "TRAINING_ALIASES", "WITHIN_FRACTION",
+__all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "common_range", "with_reference", "HELD_OUT_ALIASES", "PAPER_DATA_ROOT", "TRAINING_ALIASES", "WITHIN_FRACTION",
            "curve_comparison", "curve_comparison_markdown", "plot_curves_beside_published", "published_comparison",
            "published_comparison_markdown", "composition_markdown", "grade", "held_out_errors_markdown", "load_paper_runs",
            "paper_data_dir", "paper_runs_dir", "read_world_summary", "records_provenance", "reference_markdown",
@@ -430,3 +430,27 @@ def plot_curves_beside_published(ax, records: Sequence[dict], published_curves: 
                     label=f"theirs, K = {setup.body_order}")
     dimer_axes(ax, ylim=ylim, element=element)
     ax.set_xlim(float(dft_curve[0].min()), float(dft_curve[0].max()))
+
+
+def with_reference(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray],
+                   r_range: tuple[float, float]) -> list[dict]:
+    """Copies of run records whose ``dimer_summary`` (distance to DFT, minimum) is measured against
+    another reference curve (r in A, E - 2 E0 in eV) over ``r_range`` (A): to grade one world's
+    potentials against the other world's DFT reference, and see which verdicts the reference moves
+    (only those that read a distance to DFT, 1b and 3, can; the others compare the potentials' own
+    curves)."""
+    from .results import dimer_summary
+
+    out = []
+    for record in records:
+        r, energy = np.asarray(record["dimer"]["r"]), np.asarray(record["dimer"]["energy"])
+        out.append({**record, "dimer_summary": dimer_summary(r, energy, *dft_curve, tuple(r_range))})
+    return out
+
+
+def common_range(*ranges: Sequence[float]) -> tuple[float, float]:
+    """The overlap of comparison ranges (A); ValueError if they do not overlap."""
+    low, high = max(float(r[0]) for r in ranges), min(float(r[1]) for r in ranges)
+    if not low < high:
+        raise ValueError(f"the ranges {list(ranges)} do not overlap")
+    return low, high
