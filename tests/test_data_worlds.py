@@ -228,3 +228,22 @@ def test_grading_one_worlds_runs_against_the_other_reference():
     assert data_worlds.common_range((1.0, 4.5), (1.5, 5.0)) == (1.5, 4.5)
     with pytest.raises(ValueError, match="do not overlap"):
         data_worlds.common_range((1.0, 2.0), (3.0, 4.0))
+
+
+@pytest.mark.parametrize("element", ["C", "Si"])
+def test_the_committed_paper_runs_were_made_from_the_committed_manifests_data(element):
+    """data/paper/<element>: the manifest (checksums of the converted files, which are not
+    redistributed), the summary the book reads, and the run records; every record names the sets'
+    checksums of that manifest, and the summary is the folder's own when the files are present."""
+    folder = data_worlds.paper_data_dir(element)
+    meta = json.loads((folder / "manifest.json").read_text())
+    summary = data_worlds.read_world_summary(folder)
+    assert summary["element"] == element and set(summary["sets"]) == set(meta["sets"])
+    assert {name: entry["n_structures"] for name, entry in summary["sets"].items()} == {
+        name: entry["n_structures"] for name, entry in meta["sets"].items()}
+    records = data_worlds.load_paper_runs(element)
+    assert len(records) >= 24
+    checksums = {name: entry["sha256"] for name, entry in meta["sets"].items()}
+    assert all(record["provenance"]["data_sha256"] == checksums for record in records)
+    if all((folder / entry["file"]).exists() for entry in meta["sets"].values()):  # imported on this machine
+        assert json.loads(json.dumps(data_worlds.world_summary(folder))) == summary
