@@ -20,7 +20,7 @@ import numpy as np
 from . import datasets
 from .claims import Verdict, assess_claims, assess_v2_claims, claim_id, select
 
-__all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "common_range", "with_reference", "HELD_OUT_ALIASES", "PAPER_DATA_ROOT", "TRAINING_ALIASES", "WITHIN_FRACTION",
+__all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "common_range", "spin_comparison_markdown", "with_reference", "HELD_OUT_ALIASES", "PAPER_DATA_ROOT", "TRAINING_ALIASES", "WITHIN_FRACTION",
            "curve_comparison", "curve_comparison_markdown", "plot_curves_beside_published", "published_comparison",
            "published_comparison_markdown", "composition_markdown", "grade", "held_out_errors_markdown", "load_paper_runs",
            "paper_data_dir", "paper_runs_dir", "read_world_summary", "records_provenance", "reference_markdown",
@@ -454,3 +454,17 @@ def common_range(*ranges: Sequence[float]) -> tuple[float, float]:
     if not low < high:
         raise ValueError(f"the ranges {list(ranges)} do not overlap")
     return low, high
+
+
+def spin_comparison_markdown(rows: Sequence[dict], tail_at: Sequence[float] = ()) -> str:
+    """The rows of :func:`linace.study.reference.compare_dimer_curves` (one per curve: r_e in A, depth
+    in eV, values at ``tail_at`` A, and each minus the reference curve) as a Markdown table."""
+    header = "| curve | r_e (Å) | depth (eV) | " + " | ".join(f"E at {x:g} Å (eV)" for x in tail_at)
+    lines = [header + (" | " if tail_at else "") + "Δr_e (Å) | Δdepth (eV) |",
+             "|---|---|---|" + "---|" * len(tail_at) + "---|---|"]
+    for row in rows:
+        tails = [row["tail"].get(x) for x in tail_at]
+        cells = ["–" if value is None else f"{value:+.2f}" for value in tails]
+        lines.append(f"| {row['name']} | {row['r_e']:.3f} | {row['depth']:.2f} | " + " | ".join(cells)
+                     + (" | " if tail_at else "") + f"{row['delta_r_e']:+.3f} | {row['delta_depth']:+.2f} |")
+    return "\n".join(lines)
