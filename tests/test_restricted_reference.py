@@ -18,6 +18,11 @@ tests/test_silicon_reference.py):
   beside the polarised curve's and the authors' published curves' (no criterion: how far they
   differ is the finding).
 
+Carbon fails the far-end criterion (its tail is still -54 meV at 5.0 A); the test is kept, marked
+as an expected failure with the numbers. Two tests were added after the runs and say so: the tail
+rises monotonically to 2 E0_restricted (within 20 meV at the last separation), and the restricted
+curve lies nowhere below the polarised label.
+
 They read only the committed files (no GPAW); an element whose restricted reference is not
 committed yet is skipped, naming it.
 """
@@ -101,7 +106,16 @@ def test_the_restricted_atom_lies_above_the_polarised_one(element):
     print(f"\n{element}: E0_restricted - E0_polarised = {e_restricted - e_polarised:.3f} eV")
 
 
-@pytest.mark.parametrize("element", ELEMENTS)
+#: The criterion above, fixed before the runs, fails for carbon: the restricted C2 curve is still
+#: -141 meV at 4.5 A, -54 meV at 5.0 A and -20 meV at 5.5 A (-10 meV at 6.0 A); silicon meets it
+#: (-16 meV at 7.0 A, its one separation beyond 6.84 A). The failure is kept visible (strict: it
+#: is reported if it starts to pass) instead of loosening the criterion.
+CARBON_TAIL = ("the restricted C2 curve reaches 2 E0_restricted slowly: -141 meV at 4.5 A, -54 at 5.0, "
+               "-20 at 5.5, -10 at 6.0 A (data/README.md)")
+
+
+@pytest.mark.parametrize("element", [pytest.param("C", marks=pytest.mark.xfail(strict=True, reason=CARBON_TAIL)),
+                                     "Si"])
 def test_the_far_end_tends_to_twice_the_restricted_atom(element):
     _entry(element)
     r, e = reference.restricted_dimer_curve(element)
@@ -112,6 +126,32 @@ def test_the_far_end_tends_to_twice_the_restricted_atom(element):
           ", ".join(f"{x:.2f} A: {1000 * y:.1f}" for x, y in zip(r[r >= r_far / 1.5], e[r >= r_far / 1.5])))
     off = {round(float(x), 2): round(1000 * float(y), 1) for x, y in zip(r[far], e[far]) if abs(y) > 0.020}
     assert not off, f"|E - 2 E0_restricted| > 20 meV at (A: meV) {off}"
+
+
+@pytest.mark.parametrize("element", ELEMENTS)
+def test_the_tail_approaches_twice_the_restricted_atom_monotonically(element):
+    """Added after the runs (2026-12-06), when carbon had failed the criterion above: what the data
+    do show. Beyond 3.0 A scaled to the element the curve rises towards 2 E0_restricted at every
+    step, and its last point (6.0 A for C, 7.0 A for Si) lies within 20 meV of it."""
+    _entry(element)
+    r, e = reference.restricted_dimer_curve(element)
+    tail = e[r >= 3.0 * length_scale(element) - 1e-9]
+    assert np.all(tail < 0) and np.all(np.diff(tail) > 0), f"not rising monotonically to 0: {np.round(tail, 4)}"
+    assert abs(e[-1]) <= 0.020, f"{1000 * e[-1]:.1f} meV at {r[-1]:.2f} A"
+
+
+@pytest.mark.parametrize("element", ELEMENTS)
+def test_the_restricted_curve_is_nowhere_below_the_polarised_one(element):
+    """Added after the runs (2026-12-06): a check of both references. Every spin-restricted solution
+    is also a spin-polarised one (with equal spin densities), so at no separation may the restricted
+    dimer lie below the state search's label by more than 1 meV (the two smear differently); where
+    the label is a closed shell the two coincide."""
+    _entry(element)
+    restricted = {a.info["sid"]: a.get_potential_energy() for a in reference.load_restricted("dimers", element)}
+    below = {a.info["sid"]: round(1000 * (restricted[a.info["sid"]] - a.get_potential_energy()), 1)
+             for a in datasets.load("dimers", element=element)
+             if restricted[a.info["sid"]] < a.get_potential_energy() - 0.001}
+    assert not below, f"restricted below the polarised label (meV): {below}"
 
 
 @pytest.mark.parametrize("element", ELEMENTS)
