@@ -76,7 +76,8 @@ import-paper: $(STAMP)
 	scripts/import_paper_data.sh $(REPO) --overwrite
 
 # Regenerate the reference data with GPAW: hours of CPU, resumable (finished structures are cached in
-# data/<element>/dft_cache.db). Needs Debian's libxc-dev libopenblas-dev g++; gpaw 26.x builds only with CC=g++.
+# data/<element>/dft_cache.db), then the spin-restricted reference of the atom and dimers
+# (scripts/generate_restricted.sh). Needs Debian's libxc-dev libopenblas-dev g++; gpaw 26.x builds only with CC=g++.
 data: $(STAMP)
 	CC=g++ $(BIN)/python -m pip install --quiet -e ".[dft]"
 	scripts/generate_data.sh 2

@@ -4,6 +4,7 @@
 # data/<element>/dft_cache.db and skipped; state-search runs are logged in
 # data/<element>/state_search/). Usage: scripts/generate_data.sh [WORKERS] [ELEMENT ...]
 # (default elements: C Si; carbon first; the molecules first, as the tailored-data claims need only them).
+# Then the second, spin-restricted reference of the atom and the dimers (scripts/generate_restricted.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
@@ -19,3 +20,4 @@ for element in $ELEMENTS; do
         "$PY" -m linace.study.dft export --element "$element"
     done
 done
+scripts/generate_restricted.sh 1 $ELEMENTS

@@ -1,7 +1,11 @@
 """Sanity numbers of the reference DFT data: equations of state, lattice constants, C2 minimum.
 
 Pure functions of lists of :class:`ase.Atoms` carrying energies (as returned by
-:func:`linace.study.datasets.load`); no I/O. Energies in eV, lengths in A, bulk moduli in GPa.
+:func:`linace.study.datasets.load`), and of dimer curves (:func:`compare_dimer_curves`: minimum,
+depth and tail of several curves side by side). Energies in eV, lengths in A, bulk moduli in GPa.
+The only readers of files: :func:`literature` (the published values) and the loaders of the
+second, spin-restricted reference (:func:`restricted_dimer_curve`, :func:`restricted_e0`,
+:func:`load_restricted`: ``data/<element>/restricted/``, checked against the manifest).
 """
 
 from __future__ import annotations
@@ -89,6 +93,152 @@ def dimer_minimum(dimers: Sequence[Atoms], e_atom: float) -> dict:
     k = int(np.argmin(e))
     moment = dimers[k].info.get("spin_moment")
     return {"r_e": r_e, "E_b": e_b, "moment_at_minimum": None if moment is None else int(moment)}
+
+
+# ----------------------------------------------------------------------------- comparing dimer curves
+
+
+def dimer_curve_features(r, energy, tail_at: Sequence[float] = (), window: int = 2) -> dict:
+    """The numbers by which two dimer curves are compared: minimum, depth, far end and tail values.
+
+    Parameters
+    ----------
+    r, energy : array, shape (n,)
+        Separations (A) and binding energies E(r) - 2 E0 (eV), in any order; the minimum must be
+        bracketed by the samples.
+    tail_at : sequence of float
+        Separations (A) at which the curve's value is read (linear interpolation between the
+        samples; None outside the sampled range).
+    window : int
+        Neighbours on each side of the lowest sample of the parabola through the minimum
+        (:func:`parabola_minimum`, as :func:`dimer_minimum`).
+
+    Returns
+    -------
+    dict
+        ``r_e`` (A) and ``depth`` (eV, E(r_e) - 2 E0, negative for a bound curve) of the parabola;
+        ``r_first``, ``r_last`` (A) the sampled range; ``far_value`` (eV) the value at ``r_last``;
+        ``tail`` {r: value (eV) or None} for ``tail_at``.
+    """
+    r, energy = np.asarray(r, float), np.asarray(energy, float)
+    if r.ndim != 1 or r.shape != energy.shape or len(r) < 2 * window + 1:
+        raise ValueError(f"r and energy must be 1-d of the same length, at least {2 * window + 1}; "
+                         f"got shapes {r.shape} and {energy.shape}")
+    if not (np.all(np.isfinite(r)) and np.all(np.isfinite(energy))):
+        raise ValueError("r and energy must be finite")
+    order = np.argsort(r)
+    r, energy = r[order], energy[order]
+    r_e, depth = parabola_minimum(r, energy, window)
+    tail = {float(x): (float(np.interp(x, r, energy)) if r[0] - 1e-9 <= x <= r[-1] + 1e-9 else None)
+            for x in tail_at}
+    return {"r_e": r_e, "depth": depth, "r_first": float(r[0]), "r_last": float(r[-1]),
+            "far_value": float(energy[-1]), "tail": tail}
+
+
+def compare_dimer_curves(curves, reference: str, tail_at: Sequence[float] = ()) -> list[dict]:
+    """Dimer curves side by side, each against one of them (e.g. spin-polarised, spin-restricted
+    and published curves).
+
+    Parameters
+    ----------
+    curves : mapping
+        {name: (r, E - 2 E0)} (A, eV), each as :func:`dimer_curve_features` takes it.
+    reference : str
+        The name of the curve the others are measured against.
+    tail_at : sequence of float
+        Separations (A) at which every curve's value is read.
+
+    Returns
+    -------
+    list of dict, one per curve in the order of ``curves``
+        ``name`` and :func:`dimer_curve_features`, plus ``delta_r_e`` (A), ``delta_depth`` (eV)
+        and ``delta_tail`` {r: eV or None}: this curve minus the reference (0 for the reference).
+    """
+    if reference not in curves:
+        raise ValueError(f"reference curve {reference!r} is not among the curves: {', '.join(curves)}")
+    features = {name: dimer_curve_features(r, e, tail_at) for name, (r, e) in curves.items()}
+    ref = features[reference]
+    rows = []
+    for name, f in features.items():
+        rows.append({"name": name, **f, "delta_r_e": f["r_e"] - ref["r_e"], "delta_depth": f["depth"] - ref["depth"],
+                     "delta_tail": {x: (None if v is None or ref["tail"][x] is None else v - ref["tail"][x])
+                                    for x, v in f["tail"].items()}})
+    return rows
+
+
+# ----------------------------------------------------------------------------- the spin-restricted reference
+# The second reference of data/<element>/restricted/ (linace.study.dft.restricted): spin-restricted
+# (non-spin-polarised), Fermi-Dirac smearing of the settings' width, E extrapolated to zero width.
+# Its files are listed in the manifest's 'references' section (never in 'sets': not a training set).
+
+
+def restricted_reference(element: str = "C", data_dir=None) -> dict:
+    """The manifest entry of an element's spin-restricted reference (``references`` ->
+    ``spin_restricted`` of ``data/<element>/manifest.json``, or of ``data_dir``'s manifest).
+
+    Raises :class:`linace.study.datasets.DatasetError` if the manifest has no such entry.
+    """
+    from .datasets import DatasetError, manifest
+    from .dft.restricted import REFERENCE_KEY
+
+    meta = manifest(data_dir) if data_dir is not None else manifest(element=element)
+    entry = meta.get("references", {}).get(REFERENCE_KEY)
+    if entry is None:
+        where = data_dir or f"data/{element}"
+        raise DatasetError(f"{where}: the manifest has no spin-restricted reference ('references' -> "
+                           f"'{REFERENCE_KEY}'); compute it with `python -m linace.study.dft generate-restricted` "
+                           "and `export-restricted`")
+    return entry
+
+
+def load_restricted(name: str, element: str = "C", data_dir=None) -> list[Atoms]:
+    """A set of the spin-restricted reference ('isolated_atom' or 'dimers') after checking its file
+    against the manifest (SHA-256, number of structures) and its contents
+    (:func:`linace.study.datasets.validate`). Raises DatasetError naming what is wrong."""
+    from pathlib import Path
+
+    from ase.io import read
+
+    from .datasets import DatasetError, element_dir, sha256, validate
+
+    entry = restricted_reference(element, data_dir)
+    sets = entry.get("sets", {})
+    if name not in sets:
+        raise DatasetError(f"spin-restricted reference of {element}: no set {name!r} "
+                           f"(exported: {', '.join(sets) or 'none'}; incomplete: {entry.get('incomplete')})")
+    folder = Path(data_dir) if data_dir is not None else element_dir(element)
+    path = folder / sets[name]["file"]
+    if not path.exists():
+        raise DatasetError(f"spin-restricted {name}: file {path} is missing")
+    digest = sha256(path)
+    if digest != sets[name]["sha256"]:
+        raise DatasetError(f"spin-restricted {name}: checksum mismatch for {path} (expected "
+                           f"{sets[name]['sha256'][:12]}..., got {digest[:12]}...)")
+    images = read(path, index=":", format="extxyz")
+    if len(images) != sets[name]["n_structures"]:
+        raise DatasetError(f"spin-restricted {name}: {len(images)} structures in {path}, the manifest says "
+                           f"{sets[name]['n_structures']}")
+    from .datasets import element as element_of
+
+    validate(images, f"spin-restricted {name} ({path})", element if data_dir is None else element_of(data_dir))
+    return images
+
+
+def restricted_e0(element: str = "C", data_dir=None) -> float:
+    """E0_restricted (eV): the spin-restricted isolated atom, Fermi-Dirac smearing of the settings'
+    width, energy extrapolated to zero width."""
+    (atom,) = load_restricted("isolated_atom", element, data_dir)
+    return float(atom.get_potential_energy())
+
+
+def restricted_dimer_curve(element: str = "C", data_dir=None) -> tuple[np.ndarray, np.ndarray]:
+    """The spin-restricted dimer curve: r (A, increasing) and E(r) - 2 E0_restricted (eV), both of
+    the spin-restricted reference (its convention: the manifest entry's ``convention``)."""
+    dimers = load_restricted("dimers", element, data_dir)
+    r = np.array([a.get_distance(0, 1) for a in dimers])
+    energy = np.array([a.get_potential_energy() for a in dimers]) - 2 * restricted_e0(element, data_dir)
+    order = np.argsort(r)
+    return r[order], energy[order]
 
 
 # ----------------------------------------------------------------------------- molecular states

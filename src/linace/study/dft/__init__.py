@@ -22,6 +22,8 @@ Workflow (``python -m linace.study.dft --help``)::
     python -m linace.study.dft converge                 # convergence check -> data/C/convergence.json
     python -m linace.study.dft generate --set dimers --workers 2
     python -m linace.study.dft export                   # data/C/*.extxyz + data/C/manifest.json
+    python -m linace.study.dft generate-restricted --set dimers   # the spin-restricted reference
+    python -m linace.study.dft export-restricted        # data/C/restricted/*.extxyz + manifest 'references'
 
 ``generate`` is resumable: each finished structure is written at once to an ASE SQLite database
 (``data/<element>/dft_cache.db``); re-running skips every structure whose geometry and settings match a stored
@@ -37,7 +39,10 @@ Modules, in the order of the workflow:
 * :mod:`~linace.study.dft.cache`: the SQLite cache of finished structures;
 * :mod:`~linace.study.dft.generation`: :func:`generate`, :func:`search_states`, :func:`label`;
 * :mod:`~linace.study.dft.export`: the extxyz files and the manifest (:func:`export`);
-* :mod:`~linace.study.dft.convergence`: the convergence check (:func:`converge`).
+* :mod:`~linace.study.dft.convergence`: the convergence check (:func:`converge`);
+* :mod:`~linace.study.dft.restricted`: a second reference of the atom and the dimer curve, spin-restricted
+  (non-spin-polarised), Fermi-Dirac smearing ``width``, E extrapolated to zero width
+  (:func:`generate_restricted`, :func:`export_restricted`).
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ from linace.study.dft.cache import CACHE_NAME, Cache
 from linace.study.dft.calculations import compute
 from linace.study.dft.convergence import CONVERGENCE_NAME, CONVERGENCE_REFERENCE, converge, convergence_cases
 from linace.study.dft.export import KNOWN_ISSUES, export, provenance
+from linace.study.dft.restricted import (REFERENCE_KEY, RESTRICTED_DIR, RESTRICTED_GROUPS, SpinRestricted,
+                                         export_restricted, generate_restricted)
 from linace.study.dft.generation import (MOLECULAR_GROUPS, SCAN_GROUPS, STATE_SEARCH_DIR, generate, label, pool_split,
                                          search_states, tasks)
 from linace.study.dft.settings import (BOX_ASYMMETRY, DEFAULT_SETTINGS, DFTSettings, box_molecule, default_settings,
@@ -59,14 +66,15 @@ from linace.study.dft.settings import (BOX_ASYMMETRY, DEFAULT_SETTINGS, DFTSetti
 from linace.study.dft.states import StateSearch
 
 __all__ = ["BOX_ASYMMETRY", "CACHE_NAME", "CONVERGENCE_NAME", "CONVERGENCE_REFERENCE", "Cache", "DEFAULT_SETTINGS",
-           "DFTSettings", "KNOWN_ISSUES", "MOLECULAR_GROUPS", "SCAN_GROUPS", "STATE_SEARCH_DIR", "StateSearch",
-           "box_molecule", "compute", "converge", "convergence_cases", "default_settings", "export", "generate",
+           "DFTSettings", "KNOWN_ISSUES", "MOLECULAR_GROUPS", "REFERENCE_KEY", "RESTRICTED_DIR", "RESTRICTED_GROUPS",
+           "SCAN_GROUPS", "STATE_SEARCH_DIR", "SpinRestricted", "StateSearch", "box_molecule", "compute", "converge",
+           "convergence_cases", "default_settings", "export", "export_restricted", "generate", "generate_restricted",
            "geometry_digest", "is_molecule", "kpoint_grid", "label", "main", "pool_split", "prepare", "provenance",
            "search_states", "states", "tasks"]
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    """Command line: ``python -m linace.study.dft {generate,export,converge}``."""
+    """Command line: ``python -m linace.study.dft {generate,label,export,converge,generate-restricted,export-restricted}``."""
     parser = argparse.ArgumentParser(prog="python -m linace.study.dft",
                                      description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -86,7 +94,17 @@ def main(argv: Iterable[str] | None = None) -> int:
     c = sub.add_parser("converge", help="convergence check -> data/<element>/convergence.json (resumable)")
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--scans", nargs="*", default=None, help="only these scans (default: all)")
-    for command in (g, lab, e, c):
+    r = sub.add_parser("generate-restricted",
+                       help="the spin-restricted (non-spin-polarised) atom or dimer curve, one run per geometry "
+                            "(resumable; cached in data/<element>/restricted/dft_cache.db)")
+    r.add_argument("--set", required=True, dest="group", choices=RESTRICTED_GROUPS)
+    r.add_argument("--workers", type=int, default=1)
+    r.add_argument("--retry-failed", action="store_true")
+    r.add_argument("--cache", default=None, help="SQLite cache (default data/<element>/restricted/dft_cache.db)")
+    er = sub.add_parser("export-restricted", help="write data/<element>/restricted/*.extxyz and the manifest's "
+                                                  "'references' entry from the restricted cache")
+    er.add_argument("--cache", default=None)
+    for command in (g, lab, e, c, r, er):
         command.add_argument("--element", default="C", choices=list(structures.ELEMENT_MODULES),
                              help="the element (default C); its data are in data/<element>/")
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -101,6 +119,13 @@ def main(argv: Iterable[str] | None = None) -> int:
         manifest = export(cache_path=args.cache, element=args.element)
         print(json.dumps({n: s["n_structures"] for n, s in manifest["sets"].items()}),
               "incomplete:", json.dumps(manifest["incomplete"]))
+    elif args.command == "generate-restricted":
+        print(json.dumps(generate_restricted(args.group, element=args.element, workers=args.workers,
+                                             cache_path=args.cache, retry_failed=args.retry_failed)))
+    elif args.command == "export-restricted":
+        entry = export_restricted(element=args.element, cache_path=args.cache)
+        print(json.dumps({n: s["n_structures"] for n, s in entry["sets"].items()}),
+              "incomplete:", json.dumps(entry["incomplete"]))
     elif args.command == "converge":
         summary = converge(workers=args.workers, scans=args.scans, element=args.element)
         print(json.dumps(summary["scans"], indent=1))

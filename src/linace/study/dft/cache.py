@@ -23,7 +23,8 @@ CACHE_NAME = "dft_cache.db"
 
 
 def _settings_key(settings: DFTSettings, search: StateSearch | None = None) -> str:
-    """Cache key of the settings (and, for molecules, of the state search)."""
+    """Cache key of the settings (and, for molecules, of the state search, or of any other method
+    with a ``digest()``, e.g. :class:`linace.study.dft.restricted.SpinRestricted`)."""
     if search is None:
         return "s" + settings.digest()  # a letter first: ase.db refuses strings that parse as floats
     both = hashlib.sha256((settings.digest() + search.digest()).encode()).hexdigest()[:16]
@@ -38,7 +39,10 @@ class Cache:
     of the :class:`~linace.study.dft.states.StateSearch`), ``wall_time`` (s), ``moment`` (molecules).
     Row data: ``free_energy``, ``kpts``, ``error``; molecules: ``energies_by_moment`` (older
     fixed-moment rows) or ``runs`` and ``state`` (state search, see
-    :func:`linace.study.dft.states.summary`). Rows of other settings are kept beside the current ones.
+    :func:`linace.study.dft.states.summary`) or, for the spin-restricted reference
+    (:mod:`linace.study.dft.restricted`, keyed by its :class:`~linace.study.dft.restricted.SpinRestricted`
+    in place of a state search), ``occupations``, ``eigenvalues``, ``fermi_level``, ``niter``,
+    ``occupation`` and, for dimers, ``orbitals`` and ``configuration``. Rows of other settings are kept beside the current ones.
     Only the main process writes, so SQLite sees no concurrent writers.
     """
 
@@ -73,7 +77,8 @@ class Cache:
         }
         data = {"error": result.get("error", ""), "kpts": result.get("kpts", [])}
         for extra in ("energies_by_moment", "runs", "state", "occupation", "start",
-                      "configuration", "runs_missing"):
+                      "configuration", "runs_missing", "occupations", "eigenvalues", "fermi_level",
+                      "niter", "orbitals"):
             if extra in result:
                 data[extra] = result[extra]
         if result["status"] == "ok":

@@ -342,6 +342,8 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
         "compute": {"cpu_core_seconds": float(sum(wall.values())), "n_rows": len(wall),
                     "by_family": dict(sorted(by_family.items()))},
     }
+    if "references" in previous:  # second references beside the data (linace.study.dft.restricted): kept
+        manifest["references"] = previous["references"]
     with open(data_dir / datasets.MANIFEST, "w") as fh:
         json.dump(manifest, fh, indent=1)
         fh.write("\n")
