@@ -114,10 +114,11 @@ REPOSITORY_DATA_DIR = REPOSITORY / "data"
 #: ``*.json``, so no reader takes it for a run record
 RESULTS_MARKER = "data-dir.marker"
 #: keys of a data manifest that document and never change a result (free text, the export's
-#: timestamp, its known issues, compute accounting and the import's record of where files came from:
-#: the sets' checksums say what the data are): left out of the input hash. ``description``
+#: timestamp, its known issues, compute accounting, the import's record of where files came from, and
+#: the further references no run reads, e.g. the spin-restricted dimer curve: the sets' checksums say
+#: what the data are): left out of the input hash. ``description``
 #: is left out of the manifest, of every set and of every section; the others at the top level only
-DOCUMENTATION_KEYS = ("description", "created", "known_issues", "compute", "import")
+DOCUMENTATION_KEYS = ("description", "created", "known_issues", "compute", "import", "references")
 #: body orders of the default grid (also the ones :class:`~linace.basis.ACEBasis` supports)
 BODY_ORDERS = (2, 3, 4, 5)
 #: training sets of the product grid (:func:`grid`)
