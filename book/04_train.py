@@ -45,6 +45,7 @@ variant = "standard"  # standard | pure
 regularisation = "blr"  # blr | blr-smooth | ridge | smoothness
 energy_weight = 30.0  # energy:force weight (per eV/atom : per eV/A), the study's default 30
 energy_zero = "atom"  # atom (the one-body term is the isolated atom's energy) | fit (a fitted constant, as pacemaker)
+basis_size = 1.0  # the basis as a factor on the default's number of functions at this K (e.g. 0.5, 2)
 compare_range = []  # [lo, hi] A over which the dimer curve is compared with DFT; empty: the data directory's
 data_dir = ""  # a data directory of your own (see "Run the study on your own data"); empty: the committed carbon data
 result_path = ""  # where to write the JSON run record (empty: do not write)
@@ -58,7 +59,7 @@ from linace.study.plotting import dimer_axes, parity, plot_dft_dimer, plot_dimer
 from linace.study.results import write_json_atomic
 
 run = runs.train(body_order, training_set, variant, regularisation, data_dir=data_dir or None, progress=False,
-                 weights=runs.weights_of(energy_weight), energy_zero=energy_zero,
+                 weights=runs.weights_of(energy_weight), energy_zero=energy_zero, basis_size=basis_size,
                  compare_range=tuple(compare_range) if compare_range else None)
 basis, model = run.model.basis, run.model
 print(f"K = {body_order}: {len(basis)} functions", run.record["basis"]["functions_per_body_order"])

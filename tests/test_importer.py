@@ -412,3 +412,12 @@ def test_a_run_with_a_fitted_energy_zero_records_both_conventions(published, tmp
     assert summary["energy_zero_offset_eV"] == pytest.approx(2 * shift)
     assert absolute["minimum_energy_eV"] == pytest.approx(summary["minimum_energy_eV"] + 2 * shift, abs=1e-9)
     assert "dimer_summary_absolute" not in atom.record and abs(shift) > 1e-6
+
+
+def test_a_run_with_a_larger_basis(published, tmp_path):
+    from linace.fit import DesignCache
+
+    into = tmp_path / "cu"
+    assert _import(published, into) == 0
+    run = runs.train(2, "bulk", data_dir=into, cache=DesignCache(tmp_path / "cache"), progress=False, basis_size=2.0)
+    assert run.record["basis"]["size"] == 24 and run.parameters["basis_size"] == 2.0

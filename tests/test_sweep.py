@@ -656,3 +656,21 @@ def test_weights_of():
     assert runs.weights_of(10.0).energy == 10.0 and runs.weights_of(10.0).virial == runs.DEFAULT_WEIGHTS.virial
     with pytest.raises(ValueError, match="positive number"):
         runs.weights_of(0.0)
+
+
+def test_basis_size_axis():
+    from linace.basis import DEFAULT_TRUNCATION
+    from linace.study import runs
+
+    base = {"body_order": 3, "training_set": "diverse", "variant": "standard", "regularisation": "blr"}
+    assert sweep.run_id({**base, "basis_size": 2.0}) == "K3-diverse-standard-blr-b2"
+    assert sweep.run_id({**base, "basis_size": 1.0}) == "K3-diverse-standard-blr"
+    assert sweep.run_title({**base, "basis_size": 0.5}) == "K = 3, diverse, basis x0.5"
+    args = sweep._parser().parse_args(["--body-orders", "2", "--training-sets", "diverse", "--basis-sizes", "0.5", "1", "2"])
+    assert [run.get("basis_size") for run in sweep._with_extra_axes(sweep._parameter_grid(args), args)] == [0.5, None, 2.0]
+    assert runs.scaled_truncation(3, 1.0) == {nu: DEFAULT_TRUNCATION[nu] for nu in (1, 2)}
+    large, small = runs.scaled_truncation(2, 2.0), runs.scaled_truncation(3, 0.5)
+    assert large == {1: (24, 0)}  # 24 = 2 x 12 radial functions at K = 2
+    assert runs._basis_length(3, small) <= 0.5 * 102 < runs._basis_length(3, {1: (10, 0), 2: (10, 4)})
+    with pytest.raises(ValueError, match="positive"):
+        runs.scaled_truncation(3, 0.0)

@@ -25,7 +25,8 @@ from . import datasets
 from .results import dft_dimer_curve, dimer_summary, run_record
 
 __all__ = ["COMBINED_SETS", "DRAW_SEED", "REGULARISATIONS", "VARIANTS", "TrainingRun", "covering_grid", "dft_reference",
-           "load_training_set", "make_basis", "train", "training_sets", "training_subset", "weights_of"]
+           "BASIS_SIZES", "load_training_set", "make_basis", "scaled_truncation", "train", "training_sets",
+           "training_subset", "weights_of"]
 
 #: Basis variants: keyword arguments of :class:`~linace.basis.ACEBasis`. "pure" is the
 #: self-interaction-free basis (same functions, products over distinct neighbours only).
@@ -103,6 +104,51 @@ def training_subset(training_set: str, n_available: int, size: int, draw: int) -
     return np.sort(np.random.default_rng(seed).permutation(n_available)[:size])
 
 
+#: Basis sizes of a run, as a factor on the number of functions of the default truncation at its K
+#: (:func:`scaled_truncation`): a second axis beside K, so that "the curves do not converge in K" can
+#: be told apart from "the basis at that K is too small".
+BASIS_SIZES = (0.5, 1.0, 2.0)
+
+
+def scaled_truncation(body_order: int, factor: float) -> dict[int, tuple[int, int]]:
+    """The truncation {nu: (total degree D_nu, l_max)} whose basis at ``body_order`` has about
+    ``factor`` times the functions of the default (:data:`linace.basis.DEFAULT_TRUNCATION`).
+
+    Every D_nu moves by one offset d (l_max unchanged), d the smallest with at least ``factor`` x the
+    default's functions for ``factor >= 1`` (the largest with at most that many for ``factor < 1``).
+    A uniform offset keeps the default's balance between the orders. Returns the default for 1.
+    Examples (carbon): K = 2: 12 functions, x2 -> 24 (d = 12); K = 5: 1243, x2 -> 2733 (d = 2).
+    """
+    from linace.basis import DEFAULT_TRUNCATION
+
+    if not factor > 0:
+        raise ValueError(f"a basis-size factor must be positive, got {factor}")
+    default = {nu: DEFAULT_TRUNCATION[nu] for nu in range(1, body_order)}
+    if factor == 1.0:
+        return default
+    target = factor * _basis_length(body_order, default)
+    step = 1 if factor > 1 else -1
+    offset = 0
+    while True:
+        offset += step
+        truncation = {nu: (degree + offset, l_max) for nu, (degree, l_max) in default.items()}
+        if min(degree for degree, _ in truncation.values()) < 1:
+            raise ValueError(f"no truncation at K = {body_order} has {factor} x the default's functions")
+        length = _basis_length(body_order, truncation)
+        if (factor > 1 and length >= target) or (factor < 1 and length <= target):
+            return truncation
+
+
+_LENGTHS: dict[tuple, int] = {}
+
+
+def _basis_length(body_order: int, truncation: dict) -> int:
+    key = (body_order, tuple(sorted(truncation.items())))
+    if key not in _LENGTHS:
+        _LENGTHS[key] = len(ACEBasis(body_order=body_order, truncation=truncation))
+    return _LENGTHS[key]
+
+
 def make_basis(body_order: int, variant: str = "standard", **overrides) -> ACEBasis:
     """The basis of a run (default truncation of :class:`~linace.basis.ACEBasis`)."""
     _check_choice("basis variant", variant, VARIANTS)
@@ -170,6 +216,7 @@ def train(
     draw: int = 0,
     compare_range: tuple[float, float] | None = None,
     energy_zero: str = "atom",
+    basis_size: float = 1.0,
 ) -> TrainingRun:
     """Train and validate one potential.
 
@@ -197,6 +244,8 @@ def train(
         ``dimer_summary_absolute``, the same curve shifted by the offset 2 x shift
         (``energy_zero_offset_eV``) that the fitted constant puts between the potential's far-apart
         dimer and two DFT atoms. Recorded in the parameters when not "atom".
+    basis_size : the basis as a factor on the default's number of functions at this K
+        (:func:`scaled_truncation`; ignored where ``truncation`` is given). Recorded when not 1.
 
     Raises
     ------
@@ -207,6 +256,8 @@ def train(
     _check_choice("regularisation", regularisation, REGULARISATIONS)
     structures = load_training_set(training_set, data_dir)  # checks the name first
     element = datasets.element(data_dir)
+    if truncation is None and basis_size != 1.0:
+        truncation = scaled_truncation(body_order, basis_size)
     basis = make_basis(body_order, variant, element=element, **({"truncation": truncation} if truncation else {}))
     datasets.check_trainable(structures, training_set, basis.rcut)
     r_range = datasets.comparison_range(data_dir) if compare_range is None else _checked_range(compare_range)
@@ -219,6 +270,8 @@ def train(
         parameters["compare_range"] = list(r_range)
     if energy_zero != "atom":
         parameters["energy_zero"] = energy_zero
+    if basis_size != 1.0:
+        parameters["basis_size"] = float(basis_size)
     if weights is not None and weights != DEFAULT_WEIGHTS:
         parameters["energy_weight"] = float(weights.energy)
         parameters["weights"] = {"energy": weights.energy, "forces": weights.forces, "virial": weights.virial}

@@ -226,9 +226,12 @@ def run_id(params: Mapping) -> str:
 
 #: Further axes of a run (parameter, tag in the run id, default): a run whose value is the default has
 #: the id it always had. ``energy_weight`` is the energy:force weight (forces 1, per eV/atom : per eV/A),
-#: ``energy_zero`` the one-body convention (:func:`linace.fit.fit`), ``compare_range`` the range (A) of
+#: ``energy_zero`` the one-body convention (:func:`linace.fit.fit`), ``basis_size`` the basis as a factor
+#: on the default's number of functions at that K (:func:`linace.study.runs.scaled_truncation`),
+#: ``compare_range`` the range (A) of
 #: the dimer-curve comparison (default: the data directory's).
-EXTRA_AXES = (("energy_weight", "w", 30.0), ("energy_zero", "e0", "atom"), ("compare_range", "r", None))
+EXTRA_AXES = (("energy_weight", "w", 30.0), ("energy_zero", "e0", "atom"), ("basis_size", "b", 1.0),
+              ("compare_range", "r", None))
 
 
 def _format_axis(value) -> str:
@@ -255,7 +258,8 @@ def run_title(params: Mapping) -> str:
     for key, default in (("variant", DEFAULT_VARIANT), ("regularisation", DEFAULT_REGULARISATION)):
         if params.get(key, default) != default:
             parts.append(str(params[key]))
-    labels = {"energy_weight": "E:F = {}", "energy_zero": "E0 {}", "compare_range": "compared over {} A"}
+    labels = {"energy_weight": "E:F = {}", "energy_zero": "E0 {}", "basis_size": "basis x{}",
+              "compare_range": "compared over {} A"}
     for key, _, default in EXTRA_AXES:
         if key in params and params[key] != default:
             parts.append(labels[key].format(_format_axis(params[key])))
@@ -676,6 +680,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--energy-zeros", nargs="+", choices=("atom", "fit"), metavar="E0",
                         help="one-body conventions to sweep: atom (the isolated atom's energy, default) or fit "
                              "(a fitted per-atom constant, as pacemaker)")
+    parser.add_argument("--basis-sizes", nargs="+", type=float, metavar="X",
+                        help="basis sizes to sweep, as factors on the default's number of functions at each K "
+                             "(default 1; e.g. 0.5 1 2)")
     parser.add_argument("--compare-range", nargs=2, type=float, metavar=("LO", "HI"),
                         help="range (A) over which dimer curves are compared (default: the data directory's, "
                              "its manifest's compare_range or the element's)")
@@ -818,7 +825,7 @@ def _parameter_grid(args: argparse.Namespace) -> list[dict]:
 def _with_extra_axes(parameter_grid: list[dict], args: argparse.Namespace) -> list[dict]:
     """Every run of the grid once per value of the extra axes asked for (:data:`EXTRA_AXES`); a
     default value is left out of the parameters (the run keeps its id and input hash)."""
-    axes = {"energy_weight": args.energy_weights, "energy_zero": args.energy_zeros,
+    axes = {"energy_weight": args.energy_weights, "energy_zero": args.energy_zeros, "basis_size": args.basis_sizes,
             "compare_range": [list(args.compare_range)] if args.compare_range else None}
     for key, tag, default in EXTRA_AXES:
         values = axes[key]
