@@ -1,0 +1,224 @@
+"""Do the verdicts survive the choices the paper made silently? The claims graded under alternatives.
+
+A verdict about "the DFT two-body interaction" rests on choices that neither the paper nor most
+readers see. Each is an *alternative* to the study's default, written down here before any of its
+runs was made (issue 28), and the claims are graded under each with the fixed criteria of
+:mod:`linace.study.claims`:
+
+=============================  =================================================================
+alternative                    what changes (default)
+=============================  =================================================================
+``reference: restricted``      the DFT dimer curve the potentials are measured against: the
+                               spin-restricted one (``data/<el>/restricted``) instead of the
+                               spin-polarised lowest states; the same runs, graded again
+``E0: fitted``                 the one-body term is a fitted per-atom constant, as pacemaker fits
+                               its reference energy (the isolated atom's energy)
+``basis: x0.5``, ``basis: x2``  every K with half, or twice, the default's number of functions
+                               (:func:`linace.study.runs.scaled_truncation`): three sizes per K
+``E:F 10``, ``E:F 50``         the energy:force weight (30), as the authors' ACEpotentials.jl (10)
+                               and pacemaker (50) runs
+=============================  =================================================================
+
+The runs are those the claims read (:data:`PLAN`: the default sweep without the dimer-only set),
+trained directly (no notebook), reusing the sweep's cached design rows where the basis is the
+default's, and written to ``results/robustness/<alternative>/``::
+
+    python -m linace.study.robustness                  # every alternative, the committed carbon data
+    python -m linace.study.robustness --alternatives "E:F 10" --data-dir data/Si
+
+A verdict is *robust* when it is the same under the default and every alternative
+(:func:`robustness_rows`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import executors, sweep
+from .results import write_json_atomic
+
+__all__ = ["ALTERNATIVES", "PLAN", "alternative_grid", "alternative_results_dir", "robustness_markdown",
+           "robustness_rows", "run_alternatives"]
+
+#: The alternatives (name -> what changes): run parameters of :func:`linace.study.runs.train`, or
+#: ``{"reference": "restricted"}`` for a regrading of the default runs against another reference.
+ALTERNATIVES: dict[str, dict] = {
+    "reference: restricted": {"reference": "restricted"},
+    "E0: fitted": {"energy_zero": "fit"},
+    "basis: x0.5": {"basis_size": 0.5},
+    "basis: x2": {"basis_size": 2.0},
+    "E:F 10": {"energy_weight": 10.0},
+    "E:F 50": {"energy_weight": 50.0},
+}
+#: The runs every alternative makes: {variant: training sets} at K = 2..5 (the default sweep without
+#: the dimer-only set, which no claim reads)
+PLAN = {"standard": ("narrow", "crystals", "diverse", "clusters", "clusters+dimers"),
+        "pure": ("diverse", "clusters", "clusters+dimers")}
+ROBUSTNESS = "robustness"
+
+
+def _folder_name(alternative: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", alternative).strip("_")
+
+
+def alternative_results_dir(alternative: str, data_dir: str | os.PathLike | None = None) -> Path:
+    """``results/robustness/<alternative>`` (or under the data directory's results folder)."""
+    root = sweep.RESULTS_ROOT if data_dir is None else sweep.results_dir_of(data_dir)
+    return root / ROBUSTNESS / _folder_name(alternative)
+
+
+def alternative_grid(alternative: str, plan: Mapping[str, Sequence[str]] | None = None,
+                     body_orders: Sequence[int] = sweep.BODY_ORDERS) -> list[dict]:
+    """The run parameters of an alternative (empty for a regrading alternative)."""
+    if alternative not in ALTERNATIVES:
+        raise ValueError(f"unknown alternative {alternative!r}; known: {', '.join(ALTERNATIVES)}")
+    change = ALTERNATIVES[alternative]
+    if "reference" in change:
+        return []
+    return [{**run, **change} for variant, sets in (plan or PLAN).items()
+            for run in sweep.grid(body_orders, sets, [variant])]
+
+
+@dataclass(frozen=True)
+class AlternativeTask:
+    """The runs of one (K, training set, variant) under an alternative: (parameters, input hash,
+    result path) each; picklable."""
+
+    run_id: str
+    runs: tuple
+    data_dir: str | None = None
+
+
+def execute_task(task: AlternativeTask) -> executors.RunOutcome:
+    """Train the runs of a task (:func:`linace.study.runs.train` with the alternative's change),
+    writing each record as soon as it is done."""
+    from linace.study import runs as training
+
+    start, failures = time.perf_counter(), []
+    cache = training.default_cache()
+    for params, digest, path in task.runs:
+        try:
+            run = training.train(
+                params["body_order"], params["training_set"], params["variant"], params["regularisation"],
+                data_dir=task.data_dir, cache=cache, progress=False,
+                weights=training.weights_of(params.get("energy_weight", training.DEFAULT_WEIGHTS.energy)),
+                energy_zero=params.get("energy_zero", "atom"), basis_size=params.get("basis_size", 1.0))
+        except Exception as error:  # noqa: BLE001  (reported, the others go on)
+            failures.append(f"{sweep.run_id(params)}: {type(error).__name__}: {error}")
+            continue
+        record = dict(run.record)
+        record["robustness"] = {"input_hash": digest}
+        write_json_atomic(path, record)
+    error = f"{len(failures)} of {len(task.runs)} failed; first: {failures[0]}" if failures else None
+    return executors.RunOutcome(task.run_id, error, None, time.perf_counter() - start)
+
+
+def _up_to_date(path: Path, digest: str) -> bool:
+    try:
+        return json.loads(path.read_text())["robustness"]["input_hash"] == digest
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def run_alternatives(alternatives: Sequence[str] = tuple(ALTERNATIVES), data_dir: str | os.PathLike | None = None,
+                     workers: int = sweep.DEFAULT_WORKERS, force: bool = False, progress: bool = True,
+                     plan: Mapping[str, Sequence[str]] | None = None,
+                     body_orders: Sequence[int] = sweep.BODY_ORDERS) -> sweep.SweepReport:
+    """Make the runs of the alternatives that are not up to date (their input hash: parameters,
+    the study's source, the data manifest); one task per (alternative, K, set, variant) on
+    ``workers`` local processes. The results folders are checked writable before any run."""
+    manifest = sweep.default_manifest() if data_dir is None else Path(data_dir) / "manifest.json"
+    report, tasks = sweep.SweepReport(), []
+    for alternative in alternatives:
+        folder = alternative_results_dir(alternative, data_dir)
+        sweep.ensure_writable(folder, "results folder")
+        for params in alternative_grid(alternative, plan, body_orders):
+            digest = sweep.input_hash(params, "linace.study.robustness", manifest)
+            path = folder / f"{sweep.run_id(params)}.json"
+            identifier = f"{_folder_name(alternative)}/{sweep.run_id(params)}"
+            if not force and _up_to_date(path, digest):
+                report.skipped.append(identifier)
+            else:
+                tasks.append(AlternativeTask(identifier, ((params, digest, str(path)),),
+                                             None if data_dir is None else str(data_dir)))
+    if not tasks:
+        return report
+    executor = executors.default_executor(min(workers, len(tasks)))
+    try:
+        outcomes = executors.execute_tasks(tasks, executor, progress, execute_task, "robustness runs")
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    for outcome in outcomes:
+        (report.failed.append(sweep.RunFailure(outcome.run_id, outcome.error, None)) if outcome.error
+         else report.executed.append(outcome.run_id))
+    return report
+
+
+# ----------------------------------------------------------------------------- the table
+def robustness_rows(default: Mapping[str, object], alternatives: Mapping[str, Mapping[str, object]],
+                    claims: Sequence[str]) -> list[dict]:
+    """Each claim under the default and every alternative, and whether it is robust.
+
+    ``default`` and each of ``alternatives`` map claim id -> :class:`~linace.study.claims.Verdict`
+    (e.g. :func:`linace.study.data_worlds.grade`). A claim is ``robust`` when every alternative that
+    could grade it (its runs exist: not "not tested") gives the default's verdict; ``changed`` names
+    the alternatives that do not."""
+    rows = []
+    for claim in claims:
+        base = default[claim].verdict
+        verdicts = {name: verdicts[claim].verdict for name, verdicts in alternatives.items()}
+        tested = {name: v for name, v in verdicts.items() if not v.startswith("not tested")}
+        changed = [name for name, v in tested.items() if v != base]
+        rows.append({"claim": claim, "statement": default[claim].claim, "default": base, **verdicts,
+                     "robust": not base.startswith("not tested") and not changed, "changed": changed})
+    return rows
+
+
+def robustness_markdown(rows: Sequence[dict], alternatives: Sequence[str]) -> str:
+    """:func:`robustness_rows` as a Markdown table: claim, default, a column per alternative, robust?"""
+    lines = ["| claim | default | " + " | ".join(alternatives) + " | robust? |",
+             "|---|---|" + "---|" * len(alternatives) + "---|"]
+    for row in rows:
+        cells = ["–" if row[name].startswith("not tested") else row[name] for name in alternatives]
+        verdict = "yes" if row["robust"] else ("–" if row["default"].startswith("not tested")
+                                               else "no: " + ", ".join(row["changed"]))
+        lines.append(f"| {row['claim']} | {row['default']} | " + " | ".join(cells) + f" | {verdict} |")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- command line
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m linace.study.robustness",
+                                     description="Train the runs of the alternatives to the study's defaults "
+                                                 "(linace.study.robustness.ALTERNATIVES); up-to-date runs are skipped.")
+    parser.add_argument("--alternatives", nargs="+", default=list(ALTERNATIVES), choices=list(ALTERNATIVES),
+                        metavar="ALT", help=f"default every one: {', '.join(repr(a) for a in ALTERNATIVES)}")
+    parser.add_argument("--body-orders", nargs="+", type=int, default=list(sweep.BODY_ORDERS), metavar="K")
+    parser.add_argument("--data-dir", metavar="PATH", help="a data directory (default the committed carbon data)")
+    parser.add_argument("--workers", type=int, default=sweep.DEFAULT_WORKERS)
+    parser.add_argument("--force", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        report = run_alternatives(args.alternatives, args.data_dir, args.workers, args.force,
+                                  body_orders=args.body_orders)
+    except sweep.SweepError as error:
+        print(f"robustness: {error}", file=sys.stderr)
+        return 2
+    print(f"robustness: {report.summary()}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

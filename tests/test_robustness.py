@@ -1,0 +1,45 @@
+"""The claims under the alternatives to the study's defaults (linace.study.robustness)."""
+
+from __future__ import annotations
+
+import pytest
+
+from linace.study import data_worlds, robustness
+from test_claims import DFT, record
+
+
+def test_every_alternative_changes_one_thing():
+    grid = robustness.alternative_grid("E:F 10")
+    assert len(grid) == 4 * 8 and all(run["energy_weight"] == 10.0 for run in grid)
+    assert {(run["variant"], run["training_set"]) for run in grid} == {
+        (v, s) for v, sets in robustness.PLAN.items() for s in sets}
+    assert robustness.alternative_grid("reference: restricted") == []  # a regrading, no runs
+    assert all(run["basis_size"] == 2.0 for run in robustness.alternative_grid("basis: x2", body_orders=[2]))
+    with pytest.raises(ValueError, match="unknown alternative"):
+        robustness.alternative_grid("E:F 20")
+    assert robustness.alternative_results_dir("E:F 10").parts[-2:] == ("robustness", "E_F_10")
+
+
+def _world(offsets):
+    records = []
+    for K, offset in zip((2, 3, 4, 5), offsets):
+        for training_set, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2)):
+            records.append(record(K, training_set, rmse, 0.3 / K, offset))
+    return data_worlds.grade(records, DFT)
+
+
+def test_a_verdict_is_robust_only_if_every_alternative_that_grades_it_agrees():
+    default = _world((2.0, -1.5, 2.5, -2.0))  # paper-like: 1a, 1b, 2, 3 reproduced
+    same = _world((1.8, -1.6, 2.4, -2.1))
+    converging = _world((1.0, 0.3, 0.1, 0.03))  # claim 2 and 3 refuted
+    untested = data_worlds.grade([], DFT)
+    rows = robustness.robustness_rows(default, {"A": same, "B": converging, "C": untested}, ["1b", "2", "v2c"])
+    by_claim = {row["claim"]: row for row in rows}
+    assert by_claim["2"]["robust"] is False and by_claim["2"]["changed"] == ["B"]
+    assert by_claim["1b"]["changed"] == ["B"]  # 'partly' under B
+    assert by_claim["v2c"]["robust"] is False and by_claim["v2c"]["default"].startswith("not tested")
+    table = robustness.robustness_markdown(rows, ["A", "B", "C"]).splitlines()
+    assert table[0] == "| claim | default | A | B | C | robust? |"
+    assert table[3] == "| 2 | reproduced | reproduced | not reproduced | – | no: B |"
+    rows = robustness.robustness_rows(default, {"A": same, "C": untested}, ["2"])
+    assert rows[0]["robust"] is True  # an alternative without runs neither confirms nor refutes
