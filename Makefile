@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 KERNEL_CONFIG := $(VENV)/etc/ipython/ipython_kernel_config.py
 
-.PHONY: help venv test book check-book notebooks sweep sweep-paper import-paper bench data clean
+.PHONY: help venv test book check-book notebooks sweep sweep-full sweep-paper import-paper bench data clean
 
 help:
 	@echo "make test   - create .venv if needed and run the whole test suite"
 	@echo "make book   - create .venv if needed, run the default sweep, build the HTML book into _build/html"
 	@echo "make check-book - render every chapter of the built book offline in headless Chromium and check it"
 	@echo "make sweep  - the default sweep (python -m linace.study.sweep) and the resampled runs (python -m linace.study.resample)"
+	@echo "make sweep-full - make sweep, and the basis-size alternatives at K = 5 (minutes more)"
 	@echo "make sweep-paper - the study on the authors' published data (data/paper/): records committed in data/paper/<el>/runs (about an hour)"
 	@echo "make bench  - run the benchmarks in benchmarks/ (scale.py: a 10^5-atom streamed fit, minutes)"
 	@echo "make data   - recompute the reference DFT data with GPAW (hours; resumable)"
@@ -54,6 +55,12 @@ sweep: $(STAMP)
 	$(BIN)/python -m linace.study.sweep
 	$(BIN)/python -m linace.study.resample
 	$(BIN)/python -m linace.study.sweep --data-dir data/Si --if-complete
+	$(BIN)/python -m linace.study.robustness --alternatives "E0: fitted" "E:F 10" "E:F 50"
+	$(BIN)/python -m linace.study.robustness --alternatives "basis: x0.5" "basis: x2" --body-orders 2 3 4
+
+# The grids too large for make book: the basis-size alternatives at K = 5 (chapter 10 reads whatever exists).
+sweep-full: sweep
+	$(BIN)/python -m linace.study.robustness --alternatives "basis: x0.5" "basis: x2"
 
 # The study on the authors' published data (data/paper/C, data/paper/Si; chapter 09). Their carbon sets hold
 # ten times the atoms of ours: these runs take about an hour on 2 cores, longer than make book may, so their
