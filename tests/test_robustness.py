@@ -43,3 +43,14 @@ def test_a_verdict_is_robust_only_if_every_alternative_that_grades_it_agrees():
     assert table[3] == "| 2 | reproduced | reproduced | not reproduced | – | no: B |"
     rows = robustness.robustness_rows(default, {"A": same, "C": untested}, ["2"])
     assert rows[0]["robust"] is True  # an alternative without runs neither confirms nor refutes
+
+
+def test_an_alternative_on_fewer_body_orders_is_compared_with_the_default_on_the_same_ones():
+    default = _world((2.0, -1.5, 2.5, -2.0))
+    baseline = _world((2.0, -1.5, 2.5, -2.0))
+    baseline["2"] = type(baseline["2"])(baseline["2"].claim, "", "partly", "")  # as if graded on K = 2..4 only
+    short = _world((2.0, -1.5, 2.5, -2.0))
+    short["2"] = type(short["2"])(short["2"].claim, "", "partly", "")
+    rows = robustness.robustness_rows(default, {"basis": short}, ["2"], baselines={"basis": baseline})
+    assert rows[0]["robust"] is True and rows[0]["baseline"] == {"basis": "partly"}
+    assert "partly (default here: partly)" in robustness.robustness_markdown(rows, ["basis"])

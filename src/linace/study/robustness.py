@@ -167,20 +167,26 @@ def run_alternatives(alternatives: Sequence[str] = tuple(ALTERNATIVES), data_dir
 
 # ----------------------------------------------------------------------------- the table
 def robustness_rows(default: Mapping[str, object], alternatives: Mapping[str, Mapping[str, object]],
-                    claims: Sequence[str]) -> list[dict]:
+                    claims: Sequence[str], baselines: Mapping[str, Mapping[str, object]] | None = None) -> list[dict]:
     """Each claim under the default and every alternative, and whether it is robust.
 
     ``default`` and each of ``alternatives`` map claim id -> :class:`~linace.study.claims.Verdict`
-    (e.g. :func:`linace.study.data_worlds.grade`). A claim is ``robust`` when every alternative that
-    could grade it (its runs exist: not "not tested") gives the default's verdict; ``changed`` names
-    the alternatives that do not."""
+    (e.g. :func:`linace.study.data_worlds.grade`). An alternative is compared with its baseline:
+    ``baselines[name]`` where given (the default graded on the same body orders as the alternative's
+    runs, e.g. K = 2..4 where an alternative ran only those), else ``default``. A claim is ``robust``
+    when every alternative that could grade it (not "not tested") gives its baseline's verdict;
+    ``changed`` names those that do not, ``baseline`` the baselines' verdicts that differ from the
+    default's."""
+    baselines = baselines or {}
     rows = []
     for claim in claims:
         base = default[claim].verdict
         verdicts = {name: verdicts[claim].verdict for name, verdicts in alternatives.items()}
+        against = {name: baselines[name][claim].verdict if name in baselines else base for name in alternatives}
         tested = {name: v for name, v in verdicts.items() if not v.startswith("not tested")}
-        changed = [name for name, v in tested.items() if v != base]
+        changed = [name for name, v in tested.items() if v != against[name]]
         rows.append({"claim": claim, "statement": default[claim].claim, "default": base, **verdicts,
+                     "baseline": {name: v for name, v in against.items() if v != base},
                      "robust": not base.startswith("not tested") and not changed, "changed": changed})
     return rows
 
@@ -190,7 +196,9 @@ def robustness_markdown(rows: Sequence[dict], alternatives: Sequence[str]) -> st
     lines = ["| claim | default | " + " | ".join(alternatives) + " | robust? |",
              "|---|---|" + "---|" * len(alternatives) + "---|"]
     for row in rows:
-        cells = ["–" if row[name].startswith("not tested") else row[name] for name in alternatives]
+        cells = ["–" if row[name].startswith("not tested") else row[name]
+                 + (f" (default here: {row['baseline'][name]})" if name in row["baseline"] else "")
+                 for name in alternatives]
         verdict = "yes" if row["robust"] else ("–" if row["default"].startswith("not tested")
                                                else "no: " + ", ".join(row["changed"]))
         lines.append(f"| {row['claim']} | {row['default']} | " + " | ".join(cells) + f" | {verdict} |")
