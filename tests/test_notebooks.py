@@ -145,3 +145,12 @@ def test_paper_data_notebook(tmp_path):
     assert "| claim | the paper says | C, our data | C, their data | Si, our data | Si, their data |" in text
     assert "No claim could be graded in both data worlds" in text  # ours empty: said, not a failure
     assert "ours, spin-restricted" in text and "within 25 %" in text
+
+
+def test_robustness_notebook(tmp_path):
+    """Chapter 10 runs standalone on folders without runs (every verdict 'not tested', said so)."""
+    empty = tmp_path / "none"
+    empty.mkdir()
+    text = execute("10_robustness", tmp_path, results_dir=str(empty), robustness_dir=str(empty)).read_text()
+    assert "| claim | default | reference: restricted | E0: fitted |" in text
+    assert "0 of 7 verdicts are the same under every alternative" in text
