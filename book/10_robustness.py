@@ -89,7 +89,9 @@ for name, records in records_of.items():
         notes.append(f"{name}: K = {', '.join(map(str, orders))} only (`make sweep-full` adds the rest)")
 rows = robustness.robustness_rows(default, graded, data_worlds.CLAIM_IDS, baselines)
 display(Markdown(robustness.robustness_markdown(rows, list(robustness.ALTERNATIVES))
-                 + ("\n\nCompared with the default on the same body orders: " + "; ".join(notes) + "." if notes else "")))
+                 + ("\n\nCompared with the default on the same body orders: " + "; ".join(notes) + "." if notes else "")
+                 + "\n\nEvery verdict under every alternative (yes: reproduced, no: not reproduced, –: no runs):\n\n"
+                 + robustness.robustness_matrix_markdown(rows, list(robustness.ALTERNATIVES))))
 robust = [row["claim"] for row in rows if row["robust"]]
 fragile = [f"{row['claim']} ({', '.join(row['changed'])})" for row in rows if row["changed"]]
 headline = (f"{len(robust)} of {len(rows)} verdicts are the same under every alternative"

@@ -140,8 +140,8 @@ def test_our_errors_beside_the_published_ones():
         (("test", "Val1k_n"), 70.0, False, None), (("test_narrow", "Val1k_dia3to4k"), 40.0, True, True)]
     assert rows[0]["energy_ratio"] == 80.0 / 70.0 and rows[0]["theirs"]["source"] == "acejulia/Tr1k_n/errors.dat"
     table = data_worlds.published_comparison_markdown(rows).splitlines()
-    assert table[2].endswith("| 1.14 | yes |") and table[4].endswith("| not compared |")
-    assert table[2].startswith("| diverse (Tr1k_n) | 3 | standard | test: test / Val1k_n |")
+    assert table[2].endswith("| yes (1.14) |") and table[4].endswith("| not compared (1.14) |")
+    assert table[2].startswith("| diverse (Tr1k_n), K = 3, standard | test: test / Val1k_n | 102 / 150 | 80 / 70 |")
     # no held-out counterpart: training errors against training errors, and K = 2 is never graded
     pair = record(2, "dimers", 0.01, 0.002, 0.0)
     pair["basis"] = {"size": 12}

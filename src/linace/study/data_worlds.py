@@ -341,22 +341,24 @@ def published_comparison(records: Sequence[dict], published: Sequence, element: 
 
 
 def published_comparison_markdown(rows: Sequence[dict]) -> str:
-    """:func:`published_comparison` as a Markdown table (energies meV/atom, forces eV/Å, "–" where
-    not published), with a last column saying whether the pair meets the criterion."""
-    lines = ["| our set (theirs) | K | basis | held out (ours / theirs) | our size | our E, F | their code | their size "
-             "| their E:F weight | their E, F | ours / theirs (E) | within 25 %? |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    """:func:`published_comparison` as a Markdown table narrow enough for a book column: the run (our
+    set, theirs, K, basis), the held-out sets, the basis sizes, energy (meV/atom) and force (eV/Å)
+    errors ours / theirs ("–" where not published), their code and weight, and whether the pair meets
+    the criterion."""
+    lines = ["| run | held out (ours / theirs) | functions (ours / theirs) | E, meV/atom (ours / theirs) "
+             "| F, eV/Å (ours / theirs) | theirs | within 25 %? |", "|---|---|---|---|---|---|---|"]
     for row in rows:
         theirs = row["theirs"]
         force = "–" if theirs["force"] is None else f"{theirs['force']:.3g}"
-        weight = "–" if theirs["energy_weight"] is None else f"{theirs['energy_weight']:.3g}"
+        weight = "" if theirs["energy_weight"] is None else f", E:F {theirs['energy_weight']:.3g}"
+        size = "–" if theirs["size"] is None else theirs["size"]
         verdict = {True: "yes", False: "no", None: "not compared" if not row["comparable"] else "K < 3"}[row["within"]]
         metric = "" if row["metric"] == "rmse" else " (MAE)"
-        lines.append(f"| {row['training_set']} ({row['their_training_set']}) | {row['K']} | {row['variant']} | {row['split']}{metric}: "
-                     f"{row['held_out'][0]} / {row['held_out'][1]} | {row['ours']['size']} | "
-                     f"{_fmt(row['ours']['energy'])}, {row['ours']['force']:.3g} | {theirs['code']} | "
-                     f"{theirs['size'] if theirs['size'] is not None else '–'} | {weight} | "
-                     f"{_fmt(theirs['energy'])}, {force} | {row['energy_ratio']:.2f} | {verdict} |")
+        lines.append(f"| {row['training_set']} ({row['their_training_set']}), K = {row['K']}, {row['variant']} | "
+                     f"{row['split']}{metric}: {row['held_out'][0]} / {row['held_out'][1]} | "
+                     f"{row['ours']['size']} / {size} | {_fmt(row['ours']['energy'])} / {_fmt(theirs['energy'])} | "
+                     f"{row['ours']['force']:.3g} / {force} | {theirs['code']}{weight} | "
+                     f"{verdict} ({row['energy_ratio']:.2f}) |")
     return "\n".join(lines)
 
 

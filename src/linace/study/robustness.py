@@ -45,8 +45,8 @@ from pathlib import Path
 from . import executors, sweep
 from .results import write_json_atomic
 
-__all__ = ["ALTERNATIVES", "DEFAULT_BASIS_BODY_ORDERS", "PLAN", "alternative_grid", "alternative_results_dir", "robustness_markdown",
-           "robustness_rows", "run_alternatives"]
+__all__ = ["ALTERNATIVES", "DEFAULT_BASIS_BODY_ORDERS", "PLAN", "alternative_grid", "alternative_results_dir",
+           "robustness_markdown", "robustness_matrix_markdown", "robustness_rows", "run_alternatives"]
 
 #: The alternatives (name -> what changes): run parameters of :func:`linace.study.runs.train`, or
 #: ``{"reference": "restricted"}`` for a regrading of the default runs against another reference.
@@ -192,16 +192,29 @@ def robustness_rows(default: Mapping[str, object], alternatives: Mapping[str, Ma
 
 
 def robustness_markdown(rows: Sequence[dict], alternatives: Sequence[str]) -> str:
-    """:func:`robustness_rows` as a Markdown table: claim, default, a column per alternative, robust?"""
-    lines = ["| claim | default | " + " | ".join(alternatives) + " | robust? |",
-             "|---|---|" + "---|" * len(alternatives) + "---|"]
+    """:func:`robustness_rows` as a Markdown table narrow enough for a book column: claim, the default
+    verdict, robust or not, and the alternatives that change it with the verdict each gives (a
+    baseline on fewer body orders named); alternatives that cannot grade a claim are not listed."""
+    lines = ["| claim | default verdict | robust? | what changes it |", "|---|---|---|---|"]
     for row in rows:
-        cells = ["–" if row[name].startswith("not tested") else row[name]
-                 + (f" (default here: {row['baseline'][name]})" if name in row["baseline"] else "")
-                 for name in alternatives]
-        verdict = "yes" if row["robust"] else ("–" if row["default"].startswith("not tested")
-                                               else "no: " + ", ".join(row["changed"]))
-        lines.append(f"| {row['claim']} | {row['default']} | " + " | ".join(cells) + f" | {verdict} |")
+        if row["default"].startswith("not tested"):
+            lines.append(f"| {row['claim']} | not tested (no runs) | – | – |")
+            continue
+        changes = [f"{name}: {row[name]}" + (f" (default on its K: {row['baseline'][name]})" if name in row["baseline"]
+                                             else "") for name in alternatives if name in row["changed"]]
+        lines.append(f"| {row['claim']} | {row['default']} | {'yes' if row['robust'] else 'no'} | "
+                     f"{'; '.join(changes) or 'nothing'} |")
+    return "\n".join(lines)
+
+
+def robustness_matrix_markdown(rows: Sequence[dict], alternatives: Sequence[str]) -> str:
+    """Every verdict under every alternative, one row per alternative and one column per claim."""
+    claims = [row["claim"] for row in rows]
+    lines = ["| alternative | " + " | ".join(claims) + " |", "|---|" + "---|" * len(claims)]
+    short = {"reproduced": "yes", "not reproduced": "no", "partly": "partly"}
+    for name in ["default", *alternatives]:
+        cells = [short.get(row[name], "–") for row in rows]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
