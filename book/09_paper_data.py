@@ -86,16 +86,7 @@ for element, info in provenance.items():
 
 # %% tags=["hide-input"]
 display(Markdown(data_worlds.side_by_side_markdown(worlds)))
-pairs = {(element, claim): (worlds[f"{element}, our data"][claim].verdict, worlds[f"{element}, their data"][claim].verdict)
-         for element in ("C", "Si") for claim in data_worlds.CLAIM_IDS}
-both = {key: pair for key, pair in pairs.items() if not any(v.startswith("not tested") for v in pair)}
-agree = [f"{claim} ({element}, {ours})" for (element, claim), (ours, theirs) in both.items() if ours == theirs]
-differ = [f"{claim} ({element}: ours {ours}, theirs {theirs})" for (element, claim), (ours, theirs) in both.items()
-          if ours != theirs]
-headline = (f"Of the {len(both)} claims graded in both data worlds, {len(agree)} get the same verdict on the authors' "
-            f"data as on ours" + (f" ({'; '.join(agree)})" if agree else "")
-            + (f", and {len(differ)} differ: {'; '.join(differ)}." if differ else ".")) if both else (
-            "No claim could be graded in both data worlds: run `make sweep` and `make sweep-paper`.")
+headline = data_worlds.two_worlds_headline(worlds)
 glue("paper_headline", Markdown(headline), display=False)
 print(headline)
 

@@ -247,3 +247,17 @@ def test_the_committed_paper_runs_were_made_from_the_committed_manifests_data(el
     assert all(record["provenance"]["data_sha256"] == checksums for record in records)
     if all((folder / entry["file"]).exists() for entry in meta["sets"].values()):  # imported on this machine
         assert json.loads(json.dumps(data_worlds.world_summary(folder))) == summary
+
+
+def test_the_two_worlds_headline():
+    paper_like = data_worlds.grade(_paper_like(), DFT)  # 1a-3 reproduced, v2 untested
+    converging = data_worlds.grade([{**r, "parameters": {**r["parameters"], "variant": "standard"}}
+                                    for s in ("narrow", "crystals", "diverse") for r in _converging(s)], DFT)
+    worlds = {"C, our data": paper_like, "C, their data": paper_like, "Si, our data": {}, "Si, their data": converging}
+    line = data_worlds.two_worlds_headline(worlds)
+    assert line.startswith("Of the 4 claims graded in both data worlds, 4 get the same verdict")
+    assert "1a (C, reproduced)" in line and "Si" not in line
+    worlds["C, their data"] = converging
+    line = data_worlds.two_worlds_headline(worlds)
+    assert ", and " in line and "2 (C: ours reproduced, theirs not reproduced)" in line
+    assert data_worlds.two_worlds_headline({}).startswith("No claim could be graded")

@@ -20,7 +20,8 @@ import numpy as np
 from . import datasets
 from .claims import Verdict, assess_claims, assess_v2_claims, claim_id, select
 
-__all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "common_range", "spin_comparison_markdown", "with_reference", "HELD_OUT_ALIASES", "PAPER_DATA_ROOT", "TRAINING_ALIASES", "WITHIN_FRACTION",
+__all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "common_range", "spin_comparison_markdown", "two_worlds_headline",
+           "with_reference", "HELD_OUT_ALIASES", "PAPER_DATA_ROOT", "TRAINING_ALIASES", "WITHIN_FRACTION",
            "curve_comparison", "curve_comparison_markdown", "plot_curves_beside_published", "published_comparison",
            "published_comparison_markdown", "composition_markdown", "grade", "held_out_errors_markdown", "load_paper_runs",
            "paper_data_dir", "paper_runs_dir", "read_world_summary", "records_provenance", "reference_markdown",
@@ -470,3 +471,27 @@ def spin_comparison_markdown(rows: Sequence[dict], tail_at: Sequence[float] = ()
         lines.append(f"| {row['name']} | {row['r_e']:.3f} | {row['depth']:.2f} | " + " | ".join(cells)
                      + (" | " if tail_at else "") + f"{row['delta_r_e']:+.3f} | {row['delta_depth']:+.2f} |")
     return "\n".join(lines)
+
+
+def two_worlds_headline(worlds: Mapping[str, Mapping[str, object]], elements: Sequence[str] = ("C", "Si"),
+                        claims: Sequence[str] = CLAIM_IDS) -> str:
+    """One sentence: of the claims graded in both worlds (columns "<el>, our data" and "<el>, their
+    data" of ``worlds``, as :func:`side_by_side` takes them), how many get the same verdict, naming
+    them, and the ones that differ with both verdicts."""
+    both, agree, differ = 0, [], []
+    for element in elements:
+        ours, theirs = worlds.get(f"{element}, our data", {}), worlds.get(f"{element}, their data", {})
+        for claim in claims:
+            pair = [world[claim].verdict if claim in world else "not tested (no runs)" for world in (ours, theirs)]
+            if any(verdict.startswith("not tested") for verdict in pair):
+                continue
+            both += 1
+            if pair[0] == pair[1]:
+                agree.append(f"{claim} ({element}, {pair[0]})")
+            else:
+                differ.append(f"{claim} ({element}: ours {pair[0]}, theirs {pair[1]})")
+    if not both:
+        return "No claim could be graded in both data worlds: run `make sweep` and `make sweep-paper`."
+    return (f"Of the {both} claims graded in both data worlds, {len(agree)} get the same verdict on the authors' "
+            f"data as on ours" + (f" ({'; '.join(agree)})" if agree else "")
+            + (f", and {len(differ)} differ: {'; '.join(differ)}." if differ else "."))
