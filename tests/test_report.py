@@ -281,19 +281,25 @@ def test_the_best_bulk_potential_is_the_lowest_test_energy_of_the_bulk_sets():
 def test_the_bottom_line_follows_the_verdicts_and_the_origin_of_the_convergence():
     best = {"C": {"variant": "standard", "training_set": "diverse", "body_order": 5, "energy_meV_per_atom": 58.19,
                   "force_eV_per_A": 0.641}, "Si": None}
-    paper = report.bottom_line({"1b": "reproduced", "2": "reproduced"}, [1.24, 3.1, 0.9], {"C": "dimers", "Si": "dimers"},
-                               best)
+    paper = report.bottom_line({"1b": "reproduced", "2": "reproduced"}, {2: 1.24, 3: 3.1, 4: 0.9},
+                               {"C": "dimers", "Si": "dimers"}, best)
     assert len(paper) == 3
-    assert paper[0].startswith("Trained on bulk carbon, linear ACE potentials predict the energy of two isolated atoms "
-                               "0.9–3.1 eV away from DFT on average, and adding body orders does not bring")
-    assert paper[0].endswith("the paper's finding on carbon holds on our data.")
-    assert paper[1] == ("Trained on dimers to pentamers, on carbon and on silicon the convergence in K comes from the "
-                        "dimers in the training data, not from the self-interaction-free basis.")
-    assert paper[2] == ("The best bulk potentials predict held-out structures to carbon 58 meV/atom and 0.64 eV/Å "
-                        "(K = 5, diverse): usable for bulk, not for the isolated pair.")
-    other = report.bottom_line({"1b": "partly", "2": "not reproduced"}, [0.3, 0.2], {"C": "basis", "Si": "none"}, best)
-    assert "settles, for some K within 0.5 eV of DFT: the paper's finding on carbon holds only in part" in other[0]
-    assert "on carbon the convergence in K comes from the self-interaction-free basis" in other[1]
+    assert paper[0] == ("Trained on bulk carbon, linear ACE potentials put the energy of two isolated atoms 0.9–3.1 eV "
+                        "from DFT on average, and the curve does not settle as body orders are added: the paper's "
+                        "finding on carbon holds on our data.")
+    assert paper[1] == ("Trained on dimers to pentamers, the curves do converge in K; on carbon and silicon alike the "
+                        "convergence in K comes from the dimers in the training data, not from the self-interaction-free "
+                        "basis.")
+    assert paper[2] == ("The best bulk potentials predict held-out structures to 58 meV/atom and 0.64 eV/Å on carbon "
+                        "(K = 5, trained on `diverse`).")
+    near = report.bottom_line({"1b": "partly", "2": "reproduced"}, {2: 1.2, 5: 0.42}, {"C": "dimers"}, best)
+    assert near[0].endswith("does not settle as body orders are added; it comes within 0.5 eV of DFT only at K = 5, "
+                            "so the paper's finding on carbon holds in part on our data.")
+    other = report.bottom_line({"1b": "partly", "2": "not reproduced"}, {2: 0.3, 3: 0.2}, {"C": "basis", "Si": "none"},
+                               best)
+    assert "and the curve settles as body orders are added; it comes within 0.5 eV of DFT only at K = 2, 3" in other[0]
+    assert other[1].startswith("Trained on dimers to pentamers, the curves do converge in K on carbon; on carbon the "
+                               "convergence in K comes from the self-interaction-free basis")
     assert "on silicon the convergence in K does not happen" in other[1]
 
 
@@ -304,14 +310,15 @@ def test_the_claims_overview_has_one_row_per_claim_with_its_deciding_number_and_
                 Verdict("v2b. Pure alone does not fix it", "c", "reproduced", "e")]
     graded = {40: [DrawVerdict("1a. Diverse validates better", "c", 40, 0, 10, 10, "partly (in every draw)")],
               320: [DrawVerdict("1a. Diverse validates better", "c", 320, 0, 1, 1, "not reproduced")]}
-    rows = report.claims_overview_rows(verdicts, graded, {"1a": "forces 0.64 eV/Å"}, "C")
-    assert rows[0] == {"claim": "1a", "element": "C", "verdict": "partly", "over_draws": "partly (in every draw) (N = 40)",
-                       "number": "forces 0.64 eV/Å", "failing": "K = 2: energy (3.9, 4.1)"}
+    rows = report.claims_overview_rows(verdicts, graded, {"1a": "forces 0.64 eV/Å", "v2b": "steps 0.5 → 0.6"}, "C")
+    assert rows[0] == {"claim": "1a", "element": "C", "verdict": "partly", "over_draws": "partly (in every draw), N = 40",
+                       "number": "3.9, 4.1", "failing": "K = 2: energy"}  # a failing claim: the numbers that fail
+    assert rows[1]["number"] == "steps 0.5 → 0.6" and rows[1]["failing"] == "–"  # a claim that holds: its key number
     table = report.claims_overview_markdown(rows).splitlines()
     assert table[0].startswith("| claim | the paper says | one fit | over draws |")
-    assert table[2] == ("| 1a (C) | more diverse training data validate better | **partly** | partly (in every draw) "
-                        "(N = 40) | forces 0.64 eV/Å | K = 2: energy (3.9, 4.1) |")
-    assert table[3].endswith("| **reproduced** | not resampled | no runs | – |")
+    assert table[2] == ("| 1a (C) | more diverse training data validate better | **partly** | partly (in every draw), "
+                        "N = 40 | 3.9, 4.1 | K = 2: energy |")
+    assert table[3].endswith("| **reproduced** | not resampled | steps 0.5 → 0.6 | – |")
 
 
 def test_the_quality_table_names_the_best_bulk_potential_of_each_element():
@@ -337,3 +344,18 @@ def test_the_runs_index_links_each_run_with_its_key_numbers(tmp_path):
         "| clusters | failed · 12 | – |"]  # no page: no link; narrow: no run, no row
     assert report.runs_index_markdown(records, tmp_path / "book", "pure").splitlines()[2] == "| diverse | 222 · 1.38 · 0.50 |"
     assert report.runs_index_markdown(records, tmp_path / "book", "other") == ""
+
+
+def test_draw_overlap_is_a_grid_of_training_sets_and_sizes():
+    rows = [{"training_set": "narrow", "train_size": 40, "draws": 10, "shared_fraction": 0.1223},
+            {"training_set": "narrow", "train_size": 320, "draws": 1, "shared_fraction": 1.0},
+            {"training_set": "diverse", "train_size": 40, "draws": 10, "shared_fraction": 0.12}]
+    assert report.draw_overlap_markdown(rows).splitlines() == [
+        "| training set | N = 40 | N = 320 |", "|---|---|---|", "| narrow | 12 % (10 draws) | 100 % (1 draw) |",
+        "| diverse | 12 % (10 draws) | – |"]
+
+
+def test_a_page_with_several_error_grids_explains_failed_once():
+    records = [_error_record(2, "narrow", 4014.4, 30.0)]
+    assert report.error_grid_markdown(records, ["narrow"], "force").endswith(report.FAILED_NOTE)
+    assert report.FAILED_NOTE not in report.error_grid_markdown(records, ["narrow"], "force", note=False)

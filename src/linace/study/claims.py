@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .results import convergence_table
+from .results import convergence_table, significant
 
 __all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "REPRODUCED_FRACTION", "PARTLY_IN_EVERY_DRAW", "TAILORED_SET",
            "ATTRIBUTION_SETS", "CLAIM_TITLES", "DrawVerdict", "Failure", "Verdict", "assess_claims", "assess_v2_claims",
@@ -128,12 +128,11 @@ def assess_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarr
         if "diverse" not in errors:
             failures.append(Failure(f"K = {K}: no `diverse` run"))
         else:
-            for best, column, name, unit, fmt in ((best_e, 0, "energy", "meV/atom", ".3g"),
-                                                   (best_f, 1, "force", "eV/Å", ".2f")):
+            for best, column, name, unit in ((best_e, 0, "energy", "meV/atom"), (best_f, 1, "force", "eV/Å")):
                 if best != "diverse":
                     failures.append(Failure(
                         f"K = {K}: `diverse` not lowest in test {name} RMSE",
-                        f"{best} {errors[best][column]:{fmt}}, diverse {errors['diverse'][column]:{fmt}} {unit}"))
+                        f"{best} {significant(errors[best][column])}, diverse {significant(errors['diverse'][column])} {unit}"))
     verdicts.append(Verdict(
         "1a. Potentials trained on a more diverse dataset validate better.",
         "for every K, the `diverse` potential has the lowest test energy and force RMSE of the bulk sets",
@@ -528,8 +527,11 @@ def claim_id(claim: str) -> str:
 
 
 def key_numbers(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> dict[str, str]:
-    """One line of numbers per claim id, for a summary of the findings (records of one
-    regularisation, both variants; the bulk claims are read on the standard basis)."""
+    """The numbers each claim turns on, one short line per claim id, for a summary of the findings
+    (records of one regularisation, both variants; the bulk claims are read on the standard basis):
+    1a the test force RMSE of the bulk sets at the largest K, 1b-3 the `diverse` potentials' distances
+    to DFT, successive-K distances and training force RMSE, v2a-c the successive-K distances of the
+    run each claim is about."""
 
     def chain(values, fmt=".2f"):
         return " → ".join(format(v, fmt) for v in values) if values else "no runs"
@@ -545,16 +547,16 @@ def key_numbers(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray
     if orders:
         K = orders[-1]
         forces = [(s, _test_rmse(standard, s, K)) for s in BULK_SETS if select(standard, training_set=s)]
-        out["1a"] = f"test force RMSE at K = {K}: " + ", ".join(f"{s} {f:.2f}" for s, f in forces) + " eV/Å"
+        out["1a"] = f"test force RMSE at K = {K}: " + ", ".join(f"{s} {significant(f)}" for s, f in forces) + " eV/Å"
     if diverse:
         distances = [r["dimer_summary"]["distance_to_dft_eV"] for r in diverse]
-        out["1b"] = f"diverse, K = {orders[0]}..{orders[-1]}: {min(distances):.2f}–{max(distances):.2f} eV from DFT"
-        out["2"] = f"diverse: successive-K distances {chain(convergence_steps(diverse, dft_curve))} eV"
-        out["3"] = (f"diverse: training force RMSE {chain([r['errors']['train']['all']['force_rmse_eV_per_A'] for r in diverse])}"
-                    f" eV/Å; distance to DFT {chain(distances)} eV")
+        out["1b"] = f"`diverse`, K = {orders[0]}–{orders[-1]}: {min(distances):.2f}–{max(distances):.2f} eV from DFT"
+        out["2"] = f"`diverse`, successive K: {chain(convergence_steps(diverse, dft_curve))} eV"
+        out["3"] = (f"`diverse`: training force RMSE {chain([r['errors']['train']['all']['force_rmse_eV_per_A'] for r in diverse])}"
+                    f" eV/Å; to DFT {chain(distances)} eV")
     for key, variant, training_set in (("v2a", "standard", TAILORED_SET), ("v2b", "pure", "diverse"),
                                        ("v2c", "pure", TAILORED_SET)):
         runs = by_order(variant, training_set)
         if runs:
-            out[key] = f"{variant}, {training_set}: successive-K distances {chain(convergence_steps(runs, dft_curve))} eV"
+            out[key] = f"{variant}, `{training_set}`, successive K: {chain(convergence_steps(runs, dft_curve))} eV"
     return out

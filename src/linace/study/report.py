@@ -16,14 +16,14 @@ from ase import Atoms
 
 from . import reference
 from .claims import CONVERGED_EV, DrawVerdict, Verdict, claim_id, compare_over_draws, select
-from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
+from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range, significant
 
 __all__ = ["BULK_SETS", "ELEMENT_NAMES", "ERROR_QUANTITIES", "FAILED_ENERGY_MEV_PER_ATOM", "FAILED_FORCE_EV_PER_A",
            "FAILED_NOTE", "LITERATURE_BULK", "ORIGIN_WORDS", "SETTINGS_SHOWN", "SUMMARY_QUANTITIES", "best_bulk_potential",
            "bottom_line", "changes_over_draws", "chosen_setting_errors", "claims_overview_markdown",
            "claims_overview_rows", "compute_markdown", "convergence_by_run", "convergence_ingredients_markdown",
            "convergence_scan_markdown", "convergence_summary_figure", "dimer_curve_grid", "dimer_state_markdown",
-           "draws_comparison_markdown", "energy_rmse_cell", "error_grid_markdown", "failing_over_draws_markdown",
+           "draw_overlap_markdown", "draws_comparison_markdown", "energy_rmse_cell", "error_grid_markdown", "failing_over_draws_markdown",
            "families_markdown", "force_rmse_cell", "over_draws_summary", "potential_quality_markdown", "runs_index_markdown", "sanity_markdown",
            "settings_markdown",
            "significant", "standard_vs_pure_markdown", "summary_comparison_markdown", "test_error_markdown",
@@ -390,16 +390,6 @@ FAILED_NOTE = (f"*failed*: test energy RMSE above {FAILED_ENERGY_MEV_PER_ATOM / 
                "trained on molecules alone, a failed extrapolation to bulk).")
 
 
-def significant(value: float | None, digits: int = 3) -> str:
-    """A number with ``digits`` significant figures in plain notation (58.2, 0.641, 4510000), '–' if missing."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    decimals = digits - 1 - int(np.floor(np.log10(abs(value))))
-    return f"{round(value, decimals):.{max(decimals, 0)}f}"
-
-
 def energy_rmse_cell(meV_per_atom: float | None) -> str:
     """A test energy RMSE for a table in meV/atom: three significant figures, or "failed" with the value
     in eV/atom above :data:`FAILED_ENERGY_MEV_PER_ATOM`."""
@@ -421,11 +411,12 @@ ERROR_QUANTITIES = {"energy": ("energy_rmse_meV_per_atom", energy_rmse_cell),
 
 
 def error_grid_markdown(records: Sequence[dict], training_sets: Sequence[str], quantity: str = "energy",
-                        split: str = "test") -> str:
+                        split: str = "test", note: bool = True) -> str:
     """One error of every run, body orders down and training sets across: the RMSE of ``quantity``
     ("energy", meV/atom, or "force", eV/A) on ``split`` ("test" or "train"), with failed potentials
     marked (:func:`energy_rmse_cell`, :func:`force_rmse_cell`). Records of one variant and
-    regularisation. A Markdown table, with :data:`FAILED_NOTE` under it when a cell failed."""
+    regularisation. A Markdown table, with :data:`FAILED_NOTE` under it when a cell failed (and ``note``:
+    a page with several such tables says it once)."""
     key, cell = ERROR_QUANTITIES[quantity]
     orders = sorted({r["parameters"]["body_order"] for r in records})
     lines = ["| K | " + " | ".join(training_sets) + " |", "|---" * (len(training_sets) + 1) + "|"]
@@ -436,7 +427,19 @@ def error_grid_markdown(records: Sequence[dict], training_sets: Sequence[str], q
             cells.append(cell(match[0]["errors"][split]["all"][key]) if match else "–")
         lines.append(f"| {K} | " + " | ".join(cells) + " |")
     table = "\n".join(lines)
-    return table + ("\n\n" + FAILED_NOTE if "*failed*" in table else "")
+    return table + ("\n\n" + FAILED_NOTE if note and "*failed*" in table else "")
+
+
+def draw_overlap_markdown(rows: Sequence[Mapping]) -> str:
+    """How much two draws of N structures share (:func:`linace.study.resample.draw_overlap` rows), one
+    row per training set and one column per N: "12 % (10 draws)". A Markdown table."""
+    sizes = sorted({row["train_size"] for row in rows})
+    sets = list(dict.fromkeys(row["training_set"] for row in rows))
+    cells = {(row["training_set"], row["train_size"]): f"{100 * row['shared_fraction']:.0f} % ({row['draws']} "
+             + ("draw" if row["draws"] == 1 else "draws") + ")" for row in rows}
+    lines = ["| training set | " + " | ".join(f"N = {size}" for size in sizes) + " |", "|---" * (len(sizes) + 1) + "|"]
+    lines += [f"| {s} | " + " | ".join(cells.get((s, size), "–") for size in sizes) + " |" for s in sets]
+    return "\n".join(lines)
 
 
 def test_error_markdown(records: Sequence[dict], variants: Sequence[str], training_sets: Sequence[str]) -> str:
@@ -578,7 +581,7 @@ ORIGIN_WORDS = {
     "basis": "comes from the self-interaction-free basis, not from the dimers in the training data",
     "both": "needs both the dimers in the training data and the self-interaction-free basis",
     "neither": "needs neither the dimers in the training data nor the self-interaction-free basis alone",
-    "none": "does not happen: the self-interaction-free basis on dimers to pentamers does not converge either",
+    "none": "does not happen: the self-interaction-free basis on dimers to pentamers does not converge",
     "untested": "is not tested (runs missing)",
 }
 
@@ -586,42 +589,48 @@ ORIGIN_WORDS = {
 ELEMENT_NAMES = {"C": "carbon", "Si": "silicon"}
 
 
-def bottom_line(bulk_verdicts: Mapping[str, str], bulk_distances: Sequence[float], origins: Mapping[str, str],
+def bottom_line(bulk_verdicts: Mapping[str, str], bulk_distances: Mapping[int, float], origins: Mapping[str, str],
                 best: Mapping[str, Mapping | None]) -> list[str]:
     """The study's result in three plain sentences.
 
     ``bulk_verdicts``: {claim id: one-fit verdict} of carbon's bulk claims (at least "1b" and "2");
-    ``bulk_distances``: the mean distances (eV) to DFT of the dimer curves of the potentials trained on
-    carbon's `diverse` set, one per K; ``origins``: {element: :func:`linace.study.claims.convergence_origin`};
+    ``bulk_distances``: {K: mean distance (eV) to DFT of the dimer curve} of the potentials trained on
+    carbon's `diverse` set; ``origins``: {element: :func:`linace.study.claims.convergence_origin`};
     ``best``: {element: :func:`best_bulk_potential`}. Each sentence follows the verdicts and numbers
     it is given (a claim that is not reproduced is said so), so the text cannot outlive the data.
     """
-    far = bulk_verdicts.get("1b") == "reproduced"
-    unsettled = bulk_verdicts.get("2") == "reproduced"
+    from .claims import FAR_FROM_DFT_EV
+
+    settles = bulk_verdicts.get("2") != "reproduced"
     if bulk_distances:
-        low, high = min(bulk_distances), max(bulk_distances)
-        span = f"{low:.1f}–{high:.1f} eV" if f"{low:.1f}" != f"{high:.1f}" else f"{low:.1f} eV"
-        first = f"Trained on bulk carbon, linear ACE potentials predict the energy of two isolated atoms {span} " \
-                f"away from DFT on average"
+        low, high = min(bulk_distances.values()), max(bulk_distances.values())
+        near = [K for K, distance in sorted(bulk_distances.items()) if not distance > FAR_FROM_DFT_EV]
+        first = (f"Trained on bulk carbon, linear ACE potentials put the energy of two isolated atoms "
+                 f"{low:.1f}–{high:.1f} eV from DFT on average, and the curve "
+                 + ("settles" if settles else "does not settle") + " as body orders are added")
+        if near:
+            first += (f"; it comes within {FAR_FROM_DFT_EV} eV of DFT only at K = {', '.join(map(str, near))}, so "
+                      "the paper's finding on carbon holds in part on our data.")
+        else:
+            first += (": the paper's finding on carbon holds on our data." if not settles else
+                      ": the paper's finding on carbon holds in part on our data.")
     else:
-        first = "Trained on bulk carbon, linear ACE potentials were not run"
-    if far and unsettled:
-        first += ", and adding body orders does not bring that curve closer or make it settle: the paper's " \
-                 "finding on carbon holds on our data."
-    else:
-        first += (", and as body orders are added the curve " + ("does not settle" if unsettled else "settles")
-                  + ("" if far else ", for some K within 0.5 eV of DFT")
-                  + ": the paper's finding on carbon holds only in part on our data.")
+        first = "No potential was trained on bulk carbon."
+    converging = {element: origin for element, origin in origins.items() if origin not in ("none", "untested")}
     groups: dict[str, list[str]] = {}
     for element, origin in origins.items():
         groups.setdefault(origin, []).append(ELEMENT_NAMES.get(element, element))
-    parts = [f"on {' and on '.join(names)} the convergence in K {ORIGIN_WORDS[origin]}" for origin, names in groups.items()]
-    second = "Trained on dimers to pentamers, " + "; ".join(parts) + "."
-    quality = [f"{ELEMENT_NAMES.get(element, element)} {significant(b['energy_meV_per_atom'], 2)} meV/atom and "
-               f"{significant(b['force_eV_per_A'], 2)} eV/Å (K = {b['body_order']}, {b['training_set']})"
+    parts = [f"on {' and '.join(names)}{' alike' if len(names) > 1 else ''} the convergence in K {ORIGIN_WORDS[origin]}"
+             for origin, names in groups.items()]
+    second = ("Trained on dimers to pentamers, the curves do converge in K"
+              + ("" if len(converging) == len(origins) else " on " + " and ".join(
+                  ELEMENT_NAMES.get(e, e) for e in converging)) + "; " if converging else
+              "Trained on dimers to pentamers, ") + "; ".join(parts) + "."
+    quality = [f"{significant(b['energy_meV_per_atom'], 2)} meV/atom and {significant(b['force_eV_per_A'], 2)} eV/Å on "
+               f"{ELEMENT_NAMES.get(element, element)} (K = {b['body_order']}, trained on `{b['training_set']}`)"
                for element, b in best.items() if b]
-    third = ("The best bulk potentials predict held-out structures to " + "; ".join(quality)
-             + ": usable for bulk, not for the isolated pair.") if quality else "No bulk potential was trained."
+    third = ("The best bulk potentials predict held-out structures to " + " and to ".join(quality) + "."
+             if quality else "No bulk potential was trained.")
     return [first, second, third]
 
 
@@ -645,24 +654,27 @@ def claims_overview_markdown(rows: Sequence[Mapping]) -> str:
     lines = ["| claim | the paper says | one fit | over draws | the number that decides it | which condition fails |",
              "|---|---|---|---|---|---|"]
     for row in rows:
-        failing = row["failing"] if row["failing"] not in ("none", "") else "–"
         lines.append(f"| {row['claim']} ({row['element']}) | {CLAIM_TITLES.get(row['claim'], '')} | **{row['verdict']}** "
-                     f"| {row['over_draws'] or 'not resampled'} | {row['number']} | {failing} |")
+                     f"| {row['over_draws'] or 'not resampled'} | {row['number']} | {row['failing'] or '–'} |")
     return "\n".join(lines)
 
 
 def claims_overview_rows(verdicts: Sequence[Verdict], graded: Mapping[int, Sequence[DrawVerdict]],
                          numbers: Mapping[str, str], element: str) -> list[dict]:
     """The rows of :func:`claims_overview_markdown` for one element: each one-fit ``verdicts``, its
-    verdict over draws at the largest N with several draws (``graded``: {N: grade_over_draws}), its
-    key number (``numbers``: :func:`linace.study.claims.key_numbers`) and its failing conditions."""
+    verdict over draws at the largest N with several draws (``graded``: {N: grade_over_draws}), the
+    number that decides it (the numbers of its failing conditions, or for a claim that holds its key
+    number, ``numbers``: :func:`linace.study.claims.key_numbers`) and its failing conditions (in words;
+    their numbers are in the number column)."""
     rows = []
     for verdict in verdicts:
         cid = claim_id(verdict.claim)
         tested = [v for verdicts_n in graded.values() for v in verdicts_n if v.claim == verdict.claim and v.draws > 1]
-        over = f"{tested[-1].verdict} (N = {tested[-1].train_size})" if tested else None
+        over = f"{tested[-1].verdict}, N = {tested[-1].train_size}" if tested else None
+        details = "; ".join(f.detail for f in verdict.failures if f.detail)
+        failing = "; ".join(f.condition for f in verdict.failures) or ("–" if verdict.failing == "none" else verdict.failing)
         rows.append({"claim": cid, "element": element, "verdict": verdict.verdict, "over_draws": over,
-                     "number": numbers.get(cid, "no runs"), "failing": verdict.failing})
+                     "number": details or numbers.get(cid, "no runs"), "failing": failing})
     return rows
 
 
