@@ -48,11 +48,16 @@ check-book: $(STAMP)
 
 # results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb, then the resampled runs
 # results/resampled/<run-id>-N<size>-d<draw>.json (they reuse the sweep's cached design rows), then the
-# same sweep on silicon's data (results/Si/, chapter 07) once they are complete; up-to-date runs are skipped.
+# same sweep on silicon's data once they are complete (results/Si/, pages in book/sweep/Si/) and
+# silicon's second-version training sets over draws (results/Si/resampled/, chapter 07); up-to-date
+# runs are skipped.
+SI_RESAMPLED_SETS := clusters+dimers diverse
 sweep: $(STAMP)
 	$(BIN)/python -m linace.study.sweep
 	$(BIN)/python -m linace.study.resample
-	$(BIN)/python -m linace.study.sweep --data-dir data/Si --if-complete
+	$(BIN)/python -m linace.study.sweep --data-dir data/Si --if-complete --notebooks-dir book/sweep/Si
+	if ls results/Si/*.json >/dev/null 2>&1; then \
+	    $(BIN)/python -m linace.study.resample --data-dir data/Si --training-sets $(SI_RESAMPLED_SETS); fi
 
 # Regenerate the reference data with GPAW: hours of CPU, resumable (finished structures are cached in
 # data/<element>/dft_cache.db). Needs Debian's libxc-dev libopenblas-dev g++; gpaw 26.x builds only with CC=g++.
