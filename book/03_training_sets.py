@@ -376,12 +376,13 @@ else:
     print("the manifest records no spherical atom")
 
 # %% [markdown]
-# The dimer curve moves down rigidly by twice the difference, about 0.18 eV, so that two separated
-# atoms would appear bound. The distance between the curves of two potentials (successive $K$) does
-# not see a rigid shift of the reference, since both are fitted to the same data; but every distance
-# *to DFT* does, and 0.18 eV is a third of the 0.5 eV "far from DFT" criterion and more than the 0.1 eV
-# convergence threshold. A reference with such an artefact would move verdicts for reasons that have
-# nothing to do with ACE, which is why the atom is found by the same state search as the dimers.
+# The dimer curve moves down rigidly by twice the difference (printed above), so that two separated
+# atoms would appear bound by a few tenths of an eV. The distance between the curves of two potentials
+# (successive $K$) does not see a rigid shift of the reference, since both are fitted to the same data;
+# but every distance *to DFT* does, and a shift of this size is a large part of the 0.5 eV "far from
+# DFT" criterion and more than the 0.1 eV convergence threshold. A reference with such an artefact
+# would move verdicts for reasons that have nothing to do with ACE, which is why the atom is found by
+# the same state search as the dimers.
 # ```{solution-end}
 # ```
 #
