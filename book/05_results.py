@@ -182,6 +182,8 @@ for K in orders:
               for s in ("narrow", "crystals", "diverse") if select(records, training_set=s, body_order=K)}
     energy = {s: e["energy_rmse_meV_per_atom"] for s, e in errors.items()}
     force = {s: e["force_rmse_eV_per_A"] for s, e in errors.items()}
+    if not errors:
+        continue
     print(f"K = {K}: lowest energy {min(energy, key=energy.get)}, lowest force {min(force, key=force.get)}; "
           f"energies " + ", ".join(f"{s} {v:.0f}" for s, v in energy.items()) + " meV/atom")
 
@@ -215,6 +217,9 @@ from linace.study.claims import convergence_steps
 
 for s in ("narrow", "crystals", "diverse"):
     steps = convergence_steps(select(records, training_set=s), (r_dft, e_dft))
+    if len(steps) < 2:
+        print(f"{s}: too few runs to judge convergence")
+        continue
     shrinking = all(b < a for a, b in zip(steps, steps[1:]))
     print(f"{s}: successive-K distances " + " -> ".join(f"{x:.2f}" for x in steps) + " eV; "
           + (f"would converge for a threshold above {steps[-1]:.2f} eV" if shrinking else "never shrinks at every K"))
