@@ -67,7 +67,8 @@ MEASURE_JS = r"""
     var article = document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
     var column = article.getBoundingClientRect();
     var blocks = [];
-    article.querySelectorAll("pre, table, .pst-scrollable-table-container, div.output, div.cell_output, mjx-container[display='true']").forEach(function (el) {
+    var wide = "pre, table, .pst-scrollable-table-container, div.output, div.cell_output, mjx-container[display='true']";
+    article.querySelectorAll(wide).forEach(function (el) {
       var box = el.getBoundingClientRect();
       if (box.width === 0) { return; }  // hidden (a folded solution, a toggled cell)
       var scrolls = el.scrollWidth - el.clientWidth;
@@ -91,7 +92,8 @@ MEASURE_JS = r"""
       if (node.nodeValue.indexOf("$") < 0) { continue; }
       var inside = false;
       for (var p = node.parentElement; p && p !== article.parentElement; p = p.parentElement) {
-        if (skip.indexOf(p.tagName) >= 0 || (p.classList && (p.classList.contains("math") || p.classList.contains("highlight")))) { inside = true; break; }
+        var maths = p.classList && (p.classList.contains("math") || p.classList.contains("highlight"));
+        if (skip.indexOf(p.tagName) >= 0 || maths) { inside = true; break; }
       }
       if (!inside) { dollars.push(node.nodeValue.trim().slice(0, 80)); }
     }
@@ -163,7 +165,8 @@ def pages(build: Path, include_sweep: bool) -> list[Path]:
                 if include_sweep or not _is_sweep_run(entry["file"]):
                     names.append(entry["file"])
             elif "glob" in entry and include_sweep:
-                names.extend(str(p.relative_to(build).with_suffix("")) for p in sorted(build.glob(entry["glob"] + ".html")))
+                matches = sorted(build.glob(entry["glob"] + ".html"))
+                names.extend(str(p.relative_to(build).with_suffix("")) for p in matches)
             visit(entry.get("sections", []))
 
     for part in toc.get("parts", []):

@@ -130,9 +130,9 @@ def assess_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarr
         else:
             for best, column, name, unit in ((best_e, 0, "energy", "meV/atom"), (best_f, 1, "force", "eV/Å")):
                 if best != "diverse":
-                    failures.append(Failure(
-                        f"K = {K}: `diverse` not lowest in test {name} RMSE",
-                        f"{best} {significant(errors[best][column])}, diverse {significant(errors['diverse'][column])} {unit}"))
+                    best_value, diverse_value = significant(errors[best][column]), significant(errors["diverse"][column])
+                    failures.append(Failure(f"K = {K}: `diverse` not lowest in test {name} RMSE",
+                                            f"{best} {best_value}, diverse {diverse_value} {unit}"))
     verdicts.append(Verdict(
         "1a. Potentials trained on a more diverse dataset validate better.",
         "for every K, the `diverse` potential has the lowest test energy and force RMSE of the bulk sets",
@@ -478,8 +478,8 @@ def grade_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
             slot[2] += v.verdict == "partly"
             slot[3] += 1
             slot[4].update(dict.fromkeys({f.condition for f in v.failures}, 1))
-    return [DrawVerdict(claim, criterion, train_size, holds, partly, n, over_draws_grade(holds, partly, n), dict(failing))
-            for claim, (criterion, holds, partly, n, failing) in counts.items()]
+    return [DrawVerdict(claim, criterion, train_size, holds, partly, n, over_draws_grade(holds, partly, n),
+                        dict(failing)) for claim, (criterion, holds, partly, n, failing) in counts.items()]
 
 
 def snapshot_draws(graded: Mapping[int, Sequence[DrawVerdict]]) -> dict[str, list[dict]]:
@@ -552,8 +552,8 @@ def key_numbers(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray
         distances = [r["dimer_summary"]["distance_to_dft_eV"] for r in diverse]
         out["1b"] = f"`diverse`, K = {orders[0]}–{orders[-1]}: {min(distances):.2f}–{max(distances):.2f} eV from DFT"
         out["2"] = f"`diverse`, successive K: {chain(convergence_steps(diverse, dft_curve))} eV"
-        out["3"] = (f"`diverse`: training force RMSE {chain([r['errors']['train']['all']['force_rmse_eV_per_A'] for r in diverse])}"
-                    f" eV/Å; to DFT {chain(distances)} eV")
+        train = [r["errors"]["train"]["all"]["force_rmse_eV_per_A"] for r in diverse]
+        out["3"] = f"`diverse`: training force RMSE {chain(train)} eV/Å; to DFT {chain(distances)} eV"
     for key, variant, training_set in (("v2a", "standard", TAILORED_SET), ("v2b", "pure", "diverse"),
                                        ("v2c", "pure", TAILORED_SET)):
         runs = by_order(variant, training_set)

@@ -10,10 +10,11 @@ from cycler import cycler
 
 from linace.analysis import DimerCurve
 
-__all__ = ["BODY_ORDER_COLOURS", "BOOK_STYLE", "LEARNING_LABELS", "MAX_PANELS_PER_ROW", "OKABE_ITO", "PAGE_WIDTH_IN",
-           "TRAINING_SET_COLOURS", "VARIANT_STYLES", "convergence_axes", "dimer_axes", "figure_legend", "learning_axes",
-           "panel_grid", "parity", "plot_convergence", "plot_dft_dimer", "plot_dimer_curve", "plot_dimer_states",
-           "plot_learning_curve", "use_book_style", "FAMILY_GROUPS", "GROUP_STYLES", "energy_volume_panels", "family_group"]
+__all__ = ["BODY_ORDER_COLOURS", "BOOK_STYLE", "FAMILY_GROUPS", "GROUP_STYLES", "LEARNING_LABELS", "MAX_PANELS_PER_ROW",
+           "OKABE_ITO", "PAGE_WIDTH_IN", "TRAINING_SET_COLOURS", "VARIANT_STYLES", "convergence_axes", "dimer_axes",
+           "energy_volume_panels", "family_group", "figure_legend", "learning_axes", "panel_grid", "parity",
+           "plot_convergence", "plot_dft_dimer", "plot_dimer_curve", "plot_dimer_states", "plot_learning_curve",
+           "use_book_style"]
 
 #: The colour-blind-safe palette of Okabe and Ito (2008), black left out: blue, orange, bluish green,
 #: vermillion, reddish purple, sky blue, yellow (the yellow last: it is faint on white).
@@ -260,10 +261,11 @@ def energy_volume_panels(sets, e0: float):
         periodic = [a for a in images if a.pbc.all()]
         for group, (colour, marker) in GROUP_STYLES.items():
             members = [a for a in periodic if family_group(a.info["config_type"]) == group]
-            ax.scatter([a.get_volume() / len(a) for a in members], [a.get_potential_energy() / len(a) - e0 for a in members],
-                       s=14, color=colour, marker=marker, label=group, lw=1 if marker == "x" else 0.5,
+            volumes = [a.get_volume() / len(a) for a in members]
+            ax.scatter(volumes, [a.get_potential_energy() / len(a) - e0 for a in members], s=14, color=colour, marker=marker, label=group, lw=1 if marker == "x" else 0.5,
                        edgecolors="white" if marker != "x" else None)
-        ax.set(title=f"{name} ({len(periodic)} structures)", xlabel="volume per atom (Å$^3$)", ylabel="E/N − E$_0$ (eV/atom)")
+        ax.set(title=f"{name} ({len(periodic)} structures)", xlabel="volume per atom (Å$^3$)",
+               ylabel="E/N − E$_0$ (eV/atom)")
         ax.label_outer()
     figure_legend(fig, axes[0], ncol=3, markerscale=1.5)
     return fig

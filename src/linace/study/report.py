@@ -19,15 +19,16 @@ from .claims import CONVERGED_EV, DrawVerdict, Verdict, claim_id, compare_over_d
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range, significant
 
 __all__ = ["BULK_SETS", "ELEMENT_NAMES", "ERROR_QUANTITIES", "FAILED_ENERGY_MEV_PER_ATOM", "FAILED_FORCE_EV_PER_A",
-           "FAILED_NOTE", "LITERATURE_BULK", "ORIGIN_WORDS", "SETTINGS_SHOWN", "SUMMARY_QUANTITIES", "best_bulk_potential",
-           "bottom_line", "changes_over_draws", "chosen_setting_errors", "claims_overview_markdown",
-           "claims_overview_rows", "compute_markdown", "convergence_by_run", "convergence_ingredients_markdown",
-           "convergence_scan_markdown", "convergence_summary_figure", "dimer_curve_grid", "dimer_state_markdown",
-           "draw_overlap_markdown", "draws_comparison_markdown", "energy_rmse_cell", "error_grid_markdown", "failing_over_draws_markdown",
-           "families_markdown", "force_rmse_cell", "over_draws_summary", "potential_quality_markdown", "runs_index_markdown", "sanity_markdown",
-           "settings_markdown",
-           "significant", "standard_vs_pure_markdown", "summary_comparison_markdown", "test_error_markdown",
-           "verdict_changes", "verdict_history_markdown", "verdicts_markdown", "verdicts_over_draws_markdown"]
+           "FAILED_NOTE", "LITERATURE_BULK", "ORIGIN_WORDS", "SETTINGS_SHOWN", "SUMMARY_QUANTITIES",
+           "best_bulk_potential", "bottom_line", "changes_over_draws", "chosen_setting_errors",
+           "claims_overview_markdown", "claims_overview_rows", "compute_markdown", "convergence_by_run",
+           "convergence_ingredients_markdown", "convergence_scan_markdown", "convergence_summary_figure",
+           "dimer_curve_grid", "dimer_state_markdown", "draw_overlap_markdown", "draws_comparison_markdown",
+           "energy_rmse_cell", "error_grid_markdown", "failing_over_draws_markdown", "families_markdown",
+           "force_rmse_cell", "over_draws_summary", "potential_quality_markdown", "runs_index_markdown",
+           "sanity_markdown", "settings_markdown", "significant", "standard_vs_pure_markdown",
+           "summary_comparison_markdown", "test_error_markdown", "verdict_changes", "verdict_history_markdown",
+           "verdicts_markdown", "verdicts_over_draws_markdown"]
 
 #: key of each element's ground-state crystal in ``data/literature.json`` (published PBE a0, B, E_coh)
 LITERATURE_BULK = {"C": "diamond", "Si": "silicon"}
@@ -672,7 +673,8 @@ def claims_overview_rows(verdicts: Sequence[Verdict], graded: Mapping[int, Seque
         tested = [v for verdicts_n in graded.values() for v in verdicts_n if v.claim == verdict.claim and v.draws > 1]
         over = f"{tested[-1].verdict}, N = {tested[-1].train_size}" if tested else None
         details = "; ".join(f.detail for f in verdict.failures if f.detail)
-        failing = "; ".join(f.condition for f in verdict.failures) or ("–" if verdict.failing == "none" else verdict.failing)
+        failing = ("; ".join(f.condition for f in verdict.failures)
+                   or ("–" if verdict.failing == "none" else verdict.failing))
         rows.append({"claim": cid, "element": element, "verdict": verdict.verdict, "over_draws": over,
                      "number": details or numbers.get(cid, "no runs"), "failing": failing})
     return rows
@@ -696,7 +698,8 @@ def convergence_summary_figure(by_element: Mapping[str, tuple[Sequence[dict], tu
                 table = convergence_table(select(records, variant=variant, training_set=training_set), dft_curve)
                 if len(table) < 2:
                     continue
-                ax.semilogy([row["body_order"] for row in table[1:]], [row["distance_to_previous_K_eV"] for row in table[1:]],
+                steps = table[1:]
+                ax.semilogy([row["body_order"] for row in steps], [row["distance_to_previous_K_eV"] for row in steps],
                             color=TRAINING_SET_COLOURS[training_set], label=f"{training_set}, {variant}", **style)
         ax.axhline(CONVERGED_EV, color="0.4", lw=1, ls=":", label=f"converged: below {CONVERGED_EV} eV")
         ax.set(xlabel="body order K", title=ELEMENT_NAMES.get(element, element),
