@@ -50,11 +50,16 @@ check-book: $(STAMP)
 
 # results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb, then the resampled runs
 # results/resampled/<run-id>-N<size>-d<draw>.json (they reuse the sweep's cached design rows), then the
-# same sweep on silicon's data (results/Si/, chapter 07) once they are complete; up-to-date runs are skipped.
+# same sweep on silicon's data once they are complete (results/Si/, pages in book/sweep/Si/) and
+# silicon's second-version training sets over draws (results/Si/resampled/, chapter 07); up-to-date
+# runs are skipped.
+SI_RESAMPLED_SETS := clusters+dimers diverse
 sweep: $(STAMP)
 	$(BIN)/python -m linace.study.sweep
 	$(BIN)/python -m linace.study.resample
-	$(BIN)/python -m linace.study.sweep --data-dir data/Si --if-complete
+	$(BIN)/python -m linace.study.sweep --data-dir data/Si --if-complete --notebooks-dir book/sweep/Si
+	if ls results/Si/*.json >/dev/null 2>&1; then \
+	    $(BIN)/python -m linace.study.resample --data-dir data/Si --training-sets $(SI_RESAMPLED_SETS); fi
 	$(BIN)/python -m linace.study.robustness --alternatives "E0: fitted" "E:F 10" "E:F 50"
 	$(BIN)/python -m linace.study.robustness --alternatives "basis: x0.5" "basis: x2" --body-orders 2 3 4
 

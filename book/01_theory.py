@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -21,7 +21,11 @@
 # After this chapter you can
 # * build the linear ACE basis from its pieces — radial functions, real spherical harmonics, the atomic base $A$ and the invariant products $B$ — and evaluate each with `linace`;
 # * state what body order and correlation order mean, and count the functions a truncation gives;
-# * explain, and show numerically, why every body order contributes to the energy of an isolated dimer (self-interaction), which the pure basis of chapter 06 removes.
+# * explain, and show numerically, why every body order contributes to the energy of an isolated dimer (self-interaction), which the pure basis of {doc}`06_beyond` removes.
+#
+# **Assumes:** linear algebra, angular momentum as in a first course in quantum mechanics
+# (spherical harmonics, Clebsch–Gordan coefficients), basic Python. **Time:** about 60 minutes, with
+# the exercises.
 # :::
 #
 # ACE was introduced by Drautz {cite:p}`drautz2019`; the construction here follows the
@@ -48,7 +52,9 @@ import linace
 from linace.basis import ACEBasis
 from linace.harmonics import lm_index, real_sph_harm
 from linace.radial import RadialBasis
+from linace.study.plotting import PAGE_WIDTH_IN, use_book_style
 
+use_book_style()
 print(f"linace {linace.__version__}")
 
 # %% [markdown]
@@ -60,18 +66,19 @@ print(f"linace {linace.__version__}")
 # $$
 # E = N E_0 + \frac{1}{2!}\sum_{i \ne j} V_2(\mathbf r_i, \mathbf r_j)
 #           + \frac{1}{3!}\sum_{i \ne j \ne k} V_3(\mathbf r_i, \mathbf r_j, \mathbf r_k) + \dots
-# $$
+# $$ (eq-cluster-expansion)
 #
 # The term $V_K$ is a $K$-body interaction. If the expansion converges, truncating it at body
 # order $K$ gives a systematically improvable model, and its two-body term $V_2$ is *the* energy
 # of a pair of atoms in vacuum: the dimer curve.
 #
-# ACE regroups the same expansion into *site energies* $E = \sum_i E_i$, each a function of the
-# neighbourhood of atom $i$ (all neighbours $j$ with $r_{ij} < r_\mathrm{cut}$):
+# ACE regroups the same expansion, Eq. {eq}`eq-cluster-expansion`, into *site energies*
+# $E = \sum_i E_i$, each a function of the neighbourhood of atom $i$ (all neighbours $j$ with
+# $r_{ij} < r_\mathrm{cut}$):
 #
 # $$
 # E_i = E_0 + \sum_{B} c_B\, B(i),
-# $$
+# $$ (eq-site-energy)
 #
 # with a basis of functions $B$ that are invariant under rotations, reflections and permutations
 # of the neighbours. A linear ACE potential is linear in the coefficients $c_B$, which are fitted
@@ -83,7 +90,7 @@ print(f"linace {linace.__version__}")
 #
 # $$
 # \phi_{nlm}(\mathbf r_{ij}) = R_n(r_{ij})\, Y_{lm}(\hat{\mathbf r}_{ij}).
-# $$
+# $$ (eq-one-particle)
 #
 # **Radial functions.** $R_n(r) = T_{n-1}(x(r))\, f_\mathrm{env}(r)$: Chebyshev polynomials of a
 # transformed distance $x(r) \in [-1, 1]$ (the Agnesi transform of ACEpotentials.jl {cite:p}`witt2023acepotentials`, centred on
@@ -96,15 +103,15 @@ r = np.linspace(0.01, rcut, 500)
 R, dR = radial(r)
 x, _ = radial.transform(r)
 
-fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(PAGE_WIDTH_IN, 3.4), constrained_layout=True)
 ax0.plot(r, x, color="k")
 ax0.set(xlabel="distance r (Å)", ylabel="transformed distance x(r)", title="Agnesi distance transform")
 ax0.axvline(radial.r0, ls=":", color="grey")
 for n in range(1, 7):
     ax1.plot(r, R[:, n - 1], label=f"n = {n}")
 ax1.set(xlabel="distance r (Å)", ylabel="$R_n(r)$ (dimensionless)", title="radial basis")
-ax1.legend(ncol=2, fontsize=8)
-fig.tight_layout()
+ax1.legend(ncol=2)
+plt.show()
 
 # %% [markdown]
 # **Figure 1.** Left: the Agnesi transform maps a distance in [0, $r_\mathrm{cut}$] to $x \in [-1, 1]$, with most of its resolution around typical bond lengths. Right: the radial functions $R_n(r)$, polynomials of $x$ times an envelope; all go smoothly to zero at the cut-off.
@@ -121,7 +128,7 @@ directions = np.stack([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi),
 Y = real_sph_harm(directions.reshape(-1, 3), 3).reshape(90, 180, -1)
 
 shown = [(0, 0), (1, 0), (1, 1), (2, 0), (2, -2), (3, 1)]
-fig, axes = plt.subplots(2, 3, figsize=(10, 5), sharex=True, sharey=True)
+fig, axes = plt.subplots(2, 3, figsize=(PAGE_WIDTH_IN, 4.6), sharex=True, sharey=True, constrained_layout=True)
 for ax, (l, m) in zip(axes.flat, shown):
     image = ax.pcolormesh(np.degrees(phi), np.degrees(theta), Y[..., lm_index(l, m)], cmap="RdBu_r", shading="auto")
     ax.set_title(f"$Y_{{{l},{m}}}$")
@@ -130,7 +137,7 @@ for ax in axes[-1]:
     ax.set_xlabel("azimuth φ (degrees)")
 for ax in axes[:, 0]:
     ax.set_ylabel("polar angle θ (degrees)")
-fig.tight_layout()
+plt.show()
 
 # %% [markdown]
 # **Figure 2.** Six real spherical harmonics on the sphere (colour: value; red positive, blue negative). $l$ counts the nodal lines: $Y_{00}$ has none; $Y_{3,1} \propto \sin\theta\,(5\cos^2\theta - 1)\cos\varphi$ has $l - |m| = 2$ nodal cones (it changes sign twice along θ) and $|m| = 1$ nodal plane ($\varphi = \pm 90°$), three in all.
@@ -143,7 +150,7 @@ fig.tight_layout()
 #
 # $$
 # A_{nlm}(i) = \sum_{j} \phi_{nlm}(\mathbf r_{ij}).
-# $$
+# $$ (eq-atomic-base)
 #
 # Products of $\nu$ factors $A$ are $(\nu + 1)$-body functions (the centre plus $\nu$
 # neighbours). Coupling the $m$ indices with generalised Clebsch–Gordan coefficients makes them
@@ -152,7 +159,7 @@ fig.tight_layout()
 # $$
 # B(i) = \sum_{m_1 \dots m_\nu} C^{l_1 \dots l_\nu}_{m_1 \dots m_\nu}
 #        \prod_{t=1}^{\nu} A_{n_t l_t m_t}(i).
-# $$
+# $$ (eq-invariant-products)
 #
 # * $\nu = 1$: $B = A_{n00}$, a pair potential (body order 2);
 # * $\nu = 2$: $B = \sum_m A_{nlm} A_{n'lm}$, the power spectrum (body order 3);
@@ -174,7 +181,8 @@ for K in range(2, 6):
     per_order = [int(np.sum(basis.body_orders == k)) for k in range(2, 6)]
     rows.append(f"| {K} | {len(basis)} | " + " | ".join(str(c) if c else "–" for c in per_order) + " |")
 display(Markdown("\n".join(rows)))
-print("truncation (nu: (max total degree, l_max)):", basis.truncation, " l_weight =", basis.l_weight)
+print("truncation (nu: (max total degree, l_max)):", basis.truncation)
+print("l_weight =", basis.l_weight)
 
 # %% [markdown]
 # Every function has a readable description: its sorted one-particle tuple and, when one tuple
@@ -199,14 +207,15 @@ print("max |B(0) - B(1)| =", np.abs(B[0] - B[1]).max())
 # %% [markdown]
 # ## Every body order contributes to the dimer: self-interaction
 #
-# The product $\prod_t A_{n_t l_t m_t}(i)$ is a sum over $\nu$ neighbours $j_1, \dots, j_\nu$
+# The product $\prod_t A_{n_t l_t m_t}(i)$ in Eq. {eq}`eq-invariant-products` is, by
+# Eq. {eq}`eq-atomic-base`, a sum over $\nu$ neighbours $j_1, \dots, j_\nu$
 # that does **not** exclude $j_1 = j_2 = \dots$. For an isolated dimer each atom has a single
 # neighbour, so $A_{nlm} = R_n(r) Y_{lm}(\hat{\mathbf r})$ and
 #
 # $$
 # B(i) = \kappa_B \prod_t R_{n_t}(r), \qquad
 # \kappa_B = \sum_m C_{m_1\dots m_\nu} \prod_t Y_{l_t m_t}(\hat{\mathbf r}),
-# $$
+# $$ (eq-self-interaction)
 #
 # where $\kappa_B$ is a constant (rotation invariance makes it independent of the direction).
 # A $\nu$-correlation function is therefore not a pure $(\nu+1)$-body term: it also carries
@@ -215,10 +224,10 @@ print("max |B(0) - B(1)| =", np.abs(B[0] - B[1]).max())
 # $$
 # E_\mathrm{dimer}(r) - 2E_0 = 2 \sum_{\nu=1}^{K-1} V_\nu(r), \qquad
 # V_\nu(r) = \sum_{B:\,\nu} c_B\, \kappa_B \prod_t R_{n_t}(r).
-# $$
+# $$ (eq-dimer-decomposition)
 #
-# Let us check it live: evaluate the basis on dimers in random orientations and fit
-# $\kappa_B$ from one distance.
+# Let us check Eq. {eq}`eq-self-interaction` live: evaluate the basis on dimers in random
+# orientations and fit $\kappa_B$ from one distance.
 
 # %%
 rng = np.random.default_rng(0)
@@ -251,12 +260,12 @@ display(Markdown("\n".join(rows)))
 # varying terms.
 
 # %%
-fig, ax = plt.subplots(figsize=(6.5, 4))
+fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
 for order in range(2, body_order + 1):
     ax.semilogy(distances, np.abs(B_dimer[:, basis.body_orders == order]).max(axis=1), label=f"body order {order}")
 ax.set(xlabel="C–C distance r (Å)", ylabel="max |B(r)| over the order's functions", title="ACE basis functions on an isolated C$_2$")
 ax.legend()
-fig.tight_layout()
+plt.show()
 
 # %% [markdown]
 # **Figure 3.** The largest $|B(r)|$ of each body order on an isolated C$_2$: none is zero. Every body order can therefore shape the dimer curve of a potential.

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -22,6 +22,9 @@
 # * choose a truncation (body order $K$, total degree $D_\nu$, $l_\max$) and predict the basis size it gives;
 # * measure how well a linear fitting problem is conditioned (singular values of the weighted design matrix);
 # * judge whether a larger basis can be determined by a given training set.
+#
+# **Assumes:** {doc}`01_theory`; linear least squares and the singular value decomposition.
+# **Time:** about 30 minutes, with the exercises.
 # :::
 #
 # A linear ACE basis is infinite; a potential uses a finite piece of it. Three choices fix the
@@ -42,7 +45,10 @@ from IPython.display import Markdown, display
 from linace.basis import DEFAULT_TRUNCATION, ACEBasis
 from linace.fit import linear_system
 from linace.study import datasets
+from linace.study.plotting import use_book_style
 from linace.study.runs import DEFAULT_WEIGHTS, default_cache
+
+use_book_style()
 
 # %% [markdown]
 # ## Sizes per body order
@@ -62,7 +68,7 @@ print("basis sizes for K = 2..5:", {K: len(ACEBasis(K)) for K in body_orders})
 # size of each order as a function of its total degree, at the default $l_\max$.
 
 # %%
-fig, ax = plt.subplots(figsize=(6.5, 4))
+fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
 for nu in range(2, 5):
     _, l_max = DEFAULT_TRUNCATION[nu]
     degrees = np.arange(nu + 2, DEFAULT_TRUNCATION[nu][0] + 3)
@@ -71,7 +77,7 @@ for nu in range(2, 5):
     ax.plot(DEFAULT_TRUNCATION[nu][0], sizes[list(degrees).index(DEFAULT_TRUNCATION[nu][0])], "k*", ms=12)
 ax.set(xlabel="total degree D_ν", ylabel="number of functions of that order", title="size vs degree (★ = default)")
 ax.legend()
-fig.tight_layout()
+plt.show()
 
 # %% [markdown]
 # **Figure 1.** Functions of one body order against its total degree $D_\nu$ (log scale; ★ the default). The size grows the faster the higher the body order.
@@ -101,13 +107,13 @@ for K in body_orders:
     table.append(f"| {K} | {len(basis)} | {len(system.y)} | {rank} | {s[0] / s[-1]:.2e} |")
 display(Markdown("\n".join(table)))
 
-fig, ax = plt.subplots(figsize=(6.5, 4))
+fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
 for K, values in spectra.items():
     ax.semilogy(np.arange(1, len(values) + 1), values, label=f"K = {K}")
 ax.set(xlabel="index of singular value", ylabel="σ_k / σ_max (column-scaled, weighted)",
        title=f"singular values of the design matrix ({training_set})")
 ax.legend()
-fig.tight_layout()
+plt.show()
 
 # %% [markdown]
 # **Figure 2.** Singular values of the weighted, column-scaled design matrix, largest first. The steeper the fall, the more directions of coefficient space the data determine only weakly.

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -23,6 +23,9 @@
 # * fit a linear ACE potential by Bayesian regression and validate it on a held-out test set;
 # * compute the dimer curve of a potential and split it into the contributions $2V_\nu(r)$ of its body orders;
 # * run the same notebook with other parameters (papermill) as the sweep does.
+#
+# **Assumes:** {doc}`01_theory`, {doc}`03_training_sets`; weighted least squares. **Time:** about 30
+# minutes, with the exercises.
 # :::
 
 # %% [markdown]
@@ -55,9 +58,10 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from linace.study import runs
-from linace.study.plotting import dimer_axes, parity, plot_dft_dimer, plot_dimer_curve
+from linace.study.plotting import PAGE_WIDTH_IN, dimer_axes, figure_legend, parity, plot_dft_dimer, plot_dimer_curve, use_book_style
 from linace.study.results import write_json_atomic
 
+use_book_style()
 run = runs.train(body_order, training_set, variant, regularisation, data_dir=data_dir or None, progress=False,
                  weights=runs.weights_of(energy_weight), energy_zero=energy_zero, basis_size=basis_size,
                  compare_range=tuple(compare_range) if compare_range else None)
@@ -81,13 +85,13 @@ for split in ("train", "test"):
 display(Markdown("\n".join(rows)))
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH_IN, 3.6), constrained_layout=True)
 for predictions, name in ((run.train, "train"), (run.test, "test")):
     parity(axes[0], predictions.energy_ref, predictions.energy_pred, "energy", "eV/atom", label=name)
     parity(axes[1], predictions.forces_ref, predictions.forces_pred, "force component", "eV/Å", label=name)
 axes[0].set_title("energies per atom")
 axes[1].set_title("forces")
-fig.tight_layout()
+plt.show()
 
 # %% [markdown]
 # **Figure 1.** Parity of energies per atom (left) and force components (right), training (blue) and test (orange) structures: points on the diagonal are predicted exactly; the table above gives the RMSE of each.
@@ -101,7 +105,7 @@ fig.tight_layout()
 # training data does not constrain the dimer curve, the band is wide.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH_IN, 3.8), constrained_layout=True)
 r_dft, e_dft, _ = run.dft_curve
 for ax, ylim in zip(axes, [(-15, 25), (-8, 4)]):
     plot_dft_dimer(ax, r_dft, e_dft)
@@ -109,8 +113,8 @@ for ax, ylim in zip(axes, [(-15, 25), (-8, 4)]):
     dimer_axes(ax, ylim=ylim, element=basis.element)
 axes[0].set_title(f"K = {body_order}, trained on {training_set}")
 axes[1].set_title("zoom")
-axes[0].legend(fontsize=7, loc="upper right")
-fig.tight_layout()
+figure_legend(fig, axes[0], ncol=4)
+plt.show()
 
 summary = run.record["dimer_summary"]
 print(f"mean |E_ACE - E_DFT| over {summary['range_A'][0]:.2f}-{summary['range_A'][1]:.2f} A: {summary['distance_to_dft_eV']:.3f} eV; "
@@ -122,3 +126,60 @@ print(f"mean |E_ACE - E_DFT| over {summary['range_A'][0]:.2f}-{summary['range_A'
 # %%
 if result_path:  # the JSON run record; not printed: in a sweep the path is a temporary scratch file
     write_json_atomic(result_path, run.record)
+
+# %% [markdown] tags=["chapter-only"]
+# ## Exercises
+#
+# ```{exercise-start}
+# :label: ex-04-sum
+# ```
+# **The parts add up.** The dimer curve is split into the contributions $2V_\nu(r)$ of the body orders
+# (the dashed lines of Figure 2). Check that they sum to the total at every distance, to round-off,
+# using `run.curve.contributions` and `run.curve.energy`. Why must they, for a linear model?
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-04-sum
+# :class: dropdown
+# ```
+
+# %% tags=["chapter-only"]
+parts = sum(run.curve.contributions.values())
+print(f"largest |sum of 2V_nu - E(r)| = {abs(parts - run.curve.energy).max():.1e} eV "
+      f"(E(r) up to {abs(run.curve.energy).max():.1f} eV)")
+
+# %% [markdown] tags=["chapter-only"]
+# The energy is a sum over basis functions times their coefficients, and each function belongs to
+# exactly one body order: grouping the terms by body order splits the sum without remainder. The
+# difference is round-off. (The split itself depends on the basis: the pure basis of
+# {doc}`06_beyond` moves energy between the $V_\nu$ without changing the total much.)
+# ```{solution-end}
+# ```
+#
+# ```{exercise-start}
+# :label: ex-04-family
+# ```
+# **Which structures are hard?** The error table gives the test RMSE per family (`config_type`).
+# Which family has the largest force error, and which the largest energy error? Is it a family that
+# the training set holds?
+# ```{exercise-end}
+# ```
+#
+# ```{solution-start} ex-04-family
+# :class: dropdown
+# ```
+
+# %% tags=["chapter-only"]
+test_errors = {family: e for family, e in run.record["errors"]["test"].items() if family != "all"}
+for key, unit in (("force_rmse_eV_per_A", "eV/A"), ("energy_rmse_meV_per_atom", "meV/atom")):
+    worst = max(test_errors, key=lambda family: test_errors[family][key])
+    print(f"largest {key.split('_')[0]} error: {worst} ({test_errors[worst][key]:.3g} {unit})")
+
+# %% [markdown] tags=["chapter-only"]
+# The answer depends on the training set: set it beside the family table of
+# {doc}`03_training_sets`. The largest force errors tend to be on families whose atoms see the widest
+# range of neighbourhoods (chains, disordered cells); a potential trained on `narrow` (diamond only)
+# fails by orders of magnitude on the families it never saw (tubes, slabs, surfaces). Rerun this
+# notebook with `training_set = "narrow"` to compare.
+# ```{solution-end}
+# ```

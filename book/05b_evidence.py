@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -22,6 +22,8 @@
 # * read a learning curve and the spread of a quantity over random draws of the training data;
 # * tell a verdict that holds in most draws from one that depends on the draw;
 # * judge when draws are too similar to say much about a fresh data set.
+#
+# **Assumes:** {doc}`05_results`; medians and percentiles. **Time:** about 30 minutes, with the exercise.
 # :::
 #
 # The verdicts of the previous chapter come from one potential per (K, training set, basis), trained
@@ -36,7 +38,9 @@
 # **Criterion, fixed before the runs:** every claim is graded on each draw with the criterion of the
 # results chapter; over draws a claim is *reproduced* if it holds in at least 80 % of the draws,
 # *not reproduced* if it holds in at most 20 %, and otherwise *depends on the draw*
-# (`linace.study.claims.grade_over_draws`). Intervals are the 10–90 % range over draws, around the median.
+# (`linace.study.claims.grade_over_draws`). A claim that holds fully in at most 20 % of the draws but
+# at least partly in every one of them is graded *partly (in every draw)*: no draw refutes it, and
+# none confirms it in full. Intervals are the 10–90 % range over draws, around the median.
 
 # %% tags=["parameters", "hide-input"]
 results_dir = "../results/resampled"  # the resampled runs (python -m linace.study.resample)
@@ -50,12 +54,13 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from linace.study import datasets, report
-from linace.study.claims import (assess_claims, assess_v2_claims, claim_id, compare_over_draws, grade_over_draws,
-                                 key_numbers, select)
-from linace.study.plotting import BODY_ORDER_COLOURS, LEARNING_LABELS, learning_axes, plot_learning_curve
+from linace.study.claims import assess_claims, assess_v2_claims, claim_id, grade_over_draws, select
+from linace.study.plotting import (BODY_ORDER_COLOURS, LEARNING_LABELS, TRAINING_SET_COLOURS, figure_legend,
+                                   learning_axes, panel_grid, plot_learning_curve, use_book_style)
 from linace.study.resample import convergence_over_draws, draw_overlap, learning_curves
 from linace.study.results import dft_dimer_curve, load_results
 
+use_book_style()
 records = select(load_results(results_dir), regularisation=regularisation)
 if not records:
     raise RuntimeError(f"no resampled run records in {results_dir}: run `make sweep` "
@@ -70,29 +75,22 @@ combos = sorted({(r["parameters"]["variant"], r["parameters"]["training_set"]) f
 bulk = [c for c in combos if c[1] in ("narrow", "crystals", "diverse")]
 n_draws = max(row["draws"] for row in curves)
 glue("focus_K", focus_body_order, display=False)
-print(f"{len(records)} resampled runs: K = {orders}, N = {sizes}, up to {n_draws} draws; "
-      f"(variant, training set) = {combos}")
+display(Markdown(f"{len(records)} resampled runs: K = {', '.join(map(str, orders))}; N = {', '.join(map(str, sizes))}; "
+                 f"up to {n_draws} draws; " + "; ".join(f"{v} basis on `{s}`" for v, s in combos) + "."))
 
 # %% [markdown]
 # ## How often each verdict holds
 #
-# One row per claim and training-set size N: in how many draws the claim holds, and the verdict
-# over draws. The last column is the verdict of the single potential per (K, set) trained on the
-# whole set (previous chapter). Claims a size cannot test (a training set smaller than N) are left out.
+# One row per claim, one column per training-set size N: the verdict over the draws of that N and in
+# how many draws the claim holds (fully + partly, of all draws). The second column is the verdict of
+# the single potential per (K, set) trained on the whole set (previous chapter). A dash: that size
+# cannot test the claim (a training set smaller than N).
 
 # %% tags=["hide-input"]
 full = select(load_results(full_results_dir), regularisation=regularisation)
 single = {v.claim: v.verdict for v in assess_claims(select(full, variant="standard"), dft) + assess_v2_claims(full, dft)}
 graded = {size: grade_over_draws(records, dft, size, regularisation) for size in sizes}
 display(Markdown(report.verdicts_over_draws_markdown(graded, single)))
-
-# the findings of the landing page (book/intro.md pastes these)
-numbers = key_numbers(full, dft)
-for claim, verdict in single.items():
-    cid = claim_id(claim)
-    glue(f"verdict_{cid}", verdict, display=False)
-    glue(f"draws_{cid}", report.over_draws_summary(graded, claim), display=False)
-    glue(f"number_{cid}", numbers.get(cid, "no runs"), display=False)
 
 moving = []  # claims whose verdict over draws is not the same at every N with several draws
 for claim in single:
@@ -101,6 +99,13 @@ for claim in single:
         moving.append(f"{claim_id(claim)}: " + " → ".join(f"{v.verdict} at N = {v.train_size}" for v in tested))
 display(Markdown(f"**{len(moving)} of {len(single)} verdicts over draws change with N**"
                  + (" (sizes with several draws): " + "; ".join(moving) + "." if moving else ".")))
+
+# %% [markdown]
+# Which condition of each criterion fails, and in how many draws, at the largest N with several
+# draws (a claim that holds in every draw fails on nothing):
+
+# %% tags=["hide-input"]
+display(Markdown(report.failing_over_draws_markdown(graded, list(single))))
 
 # %% [markdown]
 # A verdict that changes with N is a statement about the amount of data as much as about the basis.
@@ -114,10 +119,7 @@ display(Markdown(f"**{len(moving)} of {len(single)} verdicts over draws change w
 # about a fresh data set.
 
 # %% tags=["hide-input"]
-lines = ["| training set | N | draws | structures two draws share |", "|---|---|---|---|"]
-lines += [f"| {r['training_set']} | {r['train_size']} | {r['draws']} | {100 * r['shared_fraction']:.0f} % |"
-          for r in draw_overlap(records)]
-display(Markdown("\n".join(lines)))
+display(Markdown(report.draw_overlap_markdown(draw_overlap(records))))
 
 # %% [markdown]
 # ## Learning curves
@@ -126,15 +128,15 @@ display(Markdown("\n".join(lines)))
 # for the potentials trained on bulk data, one line per training set (dashed: the pure basis).
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), constrained_layout=True)
+fig, axes = panel_grid(len(LEARNING_LABELS), 2.9, columns=3)
 for ax, quantity in zip(axes, LEARNING_LABELS):
     for variant, training_set in bulk:
         rows = [r for r in curves if (r["variant"], r["training_set"], r["body_order"]) ==
                 (variant, training_set, focus_body_order)]
         plot_learning_curve(ax, rows, quantity, label=f"{training_set}, {variant}",
-                            ls="-" if variant == "standard" else "--")
+                            ls="-" if variant == "standard" else "--", color=TRAINING_SET_COLOURS.get(training_set))
     learning_axes(ax, sizes, quantity)
-axes[0].legend(fontsize=8)
+figure_legend(fig, axes[0], ncol=4)
 plt.show()
 
 # %% [markdown]
@@ -143,25 +145,27 @@ plt.show()
 # of the dimer's distance to DFT (right): if bulk data taught the two-body physics, the distance would
 # fall with N as the test errors do.
 #
-# The distance to DFT for every K, one panel per (basis, training set), tailored set included:
+# The distance to DFT for every K, one panel per (basis, training set), tailored set included; the
+# markers of the body orders are set slightly apart along N so that their ranges (bars) do not hide
+# each other:
 
 # %% tags=["hide-input"]
-n_rows = (len(combos) + 2) // 3
-fig, axes = plt.subplots(n_rows, 3, figsize=(12, 3.4 * n_rows), constrained_layout=True, squeeze=False)
-for ax, (variant, training_set) in zip(axes.flat, combos):
-    for K in orders:
+fig, axes = panel_grid(len(combos), 2.4, columns=3, sharex=True, sharey=True)
+for ax, (variant, training_set) in zip(axes, combos):
+    for k, K in enumerate(orders):
         rows = [r for r in curves if (r["variant"], r["training_set"], r["body_order"]) == (variant, training_set, K)]
-        plot_learning_curve(ax, rows, "distance_to_dft_eV", label=f"K = {K}", color=BODY_ORDER_COLOURS[K])
+        plot_learning_curve(ax, rows, "distance_to_dft_eV", label=f"K = {K}", color=BODY_ORDER_COLOURS[K],
+                            band=False, dodge=1 + 0.05 * (k - (len(orders) - 1) / 2))
     learning_axes(ax, sizes, "distance_to_dft_eV", title=f"{training_set}, {variant}")
-axes.flat[0].legend(fontsize=8)
-for ax in list(axes.flat)[len(combos):]:
-    ax.set_visible(False)
+    ax.set_ylabel("to DFT (eV)" if ax.get_subplotspec().is_first_col() else "")
+    ax.label_outer()
+figure_legend(fig, axes[0], ncol=4)
 plt.show()
 
 # %% [markdown]
-# **Figure 2.** Distance of the dimer curve to DFT (mean over 1.0–4.5 Å) against N, one colour per K:
-# median over draws and 10–90 % band. Convergence towards the DFT two-body curve would show as
-# lines ordered by K (higher K closer to DFT) that fall with N.
+# **Figure 2.** Distance of the dimer curve to DFT (mean |E − E$_\mathrm{DFT}$| over 1.0–4.5 Å, eV)
+# against N, one colour per K: median over draws (marker) and 10–90 % range (bar). Convergence towards
+# the DFT two-body curve would show as markers ordered by K (higher K closer to DFT) that fall with N.
 
 # %% [markdown]
 # ## Convergence in K, with intervals over draws
@@ -188,45 +192,8 @@ for variant, training_set in combos:
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
-# ## What changed when the training sets grew, and when the weights were corrected
-#
-# The training sets were first drawn from a pool of 333 structures (81 per set, a test set of 49);
-# the pool has since grown to 1002 structures with the same DFT settings, in new families
-# (chapter {doc}`03_training_sets`), and the sets and the test set were drawn anew from it. The
-# numbers before the growth were saved with the same code (`data/C/history/study_before_pool_growth.json`,
-# written by `scripts/history_snapshot.py`), and so were the numbers after it
-# (`data/C/history/study_before_weight_fix.json`), before the fit's weights were made to do what
-# their documentation says (1/σ of their rows, squared in the loss; chapter {doc}`05_results`).
-# Each claim over draws, before and after each change, at every N both have (the criteria did not
-# change):
-
-# %% tags=["hide-input"]
-import json
-
-history = datasets.element_dir() / "history"
-snapshots = {name: json.loads((history / f"{name}.json").read_text())
-             for name in ("study_before_pool_growth", "study_before_weight_fix") if (history / f"{name}.json").exists()}
-now_single = {claim_id(claim): verdict for claim, verdict in single.items()}
-now_sizes = (len(datasets.load("diverse")), len(datasets.load("test")))
-if "study_before_pool_growth" in snapshots and "study_before_weight_fix" in snapshots:
-    grown = snapshots["study_before_weight_fix"]
-    grown_single = {claim_id(v["claim"]): v["verdict"] for v in grown["summary"]["verdicts"]}
-    grown_sizes = (grown["set_sizes"].get("diverse"), grown["set_sizes"].get("test"))
-    display(Markdown(report.draws_comparison_markdown(snapshots["study_before_pool_growth"], grown["draws"],
-                                                      grown_single, grown_sizes, "The training sets grew")))
-if "study_before_weight_fix" in snapshots:
-    display(Markdown(report.draws_comparison_markdown(snapshots["study_before_weight_fix"], graded, now_single, now_sizes,
-                                                      "The weights were corrected")))
-    moved = report.changes_over_draws(snapshots["study_before_weight_fix"]["draws"], graded)
-    compared = [r for r in compare_over_draws(snapshots["study_before_weight_fix"]["draws"], graded)
-                if r["before"] and r["now"]]
-    glue("weight_fix_draws", f"{len(moved)} of {len(compared)}" + (f" ({'; '.join(moved)})" if moved else ""),
-         display=False)
-elif "study_before_pool_growth" in snapshots:
-    display(Markdown(report.draws_comparison_markdown(snapshots["study_before_pool_growth"], graded, now_single, now_sizes,
-                                                      "The training sets grew")))
-else:
-    print(f"no earlier snapshot in {history}")
+# These verdicts over draws are on the current data and code; how they moved as the training sets
+# grew and as the fit's weights were corrected is set out in {doc}`history`.
 
 # %% [markdown]
 # ## Exercise

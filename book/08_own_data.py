@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -22,6 +22,8 @@
 # * arrange your own labelled structures (any one element, any code) as a data directory;
 # * check it, and train and grade potentials on it exactly as the study does for carbon;
 # * sweep it over body orders and bases from the command line.
+#
+# **Assumes:** {doc}`04_train`. **Time:** about 20 minutes.
 # :::
 #
 # The study needs, for one chemical element: the energy of the isolated atom ($E_0$), a dimer
@@ -79,8 +81,10 @@ from IPython.display import Markdown, display
 
 from linace.fit import DesignCache
 from linace.study import datasets, example_data, runs
-from linace.study.plotting import BODY_ORDER_COLOURS, dimer_axes, plot_dft_dimer, plot_dimer_curve
+from linace.study.plotting import BODY_ORDER_COLOURS, dimer_axes, plot_dft_dimer, plot_dimer_curve, use_book_style
 from linace.study.results import convergence_rows, convergence_table, CONVERGENCE_COLUMNS
+
+use_book_style()
 
 scratch = tempfile.TemporaryDirectory()
 folder = data_dir or example_data.emt_folder(f"{scratch.name}/copper", "Cu")
@@ -113,7 +117,7 @@ display(Markdown(f"Distances are mean absolute differences over {r_range[0]:.2f}
                  + "\n".join(lines)))
 
 # %%
-fig, ax = plt.subplots(figsize=(6, 4.2))
+fig, ax = plt.subplots(figsize=(6.4, 4.2), constrained_layout=True)
 r_ref, e_ref, _ = next(iter(trained.values())).dft_curve
 plot_dft_dimer(ax, r_ref, e_ref, label="reference (the folder's dimers)")
 for K, run in trained.items():
@@ -121,8 +125,8 @@ for K, run in trained.items():
 depth = float(e_ref.min())
 dimer_axes(ax, ylim=(2.5 * depth, -2.0 * depth), element=element)
 ax.set_xlim(r_ref.min(), r_ref.max())
-ax.legend(fontsize=7)
-fig.tight_layout()
+ax.legend()
+plt.show()
 
 # %% [markdown]
 # **Figure 1.** The dimer curves of potentials of increasing body order trained on the folder's

@@ -44,14 +44,16 @@ their_runs = {"C": "", "Si": ""}  # records of the runs on the authors' data (em
 regularisation = "blr"  # regularisation of the runs compared
 
 # %% tags=["hide-input"]
-import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
 
 from linace.study import data_worlds, datasets
 from linace.study.claims import select
+from linace.study.plotting import figure_legend, panel_grid, use_book_style
 from linace.study.results import load_results
+
+use_book_style()
 
 worlds, records_of, summaries = {}, {}, {}
 for element in ("C", "Si"):
@@ -120,7 +122,7 @@ display(Markdown(data_worlds.composition_markdown({f"{element}, {world} data": s
 from linace.study import reference
 
 tails = {"C": (2.5, 4.5), "Si": (3.5, 5.0)}
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.0))
+fig, axes = panel_grid(2, panel_height=3.0)
 for ax, element in zip(axes, ("C", "Si")):
     theirs_curve = summaries[element, "their"]["dimer_curve"]
     ours_curve = summaries[element, "our"]["dimer_curve"]
@@ -137,8 +139,7 @@ for ax, element in zip(axes, ("C", "Si")):
     ax.axhline(0.0, color="grey", lw=0.6)
     ax.set(xlabel=f"{element}–{element} distance r (Å)", ylabel="E(r) − 2E$_0$ (eV)", xlim=(0.9 if element == "C" else 1.5, 6.0),
            ylim=(-10.0, 4.0) if element == "C" else (-5.5, 3.0), title=f"{element}$_2$")
-    ax.legend(fontsize=9)
-fig.tight_layout()
+figure_legend(fig, ncol=3)
 
 # %% [markdown]
 # **Figure 1.** The dimer curve of each element three ways: our spin-polarised reference (solid), our
@@ -203,15 +204,14 @@ for element in ("C", "Si"):
 # %% tags=["hide-input"]
 curves = paper.published_dimer_curves()
 panels = (("C", "diverse", "standard", 10.0, (-12.0, 8.0)), ("Si", "clusters+dimers", "pure", 50.0, (-6.0, 4.0)))
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+fig, axes = panel_grid(2, panel_height=3.0)
 for ax, (element, training_set, variant, weight, ylim) in zip(axes, panels):
     curve = summaries[element, "their"]["dimer_curve"]
     data_worlds.plot_curves_beside_published(ax, records_of[element, "their"], curves, element,
                                              (np.asarray(curve["r"]), np.asarray(curve["energy"])), training_set,
                                              variant, weight, ylim)
-    ax.set_title(f"{element}, {training_set}, {variant} basis (theirs: E:F {weight:g})", fontsize=10)
-    ax.legend(fontsize=8, ncol=2)
-fig.tight_layout()
+    ax.set_title(f"{element}, {training_set}, {variant} (theirs: E:F {weight:g})")
+figure_legend(fig, ncol=5)
 
 # %% [markdown]
 # **Figure 2.** Where our potentials and theirs, trained on the same structures, put the dimer: compare

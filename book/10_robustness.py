@@ -48,14 +48,16 @@ regularisation = "blr"
 # %% tags=["hide-input"]
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
 
 from linace.study import data_worlds, datasets, reference, robustness
 from linace.study.claims import convergence_steps, select
+from linace.study.plotting import BODY_ORDER_COLOURS, figure_legend, panel_grid, use_book_style
 from linace.study.results import load_results
+
+use_book_style()
 
 dft = datasets.dimer_reference()
 restricted = reference.restricted_dimer_curve("C")
@@ -110,9 +112,9 @@ print(headline)
 
 # %% tags=["hide-input"]
 sizes = {"basis: x0.5": 0.5, "default": 1.0, "basis: x2": 2.0}
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.0))
+fig, axes = panel_grid(2, panel_height=3.0)
 for training_set, marker in (("diverse", "o"), ("clusters+dimers", "s")):
-    for K, colour in zip((2, 3, 4, 5), ("#0072B2", "#E69F00", "#009E73", "#D55E00")):
+    for K, colour in BODY_ORDER_COLOURS.items():
         points = []
         for name in sizes:
             records = default_records if name == "default" else records_of[name]
@@ -128,8 +130,7 @@ for training_set, marker in (("diverse", "o"), ("clusters+dimers", "s")):
             axes[1].plot(n, distance, marker=marker, color=colour, ls="-" if training_set == "diverse" else "--")
 axes[0].set(xscale="log", yscale="log", xlabel="basis functions", ylabel="test energy RMSE (meV/atom)")
 axes[1].set(xscale="log", xlabel="basis functions", ylabel="dimer curve: distance to DFT (eV)")
-fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=9, frameon=False)
-fig.tight_layout(rect=(0, 0.16, 1, 1))
+figure_legend(fig, axes[0], ncol=4)
 
 # %% [markdown]
 # **Figure 1.** Test error (left) and the dimer curve's distance to DFT (right) against the number of

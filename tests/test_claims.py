@@ -1,3 +1,4 @@
+import pytest
 import numpy as np
 
 from linace.analysis import DIMER_GRID
@@ -203,3 +204,111 @@ def test_convergence_is_attributed_to_the_dimers_or_the_basis():
     assert "no convergence to attribute" in convergence_source(no_pure)
     untested = convergence_by_ingredient(v2_records({("pure", "clusters+dimers"): converging}), DFT)
     assert "not tested" in convergence_source(untested)
+
+
+def paper_like_records(energy_worse_at=None, loss_grows_for=None, near_dft_at=None):
+    """Records for which every v1 claim holds, unless one condition is broken: `diverse` worst in test
+    energy at K = ``energy_worse_at``, a training loss that grows with K for ``loss_grows_for``, the
+    `diverse` curve within 0.3 eV of DFT at K = ``near_dft_at``."""
+    records = []
+    for K, wobble in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0)):
+        for training_set, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2)):
+            train = 0.3 * K / 2 if training_set == loss_grows_for else 0.3 / K
+            offset = 0.3 if (training_set == "diverse" and K == near_dft_at) else wobble
+            rec = record(K, training_set, rmse, train, offset)
+            if training_set == "diverse" and K == energy_worse_at:
+                rec["errors"]["test"]["all"]["energy_rmse_meV_per_atom"] = 900.0
+            records.append(rec)
+    return records
+
+
+def by_id(verdicts):
+    from linace.study.claims import claim_id
+
+    return {claim_id(v.claim): v for v in verdicts}
+
+
+def test_a_reproduced_claim_names_no_failing_condition_and_an_untested_one_says_so():
+    v1 = by_id(assess_claims(paper_like_records(), DFT))
+    assert all(v.verdict == "reproduced" and v.failures == [] and v.failing == "none" for v in v1.values())
+    assert by_id(assess_claims([], DFT))["1a"].failing == "not tested"
+
+
+def test_each_v1_verdict_names_the_condition_that_fails_with_its_numbers():
+    v = by_id(assess_claims(paper_like_records(energy_worse_at=2), DFT))["1a"]
+    assert v.verdict == "partly"
+    assert [f.condition for f in v.failures] == ["K = 2: `diverse` not lowest in test energy RMSE"]
+    assert v.failures[0].detail == "crystals 400, diverse 900 meV/atom"
+    assert v.failing == "K = 2: `diverse` not lowest in test energy RMSE (crystals 400, diverse 900 meV/atom)"
+
+    v = by_id(assess_claims(paper_like_records(near_dft_at=4), DFT))["1b"]
+    assert v.verdict == "partly"
+    assert [(f.condition, f.detail) for f in v.failures] == [("K = 4: `diverse` curve within 0.5 eV of DFT", "0.30 eV")]
+
+    v = by_id(assess_claims(paper_like_records(loss_grows_for="crystals"), DFT))["3"]
+    assert [f.condition for f in v.failures] == ["`crystals`: training force RMSE grows with K"]
+    assert v.failures[0].detail == "0.30 → 0.45 → 0.60 → 0.75 eV/Å"
+
+    converging = [record(K, s, 0.3, 0.3 / K, o) for K, o in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03))
+                  for s in ("narrow", "diverse")]
+    result = by_id(assess_claims(converging, DFT))
+    assert [f.condition for f in result["2"].failures] == ["`narrow` converges in K", "`diverse` converges in K"]
+    assert result["2"].failures[0].detail.startswith("successive-K distances 0.70 → 0.20 → 0.07")
+    assert "`diverse`: dimer curve approaches DFT at every K, to below 0.5 eV" in [f.condition for f in result["3"].failures]
+
+
+def test_each_v2_verdict_names_the_condition_that_fails():
+    records = v2_records({
+        ("standard", "clusters+dimers"): (0.5, 0.3, 0.25, 0.24),  # converges: v2a fails
+        ("pure", "diverse"): (2.0, -1.0, 1.5, 0.5),  # does not converge: v2b holds
+        ("pure", "clusters+dimers"): (2.0, 1.0, 0.5, 0.2),  # shrinks, last step 0.3 eV: v2c partly
+    })
+    v = by_id(assess_v2_claims(records, DFT))
+    assert [f.condition for f in v["v2a"].failures] == ["standard basis on `clusters+dimers` converges in K"]
+    assert v["v2b"].failures == [] and v["v2b"].failing == "none"
+    assert [(f.condition, f.detail) for f in v["v2c"].failures] == [
+        ("pure basis on `clusters+dimers`: last successive-K distance not below 0.1 eV", "0.30 eV")]
+    jumping = by_id(assess_v2_claims(v2_records({("pure", "clusters+dimers"): (1.0, -0.8, 1.2, -0.9)}), DFT))["v2c"]
+    assert jumping.verdict == "not reproduced"
+    assert jumping.failures[0].condition == "pure basis on `clusters+dimers`: successive-K distances do not shrink at every K"
+
+
+@pytest.mark.parametrize("holds, partly, draws, verdict", [
+    (0, 10, 10, "partly (in every draw)"), (2, 8, 10, "partly (in every draw)"),  # no draw refutes it
+    (0, 9, 10, "not reproduced"), (2, 7, 10, "not reproduced"),  # one draw refutes it
+    (3, 7, 10, "depends on the draw"), (8, 2, 10, "reproduced"), (0, 0, 0, "not tested (no draws)")])
+def test_partly_in_every_draw_is_a_grade_of_its_own(holds, partly, draws, verdict):
+    from linace.study.claims import over_draws_grade
+
+    assert over_draws_grade(holds, partly, draws) == verdict
+
+
+def test_the_failing_conditions_are_counted_over_draws():
+    from linace.study.claims import grade_over_draws
+
+    records = []
+    for draw in range(10):  # every draw: diverse worst in energy at K = 2; in draws 0-2 also at K = 3
+        for rec in paper_like_records(energy_worse_at=2):
+            if draw < 3 and rec["parameters"]["training_set"] == "diverse" and rec["parameters"]["body_order"] == 3:
+                rec["errors"]["test"]["all"]["energy_rmse_meV_per_atom"] = 900.0
+            rec["parameters"].update(train_size=40, draw=draw)
+            records.append(rec)
+    one_a = by_id(grade_over_draws(records, DFT, train_size=40))["1a"]
+    assert (one_a.holds, one_a.partly, one_a.verdict) == (0, 10, "partly (in every draw)")
+    assert one_a.failing == {"K = 2: `diverse` not lowest in test energy RMSE": 10,
+                             "K = 3: `diverse` not lowest in test energy RMSE": 3}
+    assert one_a.failing_summary == ("K = 2: `diverse` not lowest in test energy RMSE (10 of 10 draws); "
+                                     "K = 3: `diverse` not lowest in test energy RMSE (3 of 10 draws)")
+
+
+def test_a_stored_not_reproduced_that_held_partly_in_every_draw_is_read_in_today_s_label():
+    from linace.study.claims import compare_over_draws, current_grade
+
+    stored = {"claim": "1a", "holds": 0, "partly": 10, "draws": 10, "verdict": "not reproduced"}
+    assert current_grade(stored) == "partly (in every draw)"
+    assert current_grade({**stored, "partly": 9}) == "not reproduced"
+    assert current_grade({"claim": "1a", "holds": 5, "partly": 5, "draws": 10, "verdict": "depends on the draw"}) \
+        == "depends on the draw"
+    now = {"40": [{**stored, "verdict": "partly (in every draw)"}]}
+    (row,) = compare_over_draws({"40": [stored]}, now)
+    assert not row["changed"] and row["before"]["verdict"] == "partly (in every draw)"

@@ -59,7 +59,6 @@ def test_results_notebook(tmp_path, synthetic_environment, synthetic_data):
             write_json_atomic(results / f"K{K}-{training_set}.json", run.record)
     text = execute("05_results", tmp_path, results_dir=str(results)).read_text()
     assert "1a." in text and "3." in text and "Verdict" in text  # the claims are graded on these runs
-    assert "no earlier summary" in text  # the synthetic registry has no history: said, not a crash
 
 
 def test_beyond_notebook(tmp_path, synthetic_environment, synthetic_data):
@@ -99,7 +98,7 @@ def test_evidence_notebook(tmp_path, synthetic_environment, synthetic_data):
                      focus_body_order=3)
     text = output.read_text()
     assert " of 3 | " in text  # claims graded on the three draws of N = 3
-    assert "1a. Potentials trained on a more diverse dataset validate better." in text
+    assert "| claim | one fit | N = 3 | N = 6 |" in text and "| 1a | " in text  # one row per claim, a column per N
 
 
 def test_own_data_notebook(tmp_path, monkeypatch):
@@ -127,8 +126,8 @@ def test_silicon_notebook(tmp_path, synthetic_environment, synthetic_silicon, sy
     output = execute("07_silicon", tmp_path, data_dir=str(synthetic_silicon), results_dir=str(tmp_path / "si"),
                      carbon_results_dir=str(tmp_path / "c"), focus_body_order=3)
     text = output.read_text()
-    assert "Si: E0 = " in text and "compared over 1.52-6.84 A" in text
-    assert "| claim | Si | C |" in text and "v2c." in text
+    assert "Si: $E_0$ = " in text and "compared over 1.52–6.84 Å" in text
+    assert "| claim | the paper says | Si | C |" in text and "v2c." in text
     assert "| basis | training set | Si | C |" in text  # where the convergence comes from, both elements
     assert "n/a (an EOS fit needs at least 5 volumes" in text  # the synthetic folder has no volume scan
     with pytest.raises(papermill.PapermillExecutionError, match="holds C data, not Si"):
@@ -154,3 +153,38 @@ def test_robustness_notebook(tmp_path):
     text = execute("10_robustness", tmp_path, results_dir=str(empty), robustness_dir=str(empty)).read_text()
     assert "| claim | default | reference: restricted | E0: fitted |" in text
     assert "0 of 7 verdicts are the same under every alternative" in text
+
+
+def _sweep_records(folder, results, orders=(2, 3), sets=("narrow", "crystals", "diverse", "clusters", "clusters+dimers")):
+    from linace.study import runs
+    from linace.study.results import write_json_atomic
+
+    for K in orders:
+        for variant in ("standard", "pure"):
+            for training_set in sets:
+                run = runs.train(K, training_set, variant, data_dir=folder, progress=False)
+                record = dict(run.record, sweep={"notebook": f"book/sweep/K{K}-{training_set}-{variant}.ipynb"})
+                write_json_atomic(results / f"K{K}-{training_set}-{variant}.json", record)
+
+
+def test_landing_page(tmp_path, synthetic_environment, synthetic_data):
+    """The landing page on synthetic carbon runs without silicon or resampled runs: the bottom line,
+    the claims table (not resampled) and the figure."""
+    _sweep_records(synthetic_data, tmp_path / "results")
+    text = execute("intro", tmp_path, carbon_results_dir=str(tmp_path / "results"),
+                   carbon_resampled_dir=str(tmp_path / "none"), silicon_results_dir=str(tmp_path / "none")).read_text()
+    assert "**The bottom line.** Trained on bulk carbon" in text
+    assert "| claim | the paper says | one fit | over draws |" in text and "not resampled" in text
+    assert "image/png" in text and "| carbon | K = " in text
+
+
+def test_runs_index_and_history_pages(tmp_path, synthetic_environment, synthetic_data):
+    """The index of the sweep runs lists carbon's runs (silicon: none, said so); the history appendix
+    runs without saved states (the synthetic registry has none)."""
+    _sweep_records(synthetic_data, tmp_path / "results", sets=("diverse", "clusters+dimers"))
+    text = execute("runs", tmp_path, results_dirs={"C": str(tmp_path / "results"), "Si": str(tmp_path / "none")},
+                   book_dir=str(tmp_path)).read_text()
+    assert "| training set | K = 2 | K = 3 |" in text and "No runs in" in text
+    text = execute("history", tmp_path, results_dir=str(tmp_path / "results"),
+                   resampled_dir=str(tmp_path / "none")).read_text()
+    assert "No earlier state is saved" in text

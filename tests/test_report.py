@@ -68,8 +68,10 @@ def test_state_table_of_the_committed_dimers_names_experiment_and_sources():
     dimers = datasets.load("dimers")
     table = report.dimer_state_markdown(dimers, datasets.e0())
     rows = [line for line in table.splitlines() if line.startswith("| $^{3}\\Pi_{u}$ (a$^{3}\\Pi_{u}$)")]
-    assert rows and "1.3119 {cite:p}`huber1979constants`" in rows[0]  # a3Πu beside experiment
-    assert "Sources: {cite:t}`huber1979constants`" in table
+    assert len(rows) == 2 and "| 1.3119<sup>a</sup> |" in rows[1]  # a3Πu beside experiment, source a
+    assert "Sources: <sup>a</sup> {cite:t}`huber1979constants`" in table
+    widths = [len(line.split(" | ")) for line in table.splitlines() if line.startswith("| ")]
+    assert max(widths) <= 8  # two tables of at most 8 columns, not one of 11
     assert "PBE columns empty:" in table  # and why (no published PBE C2 values could be read)
     # every state that labels the curve has a row, with or without a minimum on its own curve
     winners = {segment["state"] for segment in reference.state_segments(dimers)}
@@ -85,10 +87,11 @@ def test_run_tables_and_figures(synthetic_data, tmp_path, monkeypatch):
     records = [runs.train(K, s, v, data_dir=synthetic_data, progress=False).record
                for K in (2, 3) for v in ("standard", "pure") for s in ("diverse", "clusters")]
     dft = tuple(np.asarray(x) for x in (records[0]["dimer"]["r"], records[0]["dimer"]["energy"]))
-    errors = report.test_error_markdown(records, ["standard", "pure"], ["diverse", "clusters"]).splitlines()
+    errors = report.test_error_markdown(records, ["standard", "pure"], ["diverse", "clusters"]).split("\n\n")[0]
+    errors = errors.splitlines()
     assert errors[0] == "| variant | training set | K = 2 | K = 3 |" and len(errors) == 6
     rmse = records[0]["errors"]["test"]["all"]["energy_rmse_meV_per_atom"]
-    assert errors[2].startswith(f"| standard | diverse | {rmse:.3g} / ")
+    assert errors[2].startswith(f"| standard | diverse | {report.energy_rmse_cell(rmse)}")
     versus = report.standard_vs_pure_markdown(records, ["diverse", "clusters", "narrow"]).splitlines()
     assert versus[-1] == "| narrow | – | – |"  # no runs: no number
     assert float(versus[2].split("|")[2]) == 0.0  # K = 2: the pure basis is the standard one
@@ -96,8 +99,15 @@ def test_run_tables_and_figures(synthetic_data, tmp_path, monkeypatch):
     assert len(table.splitlines()) == 2 + 8 and len(fig.axes) == 2
     fig = report.dimer_curve_grid(records, ["standard", "pure"], ["diverse", "clusters"], dft, element="Si")
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 4 and visible[0].get_xlabel() == "Si–Si distance r (Å)"
+    assert len(visible) == 4 and visible[-1].get_xlabel() == "Si–Si distance r (Å)"
+    assert visible[0].get_xlabel() == ""  # the top row shares the bottom row's axis label
     assert [len(ax.get_lines()) for ax in visible] == [4] * 4  # axhline, DFT, K = 2, K = 3
+    assert len(fig.legends) == 1 and not any(ax.get_legend() for ax in visible)  # one legend for all panels
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["DFT (PBE)", "K = 2", "K = 3"]
+    summary = report.convergence_summary_figure({"C": (records, dft), "Si": (records, dft)})
+    assert [ax.get_title() for ax in summary.axes] == ["carbon", "silicon"] and len(summary.legends) == 1
+    labels = [t.get_text() for t in summary.legends[0].get_texts()]
+    assert labels[:2] == ["diverse, standard", "diverse, pure"] and labels[-1] == "converged: below 0.1 eV"
 
 
 def test_compute_table_per_family_and_in_total():
@@ -158,11 +168,10 @@ def test_summaries_before_and_after_are_tabled_run_by_run():
                              "pure, clusters": [dict(row, body_order=2, distance_to_previous_K_eV=float("nan"))]},
              "verdicts": [{"claim": "v2b. Text", "verdict": "reproduced"}]}
     lines = report.summary_comparison_markdown(compare_summaries(before, after)).splitlines()
-    assert lines[0] == ("| run | K | to K−1 (eV) before | after | to DFT (eV) before | after | minimum (Å) before | after "
-                        "| depth (eV) before | after |")
+    assert lines[0] == "| run | K | to K−1 (eV) | to DFT (eV) | minimum (Å) | depth (eV) |"
     assert len(lines[1].split("|")) == len(lines[0].split("|"))
-    assert lines[2] == "| pure, clusters | 2 | – | – | – | 1.000 | – | 1.300 | – | -6.000 |"  # not run before, no K-1
-    assert lines[3] == "| pure, diverse | 3 | 0.310 | 0.234 | 1.000 | 1.000 | 1.300 | 1.300 | -6.000 | -6.000 |"
+    assert lines[2] == "| pure, clusters | 2 | – → – | – → 1.000 | – → 1.300 | – → -6.000 |"  # not run before, no K-1
+    assert lines[3] == "| pure, diverse | 3 | 0.310 → 0.234 | 1.000 → 1.000 | 1.300 → 1.300 | -6.000 → -6.000 |"
 
 
 def test_the_verdict_history_bolds_what_changed_since_the_first_state():
@@ -189,26 +198,164 @@ def test_convergence_ingredients_table_has_a_column_per_element():
     assert lines[3] == "| pure | `clusters+dimers` | yes (last step 0.01) | untested |"
 
 
-def test_verdicts_over_draws_table_reports_each_tested_size_beside_the_one_fit():
+def test_verdicts_over_draws_table_has_a_row_per_claim_and_a_column_per_size():
     from linace.study.claims import DrawVerdict
 
-    def graded(claim, size, holds, partly, draws):
+    def graded(claim, size, holds, partly, draws, failing=None):
         verdict = "reproduced" if holds >= 0.8 * draws else "not reproduced" if holds <= 0.2 * draws else "depends"
-        return DrawVerdict(claim, "criterion", size, holds, partly, draws, verdict)
+        return DrawVerdict(claim, "criterion", size, holds, partly, draws, verdict, failing or {})
 
-    by_size = {40: [graded("v2a", 40, 3, 0, 10), graded("v2c", 40, 7, 1, 10), graded("v2b", 40, 0, 0, 0)],
+    by_size = {40: [graded("v2a", 40, 3, 0, 10), graded("v2c", 40, 7, 1, 10, {"last step too large": 3}),
+                    graded("v2b", 40, 0, 0, 0)],
                160: [graded("v2c", 160, 10, 0, 10), graded("v2a", 160, 1, 0, 1)]}
     table = report.verdicts_over_draws_markdown(by_size, {"v2a": "not reproduced", "v2b": "reproduced",
                                                           "v2c": "reproduced"})
-    rows = table.splitlines()[2:]
-    assert rows == ["| v2a | 40 | 3 of 10 | 0 of 10 | **depends** | not reproduced |",
-                    "| v2a | 160 | 1 of 1 | 0 of 1 | one draw only: reproduced | not reproduced |",
-                    "| v2c | 40 | 7 of 10 | 1 of 10 | **depends** | reproduced |",
-                    "| v2c | 160 | 10 of 10 | 0 of 10 | **reproduced** | reproduced |"]  # v2b: no draw tested it
-    only = report.verdicts_over_draws_markdown(by_size, {"v2a": "x"}, claims=["v2c"]).splitlines()[2:]
-    assert [row.split(" | ")[0] for row in only] == ["| v2c", "| v2c"] and only[0].endswith("| – |")
+    lines = table.splitlines()
+    assert lines[0] == "| claim | one fit | N = 40 | N = 160 |"
+    assert lines[2:5] == ["| v2a | not reproduced | **depends**: 3 + 0 of 10 | one draw: reproduced |",
+                          "| v2b | reproduced | – | – |",  # no draw tested it
+                          "| v2c | reproduced | **depends**: 7 + 1 of 10 | **reproduced**: 10 + 0 of 10 |"]
+    only = report.verdicts_over_draws_markdown(by_size, {"v2a": "x"}, claims=["v2c"]).splitlines()
+    assert only[2].startswith("| v2c | – |")
+    assert report.failing_over_draws_markdown(by_size, ["v2a", "v2c", "v2b"]).splitlines() == [
+        "* **v2a** at N = 40: none", "* **v2c** at N = 160: none"]
+    assert report.failing_over_draws_markdown({40: by_size[40]}, ["v2c"]) == \
+        "* **v2c** at N = 40: last step too large (3 of 10 draws)"
     assert report.over_draws_summary(by_size, "v2c") == ("reproduced over draws at N = 160 (holds fully in "
                                                          "7 of 10 draws, partly in 1, at N = 40; 10 of 10 draws at N = 160)")
     # the largest N with several draws is the headline, not a one-draw size after it
     assert report.over_draws_summary(by_size, "v2a").startswith("depends over draws at N = 40 (holds fully in 3 of 10")
     assert report.over_draws_summary(by_size, "v2b") == "not resampled"
+
+
+def test_verdicts_name_the_condition_that_fails():
+    from linace.study.claims import Failure
+
+    text = report.verdicts_markdown([Verdict("1a. Diverse validates better", "lowest", "partly", "numbers",
+                                             [Failure("K = 2: `diverse` not lowest in test energy RMSE", "3.9, 4.1")])])
+    assert "Fails on: K = 2: `diverse` not lowest in test energy RMSE (3.9, 4.1)." in text.splitlines()
+    assert "Fails on" not in report.verdicts_markdown([Verdict("2. x", "c", "reproduced", "e")])
+
+
+@pytest.mark.parametrize("value, text", [(58.188, "58.2"), (221.695, "222"), (0.6412, "0.641"), (3.949, "3.95"),
+                                         (14777.6, "14800"), (0.0, "0"), (None, "–"), (float("nan"), "–")])
+def test_numbers_in_tables_have_three_significant_figures(value, text):
+    assert report.significant(value) == text
+
+
+def test_failed_potentials_are_marked_in_the_unit_that_fits():
+    assert report.energy_rmse_cell(58.188) == "58.2"
+    assert report.energy_rmse_cell(999.0) == "999"
+    assert report.energy_rmse_cell(4508809.4) == "*failed* (4500 eV/atom)"
+    assert report.energy_rmse_cell(1402.3) == "*failed* (1.4 eV/atom)"
+    assert report.force_rmse_cell(0.641) == "0.641" and report.force_rmse_cell(945.75) == "*failed* (950)"
+
+
+def _error_record(K, training_set, energy, force, variant="standard"):
+    errors = {"energy_rmse_meV_per_atom": energy, "force_rmse_eV_per_A": force}
+    return {"parameters": {"body_order": K, "training_set": training_set, "variant": variant, "regularisation": "blr"},
+            "errors": {"test": {"all": errors}, "train": {"all": errors}}}
+
+
+def test_error_grid_puts_body_orders_down_and_sets_across_with_failures_explained():
+    records = [_error_record(2, "diverse", 1402.3, 4.3), _error_record(3, "diverse", 221.7, 1.38),
+               _error_record(2, "narrow", 4014.4, 3.39)]
+    table = report.error_grid_markdown(records, ["narrow", "diverse"], "energy")
+    assert table.splitlines()[:4] == ["| K | narrow | diverse |", "|---|---|---|",
+                                      "| 2 | *failed* (4.0 eV/atom) | *failed* (1.4 eV/atom) |", "| 3 | – | 222 |"]
+    assert table.endswith(report.FAILED_NOTE)
+    forces = report.error_grid_markdown(records, ["narrow", "diverse"], "force")
+    assert forces.splitlines()[2] == "| 2 | 3.39 | 4.30 |" and report.FAILED_NOTE not in forces
+    combined = report.test_error_markdown(records, ["standard"], ["narrow", "diverse"])
+    assert combined.splitlines()[3] == "| standard | diverse | *failed* | 222 / 1.38 |"
+
+
+def test_the_best_bulk_potential_is_the_lowest_test_energy_of_the_bulk_sets():
+    records = [_error_record(5, "diverse", 58.2, 0.641), _error_record(5, "clusters", 10.0, 0.1),
+               _error_record(4, "crystals", 800.0, 2.0)]
+    assert report.best_bulk_potential(records) == {"variant": "standard", "training_set": "diverse", "body_order": 5,
+                                                   "energy_meV_per_atom": 58.2, "force_eV_per_A": 0.641}
+    assert report.best_bulk_potential(records[1:2]) is None
+
+
+def test_the_bottom_line_follows_the_verdicts_and_the_origin_of_the_convergence():
+    best = {"C": {"variant": "standard", "training_set": "diverse", "body_order": 5, "energy_meV_per_atom": 58.19,
+                  "force_eV_per_A": 0.641}, "Si": None}
+    paper = report.bottom_line({"1b": "reproduced", "2": "reproduced"}, {2: 1.24, 3: 3.1, 4: 0.9},
+                               {"C": "dimers", "Si": "dimers"}, best)
+    assert len(paper) == 3
+    assert paper[0] == ("Trained on bulk carbon, linear ACE potentials put the energy of two isolated atoms 0.9–3.1 eV "
+                        "from DFT on average, and the curve does not settle as body orders are added: the paper's "
+                        "finding on carbon holds on our data.")
+    assert paper[1] == ("Trained on dimers to pentamers, the curves do converge in K; on carbon and silicon alike the "
+                        "convergence in K comes from the dimers in the training data, not from the self-interaction-free "
+                        "basis.")
+    assert paper[2] == ("The best bulk potentials predict held-out structures to 58 meV/atom and 0.64 eV/Å on carbon "
+                        "(K = 5, trained on `diverse`).")
+    near = report.bottom_line({"1b": "partly", "2": "reproduced"}, {2: 1.2, 5: 0.42}, {"C": "dimers"}, best)
+    assert near[0].endswith("does not settle as body orders are added; it comes within 0.5 eV of DFT only at K = 5, "
+                            "so the paper's finding on carbon holds in part on our data.")
+    other = report.bottom_line({"1b": "partly", "2": "not reproduced"}, {2: 0.3, 3: 0.2}, {"C": "basis", "Si": "none"},
+                               best)
+    assert "and the curve settles as body orders are added; it comes within 0.5 eV of DFT only at K = 2, 3" in other[0]
+    assert other[1].startswith("Trained on dimers to pentamers, the curves do converge in K on carbon; on carbon the "
+                               "convergence in K comes from the self-interaction-free basis")
+    assert "on silicon the convergence in K does not happen" in other[1]
+
+
+def test_the_claims_overview_has_one_row_per_claim_with_its_deciding_number_and_failing_condition():
+    from linace.study.claims import DrawVerdict, Failure
+
+    verdicts = [Verdict("1a. Diverse validates better", "c", "partly", "e", [Failure("K = 2: energy", "3.9, 4.1")]),
+                Verdict("v2b. Pure alone does not fix it", "c", "reproduced", "e")]
+    graded = {40: [DrawVerdict("1a. Diverse validates better", "c", 40, 0, 10, 10, "partly (in every draw)")],
+              320: [DrawVerdict("1a. Diverse validates better", "c", 320, 0, 1, 1, "not reproduced")]}
+    rows = report.claims_overview_rows(verdicts, graded, {"1a": "forces 0.64 eV/Å", "v2b": "steps 0.5 → 0.6"}, "C")
+    assert rows[0] == {"claim": "1a", "element": "C", "verdict": "partly", "over_draws": "partly (in every draw), N = 40",
+                       "number": "3.9, 4.1", "failing": "K = 2: energy"}  # a failing claim: the numbers that fail
+    assert rows[1]["number"] == "steps 0.5 → 0.6" and rows[1]["failing"] == "–"  # a claim that holds: its key number
+    table = report.claims_overview_markdown(rows).splitlines()
+    assert table[0].startswith("| claim | the paper says | one fit | over draws |")
+    assert table[2] == ("| 1a (C) | more diverse training data validate better | **partly** | partly (in every draw), "
+                        "N = 40 | 3.9, 4.1 | K = 2: energy |")
+    assert table[3].endswith("| **reproduced** | not resampled | steps 0.5 → 0.6 | – |")
+
+
+def test_the_quality_table_names_the_best_bulk_potential_of_each_element():
+    best = {"C": {"variant": "standard", "training_set": "diverse", "body_order": 5, "energy_meV_per_atom": 58.19,
+                  "force_eV_per_A": 0.641}, "Si": None}
+    assert report.potential_quality_markdown(best).splitlines()[2:] == [
+        "| carbon | K = 5, standard basis, trained on `diverse` | 58 | 0.64 |"]
+
+
+def test_the_runs_index_links_each_run_with_its_key_numbers(tmp_path):
+    records = [_error_record(5, "diverse", 58.19, 0.641), _error_record(2, "clusters", 62407.8, 6.9),
+               _error_record(3, "diverse", 221.7, 1.38, variant="pure")]
+    for record, distance, run in zip(records, (1.234, 12.0, 0.5), ("K5-diverse-standard-blr", "K2-clusters-standard-blr",
+                                                                   "K3-diverse-pure-blr")):
+        record["dimer_summary"] = {"distance_to_dft_eV": distance}
+        record["sweep"] = {"notebook": f"book/sweep/{run}.ipynb"}
+    (tmp_path / "book" / "sweep").mkdir(parents=True)
+    (tmp_path / "book" / "sweep" / "K5-diverse-standard-blr.ipynb").write_text("{}")  # the other page is missing
+    table = report.runs_index_markdown(records, tmp_path / "book", "standard", ["narrow", "diverse", "clusters"])
+    assert table.splitlines() == [
+        "| training set | K = 2 | K = 5 |", "|---|---|---|",
+        "| diverse | – | {doc}`58.2 · 0.641 · 1.2 <sweep/K5-diverse-standard-blr>` |",
+        "| clusters | failed · 12 | – |"]  # no page: no link; narrow: no run, no row
+    assert report.runs_index_markdown(records, tmp_path / "book", "pure").splitlines()[2] == "| diverse | 222 · 1.38 · 0.50 |"
+    assert report.runs_index_markdown(records, tmp_path / "book", "other") == ""
+
+
+def test_draw_overlap_is_a_grid_of_training_sets_and_sizes():
+    rows = [{"training_set": "narrow", "train_size": 40, "draws": 10, "shared_fraction": 0.1223},
+            {"training_set": "narrow", "train_size": 320, "draws": 1, "shared_fraction": 1.0},
+            {"training_set": "diverse", "train_size": 40, "draws": 10, "shared_fraction": 0.12}]
+    assert report.draw_overlap_markdown(rows).splitlines() == [
+        "| training set | N = 40 | N = 320 |", "|---|---|---|", "| narrow | 12 % (10 draws) | 100 % (1 draw) |",
+        "| diverse | 12 % (10 draws) | – |"]
+
+
+def test_a_page_with_several_error_grids_explains_failed_once():
+    records = [_error_record(2, "narrow", 4014.4, 30.0)]
+    assert report.error_grid_markdown(records, ["narrow"], "force").endswith(report.FAILED_NOTE)
+    assert report.FAILED_NOTE not in report.error_grid_markdown(records, ["narrow"], "force", note=False)

@@ -160,7 +160,7 @@ def test_learning_curves_convergence_intervals_and_claims_per_draw(small_grid, s
                                                    (2, 10, "not reproduced"), (0, 10, "not reproduced"),
                                                    (0, 0, "not tested (no draws)")])
 def test_the_verdict_over_draws_needs_80_percent(holds, draws, verdict):
-    assert claims._over_draws(holds, draws) == verdict
+    assert claims.over_draws_grade(holds, 0, draws) == verdict  # no draw holds partly
 
 
 def test_command_line_rejects_unknown_values(capsys, monkeypatch):

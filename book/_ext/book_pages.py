@@ -9,10 +9,21 @@
 * The chapters are built from jupytext ``.py`` files, so the theme's download menu offers only the
   ``.py`` source. The executed notebooks (``_build/jupyter_execute``) are copied next to the sources
   in ``_sources`` and offered as ``.ipynb`` too.
+* The sweep-run pages (``book/sweep/...``) are reached from their index (``book/runs``): they are
+  left out of the search index (Sphinx's ``nosearch`` metadata), so that a search for "dimer curve"
+  finds the chapters and not seventy copies of the training notebook; the silicon runs
+  (``book/sweep/Si/...``), titled like carbon's by the sweep ("K = 3, diverse"), get "Silicon: "
+  before their title.
 """
 
 import shutil
 from pathlib import Path
+
+from docutils import nodes
+
+#: the folder of the sweep-run pages, and per element subfolder the word put before their titles
+SWEEP_RUNS = "book/sweep/"
+ELEMENT_FOLDERS = {"book/sweep/Si/": "Silicon: "}
 
 
 def _executed_notebooks(app) -> Path:
@@ -49,7 +60,35 @@ def _copy_notebooks(app, exception):
                 shutil.copyfile(notebook, target)
 
 
+def _is_sweep_run(docname: str) -> bool:
+    return docname.startswith(SWEEP_RUNS)
+
+
+def _runs_out_of_search(app, env):
+    """Mark every sweep-run page ``nosearch`` (after reading, before the search index is written)."""
+    for docname in env.found_docs:
+        if _is_sweep_run(docname):
+            env.metadata.setdefault(docname, {})["nosearch"] = True
+
+
+def _element_in_title(app, doctree):
+    """'Silicon: K = 3, diverse' for a silicon run page (before Sphinx collects the page's title)."""
+    docname = app.env.docname
+    prefix = next((word for folder, word in ELEMENT_FOLDERS.items() if docname.startswith(folder)), None)
+    if prefix is None:
+        return
+    for title in doctree.findall(nodes.title):
+        if title.children and isinstance(title.children[0], nodes.Text):
+            first = title.children[0]
+            title.replace(first, nodes.Text(prefix + first.astext()))
+        else:
+            title.insert(0, nodes.Text(prefix))
+        break
+
+
 def setup(app):
+    app.connect("env-updated", _runs_out_of_search)
+    app.connect("doctree-read", _element_in_title, priority=400)
     app.connect("html-page-context", _without_thebe, priority=900)
     app.connect("html-page-context", _offer_notebook, priority=400)
     app.connect("build-finished", _copy_notebooks)

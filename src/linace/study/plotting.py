@@ -6,14 +6,62 @@ Every function draws on a given matplotlib ``Axes`` and labels its axes with uni
 from __future__ import annotations
 
 import numpy as np
+from cycler import cycler
 
 from linace.analysis import DimerCurve
 
-__all__ = ["BODY_ORDER_COLOURS", "LEARNING_LABELS", "MAX_PANELS_PER_ROW", "panel_grid", "convergence_axes", "dimer_axes", "learning_axes",
-           "plot_convergence", "plot_dimer_curve", "plot_dft_dimer", "plot_dimer_states", "plot_learning_curve", "parity"]
+__all__ = ["BODY_ORDER_COLOURS", "BOOK_STYLE", "FAMILY_GROUPS", "GROUP_STYLES", "LEARNING_LABELS", "MAX_PANELS_PER_ROW",
+           "OKABE_ITO", "PAGE_WIDTH_IN", "TRAINING_SET_COLOURS", "VARIANT_STYLES", "convergence_axes", "dimer_axes",
+           "energy_volume_panels", "family_group", "figure_legend", "learning_axes", "panel_grid", "parity",
+           "plot_convergence", "plot_dft_dimer", "plot_dimer_curve", "plot_dimer_states", "plot_learning_curve",
+           "use_book_style"]
+
+#: The colour-blind-safe palette of Okabe and Ito (2008), black left out: blue, orange, bluish green,
+#: vermillion, reddish purple, sky blue, yellow (the yellow last: it is faint on white).
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
 
 #: One colour per body order, used consistently across chapters.
-BODY_ORDER_COLOURS = {2: "tab:blue", 3: "tab:orange", 4: "tab:green", 5: "tab:red"}
+BODY_ORDER_COLOURS = {2: OKABE_ITO[0], 3: OKABE_ITO[1], 4: OKABE_ITO[2], 5: OKABE_ITO[3]}
+
+#: One colour per training set, used consistently across chapters (pool and test in greys).
+TRAINING_SET_COLOURS = {"dimers": OKABE_ITO[4], "narrow": OKABE_ITO[5], "crystals": OKABE_ITO[1],
+                        "diverse": OKABE_ITO[0], "clusters": OKABE_ITO[3], "clusters+dimers": OKABE_ITO[2],
+                        "test": "0.35", "pool": "0.6"}
+
+#: Line style and marker of each basis variant.
+VARIANT_STYLES = {"standard": {"ls": "-", "marker": "o"}, "pure": {"ls": "--", "marker": "s"}}
+
+#: Width (inches) of a figure that fills the book's text column at 100 dpi (about 770 px at a 1400 px
+#: window): shown at its own size, so that 10-pt text reads as 10 pt.
+PAGE_WIDTH_IN = 7.6
+
+#: The book's figure style: page-wide figures at 100 dpi, text of at least 9 pt, the Okabe-Ito colours.
+BOOK_STYLE = {
+    "figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (PAGE_WIDTH_IN, 3.6),
+    "font.size": 10, "axes.titlesize": 10, "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9,
+    "legend.fontsize": 9, "legend.title_fontsize": 9, "figure.titlesize": 10,
+    "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
+    "lines.markersize": 5,
+}
+
+
+def use_book_style() -> None:
+    """Set :data:`BOOK_STYLE` for the figures that follow (a chapter calls it once, after its imports)."""
+    import matplotlib
+
+    matplotlib.rcParams.update(BOOK_STYLE)
+
+
+def figure_legend(fig, ax=None, ncol: int = 3, **kwargs) -> None:
+    """One legend for the whole figure, below its panels: the labelled artists of ``ax`` (default: every
+    axis of the figure, each label once)."""
+    handles, labels = [], []
+    for axis in ([ax] if ax is not None else fig.axes):
+        for handle, label in zip(*axis.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    fig.legend(handles, labels, loc="outside lower center", ncol=ncol, frameon=False, **kwargs)
 
 
 def parity(ax, reference: np.ndarray, predicted: np.ndarray, quantity: str, unit: str, **scatter) -> None:
@@ -87,37 +135,49 @@ def plot_dimer_curve(ax, curve: DimerCurve, label: str = "ACE", contributions: b
                     label=f"2 V$_{{{order - 1}}}$ (body order {order})")
 
 
-def plot_convergence(ax_steps, ax_dft, table, label: str, style: str = "o-", **kwargs) -> None:
+def plot_convergence(ax_steps, ax_dft, table, label: str, style: str = "", **kwargs) -> None:
     """One convergence table (:func:`linace.study.results.convergence_table`) on two log axes: the distance
-    between successive-K curves, and the distance to DFT, against K."""
+    between successive-K curves, and the distance to DFT, against K. ``style``: a matplotlib format
+    string (e.g. "o-"), or line style and marker as keywords (:data:`VARIANT_STYLES`)."""
+    fmt = (style or "o-",) if style or "marker" not in kwargs else ()
     orders = [row["body_order"] for row in table]
-    ax_steps.semilogy(orders[1:], [row["distance_to_previous_K_eV"] for row in table[1:]], style, label=label, **kwargs)
-    ax_dft.semilogy(orders, [row["distance_to_dft_eV"] for row in table], style, label=label, **kwargs)
+    ax_steps.semilogy(orders[1:], [row["distance_to_previous_K_eV"] for row in table[1:]], *fmt, label=label, **kwargs)
+    ax_dft.semilogy(orders, [row["distance_to_dft_eV"] for row in table], *fmt, label=label, **kwargs)
 
 
-def convergence_axes(ax_steps, ax_dft, orders, fontsize: float = 8, r_range: tuple[float, float] = (1.0, 4.5)) -> None:
-    """Labels (with units), ticks and legends of the two axes of :func:`plot_convergence`."""
-    over = f"over {r_range[0]:.1f}–{r_range[1]:.1f} Å"
-    ax_steps.set(xlabel="body order K", ylabel=f"mean $|E_K - E_{{K-1}}|$ {over} (eV)", title="successive K")
-    ax_dft.set(xlabel="body order K", ylabel=f"mean $|E_K - E_\\mathrm{{DFT}}|$ {over} (eV)", title="distance to DFT")
+def convergence_axes(ax_steps, ax_dft, orders, fontsize: float | None = None,
+                     r_range: tuple[float, float] = (1.0, 4.5), legend: bool = True) -> None:
+    """Labels (with units), ticks and (with ``legend``) legends of the two axes of :func:`plot_convergence`;
+    the comparison range ``r_range`` (A) is said in the titles."""
+    over = f"{r_range[0]:.1f}–{r_range[1]:.1f} Å"
+    ax_steps.set(xlabel="body order K", ylabel="mean $|E_K - E_{K-1}|$ (eV)", title=f"successive K, over {over}")
+    ax_dft.set(xlabel="body order K", ylabel="mean $|E_K - E_\\mathrm{DFT}|$ (eV)", title=f"to DFT, over {over}")
     for ax in (ax_steps, ax_dft):
         ax.set_xticks(list(orders))
-        ax.legend(fontsize=fontsize)
+        if legend:
+            ax.legend(fontsize=fontsize)
 
 
-def plot_learning_curve(ax, rows, quantity: str, label: str | None = None, **style) -> None:
+def plot_learning_curve(ax, rows, quantity: str, label: str | None = None, band: bool = True, dodge: float = 1.0,
+                        **style) -> None:
     """A learning curve: the median over draws of ``quantity`` against the training-set size N (log
-    axes), with the 10-90 % range over draws as a band.
+    axes), with the 10-90 % range over draws as a band (``band``) or as error bars at each N, the
+    points set at ``dodge`` x N so that the bars of several curves on one axis do not overlap.
 
     ``rows``: rows of :func:`linace.study.resample.learning_curves` for one (variant, training set, K),
     any order; ``quantity``: one of :data:`linace.study.resample.LEARNING_QUANTITIES`.
     """
     rows = sorted(rows, key=lambda row: row["train_size"])
-    sizes = [row["train_size"] for row in rows]
-    median, low, high = ([row[quantity][q] for row in rows] for q in ("median", "p10", "p90"))
+    sizes = np.array([row["train_size"] for row in rows], dtype=float) * dodge
+    median, low, high = (np.array([row[quantity][q] for row in rows], dtype=float) for q in ("median", "p10", "p90"))
     style.setdefault("marker", "o")
-    line, = ax.loglog(sizes, median, label=label, **style)
-    ax.fill_between(sizes, low, high, color=line.get_color(), alpha=0.2, lw=0)
+    if band:
+        line, = ax.loglog(sizes, median, label=label, **style)
+        ax.fill_between(sizes, low, high, color=line.get_color(), alpha=0.2, lw=0)
+    else:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.errorbar(sizes, median, yerr=[median - low, high - median], label=label, capsize=2, lw=1, **style)
 
 
 #: Axis labels (with units) of the quantities of a learning curve.
@@ -152,16 +212,60 @@ def learning_axes(ax, sizes, quantity: str, title: str | None = None) -> None:
 MAX_PANELS_PER_ROW = 3
 
 
-def panel_grid(n_panels: int, panel_width: float = 4.0, panel_height: float = 3.5, **subplots):
-    """A figure of ``n_panels`` axes, at most :data:`MAX_PANELS_PER_ROW` per row (unused slots
-    hidden). Returns (figure, flat list of the ``n_panels`` axes)."""
+def panel_grid(n_panels: int, panel_height: float = 2.8, columns: int | None = None, **subplots):
+    """A figure of ``n_panels`` axes as wide as the page (:data:`PAGE_WIDTH_IN`), ``columns`` per row
+    (default: 2, or 3 for 3, 5, 6 and 9 panels; never more than :data:`MAX_PANELS_PER_ROW`; unused
+    slots hidden), each row ``panel_height`` inches high. Returns (figure, flat list of the
+    ``n_panels`` axes)."""
     import matplotlib.pyplot as plt
 
-    columns = max(1, min(n_panels, MAX_PANELS_PER_ROW))
+    if columns is None:
+        columns = 3 if n_panels in (3, 5, 6, 9) else 2
+    columns = max(1, min(n_panels, columns, MAX_PANELS_PER_ROW))
     rows = max(1, -(-n_panels // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(panel_width * columns, panel_height * rows),
+    fig, axes = plt.subplots(rows, columns, figsize=(PAGE_WIDTH_IN, panel_height * rows),
                              squeeze=False, constrained_layout=True, **subplots)
     flat = list(axes.flat)
     for ax in flat[n_panels:]:
         ax.set_visible(False)
     return fig, flat[:n_panels]
+
+
+#: Families of structures (``info['config_type']``) in the groups a figure tells apart, in order; a
+#: family not listed joins the last group.
+FAMILY_GROUPS = {
+    "diamond": ("diamond",),
+    "lonsdaleite": ("lonsdaleite",),
+    "graphite": ("graphite",),
+    "dense phases": ("sc", "bcc", "fcc", "sh", "hcp", "betatin", "bc8"),
+    "disordered, defective": ("random", "amorphous", "rattled", "defect", "open"),
+}
+#: colour and marker of each group of :data:`FAMILY_GROUPS` (diamond and lonsdaleite, close in energy
+#: and volume, differ in both)
+GROUP_STYLES = {"diamond": (OKABE_ITO[0], "o"), "lonsdaleite": (OKABE_ITO[1], "^"), "graphite": (OKABE_ITO[2], "s"),
+                "dense phases": (OKABE_ITO[4], "D"), "disordered, defective": (OKABE_ITO[3], "x")}
+
+
+def family_group(family: str) -> str:
+    """The group of :data:`FAMILY_GROUPS` a family belongs to (the last group if none lists it)."""
+    return next((group for group, members in FAMILY_GROUPS.items() if family in members), list(FAMILY_GROUPS)[-1])
+
+
+def energy_volume_panels(sets, e0: float):
+    """Binding energy per atom E/N - E0 (eV/atom) against volume per atom (A^3, linear axis) of the
+    structures of each set (``{name: images}``) that are periodic in all three directions, one panel
+    per set (two per row, shared axes), the families in the groups of :data:`FAMILY_GROUPS`, one legend
+    below. Returns the figure."""
+    fig, axes = panel_grid(len(sets), 2.6, columns=2, sharex=True, sharey=True)
+    for ax, (name, images) in zip(axes, sets.items()):
+        periodic = [a for a in images if a.pbc.all()]
+        for group, (colour, marker) in GROUP_STYLES.items():
+            members = [a for a in periodic if family_group(a.info["config_type"]) == group]
+            volumes = [a.get_volume() / len(a) for a in members]
+            ax.scatter(volumes, [a.get_potential_energy() / len(a) - e0 for a in members], s=14, color=colour, marker=marker, label=group, lw=1 if marker == "x" else 0.5,
+                       edgecolors="white" if marker != "x" else None)
+        ax.set(title=f"{name} ({len(periodic)} structures)", xlabel="volume per atom (Å$^3$)",
+               ylabel="E/N − E$_0$ (eV/atom)")
+        ax.label_outer()
+    figure_legend(fig, axes[0], ncol=3, markerscale=1.5)
+    return fig

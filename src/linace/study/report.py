@@ -9,29 +9,29 @@ elements are shown alike. Energies in eV, lengths in A, as in the records.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 from ase import Atoms
 
 from . import reference
 from .claims import CONVERGED_EV, DrawVerdict, Verdict, claim_id, compare_over_draws, select
-from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range
+from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range, significant
 
-__all__ = ["LITERATURE_BULK", "SETTINGS_SHOWN", "SUMMARY_QUANTITIES", "changes_over_draws", "chosen_setting_errors",
-           "compute_markdown", "convergence_by_run", "convergence_ingredients_markdown", "convergence_scan_markdown",
-           "dimer_curve_grid", "dimer_state_markdown", "draws_comparison_markdown", "families_markdown",
-           "over_draws_summary", "sanity_markdown", "settings_markdown", "standard_vs_pure_markdown",
+__all__ = ["BULK_SETS", "ELEMENT_NAMES", "ERROR_QUANTITIES", "FAILED_ENERGY_MEV_PER_ATOM", "FAILED_FORCE_EV_PER_A",
+           "FAILED_NOTE", "LITERATURE_BULK", "ORIGIN_WORDS", "SETTINGS_SHOWN", "SUMMARY_QUANTITIES",
+           "best_bulk_potential", "bottom_line", "changes_over_draws", "chosen_setting_errors",
+           "claims_overview_markdown", "claims_overview_rows", "compute_markdown", "convergence_by_run",
+           "convergence_ingredients_markdown", "convergence_scan_markdown", "convergence_summary_figure",
+           "dimer_curve_grid", "dimer_state_markdown", "draw_overlap_markdown", "draws_comparison_markdown",
+           "energy_rmse_cell", "error_grid_markdown", "failing_over_draws_markdown", "families_markdown",
+           "force_rmse_cell", "over_draws_summary", "potential_quality_markdown", "runs_index_markdown",
+           "sanity_markdown", "settings_markdown", "significant", "standard_vs_pure_markdown",
            "summary_comparison_markdown", "test_error_markdown", "verdict_changes", "verdict_history_markdown",
            "verdicts_markdown", "verdicts_over_draws_markdown"]
 
 #: key of each element's ground-state crystal in ``data/literature.json`` (published PBE a0, B, E_coh)
 LITERATURE_BULK = {"C": "diamond", "Si": "silicon"}
-
-
-def _published(table: Mapping, term: str | None, key: str, fmt: str) -> str:
-    """A published value with its citation, or '–'."""
-    entry = table.get(term) or {}
-    return format(entry[key], fmt) + f" {{cite:p}}`{entry['source']}`" if entry.get(key) is not None else "–"
 
 
 def _sources(literature: Mapping, keys: set) -> str:
@@ -48,30 +48,43 @@ def _term_name(term: str) -> str:
 
 
 def dimer_state_markdown(dimers: Sequence[Atoms], e_atom: float, literature: Mapping | None = None) -> str:
-    """The states of the dimer (:func:`linace.study.reference.dimer_state_table`) beside experiment and
-    published PBE values: a Markdown table, the line of sources and, where the literature has no PBE
-    values for this dimer, the reason it records."""
+    """The states of the dimer (:func:`linace.study.reference.dimer_state_table`) and their constants
+    beside experiment and published PBE values: two Markdown tables narrow enough for a page column
+    (the states: moment, where each labels the curve, configuration; then r_e, D_e, omega_e beside
+    the published values, each marked by a letter for its source), the line of sources and, where
+    the literature has no PBE values for this dimer, the reason it records."""
     element = dimers[0].get_chemical_symbols()[0]
     literature = literature or reference.literature()
     molecule = literature.get(f"{element}2", {})
     experiment, pbe = molecule.get("experiment", {}), molecule.get("pbe", {})
-    lines = ["| state (resembles) | M (μ$_B$) | lowest in (Å) | configuration at r$_e$ | r$_e$ (Å) | D$_e$ (eV) "
-             "| ω$_e$ (cm$^{-1}$) | r$_e$ expt | ω$_e$ expt | r$_e$ PBE | D$_e$ PBE |", "|---" * 11 + "|"]
+    letters: dict[str, str] = {}
+
+    def published(table, term, key, fmt):
+        entry = table.get(term) or {}
+        if entry.get(key) is None:
+            return "–"
+        letter = letters.setdefault(entry["source"], "abcdefghijklmnopqrstuvwxyz"[len(letters)])
+        return f"{format(entry[key], fmt)}<sup>{letter}</sup>"
+
+    states = ["| state (resembles) | M (μ$_B$) | lowest in (Å) | configuration at r$_e$ |", "|---|---|---|---|"]
+    constants = ["| state | r$_e$ (Å) | expt | PBE | D$_e$ (eV) | PBE | ω$_e$ (cm$^{-1}$) | expt |", "|---" * 8 + "|"]
     for row in reference.dimer_state_table(dimers, e_atom):
         term = reference.literature_term(row["state"], element)
         name = reference.state_markup(row["state"])
         if term and _term_name(term) != row["state"]:  # the label it resembles: 'broken-symmetry singlet (X1Σg+)'
             name += f" ({reference.state_markup(_term_name(term))})"
+        states.append(f"| {name} | {row['moment']} | {row['wins'] or '–'} | {row['configuration'] or '–'} |")
         if row["D_e"] is None:
-            constants = f"| no minimum on {row['span'][0]:.2f}–{row['span'][1]:.2f} Å | – | – "
+            ours = [f"no minimum on {row['span'][0]:.2f}–{row['span'][1]:.2f} Å", "–", "–"]
         else:
-            constants = f"| {row['r_e']:.3f} | {row['D_e']:.2f} | {row['omega_e']:.0f} "
-        lines.append(f"| {name} | {row['moment']} | {row['wins'] or '–'} | {row['configuration'] or '–'} "
-                     + constants
-                     + f"| {_published(experiment, term, 'r_e_A', '.4f')} "
-                     f"| {_published(experiment, term, 'omega_e_cm-1', '.0f')} "
-                     f"| {_published(pbe, term, 'r_e_A', '.3f')} | {_published(pbe, term, 'D_e_eV', '.2f')} |")
-    out = ["\n".join(lines), _sources(literature, {e.get("source") for t in (experiment, pbe) for e in t.values()})]
+            ours = [f"{row['r_e']:.3f}", f"{row['D_e']:.2f}", f"{row['omega_e']:.0f}"]
+        constants.append(f"| {name} | {ours[0]} | {published(experiment, term, 'r_e_A', '.4f')} "
+                         f"| {published(pbe, term, 'r_e_A', '.3f')} | {ours[1]} | {published(pbe, term, 'D_e_eV', '.2f')} "
+                         f"| {ours[2]} | {published(experiment, term, 'omega_e_cm-1', '.0f')} |")
+    cited = {e.get("source") for t in (experiment, pbe) for e in t.values()}
+    sources = ("Sources: " + "; ".join(f"<sup>{letter}</sup> {{cite:t}}`{key}`" for key, letter in letters.items())
+               + "." if letters else _sources(literature, cited))
+    out = ["\n".join(states), "\n".join(constants), sources]
     if not pbe and "pbe_status" in molecule:  # say why the PBE columns are empty rather than leave a reader guessing
         out.append("PBE columns empty: " + molecule["pbe_status"]["note"])
     return "\n\n".join(out)
@@ -202,31 +215,57 @@ def compute_markdown(manifest: Mapping) -> str:
 
 
 def verdicts_markdown(verdicts: Sequence[Verdict]) -> str:
-    """Each claim with its verdict, the fixed criterion and the evidence, as Markdown paragraphs."""
+    """Each claim with its verdict, the fixed criterion, the evidence and, unless the claim is
+    reproduced (or not tested), the conditions of the criterion that fail, as Markdown paragraphs."""
     lines = []
     for verdict in verdicts:
         lines += [f"**{verdict.claim}**", "", f"*Verdict: {verdict.verdict}.* Criterion: {verdict.criterion}.", "",
                   f"Evidence: {verdict.evidence}.", ""]
+        if verdict.failures:
+            lines += [f"Fails on: {verdict.failing}.", ""]
     return "\n".join(lines)
+
+
+def _draw_cell(v: DrawVerdict) -> str:
+    """One claim at one N: 'partly (in every draw): 0 + 10 of 10', or the one draw's verdict."""
+    if v.draws == 1:
+        return f"one draw: {v.only_draw_verdict}"
+    return f"**{v.verdict}**: {v.holds} + {v.partly} of {v.draws}"
 
 
 def verdicts_over_draws_markdown(graded: Mapping[int, Sequence[DrawVerdict]], single: Mapping[str, str],
                                  claims: Sequence[str] | None = None) -> str:
-    """In how many draws each claim holds, per training-set size N, beside the one-fit verdict.
+    """How each claim fares over draws, one row per claim and one column per training-set size N,
+    beside the one-fit verdict.
 
     ``graded``: {N: :func:`~linace.study.claims.grade_over_draws` of N}; ``single``: {claim: verdict of
     the one potential per (K, set) trained on the whole set}; ``claims``: the claims shown, in order
-    (default: those of ``single``). A size with one draw (N close to the whole set) reports that draw's
-    verdict, not a verdict over draws; sizes a claim was not tested at are left out. A Markdown table."""
-    lines = ["| claim | N | holds in | partly in | verdict over draws | whole set, one fit |", "|---|---|---|---|---|---|"]
+    (default: those of ``single``), named by their id. A cell is the verdict over the draws of that N
+    and "holds + holds partly of draws" (e.g. "**reproduced**: 9 + 1 of 10"); a size with one draw (N
+    close to the whole set) gives that draw's verdict; '–' where a size did not test the claim.
+    A Markdown table and a line that reads the counts."""
+    sizes = list(graded)
+    lines = ["| claim | one fit | " + " | ".join(f"N = {size}" for size in sizes) + " |",
+             "|---|---|" + "---|" * len(sizes)]
     for claim in (single if claims is None else claims):
-        for size, verdicts in graded.items():
-            for v in verdicts:
-                if v.claim == claim and v.draws:
-                    over = f"**{v.verdict}**" if v.draws > 1 else f"one draw only: {v.only_draw_verdict}"
-                    lines.append(f"| {claim} | {size} | {v.holds} of {v.draws} | {v.partly} of {v.draws} | "
-                                 f"{over} | {single.get(claim, '–')} |")
-    return "\n".join(lines)
+        cells = []
+        for size in sizes:
+            tested = [v for v in graded[size] if v.claim == claim and v.draws]
+            cells.append(_draw_cell(tested[0]) if tested else "–")
+        lines.append(f"| {claim_id(claim)} | {single.get(claim, '–')} | " + " | ".join(cells) + " |")
+    return ("\n".join(lines) + "\n\nA cell reads: verdict over the draws of that N: the number of draws in which "
+            "the claim holds + those in which it holds partly, of all draws.")
+
+
+def failing_over_draws_markdown(graded: Mapping[int, Sequence[DrawVerdict]], claims: Sequence[str]) -> str:
+    """Which conditions of each claim's criterion fail over draws, at the largest N with several draws
+    (:attr:`~linace.study.claims.DrawVerdict.failing_summary`): a Markdown list, one item per claim."""
+    items = []
+    for claim in claims:
+        tested = [v for verdicts in graded.values() for v in verdicts if v.claim == claim and v.draws > 1]
+        if tested:
+            items.append(f"* **{claim_id(claim)}** at N = {tested[-1].train_size}: {tested[-1].failing_summary}")
+    return "\n".join(items)
 
 
 def over_draws_summary(graded: Mapping[int, Sequence[DrawVerdict]], claim: str) -> str:
@@ -247,15 +286,16 @@ def _by_order(records: Sequence[dict], **selection) -> list[dict]:
 
 def dimer_curve_grid(records: Sequence[dict], variants: Sequence[str], training_sets: Sequence[str],
                      dft_curve: tuple[np.ndarray, np.ndarray], element: str = "C"):
-    """One panel per (variant, training set), rows by variant and at most three panels per row: the
-    dimer curve E(r) - 2E0 of every K of the records beside DFT. Returns the figure."""
+    """One panel per (variant, training set), rows by variant (one column per training set, at most
+    three): the dimer curve E(r) - 2E0 of every K of the records beside DFT, one legend below the
+    panels. Returns the figure."""
     from linace.analysis import DimerCurve
 
-    from .plotting import BODY_ORDER_COLOURS, dimer_axes, panel_grid, plot_dft_dimer, plot_dimer_curve
+    from .plotting import BODY_ORDER_COLOURS, dimer_axes, figure_legend, panel_grid, plot_dft_dimer, plot_dimer_curve
 
     r_dft, e_dft = dft_curve
     panels = [(v, s) for v in variants for s in training_sets]
-    fig, axes = panel_grid(len(panels), 4.2, 3.8)
+    fig, axes = panel_grid(len(panels), 2.5, columns=min(len(training_sets), 3), sharex=True, sharey=True)
     low = min(float(np.min(e_dft)), -10.0) - 2
     for ax, (variant, training_set) in zip(axes, panels):
         plot_dft_dimer(ax, r_dft, e_dft)
@@ -263,8 +303,9 @@ def dimer_curve_grid(records: Sequence[dict], variants: Sequence[str], training_
             K = record["parameters"]["body_order"]
             plot_dimer_curve(ax, DimerCurve.from_dict(record["dimer"]), label=f"K = {K}", contributions=False,
                              band=False, color=BODY_ORDER_COLOURS[K])
-        dimer_axes(ax, ylim=(low, 15), title=f"{variant}, trained on {training_set}", element=element)
-        ax.legend(fontsize=7)
+        dimer_axes(ax, ylim=(low, 15), title=f"{variant}, {training_set}", element=element)
+        ax.label_outer()
+    figure_legend(fig, axes[0], ncol=5)
     return fig
 
 
@@ -272,23 +313,27 @@ def convergence_by_run(records: Sequence[dict], variants: Sequence[str], trainin
                        dft_curve: tuple[np.ndarray, np.ndarray]):
     """The convergence numbers of every (variant, training set) (:func:`linace.study.results.convergence_table`):
     a Markdown table and a figure of two panels, successive-K distances (with the convergence
-    threshold) and distances to DFT against K. Returns (markdown, figure)."""
+    threshold) and distances to DFT against K, one colour per training set and one line style per
+    variant, one legend below. Returns (markdown, figure)."""
     import matplotlib.pyplot as plt
 
-    from .plotting import convergence_axes, plot_convergence
+    from .plotting import (PAGE_WIDTH_IN, TRAINING_SET_COLOURS, VARIANT_STYLES, convergence_axes, figure_legend,
+                           plot_convergence)
 
     lines = ["| variant | training set | " + " | ".join(CONVERGENCE_COLUMNS) + " |",
              "|---" * (len(CONVERGENCE_COLUMNS) + 2) + "|"]
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(PAGE_WIDTH_IN, 3.6), constrained_layout=True)
     orders = sorted({r["parameters"]["body_order"] for r in records})
-    for variant, style in zip(variants, ("o-", "s--")):
+    for variant in variants:
+        style = VARIANT_STYLES.get(variant, {})
         for k, training_set in enumerate(training_sets):
             table = convergence_table(select(records, variant=variant, training_set=training_set), dft_curve)
             lines += [f"| {variant} | {training_set} | " + " | ".join(cells) + " |" for cells in convergence_rows(table)]
-            plot_convergence(ax0, ax1, table, label=f"{variant}, {training_set}", style=style, color=f"C{k}")
-    ax0.axhline(CONVERGED_EV, color="grey", lw=0.8, ls=":")
-    convergence_axes(ax0, ax1, orders, fontsize=7, r_range=record_range(records[0]) if records else (1.0, 4.5))
-    fig.tight_layout()
+            plot_convergence(ax0, ax1, table, label=f"{training_set}, {variant}",
+                             color=TRAINING_SET_COLOURS.get(training_set, f"C{k}"), **style)
+    ax0.axhline(CONVERGED_EV, color="0.4", lw=1, ls=":", label=f"{CONVERGED_EV} eV")
+    convergence_axes(ax0, ax1, orders, r_range=record_range(records[0]) if records else (1.0, 4.5), legend=False)
+    figure_legend(fig, ax0, ncol=3)
     return "\n".join(lines), fig
 
 
@@ -330,8 +375,78 @@ def convergence_ingredients_markdown(
     return "\n".join(lines)
 
 
+#: A test energy RMSE above this (meV/atom) is shown as "failed": it is comparable to or larger than the
+#: spread of the test set's binding energies (1.3 eV/atom for carbon, 0.4 eV/atom for silicon), so the
+#: potential does not describe the test structures; for potentials trained on molecules alone it is a
+#: failed extrapolation to bulk. Presentation only: no verdict uses it.
+FAILED_ENERGY_MEV_PER_ATOM = 1000.0
+
+#: A test force RMSE above this (eV/A) is shown as "failed": more than twice the RMS force of the
+#: test structures (4.3 eV/A for carbon, 2.2 eV/A for silicon), no better than predicting zero forces.
+FAILED_FORCE_EV_PER_A = 10.0
+
+#: The line under a table with "failed" cells.
+FAILED_NOTE = (f"*failed*: test energy RMSE above {FAILED_ENERGY_MEV_PER_ATOM / 1000:g} eV/atom or force RMSE above "
+               f"{FAILED_FORCE_EV_PER_A:g} eV/Å: the potential does not describe the bulk test structures (for those "
+               "trained on molecules alone, a failed extrapolation to bulk).")
+
+
+def energy_rmse_cell(meV_per_atom: float | None) -> str:
+    """A test energy RMSE for a table in meV/atom: three significant figures, or "failed" with the value
+    in eV/atom above :data:`FAILED_ENERGY_MEV_PER_ATOM`."""
+    if meV_per_atom is not None and np.isfinite(meV_per_atom) and meV_per_atom > FAILED_ENERGY_MEV_PER_ATOM:
+        return f"*failed* ({significant(meV_per_atom / 1000, 2)} eV/atom)"
+    return significant(meV_per_atom)
+
+
+def force_rmse_cell(eV_per_A: float | None) -> str:
+    """A force RMSE for a table in eV/A: three significant figures, "failed" above :data:`FAILED_FORCE_EV_PER_A`."""
+    if eV_per_A is not None and np.isfinite(eV_per_A) and eV_per_A > FAILED_FORCE_EV_PER_A:
+        return f"*failed* ({significant(eV_per_A, 2)})"
+    return significant(eV_per_A)
+
+
+#: the quantities of :func:`error_grid_markdown`: (key in a record's ``errors``, cell formatter)
+ERROR_QUANTITIES = {"energy": ("energy_rmse_meV_per_atom", energy_rmse_cell),
+                    "force": ("force_rmse_eV_per_A", force_rmse_cell)}
+
+
+def error_grid_markdown(records: Sequence[dict], training_sets: Sequence[str], quantity: str = "energy",
+                        split: str = "test", note: bool = True) -> str:
+    """One error of every run, body orders down and training sets across: the RMSE of ``quantity``
+    ("energy", meV/atom, or "force", eV/A) on ``split`` ("test" or "train"), with failed potentials
+    marked (:func:`energy_rmse_cell`, :func:`force_rmse_cell`). Records of one variant and
+    regularisation. A Markdown table, with :data:`FAILED_NOTE` under it when a cell failed (and ``note``:
+    a page with several such tables says it once)."""
+    key, cell = ERROR_QUANTITIES[quantity]
+    orders = sorted({r["parameters"]["body_order"] for r in records})
+    lines = ["| K | " + " | ".join(training_sets) + " |", "|---" * (len(training_sets) + 1) + "|"]
+    for K in orders:
+        cells = []
+        for training_set in training_sets:
+            match = select(records, training_set=training_set, body_order=K)
+            cells.append(cell(match[0]["errors"][split]["all"][key]) if match else "–")
+        lines.append(f"| {K} | " + " | ".join(cells) + " |")
+    table = "\n".join(lines)
+    return table + ("\n\n" + FAILED_NOTE if note and "*failed*" in table else "")
+
+
+def draw_overlap_markdown(rows: Sequence[Mapping]) -> str:
+    """How much two draws of N structures share (:func:`linace.study.resample.draw_overlap` rows), one
+    row per training set and one column per N: "12 % (10 draws)". A Markdown table."""
+    sizes = sorted({row["train_size"] for row in rows})
+    sets = list(dict.fromkeys(row["training_set"] for row in rows))
+    cells = {(row["training_set"], row["train_size"]): f"{100 * row['shared_fraction']:.0f} % ({row['draws']} "
+             + ("draw" if row["draws"] == 1 else "draws") + ")" for row in rows}
+    lines = ["| training set | " + " | ".join(f"N = {size}" for size in sizes) + " |", "|---" * (len(sizes) + 1) + "|"]
+    lines += [f"| {s} | " + " | ".join(cells.get((s, size), "–") for size in sizes) + " |" for s in sets]
+    return "\n".join(lines)
+
+
 def test_error_markdown(records: Sequence[dict], variants: Sequence[str], training_sets: Sequence[str]) -> str:
-    """Test RMSE of energy (meV/atom) and forces (eV/A) per (variant, training set) and K: a Markdown table."""
+    """Test RMSE of energy (meV/atom) and forces (eV/A) per (variant, training set) and K, failed
+    potentials marked (:func:`energy_rmse_cell`, :func:`force_rmse_cell`): a Markdown table, with
+    :data:`FAILED_NOTE` under it when a cell failed."""
     orders = sorted({r["parameters"]["body_order"] for r in records})
     lines = ["| variant | training set | " + " | ".join(f"K = {K}" for K in orders) + " |",
              "|---" * (len(orders) + 2) + "|"]
@@ -341,10 +456,17 @@ def test_error_markdown(records: Sequence[dict], variants: Sequence[str], traini
             for K in orders:
                 match = select(records, variant=variant, training_set=training_set, body_order=K)
                 errors = match[0]["errors"]["test"]["all"] if match else None
-                cells.append(f"{errors['energy_rmse_meV_per_atom']:.3g} / {errors['force_rmse_eV_per_A']:.3g}"
-                             if errors else "–")
+                if errors is None:
+                    cells.append("–")
+                elif errors["energy_rmse_meV_per_atom"] > FAILED_ENERGY_MEV_PER_ATOM or \
+                        errors["force_rmse_eV_per_A"] > FAILED_FORCE_EV_PER_A:
+                    cells.append("*failed*")
+                else:
+                    cells.append(f"{significant(errors['energy_rmse_meV_per_atom'])} / "
+                                 f"{significant(errors['force_rmse_eV_per_A'])}")
             lines.append(f"| {variant} | {training_set} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    table = "\n".join(lines)
+    return table + ("\n\n" + FAILED_NOTE if "*failed*" in table else "")
 
 
 def _over_draws(row: Mapping | None) -> str:
@@ -399,16 +521,16 @@ def _three(value) -> str:
 
 
 def summary_comparison_markdown(comparison: Mapping) -> str:
-    """The convergence numbers of every run before and after, one row per (run, K), from the
-    ``convergence`` rows of :func:`linace.study.claims.compare_summaries` (missing: '–')."""
+    """The convergence numbers of every run before and after, one row per (run, K) and one column per
+    quantity, each cell "before → after", from the ``convergence`` rows of
+    :func:`linace.study.claims.compare_summaries` (missing: '–')."""
     grouped: dict[tuple, dict] = {}
     for run, K, quantity, old, new in comparison["convergence"]:
         grouped.setdefault((run, K), {})[quantity] = (old, new)
-    lines = ["| run | K | " + " | ".join(f"{title} before | after" for title in SUMMARY_QUANTITIES.values()) + " |",
-             "|---|---" + "|---|---" * len(SUMMARY_QUANTITIES) + "|"]
+    lines = ["| run | K | " + " | ".join(SUMMARY_QUANTITIES.values()) + " |", "|---" * (len(SUMMARY_QUANTITIES) + 2) + "|"]
     for (run, K), values in grouped.items():
         pairs = [values.get(quantity, (None, None)) for quantity in SUMMARY_QUANTITIES]
-        lines.append(f"| {run} | {K} | " + " | ".join(f"{_three(old)} | {_three(new)}" for old, new in pairs) + " |")
+        lines.append(f"| {run} | {K} | " + " | ".join(f"{_three(old)} → {_three(new)}" for old, new in pairs) + " |")
     return "\n".join(lines)
 
 
@@ -433,4 +555,197 @@ def verdict_history_markdown(first: Mapping[str, str], steps: Sequence[tuple[str
         shown = f"**{verdict}**" if first.get(claim) != verdict else verdict
         lines.append(f"| {claim} | {first.get(claim, '–')} | "
                      + " | ".join(verdicts.get(claim, "–") for _, verdicts in steps) + f" | {shown} |")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- the landing page
+
+#: The bulk training sets, by growing diversity (the sets the bulk claims compare).
+BULK_SETS = ("narrow", "crystals", "diverse")
+
+
+def best_bulk_potential(records: Sequence[dict]) -> dict | None:
+    """The potential trained on a bulk set with the lowest test energy RMSE: {variant, training_set,
+    body_order, energy_meV_per_atom, force_eV_per_A}, or None without bulk runs."""
+    bulk = [r for r in records if r["parameters"]["training_set"] in BULK_SETS]
+    if not bulk:
+        return None
+    best = min(bulk, key=lambda r: r["errors"]["test"]["all"]["energy_rmse_meV_per_atom"])
+    errors = best["errors"]["test"]["all"]
+    return {**{key: best["parameters"][key] for key in ("variant", "training_set", "body_order")},
+            "energy_meV_per_atom": errors["energy_rmse_meV_per_atom"], "force_eV_per_A": errors["force_rmse_eV_per_A"]}
+
+
+#: :func:`linace.study.claims.convergence_origin` in plain words, completing "the convergence in K ..."
+ORIGIN_WORDS = {
+    "dimers": "comes from the dimers in the training data, not from the self-interaction-free basis",
+    "basis": "comes from the self-interaction-free basis, not from the dimers in the training data",
+    "both": "needs both the dimers in the training data and the self-interaction-free basis",
+    "neither": "needs neither the dimers in the training data nor the self-interaction-free basis alone",
+    "none": "does not happen: the self-interaction-free basis on dimers to pentamers does not converge",
+    "untested": "is not tested (runs missing)",
+}
+
+#: element symbols as words
+ELEMENT_NAMES = {"C": "carbon", "Si": "silicon"}
+
+
+def bottom_line(bulk_verdicts: Mapping[str, str], bulk_distances: Mapping[int, float], origins: Mapping[str, str],
+                best: Mapping[str, Mapping | None]) -> list[str]:
+    """The study's result in three plain sentences.
+
+    ``bulk_verdicts``: {claim id: one-fit verdict} of carbon's bulk claims (at least "1b" and "2");
+    ``bulk_distances``: {K: mean distance (eV) to DFT of the dimer curve} of the potentials trained on
+    carbon's `diverse` set; ``origins``: {element: :func:`linace.study.claims.convergence_origin`};
+    ``best``: {element: :func:`best_bulk_potential`}. Each sentence follows the verdicts and numbers
+    it is given (a claim that is not reproduced is said so), so the text cannot outlive the data.
+    """
+    from .claims import FAR_FROM_DFT_EV
+
+    settles = bulk_verdicts.get("2") != "reproduced"
+    if bulk_distances:
+        low, high = min(bulk_distances.values()), max(bulk_distances.values())
+        near = [K for K, distance in sorted(bulk_distances.items()) if not distance > FAR_FROM_DFT_EV]
+        first = (f"Trained on bulk carbon, linear ACE potentials put the energy of two isolated atoms "
+                 f"{low:.1f}–{high:.1f} eV from DFT on average, and the curve "
+                 + ("settles" if settles else "does not settle") + " as body orders are added")
+        if near:
+            first += (f"; it comes within {FAR_FROM_DFT_EV} eV of DFT only at K = {', '.join(map(str, near))}, so "
+                      "the paper's finding on carbon holds in part on our data.")
+        else:
+            first += (": the paper's finding on carbon holds on our data." if not settles else
+                      ": the paper's finding on carbon holds in part on our data.")
+    else:
+        first = "No potential was trained on bulk carbon."
+    converging = {element: origin for element, origin in origins.items() if origin not in ("none", "untested")}
+    groups: dict[str, list[str]] = {}
+    for element, origin in origins.items():
+        groups.setdefault(origin, []).append(ELEMENT_NAMES.get(element, element))
+    parts = [f"on {' and '.join(names)}{' alike' if len(names) > 1 else ''} the convergence in K {ORIGIN_WORDS[origin]}"
+             for origin, names in groups.items()]
+    second = ("Trained on dimers to pentamers, the curves do converge in K"
+              + ("" if len(converging) == len(origins) else " on " + " and ".join(
+                  ELEMENT_NAMES.get(e, e) for e in converging)) + "; " if converging else
+              "Trained on dimers to pentamers, ") + "; ".join(parts) + "."
+    quality = [f"{significant(b['energy_meV_per_atom'], 2)} meV/atom and {significant(b['force_eV_per_A'], 2)} eV/Å on "
+               f"{ELEMENT_NAMES.get(element, element)} (K = {b['body_order']}, trained on `{b['training_set']}`)"
+               for element, b in best.items() if b]
+    third = ("The best bulk potentials predict held-out structures to " + " and to ".join(quality) + "."
+             if quality else "No bulk potential was trained.")
+    return [first, second, third]
+
+
+def potential_quality_markdown(best: Mapping[str, Mapping | None]) -> str:
+    """The best bulk potential of each element (``{element: best_bulk_potential(...)}``) and its test
+    errors: a Markdown table (elements without bulk runs are left out)."""
+    lines = ["| element | best bulk potential | test energy RMSE (meV/atom) | test force RMSE (eV/Å) |",
+             "|---|---|---|---|"]
+    lines += [f"| {ELEMENT_NAMES.get(element, element)} | K = {b['body_order']}, {b['variant']} basis, "
+              f"trained on `{b['training_set']}` | {significant(b['energy_meV_per_atom'], 2)} "
+              f"| {significant(b['force_eV_per_A'], 2)} |" for element, b in best.items() if b]
+    return "\n".join(lines)
+
+
+def claims_overview_markdown(rows: Sequence[Mapping]) -> str:
+    """One table of every claim: ``rows`` of {claim (id), element, verdict (one fit), over_draws (text
+    or None), number, failing}. Columns: claim, what the paper says (:data:`CLAIM_TITLES`), one fit,
+    over draws, the number that decides it, the condition that fails. A Markdown table."""
+    from .claims import CLAIM_TITLES
+
+    lines = ["| claim | the paper says | one fit | over draws | the number that decides it | which condition fails |",
+             "|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['claim']} ({row['element']}) | {CLAIM_TITLES.get(row['claim'], '')} | **{row['verdict']}** "
+                     f"| {row['over_draws'] or 'not resampled'} | {row['number']} | {row['failing'] or '–'} |")
+    return "\n".join(lines)
+
+
+def claims_overview_rows(verdicts: Sequence[Verdict], graded: Mapping[int, Sequence[DrawVerdict]],
+                         numbers: Mapping[str, str], element: str) -> list[dict]:
+    """The rows of :func:`claims_overview_markdown` for one element: each one-fit ``verdicts``, its
+    verdict over draws at the largest N with several draws (``graded``: {N: grade_over_draws}), the
+    number that decides it (the numbers of its failing conditions, or for a claim that holds its key
+    number, ``numbers``: :func:`linace.study.claims.key_numbers`) and its failing conditions (in words;
+    their numbers are in the number column)."""
+    rows = []
+    for verdict in verdicts:
+        cid = claim_id(verdict.claim)
+        tested = [v for verdicts_n in graded.values() for v in verdicts_n if v.claim == verdict.claim and v.draws > 1]
+        over = f"{tested[-1].verdict}, N = {tested[-1].train_size}" if tested else None
+        details = "; ".join(f.detail for f in verdict.failures if f.detail)
+        failing = ("; ".join(f.condition for f in verdict.failures)
+                   or ("–" if verdict.failing == "none" else verdict.failing))
+        rows.append({"claim": cid, "element": element, "verdict": verdict.verdict, "over_draws": over,
+                     "number": details or numbers.get(cid, "no runs"), "failing": failing})
+    return rows
+
+
+def convergence_summary_figure(by_element: Mapping[str, tuple[Sequence[dict], tuple[np.ndarray, np.ndarray]]]):
+    """The study in one figure: the distance between the dimer curves of successive K against K, one
+    panel per element (``{element: (records, dft_curve)}``), for the standard (solid) and the pure
+    (dashed) basis trained on bulk data (`diverse`), on clusters alone and on clusters plus dimers,
+    with the convergence threshold; one legend for all panels. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    from .claims import ATTRIBUTION_SETS
+    from .plotting import TRAINING_SET_COLOURS, VARIANT_STYLES, figure_legend
+
+    fig, axes = plt.subplots(1, len(by_element), figsize=(3.6 * len(by_element) + 0.3, 3.4), sharey=True,
+                             squeeze=False, constrained_layout=True)
+    for ax, (element, (records, dft_curve)) in zip(axes[0], by_element.items()):
+        for training_set in ATTRIBUTION_SETS:
+            for variant, style in VARIANT_STYLES.items():
+                table = convergence_table(select(records, variant=variant, training_set=training_set), dft_curve)
+                if len(table) < 2:
+                    continue
+                steps = table[1:]
+                ax.semilogy([row["body_order"] for row in steps], [row["distance_to_previous_K_eV"] for row in steps],
+                            color=TRAINING_SET_COLOURS[training_set], label=f"{training_set}, {variant}", **style)
+        ax.axhline(CONVERGED_EV, color="0.4", lw=1, ls=":", label=f"converged: below {CONVERGED_EV} eV")
+        ax.set(xlabel="body order K", title=ELEMENT_NAMES.get(element, element),
+               xticks=sorted({r["parameters"]["body_order"] for r in records})[1:])
+    axes[0][0].set_ylabel("mean $|E_K - E_{K-1}|$ (eV)")
+    figure_legend(fig, axes[0][0], ncol=2)
+    return fig
+
+
+# ----------------------------------------------------------------------------- the index of the sweep runs
+
+def runs_index_markdown(records: Sequence[dict], book_dir: str | Path, variant: str,
+                        training_sets: Sequence[str] | None = None) -> str:
+    """The runs of one basis variant as a grid, training sets down and body orders K across: each cell
+    the run's test energy RMSE (meV/atom), test force RMSE (eV/A) ("failed" for both above
+    :data:`FAILED_ENERGY_MEV_PER_ATOM` or :data:`FAILED_FORCE_EV_PER_A`) and the distance of its dimer
+    curve to DFT (eV), linked to the run's page when its executed notebook is in ``book_dir`` (the notebook
+    path its record's ``sweep`` block names, relative to the repository: ``book/sweep/<run-id>.ipynb``).
+    ``training_sets``: the rows, in order (default: those of the records, sorted). A Markdown table
+    ('–' where there is no run), or '' when the variant has no runs."""
+    records = select(records, variant=variant)
+    if not records:
+        return ""
+    book_dir = Path(book_dir).resolve()
+    orders = sorted({r["parameters"]["body_order"] for r in records})
+    sets = list(training_sets) if training_sets is not None else sorted({r["parameters"]["training_set"] for r in records})
+    lines = ["| training set | " + " | ".join(f"K = {K}" for K in orders) + " |", "|---" * (len(orders) + 1) + "|"]
+    for training_set in sets:
+        cells = []
+        for K in orders:
+            match = select(records, training_set=training_set, body_order=K)
+            if not match:
+                cells.append("–")
+                continue
+            record = match[0]
+            errors = record["errors"]["test"]["all"]
+            energy, force = errors["energy_rmse_meV_per_atom"], errors["force_rmse_eV_per_A"]
+            failed = energy > FAILED_ENERGY_MEV_PER_ATOM or force > FAILED_FORCE_EV_PER_A
+            text = ("failed" if failed else f"{significant(energy)} · {significant(force)}") \
+                + f" · {significant(record['dimer_summary']['distance_to_dft_eV'], 2)}"
+            notebook = Path(record.get("sweep", {}).get("notebook", ""))
+            parts = notebook.with_suffix("").parts
+            page = Path(*parts[1:]) if len(parts) > 1 and parts[0] == book_dir.name else None
+            if page is not None and (book_dir / page).with_suffix(".ipynb").exists():
+                text = f"{{doc}}`{text} <{page.as_posix()}>`"
+            cells.append(text)
+        if any(cell != "–" for cell in cells):
+            lines.append(f"| {training_set} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

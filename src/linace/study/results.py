@@ -37,7 +37,7 @@ from linace.io import write_atomic
 from linace.study import source_digest
 
 __all__ = ["CONVERGENCE_COLUMNS", "convergence_rows", "convergence_table", "dft_dimer_curve", "load_results",
-           "record_range", "run_record", "write_json_atomic"]
+           "record_range", "run_record", "significant", "write_json_atomic"]
 
 
 def dft_dimer_curve(dimers: Sequence[Atoms], e0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -154,6 +154,17 @@ def convergence_table(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.n
 
 
 #: Column titles of :func:`convergence_rows`.
+def significant(value: float | None, digits: int = 3) -> str:
+    """A number with ``digits`` significant figures in plain notation (58.2, 0.641, 4510000), '–' if
+    missing (None, NaN): how the book's tables and verdicts print a measured number."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    decimals = digits - 1 - int(np.floor(np.log10(abs(value))))
+    return f"{round(value, decimals):.{max(decimals, 0)}f}"
+
+
 CONVERGENCE_COLUMNS = ("K", "to K−1 (eV)", "to DFT (eV)", "minimum (Å)", "depth (eV)")
 
 
