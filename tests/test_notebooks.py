@@ -151,7 +151,7 @@ def test_robustness_notebook(tmp_path):
     empty = tmp_path / "none"
     empty.mkdir()
     text = execute("10_robustness", tmp_path, results_dir=str(empty), robustness_dir=str(empty)).read_text()
-    assert "| claim | default | reference: restricted | E0: fitted |" in text
+    assert "| claim | default verdict | robust? | what changes it |" in text and "| alternative | 1a | 1b |" in text
     assert "0 of 7 verdicts are the same under every alternative" in text
 
 
