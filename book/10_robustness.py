@@ -62,16 +62,9 @@ use_book_style()
 dft = datasets.dimer_reference()
 restricted = reference.restricted_dimer_curve("C")
 default_records = select(load_results(results_dir), regularisation=regularisation)
-default = data_worlds.grade(default_records, dft)
-graded, records_of = {}, {}
-for name, change in robustness.ALTERNATIVES.items():
-    if "reference" in change:  # the default runs, measured against the restricted curve
-        regraded = data_worlds.with_reference(default_records, restricted, datasets.comparison_range())
-        graded[name], records_of[name] = data_worlds.grade(regraded, restricted), regraded
-    else:
-        records = select(load_results(Path(robustness_dir) / robustness.alternative_results_dir(name).name),
-                         regularisation=regularisation)
-        graded[name], records_of[name] = data_worlds.grade(records, dft), records
+records_of = {name: select(load_results(Path(robustness_dir) / robustness.alternative_results_dir(name).name),
+                           regularisation=regularisation)
+              for name, change in robustness.ALTERNATIVES.items() if "reference" not in change}
 print(f"{len(default_records)} default runs; " + ", ".join(f"{name}: {len(records)} runs"
                                                           for name, records in records_of.items()))
 
@@ -79,26 +72,17 @@ print(f"{len(default_records)} default runs; " + ", ".join(f"{name}: {len(record
 # ## Every claim under every alternative
 
 # %% tags=["hide-input"]
-# an alternative that ran on fewer body orders (the basis sizes: K = 2..4 in make book) is compared
-# with the default graded on the same body orders, never with the default at K = 2..5
+rows = robustness.grade_alternatives(default_records, dft, records_of, restricted, datasets.comparison_range())
 all_orders = sorted({r["parameters"]["body_order"] for r in default_records})
-baselines, notes = {}, []
-for name, records in records_of.items():
-    orders = sorted({r["parameters"]["body_order"] for r in records})
-    if records and orders != all_orders:
-        same = [r for r in default_records if r["parameters"]["body_order"] in orders]
-        baselines[name] = data_worlds.grade(same, dft)
-        notes.append(f"{name}: K = {', '.join(map(str, orders))} only (`make sweep-full` adds the rest)")
-rows = robustness.robustness_rows(default, graded, data_worlds.CLAIM_IDS, baselines)
+notes = [f"{name}: K = {', '.join(map(str, orders))} only (`make sweep-full` adds the rest)"
+         for name, records in records_of.items()
+         if records and (orders := sorted({r["parameters"]["body_order"] for r in records})) != all_orders]
 display(Markdown(robustness.robustness_markdown(rows, list(robustness.ALTERNATIVES))
-                 + ("\n\nCompared with the default on the same body orders: " + "; ".join(notes) + "." if notes else "")
+                 + ("\n\nAn alternative on fewer body orders is compared with the default on the same ones: "
+                    + "; ".join(notes) + "." if notes else "")
                  + "\n\nEvery verdict under every alternative (yes: reproduced, no: not reproduced, –: no runs):\n\n"
                  + robustness.robustness_matrix_markdown(rows, list(robustness.ALTERNATIVES))))
-robust = [row["claim"] for row in rows if row["robust"]]
-fragile = [f"{row['claim']} ({', '.join(row['changed'])})" for row in rows if row["changed"]]
-headline = (f"{len(robust)} of {len(rows)} verdicts are the same under every alternative"
-            + (f" ({', '.join(robust)})" if robust else "")
-            + (f"; {len(fragile)} change under at least one: {'; '.join(fragile)}." if fragile else "."))
+headline = robustness.robust_headline(rows)
 glue("robust_headline", Markdown(headline), display=False)
 print(headline)
 

@@ -93,6 +93,34 @@ for element, study in studies.items():
 display(Markdown(report.claims_overview_markdown(rows)))
 
 # %% [markdown]
+# ## On the paper's own data, and under the choices it did not state
+#
+# The same code and criteria on the data the authors published ({doc}`09_paper_data`), and the
+# claims under each alternative to the study's silent choices: the spin of the DFT reference, the
+# energy zero, the basis size at each K, the weights ({doc}`10_robustness`).
+
+# %% tags=["remove-input"]
+import numpy as np
+
+from linace.study import data_worlds, reference, robustness
+
+worlds = {}
+for element, study in studies.items():
+    worlds[f"{element}, our data"] = data_worlds.grade(study["records"], study["dft"])
+    theirs = data_worlds.read_world_summary(data_worlds.paper_data_dir(element))["dimer_curve"]
+    worlds[f"{element}, their data"] = data_worlds.grade(
+        select(data_worlds.load_paper_runs(element), regularisation=regularisation),
+        (np.asarray(theirs["r"]), np.asarray(theirs["energy"])))
+lines = [f"* **The paper's data.** {data_worlds.two_worlds_headline(worlds, elements=list(studies))}"]
+alternative_records = {name: select(load_results(robustness.alternative_results_dir(name)), regularisation=regularisation)
+                       for name, change in robustness.ALTERNATIVES.items() if "reference" not in change}
+if any(alternative_records.values()):
+    rows = robustness.grade_alternatives(carbon["records"], carbon["dft"], alternative_records,
+                                         reference.restricted_dimer_curve("C"), datasets.comparison_range())
+    lines.append(f"* **The silent choices** (carbon). {robustness.robust_headline(rows)}")
+display(Markdown("\n".join(lines)))
+
+# %% [markdown]
 # ## The study in one figure
 
 # %% tags=["remove-input"]
@@ -133,6 +161,8 @@ display(Markdown(report.potential_quality_markdown(
 # | {doc}`05b_evidence` | the same on random draws: learning curves, how often each verdict holds | the results; percentiles | 30 min |
 # | {doc}`06_beyond` | the self-interaction-free basis, tailored data, uncertainty of the dimer curve | the results; Bayesian regression | 45 min |
 # | {doc}`07_silicon` | the second-version test on silicon, where the paper made it | beyond the paper | 30 min |
+# | {doc}`09_paper_data` | the claims on the authors' published data; our errors and curves beside theirs; the spin of the reference | the results, silicon | 30 min |
+# | {doc}`10_robustness` | the claims under each alternative to the silent choices (spin, energy zero, basis size, weights) | the results | 20 min |
 # | {doc}`08_own_data` | the same pipeline on a folder of one's own data | one potential | 20 min |
 #
 # {doc}`history` sets out how the verdicts moved with each change of the data and the code;

@@ -57,3 +57,24 @@ def test_an_alternative_on_fewer_body_orders_is_compared_with_the_default_on_the
     rows = robustness.robustness_rows(default, {"basis": short}, ["2"], baselines={"basis": baseline})
     assert rows[0]["robust"] is True and rows[0]["baseline"] == {"basis": "partly"}
     assert robustness.robustness_markdown(rows, ["basis"]).splitlines()[2] == "| 2 | reproduced | yes | nothing |"
+
+
+def test_grade_alternatives_and_the_headline():
+    """The default runs against the default reference and, for the reference alternative, against a
+    shifted one; an alternative on K = 2..4 compared with the default on K = 2..4."""
+    from test_claims import record as make
+
+    offsets = (2.0, -1.5, 2.5, -2.0)
+    default_records = [make(K, s, rmse, 0.3 / K, o) for K, o in zip((2, 3, 4, 5), offsets)
+                       for s, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2))]
+    short = [r for r in default_records if r["parameters"]["body_order"] < 5]
+    shifted = (DFT[0], DFT[1] + 2.0)
+    rows = robustness.grade_alternatives(default_records, DFT, {"basis: x2": short, "E:F 10": default_records},
+                                         shifted, (1.0, 4.5))
+    by_claim = {row["claim"]: row for row in rows}
+    assert by_claim["2"]["robust"] and by_claim["2"]["basis: x2"] == by_claim["2"]["default"]
+    assert by_claim["1b"]["reference: restricted"] == "partly" and "reference: restricted" in by_claim["1b"]["changed"]
+    assert by_claim["1a"]["E0: fitted"].startswith("not tested")  # no runs for it: neither confirms nor refutes
+    line = robustness.robust_headline(rows)
+    assert line.startswith("3 of 7 verdicts are the same under every alternative (1a, 2, 3)")
+    assert "1b (reference: restricted)" in line

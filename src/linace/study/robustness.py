@@ -46,7 +46,7 @@ from . import executors, sweep
 from .results import write_json_atomic
 
 __all__ = ["ALTERNATIVES", "DEFAULT_BASIS_BODY_ORDERS", "PLAN", "alternative_grid", "alternative_results_dir",
-           "robustness_markdown", "robustness_matrix_markdown", "robustness_rows", "run_alternatives"]
+           "grade_alternatives", "robust_headline", "robustness_markdown", "robustness_matrix_markdown", "robustness_rows", "run_alternatives"]
 
 #: The alternatives (name -> what changes): run parameters of :func:`linace.study.runs.train`, or
 #: ``{"reference": "restricted"}`` for a regrading of the default runs against another reference.
@@ -246,3 +246,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def grade_alternatives(default_records: Sequence[dict], dft_curve, alternative_records: Mapping[str, Sequence[dict]],
+                       restricted_curve, r_range: tuple[float, float]) -> list[dict]:
+    """The robustness rows (:func:`robustness_rows`) of one element: the default runs graded against
+    ``dft_curve``, each alternative's runs (``alternative_records``: name -> records) likewise, the
+    reference alternative by grading the default runs against ``restricted_curve`` over ``r_range``,
+    and an alternative that ran on fewer body orders compared with the default on the same ones."""
+    from .data_worlds import CLAIM_IDS, grade, with_reference
+
+    default = grade(default_records, dft_curve)
+    orders = sorted({r["parameters"]["body_order"] for r in default_records})
+    graded, baselines = {}, {}
+    for name, change in ALTERNATIVES.items():
+        if "reference" in change:
+            graded[name] = grade(with_reference(default_records, restricted_curve, r_range), restricted_curve)
+            continue
+        records = list(alternative_records.get(name, []))
+        graded[name] = grade(records, dft_curve)
+        alt_orders = sorted({r["parameters"]["body_order"] for r in records})
+        if records and alt_orders != orders:
+            baselines[name] = grade([r for r in default_records if r["parameters"]["body_order"] in alt_orders],
+                                    dft_curve)
+    return robustness_rows(default, graded, CLAIM_IDS, baselines)
+
+
+def robust_headline(rows: Sequence[dict]) -> str:
+    """One sentence: how many verdicts are robust, naming them, and what changes the others."""
+    robust = [row["claim"] for row in rows if row["robust"]]
+    fragile = [f"{row['claim']} ({', '.join(row['changed'])})" for row in rows if row["changed"]]
+    return (f"{len(robust)} of {len(rows)} verdicts are the same under every alternative"
+            + (f" ({', '.join(robust)})" if robust else "")
+            + (f"; {len(fragile)} change under at least one: {'; '.join(fragile)}." if fragile else "."))
