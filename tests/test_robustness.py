@@ -78,3 +78,13 @@ def test_grade_alternatives_and_the_headline():
     line = robustness.robust_headline(rows)
     assert line.startswith("3 of 7 verdicts are the same under every alternative (1a, 2, 3)")
     assert "1b (reference: restricted)" in line
+
+
+def test_energy_zero_table():
+    from test_claims import record as make
+
+    fitted = make(3, "diverse", 0.2, 0.1, 0.5)
+    fitted["dimer_summary"]["energy_zero_offset_eV"] = -0.4
+    fitted["dimer_summary_absolute"] = {"distance_to_dft_eV": 0.9}
+    lines = robustness.energy_zero_markdown([fitted, make(2, "diverse", 0.2, 0.1, 0.5)]).splitlines()
+    assert lines[2] == "| diverse, standard, K = 3 | -0.200 | 0.50 | 0.90 |" and len(lines) == 3

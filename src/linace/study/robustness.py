@@ -46,7 +46,7 @@ from . import executors, sweep
 from .results import write_json_atomic
 
 __all__ = ["ALTERNATIVES", "DEFAULT_BASIS_BODY_ORDERS", "PLAN", "alternative_grid", "alternative_results_dir",
-           "grade_alternatives", "robust_headline", "robustness_markdown", "robustness_matrix_markdown", "robustness_rows", "run_alternatives"]
+           "energy_zero_markdown", "grade_alternatives", "robust_headline", "robustness_markdown", "robustness_matrix_markdown", "robustness_rows", "run_alternatives"]
 
 #: The alternatives (name -> what changes): run parameters of :func:`linace.study.runs.train`, or
 #: ``{"reference": "restricted"}`` for a regrading of the default runs against another reference.
@@ -279,3 +279,21 @@ def robust_headline(rows: Sequence[dict]) -> str:
     return (f"{len(robust)} of {len(rows)} verdicts are the same under every alternative"
             + (f" ({', '.join(robust)})" if robust else "")
             + (f"; {len(fragile)} change under at least one: {'; '.join(fragile)}." if fragile else "."))
+
+
+def energy_zero_markdown(records: Sequence[dict]) -> str:
+    """The runs with a fitted energy zero: per training set, variant and K the fitted shift of the
+    one-body term (eV/atom) and the dimer curve's distance to DFT in both conventions (eV): as the
+    potential's binding curve E(dimer) - 2 E(atom) and against two DFT atoms (offset by 2 x shift)."""
+    lines = ["| run | fitted shift (eV/atom) | to DFT, binding curve (eV) | to DFT, against two DFT atoms (eV) |",
+             "|---|---|---|---|"]
+    for record in sorted(records, key=lambda r: (r["parameters"]["training_set"], r["parameters"]["variant"],
+                                                 r["parameters"]["body_order"])):
+        p, summary = record["parameters"], record["dimer_summary"]
+        absolute = record.get("dimer_summary_absolute", {})
+        if "energy_zero_offset_eV" not in summary:
+            continue
+        lines.append(f"| {p['training_set']}, {p['variant']}, K = {p['body_order']} | "
+                     f"{summary['energy_zero_offset_eV'] / 2:+.3f} | {summary['distance_to_dft_eV']:.2f} | "
+                     f"{absolute.get('distance_to_dft_eV', float('nan')):.2f} |")
+    return "\n".join(lines)
