@@ -43,7 +43,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from linace.basis import ACEBasis
-from linace.study import datasets, reference, report, structures
+from linace.study import data_worlds, datasets, reference, report, structures
 from linace.study.plotting import (PAGE_WIDTH_IN, TRAINING_SET_COLOURS, energy_volume_panels, figure_legend, panel_grid,
                                    plot_dimer_states, use_book_style)
 from linace.study.results import dft_dimer_curve
@@ -166,6 +166,23 @@ far = r_dft >= 4.5
 display(Markdown(f"The labelled curve has its minimum at r = {dimer['r_e']:.3f} Å, where $E(r) - 2E_0$ = "
                  f"{dimer['E_b']:.3f} eV (moment {dimer['moment_at_minimum']} μ$_B$); beyond 4.5 Å it stays within "
                  f"{1000 * np.abs(e_dft[far]).max():.1f} meV of two separate atoms."))
+
+# %% [markdown]
+# ### A second reference: the same curve without spin polarisation
+#
+# Whether the atom and the dimer are allowed to polarise their spins is a choice papers rarely state,
+# and it moves the well: a spin-restricted calculation (one non-spin-polarised run per geometry, the
+# same settings, Fermi-Dirac smearing of 0.05 eV, energy extrapolated to zero width;
+# `data/C/restricted/`) raises the atom by its spin-polarisation energy and barely moves the nearly
+# closed-shell dimer at its minimum. The two references side by side; chapter {doc}`09_paper_data` sets
+# them beside the authors' curve, chapter {doc}`10_robustness` grades the claims against each.
+
+# %% tags=["hide-input"]
+spin_rows = reference.compare_dimer_curves({"spin-polarised (lowest states)": (r_dft, e_dft),
+                                            "spin-restricted": reference.restricted_dimer_curve("C")},
+                                           "spin-polarised (lowest states)", (2.5, 4.5))
+display(Markdown(f"The restricted atom lies {reference.restricted_e0('C') - e0:.3f} eV above the spin-polarised "
+                 "triplet.\n\n" + data_worlds.spin_comparison_markdown(spin_rows, (2.5, 4.5))))
 
 # %% [markdown]
 # ## Sanity numbers
