@@ -38,11 +38,15 @@
 # | basis: x0.5, x2 | half, twice the default's functions at every K | "no convergence in K" could be "too small a basis at that K" |
 # | E:F 10, E:F 50 | energy:force weight (30) | the authors' ACEpotentials.jl (10) and pacemaker (50) runs |
 #
+# The alternatives' runs (120, about 5 minutes) are more than `make book` can spend: `make sweep-full`
+# makes them, and they are committed (`data/robustness/C`) with the code that made each; the cell
+# below says which.
+#
 # **What we found** (pasted from the runs when the book is built): {glue:md}`robust_headline`
 
 # %% tags=["parameters", "hide-input"]
 results_dir = "../results"  # the default sweep's records (carbon)
-robustness_dir = "../results/robustness"  # the alternatives' records (python -m linace.study.robustness)
+robustness_dir = "../data/robustness/C"  # the alternatives' records (make sweep-full; committed)
 regularisation = "blr"
 
 # %% tags=["hide-input"]
@@ -67,6 +71,10 @@ records_of = {name: select(load_results(Path(robustness_dir) / robustness.altern
               for name, change in robustness.ALTERNATIVES.items() if "reference" not in change}
 print(f"{len(default_records)} default runs; " + ", ".join(f"{name}: {len(records)} runs"
                                                           for name, records in records_of.items()))
+made = data_worlds.records_provenance([r for records in records_of.values() for r in records])
+if made["n_records"]:
+    print(f"the alternatives' runs were made {made['created'][0][:10]} by linace source {', '.join(made['digests'])}"
+          f"{'' if made['current'] else ' (the code has changed since; make sweep-full makes them again)'}")
 
 # %% [markdown]
 # ## Every claim under every alternative

@@ -112,7 +112,8 @@ for element, study in studies.items():
         select(data_worlds.load_paper_runs(element), regularisation=regularisation),
         (np.asarray(theirs["r"]), np.asarray(theirs["energy"])))
 lines = [f"* **The paper's data.** {data_worlds.two_worlds_headline(worlds, elements=list(studies))}"]
-alternative_records = {name: select(load_results(robustness.alternative_results_dir(name)), regularisation=regularisation)
+alternative_records = {name: select(load_results(robustness.alternative_results_dir(name, root=robustness.COMMITTED_ROOT)),
+                                    regularisation=regularisation)
                        for name, change in robustness.ALTERNATIVES.items() if "reference" not in change}
 if any(alternative_records.values()):
     rows = robustness.grade_alternatives(carbon["records"], carbon["dft"], alternative_records,

@@ -21,7 +21,9 @@ alternative                    what changes (default)
 
 The runs are those the claims read (:data:`PLAN`),
 trained directly (no notebook), reusing the sweep's cached design rows where the basis is the
-default's, and written to ``results/robustness/<alternative>/``::
+default's, and written to ``results/robustness/<alternative>/``. They take about 5 minutes, more than
+``make book`` can spend: ``make sweep-full`` writes them to :data:`COMMITTED_ROOT`
+(``data/robustness/C``), where they are committed with the code digest that made each record::
 
     python -m linace.study.robustness                  # every alternative, the committed carbon data
     python -m linace.study.robustness --alternatives "E:F 10" --data-dir data/Si
@@ -45,7 +47,7 @@ from pathlib import Path
 from . import executors, sweep
 from .results import write_json_atomic
 
-__all__ = ["ALTERNATIVES", "DEFAULT_BASIS_BODY_ORDERS", "PLAN", "alternative_grid", "alternative_results_dir",
+__all__ = ["ALTERNATIVES", "COMMITTED_ROOT", "DEFAULT_BASIS_BODY_ORDERS", "PLAN", "alternative_grid", "alternative_results_dir",
            "energy_zero_markdown", "grade_alternatives", "robust_headline", "robustness_markdown", "robustness_matrix_markdown", "robustness_rows", "run_alternatives"]
 
 #: The alternatives (name -> what changes): run parameters of :func:`linace.study.runs.train`, or
@@ -72,10 +74,19 @@ def _folder_name(alternative: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", alternative).strip("_")
 
 
-def alternative_results_dir(alternative: str, data_dir: str | os.PathLike | None = None) -> Path:
-    """``results/robustness/<alternative>`` (or under the data directory's results folder)."""
-    root = sweep.RESULTS_ROOT if data_dir is None else sweep.results_dir_of(data_dir)
-    return root / ROBUSTNESS / _folder_name(alternative)
+#: Where the committed runs of the alternatives on the committed carbon data are (``make sweep-full``
+#: writes them; chapter 10 and the landing page read them): they take about 5 minutes, more than
+#: ``make book`` can spend, and are stored with the code digest that made each record.
+COMMITTED_ROOT = sweep.REPOSITORY_DATA_DIR / ROBUSTNESS / "C"
+
+
+def alternative_results_dir(alternative: str, data_dir: str | os.PathLike | None = None,
+                            root: str | os.PathLike | None = None) -> Path:
+    """``<root>/<alternative>``: ``root`` default ``results/robustness`` (or under the data
+    directory's results folder); :data:`COMMITTED_ROOT` for the committed runs."""
+    if root is None:
+        root = (sweep.RESULTS_ROOT if data_dir is None else sweep.results_dir_of(data_dir)) / ROBUSTNESS
+    return Path(root) / _folder_name(alternative)
 
 
 def alternative_grid(alternative: str, plan: Mapping[str, Sequence[str]] | None = None,
@@ -134,14 +145,15 @@ def _up_to_date(path: Path, digest: str) -> bool:
 def run_alternatives(alternatives: Sequence[str] = tuple(ALTERNATIVES), data_dir: str | os.PathLike | None = None,
                      workers: int = sweep.DEFAULT_WORKERS, force: bool = False, progress: bool = True,
                      plan: Mapping[str, Sequence[str]] | None = None,
-                     body_orders: Sequence[int] = sweep.BODY_ORDERS) -> sweep.SweepReport:
+                     body_orders: Sequence[int] = sweep.BODY_ORDERS,
+                     root: str | os.PathLike | None = None) -> sweep.SweepReport:
     """Make the runs of the alternatives that are not up to date (their input hash: parameters,
     the study's source, the data manifest); one task per (alternative, K, set, variant) on
     ``workers`` local processes. The results folders are checked writable before any run."""
     manifest = sweep.default_manifest() if data_dir is None else Path(data_dir) / "manifest.json"
     report, tasks = sweep.SweepReport(), []
     for alternative in alternatives:
-        folder = alternative_results_dir(alternative, data_dir)
+        folder = alternative_results_dir(alternative, data_dir, root)
         sweep.ensure_writable(folder, "results folder")
         for params in alternative_grid(alternative, plan, body_orders):
             digest = sweep.input_hash(params, "linace.study.robustness", manifest)
@@ -229,6 +241,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="PATH", help="a data directory (default the committed carbon data)")
     parser.add_argument("--workers", type=int, default=sweep.DEFAULT_WORKERS)
     parser.add_argument("--force", action="store_true")
+    parser.add_argument("--results-root", metavar="DIR",
+                        help=f"where the alternatives' folders go (default results/robustness; the committed ones: "
+                             f"{COMMITTED_ROOT})")
     return parser
 
 
@@ -236,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         report = run_alternatives(args.alternatives, args.data_dir, args.workers, args.force,
-                                  body_orders=args.body_orders)
+                                  body_orders=args.body_orders, root=args.results_root)
     except sweep.SweepError as error:
         print(f"robustness: {error}", file=sys.stderr)
         return 2
