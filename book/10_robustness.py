@@ -56,7 +56,7 @@ import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from linace.study import data_worlds, datasets, reference, robustness
+from linace.study import data_worlds, datasets, robustness
 from linace.study.claims import convergence_steps, select
 from linace.study.plotting import BODY_ORDER_COLOURS, figure_legend, panel_grid, use_book_style
 from linace.study.results import load_results
@@ -64,7 +64,7 @@ from linace.study.results import load_results
 use_book_style()
 
 dft = datasets.dimer_reference()
-restricted = reference.restricted_dimer_curve("C")
+restricted = robustness.restricted_curve_or_none("C")
 default_records = select(load_results(results_dir), regularisation=regularisation)
 records_of = {name: select(load_results(Path(robustness_dir) / robustness.alternative_results_dir(name).name),
                            regularisation=regularisation)

@@ -102,7 +102,7 @@ display(Markdown(report.claims_overview_markdown(rows)))
 # %% tags=["remove-input"]
 import numpy as np
 
-from linace.study import data_worlds, reference, robustness
+from linace.study import data_worlds, robustness
 
 worlds = {}
 for element, study in studies.items():
@@ -117,7 +117,7 @@ alternative_records = {name: select(load_results(robustness.alternative_results_
                        for name, change in robustness.ALTERNATIVES.items() if "reference" not in change}
 if any(alternative_records.values()):
     rows = robustness.grade_alternatives(carbon["records"], carbon["dft"], alternative_records,
-                                         reference.restricted_dimer_curve("C"), datasets.comparison_range())
+                                         robustness.restricted_curve_or_none("C"), datasets.comparison_range())
     lines.append(f"* **The silent choices** (carbon). {robustness.robust_headline(rows)}")
 display(Markdown("\n".join(lines)))
 

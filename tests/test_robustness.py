@@ -88,3 +88,11 @@ def test_energy_zero_table():
     fitted["dimer_summary_absolute"] = {"distance_to_dft_eV": 0.9}
     lines = robustness.energy_zero_markdown([fitted, make(2, "diverse", 0.2, 0.1, 0.5)]).splitlines()
     assert lines[2] == "| diverse, standard, K = 3 | -0.200 | 0.50 | 0.90 |" and len(lines) == 3
+
+
+def test_without_a_restricted_reference_that_alternative_is_not_tested():
+    from test_claims import record as make
+
+    records = [make(K, "diverse", 0.2, 0.1, 1.0) for K in (2, 3)]
+    rows = robustness.grade_alternatives(records, DFT, {}, None, (1.0, 4.5))
+    assert all(row["reference: restricted"].startswith("not tested") for row in rows)

@@ -48,7 +48,7 @@ from . import executors, sweep
 from .results import write_json_atomic
 
 __all__ = ["ALTERNATIVES", "COMMITTED_ROOT", "DEFAULT_BASIS_BODY_ORDERS", "PLAN", "alternative_grid", "alternative_results_dir",
-           "energy_zero_markdown", "grade_alternatives", "robust_headline", "robustness_markdown", "robustness_matrix_markdown", "robustness_rows", "run_alternatives"]
+           "energy_zero_markdown", "grade_alternatives", "restricted_curve_or_none", "robust_headline", "robustness_markdown", "robustness_matrix_markdown", "robustness_rows", "run_alternatives"]
 
 #: The alternatives (name -> what changes): run parameters of :func:`linace.study.runs.train`, or
 #: ``{"reference": "restricted"}`` for a regrading of the default runs against another reference.
@@ -267,8 +267,9 @@ def grade_alternatives(default_records: Sequence[dict], dft_curve, alternative_r
                        restricted_curve, r_range: tuple[float, float]) -> list[dict]:
     """The robustness rows (:func:`robustness_rows`) of one element: the default runs graded against
     ``dft_curve``, each alternative's runs (``alternative_records``: name -> records) likewise, the
-    reference alternative by grading the default runs against ``restricted_curve`` over ``r_range``,
-    and an alternative that ran on fewer body orders compared with the default on the same ones."""
+    reference alternative by grading the default runs against ``restricted_curve`` over ``r_range``
+    (None where the data have no such reference: that alternative is then not tested), and an
+    alternative that ran on fewer body orders compared with the default on the same ones."""
     from .data_worlds import CLAIM_IDS, grade, with_reference
 
     default = grade(default_records, dft_curve)
@@ -276,7 +277,8 @@ def grade_alternatives(default_records: Sequence[dict], dft_curve, alternative_r
     graded, baselines = {}, {}
     for name, change in ALTERNATIVES.items():
         if "reference" in change:
-            graded[name] = grade(with_reference(default_records, restricted_curve, r_range), restricted_curve)
+            graded[name] = (grade([], dft_curve) if restricted_curve is None  # no such reference: not tested
+                            else grade(with_reference(default_records, restricted_curve, r_range), restricted_curve))
             continue
         records = list(alternative_records.get(name, []))
         graded[name] = grade(records, dft_curve)
@@ -312,3 +314,15 @@ def energy_zero_markdown(records: Sequence[dict]) -> str:
                      f"{summary['energy_zero_offset_eV'] / 2:+.3f} | {summary['distance_to_dft_eV']:.2f} | "
                      f"{absolute.get('distance_to_dft_eV', float('nan')):.2f} |")
     return "\n".join(lines)
+
+
+def restricted_curve_or_none(element: str = "C"):
+    """The spin-restricted dimer curve of an element's committed data
+    (:func:`linace.study.reference.restricted_dimer_curve`), or None where the data directory has none."""
+    from .datasets import DatasetError
+    from .reference import restricted_dimer_curve
+
+    try:
+        return restricted_dimer_curve(element)
+    except (DatasetError, FileNotFoundError, KeyError):
+        return None
