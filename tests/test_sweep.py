@@ -672,3 +672,24 @@ def test_basis_size_axis():
     assert runs._basis_length(3, small) <= 0.5 * 102 < runs._basis_length(3, {1: (10, 0), 2: (10, 4)})
     with pytest.raises(ValueError, match="positive"):
         runs.scaled_truncation(3, 0.0)
+
+
+def test_committed_records_of_the_same_data_made_in_another_checkout_are_this_folders(tmp_path):
+    """data/paper/<el>/runs: records made in one clone (provenance.data_dir of that clone) are the runs
+    of the same folder in another clone when its sets' checksums are the same; other data are refused."""
+    data = tmp_path / "clone2" / "data" / "paper" / "Si"
+    data.mkdir(parents=True)
+    (data / "manifest.json").write_text(json.dumps({"element": "Si", "sets": {"test": {"sha256": "abc"}}}))
+    runs = data / "runs"
+    runs.mkdir()
+    record = {"provenance": {"data_dir": "/elsewhere/clone1/data/paper/Si", "data_sha256": {"test": "abc"}}}
+    (runs / "K2-dimers-standard-blr.json").write_text(json.dumps(record))
+    sweep.check_results_dir(runs, data)  # accepted: the same data at the same place of another checkout
+    record["provenance"]["data_sha256"] = {"test": "other"}
+    (runs / "K2-dimers-standard-blr.json").write_text(json.dumps(record))
+    with pytest.raises(sweep.SweepError, match="holds the runs of the data directory /elsewhere/clone1"):
+        sweep.check_results_dir(runs, data)
+    record["provenance"].update(data_sha256={"test": "abc"}, data_dir="/elsewhere/clone1/data/paper/C")
+    (runs / "K2-dimers-standard-blr.json").write_text(json.dumps(record))
+    with pytest.raises(sweep.SweepError, match="holds the runs of the data directory"):
+        sweep.check_results_dir(runs, data)  # same checksums, another place: not the same folder

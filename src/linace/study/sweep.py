@@ -439,19 +439,37 @@ def _marker(data_dir: Path, manifest: Path) -> dict:
     return {"data_dir": str(data_dir), "manifest_sha256": digest}
 
 
-def _recorded_data_dirs(results_dir: Path) -> set[str]:
+def _recorded_data_dirs(results_dir: Path, data_dir: Path | None = None, manifest: Path | None = None) -> set[str]:
     """The data directories the run records in ``results_dir`` name (``provenance.data_dir``, absolute;
-    None in a record means the committed carbon data); records that name none are not counted."""
+    None in a record means the committed carbon data); records that name none are not counted.
+
+    A record made in another checkout of the repository from the same data counts as ``data_dir``'s:
+    its folder lies at the same place inside its ``data/`` tree (e.g. ``data/paper/Si``) and its sets'
+    checksums (``provenance.data_sha256``) are those of ``manifest`` (committed records, such as
+    ``data/paper/<element>/runs``, made in one clone and extended in another)."""
     from .datasets import element_dir
 
+    checksums, tail = None, None
+    if data_dir is not None and manifest is not None:
+        try:
+            checksums = {name: entry.get("sha256") for name, entry in json.loads(manifest.read_text())["sets"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            checksums = None
+        parts = data_dir.parts
+        tail = parts[len(parts) - 1 - parts[::-1].index("data"):] if "data" in parts else None
     found = set()
     for path in results_dir.glob("*.json"):
         try:
             provenance = json.loads(path.read_text())["provenance"]
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        if isinstance(provenance, dict) and "data_dir" in provenance:
-            found.add(str(Path(provenance["data_dir"] or element_dir()).resolve()))
+        if not (isinstance(provenance, dict) and "data_dir" in provenance):
+            continue
+        recorded = Path(provenance["data_dir"] or element_dir()).resolve()
+        if (checksums is not None and tail is not None and provenance.get("data_sha256") == checksums
+                and recorded.parts[-len(tail):] == tail):
+            recorded = data_dir  # the same data at the same place of another checkout
+        found.add(str(recorded))
     return found
 
 
@@ -478,7 +496,7 @@ def check_results_dir(results_dir: str | os.PathLike, data_dir: str | os.PathLik
         if moved:  # the same data (same manifest) whose folder has moved, e.g. with a moved checkout
             return
     elif results_dir.is_dir():
-        owners = _recorded_data_dirs(results_dir)
+        owners = _recorded_data_dirs(results_dir, data_dir, data_dir / "manifest.json" if manifest is None else Path(manifest))
     else:
         return
     others = sorted(owners - {str(data_dir)})
