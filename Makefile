@@ -15,7 +15,7 @@ help:
 	@echo "make check-book - render every chapter of the built book offline in headless Chromium and check it"
 	@echo "make sweep  - the default sweep (python -m linace.study.sweep) and the resampled runs (python -m linace.study.resample)"
 	@echo "make sweep-full - make sweep, and the runs of the robustness chapter into data/robustness/C (5 minutes more)"
-	@echo "make sweep-paper - the study on the authors' published data (data/paper/): records committed in data/paper/<el>/runs (about an hour)"
+	@echo "make sweep-paper - the study on the authors' published data (data/paper/): records committed in data/paper/<el>/runs (about 18 minutes)"
 	@echo "make bench  - run the benchmarks in benchmarks/ (scale.py: a 10^5-atom streamed fit, minutes)"
 	@echo "make data   - recompute the reference DFT data with GPAW (hours; resumable)"
 
@@ -68,7 +68,7 @@ sweep-full: sweep
 	$(BIN)/python -m linace.study.robustness --results-root data/robustness/C
 
 # The study on the authors' published data (data/paper/C, data/paper/Si; chapter 09). Their carbon sets hold
-# ten times the atoms of ours: these runs take about an hour on 2 cores, longer than make book may, so their
+# ten times the atoms of ours: these runs take about 18 minutes on 2 idle cores, longer than make book may, so their
 # records are committed in data/paper/<element>/runs/ (each with the code digest that made it) and the book
 # reads them. Their design rows are cached apart (.cache/paper) and dropped afterwards. The executed
 # notebooks go to .cache/paper/notebooks (not committed).

@@ -31,7 +31,7 @@
 # ESPRESSO, and silicon clusters. The project's import command brought them in unchanged
 # (`scripts/import_paper_data.sh`: every file's SHA-256 and every conversion is in the manifests of
 # `data/paper/C` and `data/paper/Si`), and the same sweep ran on them (`make sweep-paper`). Those runs
-# take about an hour, longer than this book's build may, so their records are committed
+# take about 18 minutes on two idle cores, longer than this book's build may, so their records are committed
 # (`data/paper/<element>/runs/`) and read here; the cell below says which code made them.
 #
 # **What we found** (pasted from the records when the book is built):
