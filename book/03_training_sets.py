@@ -82,8 +82,8 @@ display(Markdown("\n".join(f"* {line}" for line in report.chosen_setting_errors(
 # %% [markdown]
 # The k-point density misses the targets on metallic cells (about 10 meV/atom and 0.2 eV/Å). It does
 # not touch the molecules (one k-point), hence not the dimer curve that every claim is about, and it
-# is more than ten times smaller than the test errors of the potentials (above 100 meV/atom and
-# 0.7 eV/Å, chapter {doc}`05b_evidence`). The scans themselves (click to show):
+# is 3 to 6 times smaller than the test errors of the best potential (58 meV/atom and 0.64 eV/Å in
+# the build of 2026-12-06; the landing page gives the current ones). The scans themselves (click to show):
 
 # %% tags=["hide-input", "hide-output"]
 for table in report.convergence_scan_markdown(convergence):
