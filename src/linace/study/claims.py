@@ -15,10 +15,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from linace.analysis import CONVERGENCE_RANGE
+
+from .datasets import ATTRIBUTION_SETS, BULK_SETS, TAILORED_SET
+from .records import RunRecord, as_records, body_orders, by_body_order, group_by, select
 from .results import convergence_table, significant
 
-__all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "REPRODUCED_FRACTION", "PARTLY_IN_EVERY_DRAW", "TAILORED_SET",
-           "ATTRIBUTION_SETS", "CLAIM_TITLES", "DrawVerdict", "Failure", "Verdict", "assess_claims", "assess_v2_claims",
+__all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "LOSS_TOLERANCE", "REPRODUCED_FRACTION", "PARTLY_IN_EVERY_DRAW",
+           "BULK_SETS", "TAILORED_SET", "ATTRIBUTION_SETS", "CLAIM_PLAN", "CLAIM_TITLES", "DrawVerdict", "Failure", "Verdict", "assess_claims", "assess_v2_claims",
            "claim_id", "compare_over_draws", "compare_summaries", "convergence_by_ingredient", "convergence_origin",
            "convergence_source", "convergence_steps", "current_grade", "grade_over_draws", "key_numbers",
            "over_draws_grade", "select", "snapshot_draws", "study_summary"]
@@ -29,7 +33,19 @@ FAR_FROM_DFT_EV = 0.5
 #: Successive-K curves closer than this (mean absolute difference, eV) count as converged.
 CONVERGED_EV = 0.1
 
-BULK_SETS = ("narrow", "crystals", "diverse")
+#: Claim 3: the training loss "does not grow with K" if each K's training force RMSE is at most
+#: (1 + this) times the previous K's.
+LOSS_TOLERANCE = 0.05
+
+# The training sets the claims compare are named in :mod:`linace.study.datasets` (imported above and
+# re-exported here): BULK_SETS (claims 1a-3), TAILORED_SET (v2a, v2c), ATTRIBUTION_SETS (what v2c owes
+# to each ingredient).
+
+#: The runs the claims read, {basis variant: training sets} at every K: v1 on the bulk sets with the
+#: standard basis; v2 on the tailored set with both bases and on `diverse` with the pure one. The
+#: resampled runs (:data:`linace.study.resample.DEFAULT_PLAN`) and every alternative of the robustness
+#: check (:data:`linace.study.robustness.PLAN`) make these runs.
+CLAIM_PLAN = {"standard": BULK_SETS + (TAILORED_SET,), "pure": ("diverse", TAILORED_SET)}
 
 #: Each claim in a few plain words, by its id (:func:`claim_id`), for tables that name claims by id.
 CLAIM_TITLES = {
@@ -41,9 +57,6 @@ CLAIM_TITLES = {
     "v2b": "removing self-interactions alone does not fix it",
     "v2c": "tailored data plus a pure basis converge",
 }
-
-#: Our version of the paper's tailored data (dimers to pentamers): clusters C3-C5 plus the dimers.
-TAILORED_SET = "clusters+dimers"
 
 #: Over resampled draws (:func:`grade_over_draws`) a claim is "reproduced" if it holds (its per-draw
 #: verdict is "reproduced") in at least this fraction of the draws, "not reproduced" if it holds in at
@@ -95,25 +108,21 @@ class Verdict:
         return "; ".join(str(f) for f in self.failures) or "none"
 
 
-def select(records: Sequence[dict], **parameters) -> list[dict]:
-    """Records whose parameters match all given values."""
-    return [r for r in records if all(r["parameters"].get(k) == v for k, v in parameters.items())]
-
-
 def _grade(passed: int, total: int) -> str:
     if total == 0:
         return "not tested (no runs)"
     return "reproduced" if passed == total else "partly" if passed else "not reproduced"
 
 
-def _test_rmse(records, training_set, K, key="force_rmse_eV_per_A"):
+def _test_rmse(records: Sequence[RunRecord], training_set: str, K: int, key: str = "force_rmse_eV_per_A") -> float:
     (record,) = select(records, training_set=training_set, body_order=K) or [None]
-    return np.nan if record is None else record["errors"]["test"]["all"][key]
+    return np.nan if record is None else record.test_error(key)
 
 
-def assess_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[Verdict]:
+def assess_claims(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[Verdict]:
     """Test claims 1-3 of the paper on records of one basis variant and regularisation."""
-    orders = sorted({r["parameters"]["body_order"] for r in records})
+    records = as_records(records)
+    orders = body_orders(records)
     sets = [s for s in BULK_SETS if select(records, training_set=s)]
     verdicts = []
 
@@ -139,16 +148,17 @@ def assess_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarr
         _grade(passed, len(orders) if "diverse" in sets else 0), "; ".join(lines), failures))
 
     # 1b. their dimer curve is non-trivial but far from DFT
-    diverse = sorted(select(records, training_set="diverse"), key=lambda r: r["parameters"]["body_order"])
-    distances = [r["dimer_summary"]["distance_to_dft_eV"] for r in diverse]
+    diverse = by_body_order(select(records, training_set="diverse"))
+    distances = [r.distance_to_dft for r in diverse]
+    low, high = CONVERGENCE_RANGE
     verdicts.append(Verdict(
         "1b. ... and give a non-trivial dimer curve, still far from the DFT dimer curve.",
-        f"mean |E_ACE − E_DFT| over 1.0–4.5 Å above {FAR_FROM_DFT_EV} eV for the `diverse` potentials",
+        f"mean |E_ACE − E_DFT| over {low}–{high} Å above {FAR_FROM_DFT_EV} eV for the `diverse` potentials",
         _grade(sum(d > FAR_FROM_DFT_EV for d in distances), len(distances)),
-        "; ".join(f"K = {r['parameters']['body_order']}: {d:.2f} eV, minimum at "
-                  f"{r['dimer_summary']['minimum_position_A']:.2f} Å ({r['dimer_summary']['minimum_energy_eV']:.2f} eV)"
+        "; ".join(f"K = {r.body_order}: {d:.2f} eV, minimum at "
+                  f"{r.dimer_summary['minimum_position_A']:.2f} Å ({r.dimer_summary['minimum_energy_eV']:.2f} eV)"
                   for r, d in zip(diverse, distances)),
-        [Failure(f"K = {r['parameters']['body_order']}: `diverse` curve within {FAR_FROM_DFT_EV} eV of DFT", f"{d:.2f} eV")
+        [Failure(f"K = {r.body_order}: `diverse` curve within {FAR_FROM_DFT_EV} eV of DFT", f"{d:.2f} eV")
          for r, d in zip(diverse, distances) if not d > FAR_FROM_DFT_EV]))
 
     # 2. no convergence in K
@@ -170,10 +180,10 @@ def assess_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarr
     # 3. the loss is optimised at low K but two-body physics is not learned
     lines, passed, failures = [], 0, []
     for s in sets:
-        runs = sorted(select(records, training_set=s), key=lambda r: r["parameters"]["body_order"])
-        train_rmse = [r["errors"]["train"]["all"]["force_rmse_eV_per_A"] for r in runs]
-        to_dft = [r["dimer_summary"]["distance_to_dft_eV"] for r in runs]
-        loss_falls = all(b <= a * 1.05 for a, b in zip(train_rmse, train_rmse[1:]))
+        runs = by_body_order(select(records, training_set=s))
+        train_rmse = [r.train_errors["force_rmse_eV_per_A"] for r in runs]
+        to_dft = [r.distance_to_dft for r in runs]
+        loss_falls = all(b <= a * (1 + LOSS_TOLERANCE) for a, b in zip(train_rmse, train_rmse[1:]))
         dimer_improves = all(b < a for a, b in zip(to_dft, to_dft[1:])) and to_dft[-1] < FAR_FROM_DFT_EV
         passed += loss_falls and not dimer_improves
         train_chain = " → ".join(f"{x:.2f}" for x in train_rmse)
@@ -186,13 +196,13 @@ def assess_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarr
                                     f"{dft_chain} eV"))
     verdicts.append(Verdict(
         "3. Linear ACE optimises the loss as K grows but does not generalise two-body physics.",
-        "the training force RMSE does not grow with K (5 % tolerance) while the dimer curve does not "
+        f"the training force RMSE does not grow with K ({100 * LOSS_TOLERANCE:g} % tolerance) while the dimer curve does not "
         f"approach DFT monotonically to below {FAR_FROM_DFT_EV} eV",
         _grade(passed, len(sets)), "; ".join(lines), failures))
     return verdicts
 
 
-def convergence_steps(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[float]:
+def convergence_steps(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[float]:
     """Distances (eV) between the dimer curves of successive K, for the runs of one set and variant."""
     return [row["distance_to_previous_K_eV"] for row in convergence_table(records, dft_curve)[1:]]
 
@@ -231,7 +241,7 @@ def _convergence_failures(variant: str, training_set: str, steps: Sequence[float
     return []
 
 
-def assess_v2_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[Verdict]:
+def assess_v2_claims(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[Verdict]:
     """Test the claims the paper's second version adds (DESIGN.md section 1) on records of one
     regularisation with both basis variants: standard bases give unstable curves even on tailored data;
     removing self-interactions alone (pure basis, bulk data) does not fix it; tailored data plus pure
@@ -275,12 +285,7 @@ def assess_v2_claims(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.nd
     return verdicts
 
 
-#: Training sets that separate the two ingredients of claim v2c: bulk data, the molecules without the
-#: dimer, and with it (the tailored set).
-ATTRIBUTION_SETS = ("diverse", "clusters", TAILORED_SET)
-
-
-def convergence_by_ingredient(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]
+def convergence_by_ingredient(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray]
                               ) -> dict[tuple[str, str], tuple[str, list[float]]]:
     """Does the dimer curve converge in K, for each basis variant on each set of :data:`ATTRIBUTION_SETS`?
 
@@ -342,7 +347,7 @@ def convergence_source(converges: Mapping[tuple[str, str], tuple[str, Sequence[f
     }[origin]
 
 
-def study_summary(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray],
+def study_summary(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray],
                   regularisation: str = "blr") -> dict:
     """Every convergence number and every claim verdict of a sweep, as plain JSON.
 
@@ -354,8 +359,8 @@ def study_summary(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarr
     """
     records = select(records, regularisation=regularisation)
     convergence = {}
-    for variant in sorted({r["parameters"]["variant"] for r in records}):
-        for training_set in sorted({r["parameters"]["training_set"] for r in records}):
+    for variant in sorted({r.variant for r in records}):
+        for training_set in sorted({r.training_set for r in records}):
             runs = select(records, variant=variant, training_set=training_set)
             if runs:
                 convergence[f"{variant}, {training_set}"] = [
@@ -456,16 +461,13 @@ def current_grade(row: Mapping) -> str:
     return verdict
 
 
-def grade_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray], train_size: int,
+def grade_over_draws(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray], train_size: int,
                      regularisation: str = "blr") -> list[DrawVerdict]:
     """Every claim (v1: :func:`assess_claims` on the standard basis; v2: :func:`assess_v2_claims`)
     graded on each draw of the resampled runs of size ``train_size`` (records with ``train_size`` and
     ``draw`` parameters, see :mod:`linace.study.resample`), counted over draws. Claims a draw cannot
     test (its runs are missing) are left out of that claim's count."""
-    records = [r for r in select(records, regularisation=regularisation, train_size=train_size)]
-    draws: dict[int, list[dict]] = {}
-    for record in records:
-        draws.setdefault(record["parameters"]["draw"], []).append(record)
+    draws = group_by(select(records, regularisation=regularisation, train_size=train_size), "draw")
     counts: dict[str, list] = {}
     for draw_records in draws.values():
         verdicts = (assess_claims(select(draw_records, variant="standard"), dft_curve)
@@ -526,7 +528,7 @@ def claim_id(claim: str) -> str:
     return claim.split(".")[0]
 
 
-def key_numbers(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> dict[str, str]:
+def key_numbers(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray]) -> dict[str, str]:
     """The numbers each claim turns on, one short line per claim id, for a summary of the findings
     (records of one regularisation, both variants; the bulk claims are read on the standard basis):
     1a the test force RMSE of the bulk sets at the largest K, 1b-3 the `diverse` potentials' distances
@@ -537,11 +539,10 @@ def key_numbers(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray
         return " → ".join(format(v, fmt) for v in values) if values else "no runs"
 
     def by_order(variant, training_set):
-        return sorted(select(records, variant=variant, training_set=training_set),
-                      key=lambda r: r["parameters"]["body_order"])
+        return by_body_order(select(records, variant=variant, training_set=training_set))
 
     standard = select(records, variant="standard")
-    orders = sorted({r["parameters"]["body_order"] for r in standard})
+    orders = body_orders(standard)
     diverse = by_order("standard", "diverse")
     out = {}
     if orders:
@@ -549,10 +550,10 @@ def key_numbers(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray
         forces = [(s, _test_rmse(standard, s, K)) for s in BULK_SETS if select(standard, training_set=s)]
         out["1a"] = f"test force RMSE at K = {K}: " + ", ".join(f"{s} {significant(f)}" for s, f in forces) + " eV/Å"
     if diverse:
-        distances = [r["dimer_summary"]["distance_to_dft_eV"] for r in diverse]
+        distances = [r.distance_to_dft for r in diverse]
         out["1b"] = f"`diverse`, K = {orders[0]}–{orders[-1]}: {min(distances):.2f}–{max(distances):.2f} eV from DFT"
         out["2"] = f"`diverse`, successive K: {chain(convergence_steps(diverse, dft_curve))} eV"
-        train = [r["errors"]["train"]["all"]["force_rmse_eV_per_A"] for r in diverse]
+        train = [r.train_errors["force_rmse_eV_per_A"] for r in diverse]
         out["3"] = f"`diverse`: training force RMSE {chain(train)} eV/Å; to DFT {chain(distances)} eV"
     for key, variant, training_set in (("v2a", "standard", TAILORED_SET), ("v2b", "pure", "diverse"),
                                        ("v2c", "pure", TAILORED_SET)):

@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from . import datasets
-from .claims import Verdict, assess_claims, assess_v2_claims, claim_id, select
+from .claims import Verdict, assess_claims, assess_v2_claims, claim_id
+from .records import RunRecord, as_records, body_orders, by_body_order, select
+from .report import FAILED_ENERGY_MEV_PER_ATOM
 
 __all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "common_range", "spin_comparison_markdown", "two_worlds_headline",
            "with_reference", "HELD_OUT_ALIASES", "PAPER_DATA_ROOT", "TRAINING_ALIASES", "WITHIN_FRACTION",
@@ -43,7 +45,7 @@ def paper_runs_dir(element: str) -> Path:
     return paper_data_dir(element) / "runs"
 
 
-def grade(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray],
+def grade(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray],
           regularisation: str = "blr") -> dict[str, Verdict]:
     """Every claim graded on one world's records: claim id -> :class:`~linace.study.claims.Verdict`.
 
@@ -82,7 +84,7 @@ def side_by_side_markdown(worlds: Mapping[str, Mapping[str, Verdict]], claims: S
     return "\n".join(lines)
 
 
-def records_provenance(records: Sequence[dict], current_digest: str | None = None) -> dict:
+def records_provenance(records: Sequence[RunRecord], current_digest: str | None = None) -> dict:
     """What made a set of committed records: the code digests and creation dates they carry, and
     whether the code is the current one.
 
@@ -93,19 +95,20 @@ def records_provenance(records: Sequence[dict], current_digest: str | None = Non
         from . import source_digest
 
         current_digest = source_digest()
-    digests = sorted({r.get("provenance", {}).get("linace_source_sha256", "")[:12] for r in records})
-    created = sorted(r.get("provenance", {}).get("created", "") for r in records)
+    records = as_records(records)
+    digests = sorted({(r.source_digest or "")[:12] for r in records})
+    created = sorted(r.created for r in records)
     return {"n_records": len(records), "digests": digests,
             "created": (created[0], created[-1]) if created else ("", ""),
             "current": bool(records) and digests == [current_digest[:12]]}
 
 
-def load_paper_runs(element: str, directory: str | os.PathLike | None = None) -> list[dict]:
+def load_paper_runs(element: str, directory: str | os.PathLike | None = None) -> list[RunRecord]:
     """The committed run records on the authors' data of an element (empty if there are none)."""
-    from .results import load_results
+    from .records import load_records
 
     folder = Path(directory) if directory is not None else paper_runs_dir(element)
-    return load_results(folder) if folder.is_dir() else []
+    return load_records(folder) if folder.is_dir() else []
 
 
 def world_summary(data_dir: str | os.PathLike) -> dict:
@@ -206,16 +209,17 @@ def composition_markdown(summaries: Mapping[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def held_out_errors_markdown(records: Sequence[dict], variants: Sequence[str] = ("standard", "pure")) -> str:
+def held_out_errors_markdown(records: Sequence[RunRecord], variants: Sequence[str] = ("standard", "pure")) -> str:
     """Test errors of every run on each held-out set (the ``test`` set and the record's further
     ``held_out`` sets): rows (training set, K), a column pair (E meV/atom, F eV/Å) per set and variant."""
-    held_out = ["test"] + sorted({name for r in records for name in r["errors"].get("held_out", {})})
+    records = as_records(records)
+    held_out = ["test"] + sorted({name for r in records for name in r.held_out})
     present = [v for v in variants if select(records, variant=v)]
     header = "| training set | K | " + " | ".join(f"{v}: {h} E (meV/atom), F (eV/Å)" for v in present for h in held_out)
     lines = [header + " |", "|---|---|" + "---|" * (len(present) * len(held_out))]
-    sets = list(dict.fromkeys(r["parameters"]["training_set"] for r in records))
+    sets = list(dict.fromkeys(r.training_set for r in records))
     for training_set in sets:
-        for K in sorted({r["parameters"]["body_order"] for r in select(records, training_set=training_set)}):
+        for K in body_orders(select(records, training_set=training_set)):
             cells = []
             for variant in present:
                 found = select(records, training_set=training_set, body_order=K, variant=variant)
@@ -223,16 +227,17 @@ def held_out_errors_markdown(records: Sequence[dict], variants: Sequence[str] = 
                     if not found:
                         cells.append("–")
                         continue
-                    errors = found[0]["errors"]["test"] if name == "test" else found[0]["errors"].get("held_out", {}).get(name)
+                    errors = found[0].test_errors if name == "test" else found[0].held_out.get(name, {}).get("all")
                     cells.append("–" if errors is None else
-                                 f"{_fmt(errors['all']['energy_rmse_meV_per_atom'])}, {errors['all']['force_rmse_eV_per_A']:.3g}")
+                                 f"{_fmt(errors['energy_rmse_meV_per_atom'])}, {errors['force_rmse_eV_per_A']:.3g}")
             lines.append(f"| {training_set} | {K} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def _fmt(energy_meV: float) -> str:
-    """An energy RMSE in meV/atom with 2-3 significant figures; a failed extrapolation (above 1 eV/atom) said so."""
-    if energy_meV > 1000:
+    """An energy RMSE in meV/atom with 2-3 significant figures; a failed extrapolation (above
+    :data:`linace.study.report.FAILED_ENERGY_MEV_PER_ATOM`, 1 eV/atom) said so."""
+    if energy_meV > FAILED_ENERGY_MEV_PER_ATOM:
         return "> 1 eV (failed extrapolation)"
     return f"{energy_meV:.3g}"
 
@@ -280,7 +285,7 @@ COMPARABLE_SIZE_FACTOR = 2.0
 WITHIN_FRACTION = 0.25
 
 
-def published_comparison(records: Sequence[dict], published: Sequence, element: str) -> list[dict]:
+def published_comparison(records: Sequence[RunRecord], published: Sequence, element: str) -> list[dict]:
     """Our errors beside the authors' published ones (:func:`linace.study.paper.published_fits`),
     pair by pair (a number published twice, in two files, counted once): the same training set
     (:data:`TRAINING_ALIASES`), K and basis variant, and the same
@@ -297,9 +302,8 @@ def published_comparison(records: Sequence[dict], published: Sequence, element: 
     aliases = TRAINING_ALIASES.get(element, {})
     held_aliases = HELD_OUT_ALIASES.get(element, {})
     rows = []
-    for record in records:
-        p = record["parameters"]
-        theirs_sets = aliases.get(p["training_set"], ())
+    for record in as_records(records):
+        theirs_sets = aliases.get(record.training_set, ())
         if not theirs_sets:
             continue
         counterparts, seen = [], set()
@@ -307,20 +311,21 @@ def published_comparison(records: Sequence[dict], published: Sequence, element: 
             key = (e.setup.code, e.setup.basis_size, e.setup.energy_weight, e.split, e.validation_set,
                    e.rmse_energy_meV, e.rmse_forces_eV_A)
             if (e.setup.element == element and e.setup.training_set in theirs_sets and key not in seen
-                    and e.setup.body_order == p["body_order"] and e.setup.variant == p["variant"]
+                    and e.setup.body_order == record.body_order and e.setup.variant == record.variant
                     and (e.rmse_energy_meV is not None or e.mae_energy_meV is not None)):
                 counterparts.append(e)
                 seen.add(key)
-        ours_held = {"test": record["errors"]["test"], **record["errors"].get("held_out", {})}
+        ours_held = {"test": record.errors("test", group=None), **record.held_out}
         pairs = []
         for name, errors in ours_held.items():
             for published_errors in counterparts:
                 if published_errors.split == "test" and published_errors.validation_set in held_aliases.get(name, ()):
                     pairs.append(("test", name, errors, published_errors))
         if not pairs:
-            pairs = [("train", p["training_set"], record["errors"]["train"], e) for e in counterparts if e.split == "train"]
+            pairs = [("train", record.training_set, record.errors("train", group=None), e)
+                     for e in counterparts if e.split == "train"]
         for split, name, errors, theirs in pairs:
-            ours_size, their_size = record["basis"]["size"], theirs.setup.basis_size
+            ours_size, their_size = record.basis_size, theirs.setup.basis_size
             metric = "rmse" if theirs.rmse_energy_meV is not None else "mae"  # some are published as MAE only
             ours_energy = errors["all"][f"energy_{metric}_meV_per_atom"]
             ours_force = errors["all"][f"force_{metric}_eV_per_A"]
@@ -329,7 +334,7 @@ def published_comparison(records: Sequence[dict], published: Sequence, element: 
             ratio = ours_energy / theirs_energy
             comparable = their_size is not None and 1 / COMPARABLE_SIZE_FACTOR <= ours_size / their_size <= COMPARABLE_SIZE_FACTOR
             rows.append({
-                "training_set": p["training_set"], "K": p["body_order"], "variant": p["variant"], "split": split,
+                "training_set": record.training_set, "K": record.body_order, "variant": record.variant, "split": split,
                 "metric": metric, "held_out": (name, theirs.validation_set if split == "test" else theirs.setup.training_set),
                 "their_training_set": theirs.setup.training_set,
                 "ours": {"size": ours_size, "energy": ours_energy, "force": ours_force},
@@ -337,7 +342,7 @@ def published_comparison(records: Sequence[dict], published: Sequence, element: 
                            "weight_convention": theirs.setup.weight_convention, "energy": theirs_energy,
                            "force": theirs_force, "source": theirs.source.path, "notes": list(theirs.notes)},
                 "energy_ratio": ratio, "comparable": comparable,
-                "within": (abs(ratio - 1) <= WITHIN_FRACTION) if comparable and p["body_order"] >= 3 else None})
+                "within": (abs(ratio - 1) <= WITHIN_FRACTION) if comparable and record.body_order >= 3 else None})
     return rows
 
 
@@ -347,7 +352,7 @@ def published_comparison_markdown(rows: Sequence[dict]) -> str:
     errors ours / theirs ("–" where not published), their code and weight, and whether the pair meets
     the criterion."""
     lines = ["| run | held out (ours / theirs) | functions (ours / theirs) | E, meV/atom (ours / theirs) "
-             "| F, eV/Å (ours / theirs) | theirs | within 25 %? |", "|---|---|---|---|---|---|---|"]
+             f"| F, eV/Å (ours / theirs) | theirs | within {100 * WITHIN_FRACTION:g} %? |", "|---|---|---|---|---|---|---|"]
     for row in rows:
         theirs = row["theirs"]
         force = "–" if theirs["force"] is None else f"{theirs['force']:.3g}"
@@ -363,7 +368,7 @@ def published_comparison_markdown(rows: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
-def curve_comparison(records: Sequence[dict], published_curves: Sequence, element: str,
+def curve_comparison(records: Sequence[RunRecord], published_curves: Sequence, element: str,
                      dft_curve: tuple[np.ndarray, np.ndarray], r_range: tuple[float, float]) -> list[dict]:
     """Our dimer curves beside the authors' published ones (:func:`linace.study.paper.published_dimer_curves`,
     full curves of the same training set, K and variant), with the distance measure of chapter 05
@@ -377,16 +382,17 @@ def curve_comparison(records: Sequence[dict], published_curves: Sequence, elemen
 
     aliases = TRAINING_ALIASES.get(element, {})
     rows = []
-    for record in records:
-        p = record["parameters"]
-        ours_r, ours_e = np.asarray(record["dimer"]["r"]), np.asarray(record["dimer"]["energy"])
+    for record in as_records(records):
+        ours = record.dimer
+        ours_r, ours_e = ours.r, ours.energy
         for curve in published_curves:
             setup = curve.setup
-            if (curve.part != "full" or setup.element != element or setup.training_set != aliases.get(p["training_set"], ("",))[0]
-                    or setup.body_order != p["body_order"] or setup.variant != p["variant"]):
+            if (curve.part != "full" or setup.element != element
+                    or setup.training_set != aliases.get(record.training_set, ("",))[0]
+                    or setup.body_order != record.body_order or setup.variant != record.variant):
                 continue
             rows.append({
-                "training_set": p["training_set"], "K": p["body_order"], "variant": p["variant"],
+                "training_set": record.training_set, "K": record.body_order, "variant": record.variant,
                 "ours": {"distance_to_dft": curve_distance(ours_r, ours_e, *dft_curve, r_range),
                          "minimum": curve_minimum(ours_r, ours_e, r_range)},
                 "theirs": {"energy_weight": setup.energy_weight, "size": setup.basis_size, "source": curve.source.path,
@@ -411,7 +417,7 @@ def curve_comparison_markdown(rows: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
-def plot_curves_beside_published(ax, records: Sequence[dict], published_curves: Sequence, element: str,
+def plot_curves_beside_published(ax, records: Sequence[RunRecord], published_curves: Sequence, element: str,
                                  dft_curve: tuple[np.ndarray, np.ndarray], training_set: str, variant: str,
                                  energy_weight: float | None, ylim: tuple[float, float]) -> None:
     """One panel: the reference curve (black markers), our dimer curves of ``training_set`` and
@@ -421,10 +427,9 @@ def plot_curves_beside_published(ax, records: Sequence[dict], published_curves: 
 
     plot_dft_dimer(ax, *dft_curve, label="their DFT")
     theirs = TRAINING_ALIASES.get(element, {}).get(training_set, ("",))[0]
-    for record in sorted(select(records, training_set=training_set, variant=variant),
-                         key=lambda r: r["parameters"]["body_order"]):
-        K = record["parameters"]["body_order"]
-        ax.plot(record["dimer"]["r"], record["dimer"]["energy"], color=BODY_ORDER_COLOURS[K], lw=1.6, label=f"ours, K = {K}")
+    for record in by_body_order(select(records, training_set=training_set, variant=variant)):
+        K, curve = record.body_order, record.dimer
+        ax.plot(curve.r, curve.energy, color=BODY_ORDER_COLOURS[K], lw=1.6, label=f"ours, K = {K}")
     for curve in published_curves:
         setup = curve.setup
         if (curve.part == "full" and setup.element == element and setup.training_set == theirs
@@ -435,8 +440,8 @@ def plot_curves_beside_published(ax, records: Sequence[dict], published_curves: 
     ax.set_xlim(float(dft_curve[0].min()), float(dft_curve[0].max()))
 
 
-def with_reference(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray],
-                   r_range: tuple[float, float]) -> list[dict]:
+def with_reference(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray],
+                   r_range: tuple[float, float]) -> list[RunRecord]:
     """Copies of run records whose ``dimer_summary`` (distance to DFT, minimum) is measured against
     another reference curve (r in A, E - 2 E0 in eV) over ``r_range`` (A): to grade one world's
     potentials against the other world's DFT reference, and see which verdicts the reference moves
@@ -445,9 +450,9 @@ def with_reference(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndar
     from .results import dimer_summary
 
     out = []
-    for record in records:
-        r, energy = np.asarray(record["dimer"]["r"]), np.asarray(record["dimer"]["energy"])
-        out.append({**record, "dimer_summary": dimer_summary(r, energy, *dft_curve, tuple(r_range))})
+    for record in as_records(records):
+        curve = record.dimer
+        out.append(record.updated(dimer_summary=dimer_summary(curve.r, curve.energy, *dft_curve, tuple(r_range))))
     return out
 
 

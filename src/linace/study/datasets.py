@@ -60,8 +60,29 @@ MANIFEST = "manifest.json"
 REPOSITORY_DATA_DIR = Path(__file__).resolve().parents[3] / "data"
 #: the registry the loaders read, a folder per element: ``$LINACE_DATA`` if set, else ``data/``
 DATA_ROOT = Path(os.environ.get("LINACE_DATA", REPOSITORY_DATA_DIR))
-SET_ORDER = ("isolated_atom", "dimers", "clusters", "narrow", "crystals", "diverse", "test", "pool")
-TRAINING_SETS = ("narrow", "crystals", "diverse", "dimers", "clusters")
+# -- the sets of a data directory and their roles in the study: every module and chapter imports these names
+#: the molecular sets: the dimer curve (required: the two-body reference) and the clusters (trimers to pentamers)
+MOLECULAR_SETS = ("dimers", "clusters")
+#: the bulk training sets, by growing diversity: the diamond family only, the crystalline families,
+#: every family (the sets the bulk claims compare; the pool's split, :func:`make_split`)
+BULK_SETS = ("narrow", "crystals", "diverse")
+#: our version of the paper's tailored data (dimers to pentamers): the clusters plus the dimers, a
+#: training set made of two data sets ("a+b": the structures of a, then those of b)
+TAILORED_SET = "clusters+dimers"
+#: training sets made of several data sets (:func:`linace.study.runs.training_sets`)
+COMBINED_SETS = (TAILORED_SET,)
+#: the training sets that separate the two ingredients of the convergence in K (claim v2c): bulk data,
+#: the molecules without the dimer, and with it (the tailored set)
+ATTRIBUTION_SETS = ("diverse", "clusters", TAILORED_SET)
+#: every training set the study trains on, in the order tables show them: the dimers, the bulk sets by
+#: diversity, the clusters, the tailored set (the standard basis's runs of the default sweep)
+STUDY_SETS = ("dimers",) + BULK_SETS + ("clusters", TAILORED_SET)
+#: the pool and the sets of its fixed split (:func:`make_split`): exported together, never from two splits
+SPLIT_SETS = BULK_SETS + ("test", "pool")
+#: every set of the committed data, in the order of a manifest
+SET_ORDER = ("isolated_atom",) + MOLECULAR_SETS + SPLIT_SETS
+#: the training sets of the committed data (data sets only, see :data:`COMBINED_SETS`)
+TRAINING_SETS = BULK_SETS + MOLECULAR_SETS
 SPLIT_SEED = 3
 TEST_FRACTION = 0.15
 NARROW_TYPES = ("diamond",)

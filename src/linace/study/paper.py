@@ -1145,8 +1145,9 @@ def matches(record: PublishedErrors | PublishedDimerCurve, *, element: str, trai
 
 def matching(records: Iterable, *, element: str, training_set: str, body_order: int, variant: str,
              aliases: Mapping[str, Mapping[str, str]] | None = None) -> list:
-    """The records of :func:`matches` (e.g. our run's ``parameters``: ``matching(published_fits(),
-    element="C", training_set=p["training_set"], body_order=p["body_order"], variant=p["variant"])``)."""
+    """The records of :func:`matches` (e.g. those of our run ``record``, a
+    :class:`~linace.study.records.RunRecord`: ``matching(published_fits(), element=record.element,
+    training_set=record.training_set, body_order=record.body_order, variant=record.variant)``)."""
     return [r for r in records if matches(r, element=element, training_set=training_set, body_order=body_order,
                                           variant=variant, aliases=aliases)]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from cycler import cycler
 
-from linace.analysis import DimerCurve
+from linace.analysis import CONVERGENCE_RANGE, DimerCurve
 
 __all__ = ["BODY_ORDER_COLOURS", "BOOK_STYLE", "FAMILY_GROUPS", "GROUP_STYLES", "LEARNING_LABELS", "MAX_PANELS_PER_ROW",
            "OKABE_ITO", "PAGE_WIDTH_IN", "TRAINING_SET_COLOURS", "VARIANT_STYLES", "convergence_axes", "dimer_axes",
@@ -146,7 +146,7 @@ def plot_convergence(ax_steps, ax_dft, table, label: str, style: str = "", **kwa
 
 
 def convergence_axes(ax_steps, ax_dft, orders, fontsize: float | None = None,
-                     r_range: tuple[float, float] = (1.0, 4.5), legend: bool = True) -> None:
+                     r_range: tuple[float, float] = CONVERGENCE_RANGE, legend: bool = True) -> None:
     """Labels (with units), ticks and (with ``legend``) legends of the two axes of :func:`plot_convergence`;
     the comparison range ``r_range`` (A) is said in the titles."""
     over = f"{r_range[0]:.1f}–{r_range[1]:.1f} Å"

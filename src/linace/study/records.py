@@ -15,17 +15,28 @@ the few places that need a key this view does not name.
 
 from __future__ import annotations
 
+import json
+import os
+import warnings
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from linace.analysis import DimerCurve
 
-__all__ = ["RunRecord", "as_records", "body_orders", "by_body_order", "group_by", "load_records", "select"]
+__all__ = ["RUNNERS", "RunRecord", "as_record", "as_records", "body_orders", "by_body_order", "group_by", "load_records",
+           "read_record", "select"]
 
 #: The run parameters every record has (``parameters``); others (``train_size``, ``draw``,
 #: ``energy_zero``, ``basis_size``, ...) are present only on the runs that vary them.
 CORE_PARAMETERS = ("body_order", "training_set", "variant", "regularisation")
+
+#: The runners that write records, each adding a block of its own name to the records it writes
+#: (with the ``input_hash`` that decides whether a run is up to date): the sweep of notebooks
+#: (:mod:`linace.study.sweep`), the resampled runs (:mod:`linace.study.resample`) and the runs of the
+#: alternatives (:mod:`linace.study.robustness`).
+RUNNERS = ("sweep", "resample", "robustness")
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,8 +126,8 @@ class RunRecord(Mapping):
 
     @property
     def element(self) -> str:
-        """The chemical symbol (carbon for records written before it was saved)."""
-        return self.basis_parameters.get("element", "C")
+        """The chemical symbol (carbon for records written before it was saved, or without a basis)."""
+        return self.data.get("basis", {}).get("parameters", {}).get("element", "C")
 
     @property
     def functions_per_body_order(self) -> dict[int, int]:
@@ -129,11 +140,12 @@ class RunRecord(Mapping):
         return self.data["fit"]
 
     # -- errors -----------------------------------------------------------------------------
-    def errors(self, split: str = "test", group: str = "all") -> Mapping[str, float]:
-        """The error table of one split (``train``, ``test`` or ``held_out``) and one group of
-        structures (``all`` or a config_type): RMSE/MAE of energies (meV/atom) and forces (eV/A)
-        and ``n_structures``."""
-        return self.data["errors"][split][group]
+    def errors(self, split: str = "test", group: str | None = "all") -> Mapping[str, Any]:
+        """The error table of one split (``train`` or ``test``) and one group of structures (``all``
+        or a config_type): RMSE/MAE of energies (meV/atom) and forces (eV/A) and ``n_structures``;
+        ``group=None``: the tables of every group of the split, {group: table}."""
+        tables = self.data["errors"][split]
+        return tables if group is None else tables[group]
 
     @property
     def test_errors(self) -> Mapping[str, float]:
@@ -185,13 +197,44 @@ class RunRecord(Mapping):
 
     @property
     def source_digest(self) -> str | None:
-        """The SHA-256 of the code that made the run (:func:`linace.study.source_digest`)."""
-        return self.provenance.get("linace_source_sha256")
+        """The SHA-256 of the code that made the run (:func:`linace.study.source_digest`; None if not
+        recorded)."""
+        return self.data.get("provenance", {}).get("linace_source_sha256")
 
     @property
     def data_dir(self) -> str | None:
         """The data directory of the run (None: the committed data)."""
         return self.provenance.get("data_dir")
+
+    @property
+    def dimer_summary_absolute(self) -> Mapping[str, Any]:
+        """For a fitted energy zero (``energy_zero="fit"``), the dimer summary of the curve taken against
+        two DFT atoms rather than two of the potential's own ({} for other runs)."""
+        return self.data.get("dimer_summary_absolute", {})
+
+    @property
+    def created(self) -> str:
+        """When the record was made (ISO 8601, UTC; '' for a record without provenance)."""
+        return self.data.get("provenance", {}).get("created", "")
+
+    def runner(self, name: str) -> Mapping[str, Any]:
+        """The block a runner of :data:`RUNNERS` added to the record (``input_hash``, run id, for the
+        sweep the executed ``notebook`` ...), {} if that runner did not write it."""
+        if name not in RUNNERS:
+            raise ValueError(f"unknown runner {name!r}; known: {', '.join(RUNNERS)}")
+        return self.data.get(name, {})
+
+    def input_hash(self, runner: str) -> str | None:
+        """The input hash ``runner`` recorded when it wrote the record (None if it did not write it):
+        equal to the current one, the run is up to date."""
+        return self.runner(runner).get("input_hash")
+
+    # -- derived records --------------------------------------------------------------------
+    def updated(self, **entries: Any) -> RunRecord:
+        """A new record with top-level ``entries`` replaced or added (the same ``path``); this one is
+        unchanged. E.g. ``record.updated(dimer_summary=...)`` for the record measured against another
+        reference."""
+        return RunRecord({**self.data, **entries}, self.path)
 
     def __repr__(self) -> str:
         p = self.parameters
@@ -199,17 +242,40 @@ class RunRecord(Mapping):
                 f"variant={p.get('variant')!r}, path={self.path!r})")
 
 
-def load_records(directory) -> list[RunRecord]:
-    """Every readable run record in ``directory`` (sorted by file name), as :class:`RunRecord`;
-    unreadable ones are skipped with a warning (:func:`linace.study.results.load_results`)."""
-    from linace.study.results import load_results
+def read_record(path: str | os.PathLike) -> RunRecord:
+    """The run record in the JSON file ``path``.
 
-    return as_records(load_results(directory))
+    Raises OSError if it cannot be read, ValueError if it is not JSON or not a JSON object."""
+    data = json.loads(Path(path).read_text())
+    if not isinstance(data, dict):
+        raise ValueError(f"a run record is a JSON object, not a {type(data).__name__}")
+    return RunRecord(data, str(path))
+
+
+def load_records(directory: str | os.PathLike) -> list[RunRecord]:
+    """Every readable run record in ``directory`` (``*.json``, sorted by file name), each with its
+    ``path``; unreadable ones (not JSON, or without run parameters) are skipped with a warning that
+    names them. Also :func:`linace.study.results.load_results`."""
+    records = []
+    for path in sorted(Path(directory).glob("*.json")):
+        try:
+            record = read_record(path)
+            record.parameters["body_order"]  # noqa: B018  (a record must have parameters)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            warnings.warn(f"skipping unreadable result {path}: {error}", stacklevel=2)
+            continue
+        records.append(record)
+    return records
+
+
+def as_record(record: Mapping | RunRecord) -> RunRecord:
+    """A record as :class:`RunRecord` (a raw JSON dict is wrapped, its ``path`` key taken along)."""
+    return record if isinstance(record, RunRecord) else RunRecord(record, record.get("path"))
 
 
 def as_records(records: Iterable[Mapping | RunRecord]) -> list[RunRecord]:
     """Records as :class:`RunRecord` (raw JSON dicts are wrapped; a ``path`` key is taken along)."""
-    return [r if isinstance(r, RunRecord) else RunRecord(r, r.get("path")) for r in records]
+    return [as_record(r) for r in records]
 
 
 def select(records: Iterable[RunRecord], **parameters) -> list[RunRecord]:

@@ -14,8 +14,12 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
+from linace.analysis import CONVERGENCE_RANGE
+
 from . import reference
-from .claims import CONVERGED_EV, DrawVerdict, Verdict, claim_id, compare_over_draws, select
+from .claims import CONVERGED_EV, DrawVerdict, Verdict, claim_id, compare_over_draws
+from .datasets import BULK_SETS
+from .records import RunRecord, as_records, body_orders, by_body_order, select
 from .results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, record_range, significant
 
 __all__ = ["BULK_SETS", "ELEMENT_NAMES", "ERROR_QUANTITIES", "FAILED_ENERGY_MEV_PER_ATOM", "FAILED_FORCE_EV_PER_A",
@@ -280,17 +284,15 @@ def over_draws_summary(graded: Mapping[int, Sequence[DrawVerdict]], claim: str) 
             + "; ".join(v.count for v in tested) + ")")
 
 
-def _by_order(records: Sequence[dict], **selection) -> list[dict]:
-    return sorted(select(records, **selection), key=lambda r: r["parameters"]["body_order"])
+def _by_order(records: Sequence[RunRecord], **selection) -> list[RunRecord]:
+    return by_body_order(select(records, **selection))
 
 
-def dimer_curve_grid(records: Sequence[dict], variants: Sequence[str], training_sets: Sequence[str],
+def dimer_curve_grid(records: Sequence[RunRecord], variants: Sequence[str], training_sets: Sequence[str],
                      dft_curve: tuple[np.ndarray, np.ndarray], element: str = "C"):
     """One panel per (variant, training set), rows by variant (one column per training set, at most
     three): the dimer curve E(r) - 2E0 of every K of the records beside DFT, one legend below the
     panels. Returns the figure."""
-    from linace.analysis import DimerCurve
-
     from .plotting import BODY_ORDER_COLOURS, dimer_axes, figure_legend, panel_grid, plot_dft_dimer, plot_dimer_curve
 
     r_dft, e_dft = dft_curve
@@ -300,16 +302,16 @@ def dimer_curve_grid(records: Sequence[dict], variants: Sequence[str], training_
     for ax, (variant, training_set) in zip(axes, panels):
         plot_dft_dimer(ax, r_dft, e_dft)
         for record in _by_order(records, variant=variant, training_set=training_set):
-            K = record["parameters"]["body_order"]
-            plot_dimer_curve(ax, DimerCurve.from_dict(record["dimer"]), label=f"K = {K}", contributions=False,
-                             band=False, color=BODY_ORDER_COLOURS[K])
+            K = record.body_order
+            plot_dimer_curve(ax, record.dimer, label=f"K = {K}", contributions=False, band=False,
+                             color=BODY_ORDER_COLOURS[K])
         dimer_axes(ax, ylim=(low, 15), title=f"{variant}, {training_set}", element=element)
         ax.label_outer()
     figure_legend(fig, axes[0], ncol=5)
     return fig
 
 
-def convergence_by_run(records: Sequence[dict], variants: Sequence[str], training_sets: Sequence[str],
+def convergence_by_run(records: Sequence[RunRecord], variants: Sequence[str], training_sets: Sequence[str],
                        dft_curve: tuple[np.ndarray, np.ndarray]):
     """The convergence numbers of every (variant, training set) (:func:`linace.study.results.convergence_table`):
     a Markdown table and a figure of two panels, successive-K distances (with the convergence
@@ -323,7 +325,8 @@ def convergence_by_run(records: Sequence[dict], variants: Sequence[str], trainin
     lines = ["| variant | training set | " + " | ".join(CONVERGENCE_COLUMNS) + " |",
              "|---" * (len(CONVERGENCE_COLUMNS) + 2) + "|"]
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(PAGE_WIDTH_IN, 3.6), constrained_layout=True)
-    orders = sorted({r["parameters"]["body_order"] for r in records})
+    records = as_records(records)
+    orders = body_orders(records)
     for variant in variants:
         style = VARIANT_STYLES.get(variant, {})
         for k, training_set in enumerate(training_sets):
@@ -332,25 +335,26 @@ def convergence_by_run(records: Sequence[dict], variants: Sequence[str], trainin
             plot_convergence(ax0, ax1, table, label=f"{training_set}, {variant}",
                              color=TRAINING_SET_COLOURS.get(training_set, f"C{k}"), **style)
     ax0.axhline(CONVERGED_EV, color="0.4", lw=1, ls=":", label=f"{CONVERGED_EV} eV")
-    convergence_axes(ax0, ax1, orders, r_range=record_range(records[0]) if records else (1.0, 4.5), legend=False)
+    convergence_axes(ax0, ax1, orders, r_range=record_range(records[0]) if records else CONVERGENCE_RANGE,
+                     legend=False)
     figure_legend(fig, ax0, ncol=3)
     return "\n".join(lines), fig
 
 
-def standard_vs_pure_markdown(records: Sequence[dict], training_sets: Sequence[str]) -> str:
+def standard_vs_pure_markdown(records: Sequence[RunRecord], training_sets: Sequence[str]) -> str:
     """Mean |E_standard(r) - E_pure(r)| of the dimer curves (eV) over the element's comparison range
     (:func:`linace.study.results.record_range`) per training set and K: a Markdown table ('–' where
     a run is missing)."""
-    from linace.analysis import DimerCurve, curve_distance
+    from linace.analysis import curve_distance
 
-    orders = sorted({r["parameters"]["body_order"] for r in records})
+    orders = body_orders(records)
     lines = ["| training set | " + " | ".join(f"K = {K}" for K in orders) + " |", "|---" * (len(orders) + 1) + "|"]
     for training_set in training_sets:
         cells = []
         for K in orders:
             pair = [select(records, variant=v, training_set=training_set, body_order=K) for v in ("standard", "pure")]
             if all(pair):
-                a, b = (DimerCurve.from_dict(match[0]["dimer"]) for match in pair)
+                a, b = (match[0].dimer for match in pair)
                 cells.append(f"{curve_distance(a.r, a.energy, b.r, b.energy, record_range(pair[0][0])):.3f}")
             else:
                 cells.append("–")
@@ -411,7 +415,7 @@ ERROR_QUANTITIES = {"energy": ("energy_rmse_meV_per_atom", energy_rmse_cell),
                     "force": ("force_rmse_eV_per_A", force_rmse_cell)}
 
 
-def error_grid_markdown(records: Sequence[dict], training_sets: Sequence[str], quantity: str = "energy",
+def error_grid_markdown(records: Sequence[RunRecord], training_sets: Sequence[str], quantity: str = "energy",
                         split: str = "test", note: bool = True) -> str:
     """One error of every run, body orders down and training sets across: the RMSE of ``quantity``
     ("energy", meV/atom, or "force", eV/A) on ``split`` ("test" or "train"), with failed potentials
@@ -419,13 +423,13 @@ def error_grid_markdown(records: Sequence[dict], training_sets: Sequence[str], q
     regularisation. A Markdown table, with :data:`FAILED_NOTE` under it when a cell failed (and ``note``:
     a page with several such tables says it once)."""
     key, cell = ERROR_QUANTITIES[quantity]
-    orders = sorted({r["parameters"]["body_order"] for r in records})
+    orders = body_orders(records)
     lines = ["| K | " + " | ".join(training_sets) + " |", "|---" * (len(training_sets) + 1) + "|"]
     for K in orders:
         cells = []
         for training_set in training_sets:
             match = select(records, training_set=training_set, body_order=K)
-            cells.append(cell(match[0]["errors"][split]["all"][key]) if match else "–")
+            cells.append(cell(match[0].errors(split)[key]) if match else "–")
         lines.append(f"| {K} | " + " | ".join(cells) + " |")
     table = "\n".join(lines)
     return table + ("\n\n" + FAILED_NOTE if note and "*failed*" in table else "")
@@ -443,11 +447,11 @@ def draw_overlap_markdown(rows: Sequence[Mapping]) -> str:
     return "\n".join(lines)
 
 
-def test_error_markdown(records: Sequence[dict], variants: Sequence[str], training_sets: Sequence[str]) -> str:
+def test_error_markdown(records: Sequence[RunRecord], variants: Sequence[str], training_sets: Sequence[str]) -> str:
     """Test RMSE of energy (meV/atom) and forces (eV/A) per (variant, training set) and K, failed
     potentials marked (:func:`energy_rmse_cell`, :func:`force_rmse_cell`): a Markdown table, with
     :data:`FAILED_NOTE` under it when a cell failed."""
-    orders = sorted({r["parameters"]["body_order"] for r in records})
+    orders = body_orders(records)
     lines = ["| variant | training set | " + " | ".join(f"K = {K}" for K in orders) + " |",
              "|---" * (len(orders) + 2) + "|"]
     for variant in variants:
@@ -455,7 +459,7 @@ def test_error_markdown(records: Sequence[dict], variants: Sequence[str], traini
             cells = []
             for K in orders:
                 match = select(records, variant=variant, training_set=training_set, body_order=K)
-                errors = match[0]["errors"]["test"]["all"] if match else None
+                errors = match[0].test_errors if match else None
                 if errors is None:
                     cells.append("–")
                 elif errors["energy_rmse_meV_per_atom"] > FAILED_ENERGY_MEV_PER_ATOM or \
@@ -560,20 +564,21 @@ def verdict_history_markdown(first: Mapping[str, str], steps: Sequence[tuple[str
 
 # ----------------------------------------------------------------------------- the landing page
 
-#: The bulk training sets, by growing diversity (the sets the bulk claims compare).
-BULK_SETS = ("narrow", "crystals", "diverse")
+# The bulk training sets, by growing diversity (BULK_SETS, the sets the bulk claims compare), are
+# named in linace.study.datasets (imported above).
 
 
-def best_bulk_potential(records: Sequence[dict]) -> dict | None:
-    """The potential trained on a bulk set with the lowest test energy RMSE: {variant, training_set,
-    body_order, energy_meV_per_atom, force_eV_per_A}, or None without bulk runs."""
-    bulk = [r for r in records if r["parameters"]["training_set"] in BULK_SETS]
+def best_bulk_potential(records: Sequence[RunRecord]) -> dict | None:
+    """The potential trained on a bulk set (:data:`linace.study.datasets.BULK_SETS`) with the lowest
+    test energy RMSE: {variant, training_set, body_order, energy_meV_per_atom, force_eV_per_A}, or None
+    without bulk runs."""
+    bulk = [r for r in as_records(records) if r.training_set in BULK_SETS]
     if not bulk:
         return None
-    best = min(bulk, key=lambda r: r["errors"]["test"]["all"]["energy_rmse_meV_per_atom"])
-    errors = best["errors"]["test"]["all"]
-    return {**{key: best["parameters"][key] for key in ("variant", "training_set", "body_order")},
-            "energy_meV_per_atom": errors["energy_rmse_meV_per_atom"], "force_eV_per_A": errors["force_rmse_eV_per_A"]}
+    best = min(bulk, key=lambda r: r.test_error("energy_rmse_meV_per_atom"))
+    return {"variant": best.variant, "training_set": best.training_set, "body_order": best.body_order,
+            "energy_meV_per_atom": best.test_error("energy_rmse_meV_per_atom"),
+            "force_eV_per_A": best.test_error("force_rmse_eV_per_A")}
 
 
 #: :func:`linace.study.claims.convergence_origin` in plain words, completing "the convergence in K ..."
@@ -680,7 +685,7 @@ def claims_overview_rows(verdicts: Sequence[Verdict], graded: Mapping[int, Seque
     return rows
 
 
-def convergence_summary_figure(by_element: Mapping[str, tuple[Sequence[dict], tuple[np.ndarray, np.ndarray]]]):
+def convergence_summary_figure(by_element: Mapping[str, tuple[Sequence[RunRecord], tuple[np.ndarray, np.ndarray]]]):
     """The study in one figure: the distance between the dimer curves of successive K against K, one
     panel per element (``{element: (records, dft_curve)}``), for the standard (solid) and the pure
     (dashed) basis trained on bulk data (`diverse`), on clusters alone and on clusters plus dimers,
@@ -703,7 +708,7 @@ def convergence_summary_figure(by_element: Mapping[str, tuple[Sequence[dict], tu
                             color=TRAINING_SET_COLOURS[training_set], label=f"{training_set}, {variant}", **style)
         ax.axhline(CONVERGED_EV, color="0.4", lw=1, ls=":", label=f"converged: below {CONVERGED_EV} eV")
         ax.set(xlabel="body order K", title=ELEMENT_NAMES.get(element, element),
-               xticks=sorted({r["parameters"]["body_order"] for r in records})[1:])
+               xticks=body_orders(records)[1:])
     axes[0][0].set_ylabel("mean $|E_K - E_{K-1}|$ (eV)")
     figure_legend(fig, axes[0][0], ncol=2)
     return fig
@@ -711,7 +716,7 @@ def convergence_summary_figure(by_element: Mapping[str, tuple[Sequence[dict], tu
 
 # ----------------------------------------------------------------------------- the index of the sweep runs
 
-def runs_index_markdown(records: Sequence[dict], book_dir: str | Path, variant: str,
+def runs_index_markdown(records: Sequence[RunRecord], book_dir: str | Path, variant: str,
                         training_sets: Sequence[str] | None = None) -> str:
     """The runs of one basis variant as a grid, training sets down and body orders K across: each cell
     the run's test energy RMSE (meV/atom), test force RMSE (eV/A) ("failed" for both above
@@ -724,8 +729,8 @@ def runs_index_markdown(records: Sequence[dict], book_dir: str | Path, variant: 
     if not records:
         return ""
     book_dir = Path(book_dir).resolve()
-    orders = sorted({r["parameters"]["body_order"] for r in records})
-    sets = list(training_sets) if training_sets is not None else sorted({r["parameters"]["training_set"] for r in records})
+    orders = body_orders(records)
+    sets = list(training_sets) if training_sets is not None else sorted({r.training_set for r in records})
     lines = ["| training set | " + " | ".join(f"K = {K}" for K in orders) + " |", "|---" * (len(orders) + 1) + "|"]
     for training_set in sets:
         cells = []
@@ -735,12 +740,11 @@ def runs_index_markdown(records: Sequence[dict], book_dir: str | Path, variant: 
                 cells.append("–")
                 continue
             record = match[0]
-            errors = record["errors"]["test"]["all"]
-            energy, force = errors["energy_rmse_meV_per_atom"], errors["force_rmse_eV_per_A"]
+            energy, force = record.test_error("energy_rmse_meV_per_atom"), record.test_error("force_rmse_eV_per_A")
             failed = energy > FAILED_ENERGY_MEV_PER_ATOM or force > FAILED_FORCE_EV_PER_A
             text = ("failed" if failed else f"{significant(energy)} · {significant(force)}") \
-                + f" · {significant(record['dimer_summary']['distance_to_dft_eV'], 2)}"
-            notebook = Path(record.get("sweep", {}).get("notebook", ""))
+                + f" · {significant(record.distance_to_dft, 2)}"
+            notebook = Path(record.runner("sweep").get("notebook", ""))
             parts = notebook.with_suffix("").parts
             page = Path(*parts[1:]) if len(parts) > 1 and parts[0] == book_dir.name else None
             if page is not None and (book_dir / page).with_suffix(".ipynb").exists():

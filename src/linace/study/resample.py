@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import json
 import os
 import sys
 import time
@@ -57,6 +56,8 @@ from pathlib import Path
 import numpy as np
 
 from . import executors, sweep
+from .claims import CLAIM_PLAN, REPRODUCED_FRACTION
+from .records import RunRecord, as_records, group_by, read_record
 from .results import write_json_atomic
 
 __all__ = ["DEFAULT_PLAN", "MAX_SHARED_FRACTION", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws",
@@ -71,12 +72,10 @@ N_DRAWS = 10
 #: on average, so above this fraction the draws are near-copies of one fit (e.g. 320 of 327: 98 %)
 #: and one draw is made.
 MAX_SHARED_FRACTION = 0.9
-#: The default plan: the (variant, training sets) whose runs the claims grade (v1 on the bulk sets
-#: with the standard basis; v2 on the tailored set with both bases and on `diverse` with the pure one).
-DEFAULT_PLAN = {
-    "standard": ("narrow", "crystals", "diverse", "clusters+dimers"),
-    "pure": ("diverse", "clusters+dimers"),
-}
+#: The default plan: the (variant, training sets) whose runs the claims grade
+#: (:data:`linace.study.claims.CLAIM_PLAN`: v1 on the bulk sets with the standard basis; v2 on the
+#: tailored set with both bases and on `diverse` with the pure one).
+DEFAULT_PLAN = CLAIM_PLAN
 #: the folder of the committed study's resampled runs, in the repository's results folder
 #: (:data:`linace.study.sweep.RESULTS_ROOT`); a data directory's go to ``<its results folder>/resampled``
 RESAMPLED = "resampled"
@@ -154,10 +153,8 @@ def execute_group(task: ResampleTask) -> executors.RunOutcome:
         except Exception as error:  # noqa: BLE001  (reported, the other runs go on)
             failures.append(f"{resample_id(params)}: {type(error).__name__}: {error}")
             continue
-        record = dict(run.record)
-        record["resample"] = {"run_id": resample_id(params), "input_hash": digest,
-                              "wall_time_s": time.perf_counter() - run_start}
-        write_json_atomic(path, record)
+        write_json_atomic(path, {**run.record, "resample": {"run_id": resample_id(params), "input_hash": digest,
+                                                            "wall_time_s": time.perf_counter() - run_start}})
     error = None
     if failures:
         error = f"{len(failures)} of {len(task.runs)} runs failed; first: {failures[0]}"
@@ -167,8 +164,8 @@ def execute_group(task: ResampleTask) -> executors.RunOutcome:
 # ----------------------------------------------------------------------------- the grid
 def _up_to_date(path: Path, digest: str) -> bool:
     try:
-        return json.loads(path.read_text())["resample"]["input_hash"] == digest
-    except (OSError, ValueError, KeyError, TypeError):
+        return read_record(path).input_hash("resample") == digest
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
 
@@ -277,23 +274,21 @@ def quantiles(values: Sequence[float]) -> dict:
 
 #: Quantities of a learning curve: name -> how to read it from a run record.
 LEARNING_QUANTITIES = {
-    "test_energy_rmse_meV_per_atom": lambda r: r["errors"]["test"]["all"]["energy_rmse_meV_per_atom"],
-    "test_force_rmse_eV_per_A": lambda r: r["errors"]["test"]["all"]["force_rmse_eV_per_A"],
-    "distance_to_dft_eV": lambda r: r["dimer_summary"]["distance_to_dft_eV"],
+    "test_energy_rmse_meV_per_atom": lambda r: r.test_error("energy_rmse_meV_per_atom"),
+    "test_force_rmse_eV_per_A": lambda r: r.test_error("force_rmse_eV_per_A"),
+    "distance_to_dft_eV": lambda r: r.distance_to_dft,
 }
 
 
-def _key(record: Mapping, *names: str) -> tuple:
-    return tuple(record["parameters"][name] for name in names)
+def _resampled(records: Sequence[RunRecord | Mapping]) -> list[RunRecord]:
+    """The records of resampled runs (those with a ``train_size``)."""
+    return [record for record in as_records(records) if record.train_size is not None]
 
 
-def learning_curves(records: Sequence[dict]) -> list[dict]:
+def learning_curves(records: Sequence[RunRecord]) -> list[dict]:
     """One row per (variant, training set, K, N): :func:`quantiles` over draws of every quantity of
     :data:`LEARNING_QUANTITIES` (keys ``<quantity>``), sorted by variant, set, K and N."""
-    groups: dict[tuple, list] = {}
-    for record in records:
-        if "train_size" in record["parameters"]:
-            groups.setdefault(_key(record, "variant", "training_set", "body_order", "train_size"), []).append(record)
+    groups = group_by(_resampled(records), "variant", "training_set", "body_order", "train_size")
     rows = []
     for (variant, training_set, K, size), group in sorted(groups.items()):
         row = {"variant": variant, "training_set": training_set, "body_order": K, "train_size": size,
@@ -303,26 +298,26 @@ def learning_curves(records: Sequence[dict]) -> list[dict]:
     return rows
 
 
-def by_draw(records: Sequence[dict], train_size: int) -> dict[int, list[dict]]:
+def by_draw(records: Sequence[RunRecord], train_size: int) -> dict[int, list[RunRecord]]:
     """{draw: the resampled records of size ``train_size`` of that draw}: each is one 'sweep' on
     subsets of N structures, the unit the claims are graded on."""
-    out: dict[int, list[dict]] = {}
-    for record in records:
-        if record["parameters"].get("train_size") == train_size:
-            out.setdefault(record["parameters"]["draw"], []).append(record)
+    out: dict[int, list[RunRecord]] = {}
+    for record in as_records(records):
+        if record.train_size == train_size:
+            out.setdefault(record.draw, []).append(record)
     return dict(sorted(out.items()))
 
 
-def draw_overlap(records: Sequence[dict]) -> list[dict]:
+def draw_overlap(records: Sequence[RunRecord]) -> list[dict]:
     """How independent the draws are: one row per (training set, N) with the number of draws and the
     mean fraction of structures two different draws share (N / set size on average; 1 when N is the
     whole set). Draws that share most structures have a spread that understates the variability of
     a fresh data set."""
     subsets: dict[tuple, dict[int, frozenset]] = {}
-    for record in records:
-        p = record["parameters"]
-        if "train_indices" in p:
-            subsets.setdefault((p["training_set"], p["train_size"]), {})[p["draw"]] = frozenset(p["train_indices"])
+    for record in as_records(records):
+        indices = record.parameter("train_indices")
+        if indices is not None:
+            subsets.setdefault((record.training_set, record.train_size), {})[record.draw] = frozenset(indices)
     rows = []
     for (training_set, size), by_number in sorted(subsets.items()):
         chosen = list(by_number.values())
@@ -332,19 +327,16 @@ def draw_overlap(records: Sequence[dict]) -> list[dict]:
     return rows
 
 
-def convergence_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[dict]:
+def convergence_over_draws(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[dict]:
     """Every convergence number with its interval over draws: one row per (variant, training set, N,
     K) with :func:`quantiles` of ``distance_to_previous_K_eV`` and ``distance_to_dft_eV``."""
     from .results import convergence_table
 
     values: dict[tuple, dict[str, list]] = {}
-    sizes = sorted({r["parameters"]["train_size"] for r in records if "train_size" in r["parameters"]})
-    for size in sizes:
+    records = _resampled(records)
+    for size in sorted({r.train_size for r in records}):
         for draw_records in by_draw(records, size).values():
-            series: dict[tuple, list] = {}
-            for record in draw_records:
-                series.setdefault(_key(record, "variant", "training_set"), []).append(record)
-            for (variant, training_set), runs in series.items():
+            for (variant, training_set), runs in group_by(draw_records, "variant", "training_set").items():
                 for row in convergence_table(runs, dft_curve):
                     slot = values.setdefault((variant, training_set, size, row["body_order"]),
                                              {"distance_to_previous_K_eV": [], "distance_to_dft_eV": []})
@@ -355,13 +347,14 @@ def convergence_over_draws(records: Sequence[dict], dft_curve: tuple[np.ndarray,
             for (v, s, n, K), slot in sorted(values.items())]
 
 
-def summary(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray], body_order: int,
+def summary(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray], body_order: int,
             regularisation: str = "blr") -> str:
     """Plain-text summary of resampled runs: the learning curves at ``body_order`` (median [10 %,
     90 %] over draws of the test energy and force RMSE and of the dimer's distance to DFT, per
     variant, training set and N) and every claim graded over the draws of each N
     (:func:`linace.study.claims.grade_over_draws`)."""
-    from .claims import claim_id, grade_over_draws, select
+    from .claims import claim_id, grade_over_draws
+    from .records import select
 
     records = select(records, regularisation=regularisation)
 
@@ -376,8 +369,8 @@ def summary(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray], b
             lines.append(f"{row['variant'] + ', ' + row['training_set']:<28}{row['train_size']:>5}{row['draws']:>7}  "
                          f"{cell(row['test_energy_rmse_meV_per_atom'], 1):<34}"
                          f"{cell(row['test_force_rmse_eV_per_A'], 3):<30}{cell(row['distance_to_dft_eV'], 2)}")
-    sizes = sorted({r["parameters"]["train_size"] for r in records if "train_size" in r["parameters"]})
-    lines += ["", "Claims over draws (reproduced: holds in at least 80 % of the draws):"]
+    sizes = sorted({r.train_size for r in _resampled(records)})
+    lines += ["", f"Claims over draws (reproduced: holds in at least {100 * REPRODUCED_FRACTION:g} % of the draws):"]
     for size in sizes:
         for v in grade_over_draws(records, dft_curve, size, regularisation):
             if v.draws:
@@ -392,8 +385,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m linace.study.resample",
         description="Train every (K, training set, basis variant) on random nested subsets of N structures, "
                     "in several draws (learning curves and verdicts per draw); skip runs that are up to date. "
-                    "Without --training-sets: the default plan (standard: narrow, crystals, diverse, "
-                    "clusters+dimers; pure: diverse, clusters+dimers) on the sets the data directory has, plus "
+                    "Without --training-sets: the default plan ("
+                    + "; ".join(f"{variant}: {', '.join(sets)}" for variant, sets in DEFAULT_PLAN.items())
+                    + ") on the sets the data directory has, plus "
                     "the data directory's own training sets (any other name, e.g. 'train') with the standard "
                     "basis; the sets taken are printed.",
         epilog=sweep.CACHE_HELP,

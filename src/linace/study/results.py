@@ -22,9 +22,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import warnings
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from ase import Atoms
@@ -35,6 +33,7 @@ from linace.analysis import (CONVERGENCE_RANGE, DimerCurve, Predictions, converg
 from linace.fit import ACEModel
 from linace.io import write_atomic
 from linace.study import source_digest
+from linace.study.records import RunRecord, as_record, by_body_order, load_records
 
 __all__ = ["CONVERGENCE_COLUMNS", "convergence_rows", "convergence_table", "dft_dimer_curve", "load_results",
            "record_range", "run_record", "significant", "write_json_atomic"]
@@ -66,13 +65,11 @@ def dimer_summary(r: np.ndarray, energy: np.ndarray, dft_r: np.ndarray, dft_ener
     }
 
 
-def record_range(record: dict) -> tuple[float, float]:
+def record_range(record: RunRecord | Mapping) -> tuple[float, float]:
     """The comparison range (A) of a run record: the one its dimer summary was computed over, else
     its element's (carbon's for records without one)."""
-    recorded = record.get("dimer_summary", {}).get("range_A")
-    if recorded:
-        return float(recorded[0]), float(recorded[1])
-    return convergence_range(record.get("basis", {}).get("parameters", {}).get("element", "C"))
+    record = as_record(record)
+    return record.comparison_range or convergence_range(record.element)
 
 
 def run_record(
@@ -118,31 +115,19 @@ def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
     write_atomic(path, json.dumps(data, indent=1))
 
 
-def load_results(directory: str | os.PathLike) -> list[dict]:
-    """Every readable run record in ``directory`` (sorted by file name); unreadable ones are skipped
-    with a warning that names them."""
-    records = []
-    for path in sorted(Path(directory).glob("*.json")):
-        try:
-            record = json.loads(path.read_text())
-            record["parameters"]["body_order"]  # noqa: B018  (a record must have parameters)
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            warnings.warn(f"skipping unreadable result {path}: {error}", stacklevel=2)
-            continue
-        record["path"] = str(path)
-        records.append(record)
-    return records
+#: Every readable run record of a folder, as :class:`~linace.study.records.RunRecord` (sorted by file
+#: name, each with its ``path``; unreadable ones skipped with a warning): :func:`linace.study.records.load_records`.
+load_results = load_records
 
 
-def convergence_table(records: Sequence[dict], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[dict]:
+def convergence_table(records: Sequence[RunRecord | Mapping], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[dict]:
     """Convergence in K for runs of one training set (and variant): one row per body order with the
     distance to DFT, to the curve of the previous K (eV, over 1.0-4.5 A) and the minimum."""
-    by_order = sorted(records, key=lambda rec: rec["parameters"]["body_order"])
     rows, previous = [], None
-    for record in by_order:
-        curve = DimerCurve.from_dict(record["dimer"])
+    for record in by_body_order(records):
+        curve = record.dimer
         r_range = record_range(record)
-        row = {"body_order": record["parameters"]["body_order"],
+        row = {"body_order": record.body_order,
                **dimer_summary(curve.r, curve.energy, *dft_curve, r_range)}
         row["distance_to_previous_K_eV"] = (
             curve_distance(curve.r, curve.energy, previous.r, previous.energy, r_range)

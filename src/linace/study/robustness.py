@@ -35,7 +35,6 @@ A verdict is *robust* when it is the same under the default and every alternativ
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -45,6 +44,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import executors, sweep
+from .claims import CLAIM_PLAN
+from .records import RunRecord, as_records, body_orders, read_record
 from .results import write_json_atomic
 
 __all__ = ["ALTERNATIVES", "COMMITTED_ROOT", "DEFAULT_BASIS_BODY_ORDERS", "PLAN", "alternative_grid", "alternative_results_dir",
@@ -61,9 +62,9 @@ ALTERNATIVES: dict[str, dict] = {
     "E:F 50": {"energy_weight": 50.0},
 }
 #: The runs every alternative makes: {variant: training sets} at K = 2..5, those the seven claims read
-#: (v1: the standard basis on the bulk sets; v2: the standard and pure bases on the tailored set, the
-#: pure basis on `diverse`)
-PLAN = {"standard": ("narrow", "crystals", "diverse", "clusters+dimers"), "pure": ("diverse", "clusters+dimers")}
+#: (:data:`linace.study.claims.CLAIM_PLAN`: v1: the standard basis on the bulk sets; v2: the standard
+#: and pure bases on the tailored set, the pure basis on `diverse`)
+PLAN = CLAIM_PLAN
 #: What ``make book`` runs (``make sweep``): every alternative at K = 2..5 but the basis sizes, which
 #: run at K = 2..4 (their K = 5 design rows, 2733 functions at x2, take minutes: ``make sweep-full``)
 DEFAULT_BASIS_BODY_ORDERS = (2, 3, 4)
@@ -128,17 +129,15 @@ def execute_task(task: AlternativeTask) -> executors.RunOutcome:
         except Exception as error:  # noqa: BLE001  (reported, the others go on)
             failures.append(f"{sweep.run_id(params)}: {type(error).__name__}: {error}")
             continue
-        record = dict(run.record)
-        record["robustness"] = {"input_hash": digest}
-        write_json_atomic(path, record)
+        write_json_atomic(path, {**run.record, "robustness": {"input_hash": digest}})
     error = f"{len(failures)} of {len(task.runs)} failed; first: {failures[0]}" if failures else None
     return executors.RunOutcome(task.run_id, error, None, time.perf_counter() - start)
 
 
 def _up_to_date(path: Path, digest: str) -> bool:
     try:
-        return json.loads(path.read_text())["robustness"]["input_hash"] == digest
-    except (OSError, ValueError, KeyError, TypeError):
+        return read_record(path).input_hash("robustness") == digest
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
 
@@ -263,7 +262,8 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-def grade_alternatives(default_records: Sequence[dict], dft_curve, alternative_records: Mapping[str, Sequence[dict]],
+def grade_alternatives(default_records: Sequence[RunRecord], dft_curve,
+                       alternative_records: Mapping[str, Sequence[RunRecord]],
                        restricted_curve, r_range: tuple[float, float]) -> list[dict]:
     """The robustness rows (:func:`robustness_rows`) of one element: the default runs graded against
     ``dft_curve``, each alternative's runs (``alternative_records``: name -> records) likewise, the
@@ -272,20 +272,20 @@ def grade_alternatives(default_records: Sequence[dict], dft_curve, alternative_r
     alternative that ran on fewer body orders compared with the default on the same ones."""
     from .data_worlds import CLAIM_IDS, grade, with_reference
 
+    default_records = as_records(default_records)
     default = grade(default_records, dft_curve)
-    orders = sorted({r["parameters"]["body_order"] for r in default_records})
+    orders = body_orders(default_records)
     graded, baselines = {}, {}
     for name, change in ALTERNATIVES.items():
         if "reference" in change:
             graded[name] = (grade([], dft_curve) if restricted_curve is None  # no such reference: not tested
                             else grade(with_reference(default_records, restricted_curve, r_range), restricted_curve))
             continue
-        records = list(alternative_records.get(name, []))
+        records = as_records(alternative_records.get(name, []))
         graded[name] = grade(records, dft_curve)
-        alt_orders = sorted({r["parameters"]["body_order"] for r in records})
+        alt_orders = body_orders(records)
         if records and alt_orders != orders:
-            baselines[name] = grade([r for r in default_records if r["parameters"]["body_order"] in alt_orders],
-                                    dft_curve)
+            baselines[name] = grade([r for r in default_records if r.body_order in alt_orders], dft_curve)
     return robustness_rows(default, graded, CLAIM_IDS, baselines)
 
 
@@ -298,19 +298,17 @@ def robust_headline(rows: Sequence[dict]) -> str:
             + (f"; {len(fragile)} change under at least one: {'; '.join(fragile)}." if fragile else "."))
 
 
-def energy_zero_markdown(records: Sequence[dict]) -> str:
+def energy_zero_markdown(records: Sequence[RunRecord]) -> str:
     """The runs with a fitted energy zero: per training set, variant and K the fitted shift of the
     one-body term (eV/atom) and the dimer curve's distance to DFT in both conventions (eV): as the
     potential's binding curve E(dimer) - 2 E(atom) and against two DFT atoms (offset by 2 x shift)."""
     lines = ["| run | fitted shift (eV/atom) | to DFT, binding curve (eV) | to DFT, against two DFT atoms (eV) |",
              "|---|---|---|---|"]
-    for record in sorted(records, key=lambda r: (r["parameters"]["training_set"], r["parameters"]["variant"],
-                                                 r["parameters"]["body_order"])):
-        p, summary = record["parameters"], record["dimer_summary"]
-        absolute = record.get("dimer_summary_absolute", {})
+    for record in sorted(as_records(records), key=lambda r: (r.training_set, r.variant, r.body_order)):
+        summary, absolute = record.dimer_summary, record.dimer_summary_absolute
         if "energy_zero_offset_eV" not in summary:
             continue
-        lines.append(f"| {p['training_set']}, {p['variant']}, K = {p['body_order']} | "
+        lines.append(f"| {record.training_set}, {record.variant}, K = {record.body_order} | "
                      f"{summary['energy_zero_offset_eV'] / 2:+.3f} | {summary['distance_to_dft_eV']:.2f} | "
                      f"{absolute.get('distance_to_dft_eV', float('nan')):.2f} |")
     return "\n".join(lines)

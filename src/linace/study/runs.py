@@ -66,7 +66,7 @@ NOT_TRAINING_SETS = datasets.NOT_TRAINING_SETS
 
 
 #: Training sets made of several data sets ("a+b": the structures of a, then those of b).
-COMBINED_SETS = ("clusters+dimers",)
+COMBINED_SETS = datasets.COMBINED_SETS
 
 
 def training_sets(data_dir: str | os.PathLike | None = None) -> list[str]:

@@ -67,8 +67,10 @@ from pathlib import Path
 import linace
 
 from . import source_digest
+from .datasets import ATTRIBUTION_SETS, BULK_SETS, STUDY_SETS
 from .executors import ExecutorError, SchedulerError, dask_client, default_executor, execute_tasks
 from .notebook_runs import KERNEL, RunTask, execute_run, remove_stale_scratch
+from .records import read_record
 
 __all__ = [
     "BODY_ORDERS",
@@ -121,13 +123,12 @@ RESULTS_MARKER = "data-dir.marker"
 DOCUMENTATION_KEYS = ("description", "created", "known_issues", "compute", "import", "references")
 #: body orders of the default grid (also the ones :class:`~linace.basis.ACEBasis` supports)
 BODY_ORDERS = (2, 3, 4, 5)
-#: training sets of the product grid (:func:`grid`)
-TRAINING_SETS = ("dimers", "narrow", "crystals", "diverse")
-#: the default sweep (:func:`default_grid`): training sets per basis variant, every K of BODY_ORDERS
-DEFAULT_PLAN = {
-    "standard": ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers"),
-    "pure": ("diverse", "clusters", "clusters+dimers"),
-}
+#: training sets of the product grid (:func:`grid`): the dimers and the bulk sets
+TRAINING_SETS = ("dimers",) + BULK_SETS
+#: the default sweep (:func:`default_grid`): training sets per basis variant, every K of BODY_ORDERS:
+#: the standard basis on every set of the study, the pure one on the sets that separate the
+#: ingredients of the convergence in K
+DEFAULT_PLAN = {"standard": STUDY_SETS, "pure": ATTRIBUTION_SETS}
 DEFAULT_VARIANT = "standard"
 DEFAULT_REGULARISATION = "blr"
 DEFAULT_WORKERS = 2
@@ -369,9 +370,8 @@ class SweepReport:
 def _up_to_date(task: RunTask) -> bool:
     """True if the run's result records the current input hash and its executed notebook exists."""
     try:
-        record = json.loads(task.locate(task.result).read_text())
-        recorded = record["sweep"]["input_hash"]
-    except (OSError, ValueError, KeyError, TypeError):
+        recorded = read_record(task.locate(task.result)).input_hash("sweep")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
     return recorded == task.input_hash and task.locate(task.notebook).is_file()
 
@@ -460,7 +460,7 @@ def _recorded_data_dirs(results_dir: Path, data_dir: Path | None = None, manifes
     found = set()
     for path in results_dir.glob("*.json"):
         try:
-            provenance = json.loads(path.read_text())["provenance"]
+            provenance = read_record(path).provenance
         except (OSError, ValueError, KeyError, TypeError):
             continue
         if not (isinstance(provenance, dict) and "data_dir" in provenance):
@@ -681,10 +681,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m linace.study.sweep",
         description="Run the training notebook with papermill over a grid of (K, training set, variant, "
                     "regularisation); skip runs whose result is up to date. Without grid options: the default "
-                    "sweep (linace.study.sweep.DEFAULT_PLAN, 36 runs: the standard basis on dimers, narrow, crystals, "
-                    "diverse, clusters, clusters+dimers and the pure basis on diverse, clusters, clusters+dimers, "
-                    "K = 2..5, blr). With any grid option: the full product of the given values, the others "
-                    "taking the defaults shown.",
+                    f"sweep (linace.study.sweep.DEFAULT_PLAN, {len(default_grid())} runs: the standard basis on "
+                    f"{', '.join(DEFAULT_PLAN['standard'])} and the pure basis on {', '.join(DEFAULT_PLAN['pure'])}, "
+                    f"K = {BODY_ORDERS[0]}..{BODY_ORDERS[-1]}, {DEFAULT_REGULARISATION}). With any grid option: the "
+                    "full product of the given values, the others taking the defaults shown.",
         epilog=CACHE_HELP,
     )
     parser.add_argument("--body-orders", nargs="+", type=int, metavar="K",

@@ -20,7 +20,7 @@ from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 
 from linace.study import structures
-from linace.study.datasets import REPOSITORY_DATA_DIR, sha256
+from linace.study.datasets import BULK_SETS, REPOSITORY_DATA_DIR, SPLIT_SETS, sha256
 from linace.study.dft.cache import CACHE_NAME, Cache
 from linace.study.dft.convergence import CONVERGENCE_NAME
 from linace.study.dft.generation import MOLECULAR_GROUPS, STATE_SEARCH_DIR, data_dir as element_data_dir, pool_split, tasks
@@ -29,8 +29,6 @@ from linace.study.dft.states import StateSearch
 
 __all__ = ["KNOWN_ISSUES", "SPLIT_SETS", "export", "provenance"]
 
-#: the pool and the sets of its fixed split: exported together, so that they never mix two splits
-SPLIT_SETS = ("narrow", "crystals", "diverse", "test", "pool")
 
 #: caveats of each element's data found by inspection, copied into its manifest (an element without
 #: an entry gets the first, general one until its own data have been inspected)
@@ -179,7 +177,7 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     previous export wrote it (its file unchanged: same SHA-256), that file and its manifest entry
     are kept (``kept_from_export``: the date of that export), together with the recorded split if
     a pool set is kept, so that growing a set never removes the data already committed. The pool
-    and the sets of its split (:data:`SPLIT_SETS`) are written together or not at all: while one of
+    and the sets of its split (:data:`linace.study.datasets.SPLIT_SETS`) are written together or not at all: while one of
     them is incomplete, the complete ones are held back too (``incomplete[name]['held_back']``), so
     that a grown test set never sits beside training sets of an earlier split. Returns the manifest.
     """
@@ -246,7 +244,7 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
                     if row.get("moment") is not None:
                         a.info["spin_moment_single_run"] = int(row.moment)
         if name == "pool":
-            where = {s: [n for n in ("narrow", "crystals", "diverse", "test") if s in members[n]]
+            where = {s: [n for n in BULK_SETS + ("test",) if s in members[n]]
                      for s in sids}
             for a in images:
                 a.info["sets"] = ",".join(where[a.info["sid"]]) or "none"
@@ -269,13 +267,13 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
             missing = sum(int(ok[s].data.get("runs_missing", 0)) for s in sids if s in ok)
             sets[name]["state_search_runs_missing"] = missing
 
-    split_members = {n: members[n] for n in ("narrow", "crystals", "diverse", "test")}
+    split_members = {n: members[n] for n in BULK_SETS + ("test",)}
     for name in incomplete:  # keep what the previous export wrote (if its file is unchanged)
         entry = previous.get("sets", {}).get(name)
         if entry and (data_dir / entry["file"]).exists() and sha256(data_dir / entry["file"]) == entry["sha256"]:
             sets[name] = {**entry, "kept_from_export": entry.get("kept_from_export", previous.get("created"))}
             incomplete[name]["previous_export_kept"] = True
-            if name in ("narrow", "crystals", "diverse", "test", "pool") and "split" in previous:
+            if name in SPLIT_SETS and "split" in previous:
                 split_members = previous["split"]["members"]
     sets = {name: sets[name] for name in datasets.SET_ORDER if name in sets}
 
