@@ -8,14 +8,24 @@ R = DIMER_GRID
 DFT = (R, -7 * np.exp(-((R - 1.3) ** 2) / 0.3))
 
 
-def record(K, training_set, test_rmse, train_rmse, offset):
-    """A minimal run record whose dimer curve is the DFT curve shifted by ``offset`` (eV)."""
+def record(K, training_set, test_rmse, train_rmse, offset, *, variant="standard", test_energy=None, test_extra=None,
+           held_out=None, basis_size=None, provenance=None, **parameters):
+    """A minimal run record (the JSON) whose dimer curve is the DFT curve shifted by ``offset`` (eV): test
+    force RMSE ``test_rmse`` (eV/A), test energy RMSE 1000 times that or ``test_energy`` (meV/atom) and
+    the further test errors ``test_extra``; the errors on further ``held_out`` sets, the ``basis_size``
+    and the ``provenance`` where given; further run ``parameters`` (e.g. train_size, draw)."""
     curve = DFT[1] + offset
-    errors = {"all": {"n_structures": 10, "energy_rmse_meV_per_atom": 1000 * test_rmse, "force_rmse_eV_per_A": test_rmse}}
-    return {
-        "parameters": {"body_order": K, "training_set": training_set, "variant": "standard", "regularisation": "blr"},
+    energy = 1000 * test_rmse if test_energy is None else test_energy
+    errors = {"all": {"n_structures": 10, "energy_rmse_meV_per_atom": energy, "force_rmse_eV_per_A": test_rmse,
+                      **(test_extra or {})}}
+    optional = {"basis": None if basis_size is None else {"size": basis_size}, "provenance": provenance}
+    return {**{key: value for key, value in optional.items() if value is not None},
+        "parameters": {"body_order": K, "training_set": training_set, "variant": variant, "regularisation": "blr",
+                       **parameters},
         "errors": {"test": errors,
-                   "train": {"all": {**errors["all"], "force_rmse_eV_per_A": train_rmse}}},
+                   "train": {"all": {"n_structures": 10, "energy_rmse_meV_per_atom": 1000 * test_rmse,
+                                     "force_rmse_eV_per_A": train_rmse}},
+                   **({} if held_out is None else {"held_out": held_out})},
         "dimer": {"r": R.tolist(), "energy": curve.tolist(), "contributions": {"2": curve.tolist()}},
         "dimer_summary": {"distance_to_dft_eV": abs(offset), "minimum_position_A": 1.3, "minimum_energy_eV": -7 + offset},
     }
@@ -52,10 +62,8 @@ def test_each_criterion_of_claims_1a_and_3_counts():
         for K, wobble in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0)):
             for training_set, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2)):
                 train = 0.3 * K / 2 if training_set == loss_grows_for else 0.3 / K
-                rec = record(K, training_set, rmse, train, wobble)
-                if training_set == "diverse" and K == energy_worse_at:  # best on forces, worst on energies
-                    rec["errors"]["test"]["all"]["energy_rmse_meV_per_atom"] = 900.0
-                records.append(rec)
+                worse = training_set == "diverse" and K == energy_worse_at  # best on forces, worst on energies
+                records.append(record(K, training_set, rmse, train, wobble, test_energy=900.0 if worse else None))
         return verdicts(records)
 
     assert paper_like()["1a"] == "reproduced" and paper_like()["3."] == "reproduced"
@@ -75,9 +83,7 @@ def v2_records(offsets_by_run):
     records = []
     for (variant, training_set), offsets in offsets_by_run.items():
         for K, offset in zip((2, 3, 4, 5), offsets):
-            rec = record(K, training_set, 0.1, 0.1, offset)
-            rec["parameters"]["variant"] = variant
-            records.append(rec)
+            records.append(record(K, training_set, 0.1, 0.1, offset, variant=variant))
     return records
 
 
@@ -136,9 +142,7 @@ def test_claims_graded_over_draws_count_the_draws_where_they_hold():
         offsets = (1.0, 0.3, 0.1, 0.03) if draw == 9 else (2.0, -1.5, 2.5, -2.0)
         for K, offset in zip((2, 3, 4, 5), offsets):
             for training_set, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2)):
-                rec = record(K, training_set, rmse, 0.3 / K, offset)
-                rec["parameters"].update(train_size=40, draw=draw)
-                records.append(rec)
+                records.append(record(K, training_set, rmse, 0.3 / K, offset, train_size=40, draw=draw))
     records.append(record(2, "diverse", 0.1, 0.1, 0.0))  # a whole-set run: not a draw, ignored
     graded = {v.claim[:2]: v for v in grade_over_draws(records, DFT, train_size=40)}
     assert (graded["2."].holds, graded["2."].draws, graded["2."].verdict) == (9, 10, "reproduced")
@@ -206,19 +210,20 @@ def test_convergence_is_attributed_to_the_dimers_or_the_basis():
     assert "not tested" in convergence_source(untested)
 
 
-def paper_like_records(energy_worse_at=None, loss_grows_for=None, near_dft_at=None):
+def paper_like_records(energy_worse_at=None, loss_grows_for=None, near_dft_at=None, **parameters):
     """Records for which every v1 claim holds, unless one condition is broken: `diverse` worst in test
-    energy at K = ``energy_worse_at``, a training loss that grows with K for ``loss_grows_for``, the
-    `diverse` curve within 0.3 eV of DFT at K = ``near_dft_at``."""
+    energy at K = ``energy_worse_at`` (one K, or a tuple of them), a training loss that grows with K for
+    ``loss_grows_for``, the `diverse` curve within 0.3 eV of DFT at K = ``near_dft_at``; further run
+    ``parameters`` (e.g. train_size, draw) on every record."""
+    worse_at = energy_worse_at if isinstance(energy_worse_at, tuple) else (energy_worse_at,)
     records = []
     for K, wobble in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0)):
         for training_set, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2)):
             train = 0.3 * K / 2 if training_set == loss_grows_for else 0.3 / K
             offset = 0.3 if (training_set == "diverse" and K == near_dft_at) else wobble
-            rec = record(K, training_set, rmse, train, offset)
-            if training_set == "diverse" and K == energy_worse_at:
-                rec["errors"]["test"]["all"]["energy_rmse_meV_per_atom"] = 900.0
-            records.append(rec)
+            worse = training_set == "diverse" and K in worse_at
+            records.append(record(K, training_set, rmse, train, offset, test_energy=900.0 if worse else None,
+                                  **parameters))
     return records
 
 
@@ -288,11 +293,7 @@ def test_the_failing_conditions_are_counted_over_draws():
 
     records = []
     for draw in range(10):  # every draw: diverse worst in energy at K = 2; in draws 0-2 also at K = 3
-        for rec in paper_like_records(energy_worse_at=2):
-            if draw < 3 and rec["parameters"]["training_set"] == "diverse" and rec["parameters"]["body_order"] == 3:
-                rec["errors"]["test"]["all"]["energy_rmse_meV_per_atom"] = 900.0
-            rec["parameters"].update(train_size=40, draw=draw)
-            records.append(rec)
+        records += paper_like_records(energy_worse_at=(2, 3) if draw < 3 else 2, train_size=40, draw=draw)
     one_a = by_id(grade_over_draws(records, DFT, train_size=40))["1a"]
     assert (one_a.holds, one_a.partly, one_a.verdict) == (0, 10, "partly (in every draw)")
     assert one_a.failing == {"K = 2: `diverse` not lowest in test energy RMSE": 10,

@@ -9,24 +9,21 @@ import numpy as np
 import pytest
 
 from linace.study import data_worlds
+from linace.study.records import as_record
 from test_claims import DFT, record
 
 
-def _paper_like():
+def _paper_like(**parameters):
     records = []
     for K, wobble in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0)):
         for training_set, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2)):
-            records.append(record(K, training_set, rmse, 0.3 / K, wobble))
+            records.append(record(K, training_set, rmse, 0.3 / K, wobble, **parameters))
     return records
 
 
 def _converging(training_set="clusters+dimers", variant="pure"):
-    out = []
-    for K, offset in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03)):
-        rec = record(K, training_set, 0.2, 0.3 / K, offset)
-        rec["parameters"]["variant"] = variant
-        out.append(rec)
-    return out
+    return [record(K, training_set, 0.2, 0.3 / K, offset, variant=variant)
+            for K, offset in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03))]
 
 
 def test_every_claim_is_graded_and_missing_runs_say_so():
@@ -36,7 +33,7 @@ def test_every_claim_is_graded_and_missing_runs_say_so():
     assert verdicts["v2c"].verdict == "not tested (no runs)"  # no tailored runs in this world
     tailored = data_worlds.grade(_converging(), DFT)
     assert tailored["v2c"].verdict == "reproduced" and tailored["1a"].verdict == "not tested (no runs)"
-    other_regularisation = [{**r, "parameters": {**r["parameters"], "regularisation": "ridge"}} for r in _paper_like()]
+    other_regularisation = _paper_like(regularisation="ridge")
     assert data_worlds.grade(other_regularisation, DFT)["1a"].verdict == "not tested (no runs)"
 
 
@@ -52,9 +49,10 @@ def test_side_by_side_table():
 
 
 def test_provenance_of_committed_records(tmp_path):
-    records = _paper_like()[:2]
-    for k, rec in enumerate(records):
-        rec["provenance"] = {"linace_source_sha256": "abcdef0123456789" + "0" * 48, "created": f"2026-12-0{k + 1}T00:00:00+00:00"}
+    records = [record(2, training_set, rmse, 0.3 / 2, 2.0,  # the first two of _paper_like(), with provenance
+                      provenance={"linace_source_sha256": "abcdef0123456789" + "0" * 48,
+                                  "created": f"2026-12-0{k + 1}T00:00:00+00:00"})
+               for k, (training_set, rmse) in enumerate((("narrow", 0.5), ("crystals", 0.4)))]
     info = data_worlds.records_provenance(records, current_digest="abcdef0123456789")
     assert info == {"n_records": 2, "digests": ["abcdef012345"], "created": ("2026-12-01T00:00:00+00:00",
                     "2026-12-02T00:00:00+00:00"), "current": True}
@@ -64,7 +62,7 @@ def test_provenance_of_committed_records(tmp_path):
     assert len(data_worlds.load_paper_runs("C", tmp_path)) == 1
     assert data_worlds.load_paper_runs("C", tmp_path / "none") == []
     assert data_worlds.paper_runs_dir("Si").parts[-3:] == ("paper", "Si", "runs")
-    assert np.isfinite(records[0]["dimer_summary"]["distance_to_dft_eV"])
+    assert np.isfinite(as_record(records[0]).distance_to_dft)
 
 
 def _imported(tmp_path):
@@ -102,8 +100,9 @@ def test_reference_and_composition_of_two_worlds(tmp_path):
 
 def test_held_out_errors_table():
     records = _paper_like()[:3]
-    records[0]["errors"]["held_out"] = {"test_narrow": {"all": {"energy_rmse_meV_per_atom": 5000.0,
-                                                                "force_rmse_eV_per_A": 0.1234}}}
+    records[0] = record(2, "narrow", 0.5, 0.3 / 2, 2.0,  # the first of _paper_like(), with a further held-out set
+                        held_out={"test_narrow": {"all": {"energy_rmse_meV_per_atom": 5000.0,
+                                                          "force_rmse_eV_per_A": 0.1234}}})
     table = data_worlds.held_out_errors_markdown(records)
     lines = table.splitlines()
     assert lines[0] == ("| training set | K | standard: test E (meV/atom), F (eV/Å) | "
@@ -122,9 +121,8 @@ def _published(training_set, K, variant, split, validation_set, energy, size, co
 
 
 def test_our_errors_beside_the_published_ones():
-    ours = record(3, "diverse", 0.08, 0.05, 0.0)  # test energy RMSE 80 meV/atom
-    ours["basis"] = {"size": 102}
-    ours["errors"]["held_out"] = {"test_narrow": {"all": {"energy_rmse_meV_per_atom": 50.0, "force_rmse_eV_per_A": 0.4}}}
+    ours = record(3, "diverse", 0.08, 0.05, 0.0, basis_size=102,  # test energy RMSE 80 meV/atom
+                  held_out={"test_narrow": {"all": {"energy_rmse_meV_per_atom": 50.0, "force_rmse_eV_per_A": 0.4}}})
     published = [
         _published("Tr1k_n", 3, "standard", "test", "Val1k_n", 70.0, 150),  # comparable, within 25 %
         _published("Tr1k_n", 3, "standard", "test", "Val1k_n", 50.0, 120),  # comparable, 60 % above
@@ -143,8 +141,7 @@ def test_our_errors_beside_the_published_ones():
     assert table[2].endswith("| yes (1.14) |") and table[4].endswith("| not compared (1.14) |")
     assert table[2].startswith("| diverse (Tr1k_n), K = 3, standard | test: test / Val1k_n | 102 / 150 | 80 / 70 |")
     # no held-out counterpart: training errors against training errors, and K = 2 is never graded
-    pair = record(2, "dimers", 0.01, 0.002, 0.0)
-    pair["basis"] = {"size": 12}
+    pair = record(2, "dimers", 0.01, 0.002, 0.0, basis_size=12)
     rows = data_worlds.published_comparison([pair], [_published("Tr124_dim", 2, "standard", "train", "Tr124_dim", 1.0, 12)],
                                             "C")
     assert rows[0]["split"] == "train" and rows[0]["ours"]["energy"] == 10.0 and rows[0]["within"] is None
@@ -193,8 +190,7 @@ def test_the_curves_panel_draws_ours_and_theirs():
 
 
 def test_a_number_published_twice_is_one_pair():
-    ours = record(3, "diverse", 0.08, 0.05, 0.0)
-    ours["basis"] = {"size": 102}
+    ours = record(3, "diverse", 0.08, 0.05, 0.0, basis_size=102)
     twice = [_published("Tr1k_n", 3, "standard", "test", "Val1k_n", 70.0, 150)] * 2
     assert len(data_worlds.published_comparison([ours], twice, "C")) == 1
 
@@ -203,9 +199,8 @@ def test_errors_published_as_mae_only_are_compared_as_mae():
     """Their silicon validation errors exist as mean absolute errors only (si_errors matrices)."""
     import dataclasses as dc
 
-    ours = record(4, "clusters+dimers", 0.03, 0.02, 0.0)
-    ours["basis"] = {"size": 439}
-    ours["errors"]["test"]["all"].update(energy_mae_meV_per_atom=20.0, force_mae_eV_per_A=0.2)
+    ours = record(4, "clusters+dimers", 0.03, 0.02, 0.0, basis_size=439,
+                  test_extra={"energy_mae_meV_per_atom": 20.0, "force_mae_eV_per_A": 0.2})
     theirs = dc.replace(_published("Si2345_train", 4, "standard", "test", "Si2345_val", None, 802),
                         setup=dc.replace(_published("Si2345_train", 4, "standard", "test", "Si2345_val", None, 802).setup,
                                          element="Si"), mae_energy_meV=23.5, mae_forces_eV_A=0.3, rmse_forces_eV_A=None)
@@ -220,11 +215,11 @@ def test_grading_one_worlds_runs_against_the_other_reference():
     assert data_worlds.grade(records, DFT)["1b"].verdict == "reproduced"
     shifted = (DFT[0], DFT[1] + 2.0)  # a reference the K = 2 and K = 4 curves (offset +2.0, +2.5) nearly follow
     moved = data_worlds.with_reference(records, shifted, (1.0, 4.5))
-    distances = sorted({round(r["dimer_summary"]["distance_to_dft_eV"], 6) for r in moved})
+    distances = sorted({round(r.distance_to_dft, 6) for r in moved})
     assert distances == [0.0, 0.5, 3.5, 4.0]
     assert data_worlds.grade(moved, shifted)["1b"].verdict == "partly"  # the K = 2 curve is now close to it
     assert data_worlds.grade(moved, shifted)["2"].verdict == data_worlds.grade(records, DFT)["2"].verdict
-    assert records[0]["dimer_summary"]["distance_to_dft_eV"] == 2.0  # the records themselves are unchanged
+    assert as_record(records[0]).distance_to_dft == 2.0  # the records themselves are unchanged
     assert data_worlds.common_range((1.0, 4.5), (1.5, 5.0)) == (1.5, 4.5)
     with pytest.raises(ValueError, match="do not overlap"):
         data_worlds.common_range((1.0, 2.0), (3.0, 4.0))
@@ -244,15 +239,14 @@ def test_the_committed_paper_runs_were_made_from_the_committed_manifests_data(el
     records = data_worlds.load_paper_runs(element)
     assert len(records) >= 24
     checksums = {name: entry["sha256"] for name, entry in meta["sets"].items()}
-    assert all(record["provenance"]["data_sha256"] == checksums for record in records)
+    assert all(record.provenance["data_sha256"] == checksums for record in records)
     if all((folder / entry["file"]).exists() for entry in meta["sets"].values()):  # imported on this machine
         assert json.loads(json.dumps(data_worlds.world_summary(folder))) == summary
 
 
 def test_the_two_worlds_headline():
     paper_like = data_worlds.grade(_paper_like(), DFT)  # 1a-3 reproduced, v2 untested
-    converging = data_worlds.grade([{**r, "parameters": {**r["parameters"], "variant": "standard"}}
-                                    for s in ("narrow", "crystals", "diverse") for r in _converging(s)], DFT)
+    converging = data_worlds.grade([r for s in ("narrow", "crystals", "diverse") for r in _converging(s, "standard")], DFT)
     worlds = {"C, our data": paper_like, "C, their data": paper_like, "Si, our data": {}, "Si, their data": converging}
     line = data_worlds.two_worlds_headline(worlds)
     assert line.startswith("Of the 4 claims graded in both data worlds, 4 get the same verdict")

@@ -20,6 +20,7 @@ from ase.io import write
 
 from linace.analysis import convergence_range
 from linace.study import datasets, importer, runs
+from linace.study.records import as_record
 from linace.study.example_data import labelled
 
 E_ATOM = labelled(Atoms("Cu", positions=[[0, 0, 0]])).get_potential_energy()
@@ -314,7 +315,7 @@ def test_a_run_on_an_imported_folder_uses_its_range_and_reference(published, tmp
     assert _import(published, into, "--dimer-table", str(published / "dimer_bohr_ry.dat"), "--units", "bohr,rydberg",
                    "--compare-range", "2.0", str(R_MAX + 0.25)) == 0
     run = runs.train(2, "bulk", data_dir=into, cache=DesignCache(tmp_path / "cache"), progress=False)
-    assert run.record["dimer_summary"]["range_A"] == [2.0, R_MAX + 0.25]
+    assert as_record(run.record).dimer_summary["range_A"] == [2.0, R_MAX + 0.25]
     assert run.curve.r.max() >= R_MAX + 0.25  # the grid was extended to cover the range
     assert len(run.dft_curve[0]) == 40  # the table, not the 30 dimers
     from linace.study.results import record_range
@@ -322,7 +323,7 @@ def test_a_run_on_an_imported_folder_uses_its_range_and_reference(published, tmp
     assert record_range(run.record) == (2.0, R_MAX + 0.25)
     run = runs.train(2, "bulk", data_dir=into, cache=DesignCache(tmp_path / "cache"), progress=False,
                      compare_range=(2.1, 4.0))
-    assert run.record["dimer_summary"]["range_A"] == [2.1, 4.0] and run.parameters["compare_range"] == [2.1, 4.0]
+    assert as_record(run.record).dimer_summary["range_A"] == [2.1, 4.0] and run.parameters["compare_range"] == [2.1, 4.0]
 
 
 def test_pickles_need_trust(tmp_path):
@@ -376,7 +377,7 @@ def test_held_out_structures_dropped_from_training_sets_on_request(published, tm
     from linace.fit import DesignCache
 
     run = runs.train(2, "bulk", data_dir=into, cache=DesignCache(tmp_path / "cache"), progress=False)
-    held_out = run.record["errors"]["held_out"]
+    held_out = as_record(run.record).held_out
     assert list(held_out) == ["test_more"] and held_out["test_more"]["all"]["n_structures"] == 3
 
 
@@ -408,7 +409,7 @@ def test_a_run_with_a_fitted_energy_zero_records_both_conventions(published, tmp
     assert "energy_zero" not in atom.parameters and fitted.parameters["energy_zero"] == "fit"
     shift = fitted.model.info["energy_zero_shift_eV"]
     assert fitted.model.e0 == pytest.approx(datasets.e0(into) + shift)
-    summary, absolute = fitted.record["dimer_summary"], fitted.record["dimer_summary_absolute"]
+    summary, absolute = as_record(fitted.record).dimer_summary, as_record(fitted.record).dimer_summary_absolute
     assert summary["energy_zero_offset_eV"] == pytest.approx(2 * shift)
     assert absolute["minimum_energy_eV"] == pytest.approx(summary["minimum_energy_eV"] + 2 * shift, abs=1e-9)
     assert "dimer_summary_absolute" not in atom.record and abs(shift) > 1e-6
@@ -420,4 +421,4 @@ def test_a_run_with_a_larger_basis(published, tmp_path):
     into = tmp_path / "cu"
     assert _import(published, into) == 0
     run = runs.train(2, "bulk", data_dir=into, cache=DesignCache(tmp_path / "cache"), progress=False, basis_size=2.0)
-    assert run.record["basis"]["size"] == 24 and run.parameters["basis_size"] == 2.0
+    assert as_record(run.record).basis_size == 24 and run.parameters["basis_size"] == 2.0

@@ -8,6 +8,8 @@ import nbformat
 import papermill
 import pytest
 
+from linace.study.records import read_record
+
 BOOK = Path(__file__).resolve().parents[1] / "book"
 
 
@@ -34,9 +36,9 @@ def test_theory_notebook(tmp_path):
 def test_train_notebook_writes_a_record(tmp_path, synthetic_environment):
     result = tmp_path / "K2.json"
     output = execute("04_train", tmp_path, body_order=2, training_set="diverse", result_path=str(result))
-    record = json.loads(result.read_text())
-    assert record["parameters"]["body_order"] == 2
-    assert record["errors"]["test"]["all"]["n_structures"] == 4
+    record = read_record(result)
+    assert record.body_order == 2
+    assert record.test_errors["n_structures"] == 4
     # the sweep shows these outputs as a page: no warnings (e.g. tqdm's about ipywidgets, with the
     # design rows computed: the cache is empty) and not the result path (a sweep's scratch file)
     outputs = [o for cell in nbformat.read(output, as_version=4).cells for o in cell.get("outputs", [])]

@@ -22,6 +22,7 @@ from ase.io import write
 from linace.analysis import convergence_range, dimer_grid
 from linace.study import datasets, example_data, runs, sweep
 from linace.study.example_data import labelled
+from linace.study.records import as_record, read_record
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,9 +47,10 @@ def test_training_run_on_the_folder(copper, tmp_path):
     run = runs.train(2, "bulk", data_dir=copper, cache=DesignCache(tmp_path / "cache"), progress=False)
     assert run.model.basis.element == "Cu"
     np.testing.assert_allclose(run.curve.r, dimer_grid("Cu"))
-    assert run.record["dimer_summary"]["range_A"] == list(convergence_range("Cu"))
-    assert np.isfinite(run.record["dimer_summary"]["distance_to_dft_eV"])
-    assert run.record["errors"]["test"]["all"]["energy_rmse_meV_per_atom"] < 50  # a pair potential fits EMT bulk
+    record = as_record(run.record)
+    assert record.dimer_summary["range_A"] == list(convergence_range("Cu"))
+    assert np.isfinite(record.distance_to_dft)
+    assert record.test_error("energy_rmse_meV_per_atom") < 50  # a pair potential fits EMT bulk
 
 
 def test_carbon_grid_and_range_unchanged():
@@ -209,9 +211,9 @@ def test_sweep_on_the_folder(copper, tmp_path, monkeypatch):
                        "--workers", "1", "--results-dir", str(results)])
     assert code == 0
     (path,) = results.glob("*.json")
-    record = json.loads(path.read_text())
-    assert record["provenance"]["data_dir"] == str(copper.resolve())
-    assert record["basis"]["parameters"]["element"] == "Cu"
+    record = read_record(path)
+    assert record.data_dir == str(copper.resolve())
+    assert record.basis_parameters["element"] == "Cu"
     assert (results / "notebooks" / f"{path.stem}.ipynb").is_file()  # outside the book
     written = path.stat().st_mtime_ns
     again = sweep.main(["--data-dir", str(copper), "--body-orders", "2", "--training-sets", "bulk",

@@ -72,3 +72,53 @@ def test_load_records_keeps_the_path(tmp_path):
     with pytest.warns(UserWarning, match="broken.json"):
         (loaded,) = load_records(tmp_path)
     assert isinstance(loaded, RunRecord) and loaded.path.endswith("K2.json") and loaded.body_order == 2
+
+
+def test_a_record_file_is_read_with_its_path_and_must_be_a_json_object(tmp_path):
+    from linace.study.records import read_record
+    from linace.study.results import load_results
+
+    (tmp_path / "K3.json").write_text(json.dumps(record(3)))
+    (tmp_path / "list.json").write_text("[1, 2]")
+    loaded = read_record(tmp_path / "K3.json")
+    assert loaded.body_order == 3 and loaded.path == str(tmp_path / "K3.json") and loaded["path"] == loaded.path
+    with pytest.raises(ValueError, match="JSON object, not a list"):
+        read_record(tmp_path / "list.json")
+    with pytest.warns(UserWarning, match="list.json"):
+        (only,) = load_results(tmp_path)  # the results module's loader is the records' one
+    assert isinstance(only, RunRecord) and only.path.endswith("K3.json")
+
+
+def test_a_single_record_is_wrapped_once():
+    from linace.study.records import as_record
+
+    raw = {**record(2), "path": "results/K2.json"}
+    wrapped = as_record(raw)
+    assert isinstance(wrapped, RunRecord) and wrapped.path == "results/K2.json" and as_record(wrapped) is wrapped
+
+
+def test_runner_blocks_and_input_hashes():
+    r = RunRecord({**record(2), "sweep": {"input_hash": "abc", "notebook": "book/sweep/K2.ipynb"}})
+    assert r.input_hash("sweep") == "abc" and r.runner("sweep")["notebook"] == "book/sweep/K2.ipynb"
+    assert r.input_hash("resample") is None and r.runner("robustness") == {}
+    with pytest.raises(ValueError, match="unknown runner"):
+        r.runner("elsewhere")
+
+
+def test_an_updated_record_is_a_new_one():
+    original = RunRecord(record(3), "results/K3.json")
+    moved = original.updated(dimer_summary={"distance_to_dft_eV": 2.0})
+    assert moved.distance_to_dft == 2.0 and moved.path == original.path and moved.body_order == 3
+    assert original.distance_to_dft == pytest.approx(0.5 / 3)  # unchanged
+
+
+def test_the_split_tables_optional_blocks_and_records_without_them():
+    r = RunRecord({**record(2), "dimer_summary_absolute": {"distance_to_dft_eV": 0.9}})
+    assert r.errors("test", group=None) == {"all": {"energy_rmse_meV_per_atom": 20.0, "force_rmse_eV_per_A": 0.2}}
+    assert r.errors("train")["energy_rmse_meV_per_atom"] == 2.0
+    assert r.dimer_summary_absolute == {"distance_to_dft_eV": 0.9}
+    bare = RunRecord({"parameters": record(2)["parameters"], "dimer_summary": {"distance_to_dft_eV": 1.0}})
+    assert bare.element == "C" and bare.source_digest is None and bare.created == ""  # written before those keys
+    assert bare.dimer_summary_absolute == {} and bare.comparison_range is None
+    dated = RunRecord({**record(2), "provenance": {"created": "2026-12-06T05:18:38+00:00"}})
+    assert dated.created == "2026-12-06T05:18:38+00:00"

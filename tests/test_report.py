@@ -7,6 +7,7 @@ from ase.calculators.singlepoint import SinglePointCalculator
 
 from linace.study import datasets, reference, report, structures
 from linace.study.claims import Verdict
+from linace.study.records import as_records
 
 matplotlib.use("Agg")
 
@@ -84,13 +85,13 @@ def test_run_tables_and_figures(synthetic_data, tmp_path, monkeypatch):
     from linace.study import runs
 
     monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
-    records = [runs.train(K, s, v, data_dir=synthetic_data, progress=False).record
-               for K in (2, 3) for v in ("standard", "pure") for s in ("diverse", "clusters")]
-    dft = tuple(np.asarray(x) for x in (records[0]["dimer"]["r"], records[0]["dimer"]["energy"]))
+    records = as_records(runs.train(K, s, v, data_dir=synthetic_data, progress=False).record
+                         for K in (2, 3) for v in ("standard", "pure") for s in ("diverse", "clusters"))
+    dft = (records[0].dimer.r, records[0].dimer.energy)
     errors = report.test_error_markdown(records, ["standard", "pure"], ["diverse", "clusters"]).split("\n\n")[0]
     errors = errors.splitlines()
     assert errors[0] == "| variant | training set | K = 2 | K = 3 |" and len(errors) == 6
-    rmse = records[0]["errors"]["test"]["all"]["energy_rmse_meV_per_atom"]
+    rmse = records[0].test_error("energy_rmse_meV_per_atom")
     assert errors[2].startswith(f"| standard | diverse | {report.energy_rmse_cell(rmse)}")
     versus = report.standard_vs_pure_markdown(records, ["diverse", "clusters", "narrow"]).splitlines()
     assert versus[-1] == "| narrow | – | – |"  # no runs: no number
@@ -251,10 +252,12 @@ def test_failed_potentials_are_marked_in_the_unit_that_fits():
     assert report.force_rmse_cell(0.641) == "0.641" and report.force_rmse_cell(945.75) == "*failed* (950)"
 
 
-def _error_record(K, training_set, energy, force, variant="standard"):
+def _error_record(K, training_set, energy, force, variant="standard", **entries):
+    """A run record (the JSON) with the same test and training errors (meV/atom, eV/A) and further top-level
+    ``entries`` (e.g. dimer_summary)."""
     errors = {"energy_rmse_meV_per_atom": energy, "force_rmse_eV_per_A": force}
     return {"parameters": {"body_order": K, "training_set": training_set, "variant": variant, "regularisation": "blr"},
-            "errors": {"test": {"all": errors}, "train": {"all": errors}}}
+            "errors": {"test": {"all": errors}, "train": {"all": errors}}, **entries}
 
 
 def test_error_grid_puts_body_orders_down_and_sets_across_with_failures_explained():
@@ -329,12 +332,11 @@ def test_the_quality_table_names_the_best_bulk_potential_of_each_element():
 
 
 def test_the_runs_index_links_each_run_with_its_key_numbers(tmp_path):
-    records = [_error_record(5, "diverse", 58.19, 0.641), _error_record(2, "clusters", 62407.8, 6.9),
-               _error_record(3, "diverse", 221.7, 1.38, variant="pure")]
-    for record, distance, run in zip(records, (1.234, 12.0, 0.5), ("K5-diverse-standard-blr", "K2-clusters-standard-blr",
-                                                                   "K3-diverse-pure-blr")):
-        record["dimer_summary"] = {"distance_to_dft_eV": distance}
-        record["sweep"] = {"notebook": f"book/sweep/{run}.ipynb"}
+    records = [_error_record(K, training_set, energy, force, variant, dimer_summary={"distance_to_dft_eV": distance},
+                             sweep={"notebook": f"book/sweep/K{K}-{training_set}-{variant}-blr.ipynb"})
+               for K, training_set, energy, force, variant, distance in (
+                   (5, "diverse", 58.19, 0.641, "standard", 1.234), (2, "clusters", 62407.8, 6.9, "standard", 12.0),
+                   (3, "diverse", 221.7, 1.38, "pure", 0.5))]
     (tmp_path / "book" / "sweep").mkdir(parents=True)
     (tmp_path / "book" / "sweep" / "K5-diverse-standard-blr.ipynb").write_text("{}")  # the other page is missing
     table = report.runs_index_markdown(records, tmp_path / "book", "standard", ["narrow", "diverse", "clusters"])

@@ -2,13 +2,13 @@
 the claims graded per draw."""
 
 import concurrent.futures
-import json
 
 import numpy as np
 import pytest
 
 from linace.study import claims, resample, runs
 from linace.study.datasets import element_dir
+from linace.study.records import as_record, read_record, select
 
 
 # ----------------------------------------------------------------------------- the subsets
@@ -37,10 +37,10 @@ def test_a_draw_is_trained_on_its_subset_with_the_rows_of_the_whole_set(syntheti
     run = runs.train(3, "diverse", regularisation="ridge", data_dir=synthetic_data, cache=DesignCache(tmp_path),
                      progress=False, train_size=4, draw=1)
     chosen = runs.training_subset("diverse", 6, 4, 1)
-    parameters = run.record["parameters"]
-    assert parameters["train_size"] == 4 and parameters["draw"] == 1
-    assert parameters["train_indices"] == chosen.tolist() and parameters["draw_seed"] == runs.DRAW_SEED
-    assert run.record["errors"]["train"]["all"]["n_structures"] == 4
+    record = as_record(run.record)
+    assert record.train_size == 4 and record.draw == 1
+    assert record.parameter("train_indices") == chosen.tolist() and record.parameter("draw_seed") == runs.DRAW_SEED
+    assert record.train_errors["n_structures"] == 4
     # the same fit as on a data set made of exactly those structures
     from linace.fit import fit
 
@@ -85,8 +85,8 @@ def test_runs_are_written_skipped_when_up_to_date_and_forced(small_grid):
     assert report.ok and len(report.executed) == len(grid) == 3 * 4 * (3 + 1) and not report.skipped
     files = sorted(options["results_dir"].glob("*.json"))
     assert len(files) == len(grid)
-    record = json.loads((options["results_dir"] / "K3-diverse-pure-blr-N3-d2.json").read_text())
-    assert record["parameters"]["train_size"] == 3 and record["resample"]["run_id"] == "K3-diverse-pure-blr-N3-d2"
+    record = read_record(options["results_dir"] / "K3-diverse-pure-blr-N3-d2.json")
+    assert record.train_size == 3 and record.runner("resample")["run_id"] == "K3-diverse-pure-blr-N3-d2"
     again = resample.run_resampling(grid, **options)
     assert again.executed == [] and len(again.skipped) == len(grid)
     forced = resample.run_resampling(grid[:3], force=True, **options)
@@ -125,9 +125,8 @@ def test_learning_curves_convergence_intervals_and_claims_per_draw(small_grid, s
     row = next(r for r in curves if (r["training_set"], r["body_order"], r["train_size"]) == ("diverse", 3, 3)
                and r["variant"] == "standard")
     assert row["draws"] == 3
-    draws = [r for r in records if (r["parameters"]["training_set"], r["parameters"]["body_order"],
-                                    r["parameters"]["train_size"], r["parameters"]["variant"]) == ("diverse", 3, 3, "standard")]
-    tests = sorted(r["errors"]["test"]["all"]["energy_rmse_meV_per_atom"] for r in draws)
+    draws = select(records, training_set="diverse", body_order=3, train_size=3, variant="standard")
+    tests = sorted(r.test_error("energy_rmse_meV_per_atom") for r in draws)
     assert len(tests) == 3 and row["test_energy_rmse_meV_per_atom"]["median"] == pytest.approx(tests[1])  # middle of 3
     for name in resample.LEARNING_QUANTITIES:
         q = row[name]
@@ -221,8 +220,8 @@ def test_command_line_resamples_a_data_directory_of_ones_own(synthetic_data, tmp
     written = sorted(p.name for p in (sweep.results_dir_of(synthetic_data) / "resampled").glob("*.json"))
     assert written == sorted(f"K2-{s.replace('+', '_')}-{v}-blr-N3-d{d}.json"
                              for v, sets in resample.DEFAULT_PLAN.items() for s in sets for d in (0, 1))
-    record = json.loads((sweep.results_dir_of(synthetic_data) / "resampled" / written[0]).read_text())
-    assert record["parameters"]["train_size"] == 3 and len(record["parameters"]["train_indices"]) == 3
+    record = read_record(sweep.results_dir_of(synthetic_data) / "resampled" / written[0])
+    assert record.train_size == 3 and len(record.parameter("train_indices")) == 3
     assert not (tmp_path / "results" / "resampled").exists()  # the committed study's records are untouched
 
     lacking = tmp_path / "lacking"
@@ -309,8 +308,8 @@ def test_two_folders_of_the_same_name_keep_their_own_records(synthetic_data, tmp
     capsys.readouterr()
     folders = [sweep.results_dir_of(folder) / "resampled" for folder in (first, second)]
     assert folders[0] != folders[1] and all(folder.parent.parent == results_root for folder in folders)
-    records = [json.loads((folder / "K2-train-standard-blr-N3-d0.json").read_text()) for folder in folders]
-    assert [r["provenance"]["data_dir"] for r in records] == [str(first), str(second)]
+    records = [read_record(folder / "K2-train-standard-blr-N3-d0.json") for folder in folders]
+    assert [r.data_dir for r in records] == [str(first), str(second)]
     assert not list(elsewhere.iterdir())  # nothing written into the working directory
     before = (folders[0] / "K2-train-standard-blr-N3-d0.json").stat().st_mtime_ns
 

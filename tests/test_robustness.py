@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from linace.study import data_worlds, robustness
+from linace.study.records import as_record, as_records
 from test_claims import DFT, record
 
 
@@ -67,7 +68,7 @@ def test_grade_alternatives_and_the_headline():
     offsets = (2.0, -1.5, 2.5, -2.0)
     default_records = [make(K, s, rmse, 0.3 / K, o) for K, o in zip((2, 3, 4, 5), offsets)
                        for s, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2))]
-    short = [r for r in default_records if r["parameters"]["body_order"] < 5]
+    short = [r for r in as_records(default_records) if r.body_order < 5]
     shifted = (DFT[0], DFT[1] + 2.0)
     rows = robustness.grade_alternatives(default_records, DFT, {"basis: x2": short, "E:F 10": default_records},
                                          shifted, (1.0, 4.5))
@@ -83,9 +84,9 @@ def test_grade_alternatives_and_the_headline():
 def test_energy_zero_table():
     from test_claims import record as make
 
-    fitted = make(3, "diverse", 0.2, 0.1, 0.5)
-    fitted["dimer_summary"]["energy_zero_offset_eV"] = -0.4
-    fitted["dimer_summary_absolute"] = {"distance_to_dft_eV": 0.9}
+    run = as_record(make(3, "diverse", 0.2, 0.1, 0.5))
+    fitted = run.updated(dimer_summary={**run.dimer_summary, "energy_zero_offset_eV": -0.4},
+                         dimer_summary_absolute={"distance_to_dft_eV": 0.9})
     lines = robustness.energy_zero_markdown([fitted, make(2, "diverse", 0.2, 0.1, 0.5)]).splitlines()
     assert lines[2] == "| diverse, standard, K = 3 | -0.200 | 0.50 | 0.90 |" and len(lines) == 3
 

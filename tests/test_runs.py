@@ -5,6 +5,7 @@ import pytest
 
 from linace.fit import DesignCache
 from linace.study import runs
+from linace.study.records import as_record
 from linace.study.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, load_results, write_json_atomic
 
 from conftest import SYNTHETIC_E0
@@ -20,25 +21,28 @@ def trained(synthetic_data, tmp_path_factory):
 
 
 def test_run_record_contents(trained):
-    record = trained[3].record
-    assert record["parameters"] == {"body_order": 3, "training_set": "diverse", "variant": "standard",
-                                    "regularisation": "blr"}
-    assert record["basis"]["size"] == sum(record["basis"]["functions_per_body_order"].values())
-    assert set(record["errors"]) == {"train", "test"}
-    assert record["errors"]["test"]["all"]["n_structures"] == 4
-    assert len(record["dimer"]["r"]) == len(record["dimer"]["energy"]) == len(record["dimer"]["std"])
-    assert set(record["dimer"]["contributions"]) == {"2", "3"}
-    assert np.isfinite(record["dimer_summary"]["distance_to_dft_eV"])
-    assert set(record["provenance"]["data_sha256"]) >= {"diverse", "test", "dimers"}
-    json.dumps(record)  # serialisable
+    written = trained[3].record  # the JSON the writer made (its layout is checked where the view names no key)
+    record = as_record(written)
+    assert record.parameters == {"body_order": 3, "training_set": "diverse", "variant": "standard",
+                                 "regularisation": "blr"}
+    assert record.basis_size == sum(record.functions_per_body_order.values())
+    assert set(written["errors"]) == {"train", "test"}
+    assert record.test_errors["n_structures"] == 4
+    dimer = written["dimer"]
+    assert len(dimer["r"]) == len(dimer["energy"]) == len(dimer["std"])
+    assert set(dimer["contributions"]) == {"2", "3"}
+    assert np.isfinite(record.distance_to_dft)
+    assert set(record.provenance["data_sha256"]) >= {"diverse", "test", "dimers"}
+    json.dumps(written)  # serialisable
 
 
 def test_dimers_fit_reproduces_the_reference_curve(synthetic_data, tmp_path):
     """A K = 2 fit to the (synthetic) dimers reproduces them to a few meV."""
     run = runs.train(2, "dimers", regularisation="ridge", data_dir=synthetic_data, cache=DesignCache(tmp_path),
                       progress=False)
-    assert run.record["errors"]["train"]["all"]["energy_rmse_meV_per_atom"] < 5.0
-    assert run.record["dimer_summary"]["distance_to_dft_eV"] < 0.01
+    record = as_record(run.record)
+    assert record.train_errors["energy_rmse_meV_per_atom"] < 5.0
+    assert record.distance_to_dft < 0.01
 
 
 def test_results_round_trip_and_convergence(trained, synthetic_data, tmp_path):
@@ -47,13 +51,14 @@ def test_results_round_trip_and_convergence(trained, synthetic_data, tmp_path):
     (tmp_path / "broken.json").write_text("{ not json")
     with pytest.warns(UserWarning, match="broken.json"):
         records = load_results(tmp_path)
-    assert [r["parameters"]["body_order"] for r in records] == [2, 3]
+    assert [r.body_order for r in records] == [2, 3]
     table = convergence_table(records, trained[2].dft_curve[:2])
     assert [row["body_order"] for row in table] == [2, 3]
     assert np.isnan(table[0]["distance_to_previous_K_eV"])
     # the distance between the K = 2 and K = 3 curves, computed here on a plain fine grid over 1.0-4.5 A
     grid = np.linspace(1.0, 4.5, 3501)
-    curves = [np.interp(grid, trained[K].record["dimer"]["r"], trained[K].record["dimer"]["energy"]) for K in (2, 3)]
+    dimers = [as_record(trained[K].record).dimer for K in (2, 3)]
+    curves = [np.interp(grid, dimer.r, dimer.energy) for dimer in dimers]
     assert table[1]["distance_to_previous_K_eV"] == pytest.approx(np.mean(np.abs(curves[1] - curves[0])), rel=2e-3)
     assert table[1]["distance_to_previous_K_eV"] > 0
     rows = convergence_rows(table)
@@ -83,8 +88,9 @@ def test_pure_run_on_a_combined_set(synthetic_data, tmp_path):
                       progress=False)
     assert "clusters+dimers" in runs.training_sets(synthetic_data)
     n_parts = sum(len(runs.load_training_set(name, synthetic_data)) for name in ("clusters", "dimers"))
-    assert run.record["errors"]["train"]["all"]["n_structures"] == n_parts
-    assert run.model.basis.pure and run.record["basis"]["parameters"]["pure"] is True
+    record = as_record(run.record)
+    assert record.train_errors["n_structures"] == n_parts
+    assert run.model.basis.pure and record.basis_parameters["pure"] is True
     np.testing.assert_allclose(run.curve.energy, run.curve.contributions[2], atol=1e-12)
     assert np.abs(run.curve.contributions[3]).max() < 1e-12 and np.abs(run.curve.contributions[4]).max() < 1e-12
 

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from linace.study import sweep
+from linace.study.records import RunRecord, read_record
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,8 +67,8 @@ def workspace(tmp_path):
     }
 
 
-def result(workspace, params) -> dict:
-    return json.loads((workspace["results_dir"] / f"{sweep.run_id(params)}.json").read_text())
+def result(workspace, params) -> RunRecord:
+    return read_record(workspace["results_dir"] / f"{sweep.run_id(params)}.json")
 
 
 def modification_times(folder: Path) -> dict[str, int]:
@@ -130,9 +131,9 @@ def test_sweep_writes_results_and_titled_notebooks_then_skips_reruns_and_forces(
     assert report.executed == ids and report.skipped == [] and report.ok
 
     record = result(workspace, runs[1])
-    assert record["parameters"]["body_order"] == 3
+    assert record.body_order == 3
     assert record["cwd"] == str(workspace["notebook"].parent)  # the kernel runs beside the template
-    block = record["sweep"]
+    block = record.runner("sweep")
     assert block["run_id"] == ids[1] and block["wall_time_s"] > 0 and block["timestamp"]
     assert block["notebook"] == str(workspace["notebooks_dir"] / f"{ids[1]}.ipynb")
     assert block["input_hash"] == sweep.input_hash(runs[1], TEMPLATE, workspace["data_manifest"])
@@ -155,7 +156,7 @@ def test_sweep_writes_results_and_titled_notebooks_then_skips_reruns_and_forces(
     with concurrent.futures.ThreadPoolExecutor(1) as executor:
         forced = sweep.run_sweep(runs[:1], executor=executor, force=True, **workspace)
     assert forced.executed == ids[:1]
-    assert result(workspace, runs[0])["sweep"]["timestamp"] >= block["timestamp"]
+    assert result(workspace, runs[0]).runner("sweep")["timestamp"] >= block["timestamp"]
 
 
 def test_a_run_page_has_one_title_and_no_parameter_cells_or_scratch_paths(workspace):
@@ -203,7 +204,7 @@ def test_a_changed_template_or_manifest_reruns(workspace):
         workspace["data_manifest"].write_text('{"sets": {"dimers": {}}}')
         assert len(sweep.run_sweep(runs[:1], executor=executor, **workspace).executed) == 1
     new_hash = sweep.input_hash(runs[0], workspace["notebook"].read_text(), workspace["data_manifest"])
-    assert result(workspace, runs[0])["sweep"]["input_hash"] == new_hash
+    assert result(workspace, runs[0]).input_hash("sweep") == new_hash
 
 
 def test_failing_runs_are_reported_and_corrupt_nothing(workspace, capsys):
@@ -228,7 +229,7 @@ def test_failing_runs_are_reported_and_corrupt_nothing(workspace, capsys):
     no_result = failures[sweep.run_id(silent)].error
     assert "wrote no result" in no_result and "result_path" in no_result
 
-    assert result(workspace, broken) == earlier  # untouched
+    assert result(workspace, broken).data == earlier  # untouched
     assert not (workspace["results_dir"] / f"{sweep.run_id(silent)}.json").exists()
     assert not (workspace["notebooks_dir"] / f"{sweep.run_id(broken)}.ipynb").exists()  # not a book page
     assert sorted(p.name for p in workspace["results_dir"].iterdir()) == sorted(
@@ -265,7 +266,7 @@ def test_an_interrupted_sweep_keeps_finished_runs_and_resumes(workspace):
     ids = [sweep.run_id(p) for p in runs]
     with pytest.raises(KeyboardInterrupt):
         sweep.run_sweep(runs, executor=InterruptedExecutor(), **workspace)
-    assert result(workspace, runs[0])["sweep"]["run_id"] == ids[0]
+    assert result(workspace, runs[0]).runner("sweep")["run_id"] == ids[0]
     assert not (workspace["results_dir"] / f"{ids[1]}.json").exists()
 
     with concurrent.futures.ThreadPoolExecutor(1) as executor:
@@ -280,7 +281,7 @@ def test_dask_local_cluster_executor(workspace):
     with cluster, distributed.Client(cluster) as client:
         report = sweep.run_sweep(runs, executor=client.get_executor(), **workspace)
     assert report.executed == [sweep.run_id(p) for p in runs] and report.ok
-    assert result(workspace, runs[1])["parameters"]["body_order"] == 3
+    assert result(workspace, runs[1]).body_order == 3
 
 
 def test_sweep_errors_that_stop_before_running(workspace):
@@ -513,12 +514,14 @@ def test_a_folder_without_marker_is_judged_by_its_records(workspace, tmp_path):
     """Folders written before the marker existed: the records name their data directory
     (``provenance.data_dir``; None for the committed data)."""
     workspace["results_dir"].mkdir()
-    record = {"parameters": {"body_order": 2}, "provenance": {"data_dir": str(tmp_path / "elsewhere")}}
-    (workspace["results_dir"] / "K2-old-standard-blr.json").write_text(json.dumps(record))
+    def old_record(data_dir):
+        return json.dumps({"parameters": {"body_order": 2}, "provenance": {"data_dir": str(data_dir)}})
+
+    (workspace["results_dir"] / "K2-old-standard-blr.json").write_text(old_record(tmp_path / "elsewhere"))
     with pytest.raises(sweep.SweepError, match=r"holds the runs of the data directory .*elsewhere"):
         sweep.run_sweep(sweep.grid([2], ["dimers"]), executor=NoExecutor(), **workspace)
-    record["provenance"]["data_dir"] = str(workspace["data_manifest"].parent)  # the same folder: adopted
-    (workspace["results_dir"] / "K2-old-standard-blr.json").write_text(json.dumps(record))
+    # the same folder: adopted
+    (workspace["results_dir"] / "K2-old-standard-blr.json").write_text(old_record(workspace["data_manifest"].parent))
     with concurrent.futures.ThreadPoolExecutor(1) as executor:
         assert sweep.run_sweep(sweep.grid([2], ["dimers"]), executor=executor, **workspace).ok
     assert (workspace["results_dir"] / sweep.RESULTS_MARKER).is_file()
@@ -682,14 +685,14 @@ def test_committed_records_of_the_same_data_made_in_another_checkout_are_this_fo
     (data / "manifest.json").write_text(json.dumps({"element": "Si", "sets": {"test": {"sha256": "abc"}}}))
     runs = data / "runs"
     runs.mkdir()
-    record = {"provenance": {"data_dir": "/elsewhere/clone1/data/paper/Si", "data_sha256": {"test": "abc"}}}
-    (runs / "K2-dimers-standard-blr.json").write_text(json.dumps(record))
+    def record(data_dir, checksum):
+        return json.dumps({"provenance": {"data_dir": data_dir, "data_sha256": {"test": checksum}}})
+
+    (runs / "K2-dimers-standard-blr.json").write_text(record("/elsewhere/clone1/data/paper/Si", "abc"))
     sweep.check_results_dir(runs, data)  # accepted: the same data at the same place of another checkout
-    record["provenance"]["data_sha256"] = {"test": "other"}
-    (runs / "K2-dimers-standard-blr.json").write_text(json.dumps(record))
+    (runs / "K2-dimers-standard-blr.json").write_text(record("/elsewhere/clone1/data/paper/Si", "other"))
     with pytest.raises(sweep.SweepError, match="holds the runs of the data directory /elsewhere/clone1"):
         sweep.check_results_dir(runs, data)
-    record["provenance"].update(data_sha256={"test": "abc"}, data_dir="/elsewhere/clone1/data/paper/C")
-    (runs / "K2-dimers-standard-blr.json").write_text(json.dumps(record))
+    (runs / "K2-dimers-standard-blr.json").write_text(record("/elsewhere/clone1/data/paper/C", "abc"))
     with pytest.raises(sweep.SweepError, match="holds the runs of the data directory"):
         sweep.check_results_dir(runs, data)  # same checksums, another place: not the same folder

@@ -94,10 +94,11 @@ def test_diamond_cohesive_energy(e0):
     "(test_pair_potential_error_is_radial_resolution_at_the_kinks). Measured numbers: issue 9 closing note."))
 def test_pair_potential_reproduces_the_dimers(dimers, tmp_path):
     from linace.study import runs
+    from linace.study.records import as_record
     from linace.fit import DesignCache
 
     run = runs.train(2, "dimers", cache=DesignCache(tmp_path), progress=False)
-    rmse = run.record["errors"]["train"]["all"]["energy_rmse_meV_per_atom"]
+    rmse = as_record(run.record).train_errors["energy_rmse_meV_per_atom"]
     assert rmse <= 5.0
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import datasets
-from .claims import Verdict, assess_claims, assess_v2_claims, claim_id
+from .claims import CLAIM_TITLES, Verdict, assess_claims, assess_v2_claims, claim_id
 from .records import RunRecord, as_records, body_orders, by_body_order, select
 from .report import FAILED_ENERGY_MEV_PER_ATOM
 
@@ -31,8 +31,9 @@ __all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "common_range", "spin_comparis
 
 #: the authors' data brought in by the import command: a data directory per element
 PAPER_DATA_ROOT = datasets.REPOSITORY_DATA_DIR / "paper"
-#: every claim of the paper (v1: 1a, 1b, 2, 3; v2: v2a, v2b, v2c), in the book's order
-CLAIM_IDS = ("1a", "1b", "2", "3", "v2a", "v2b", "v2c")
+#: every claim of the paper (v1: 1a, 1b, 2, 3; v2: v2a, v2b, v2c), in the book's order: the ids of
+#: :data:`linace.study.claims.CLAIM_TITLES`
+CLAIM_IDS = tuple(CLAIM_TITLES)
 
 
 def paper_data_dir(element: str) -> Path:

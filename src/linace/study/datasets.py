@@ -737,7 +737,7 @@ def _parser():
     imp.add_argument("--energy-key", default="energy", help="info key of the energy in eV (default energy)")
     imp.add_argument("--forces-key", default="forces", help="per-atom column of the forces in eV/A (default forces)")
     imp.add_argument("--stress-key", default="stress", help="info key of the stress in eV/A^3 (default stress)")
-    imp.add_argument("--molecules", nargs="+", default=list(_MOLECULAR_DEFAULT), metavar="SET",
+    imp.add_argument("--molecules", nargs="+", default=list(MOLECULAR_SETS), metavar="SET",
                      help="sets of molecules, taken out of a periodic box when isolated within the cut-off "
                           "('*' for every set; default: dimers clusters)")
     imp.add_argument("--rcut", type=float, default=None, help="cut-off (A) of that test (default: the element's)")
@@ -769,10 +769,6 @@ def _parser():
     imp.add_argument("--partial", action="store_true", help="write even if the folder is not yet a complete study "
                                                             "data directory (every set is still validated)")
     return parser
-
-
-#: the default molecular sets of the import (:data:`linace.study.importer.MOLECULAR_SETS`)
-_MOLECULAR_DEFAULT = ("dimers", "clusters")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -72,8 +72,9 @@ __all__ = ["ENERGY_UNITS", "LENGTH_UNITS", "MOLECULAR_SETS", "READABLE_SUFFIXES"
 LENGTH_UNITS = ("angstrom", "a", "bohr", "nm")
 #: Energy units of a table or of E0, by name (eV per unit; ASE's CODATA constants).
 ENERGY_UNITS = ("ev", "mev", "rydberg", "ry", "hartree", "ha", "kcal/mol", "kj/mol")
-#: Sets whose structures are molecules (made non-periodic when isolated within the cut-off).
-MOLECULAR_SETS = ("dimers", "clusters")
+#: Sets whose structures are molecules (made non-periodic when isolated within the cut-off):
+#: :data:`linace.study.datasets.MOLECULAR_SETS`.
+MOLECULAR_SETS = datasets.MOLECULAR_SETS
 #: File name endings read as structures.
 READABLE_SUFFIXES = (".extxyz", ".xyz", ".pckl.gzip", ".pkl.gz", ".pckl.gz", ".pkl.gzip")
 _PICKLE_SUFFIXES = (".pckl.gzip", ".pkl.gz", ".pckl.gz", ".pkl.gzip")
