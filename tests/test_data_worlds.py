@@ -246,7 +246,8 @@ def test_the_committed_paper_runs_were_made_from_the_committed_manifests_data(el
 
 def test_the_two_worlds_headline():
     paper_like = data_worlds.grade(_paper_like(), DFT)  # 1a-3 reproduced, v2 untested
-    converging = data_worlds.grade([r for s in ("narrow", "crystals", "diverse") for r in _converging(s, "standard")], DFT)
+    converging = data_worlds.grade([r for s in ("narrow", "crystals", "diverse") for r in _converging(s, "standard")],
+                                   DFT)
     worlds = {"C, our data": paper_like, "C, their data": paper_like, "Si, our data": {}, "Si, their data": converging}
     line = data_worlds.two_worlds_headline(worlds)
     assert line.startswith("Of the 4 claims graded in both data worlds, 4 get the same verdict")

@@ -323,7 +323,8 @@ def test_a_run_on_an_imported_folder_uses_its_range_and_reference(published, tmp
     assert record_range(run.record) == (2.0, R_MAX + 0.25)
     run = runs.train(2, "bulk", data_dir=into, cache=DesignCache(tmp_path / "cache"), progress=False,
                      compare_range=(2.1, 4.0))
-    assert as_record(run.record).dimer_summary["range_A"] == [2.1, 4.0] and run.parameters["compare_range"] == [2.1, 4.0]
+    assert as_record(run.record).dimer_summary["range_A"] == [2.1, 4.0]
+    assert run.parameters["compare_range"] == [2.1, 4.0]
 
 
 def test_pickles_need_trust(tmp_path):

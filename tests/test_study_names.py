@@ -24,16 +24,19 @@ def test_set_names_and_roles_keep_their_values():
     assert datasets.TAILORED_SET == "clusters+dimers" and datasets.COMBINED_SETS == ("clusters+dimers",)
     assert datasets.ATTRIBUTION_SETS == ("diverse", "clusters", "clusters+dimers")
     assert datasets.STUDY_SETS == ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers")
-    assert datasets.SET_ORDER == ("isolated_atom", "dimers", "clusters", "narrow", "crystals", "diverse", "test", "pool")
+    assert datasets.SET_ORDER == ("isolated_atom", "dimers", "clusters", "narrow", "crystals", "diverse", "test",
+                                  "pool")
     assert datasets.TRAINING_SETS == ("narrow", "crystals", "diverse", "dimers", "clusters")
     assert datasets.SPLIT_SETS == ("narrow", "crystals", "diverse", "test", "pool")
 
 
 def test_plans_derived_from_the_names_keep_their_values():
     assert sweep.TRAINING_SETS == ("dimers", "narrow", "crystals", "diverse")
-    assert sweep.DEFAULT_PLAN == {"standard": ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers"),
-                                  "pure": ("diverse", "clusters", "clusters+dimers")}
-    claim_runs = {"standard": ("narrow", "crystals", "diverse", "clusters+dimers"), "pure": ("diverse", "clusters+dimers")}
+    assert sweep.DEFAULT_PLAN == {
+        "standard": ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers"),
+        "pure": ("diverse", "clusters", "clusters+dimers")}
+    claim_runs = {"standard": ("narrow", "crystals", "diverse", "clusters+dimers"),
+                  "pure": ("diverse", "clusters+dimers")}
     assert claims.CLAIM_PLAN == resample.DEFAULT_PLAN == robustness.PLAN == claim_runs
     assert data_worlds.CLAIM_IDS == ("1a", "1b", "2", "3", "v2a", "v2b", "v2c")
 

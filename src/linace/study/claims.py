@@ -22,7 +22,8 @@ from .records import RunRecord, as_records, body_orders, by_body_order, group_by
 from .results import convergence_table, significant
 
 __all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "LOSS_TOLERANCE", "REPRODUCED_FRACTION", "PARTLY_IN_EVERY_DRAW",
-           "BULK_SETS", "TAILORED_SET", "ATTRIBUTION_SETS", "CLAIM_PLAN", "CLAIM_TITLES", "DrawVerdict", "Failure", "Verdict", "assess_claims", "assess_v2_claims",
+           "BULK_SETS", "TAILORED_SET", "ATTRIBUTION_SETS", "CLAIM_PLAN", "CLAIM_TITLES", "DrawVerdict", "Failure",
+           "Verdict", "assess_claims", "assess_v2_claims",
            "claim_id", "compare_over_draws", "compare_summaries", "convergence_by_ingredient", "convergence_origin",
            "convergence_source", "convergence_steps", "current_grade", "grade_over_draws", "key_numbers",
            "over_draws_grade", "select", "snapshot_draws", "study_summary"]
@@ -196,7 +197,8 @@ def assess_claims(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.
                                     f"{dft_chain} eV"))
     verdicts.append(Verdict(
         "3. Linear ACE optimises the loss as K grows but does not generalise two-body physics.",
-        f"the training force RMSE does not grow with K ({100 * LOSS_TOLERANCE:g} % tolerance) while the dimer curve does not "
+        f"the training force RMSE does not grow with K ({100 * LOSS_TOLERANCE:g} % tolerance) while the dimer curve "
+        "does not "
         f"approach DFT monotonically to below {FAR_FROM_DFT_EV} eV",
         _grade(passed, len(sets)), "; ".join(lines), failures))
     return verdicts

@@ -353,7 +353,8 @@ def published_comparison_markdown(rows: Sequence[dict]) -> str:
     errors ours / theirs ("–" where not published), their code and weight, and whether the pair meets
     the criterion."""
     lines = ["| run | held out (ours / theirs) | functions (ours / theirs) | E, meV/atom (ours / theirs) "
-             f"| F, eV/Å (ours / theirs) | theirs | within {100 * WITHIN_FRACTION:g} %? |", "|---|---|---|---|---|---|---|"]
+             f"| F, eV/Å (ours / theirs) | theirs | within {100 * WITHIN_FRACTION:g} %? |",
+             "|---|---|---|---|---|---|---|"]
     for row in rows:
         theirs = row["theirs"]
         force = "–" if theirs["force"] is None else f"{theirs['force']:.3g}"

@@ -25,8 +25,8 @@ from typing import Any
 
 from linace.analysis import DimerCurve
 
-__all__ = ["RUNNERS", "RunRecord", "as_record", "as_records", "body_orders", "by_body_order", "group_by", "load_records",
-           "read_record", "select"]
+__all__ = ["RUNNERS", "RunRecord", "as_record", "as_records", "body_orders", "by_body_order", "group_by",
+           "load_records", "read_record", "select"]
 
 #: The run parameters every record has (``parameters``); others (``train_size``, ``draw``,
 #: ``energy_zero``, ``basis_size``, ...) are present only on the runs that vary them.

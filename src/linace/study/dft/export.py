@@ -177,7 +177,8 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     previous export wrote it (its file unchanged: same SHA-256), that file and its manifest entry
     are kept (``kept_from_export``: the date of that export), together with the recorded split if
     a pool set is kept, so that growing a set never removes the data already committed. The pool
-    and the sets of its split (:data:`linace.study.datasets.SPLIT_SETS`) are written together or not at all: while one of
+    and the sets of its split (:data:`linace.study.datasets.SPLIT_SETS`) are written together or not at all: while
+    one of
     them is incomplete, the complete ones are held back too (``incomplete[name]['held_back']``), so
     that a grown test set never sits beside training sets of an earlier split. Returns the manifest.
     """
