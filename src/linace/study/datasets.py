@@ -54,7 +54,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from linace.study.structures import CRYSTALLINE
+from linace.study.structures.carbon import CRYSTALLINE
 
 MANIFEST = "manifest.json"
 #: the committed data of the repository (``data/``): a folder per element (``data/C``, ``data/Si``)
