@@ -73,8 +73,9 @@ def published(tmp_path_factory) -> Path:
 def _import(published: Path, into: Path, *extra: str, sources=None) -> int:
     sources = sources or [f"bulk={published / 'train.xyz'}", f"test={published / 'val.xyz'}",
                           f"dimers={published / 'dimers.xyz'}"]
-    return data_commands.main(["import", *sources, "--into", str(into), "--element", "Cu", "--energy-key", "dft_energy",
-                          "--forces-key", "force", "--e0", str(E_ATOM / units.Ry), "--e0-units", "rydberg", *extra])
+    return data_commands.main(["import", *sources, "--into", str(into), "--element", "Cu", "--energy-key",
+                               "dft_energy", "--forces-key", "force", "--e0", str(E_ATOM / units.Ry), "--e0-units",
+                               "rydberg", *extra])
 
 
 def test_import_of_another_codes_files(published, tmp_path, capsys):

@@ -118,7 +118,8 @@ def import_graph(package_dir: Path) -> dict[str, set[str]]:
                 if node.level:
                     anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                     base = ".".join(anchor + ([base] if base else []))
-                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
+                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                           for alias in node.names]
             else:
                 continue
             for target in targets:
@@ -176,7 +177,8 @@ def test_the_circle_detector_finds_planted_circles(tmp_path):
     (package / "sub" / "__init__.py").write_text("from . import c\n")
     (package / "a.py").write_text("from .b import f\n")
     (package / "b.py").write_text("def f():\n    from pkg import a\n    return a\n")  # through a function
-    (package / "sub" / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..d import X\n")
+    (package / "sub" / "c.py").write_text("from typing import TYPE_CHECKING\n"
+                                          "if TYPE_CHECKING:\n    from ..d import X\n")
     (package / "d.py").write_text("import pkg.sub.c as c\nX = 1\n")
     (package / "e.py").write_text("import pkg.a\nif __name__ == '__main__':\n    from pkg.f import main\n")
     (package / "f.py").write_text("from pkg import e\ndef main():\n    pass\n")

@@ -11,8 +11,7 @@ from ase import Atoms
 from ase.build import bulk
 from ase.calculators.singlepoint import SinglePointCalculator
 
-from linace.basis import (ACEBasis, contracted_weights, evaluate_products, neighbour_pairs, pair_factors,
-                          product_chunks)
+from linace.basis import ACEBasis, contracted_weights, evaluate_products, neighbour_pairs, pair_factors, product_chunks
 from linace.fit import ACEModel, FitError, FitInfo, fit
 from linace.neighbourhood import slot_layout
 from linace.spec import DEFAULT_TRUNCATION, BasisSpec

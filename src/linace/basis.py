@@ -94,8 +94,17 @@ from vesin import ase_neighbor_list as neighbor_list
 
 from .expansion import set_partitions
 from .harmonics import real_sph_harm
-from .neighbourhood import (CHUNK_BYTES, WORKSPACE_KEPT_BYTES, Neighbourhood, SlotNeighbourhood, Workspace,
-                            compact_order, design_workspace, slot_layout, work_array)
+from .neighbourhood import (
+    CHUNK_BYTES,
+    WORKSPACE_KEPT_BYTES,
+    Neighbourhood,
+    SlotNeighbourhood,
+    Workspace,
+    compact_order,
+    design_workspace,
+    slot_layout,
+    work_array,
+)
 from .radial import RadialBasis
 from .spec import DEFAULT_TRUNCATION, BasisFunction, BasisSpec
 from .tables import BLOCK_FEATURES, BasisTables, ProductTree, tables_of
@@ -355,8 +364,8 @@ class ACEBasis:
            the centre's own column :math:`-\sum_j \partial\psi_f(\mathbf r_{cj})`) and three
            virial columns :math:`\sum_j \partial\psi_f(\mathbf r_{cj})[x]\, r_{cj,y}`, and
            :func:`force_rows` adds :math:`\sum_c \sum_f J[b, f](c) S[f, x, c, :]` to the rows,
-           (n_basis, 3, K + 3): one batched BLAS product over the centres per run of features with the
-           same number of Jacobian entries, then a sparse sum of the entries of each b.
+           (n_basis, 3, K + 3): one batched BLAS product over the centres per run of features with
+           the same number of Jacobian entries, then a sparse sum of the entries of each b.
 
         The work arrays are reused between chunks and calls (:class:`Workspace`).
         """
@@ -364,7 +373,8 @@ class ACEBasis:
         n_atoms, n_basis = len(atoms), len(self)
         periodic = bool(atoms.pbc.all())
         if n_atoms == 0:
-            return DesignRows(np.zeros(n_basis), np.zeros((0, 3, n_basis)), np.zeros((6, n_basis)) if periodic else None)
+            stress = np.zeros((6, n_basis)) if periodic else None
+            return DesignRows(np.zeros(n_basis), np.zeros((0, 3, n_basis)), stress)
         order = compact_order(atoms, self.rcut / 2)
         pairs = neighbour_pairs(atoms[order], self.rcut, order)
         first_pair = np.searchsorted(pairs[0], np.arange(n_atoms + 1))

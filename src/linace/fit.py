@@ -793,7 +793,8 @@ class FitInfo:
         """The fit information of an ``info`` dict (:meth:`as_dict`, or a saved model's header)."""
         unknown = set(info) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
-            raise FitError(f"unknown fit information {sorted(unknown)}; known: {[f.name for f in dataclasses.fields(cls)]}")
+            known = [f.name for f in dataclasses.fields(cls)]
+            raise FitError(f"unknown fit information {sorted(unknown)}; known: {known}")
         return cls(**info)
 
 

@@ -226,7 +226,8 @@ class SlotNeighbourhood(Neighbourhood):
     def _factors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """R_rho, dR_rho (n_rho, C * Q) and Y r_hat (n_lm, 3, C * Q) of the items, computed once."""
         R, dR = self.radial_products(slice(0, len(self.i)), gradient=True)
-        Y_unit = _direction_harmonics(self.Y, self.vectors, self.r, out=work_array(self.workspace, "Y_unit", self.dY.shape))
+        Y_unit = _direction_harmonics(self.Y, self.vectors, self.r,
+                                      out=work_array(self.workspace, "Y_unit", self.dY.shape))
         return R, dR, Y_unit
 
     def atomic_base(self) -> np.ndarray:

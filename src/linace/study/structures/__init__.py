@@ -33,9 +33,26 @@ from __future__ import annotations
 from ase import Atoms
 
 from . import carbon, silicon
-from .common import (CUTOFF, LAYER_VACUUM, MIN_DISTANCE, SEED, SLAB_VACUUM, coordination, cubic_lattice, family_rng,
-                     min_distance, nearest_neighbour_distances, nn_from_volume, random_packing, random_strain, rattle,
-                     scale_volume, strain, tagged, vacancy)
+from .common import (
+    CUTOFF,
+    LAYER_VACUUM,
+    MIN_DISTANCE,
+    SEED,
+    SLAB_VACUUM,
+    coordination,
+    cubic_lattice,
+    family_rng,
+    min_distance,
+    nearest_neighbour_distances,
+    nn_from_volume,
+    random_packing,
+    random_strain,
+    rattle,
+    scale_volume,
+    strain,
+    tagged,
+    vacancy,
+)
 from .molecules import DIMER_RANGES, clusters, dimer, dimer_distances, dimers, isolated_atom, random_cluster
 
 __all__ = ["CUTOFF", "DIMER_RANGES", "ELEMENT_MODULES", "GROUPS", "LAYER_VACUUM", "MIN_DISTANCE", "SEED",

@@ -26,8 +26,22 @@ import numpy as np
 from ase import Atoms
 from ase.build import bulk, diamond100, diamond111, graphene_nanoribbon, nanotube, surface
 
-from .common import (CUTOFF, LAYER_VACUUM, MIN_DISTANCE, SLAB_VACUUM, cubic_lattice, family_rng, nn_from_volume,
-                     random_packing, random_strain, rattle, scale_volume, strain, tagged, vacancy)
+from .common import (
+    CUTOFF,
+    LAYER_VACUUM,
+    MIN_DISTANCE,
+    SLAB_VACUUM,
+    cubic_lattice,
+    family_rng,
+    nn_from_volume,
+    random_packing,
+    random_strain,
+    rattle,
+    scale_volume,
+    strain,
+    tagged,
+    vacancy,
+)
 from .molecules import dimer
 
 __all__ = ["A_DIAMOND", "A_GRAPHENE", "CRYSTALLINE", "CUTOFF", "C_GRAPHITE", "LATTICE_VOLUMES", "MIN_DISTANCE",

@@ -31,8 +31,18 @@ import numpy as np
 from ase import Atoms
 from ase.build import bulk, diamond100, diamond111, surface
 
-from .common import (SLAB_VACUUM, cubic_lattice, family_rng, nn_from_volume, random_packing, random_strain, rattle,
-                     scale_volume, strain, tagged)
+from .common import (
+    SLAB_VACUUM,
+    cubic_lattice,
+    family_rng,
+    nn_from_volume,
+    random_packing,
+    random_strain,
+    rattle,
+    scale_volume,
+    strain,
+    tagged,
+)
 from .molecules import dimer
 
 ELEMENT = "Si"
