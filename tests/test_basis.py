@@ -4,7 +4,7 @@ from ase import Atoms
 from ase.build import bulk
 from ase.neighborlist import neighbor_list
 
-from linace.basis import DEFAULT_TRUNCATION, ACEBasis
+from linace.basis import DEFAULT_TRUNCATION, ACEBasis, neighbour_pairs
 
 from conftest import BODY_ORDERS, random_carbon, random_orthogonal, transformed
 
@@ -88,7 +88,7 @@ def test_small_cell_sees_its_own_images(bases):
 def test_neighbour_pairs_agree_with_ase(bases):
     """The fast neighbour list (vesin) against ASE's own, on a skewed cell smaller than the cut-off."""
     atoms = random_carbon(3, True, 5)
-    i, j, r, _ = bases[2]._pairs(atoms)
+    i, j, r, _ = neighbour_pairs(atoms, bases[2].rcut)
     ia, ja, ra = neighbor_list("ijd", atoms, bases[2].rcut)
     assert len(i) == len(ia)
     np.testing.assert_allclose(np.sort(r), np.sort(ra), atol=1e-12)
@@ -263,7 +263,7 @@ def test_sorted_tuples_match_the_filtered_combinations(nu, max_degree, l_max, l_
     every non-decreasing tuple of single (n, l) inside the degree limit, with even sum of l."""
     import itertools
 
-    from linace.basis import _sorted_tuples
+    from linace.spec import _sorted_tuples
 
     singles = sorted((n, l) for l in range(l_max + 1) for n in range(1, 40) if n + l_weight * l <= max_degree)
     expected = [combo for combo in itertools.combinations_with_replacement(singles, nu)

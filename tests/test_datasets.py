@@ -122,7 +122,7 @@ def test_split_disjoint_and_recorded(meta):
 def test_pool_reproducible_from_generators():
     """The committed pool is exactly what the deterministic generators give."""
     pool = _available("pool")
-    generated = dict(structures.pool())
+    generated = dict(structures.carbon.pool())
     for a in pool:
         g = generated[a.info["sid"]]
         np.testing.assert_allclose(a.positions, g.positions, atol=1e-6)

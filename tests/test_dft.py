@@ -13,10 +13,10 @@ from linace.study import datasets, dft, structures
 def test_kpoint_grid_density_and_vacuum_axes():
     a = bulk("C", "diamond", a=3.567, cubic=True)
     assert dft.kpoint_grid(a, 2.0) == (4, 4, 4)  # ceil(2 pi 2 / 3.567) = ceil(3.52)
-    layer = structures.graphene()
+    layer = structures.carbon.graphene()
     n = dft.kpoint_grid(layer, 2.0)
     assert n[2] == 1 and n[0] == n[1] > 1
-    chain = structures.chain((1.3,))
+    chain = structures.carbon.chain((1.3,))
     assert dft.kpoint_grid(chain, 2.0)[:2] == (1, 1)
 
 
@@ -32,7 +32,7 @@ def test_digests_are_stable_and_not_numeric():
     s = dft.DFTSettings()
     assert s.digest() == dft.DFTSettings().digest()
     assert s.digest() != dft.DFTSettings(ecut=s.ecut + 1).digest()
-    a = structures.diamond()
+    a = structures.carbon.diamond()
     g = dft.geometry_digest(a)
     assert g == dft.geometry_digest(a.copy()) and g.startswith("g")
     b = a.copy()
@@ -57,7 +57,7 @@ def test_cache_and_export_round_trip(tmp_path, monkeypatch):
         "isolated_atom": structures.isolated_atom(),
         "dimers": structures.dimers()[:3],
         "clusters": structures.clusters()[:2],
-        "pool": [p for i, p in enumerate(structures.pool()) if i % 25 == 0],
+        "pool": [p for i, p in enumerate(structures.carbon.pool()) if i % 25 == 0],
     }
     monkeypatch.setattr(structures, "generate", lambda group, element="C": small[group])
     settings = dft.DFTSettings()
@@ -114,7 +114,7 @@ def _small_plan(tmp_path, monkeypatch, pool):
 
 def test_a_grown_set_keeps_the_previous_export_until_it_is_labelled(tmp_path, monkeypatch):
     """Growing the pool (new structures not yet computed) must not remove the committed pool sets."""
-    full_pool = structures.pool()
+    full_pool = structures.carbon.pool()
     small, settings, label = _small_plan(tmp_path, monkeypatch, full_pool[:40:4])
     label()
     first = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
@@ -133,7 +133,7 @@ def test_a_completed_test_set_waits_for_the_training_sets_of_its_split(tmp_path,
     """The split is drawn anew when the pool grows: a grown test set exported beside the previous
     training sets would share structures with them. So a complete test set is held back (file,
     manifest entry and split kept) until every set of the split is complete."""
-    full_pool = structures.pool()
+    full_pool = structures.carbon.pool()
     small, settings, label = _small_plan(tmp_path, monkeypatch, full_pool[:80:4])
     label()
     first = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)

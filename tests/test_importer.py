@@ -19,7 +19,7 @@ from ase.build import bulk
 from ase.io import write
 
 from linace.analysis import convergence_range
-from linace.study import datasets, importer, runs
+from linace.study import data_commands, datasets, importer, runs
 from linace.study.records import as_record
 from linace.study.example_data import labelled
 
@@ -74,8 +74,9 @@ def published(tmp_path_factory) -> Path:
 def _import(published: Path, into: Path, *extra: str, sources=None) -> int:
     sources = sources or [f"bulk={published / 'train.xyz'}", f"test={published / 'val.xyz'}",
                           f"dimers={published / 'dimers.xyz'}"]
-    return datasets.main(["import", *sources, "--into", str(into), "--element", "Cu", "--energy-key", "dft_energy",
-                          "--forces-key", "force", "--e0", str(E_ATOM / units.Ry), "--e0-units", "rydberg", *extra])
+    return data_commands.main(["import", *sources, "--into", str(into), "--element", "Cu", "--energy-key",
+                               "dft_energy", "--forces-key", "force", "--e0", str(E_ATOM / units.Ry), "--e0-units",
+                               "rydberg", *extra])
 
 
 def test_import_of_another_codes_files(published, tmp_path, capsys):
@@ -184,7 +185,7 @@ def test_nothing_is_written_when_the_import_fails_and_nothing_is_overwritten(pub
     assert "needs test (a file, or --split SET)" in capsys.readouterr().err
     assert not into.exists() or not any(into.iterdir())
     # a dimer curve with an E0 of another convention: the check fails, nothing is left behind
-    assert datasets.main(["import", f"bulk={published / 'train.xyz'}", f"test={published / 'val.xyz'}",
+    assert data_commands.main(["import", f"bulk={published / 'train.xyz'}", f"test={published / 'val.xyz'}",
                           f"dimers={published / 'dimers.xyz'}", "--into", str(into), "--element", "Cu",
                           "--energy-key", "dft_energy", "--forces-key", "force", "--e0", str(E_ATOM + 3.0)]) == 1
     assert "lies -6.000 eV from 2 E0" in capsys.readouterr().err
@@ -237,10 +238,10 @@ def test_dimer_tail_tolerance(published, tmp_path, capsys):
     e0 = str((E_ATOM + 0.1) / units.Ry)  # 0.1 eV per atom off: the curve ends 0.2 eV from 2 E0
     args = ["import", *sources, "--into", str(into), "--element", "Cu", "--energy-key", "dft_energy",
             "--forces-key", "force", "--e0", e0, "--e0-units", "rydberg"]
-    assert datasets.main(args) == 1
+    assert data_commands.main(args) == 1
     err = capsys.readouterr().err
     assert "lies -0.200 eV from 2 E0" in err and "more than 50 meV" in err
-    assert datasets.main(args + ["--dimer-tail-tolerance", "0.3", "--description", "ends unbound"]) == 0
+    assert data_commands.main(args + ["--dimer-tail-tolerance", "0.3", "--description", "ends unbound"]) == 0
     assert datasets.manifest(into)["dimer_tail_tolerance"] == 0.3
 
 
@@ -267,14 +268,14 @@ def test_manifest_command_reads_xyz_and_leaves_no_manifest_when_the_check_fails(
     for name in ("train", "val", "dimers"):
         shutil.copy(published / f"{name}.xyz", folder / f"{name}.xyz")
     # other codes' keys: refused (the manifest command reads energy/forces only), and no manifest written
-    assert datasets.main(["manifest", str(folder), "--element", "Cu"]) == 1
+    assert data_commands.main(["manifest", str(folder), "--element", "Cu"]) == 1
     err = capsys.readouterr().err
     assert "no energy; it has info keys: config_type, dft_energy" in err and "datasets import" in err
     assert not (folder / "manifest.json").exists()
     into = tmp_path / "imported"
     assert _import(published, into) == 0
     (into / "test.extxyz").rename(into / "heldout.xyz")  # a .xyz set is read too ...
-    assert datasets.main(["manifest", str(into), "--element", "Cu"]) == 1  # ... but then there is no test set
+    assert data_commands.main(["manifest", str(into), "--element", "Cu"]) == 1  # ... but then there is no test set
     assert "no test set" in capsys.readouterr().err
     assert json.loads((into / "manifest.json").read_text())["sets"]["test"]  # the previous manifest is back
 

@@ -19,9 +19,9 @@ def test_eos_on_a_parabola():
 
     v0, e0, b = 5.7, -9.0, 430 * GPa
     images = []
-    v_start = structures.diamond().get_volume() / 2
+    v_start = structures.carbon.diamond().get_volume() / 2
     for i, f in enumerate(np.linspace(0.97, 1.03, 9)):
-        a = structures.scale_volume(structures.diamond(), f * v0 / v_start)
+        a = structures.scale_volume(structures.carbon.diamond(), f * v0 / v_start)
         v = a.get_volume() / 2
         e = 2 * (e0 + b * (v - v0) ** 2 / (2 * v0))
         images.append(_with_energy(a, e, f"diamond-volume-{i:03d}"))

@@ -50,7 +50,7 @@ def test_sanity_table_says_why_a_number_is_missing():
 
 
 def test_families_table_counts_structures_and_atoms_per_set():
-    a, b = structures.diamond(), structures.diamond()
+    a, b = structures.carbon.diamond(), structures.carbon.diamond()
     a.info["config_type"], b.info["config_type"] = "diamond", "graphite"
     table = report.families_markdown({"one": [a], "two": [a, b, b]})
     assert table.splitlines() == ["| family | one | two |", "|---|---|---|", "| diamond | 1 | 1 |",

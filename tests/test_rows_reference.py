@@ -1,7 +1,7 @@
 """The fast design rows against a straightforward reference evaluation, written from the maths alone.
 
 The reference uses only the function labels and coupling tensors of the basis (``basis.functions``
-and ``basis._couplings``), never its evaluation tables: for every function b and atom i,
+and ``basis.couplings``), never its evaluation tables: for every function b and atom i,
 
     B_b(i) = sum_pi mu(pi) sum_m C_b[m] prod_{blocks S of pi} T_S(m_S),
     T_S(m_S) = sum_j prod_{t in S} phi_{n_t l_t m_t}(r_ij)
@@ -58,7 +58,7 @@ def reference_site(basis, vectors):
     B = np.zeros(len(basis))
     dB = np.zeros((len(basis), n_pairs, 3))
     cache = {}  # T_S depends only on the (n, l) of the block's factors
-    for b, (function, coupling) in enumerate(zip(basis.functions, basis._couplings)):
+    for b, (function, coupling) in enumerate(zip(basis.functions, basis.couplings)):
         nu = function.correlation_order
         partitions = set_partitions(nu) if basis.pure else [(tuple((t,) for t in range(nu)), 1)]
         for blocks, mu in partitions:

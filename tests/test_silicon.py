@@ -1,4 +1,4 @@
-"""Silicon's reference structures (linace.study.silicon and the element-parametrised molecules)."""
+"""Silicon's reference structures (linace.study.structures.silicon and the element-parametrised molecules)."""
 
 import collections
 
@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from ase.neighborlist import neighbor_list
 
-from linace.study import silicon, structures
+from linace.study import structures
 from linace.study.dft import convergence_cases, default_settings, geometry_digest, pool_split, tasks
+from linace.study.structures import silicon
 
 
 @pytest.fixture(scope="module")

@@ -220,7 +220,7 @@ def test_state_search_labels_through_export(tmp_path, monkeypatch):
         "isolated_atom": structures.isolated_atom(),
         "dimers": structures.dimers()[:3],
         "clusters": structures.clusters()[:2],
-        "pool": [p for i, p in enumerate(structures.pool()) if i % 40 == 0],
+        "pool": [p for i, p in enumerate(structures.carbon.pool()) if i % 40 == 0],
     }
     monkeypatch.setattr(structures, "generate", lambda group, element="C": small[group])
     settings, search = dft.DFTSettings(), states.StateSearch()

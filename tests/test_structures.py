@@ -10,12 +10,12 @@ from linace.study import datasets, structures
 
 @pytest.fixture(scope="module")
 def pool():
-    return structures.pool()
+    return structures.carbon.pool()
 
 
 def test_pool_deterministic_and_unique(pool):
-    structures._pool.cache_clear()  # generated anew, not the cached copy
-    again = structures.pool()
+    structures.carbon._pool.cache_clear()  # generated anew, not the cached copy
+    again = structures.carbon.pool()
     assert [sid for sid, _ in again] == [sid for sid, _ in pool]
     for (_, a), (_, b) in zip(pool, again):
         np.testing.assert_array_equal(a.positions, b.positions)
@@ -27,7 +27,7 @@ def test_pool_deterministic_and_unique(pool):
 
 def test_pool_families_and_sizes(pool):
     counts = Counter(a.info["config_type"] for _, a in pool)
-    assert set(counts) == set(structures.POOL_FAMILIES)
+    assert set(counts) == set(structures.carbon.POOL_FAMILIES)
     assert len(pool) >= 1000
     sizes = np.array([len(a) for _, a in pool])
     assert sizes.max() <= 16
@@ -42,7 +42,7 @@ def test_pool_families_and_sizes(pool):
 def test_pool_has_no_dimers(pool):
     """Every atom has at least two neighbours within the cut-off; no atom closer than 1 A."""
     for sid, a in pool:
-        assert structures.coordination(a, structures.CUTOFF).min() >= 2, sid
+        assert structures.coordination(a, structures.carbon.CUTOFF).min() >= 2, sid
         assert structures.min_distance(a) >= 1.0, sid
 
 
@@ -56,9 +56,9 @@ def test_random_packing_density_and_distance():
 
 def test_rattle_keeps_minimum_distance():
     rng = np.random.default_rng(1)
-    a = structures.rattle(structures.diamond(cubic=True), 0.3, rng, dmin=1.0)
+    a = structures.rattle(structures.carbon.diamond(cubic=True), 0.3, rng, dmin=1.0)
     assert structures.min_distance(a) >= 1.0
-    assert not np.allclose(a.positions, structures.diamond(cubic=True).positions)
+    assert not np.allclose(a.positions, structures.carbon.diamond(cubic=True).positions)
 
 
 def test_dimers():
@@ -105,9 +105,9 @@ def test_split_properties(pool):
         assert not test & set(split[name]), name
         assert len(set(split[name])) == len(split[name])
     assert {types[i] for i in split["narrow"]} == {"diamond"}
-    assert {types[i] for i in split["crystals"]} == set(structures.CRYSTALLINE)
-    assert {types[i] for i in split["diverse"]} == set(structures.POOL_FAMILIES)
-    assert {types[i] for i in split["test"]} == set(structures.POOL_FAMILIES)
+    assert {types[i] for i in split["crystals"]} == set(structures.carbon.CRYSTALLINE)
+    assert {types[i] for i in split["diverse"]} == set(structures.carbon.POOL_FAMILIES)
+    assert {types[i] for i in split["test"]} == set(structures.carbon.POOL_FAMILIES)
     # graded diversity: the diamond share decreases
     share = [np.mean([types[i] == "diamond" for i in split[n]])
              for n in ("narrow", "crystals", "diverse")]

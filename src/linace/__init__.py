@@ -5,6 +5,8 @@ The chain of the method, one module per concept (read top to bottom):
 * :mod:`linace.radial`      radial basis R_n(r) and dR_n/dr
 * :mod:`linace.harmonics`   real spherical harmonics Y_lm and their Cartesian gradients
 * :mod:`linace.coupling`    Clebsch-Gordan and generalised (rotation-invariant) coupling coefficients
+* :mod:`linace.spec`        :class:`~linace.spec.BasisSpec`: the readable, serialisable definition of a basis
+* :mod:`linace.tables`      the frozen index tables of the evaluation chain, built once per truncation
 * :mod:`linace.basis`       :class:`~linace.basis.ACEBasis`: descriptors B(i) and linear design rows
 * :mod:`linace.calculator`  :class:`~linace.calculator.ACECalculator`, an ASE calculator
 * :mod:`linace.fit`         weighted least squares, priors, Bayesian regression; :class:`~linace.fit.ACEModel`

@@ -41,13 +41,14 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import scipy.linalg
 from ase import Atoms
 
 from . import __version__, source_digest
-from .basis import VOIGT, ACEBasis, DesignRows
+from .basis import VOIGT, ACEBasis, BasisSpec, DesignRows
 from .calculator import ACECalculator
 from .io import write_atomic
 
@@ -56,6 +57,7 @@ __all__ = [
     "CACHE_SIZE_VARIABLE",
     "DEFAULT_CACHE_BYTES",
     "DesignCache",
+    "FitInfo",
     "LinearSystem",
     "Weights",
     "bayesian_regression",
@@ -708,36 +710,154 @@ def evidence_maximisation(s: np.ndarray, Vt: np.ndarray, projections: np.ndarray
 
 
 # --------------------------------------------------------------------------- the model
-@dataclass
-class ACEModel:
-    """A fitted linear ACE potential: basis parameters, coefficients (eV), E0 (eV) and metadata.
+@dataclass(frozen=True)
+class FitInfo:
+    r"""How a fit went: what :func:`fit` (and :func:`linace.streaming.fit_streaming`) record next to the
+    coefficients. A field is None when the fit does not define it (e.g. ``rank`` for the Bayesian
+    solver); :meth:`as_dict` leaves those out, in field order, which is the order the fit records them in
+    (run records store that dict under ``"fit"``).
 
-    ``covariance`` (n_basis, n_basis) is the posterior covariance of the coefficients when the fit
-    was Bayesian. ``save``/``load`` use one ``.npz`` file.
+    Attributes
+    ----------
+    rank : int
+        ``lstsq``: rank of the weighted, column-scaled (and regularised) design matrix.
+    condition_number : float
+        ``lstsq``: largest over smallest singular value of that matrix.
+    alpha : float
+        Regularisation strength in the loss :math:`|W^{1/2}(Xc - y)|^2 + \alpha |\Gamma c|^2`, in 1/eV^2 per
+        squared coefficient: ``lstsq``, the relative ``alpha`` of :func:`fit` times the mean squared column
+        norm of the weighted design matrix; ``blr``, the prior precision found by evidence maximisation.
+    beta : float
+        ``blr``: the noise precision of the weighted residuals (dimensionless, 1 if the weights are 1/σ).
+    noise_rmse_weighted : float
+        ``blr``: 1/sqrt(beta), the RMS of the weighted residuals the evidence implies (dimensionless).
+    effective_parameters : float
+        ``blr``: γ, the number of parameters the data determine.
+    log_evidence : float
+        ``blr``: the log evidence of the weighted targets (nats).
+    iterations : int
+        ``blr``: iterations of the evidence maximisation.
+    converged : bool
+        ``blr``: whether it converged within its iterations.
+    solver : str
+        ``"lstsq"`` or ``"blr"``.
+    prior : str
+        ``"none"`` or ``"smoothness"``.
+    assembly : str
+        ``"normal equations"`` for a streamed fit (:mod:`linace.streaming`); None for a dense one.
+    n_structures : int
+        Structures fitted.
+    n_rows : int
+        Rows of the linear system (energies, force components, virials).
+    design_seconds : float
+        Wall time (s) of the design rows (streamed: of assembling the normal equations).
+    solve_seconds : float
+        Wall time (s) of the solve.
+    energy_zero : str
+        ``"atom"`` or ``"fit"`` (dense fits; :func:`fit`).
+    energy_zero_shift_eV : float
+        ``energy_zero="fit"``: the fitted per-atom constant (eV) added to the isolated atom's energy.
+    isolated_atom_e0_eV : float
+        ``energy_zero="fit"``: the isolated atom's energy given to the fit (eV).
+    fit_seconds : float
+        Wall time (s) of the whole fit, as its caller measured it (:func:`linace.study.runs.train`).
     """
 
-    basis_parameters: dict
+    rank: int | None = None
+    condition_number: float | None = None
+    alpha: float | None = None
+    beta: float | None = None
+    noise_rmse_weighted: float | None = None
+    effective_parameters: float | None = None
+    log_evidence: float | None = None
+    iterations: int | None = None
+    converged: bool | None = None
+    solver: str | None = None
+    prior: str | None = None
+    assembly: str | None = None
+    n_structures: int | None = None
+    n_rows: int | None = None
+    design_seconds: float | None = None
+    solve_seconds: float | None = None
+    energy_zero: str | None = None
+    energy_zero_shift_eV: float | None = None
+    isolated_atom_e0_eV: float | None = None
+    fit_seconds: float | None = None
+
+    def as_dict(self) -> dict:
+        """The fields that are set, in field order: the ``info`` dict of a fit as it was always recorded."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
+
+    @classmethod
+    def from_dict(cls, info: Mapping) -> FitInfo:
+        """The fit information of an ``info`` dict (:meth:`as_dict`, or a saved model's header)."""
+        unknown = set(info) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            known = [f.name for f in dataclasses.fields(cls)]
+            raise FitError(f"unknown fit information {sorted(unknown)}; known: {known}")
+        return cls(**info)
+
+
+@dataclass
+class ACEModel:
+    r"""A fitted linear ACE potential :math:`E = N e_0 + \sum_b c_b \sum_i B_b(i)`.
+
+    ``save``/``load`` use one ``.npz`` file whose header holds the spec, e0 and the fit information;
+    files saved before the spec existed (a ``basis_parameters`` header) load as well.
+
+    Attributes
+    ----------
+    spec : BasisSpec
+        The basis (:class:`linace.spec.BasisSpec`); a mapping of basis parameters
+        (``ACEBasis.parameters()``) is accepted and converted.
+    coefficients : (n_basis,) array
+        c_b in eV.
+    e0 : float
+        The one-body energy per atom (eV).
+    covariance : (n_basis, n_basis) array or None
+        Posterior covariance of the coefficients (eV^2) when the fit was Bayesian.
+    fit_info : FitInfo
+        How the fit went; a dict of its fields is accepted and converted. ``info`` is its
+        :meth:`FitInfo.as_dict`, read-only.
+    """
+
+    spec: BasisSpec
     coefficients: np.ndarray
     e0: float
     covariance: np.ndarray | None = None
-    info: dict = field(default_factory=dict)
+    fit_info: FitInfo = field(default_factory=FitInfo)
 
     def __post_init__(self):
+        if not isinstance(self.spec, BasisSpec):
+            self.spec = BasisSpec.from_dict(self.spec)
+        if not isinstance(self.fit_info, FitInfo):
+            self.fit_info = FitInfo.from_dict(self.fit_info)
         self.coefficients = np.asarray(self.coefficients, dtype=float)
         self._basis = None
 
     @property
     def basis(self) -> ACEBasis:
-        if self._basis is None:
-            self._basis = ACEBasis(**self.basis_parameters)
+        """The basis of :attr:`spec` (built once)."""
+        if self._basis is None or self._basis.spec != self.spec:
+            self._basis = ACEBasis.from_spec(self.spec)
         return self._basis
+
+    @property
+    def basis_parameters(self) -> dict:
+        """The basis's constructor arguments, ``spec.to_dict()``."""
+        return self.spec.to_dict()
+
+    @property
+    def info(self) -> Mapping:
+        """The fit information as a read-only dict (:meth:`FitInfo.as_dict`)."""
+        return MappingProxyType(self.fit_info.as_dict())
 
     def calculator(self) -> ACECalculator:
         """An ASE calculator of this potential."""
         return ACECalculator(self.basis, self.coefficients, self.e0)
 
     def save(self, path: str | os.PathLike) -> None:
-        header = json.dumps({"basis_parameters": self.basis_parameters, "e0": self.e0, "info": self.info,
+        header = json.dumps({"basis_spec": self.spec.to_dict(), "e0": self.e0, "info": self.fit_info.as_dict(),
                              "linace": __version__})
         arrays = {"header": np.array(header), "coefficients": self.coefficients}
         if self.covariance is not None:
@@ -751,9 +871,10 @@ class ACEModel:
                 header = json.loads(str(stored["header"]))
                 coefficients = stored["coefficients"]
                 covariance = stored["covariance"] if "covariance" in stored.files else None
+            spec = header["basis_spec"] if "basis_spec" in header else header["basis_parameters"]  # before the spec
         except (OSError, ValueError, KeyError) as error:
             raise FitError(f"{path} is not a readable linace model file: {error}") from error
-        return cls(header["basis_parameters"], coefficients, header["e0"], covariance, header.get("info", {}))
+        return cls(BasisSpec.from_dict(spec), coefficients, header["e0"], covariance, header.get("info", {}))
 
 
 #: conventions of the one-body term (:func:`fit`): the isolated atom's energy, or fitted
@@ -823,6 +944,6 @@ def fit(
         coefficients = coefficients[:-1]
         covariance = None if covariance is None else covariance[:-1, :-1]  # the coefficients' marginal
         info["energy_zero_shift_eV"] = shift
-        return ACEModel(basis.parameters(), coefficients, float(e0) + shift, covariance,
-                        {**info, "isolated_atom_e0_eV": float(e0)})
-    return ACEModel(basis.parameters(), coefficients, float(e0), covariance, info)
+        return ACEModel(basis.spec, coefficients, float(e0) + shift, covariance,
+                        FitInfo.from_dict({**info, "isolated_atom_e0_eV": float(e0)}))
+    return ACEModel(basis.spec, coefficients, float(e0), covariance, FitInfo.from_dict(info))

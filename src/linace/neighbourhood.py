@@ -5,9 +5,9 @@ with R_n(r_ij), Y_lm(r_ij) and their derivatives, pair-last (every per-pair arra
 its last axis, so that gathering the factors of a one-particle function takes whole rows); it gives
 the atomic bases A_f(i) = sum_j phi_f(r_ij) and the gradients of the one-particle functions.
 :class:`SlotNeighbourhood` lays the pairs of a chunk of centre atoms out in *slots* (centre, atom
-seen) for the force rows of :meth:`linace.basis.ACEBasis.design`; :class:`FeatureBlock` groups the
-one-particle functions of one L evaluated together. The work arrays of the force rows are kept per
-thread between calls (:class:`Workspace`).
+seen) for the force rows of :meth:`linace.basis.ACEBasis.design` (:func:`slot_layout`). Both read the
+basis's index tables (:class:`linace.tables.BasisTables`). The work arrays of the force rows are kept
+per thread between calls (:class:`Workspace`).
 """
 
 from __future__ import annotations
@@ -16,16 +16,14 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 from math import prod
-from typing import TYPE_CHECKING
 
 import numpy as np
 from ase import Atoms
 
-if TYPE_CHECKING:
-    from .basis import ACEBasis
+from .tables import BasisTables, FeatureBlock
 
-__all__ = ["CHUNK_BYTES", "FeatureBlock", "Neighbourhood", "SlotNeighbourhood", "WORKSPACE_KEPT_BYTES", "Workspace",
-           "compact_order", "design_workspace", "work_array"]
+__all__ = ["CHUNK_BYTES", "Neighbourhood", "SlotLayout", "SlotNeighbourhood", "WORKSPACE_KEPT_BYTES", "Workspace",
+           "compact_order", "design_workspace", "slot_layout", "work_array"]
 
 #: Upper bound (bytes) for the node arrays of one chunk of centre atoms.
 CHUNK_BYTES = 64 * 2**20
@@ -77,24 +75,6 @@ def work_array(workspace: Workspace | None, name: str, shape: tuple) -> np.ndarr
     return np.empty(shape) if workspace is None else workspace.empty(name, shape)
 
 
-@dataclass(frozen=True)
-class FeatureBlock:
-    """The one-particle functions (rho, L, M) of one L and the radial products ``rhos`` (rho-major:
-    the features ``features`` = rhos x (M = -L..L)), evaluated by one broadcast product; with the
-    ``runs`` of its features in the padded Jacobian (features of the block f0:f1, padded rows per
-    feature M, padded rows of the run) and the padded rows of the whole block."""
-
-    L: int
-    features: slice
-    rhos: np.ndarray
-    runs: tuple
-    padded: slice
-
-    @property
-    def size(self) -> int:
-        return self.features.stop - self.features.start
-
-
 def compact_order(atoms: Atoms, spacing: float) -> np.ndarray:
     """An order of the atoms in which consecutive atoms are close in space: the Morton (Z) order
     of the cubes of side ``spacing`` (A) that hold their (wrapped) positions. Consecutive centres
@@ -110,7 +90,8 @@ def compact_order(atoms: Atoms, spacing: float) -> np.ndarray:
 
 @dataclass
 class Neighbourhood:
-    """Neighbour pairs of one structure (sorted by centre atom i, then j) and their R_n, Y_lm factors.
+    """Neighbour pairs of one structure (sorted by centre atom i, then j) and their R_n, Y_lm factors,
+    with the index tables of the basis they are evaluated for.
 
     Pair-last (every per-pair array has the pairs on its last axis), so that gathering the factors of
     a one-particle function or a feature takes whole rows. i, j (P,) atom indices; r (P,) distances
@@ -118,7 +99,7 @@ class Neighbourhood:
     dY (n_lm, 3, P) in 1/A, or None.
     """
 
-    basis: ACEBasis
+    tables: BasisTables
     n_atoms: int
     i: np.ndarray
     j: np.ndarray
@@ -133,16 +114,16 @@ class Neighbourhood:
     def radial_products(self, pairs: slice, gradient: bool) -> tuple[np.ndarray, np.ndarray | None]:
         """R_rho = prod_{n in rho} R_n of every radial product of the basis for the pairs in
         ``pairs``, (n_rho, P'), each from its prefix, and its r-derivative (1/A) if ``gradient``."""
-        b = self.basis
+        products = self.tables.radial_products
         n_max, n_pairs = self.R.shape[0], pairs.stop - pairs.start
-        R = work_array(self.workspace, "R_rho", (len(b._radial_products), n_pairs))
+        R = work_array(self.workspace, "R_rho", (len(products), n_pairs))
         R[:n_max] = self.R[:, pairs]
         dR = None
         if gradient:
             dR = work_array(self.workspace, "dR_rho", R.shape)
             dR[:n_max] = self.dR[:, pairs]
-        for level in b._radial_levels:
-            parent, last = b._radial_parent[level], b._radial_last[level]
+        for level in products.levels:
+            parent, last = products.parent[level], products.last[level]
             np.multiply(R[parent], R[last], out=R[level])
             if gradient:
                 np.multiply(dR[parent], R[last], out=dR[level])
@@ -152,16 +133,15 @@ class Neighbourhood:
     def one_particle(self, pairs: slice) -> np.ndarray:
         """phi[f, p] = R_rho(r_p) Y_LM(r_p) of every one-particle function f = (rho, L, M) for the
         pairs in ``pairs``, (n_features, P')."""
-        b = self.basis
         R, _ = self.radial_products(pairs, gradient=False)
-        phi = work_array(self.workspace, "phi", (len(b.features), R.shape[1]))
-        for block in b._feature_blocks:
+        phi = work_array(self.workspace, "phi", (len(self.tables.features), R.shape[1]))
+        for block in self.tables.jacobian.blocks:
             _block_values(block, R, self.Y[:, pairs], out=phi[block.features])
         return phi
 
     def atomic_base(self) -> np.ndarray:
         """A[f, i] = sum_j phi_f(r_ij), (n_features, n_atoms); pair chunks bound the memory."""
-        n_features = len(self.basis.features)
+        n_features = len(self.tables.features)
         A = np.zeros((n_features, self.n_atoms))
         step = max(1, CHUNK_BYTES // (8 * n_features))
         for first in range(0, len(self.i), step):
@@ -172,11 +152,10 @@ class Neighbourhood:
 
     def one_particle_gradient(self, pairs: slice) -> np.ndarray:
         """dphi[f, x, p] = d phi_f(r_p) / d r_p[x] for the pairs in ``pairs``, (n_features, 3, P'), 1/A."""
-        b = self.basis
         R, dR = self.radial_products(pairs, gradient=True)
         Y_unit = _direction_harmonics(self.Y[:, pairs], self.vectors[pairs], self.r[pairs])
-        dphi = np.empty((len(b.features), 3, R.shape[1]))
-        for block in b._feature_blocks:
+        dphi = np.empty((len(self.tables.features), 3, R.shape[1]))
+        for block in self.tables.jacobian.blocks:
             _block_gradients(block, R, dR, self.dY[:, :, pairs], Y_unit, out=dphi[block.features])
         return dphi
 
@@ -247,7 +226,8 @@ class SlotNeighbourhood(Neighbourhood):
     def _factors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """R_rho, dR_rho (n_rho, C * Q) and Y r_hat (n_lm, 3, C * Q) of the items, computed once."""
         R, dR = self.radial_products(slice(0, len(self.i)), gradient=True)
-        Y_unit = _direction_harmonics(self.Y, self.vectors, self.r, out=work_array(self.workspace, "Y_unit", self.dY.shape))
+        Y_unit = _direction_harmonics(self.Y, self.vectors, self.r,
+                                      out=work_array(self.workspace, "Y_unit", self.dY.shape))
         return R, dR, Y_unit
 
     def atomic_base(self) -> np.ndarray:
@@ -258,7 +238,8 @@ class SlotNeighbourhood(Neighbourhood):
         n_chunk, width = self.n_centres, self.width
         sums = np.matmul(R.reshape(len(R), n_chunk, width).transpose(1, 0, 2),
                          self.Y.reshape(len(self.Y), n_chunk, width).transpose(1, 2, 0))  # (C, n_rho, n_lm)
-        return sums[:, self.basis._phi_radial, self.basis._phi_lm].T
+        features = self.tables.features
+        return sums[:, features.radial, features.lm].T
 
     def slot_gradients(self, block: FeatureBlock) -> np.ndarray:
         """Derivatives of the atomic bases of the features of ``block`` of the chunk's centres,
@@ -292,3 +273,62 @@ class SlotNeighbourhood(Neighbourhood):
         """(C, Q, 4): the items' vectors r_cj (A) and a 1, to sum the virial and the derivatives per centre."""
         return np.concatenate([self.vectors.reshape(self.n_centres, self.width, 3),
                                np.ones((self.n_centres, self.width, 1))], axis=2)
+
+
+@dataclass(frozen=True, eq=False)
+class SlotLayout:
+    """The items of the slot layout of a chunk of C centre atoms (see :class:`SlotNeighbourhood`):
+    i, j (C * Q,) atom indices, r (C * Q,) distances (A), vectors (C * Q, 3) (A), pads (r_cut, 0, 0)
+    included; columns (K,), width Q, centre_slot (C,) and folds as in :class:`SlotNeighbourhood`."""
+
+    i: np.ndarray
+    j: np.ndarray
+    r: np.ndarray
+    vectors: np.ndarray
+    columns: np.ndarray
+    width: int
+    centre_slot: np.ndarray
+    folds: list
+
+    @property
+    def n_centres(self) -> int:
+        return len(self.centre_slot)
+
+
+def slot_layout(pairs: tuple, first_pair: np.ndarray, centres: slice, rcut: float) -> SlotLayout:
+    """The pairs of the centre atoms ``centres`` laid out in slots (:class:`SlotNeighbourhood`).
+
+    ``pairs`` = (i, j, r, vectors) of the whole structure (P,), (P,), (P,) and (P, 3), sorted by centre,
+    then neighbour; ``first_pair`` (n_atoms + 1,) where each centre's pairs start; ``rcut`` (A) the
+    distance of the pads.
+    """
+    i, j, r, vectors = (array[first_pair[centres.start] : first_pair[centres.stop]] for array in pairs)
+    n_chunk, n_pairs = centres.stop - centres.start, len(i)
+    c = i - centres.start
+    columns = np.unique(np.r_[j, np.arange(centres.start, centres.stop)])
+    column = np.searchsorted(columns, j)
+    # images: the rank of a pair among the pairs of the same (c, j) (consecutive, as sorted)
+    first_image = np.r_[True, (i[1:] != i[:-1]) | (j[1:] != j[:-1])] if n_pairs else np.zeros(0, bool)
+    image = np.arange(n_pairs) - np.maximum.accumulate(np.where(first_image, np.arange(n_pairs), 0))
+    overflow = np.flatnonzero(image > 0)  # sorted by centre
+    per_centre = np.bincount(c[overflow], minlength=n_chunk)
+    n_slots = len(columns) + 3
+    width = n_slots + int(per_centre.max(initial=0))
+    position = c * width + column
+    target = position[overflow]
+    position[overflow] = c[overflow] * width + n_slots + (
+        np.arange(len(overflow)) - np.r_[0, np.cumsum(per_centre)][c[overflow]]
+    )
+    folds = [(position[overflow][image[overflow] == level], target[image[overflow] == level])
+             for level in range(1, int(image.max(initial=0)) + 1)]
+    # items: the pairs at their positions, pads (r_cut, 0, 0) elsewhere
+    item_i = np.repeat(np.arange(centres.start, centres.stop), width)
+    item_j = item_i.copy()
+    item_j[position] = j
+    item_r = np.full(n_chunk * width, rcut)
+    item_r[position] = r
+    item_vectors = np.zeros((n_chunk * width, 3))
+    item_vectors[:, 0] = rcut
+    item_vectors[position] = vectors
+    return SlotLayout(item_i, item_j, item_r, item_vectors, columns, width,
+                      np.searchsorted(columns, np.arange(centres.start, centres.stop)), folds)

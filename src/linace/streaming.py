@@ -46,8 +46,8 @@ import scipy.linalg
 from ase import Atoms
 
 from .basis import ACEBasis
-from .fit import (SOLVERS, ACEModel, FitError, Weights, _prior_diagonal, config_type, evidence_maximisation,
-                  scaled_spectrum, structure_rows)
+from .fit import (SOLVERS, ACEModel, FitError, FitInfo, Weights, _prior_diagonal, config_type,
+                  evidence_maximisation, scaled_spectrum, structure_rows)
 
 __all__ = ["AssemblyError", "NormalEquations", "assemble", "chunk_normal_equations", "fit_streaming"]
 
@@ -327,4 +327,4 @@ def fit_streaming(
     info.update(solver=solver, prior=prior, assembly="normal equations", n_structures=normal.n_structures,
                 n_rows=normal.n_rows, design_seconds=assembly_seconds,
                 solve_seconds=time.perf_counter() - start - assembly_seconds)
-    return ACEModel(basis.parameters(), coefficients, float(e0), covariance, info)
+    return ACEModel(basis.spec, coefficients, float(e0), covariance, FitInfo.from_dict(info))

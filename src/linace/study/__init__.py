@@ -3,10 +3,12 @@
 This subpackage is the study's own code, built on the library (:mod:`linace`), which never imports
 it:
 
-* :mod:`linace.study.structures`  deterministic generators of the reference structures
+* :mod:`linace.study.structures`  deterministic generators of the reference structures: the common
+  part, the molecules of any element, one module per element (``carbon``, ``silicon``)
 * :mod:`linace.study.dft`         the GPAW reference workflow and the molecular state search
 * :mod:`linace.study.datasets`    the registry of the committed data (checksummed loaders)
 * :mod:`linace.study.importer`    published datasets brought in as data directories, with provenance
+* :mod:`linace.study.data_commands` the command line of data directories (``python -m linace.study.datasets``)
 * :mod:`linace.study.reference`   sanity numbers of the reference: EOS, dimer states, literature
 * :mod:`linace.study.runs`        one training run: data -> basis -> fit -> errors and dimer curve
 * :mod:`linace.study.results`     the JSON record of a run and tables over many runs

@@ -37,6 +37,8 @@ your own files and :func:`check_data_dir` checks a folder before a sweep::
 
     python -m linace.study.datasets manifest PATH --element Cu   # every PATH/*.extxyz a set
     python -m linace.study.datasets check PATH
+
+(the command line: :mod:`linace.study.data_commands`).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from linace.study.structures import CRYSTALLINE
+from linace.study.structures.carbon import CRYSTALLINE
 
 MANIFEST = "manifest.json"
 #: the committed data of the repository (``data/``): a folder per element (``data/C``, ``data/Si``)
@@ -703,7 +705,9 @@ def check_data_dir(data_dir: str | os.PathLike) -> dict:
     return meta
 
 
-def _parser():
+def command_parser():
+    """The parser of ``python -m linace.study.datasets {import,manifest,check}`` (run by
+    :func:`linace.study.data_commands.main`)."""
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -771,42 +775,7 @@ def _parser():
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m linace.study.datasets {import,manifest,check} ...``: bring data in, write or check a data
-    directory. Errors are one line on stderr and exit code 1."""
-    import sys
-
-    parser = _parser()
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "import":
-            from .importer import main_import
-
-            meta = main_import(args)
-            print(f"imported into {args.into}: " + ", ".join(
-                f"{name} ({entry['n_structures']})" for name, entry in meta["sets"].items()))
-            if args.partial:
-                return 0
-            path = args.into
-        else:
-            path = args.path
-        if args.command == "manifest":
-            roles = dict(item.partition("=")[::2] for item in args.role)
-            meta = write_manifest(args.path, args.element, description=args.description, roles=roles,
-                                  compare_range=args.compare_range, dimer_tail_tolerance=args.dimer_tail_tolerance)
-            print(f"wrote {Path(args.path) / MANIFEST}: " + ", ".join(
-                f"{name} ({entry['n_structures']})" for name, entry in meta["sets"].items()))
-        meta = check_data_dir(path)
-    except DatasetError as error:
-        print(f"{parser.prog}: error: {error}", file=sys.stderr)
-        return 1
-    low, high = comparison_range(path)
-    print(f"{path}: a data directory of {meta.get('element', DEFAULT_ELEMENT)} with sets {', '.join(names(path))}; "
-          f"training sets {', '.join(training_set_names(path))}; dimer curves compared over {low:.3f}-{high:.3f} A")
-    return 0
-
-
-if __name__ == "__main__":  # run the module's own main, so that its errors are the module's DatasetError
-    from linace.study.datasets import main as _main
+if __name__ == "__main__":  # the command line of data directories (linace.study.data_commands)
+    from linace.study.data_commands import main as _main
 
     raise SystemExit(_main())

@@ -432,6 +432,42 @@ def import_data(
         Anything wrong with the inputs (naming the file, line, structure or key), found before
         anything is written in ``into``.
     """
+    parsed, rcut = _checked_request(sources, Path(into), element, e0, dimer_table, table_zero, split, test_fraction,
+                                    rcut, overwrite, check)
+    sets, provenance = _read_sources(parsed, element, (energy_key, forces_key, stress_key), molecular_sets, rcut,
+                                     trust_pickle)
+    if e0 is not None:
+        _add_isolated_atom(sets, provenance, element, e0, e0_units)
+    if dimer_table is not None:
+        _add_dimer_curve(sets, provenance, element, dimer_table, table_units, table_zero)
+    if split is not None:
+        _split_off_test(sets, provenance, split, test_fraction, seed)
+    roles = dict(roles or {})
+    unknown = sorted(set(roles) - set(sets))
+    if unknown:
+        raise DatasetError(f"roles given for sets that are not imported: {', '.join(unknown)}")
+    if drop_shared not in (None, "training", "test"):
+        raise DatasetError(f"drop_shared must be None, 'training' or 'test', got {drop_shared!r}")
+    if drop_shared is not None:
+        _drop_shared(sets, provenance, roles, drop_shared)
+    record = {
+        "element": element, "source_note": source_note, "drop_shared": drop_shared,
+        "keys": {"energy": energy_key, "forces": forces_key, "stress": stress_key},
+        "molecular_sets": list(molecular_sets), "rcut_for_molecules_A": rcut,
+        "split": None if split is None else {"set": split, "test_fraction": test_fraction, "seed": seed,
+                                             "generator": "numpy.random.default_rng(seed).permutation"},
+        "sets": provenance,
+    }
+    return _write_data_dir(Path(into), element, sets, {"dimer_curve": "reference", **roles}, record, description,
+                           compare_range, dimer_tail_tolerance, check)
+
+
+def _checked_request(sources: Sequence[str], folder: Path, element: str, e0: float | None,
+                     dimer_table: str | os.PathLike | None, table_zero: str, split: str | None, test_fraction: float,
+                     rcut: float | None, overwrite: bool, check: bool) -> tuple[list, float]:
+    """The parsed sources (:func:`parse_sources`) and the cut-off (A) of the molecule test of an import
+    (:func:`import_data`), once its arguments are checked against each other and against the folder:
+    before anything is read."""
     from ase.data import atomic_numbers
 
     from linace.radial import element_scales
@@ -455,7 +491,6 @@ def import_data(
     if table_zero == "2e0" and e0 is None and "isolated_atom" not in names:
         raise DatasetError("a dimer table relative to 2 E0 needs the isolated atom (--e0 or an isolated_atom file)")
     rcut = float(rcut) if rcut is not None else element_scales(element)[0]
-    folder = Path(into)
     final_sets = names + generated + (["test"] if split else [])
     files = [f"{name}.extxyz" for name in final_sets] + [datasets.MANIFEST]
     if check:  # what a study needs, said before anything is read
@@ -472,11 +507,17 @@ def import_data(
     if existing and not overwrite:
         raise DatasetError(f"{folder} already holds {', '.join(existing)}; import into another folder or give "
                            "overwrite=True (--overwrite) to replace them")
+    return parsed, rcut
 
+
+def _read_sources(parsed: list, element: str, keys: tuple[str, str, str], molecular_sets: Sequence[str], rcut: float,
+                  trust_pickle: bool) -> tuple[dict[str, list[Atoms]], dict[str, dict]]:
+    """The structures of every source set, validated, molecules taken out of their box (within ``rcut``, A),
+    and the provenance of each set: {name: structures}, {name: {source, source_sha256, ...}}."""
     sets: dict[str, list[Atoms]] = {}
     provenance: dict[str, dict] = {}
     for source in parsed:
-        images = read_structures(source.path, energy_key, forces_key, stress_key, trust_pickle)
+        images = read_structures(source.path, *keys, trust_pickle)
         datasets.validate(images, f"{source.name} ({source.path})", element)
         unboxed = 0
         if "*" in molecular_sets or source.name in molecular_sets:
@@ -484,68 +525,75 @@ def import_data(
         sets[source.name] = images
         provenance[source.name] = {"source": str(source.path), "source_sha256": datasets.sha256(source.path),
                                    "molecules_taken_out_of_box": unboxed}
-    if e0 is not None:
-        factor = unit_factor(e0_units, "energy")
-        sets["isolated_atom"] = [_isolated_atom(element, float(e0) * factor)]
-        provenance["isolated_atom"] = {"source": "given as a number", "value": float(e0), "units": str(e0_units),
-                                       "factor_eV_per_unit": factor}
-    e_atom = float(sets["isolated_atom"][0].get_potential_energy()) if "isolated_atom" in sets else None
-    if dimer_table is not None:
-        r, energy = read_dimer_table(dimer_table, table_units)
-        if table_zero == "2e0":
-            energy = energy + 2 * e_atom
-        sets["dimer_curve"] = _table_structures(element, r, energy, Path(dimer_table))
-        provenance["dimer_curve"] = {
-            "source": str(dimer_table), "source_sha256": datasets.sha256(dimer_table),
-            "units": [str(u) for u in table_units],
-            "factors": [unit_factor(table_units[0], "length"), unit_factor(table_units[1], "energy")],
-            "energy_zero": "absolute" if table_zero == "absolute" else "relative to 2 E0 (2 E0 added)"}
-    if split is not None:
-        order = np.random.default_rng(seed).permutation(len(sets[split]))
-        n_test = max(1, int(round(test_fraction * len(order))))
-        if n_test >= len(order):
-            raise DatasetError(f"cannot split {split!r} of {len(order)} structures with test fraction {test_fraction}")
-        test_indices, train_indices = np.sort(order[:n_test]), np.sort(order[n_test:])
-        whole = sets[split]
-        sets["test"] = [whole[i] for i in test_indices]
-        sets[split] = [whole[i] for i in train_indices]
-        provenance["test"] = {**provenance[split], "split_from": split, "indices": test_indices.tolist()}
-        provenance[split] = {**provenance[split], "split_into_test": True, "indices": train_indices.tolist()}
+    return sets, provenance
 
-    roles = dict(roles or {})
-    unknown = sorted(set(roles) - set(sets))
-    if unknown:
-        raise DatasetError(f"roles given for sets that are not imported: {', '.join(unknown)}")
-    if drop_shared not in (None, "training", "test"):
-        raise DatasetError(f"drop_shared must be None, 'training' or 'test', got {drop_shared!r}")
-    if drop_shared is not None:
-        meta_roles = {"sets": {name: ({"role": roles[name]} if name in roles else {}) for name in sets}}
-        kinds = {name: datasets.role(name, meta_roles) for name in sets}
-        digests = {name: [datasets.geometry_digest(atoms) for atoms in images] for name, images in sets.items()}
-        other = "test" if drop_shared == "training" else "training"
-        shared = {digest for name in sets if kinds[name] == other for digest in digests[name]}
-        for name in [name for name in sets if kinds[name] == drop_shared]:
-            keep = [k for k, digest in enumerate(digests[name]) if digest not in shared]
-            dropped = sorted(set(range(len(sets[name]))) - set(keep))
-            provenance[name]["dropped_as_shared"] = [int(sets[name][k].info["source_index"]) for k in dropped]
-            sets[name] = [sets[name][k] for k in keep]
-            if not sets[name]:
-                raise DatasetError(f"every structure of the {drop_shared} set {name!r} is shared with a "
-                                   f"{other} set")
 
-    record = {
-        "element": element, "source_note": source_note, "drop_shared": drop_shared,
-        "keys": {"energy": energy_key, "forces": forces_key, "stress": stress_key},
-        "molecular_sets": list(molecular_sets), "rcut_for_molecules_A": rcut,
-        "split": None if split is None else {"set": split, "test_fraction": test_fraction, "seed": seed,
-                                             "generator": "numpy.random.default_rng(seed).permutation"},
-        "sets": provenance,
-    }
+def _add_isolated_atom(sets: dict, provenance: dict, element: str, e0: float, e0_units: str | float) -> None:
+    """The set ``isolated_atom`` of an energy given as a number in ``e0_units``, with its provenance."""
+    factor = unit_factor(e0_units, "energy")
+    sets["isolated_atom"] = [_isolated_atom(element, float(e0) * factor)]
+    provenance["isolated_atom"] = {"source": "given as a number", "value": float(e0), "units": str(e0_units),
+                                   "factor_eV_per_unit": factor}
+
+
+def _add_dimer_curve(sets: dict, provenance: dict, element: str, dimer_table: str | os.PathLike,
+                     table_units: tuple[str | float, str | float], table_zero: str) -> None:
+    """The set ``dimer_curve`` of a table of r, E (absolute, or relative to 2 E0 of the set ``isolated_atom``),
+    with its provenance."""
+    r, energy = read_dimer_table(dimer_table, table_units)
+    if table_zero == "2e0":
+        energy = energy + 2 * float(sets["isolated_atom"][0].get_potential_energy())
+    sets["dimer_curve"] = _table_structures(element, r, energy, Path(dimer_table))
+    provenance["dimer_curve"] = {
+        "source": str(dimer_table), "source_sha256": datasets.sha256(dimer_table),
+        "units": [str(u) for u in table_units],
+        "factors": [unit_factor(table_units[0], "length"), unit_factor(table_units[1], "energy")],
+        "energy_zero": "absolute" if table_zero == "absolute" else "relative to 2 E0 (2 E0 added)"}
+
+
+def _split_off_test(sets: dict, provenance: dict, split: str, test_fraction: float, seed: int) -> None:
+    """Split the set ``split`` into itself and ``test`` (a seeded permutation; ``test_fraction`` of it, at
+    least one structure), recording the indices of both."""
+    order = np.random.default_rng(seed).permutation(len(sets[split]))
+    n_test = max(1, int(round(test_fraction * len(order))))
+    if n_test >= len(order):
+        raise DatasetError(f"cannot split {split!r} of {len(order)} structures with test fraction {test_fraction}")
+    test_indices, train_indices = np.sort(order[:n_test]), np.sort(order[n_test:])
+    whole = sets[split]
+    sets["test"] = [whole[i] for i in test_indices]
+    sets[split] = [whole[i] for i in train_indices]
+    provenance["test"] = {**provenance[split], "split_from": split, "indices": test_indices.tolist()}
+    provenance[split] = {**provenance[split], "split_into_test": True, "indices": train_indices.tolist()}
+
+
+def _drop_shared(sets: dict, provenance: dict, roles: dict[str, str], drop_shared: str) -> None:
+    """Take the structures that a held-out set shares with a training set (same geometry) out of the sets of
+    the kind ``drop_shared`` ('training' or 'test'), recording their source indices."""
+    meta_roles = {"sets": {name: ({"role": roles[name]} if name in roles else {}) for name in sets}}
+    kinds = {name: datasets.role(name, meta_roles) for name in sets}
+    digests = {name: [datasets.geometry_digest(atoms) for atoms in images] for name, images in sets.items()}
+    other = "test" if drop_shared == "training" else "training"
+    shared = {digest for name in sets if kinds[name] == other for digest in digests[name]}
+    for name in [name for name in sets if kinds[name] == drop_shared]:
+        keep = [k for k, digest in enumerate(digests[name]) if digest not in shared]
+        dropped = sorted(set(range(len(sets[name]))) - set(keep))
+        provenance[name]["dropped_as_shared"] = [int(sets[name][k].info["source_index"]) for k in dropped]
+        sets[name] = [sets[name][k] for k in keep]
+        if not sets[name]:
+            raise DatasetError(f"every structure of the {drop_shared} set {name!r} is shared with a "
+                               f"{other} set")
+
+
+def _write_data_dir(folder: Path, element: str, sets: dict[str, list[Atoms]], roles: dict[str, str], record: dict,
+                    description: str, compare_range: tuple[float, float] | None, dimer_tail_tolerance: float,
+                    check: bool) -> dict:
+    """Write the sets and their manifest (with the import ``record``) into a scratch folder beside ``folder``,
+    check it if asked, then move the files into ``folder``: an import that fails leaves ``folder`` as it was.
+    Returns the manifest."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-import-", dir=folder.parent))
     try:
         files_written = {name: _write_set(scratch, name, images) for name, images in sets.items()}
-        roles = {"dimer_curve": "reference", **roles}
         meta = datasets.write_manifest(
             scratch, element, files=files_written, description=description, roles=roles,
             compare_range=compare_range, dimer_tail_tolerance=dimer_tail_tolerance, extra={"import": record},

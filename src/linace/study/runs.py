@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -287,7 +287,7 @@ def train(
     start = time.perf_counter()
     model = fit(basis, train_structures, e0, weights=weights or DEFAULT_WEIGHTS, cache=cache, progress=progress,
                 arrays=arrays, energy_zero=energy_zero, **REGULARISATIONS[regularisation])
-    model.info["fit_seconds"] = time.perf_counter() - start
+    model.fit_info = replace(model.fit_info, fit_seconds=time.perf_counter() - start)
     train_predictions = predict(model, train_structures, cache, arrays)  # rows from the cache: the test set's
     test_predictions = predict(model, test_structures, cache)  # are computed once per basis
     curve = dimer_curve(model, covering_grid(dimer_grid(element), r_range))

@@ -47,8 +47,8 @@ from ase import Atoms
 from linace.study.dft.cache import CACHE_NAME, Cache
 from linace.study.dft.calculations import _gpaw_calculator, format_error, gpaw_executor
 from linace.study.dft.generation import data_dir as element_data_dir, tasks
-from linace.study.dft.settings import DFTSettings, default_settings, geometry_digest
-from linace.study.dft.states import _linear_axis, configuration, configuration_string, orbital_symmetry, short_digest
+from linace.study.dft.settings import DFTSettings, default_settings, geometry_digest, short_digest
+from linace.study.dft.states import _linear_axis, configuration, configuration_string, orbital_symmetry
 
 __all__ = ["REFERENCE_KEY", "RESTRICTED_DIR", "RESTRICTED_GROUPS", "SpinRestricted", "convention",
            "export_restricted", "generate_restricted", "internal_energy", "occupation_class", "restricted_tasks",

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 
 import numpy as np
 from ase import Atoms
 
-from linace.study.dft.states import short_digest
-
 __all__ = ["BOX_ASYMMETRY", "DEFAULT_SETTINGS", "DFTSettings", "box_molecule", "default_settings",
-           "geometry_digest", "is_molecule", "kpoint_grid", "prepare"]
+           "geometry_digest", "is_molecule", "kpoint_grid", "prepare", "short_digest"]
+
+
+def short_digest(payload) -> str:
+    """Short SHA-256 (16 hex digits) of a JSON-serialisable payload (keys sorted): cache keys."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
 
 #: extra box length (A) added along x, y, z to every molecular box, so that no box is cubic
 BOX_ASYMMETRY = (0.0, 0.25, 0.5)

@@ -45,7 +45,6 @@ and are tested on their own; :func:`run_task` is the part that runs GPAW.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import time
@@ -55,6 +54,8 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
+from linace.study.dft.settings import short_digest
+
 #: SCF starts of the search, in the order they are reported
 STARTS = ("integer", "fractional", "up", "down")
 
@@ -63,11 +64,6 @@ VALENCE = {"C": 4, "Si": 4}
 
 #: atomic Hund's-rule moments (Bohr magnetons) of the ground-state atoms (3P for C and Si)
 HUND_MOMENT = {"C": 2, "Si": 2}
-
-
-def short_digest(payload) -> str:
-    """Short SHA-256 (16 hex digits) of a JSON-serialisable payload (keys sorted): cache keys."""
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclasses.dataclass(frozen=True)

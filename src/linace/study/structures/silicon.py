@@ -1,7 +1,7 @@
 """Deterministic silicon structure generators: the dimer-free bulk pool of the silicon study.
 
 The molecules of silicon (the atom, Si2, the Si3-Si5 clusters) come from the element-parametrised
-generators of :mod:`linace.study.structures` (``dimers("Si")``, ``clusters("Si")``); this module
+generators of :mod:`linace.study.structures.molecules` (``dimers("Si")``, ``clusters("Si")``); this module
 holds what is silicon's own: the periodic pool, of graded diversity like carbon's, from which the
 training sets ``narrow`` (diamond only), ``crystals`` (the crystalline families) and ``diverse``
 (all families) and the common test set are split (:func:`linace.study.datasets.make_split` with
@@ -31,8 +31,19 @@ import numpy as np
 from ase import Atoms
 from ase.build import bulk, diamond100, diamond111, surface
 
-from .structures import (SLAB_VACUUM, _rng, _tag, cubic_lattice, nn_from_volume, random_packing, random_strain,
-                         rattle, scale_volume, strain)
+from .common import (
+    SLAB_VACUUM,
+    cubic_lattice,
+    family_rng,
+    nn_from_volume,
+    random_packing,
+    random_strain,
+    rattle,
+    scale_volume,
+    strain,
+    tagged,
+)
+from .molecules import dimer
 
 ELEMENT = "Si"
 #: distance (A) within which every atom of the pool has at least two neighbours (carbon's 5 A scaled)
@@ -107,7 +118,7 @@ def _rattle(atoms: Atoms, stdev: float, rng: np.random.Generator, dmin: float = 
 
 
 def _family_diamond() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("si-diamond"), []
+    rng, out = family_rng("si-diamond"), []
     for i, f in enumerate(np.linspace(0.85, 1.20, 15)):
         out.append((f"diamond-volume-{i:03d}", scale_volume(diamond(), f)))
     for i in range(25):
@@ -122,7 +133,7 @@ def _family_diamond() -> list[tuple[str, Atoms]]:
 
 
 def _family_lonsdaleite() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("si-lonsdaleite"), []
+    rng, out = family_rng("si-lonsdaleite"), []
     for i, f in enumerate(np.linspace(0.88, 1.12, 5)):
         out.append((f"lonsdaleite-volume-{i:03d}", scale_volume(lonsdaleite(), f)))
     for i in range(15):
@@ -132,7 +143,7 @@ def _family_lonsdaleite() -> list[tuple[str, Atoms]]:
 
 
 def _family_betatin() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("si-betatin"), []
+    rng, out = family_rng("si-betatin"), []
     for i, v in enumerate(np.linspace(13.5, 18.0, 7)):
         out.append((f"betatin-volume-{i:03d}", beta_tin(v)))
     for i, ca in enumerate((0.50, 0.53, 0.57, 0.60)):
@@ -144,7 +155,7 @@ def _family_betatin() -> list[tuple[str, Atoms]]:
 
 
 def _family_bc8() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("si-bc8"), []
+    rng, out = family_rng("si-bc8"), []
     for i, v in enumerate(np.linspace(17.0, 21.0, 5)):
         out.append((f"bc8-volume-{i:03d}", bc8(v)))
     for i in range(8):
@@ -154,7 +165,7 @@ def _family_bc8() -> list[tuple[str, Atoms]]:
 
 
 def _family_lattice(kind: str) -> list[tuple[str, Atoms]]:
-    rng, out = _rng(f"si-{kind}"), []
+    rng, out = family_rng(f"si-{kind}"), []
     for i, v in enumerate(DENSE_VOLUMES):
         out.append((f"{kind}-volume-{i:03d}", _lattice(kind, v)))
     reps = {"sc": (2, 2, 2), "bcc": (2, 2, 2), "fcc": (2, 2, 2), "hcp": (2, 2, 1), "sh": (2, 2, 2)}[kind]
@@ -166,7 +177,7 @@ def _family_lattice(kind: str) -> list[tuple[str, Atoms]]:
 
 
 def _family_open() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("si-open"), []
+    rng, out = family_rng("si-open"), []
     for i in range(16):
         base = diamond(cubic=True) if i % 2 else lonsdaleite().repeat((1, 1, 2))
         base = scale_volume(base, rng.uniform(1.10, 1.35))
@@ -175,7 +186,7 @@ def _family_open() -> list[tuple[str, Atoms]]:
 
 
 def _family_random() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("si-random"), []
+    rng, out = family_rng("si-random"), []
     for i in range(40):
         n = int(rng.integers(4, 13))
         packing = random_packing(n, float(rng.uniform(1.6, 3.2)), rng, dmin=1.95, element=ELEMENT)
@@ -189,7 +200,7 @@ def _bare_slab(slab: Atoms) -> Atoms:
 
 
 def _family_slab() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("si-slab"), []
+    rng, out = family_rng("si-slab"), []
     for layers in (4, 6, 8):
         for name, build in (("d100", diamond100), ("d111", diamond111)):
             slab = _bare_slab(build(ELEMENT, size=(1, 1, layers), a=A_DIAMOND, vacuum=SLAB_VACUUM / 2))
@@ -203,7 +214,7 @@ def _family_slab() -> list[tuple[str, Atoms]]:
 
 
 def _family_rattled() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("si-rattled"), []
+    rng, out = family_rng("si-rattled"), []
     bases = [("diamond8", lambda: diamond(cubic=True)), ("betatin8", lambda: beta_tin(15.5).repeat((2, 1, 1))),
              ("sc8", lambda: _lattice("sc", 17.0).repeat(2)), ("bc8", lambda: bc8(19.0))]
     for i in range(24):
@@ -226,13 +237,13 @@ def _pool() -> tuple[tuple[str, Atoms], ...]:
     out = []
     for family in POOL_FAMILIES:
         make = makers.get(family) or (lambda f=family: _family_lattice(f))
-        out.extend((sid, _tag(atoms, family)) for sid, atoms in make())
+        out.extend((sid, tagged(atoms, family)) for sid, atoms in make())
     return tuple(out)
 
 
 def convergence_structures() -> dict[str, Atoms]:
     """Periodic cells of silicon's DFT convergence check (cut-off and k-point scans)."""
-    rng = _rng("si-convergence")
+    rng = family_rng("si-convergence")
     displaced = diamond()
     displaced.positions[1] += [0.12, -0.08, 0.05]
     return {
@@ -249,8 +260,6 @@ def convergence_structures() -> dict[str, Atoms]:
 
 def convergence_molecules() -> dict[str, tuple[Atoms, tuple[int, ...]]]:
     """Molecules of silicon's convergence check with the fixed moments to try."""
-    from .structures import dimer
-
     return {
         "atom": (Atoms(ELEMENT, positions=[[0, 0, 0]]), (2,)),
         "si2_2.25": (dimer(2.25, ELEMENT), (0, 2)),

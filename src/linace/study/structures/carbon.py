@@ -1,23 +1,8 @@
-"""Deterministic structure generators for the reference data (fixed seeds): carbon's, and the
-molecules of any element.
+"""Carbon's periodic pool and the cells of its DFT convergence check.
 
-The molecules (isolated atom, dimers, clusters) take an ``element``; the periodic pool is carbon's
-here and each other element's in its own module (:data:`ELEMENT_MODULES`: silicon in
-:mod:`linace.study.silicon`); :func:`generate` dispatches.
-
-Every generator returns a list of ``(sid, atoms)``: a unique structure id and an :class:`ase.Atoms`
-with ``atoms.info["config_type"]`` (the family). Randomness comes from
-``numpy.random.default_rng([SEED, family code])``, so each family is reproducible on its own and
-adding a family never changes another one.
-
-Generation groups (:data:`GROUPS`, computed by :mod:`linace.study.dft`):
-
-* ``isolated_atom``: one C atom (no cell; the DFT workflow puts molecules in a box).
-* ``dimers``: C2 from 0.9 to 6.0 A, 0.02 A apart up to 1.6 A.
-* ``clusters``: isolated C3, C4, C5 of varied shapes and bond lengths.
-* ``pool``: periodic bulk, layer, chain, tube and slab structures of 1-16 atoms in the families of
-  :data:`POOL_FAMILIES`; never a dimer (every atom has at least two neighbours within
-  :data:`CUTOFF`). The training/test split of the pool lives in :mod:`linace.study.datasets`.
+The pool: periodic bulk, layer, chain, tube and slab structures of 1-16 atoms in the families of
+:data:`POOL_FAMILIES`; never a dimer (every atom has at least two neighbours within :data:`CUTOFF`).
+The training/test split of the pool lives in :mod:`linace.study.datasets`.
 
 The pool was grown in two steps. The first 333 structures (the first draws of the first twelve
 families) are unchanged; the second step (issue "evidence with error bars") appends to every
@@ -40,19 +25,32 @@ from collections.abc import Callable
 import numpy as np
 from ase import Atoms
 from ase.build import bulk, diamond100, diamond111, graphene_nanoribbon, nanotube, surface
-from ase.neighborlist import neighbor_list
 
-SEED = 20250222
-#: distance (A) within which every atom of the pool must have at least two neighbours
-CUTOFF = 5.0
-#: smallest interatomic distance (A) allowed in random, rattled and cluster structures
-MIN_DISTANCE = 1.1
+from .common import (
+    CUTOFF,
+    LAYER_VACUUM,
+    MIN_DISTANCE,
+    SLAB_VACUUM,
+    cubic_lattice,
+    family_rng,
+    nn_from_volume,
+    random_packing,
+    random_strain,
+    rattle,
+    scale_volume,
+    strain,
+    tagged,
+    vacancy,
+)
+from .molecules import dimer
+
+__all__ = ["A_DIAMOND", "A_GRAPHENE", "CRYSTALLINE", "CUTOFF", "C_GRAPHITE", "LATTICE_VOLUMES", "MIN_DISTANCE",
+           "POOL_FAMILIES", "chain", "convergence_molecules", "convergence_structures", "diamond",
+           "diamond_tetragonal", "graphene", "graphene_rectangular", "graphite", "lonsdaleite", "pool", "stone_wales"]
 
 A_DIAMOND = 3.567  # A, cubic lattice constant (PBE ~3.57)
 A_GRAPHENE = 2.467  # A, in-plane lattice constant (C-C 1.424 A)
 C_GRAPHITE = 6.70  # A, AB stacking period (experiment; PBE barely binds the layers)
-LAYER_VACUUM = 12.0  # A, period across a layer or between chains
-SLAB_VACUUM = 12.0  # A, total vacuum gap of a slab
 #: volumes (A^3/atom) of the sc, bcc, fcc and sh scans (diamond: 5.67, graphite: 8.8)
 LATTICE_VOLUMES = (5.0, 5.8, 6.8, 8.0, 9.5)
 
@@ -61,70 +59,6 @@ POOL_FAMILIES = ("diamond", "lonsdaleite", "graphite", "graphene", "chain",
                  "sc", "bcc", "fcc", "sh", "random", "slab", "rattled",
                  "amorphous", "defect", "nanotube", "surface")
 CRYSTALLINE = POOL_FAMILIES[:9]
-GROUPS = ("isolated_atom", "dimers", "clusters", "pool")
-
-
-def _rng(family: str) -> np.random.Generator:
-    code = sum((i + 1) * ord(c) for i, c in enumerate(family))  # stable across runs and platforms
-    return np.random.default_rng([SEED, code])
-
-
-def _tag(atoms: Atoms, config_type: str) -> Atoms:
-    atoms.info = {"config_type": config_type}
-    return atoms
-
-
-def min_distance(atoms: Atoms) -> float:
-    """Smallest interatomic distance (A), periodic images included (inf for one isolated atom)."""
-    if len(atoms) == 1 and not any(atoms.pbc):
-        return float("inf")
-    i, d = neighbor_list("id", atoms, 4.0)
-    if len(d) == 0:
-        return float("inf")
-    return float(d.min())
-
-
-def coordination(atoms: Atoms, cutoff: float = CUTOFF) -> np.ndarray:
-    """Number of neighbours of each atom within ``cutoff`` (A), periodic images included; (N,)."""
-    i = neighbor_list("i", atoms, cutoff)
-    return np.bincount(i, minlength=len(atoms))
-
-
-def rattle(atoms: Atoms, stdev: float, rng: np.random.Generator,
-           dmin: float = MIN_DISTANCE, attempts: int = 200) -> Atoms:
-    """Copy with Gaussian displacements (``stdev`` A per Cartesian component), redrawn until all
-    interatomic distances (periodic images included) are at least ``dmin`` A."""
-    for _ in range(attempts):
-        out = atoms.copy()
-        out.positions += rng.normal(0.0, stdev, size=(len(out), 3))
-        if min_distance(out) >= dmin:
-            return out
-    raise RuntimeError(f"could not rattle by {stdev} A with distances >= {dmin} A")
-
-
-def strain(atoms: Atoms, eps: np.ndarray) -> Atoms:
-    """Copy with the cell (and atoms) deformed by (1 + eps); ``eps`` symmetric (3, 3)."""
-    out = atoms.copy()
-    out.set_cell(np.asarray(atoms.cell) @ (np.eye(3) + eps), scale_atoms=True)
-    return out
-
-
-def random_strain(rng: np.random.Generator, scale: float, axes=(0, 1, 2)) -> np.ndarray:
-    """Symmetric strain (3, 3), components ~ N(0, scale), restricted to the given axes."""
-    e = rng.normal(0.0, scale, size=(3, 3))
-    e = 0.5 * (e + e.T)
-    mask = np.zeros((3, 3), bool)
-    mask[np.ix_(axes, axes)] = True
-    return np.where(mask, e, 0.0)
-
-
-def scale_volume(atoms: Atoms, factor: float) -> Atoms:
-    """Copy scaled isotropically along its periodic axes; the volume changes by ``factor``."""
-    per = [i for i in range(3) if atoms.pbc[i]]
-    eps = np.zeros((3, 3))
-    for i in per:
-        eps[i, i] = factor ** (1.0 / len(per)) - 1.0
-    return strain(atoms, eps)
 
 
 # ----------------------------------------------------------------------------- crystals
@@ -195,66 +129,11 @@ def chain(bonds=(1.28,), angle: float = 180.0, vacuum: float = LAYER_VACUUM) -> 
     return atoms
 
 
-def cubic_lattice(kind: str, nn: float, element: str = "C") -> Atoms:
-    """One-atom sc, bcc, fcc or simple hexagonal (c/a = 1) cell with nearest-neighbour distance
-    ``nn`` (A)."""
-    if kind == "sc":
-        return bulk(element, "sc", a=nn)
-    if kind == "bcc":
-        return bulk(element, "bcc", a=2 * nn / np.sqrt(3))
-    if kind == "fcc":
-        return bulk(element, "fcc", a=nn * np.sqrt(2))
-    if kind == "sh":
-        cell = [[nn, 0, 0], [-nn / 2, nn * np.sqrt(3) / 2, 0], [0, 0, nn]]
-        return Atoms(element, positions=[[0, 0, 0]], cell=cell, pbc=True)
-    raise ValueError(f"unknown lattice {kind!r}")
-
-
-def nn_from_volume(kind: str, volume: float) -> float:
-    """Nearest-neighbour distance (A) of a one-atom sc, bcc, fcc or sh (c/a = 1) lattice with
-    ``volume`` (A^3 per atom)."""
-    factor = {"sc": 1.0, "bcc": 4 / (3 * np.sqrt(3)), "fcc": 1 / np.sqrt(2),
-              "sh": np.sqrt(3) / 2}[kind]  # volume per atom / nn^3
-    return float((volume / factor) ** (1 / 3))
-
-
-def random_packing(n: int, density: float, rng: np.random.Generator,
-                   dmin: float = 1.25, attempts: int = 2000, element: str = "C") -> Atoms:
-    """AIRSS-like random cell: ``n`` atoms at mass ``density`` (g/cm^3), all distances >= ``dmin``.
-
-    The cell has random lengths (ratio <= 1.6) and angles (70-110 degrees) before scaling to the
-    volume of the density; atoms are inserted uniformly one by one, rejecting too close ones.
-    """
-    from ase.data import atomic_masses, atomic_numbers
-    from ase.units import _amu
-
-    volume = n * atomic_masses[atomic_numbers[element]] * _amu * 1e3 / density * 1e24  # A^3
-    for _ in range(attempts):
-        lengths = rng.uniform(1.0, 1.6, 3)
-        angles = rng.uniform(70.0, 110.0, 3)
-        atoms = Atoms(cell=np.concatenate([lengths, angles]), pbc=True)
-        if not np.isfinite(atoms.cell.volume) or atoms.cell.volume < 0.3 * np.prod(lengths):
-            continue
-        atoms.set_cell(atoms.cell * (volume / atoms.cell.volume) ** (1 / 3), scale_atoms=False)
-        placed = 0
-        for _ in range(200 * n):
-            trial = atoms.copy()
-            trial.append(element)
-            trial.positions[-1] = rng.uniform(0, 1, 3) @ np.asarray(atoms.cell)
-            if min_distance(trial) >= dmin:
-                atoms = trial
-                placed += 1
-                if placed == n:
-                    return atoms
-        # too crowded for this cell shape: draw another one
-    raise RuntimeError(f"could not pack {n} atoms at {density} g/cm^3")
-
 
 # ----------------------------------------------------------------------------- families
 
-
 def _family_diamond() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("diamond"), []
+    rng, out = family_rng("diamond"), []
     for i, f in enumerate(np.linspace(0.85, 1.15, 21)):
         out.append((f"diamond-volume-{i:03d}", scale_volume(diamond(), f)))
     for i in range(30):
@@ -281,7 +160,7 @@ def _family_diamond() -> list[tuple[str, Atoms]]:
 
 
 def _family_lonsdaleite() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("lonsdaleite"), []
+    rng, out = family_rng("lonsdaleite"), []
     for i, f in enumerate(np.linspace(0.88, 1.12, 7)):
         out.append((f"lonsdaleite-volume-{i:03d}", scale_volume(lonsdaleite(), f)))
     for i in range(8):
@@ -299,7 +178,7 @@ def _family_lonsdaleite() -> list[tuple[str, Atoms]]:
 
 
 def _family_graphite() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("graphite"), []
+    rng, out = family_rng("graphite"), []
     k = 0
     for fa in (0.96, 1.0, 1.04):
         for c in (6.2, 6.7, 7.4):
@@ -322,7 +201,7 @@ def _family_graphite() -> list[tuple[str, Atoms]]:
 
 
 def _family_graphene() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("graphene"), []
+    rng, out = family_rng("graphene"), []
     for i, f in enumerate(np.linspace(0.92, 1.10, 6)):
         out.append((f"graphene-flat-{i:03d}", graphene(A_GRAPHENE * f)))
     for i, (f, h) in enumerate([(0.94, 0.3), (1.0, 0.15), (1.0, 0.3), (1.0, 0.45),
@@ -342,7 +221,7 @@ def _family_graphene() -> list[tuple[str, Atoms]]:
 
 
 def _family_chain() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("chain"), []
+    rng, out = family_rng("chain"), []
     for i, b in enumerate((1.22, 1.28, 1.34, 1.42, 1.55)):
         out.append((f"chain-cumulene-{i:03d}", chain((b,))))
     for i, bb in enumerate([(1.20, 1.38), (1.22, 1.34), (1.25, 1.31), (1.18, 1.45), (1.30, 1.50)]):
@@ -359,7 +238,7 @@ def _family_chain() -> list[tuple[str, Atoms]]:
 
 
 def _family_lattice(kind: str) -> list[tuple[str, Atoms]]:
-    rng, out = _rng(kind), []
+    rng, out = family_rng(kind), []
     for i, v in enumerate(LATTICE_VOLUMES):
         out.append((f"{kind}-volume-{i:03d}", cubic_lattice(kind, nn_from_volume(kind, v))))
     reps = {"sc": [(2, 2, 1), (2, 2, 2), (2, 1, 1)], "bcc": [(2, 2, 1), (2, 2, 2), (2, 2, 1)],
@@ -375,7 +254,7 @@ def _family_lattice(kind: str) -> list[tuple[str, Atoms]]:
 
 
 def _family_random() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("random"), []
+    rng, out = family_rng("random"), []
     sizes = [4] * 12 + [5] * 10 + [6] * 14 + [7] * 8 + [8] * 12 + [10] * 4
     densities = np.linspace(1.5, 3.5, len(sizes))
     rng.shuffle(densities)
@@ -388,7 +267,7 @@ def _family_random() -> list[tuple[str, Atoms]]:
 
 
 def _family_slab() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("slab"), []
+    rng, out = family_rng("slab"), []
     for layers in (4, 6, 8):
         s100 = diamond100("C", size=(1, 1, layers), a=A_DIAMOND, vacuum=SLAB_VACUUM / 2)
         s111 = diamond111("C", size=(1, 1, layers), a=A_DIAMOND, vacuum=SLAB_VACUUM / 2)
@@ -410,7 +289,7 @@ def _family_slab() -> list[tuple[str, Atoms]]:
 
 
 def _family_rattled() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("rattled"), []
+    rng, out = family_rng("rattled"), []
     bases: list[tuple[str, Callable[[], Atoms]]] = [
         ("diamond8", lambda: diamond(cubic=True)),
         ("diamond4", diamond_tetragonal),
@@ -431,12 +310,6 @@ def _family_rattled() -> list[tuple[str, Atoms]]:
     return out
 
 
-def vacancy(atoms: Atoms, index: int) -> Atoms:
-    """Copy without atom ``index``."""
-    out = atoms.copy()
-    del out[index]
-    return out
-
 
 def stone_wales(sheet: Atoms, i: int, j: int) -> Atoms:
     """Copy of a graphene sheet with the bond i-j rotated by 90 degrees in plane about its midpoint
@@ -450,7 +323,7 @@ def stone_wales(sheet: Atoms, i: int, j: int) -> Atoms:
 
 
 def _family_amorphous() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("amorphous"), []
+    rng, out = family_rng("amorphous"), []
     for i, rho in enumerate(np.linspace(1.4, 3.6, 60)):
         n = int(rng.integers(8, 17))
         out.append((f"amorphous-n{n}-{i:03d}", random_packing(n, float(rho), rng, dmin=1.3)))
@@ -458,7 +331,7 @@ def _family_amorphous() -> list[tuple[str, Atoms]]:
 
 
 def _family_defect() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("defect"), []
+    rng, out = family_rng("defect"), []
     for i in range(12):  # a vacancy in 8- and 16-atom diamond cells
         base = diamond(cubic=True) if i % 2 else diamond(cubic=True).repeat((2, 1, 1))
         base = scale_volume(base, rng.uniform(0.95, 1.05))
@@ -475,7 +348,7 @@ def _family_defect() -> list[tuple[str, Atoms]]:
 
 
 def _family_nanotube() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("nanotube"), []
+    rng, out = family_rng("nanotube"), []
     for i in range(32):
         n, m = ((2, 2), (3, 3), (3, 0), (4, 0))[i % 4]
         tube = nanotube(n, m, length=1, bond=1.42 * rng.uniform(0.96, 1.05), symbol="C", vacuum=LAYER_VACUUM / 2)
@@ -485,7 +358,7 @@ def _family_nanotube() -> list[tuple[str, Atoms]]:
 
 
 def _family_surface() -> list[tuple[str, Atoms]]:
-    rng, out = _rng("surface"), []
+    rng, out = family_rng("surface"), []
     for i in range(12):  # diamond (110), two layers of the cubic cell, unreconstructed
         slab = surface(diamond(a=A_DIAMOND * rng.uniform(0.98, 1.02), cubic=True), (1, 1, 0), 2,
                        vacuum=SLAB_VACUUM / 2)
@@ -515,196 +388,16 @@ def _pool() -> tuple[tuple[str, Atoms], ...]:
     out = []
     for family in POOL_FAMILIES:
         make = makers.get(family) or (lambda f=family: _family_lattice(f))
-        out.extend((sid, _tag(a, family)) for sid, a in make())
+        out.extend((sid, tagged(a, family)) for sid, a in make())
     return tuple(out)
 
 
-# ----------------------------------------------------------------------------- molecules
-
-
-def isolated_atom(element: str = "C") -> list[tuple[str, Atoms]]:
-    """One atom (no cell)."""
-    return [("atom", _tag(Atoms(element, positions=[[0, 0, 0]]), "isolated_atom"))]
-
-
-#: dimer separations (A) per element: (start, stop, step) of consecutive ranges
-DIMER_RANGES = {
-    # C2, 77 values: step 0.02 A up to 1.6 A (the minima of the low states and the steep repulsive
-    # wall), 0.05 A to 2.5 A (where states cross), 0.1 A to 4.0 A, 0.25 A to 6.0 A
-    "C": ((0.90, 1.60, 0.02), (1.65, 2.50, 0.05), (2.60, 4.00, 0.10), (4.25, 6.00, 0.25)),
-    # Si2, 82 values: 0.025 A on the repulsive wall, 0.02 A around the minima (X3Sigma_g- at
-    # 2.246 A, the 3Pi_u and 1Delta_g states close by), 0.1 A to 4.0 A, 0.25 A to 7.0 A. The ends
-    # cover the comparison range of silicon's dimer curves, carbon's 1.0-4.5 A scaled by the bond
-    # lengths (linace.analysis.convergence_range('Si') = 1.52-6.84 A), as carbon's 0.9-6.0 A cover
-    # 1.0-4.5 A; the issue's 1.7-6.5 A would leave the ends of that range without DFT. The wall
-    # was first sampled every 0.05 A; carbon's 0.02 A scaled by the bond lengths is 0.030 A, and at
-    # 0.05 A the smoothness check of the curve (a cubic through the four nearest points, which
-    # extrapolates at the first point) missed its 5 meV by 0.3 meV at 1.50 A on the smooth wall.
-    "Si": ((1.50, 1.875, 0.025), (1.90, 2.70, 0.02), (2.80, 4.00, 0.10), (4.25, 7.00, 0.25)),
-}
-
-
-def dimer_distances(element: str = "C") -> np.ndarray:
-    """Dimer separations (A) of an element (:data:`DIMER_RANGES`), increasing."""
-    if element not in DIMER_RANGES:
-        raise ValueError(f"no dimer separations for {element!r}; known: {', '.join(DIMER_RANGES)}")
-    return np.round(np.concatenate([np.arange(start, stop + 1e-9, step)
-                                    for start, stop, step in DIMER_RANGES[element]]), 4)
-
-
-def dimer(r: float, element: str = "C") -> Atoms:
-    """A dimer along x with separation ``r`` (A), no cell."""
-    return Atoms(f"{element}2", positions=[[0, 0, 0], [r, 0, 0]])
-
-
-def dimers(element: str = "C") -> list[tuple[str, Atoms]]:
-    """The dimer curve: one dimer per :func:`dimer_distances` value."""
-    return [(f"dimer-{r:.3f}", _tag(dimer(r, element), "dimer")) for r in dimer_distances(element)]
-
-
-def _unit(rng: np.random.Generator) -> np.ndarray:
-    v = rng.normal(size=3)
-    return v / np.linalg.norm(v)
-
-
-def _polyline(bonds, angles, dihedral_rng: np.random.Generator | None = None) -> np.ndarray:
-    """Positions (n, 3) of a chain with bond lengths (A) and bond angles (degrees); planar unless a
-    Generator for random dihedrals is given."""
-    pos = [np.zeros(3), np.array([bonds[0], 0.0, 0.0])]
-    normal = np.array([0.0, 0.0, 1.0])
-    for k, b in enumerate(bonds[1:]):
-        prev = pos[-1] - pos[-2]
-        prev /= np.linalg.norm(prev)
-        if dihedral_rng is not None:
-            normal = np.cross(prev, _unit(dihedral_rng))
-            normal /= np.linalg.norm(normal)
-        theta = np.radians(180.0 - angles[k])
-        new = np.cos(theta) * prev + np.sin(theta) * np.cross(normal, prev)
-        pos.append(pos[-1] + b * new)
-    return np.array(pos)
-
-
-def _regular_polygon(n: int, bond: float) -> np.ndarray:
-    r = bond / (2 * np.sin(np.pi / n))
-    t = 2 * np.pi * np.arange(n) / n
-    return np.stack([r * np.cos(t), r * np.sin(t), np.zeros(n)], axis=1)
-
-
-def random_cluster(n: int, rng: np.random.Generator, bond=(1.2, 1.7),
-                   dmin: float = 1.15) -> np.ndarray:
-    """Connected random cluster (n, 3): each new atom at a random bond length from a random atom."""
-    pos = [np.zeros(3)]
-    while len(pos) < n:
-        trial = pos[rng.integers(len(pos))] + rng.uniform(*bond) * _unit(rng)
-        if min(np.linalg.norm(trial - p) for p in pos) >= dmin:
-            pos.append(trial)
-    return np.array(pos)
-
-
-def clusters(element: str = "C") -> list[tuple[str, Atoms]]:
-    """150 isolated X3 (40), X4 (50) and X5 (60) of varied shapes and bond lengths (no cell).
-
-    The shapes and bond lengths are drawn for carbon (C-C 1.22-1.7 A) and scaled to other elements
-    by their length scale (:func:`linace.analysis.length_scale`: Si-Si 1.85-2.6 A), each element
-    from its own random stream.
-    """
-    from linace.analysis import length_scale
-
-    rng, out = _rng("clusters" if element == "C" else f"clusters-{element}"), []
-    scale = length_scale(element)
-
-    def add(kind: str, pos) -> None:
-        atoms = Atoms(f"{element}{len(pos)}", positions=np.asarray(pos) * scale)
-        atoms.positions -= atoms.get_center_of_mass()
-        out.append((f"{element}{len(pos)}-{kind}-{len(out):03d}", _tag(atoms, f"{element}{len(pos)}")))
-
-    b = lambda lo=1.22, hi=1.50: rng.uniform(lo, hi)  # noqa: E731  bond length (A)
-    # C3 (40)
-    for _ in range(8):
-        add("linear", _polyline([b(), b()], [180.0]))
-    for _ in range(14):
-        add("bent", _polyline([b(), b()], [rng.uniform(90, 170)]))
-    for _ in range(10):
-        add("triangle", _polyline([b(1.3, 1.6), b(1.3, 1.6)], [60.0 + rng.uniform(-8, 8)]))
-    for _ in range(8):
-        add("random", random_cluster(3, rng))
-    # C4 (50)
-    for _ in range(6):
-        add("linear", _polyline([b(), b(), b()], [180.0, 180.0]))
-    for _ in range(8):
-        add("zigzag", _polyline([b(), b(), b()], rng.uniform(100, 170, 2), rng))
-    for _ in range(10):
-        sq = _regular_polygon(4, b(1.35, 1.6))
-        sq[[0, 2], 0] *= rng.uniform(0.6, 1.1)  # rhombus
-        add("rhombus", sq)
-    for _ in range(5):
-        add("square", _regular_polygon(4, b(1.35, 1.6)))
-    for _ in range(5):
-        d = b(1.4, 1.7)
-        add("tetrahedron", d / np.sqrt(8) * np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1],
-                                                      [-1, -1, 1]]))
-    for _ in range(6):
-        arms = _regular_polygon(3, 1.0) / np.linalg.norm(_regular_polygon(3, 1.0)[0])
-        arms[:, 2] = rng.uniform(0, 0.5)
-        add("star", np.vstack([[0, 0, 0], arms * np.array([[b()], [b()], [b()]])
-                               / np.linalg.norm(arms, axis=1)[:, None]]))
-    for _ in range(10):
-        add("random", random_cluster(4, rng))
-    # C5 (60)
-    for _ in range(6):
-        add("linear", _polyline([b() for _ in range(4)], [180.0] * 3))
-    for _ in range(8):
-        add("zigzag", _polyline([b() for _ in range(4)], rng.uniform(100, 170, 3), rng))
-    for _ in range(8):
-        ring = _regular_polygon(5, b(1.3, 1.55))
-        ring[:, 2] = rng.normal(0, 0.15, 5)
-        add("ring", ring)
-    for _ in range(6):
-        tri = _regular_polygon(3, b(1.4, 1.7))
-        h = rng.uniform(0.8, 1.3)
-        add("bipyramid", np.vstack([tri, [[0, 0, h], [0, 0, -h]]]))
-    for _ in range(6):
-        sq = _regular_polygon(4, b(1.4, 1.7))
-        add("pyramid", np.vstack([sq, [[0, 0, rng.uniform(0.8, 1.3)]]]))
-    for _ in range(8):
-        arms = np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]]) / np.sqrt(3)
-        arms = arms + rng.normal(0, 0.1, arms.shape)
-        arms /= np.linalg.norm(arms, axis=1)[:, None]
-        add("branched", np.vstack([[0, 0, 0], arms * rng.uniform(1.3, 1.6, (4, 1))]))
-    for _ in range(18):
-        add("random", random_cluster(5, rng))
-    return out
-
-
-# ----------------------------------------------------------------------------- entry points
-
-
-#: elements with reference-data generators: the module holding each one's pool
-#: (``POOL_FAMILIES``, ``CRYSTALLINE``, ``pool()``, ``convergence_structures()``, ``convergence_molecules()``)
-ELEMENT_MODULES = {"C": "linace.study.structures", "Si": "linace.study.silicon"}
-
-
-def element_module(element: str = "C"):
-    """The generator module of an element (:data:`ELEMENT_MODULES`): this module for carbon."""
-    import importlib
-
-    if element not in ELEMENT_MODULES:
-        raise ValueError(f"no structure generators for {element!r}; known: {', '.join(ELEMENT_MODULES)}")
-    return importlib.import_module(ELEMENT_MODULES[element])
-
-
-def generate(group: str, element: str = "C") -> list[tuple[str, Atoms]]:
-    """Structures of a generation group (one of :data:`GROUPS`) of an element, in a fixed order."""
-    makers = {"isolated_atom": isolated_atom, "dimers": dimers, "clusters": clusters,
-              "pool": lambda element: element_module(element).pool()}
-    if group not in makers:
-        raise ValueError(f"unknown group {group!r}; known: {list(makers)}")
-    return makers[group](element)
+# ----------------------------------------------------------------------------- the DFT convergence check
 
 
 def convergence_structures() -> dict[str, Atoms]:
     """Periodic cells of the DFT convergence check (see :func:`linace.study.dft.convergence_cases`)."""
-    rng = _rng("convergence")
+    rng = family_rng("convergence")
     disp = diamond()
     disp.positions[1] += [0.08, -0.05, 0.03]
     return {
@@ -727,13 +420,3 @@ def convergence_molecules() -> dict[str, tuple[Atoms, tuple[int, ...]]]:
         "c2_5.0": (dimer(5.0), (4,)),
     }
 
-
-def nearest_neighbour_distances(atoms: Atoms, cutoff: float = CUTOFF) -> np.ndarray:
-    """Distance (A) from each atom to its nearest neighbour, periodic images included; (N,).
-
-    ``inf`` for an atom without a neighbour within ``cutoff`` (A).
-    """
-    i, d = neighbor_list("id", atoms, cutoff)
-    nearest = np.full(len(atoms), np.inf)
-    np.minimum.at(nearest, i, d)
-    return nearest
