@@ -1,6 +1,6 @@
 r"""Analysis of fitted potentials: errors, dimer curves, their body-order decomposition, convergence.
 
-Dimer curve and its decomposition (DESIGN.md section 2). On an isolated C2 both atoms have one
+Dimer curve and its decomposition (docs/design.md, section 2). On an isolated C2 both atoms have one
 neighbour, and
 
 .. math::
