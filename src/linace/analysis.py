@@ -97,8 +97,10 @@ class Predictions:
 
     def errors(self, config_type: str | None = None) -> dict:
         """RMSE and MAE of energies (meV/atom) and force components (eV/A), optionally of one config_type."""
-        structures = np.ones(len(self.config_types), bool) if config_type is None else self.config_types == config_type
-        atoms = np.ones(len(self.atom_config_types), bool) if config_type is None else self.atom_config_types == config_type
+        if config_type is None:
+            structures, atoms = np.ones(len(self.config_types), bool), np.ones(len(self.atom_config_types), bool)
+        else:
+            structures, atoms = self.config_types == config_type, self.atom_config_types == config_type
         de = 1000 * (self.energy_pred[structures] - self.energy_ref[structures])
         df = (self.forces_pred[atoms] - self.forces_ref[atoms]).ravel()
         return {
@@ -255,7 +257,8 @@ def curve_distance(r1, energy1, r2, energy2, r_range: tuple[float, float] = CONV
     return float(trapezoid(difference, grid) / (r_range[1] - r_range[0]))
 
 
-def curve_minimum(r, energy, r_range: tuple[float, float] = CONVERGENCE_RANGE, points: int = 3501) -> tuple[float, float]:
+def curve_minimum(r, energy, r_range: tuple[float, float] = CONVERGENCE_RANGE,
+                  points: int = 3501) -> tuple[float, float]:
     """Position (A) and value (eV) of the minimum of a curve within ``r_range``."""
     grid = np.linspace(*r_range, points)
     values = _on_grid(r, energy, grid)
@@ -303,7 +306,8 @@ def span_residual(reference: np.ndarray, other: np.ndarray, rcond: float = 1e-12
     """
     reference, other = np.asarray(reference, float), np.asarray(other, float)
     if reference.ndim != 2 or other.ndim != 2 or reference.shape[0] != other.shape[0]:
-        raise ValueError(f"expected two 2-d arrays with the same number of rows, got {reference.shape} and {other.shape}")
+        raise ValueError(f"expected two 2-d arrays with the same number of rows, "
+                         f"got {reference.shape} and {other.shape}")
     norms = np.linalg.norm(reference, axis=0)
     u, s, _ = np.linalg.svd(reference[:, norms > 0] / norms[norms > 0], full_matrices=False)
     q = u[:, s > rcond * s[0]] if s.size else u[:, :0]

@@ -26,7 +26,7 @@ linearly independent set (SVD, rank reduction in coefficient space).
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
+from functools import cache
 from math import factorial, sqrt
 
 import numpy as np
@@ -42,7 +42,7 @@ __all__ = [
 RANK_TOLERANCE = 1e-10
 
 
-@lru_cache(maxsize=None)
+@cache
 def clebsch_gordan(j1: int, m1: int, j2: int, m2: int, J: int, M: int) -> float:
     r"""Clebsch-Gordan coefficient :math:`\langle j_1 m_1 j_2 m_2 | J M\rangle` (Condon-Shortley).
 
@@ -82,7 +82,7 @@ def clebsch_gordan(j1: int, m1: int, j2: int, m2: int, J: int, M: int) -> float:
     return prefactor * total
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cg_tensor(j1: int, j2: int, J: int) -> np.ndarray:
     """CG[m1 + j1, m2 + j2, M + J] as a dense (2j1+1, 2j2+1, 2J+1) array."""
     out = np.zeros((2 * j1 + 1, 2 * j2 + 1, 2 * J + 1))
@@ -94,7 +94,7 @@ def _cg_tensor(j1: int, j2: int, J: int) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def complex_to_real(l: int) -> np.ndarray:
     r"""Unitary U with :math:`Y_l^m = \sum_\mu U[m+l, \mu+l]\, Y_{l\mu}` (complex from real).
 
@@ -129,7 +129,7 @@ def _intermediate_sequences(ls: tuple[int, ...]):
             yield seq[1:]
 
 
-@lru_cache(maxsize=None)
+@cache
 def invariant_couplings(ls: tuple[int, ...]) -> np.ndarray:
     """Real rotation-invariant tensors for the degrees ``ls``, one per coupling tree.
 
@@ -172,7 +172,7 @@ def _symmetrise(tensor: np.ndarray, groups: tuple[int, ...]) -> np.ndarray:
     return sum(np.transpose(tensor, p) for p in perms) / len(perms)
 
 
-@lru_cache(maxsize=None)
+@cache
 def coupling_coefficients(ls: tuple[int, ...], groups: tuple[int, ...] | None = None) -> np.ndarray:
     """Orthonormal, linearly independent invariant couplings for one product of factors.
 

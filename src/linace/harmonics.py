@@ -31,7 +31,7 @@ unit vector, its gradient with respect to the (non-normalised) vector is
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from math import factorial, pi, sqrt
 
 import numpy as np
@@ -56,7 +56,7 @@ def _double_factorial(k: int) -> float:
     return float(np.prod(np.arange(k, 0, -2))) if k > 0 else 1.0
 
 
-@lru_cache(maxsize=None)
+@cache
 def _normalisation(l: int, m: int) -> float:
     """sqrt(2) N_lm for m > 0 and N_l0 for m = 0 (m >= 0)."""
     n_lm = sqrt((2 * l + 1) / (4 * pi) * factorial(l - m) / factorial(l + m))

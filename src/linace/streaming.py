@@ -46,8 +46,17 @@ import scipy.linalg
 from ase import Atoms
 
 from .basis import ACEBasis
-from .fit import (SOLVERS, ACEModel, FitError, Weights, _prior_diagonal, config_type, evidence_maximisation,
-                  scaled_spectrum, structure_rows)
+from .fit import (
+    SOLVERS,
+    ACEModel,
+    FitError,
+    Weights,
+    _prior_diagonal,
+    config_type,
+    evidence_maximisation,
+    scaled_spectrum,
+    structure_rows,
+)
 
 __all__ = ["AssemblyError", "NormalEquations", "assemble", "chunk_normal_equations", "fit_streaming"]
 
