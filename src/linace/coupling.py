@@ -48,6 +48,11 @@ def clebsch_gordan(j1: int, m1: int, j2: int, m2: int, J: int, M: int) -> float:
 
     Racah's closed formula, for integer angular momenta. Zero unless M = m1 + m2, the triangle
     condition holds and every |m| <= j.
+
+    >>> round(clebsch_gordan(1, 0, 1, 0, 0, 0), 6)   # <1 0 1 0 | 0 0> = -1/sqrt(3)
+    -0.57735
+    >>> clebsch_gordan(1, 1, 1, 1, 0, 0)              # M != m1 + m2
+    0.0
     """
     if M != m1 + m2 or not abs(j1 - j2) <= J <= j1 + j2:
         return 0.0
@@ -189,6 +194,17 @@ def coupling_coefficients(ls: tuple[int, ...], groups: tuple[int, ...] | None = 
     -------
     (n_couplings, 2*l_1+1, ..., 2*l_nu+1) array, orthonormal when flattened (Frobenius inner
     product). Empty first axis if no invariant exists (e.g. odd sum of l, or l_1 != l_2 for nu = 2).
+
+    Examples
+    --------
+    >>> coupling_coefficients((1, 1)).shape         # Y_1 . Y_1: one invariant
+    (1, 3, 3)
+    >>> coupling_coefficients((1, 2)).shape         # odd sum of l: none under inversion
+    (0, 3, 5)
+    >>> coupling_coefficients((2, 2, 2, 2)).shape   # nu = 4: one per intermediate L = 0..4
+    (5, 5, 5, 5, 5)
+    >>> coupling_coefficients((2, 2, 2, 2), groups=(0, 0, 0, 0)).shape  # one function four times
+    (1, 5, 5, 5, 5)
     """
     ls = tuple(int(l) for l in ls)
     groups = tuple(range(len(ls))) if groups is None else tuple(groups)
