@@ -1,4 +1,4 @@
-# The two commands of the README:  make book  and  make test.
+# The two commands of the README:  make book  and  make test  (and make lint, which CI runs before them).
 # Both create the virtual environment .venv on first use (Python >= 3.10; 3.11 recommended).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -7,10 +7,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 KERNEL_CONFIG := $(VENV)/etc/ipython/ipython_kernel_config.py
 
-.PHONY: help venv test book check-book notebooks sweep sweep-full sweep-paper import-paper bench data clean
+.PHONY: help venv test lint book check-book notebooks sweep sweep-full sweep-paper import-paper bench data clean
 
 help:
 	@echo "make test   - create .venv if needed and run the whole test suite"
+	@echo "make lint   - ruff: lint (ruff check) and formatting (ruff format --check) of the Python sources"
 	@echo "make book   - create .venv if needed, run the default sweep, build the HTML book into _build/html"
 	@echo "make check-book - render every chapter of the built book offline in headless Chromium and check it"
 	@echo "make sweep  - the default sweep (python -m linace.study.sweep) and the resampled runs (python -m linace.study.resample)"
@@ -33,6 +34,13 @@ venv: $(STAMP) $(KERNEL_CONFIG)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# ruff, configured in pyproject.toml ([tool.ruff]): the lint rules, then the formatting (checked, never
+# rewritten here: `.venv/bin/ruff format $(LINT_PATHS)` and `.venv/bin/ruff check --fix` rewrite).
+LINT_PATHS := src tests scripts benchmarks book
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 # The paired .ipynb files are generated from the py:percent sources (never edited by hand).
 notebooks: $(STAMP)

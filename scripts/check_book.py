@@ -67,7 +67,8 @@ MEASURE_JS = r"""
     var article = document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
     var column = article.getBoundingClientRect();
     var blocks = [];
-    var wide = "pre, table, .pst-scrollable-table-container, div.output, div.cell_output, mjx-container[display='true']";
+    var wide = "pre, table, .pst-scrollable-table-container, div.output, div.cell_output, "
+               + "mjx-container[display='true']";
     article.querySelectorAll(wide).forEach(function (el) {
       var box = el.getBoundingClientRect();
       if (box.width === 0) { return; }  // hidden (a folded solution, a toggled cell)
@@ -114,7 +115,7 @@ MEASURE_JS = r"""
   }
   if (document.readyState === "complete") { whenTypeset(); } else { window.addEventListener("load", whenTypeset); }
 })();
-""" % {"tol": TOLERANCE_PX}
+""" % {"tol": TOLERANCE_PX}  # noqa: UP031  (str.format would need every brace of the JavaScript doubled)
 
 
 class _Collector(html.parser.HTMLParser):
@@ -131,7 +132,9 @@ class _Collector(html.parser.HTMLParser):
         attrs = dict(attrs)
         for name in {"script": ("src",), "link": ("href",), "img": ("src",), "iframe": ("src",)}.get(tag, ()):
             value = attrs.get(name) or ""
-            if REMOTE.match(value) and not (tag == "link" and attrs.get("rel") not in ("stylesheet", "preload", "icon")):
+            # a <link> of another kind than these (canonical, alternate, ...) loads nothing
+            loads = tag != "link" or attrs.get("rel") in ("stylesheet", "preload", "icon")
+            if REMOTE.match(value) and loads:
                 self.remote.append(f"<{tag} {name}={value}>")
         if self._math_depth:
             self._math_depth += 1
@@ -261,7 +264,8 @@ def main(argv=None) -> int:
     parser.add_argument("--all", action="store_true", help="also the sweep-run pages")
     parser.add_argument("--chromium", default=None, help="browser executable (default: chromium on PATH)")
     parser.add_argument("--budget-ms", type=int, default=20000, help="virtual time for scripts to run per page")
-    parser.add_argument("pages", nargs="*", help="only these pages (paths under the build, e.g. book/03_training_sets.html)")
+    parser.add_argument("pages", nargs="*",
+                        help="only these pages (paths under the build, e.g. book/03_training_sets.html)")
     args = parser.parse_args(argv)
     chromium = args.chromium or shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
@@ -275,7 +279,8 @@ def main(argv=None) -> int:
         failed += bool(problems)
         name = page.relative_to(build)
         print(f"{'FAIL' if problems else 'ok  '} {name}" + "".join(f"\n       {p}" for p in problems))
-    print(f"check-book: {failed} page(s) failed" if failed else "check-book: every page renders offline and fits its column")
+    print(f"check-book: {failed} page(s) failed" if failed
+          else "check-book: every page renders offline and fits its column")
     return 1 if failed else 0
 
 

@@ -2,22 +2,43 @@
 
 The chain of the method, one module per concept (read top to bottom):
 
-* :mod:`linace.radial`      radial basis R_n(r) and dR_n/dr
-* :mod:`linace.harmonics`   real spherical harmonics Y_lm and their Cartesian gradients
-* :mod:`linace.coupling`    Clebsch-Gordan and generalised (rotation-invariant) coupling coefficients
-* :mod:`linace.spec`        :class:`~linace.spec.BasisSpec`: the readable, serialisable definition of a basis
-* :mod:`linace.tables`      the frozen index tables of the evaluation chain, built once per truncation
-* :mod:`linace.basis`       :class:`~linace.basis.ACEBasis`: descriptors B(i) and linear design rows
-* :mod:`linace.calculator`  :class:`~linace.calculator.ACECalculator`, an ASE calculator
-* :mod:`linace.fit`         weighted least squares, priors, Bayesian regression; :class:`~linace.fit.ACEModel`
-* :mod:`linace.streaming`   the normal equations assembled chunk by chunk, in parallel (bounded memory)
-* :mod:`linace.analysis`    errors, dimer curves and their body-order decomposition, convergence
+* :mod:`linace.radial`        radial basis R_n(r) and dR_n/dr
+* :mod:`linace.harmonics`     real spherical harmonics Y_lm and their Cartesian gradients
+* :mod:`linace.coupling`      Clebsch-Gordan and generalised (rotation-invariant) coupling coefficients
+* :mod:`linace.spec`          :class:`~linace.spec.BasisSpec`: the readable, serialisable definition of a basis
+* :mod:`linace.tables`        the frozen index tables of the evaluation chain, built once per truncation
+* :mod:`linace.expansion`     every function as a sparse combination of products of atomic bases (pure basis)
+* :mod:`linace.neighbourhood` neighbour pairs with R_n, Y_lm and their gradients; work arrays of the force rows
+* :mod:`linace.basis`         :class:`~linace.basis.ACEBasis`: descriptors B(i) and linear design rows
+* :mod:`linace.calculator`    :class:`~linace.calculator.ACECalculator`, an ASE calculator
+* :mod:`linace.fit`           weighted least squares, priors, Bayesian regression; :class:`~linace.fit.ACEModel`
+* :mod:`linace.streaming`     the normal equations assembled chunk by chunk, in parallel (bounded memory)
+* :mod:`linace.analysis`      errors, dimer curves and their body-order decomposition, convergence
+* :mod:`linace.io`            crash-safe file writes
 
-These modules are the reusable library. This study's own code (structures, the GPAW workflow, the
-data registry, training runs, claims, the sweep and the figures) lives in :mod:`linace.study`; it
-imports the library, never the other way round.
+These modules are the reusable library (the maths they implement: docs/design.md, section 2). This
+study's own code (structures, the GPAW workflow, the data registry, training runs, claims, the sweep
+and the figures) lives in :mod:`linace.study`; it imports the library, never the other way round.
 
 Units throughout: energies in eV, lengths in Angstrom, forces in eV/A, stress in eV/A^3.
+
+Examples
+--------
+A basis, the descriptors of a structure, and a potential as an ASE calculator:
+
+>>> import numpy as np
+>>> from ase.build import bulk
+>>> from linace.basis import ACEBasis
+>>> from linace.calculator import ACECalculator
+>>> basis = ACEBasis(body_order=3)                      # K = 3: two- and three-body functions
+>>> len(basis), sorted(set(basis.body_orders.tolist()))
+(102, [2, 3])
+>>> atoms = bulk("C", "diamond", a=3.567, cubic=True)   # 8 atoms
+>>> basis.descriptors(atoms).shape                      # (n_atoms, n_basis): B(i) of every atom
+(8, 102)
+>>> atoms.calc = ACECalculator(basis, np.zeros(len(basis)), e0=-1.5)
+>>> atoms.get_potential_energy()                        # N E0 when every c_B is zero (eV)
+-12.0
 """
 
 from functools import lru_cache as _lru_cache

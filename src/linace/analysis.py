@@ -1,6 +1,6 @@
 r"""Analysis of fitted potentials: errors, dimer curves, their body-order decomposition, convergence.
 
-Dimer curve and its decomposition (DESIGN.md section 2). On an isolated C2 both atoms have one
+Dimer curve and its decomposition (docs/design.md, section 2). On an isolated C2 both atoms have one
 neighbour, and
 
 .. math::
@@ -71,7 +71,11 @@ def dimer_grid(element: str = "C") -> np.ndarray:
 
 
 def convergence_range(element: str = "C") -> tuple[float, float]:
-    """:data:`CONVERGENCE_RANGE` scaled to an element (A); exactly carbon's 1.0..4.5 A for C."""
+    """:data:`CONVERGENCE_RANGE` scaled to an element (A); exactly carbon's 1.0..4.5 A for C.
+
+    >>> convergence_range("C"), convergence_range("Si")
+    ((1.0, 4.5), (1.521, 6.8445))
+    """
     scale = length_scale(element)
     return (round(CONVERGENCE_RANGE[0] * scale, 4), round(CONVERGENCE_RANGE[1] * scale, 4))
 
@@ -97,8 +101,10 @@ class Predictions:
 
     def errors(self, config_type: str | None = None) -> dict:
         """RMSE and MAE of energies (meV/atom) and force components (eV/A), optionally of one config_type."""
-        structures = np.ones(len(self.config_types), bool) if config_type is None else self.config_types == config_type
-        atoms = np.ones(len(self.atom_config_types), bool) if config_type is None else self.atom_config_types == config_type
+        if config_type is None:
+            structures, atoms = np.ones(len(self.config_types), bool), np.ones(len(self.atom_config_types), bool)
+        else:
+            structures, atoms = self.config_types == config_type, self.atom_config_types == config_type
         de = 1000 * (self.energy_pred[structures] - self.energy_ref[structures])
         df = (self.forces_pred[atoms] - self.forces_ref[atoms]).ravel()
         return {
@@ -158,6 +164,13 @@ def dimer_descriptors(basis, r: np.ndarray) -> np.ndarray:
     (len(r), n_basis).
 
     All dimers are evaluated in one call, packed far apart (> r_cut) in a single structure.
+
+    >>> import numpy as np
+    >>> from linace.basis import ACEBasis
+    >>> basis = ACEBasis(body_order=3)              # 102 functions
+    >>> r = np.linspace(1.0, 4.0, 7)                # A
+    >>> dimer_descriptors(basis, r).shape           # (len(r), n_basis)
+    (7, 102)
     """
     r = np.asarray(r, dtype=float)
     if r.ndim != 1 or np.any(~np.isfinite(r)) or np.any(r <= 0):
@@ -249,14 +262,29 @@ def _on_grid(r: np.ndarray, energy: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
 def curve_distance(r1, energy1, r2, energy2, r_range: tuple[float, float] = CONVERGENCE_RANGE,
                    points: int = 701) -> float:
-    """Mean absolute difference (eV) of two curves over ``r_range`` (A), on a common fine grid."""
+    """Mean absolute difference (eV) of two curves over ``r_range`` (A), on a common fine grid.
+
+    The curves may be sampled on different grids (r1 and energy1 of shape (n1,), r2 and energy2 of
+    shape (n2,)), each covering ``r_range``; both are interpolated by cubic splines.
+
+    >>> import numpy as np
+    >>> r = np.linspace(0.9, 5.0, 42)                               # A
+    >>> round(curve_distance(r, (r - 1.5) ** 2, r, (r - 1.5) ** 2 + 0.2), 6)   # a rigid shift, eV
+    0.2
+    """
     grid = np.linspace(*r_range, points)
     difference = np.abs(_on_grid(r1, energy1, grid) - _on_grid(r2, energy2, grid))
     return float(trapezoid(difference, grid) / (r_range[1] - r_range[0]))
 
 
-def curve_minimum(r, energy, r_range: tuple[float, float] = CONVERGENCE_RANGE, points: int = 3501) -> tuple[float, float]:
-    """Position (A) and value (eV) of the minimum of a curve within ``r_range``."""
+def curve_minimum(r, energy, r_range: tuple[float, float] = CONVERGENCE_RANGE,
+                  points: int = 3501) -> tuple[float, float]:
+    """Position (A) and value (eV) of the minimum of a curve within ``r_range``.
+
+    >>> r = np.linspace(0.9, 5.0, 42)                               # A
+    >>> curve_minimum(r, (r - 1.5) ** 2 - 6.0)
+    (1.5, -6.0)
+    """
     grid = np.linspace(*r_range, points)
     values = _on_grid(r, energy, grid)
     k = int(np.argmin(values))
@@ -303,7 +331,8 @@ def span_residual(reference: np.ndarray, other: np.ndarray, rcond: float = 1e-12
     """
     reference, other = np.asarray(reference, float), np.asarray(other, float)
     if reference.ndim != 2 or other.ndim != 2 or reference.shape[0] != other.shape[0]:
-        raise ValueError(f"expected two 2-d arrays with the same number of rows, got {reference.shape} and {other.shape}")
+        raise ValueError(f"expected two 2-d arrays with the same number of rows, "
+                         f"got {reference.shape} and {other.shape}")
     norms = np.linalg.norm(reference, axis=0)
     u, s, _ = np.linalg.svd(reference[:, norms > 0] / norms[norms > 0], full_matrices=False)
     q = u[:, s > rcond * s[0]] if s.size else u[:, :0]

@@ -1,6 +1,6 @@
 r"""The linear ACE basis of one element: descriptors B(i) and the linear rows of a structure.
 
-Mathematics (DESIGN.md section 2). For atom i with neighbours j (r_ij < r_cut):
+Mathematics (docs/design.md, section 2). For atom i with neighbours j (r_ij < r_cut):
 
 .. math::
 

@@ -32,6 +32,23 @@ class ACECalculator(Calculator):
 
     Provides ``energy``, ``free_energy`` (equal: no electronic entropy), ``energies`` (per atom),
     ``forces`` (eV/A) and, for cells periodic in all three directions, ``stress`` (eV/A^3, Voigt).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ase import Atoms
+    >>> from linace.basis import ACEBasis
+    >>> basis = ACEBasis(body_order=2)                    # 12 pair functions
+    >>> dimer = Atoms("C2", positions=[[0.0, 0.0, 0.0], [0.0, 0.0, 1.3]])
+    >>> dimer.calc = ACECalculator(basis, np.zeros(len(basis)), e0=-1.0)
+    >>> dimer.get_potential_energy()                      # 2 E0 when every c_B is zero (eV)
+    -2.0
+    >>> dimer.calc = ACECalculator(basis, np.full(len(basis), 0.1), e0=-1.0)
+    >>> dimer.get_potential_energies().shape              # (n_atoms,), eV
+    (2,)
+    >>> forces = dimer.get_forces()                       # (n_atoms, 3), eV/A
+    >>> forces.shape, bool(np.allclose(forces.sum(axis=0), 0.0))   # no net force
+    ((2, 3), True)
     """
 
     implemented_properties = ["energy", "free_energy", "energies", "forces", "stress"]

@@ -26,7 +26,7 @@ linearly independent set (SVD, rank reduction in coefficient space).
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
+from functools import cache
 from math import factorial, sqrt
 
 import numpy as np
@@ -42,12 +42,17 @@ __all__ = [
 RANK_TOLERANCE = 1e-10
 
 
-@lru_cache(maxsize=None)
+@cache
 def clebsch_gordan(j1: int, m1: int, j2: int, m2: int, J: int, M: int) -> float:
     r"""Clebsch-Gordan coefficient :math:`\langle j_1 m_1 j_2 m_2 | J M\rangle` (Condon-Shortley).
 
     Racah's closed formula, for integer angular momenta. Zero unless M = m1 + m2, the triangle
     condition holds and every |m| <= j.
+
+    >>> round(clebsch_gordan(1, 0, 1, 0, 0, 0), 6)   # <1 0 1 0 | 0 0> = -1/sqrt(3)
+    -0.57735
+    >>> clebsch_gordan(1, 1, 1, 1, 0, 0)              # M != m1 + m2
+    0.0
     """
     if M != m1 + m2 or not abs(j1 - j2) <= J <= j1 + j2:
         return 0.0
@@ -82,7 +87,7 @@ def clebsch_gordan(j1: int, m1: int, j2: int, m2: int, J: int, M: int) -> float:
     return prefactor * total
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cg_tensor(j1: int, j2: int, J: int) -> np.ndarray:
     """CG[m1 + j1, m2 + j2, M + J] as a dense (2j1+1, 2j2+1, 2J+1) array."""
     out = np.zeros((2 * j1 + 1, 2 * j2 + 1, 2 * J + 1))
@@ -94,7 +99,7 @@ def _cg_tensor(j1: int, j2: int, J: int) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def complex_to_real(l: int) -> np.ndarray:
     r"""Unitary U with :math:`Y_l^m = \sum_\mu U[m+l, \mu+l]\, Y_{l\mu}` (complex from real).
 
@@ -129,7 +134,7 @@ def _intermediate_sequences(ls: tuple[int, ...]):
             yield seq[1:]
 
 
-@lru_cache(maxsize=None)
+@cache
 def invariant_couplings(ls: tuple[int, ...]) -> np.ndarray:
     """Real rotation-invariant tensors for the degrees ``ls``, one per coupling tree.
 
@@ -172,7 +177,7 @@ def _symmetrise(tensor: np.ndarray, groups: tuple[int, ...]) -> np.ndarray:
     return sum(np.transpose(tensor, p) for p in perms) / len(perms)
 
 
-@lru_cache(maxsize=None)
+@cache
 def coupling_coefficients(ls: tuple[int, ...], groups: tuple[int, ...] | None = None) -> np.ndarray:
     """Orthonormal, linearly independent invariant couplings for one product of factors.
 
@@ -189,6 +194,17 @@ def coupling_coefficients(ls: tuple[int, ...], groups: tuple[int, ...] | None = 
     -------
     (n_couplings, 2*l_1+1, ..., 2*l_nu+1) array, orthonormal when flattened (Frobenius inner
     product). Empty first axis if no invariant exists (e.g. odd sum of l, or l_1 != l_2 for nu = 2).
+
+    Examples
+    --------
+    >>> coupling_coefficients((1, 1)).shape         # Y_1 . Y_1: one invariant
+    (1, 3, 3)
+    >>> coupling_coefficients((1, 2)).shape         # odd sum of l: none under inversion
+    (0, 3, 5)
+    >>> coupling_coefficients((2, 2, 2, 2)).shape   # nu = 4: one per intermediate L = 0..4
+    (5, 5, 5, 5, 5)
+    >>> coupling_coefficients((2, 2, 2, 2), groups=(0, 0, 0, 0)).shape  # one function four times
+    (1, 5, 5, 5, 5)
     """
     ls = tuple(int(l) for l in ls)
     groups = tuple(range(len(ls))) if groups is None else tuple(groups)

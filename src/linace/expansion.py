@@ -87,6 +87,11 @@ def set_partitions(nu: int) -> tuple[tuple[tuple[tuple[int, ...], ...], int], ..
               = \sum_\pi \mu(\pi) \prod_{b \in \pi} \sum_j \prod_{t \in b} x_t(j).
 
     There are Bell(nu) partitions: 1, 2, 5, 15 for nu = 1..4.
+
+    >>> set_partitions(2)    # sum_{j != k} x_0(j) x_1(k) = A_0 A_1 - A_{01}: mu = 1 and -1
+    ((((0,), (1,)), 1), (((0, 1),), -1))
+    >>> [len(set_partitions(nu)) for nu in (1, 2, 3, 4)]
+    [1, 2, 5, 15]
     """
     def partitions(slots):
         if not slots:
@@ -116,6 +121,12 @@ def gaunt(ls: tuple[int, ...]) -> tuple[np.ndarray, list[tuple[int, int]]]:
     that occurs. :math:`G[m, LM] = \int \prod_t Y_{l_t m_t} Y_{LM}\, d\Omega`, exact by a product
     quadrature (Gauss-Legendre in cos theta, uniform in phi) of the polynomial of degree
     2 sum l_t; entries below 1e-14 (round-off of exact zeros) are set to 0. One factor: the identity.
+
+    >>> G, lms = gaunt((1, 1))     # Y_1m Y_1m' = sum over L = 0 and 2 (the parity of l_1 + l_2)
+    >>> G.shape                    # (prod_t (2 l_t + 1), number of (L, M))
+    (9, 6)
+    >>> lms
+    [(0, 0), (2, -2), (2, -1), (2, 0), (2, 1), (2, 2)]
     """
     if len(ls) == 1:
         return np.eye(2 * ls[0] + 1), [(ls[0], m) for m in range(-ls[0], ls[0] + 1)]

@@ -527,7 +527,7 @@ def smoothness_prior(basis: ACEBasis, p: float = 2.0, l_weight: float = 1.0) -> 
     :math:`\alpha\|\Gamma c\|^2` favours smooth potentials (cf. ``algebraic_smoothness_prior`` of
     ACEpotentials.jl). The constant pair function (n = 1, l = 0) has γ = 1. ``l_weight`` is the
     prior's own weight of the angular degree, independent of the basis's truncation weight
-    (:attr:`ACEBasis.l_weight`); :func:`fit` uses the defaults.
+    (:attr:`linace.basis.ACEBasis.l_weight`); :func:`fit` uses the defaults.
     """
     return np.array([1.0 + sum((n - 1) ** p + (l_weight * l) ** p for n, l in f.nl) for f in basis.functions])
 

@@ -31,7 +31,7 @@ unit vector, its gradient with respect to the (non-normalised) vector is
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from math import factorial, pi, sqrt
 
 import numpy as np
@@ -40,7 +40,13 @@ __all__ = ["lm_index", "n_harmonics", "real_sph_harm"]
 
 
 def lm_index(l: int, m: int) -> int:
-    """Position of (l, m) along the harmonics axis: ``l*l + l + m`` (requires -l <= m <= l)."""
+    """Position of (l, m) along the harmonics axis: ``l*l + l + m`` (requires -l <= m <= l).
+
+    >>> [lm_index(l, m) for l, m in [(0, 0), (1, -1), (1, 0), (1, 1), (2, -2)]]
+    [0, 1, 2, 3, 4]
+    >>> n_harmonics(2)                             # (l_max + 1)**2 harmonics with l <= l_max
+    9
+    """
     if not -l <= m <= l:
         raise ValueError(f"m = {m} is outside -l..l for l = {l}")
     return l * l + l + m
@@ -56,7 +62,7 @@ def _double_factorial(k: int) -> float:
     return float(np.prod(np.arange(k, 0, -2))) if k > 0 else 1.0
 
 
-@lru_cache(maxsize=None)
+@cache
 def _normalisation(l: int, m: int) -> float:
     """sqrt(2) N_lm for m > 0 and N_l0 for m = 0 (m >= 0)."""
     n_lm = sqrt((2 * l + 1) / (4 * pi) * factorial(l - m) / factorial(l + m))
@@ -83,6 +89,19 @@ def real_sph_harm(
         ``Y[p, lm_index(l, m)]``.
     dY : (P, (l_max+1)**2, 3) array, only if ``gradient``
         ``dY[p, lm, a] = d Y_lm(r_p / |r_p|) / d r_{p,a}`` in 1/A if vectors are in A.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> vectors = np.array([[0.0, 0.0, 2.0], [1.0, 1.0, 0.0], [0.0, -3.0, 0.5]])  # (P, 3), A
+    >>> Y = real_sph_harm(vectors, l_max=2)
+    >>> Y.shape                                    # (P, (l_max + 1)**2)
+    (3, 9)
+    >>> round(float(Y[0, lm_index(1, 0)]), 6)      # Y_10 on the z axis: sqrt(3 / (4 pi))
+    0.488603
+    >>> Y, dY = real_sph_harm(vectors, l_max=2, gradient=True)
+    >>> dY.shape                                   # (P, (l_max + 1)**2, 3), 1/A
+    (3, 9, 3)
     """
     vectors = np.asarray(vectors, dtype=float)
     if vectors.ndim != 2 or vectors.shape[1] != 3:

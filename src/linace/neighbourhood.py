@@ -63,8 +63,8 @@ _THREAD_STATE = threading.local()
 
 
 def design_workspace() -> Workspace:
-    """The work arrays of :meth:`ACEBasis.design` in this thread, kept between calls (trimmed to
-    :data:`WORKSPACE_KEPT_BYTES` after each)."""
+    """The work arrays of :meth:`linace.basis.ACEBasis.design` in this thread, kept between calls
+    (trimmed to :data:`WORKSPACE_KEPT_BYTES` after each)."""
     if not hasattr(_THREAD_STATE, "workspace"):
         _THREAD_STATE.workspace = Workspace()
     return _THREAD_STATE.workspace
@@ -78,7 +78,8 @@ def work_array(workspace: Workspace | None, name: str, shape: tuple) -> np.ndarr
 def compact_order(atoms: Atoms, spacing: float) -> np.ndarray:
     """An order of the atoms in which consecutive atoms are close in space: the Morton (Z) order
     of the cubes of side ``spacing`` (A) that hold their (wrapped) positions. Consecutive centres
-    then see mostly the same neighbours, which keeps the columns of a chunk in :meth:`ACEBasis.design` few."""
+    then see mostly the same neighbours, which keeps the columns of a chunk in
+    :meth:`linace.basis.ACEBasis.design` few."""
     positions = atoms.get_positions(wrap=True) if atoms.pbc.any() else atoms.positions
     cubes = np.floor((positions - positions.min(axis=0)) / spacing).astype(np.int64)
     code = np.zeros(len(atoms), dtype=np.int64)

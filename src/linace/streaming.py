@@ -63,6 +63,21 @@ class NormalEquations:
     decomposition of the stacked factor and rows (a tall-skinny QR), backward stable like the dense
     path, where forming X^T W X squares the condition number. Rows are buffered and merged every
     :data:`MERGE_ROWS` times (n_basis + 1) rows; partial results add up (``+=`` merges two factors).
+
+    Examples
+    --------
+    Rows added in two blocks give the least-squares solution of all of them at once:
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(40, 3)), rng.normal(size=40)    # 40 rows, 3 functions
+    >>> normal = NormalEquations(3)
+    >>> normal.add(X[:25], y[:25], np.ones(25))
+    >>> normal.add(X[25:], y[25:], np.ones(15))
+    >>> normal.factor.shape, normal.gram.shape, normal.rhs.shape   # R: (n_basis + 1) columns
+    ((4, 4), (3, 3), (3,))
+    >>> bool(np.allclose(normal.solve(), np.linalg.lstsq(X, y, rcond=None)[0]))
+    True
     """
 
     #: rows buffered before a merge, in units of n_basis + 1 (larger: fewer, taller QRs)

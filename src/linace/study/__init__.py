@@ -3,21 +3,30 @@
 This subpackage is the study's own code, built on the library (:mod:`linace`), which never imports
 it:
 
-* :mod:`linace.study.structures`  deterministic generators of the reference structures: the common
-  part, the molecules of any element, one module per element (``carbon``, ``silicon``)
-* :mod:`linace.study.dft`         the GPAW reference workflow and the molecular state search
-* :mod:`linace.study.datasets`    the registry of the committed data (checksummed loaders)
-* :mod:`linace.study.importer`    published datasets brought in as data directories, with provenance
+* :mod:`linace.study.structures`    deterministic generators of the reference structures (a package: the
+                                     common part, the molecules of any element, ``carbon``, ``silicon``)
+* :mod:`linace.study.dft`           the GPAW reference workflow and the molecular state search
+* :mod:`linace.study.datasets`      the registry of the committed data (checksummed loaders) and data
+                                     directories of one's own
+* :mod:`linace.study.importer`      published datasets brought in as data directories, with provenance
 * :mod:`linace.study.data_commands` the command line of data directories (``python -m linace.study.datasets``)
-* :mod:`linace.study.reference`   sanity numbers of the reference: EOS, dimer states, literature
-* :mod:`linace.study.runs`        one training run: data -> basis -> fit -> errors and dimer curve
-* :mod:`linace.study.results`     the JSON record of a run and tables over many runs
-* :mod:`linace.study.claims`      the paper's claims (v1 and v2) graded on the run records
-* :mod:`linace.study.sweep`       the papermill sweep over (K, training set, basis variant, ...)
-* :mod:`linace.study.resample`    the resampled runs: learning curves and verdicts over draws
-* :mod:`linace.study.paper`       the authors' published fits (errors, dimer curves) read from their repository
-* :mod:`linace.study.plotting`    the figures shared by the chapters
-* :mod:`linace.study.report`      the tables and figures the chapters of every element share
+* :mod:`linace.study.example_data`  an example data directory of an fcc metal labelled by ASE's EMT
+* :mod:`linace.study.reference`     sanity numbers of the reference: EOS, dimer states, literature
+* :mod:`linace.study.runs`          one training run: data -> basis -> fit -> errors and dimer curve
+* :mod:`linace.study.results`       the JSON record of a run and tables over many runs
+* :mod:`linace.study.records`       a typed, read-only view of a run record (:class:`~linace.study.records.RunRecord`)
+* :mod:`linace.study.executors`     where the long work runs: local processes or a Dask cluster
+* :mod:`linace.study.sweep`         the papermill sweep over (K, training set, basis variant, ...)
+* :mod:`linace.study.notebook_runs` one run of the training notebook and its book page
+* :mod:`linace.study.resample`      the resampled runs: learning curves and verdicts over draws
+* :mod:`linace.study.claims`        the paper's claims (v1 and v2) graded on the run records
+* :mod:`linace.study.paper`         the authors' published fits (errors, dimer curves) read from their repository
+* :mod:`linace.study.data_worlds`   the claims graded on our data and on the authors' (chapter 09)
+* :mod:`linace.study.robustness`    the claims under the alternatives to the study's silent choices (chapter 10)
+* :mod:`linace.study.plotting`      the figures shared by the chapters
+* :mod:`linace.study.report`        the tables and figures the chapters of every element share
+
+docs/design.md (sections 4 and 5) says how these parts make the pipeline from data to verdict.
 """
 
 from functools import lru_cache as _lru_cache

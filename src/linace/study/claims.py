@@ -1,4 +1,4 @@
-"""The paper's claims (DESIGN.md section 1), each tested on our run records by a stated criterion.
+"""The paper's claims (docs/design.md, section 1), each tested on our run records by a stated criterion.
 
 Every test returns a :class:`Verdict` — "reproduced", "partly" or "not reproduced" — with the
 numbers it was based on and, unless it is reproduced, the conditions of its criterion that fail
@@ -244,7 +244,7 @@ def _convergence_failures(variant: str, training_set: str, steps: Sequence[float
 
 
 def assess_v2_claims(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray]) -> list[Verdict]:
-    """Test the claims the paper's second version adds (DESIGN.md section 1) on records of one
+    """Test the claims the paper's second version adds (docs/design.md, section 1) on records of one
     regularisation with both basis variants: standard bases give unstable curves even on tailored data;
     removing self-interactions alone (pure basis, bulk data) does not fix it; tailored data plus pure
     bases show signs of convergence."""

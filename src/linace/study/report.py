@@ -653,8 +653,9 @@ def potential_quality_markdown(best: Mapping[str, Mapping | None]) -> str:
 
 def claims_overview_markdown(rows: Sequence[Mapping]) -> str:
     """One table of every claim: ``rows`` of {claim (id), element, verdict (one fit), over_draws (text
-    or None), number, failing}. Columns: claim, what the paper says (:data:`CLAIM_TITLES`), one fit,
-    over draws, the number that decides it, the condition that fails. A Markdown table."""
+    or None), number, failing}. Columns: claim, what the paper says
+    (:data:`~linace.study.claims.CLAIM_TITLES`), one fit, over draws, the number that decides it, the
+    condition that fails. A Markdown table."""
     from .claims import CLAIM_TITLES
 
     lines = ["| claim | the paper says | one fit | over draws | the number that decides it | which condition fails |",

@@ -1,6 +1,6 @@
 """The study's training run: one potential for (K, training set, basis variant, regularisation).
 
-This is the pipeline of DESIGN.md section 4 for one point of the sweep grid, shared by the training
+This is the pipeline of docs/design.md (section 4) for one point of the sweep grid, shared by the training
 notebook (``book/04_train.py``), the sweep and the tests:
 
     data ──> basis(K, variant) ──> fit(regularisation) ──> errors on train and on the common test set

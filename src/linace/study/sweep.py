@@ -19,14 +19,28 @@ sweep resumes with the missing ones. A failing run (the notebook raises, or writ
 reported, its executed notebook is kept in ``<notebooks_dir>/failed/`` for inspection (outside the
 book), and it neither aborts the other runs nor touches the previous result or page of that run.
 
-Runs are independent tasks (:func:`~linace.study.notebook_runs.execute_run`, a picklable top-level function) submitted to a
-:class:`concurrent.futures.Executor`: local processes by default, or a Dask cluster
+Runs are independent tasks (:func:`~linace.study.notebook_runs.execute_run`, a picklable top-level
+function) submitted to a :class:`concurrent.futures.Executor`: local processes by default, or a Dask cluster
 (``distributed.Client(address).get_executor()``; all paths must then be on a file system shared
 with the workers, and the workers need linace, papermill and a ``python3`` Jupyter kernel).
 
+The grid. Without grid options the sweep is :data:`DEFAULT_PLAN` (:func:`default_grid`): for each basis
+variant its training sets, the standard basis on ``dimers``, ``narrow``, ``crystals``, ``diverse``,
+``clusters`` and ``clusters+dimers`` and the pure basis on ``diverse``, ``clusters`` and
+``clusters+dimers``, at every K of :data:`BODY_ORDERS` (2..5), regularisation ``blr``: 36 runs; with
+``--data-dir`` less the sets the folder does not have, plus its own training sets with the standard
+basis. Any grid option (``--body-orders``, ``--training-sets``, ``--variants``, ``--regularisations``)
+replaces the plan by the full product of the values given (:func:`grid`), the others taking their
+defaults (:data:`BODY_ORDERS`; :data:`TRAINING_SETS`, or every training set of ``--data-dir``;
+``standard``; ``blr``). The further axes of :data:`EXTRA_AXES` (``--energy-weights``,
+``--energy-zeros``, ``--basis-sizes``, ``--compare-range``) multiply either; a run at the default value
+of such an axis keeps the id it always had. ``make sweep`` runs the default plan on carbon's data, then
+on silicon's once it is complete (``--data-dir data/Si --if-complete --notebooks-dir book/sweep/Si``),
+each followed by its resampled runs (:mod:`linace.study.resample`).
+
 Command line (``python -m linace.study.sweep --help``)::
 
-    python -m linace.study.sweep                               # K = 2..5 x {dimers, narrow, crystals, diverse}
+    python -m linace.study.sweep                               # the default plan: 36 runs
     python -m linace.study.sweep --body-orders 2 3 --training-sets diverse --workers 2
     python -m linace.study.sweep --scheduler tcp://10.0.0.1:8786   # run on a Dask cluster
     python -m linace.study.sweep --data-dir my_data --body-orders 2 3 4   # your own data (any element)
@@ -123,7 +137,7 @@ RESULTS_MARKER = "data-dir.marker"
 DOCUMENTATION_KEYS = ("description", "created", "known_issues", "compute", "import", "references")
 #: body orders of the default grid (also the ones :class:`~linace.basis.ACEBasis` supports)
 BODY_ORDERS = (2, 3, 4, 5)
-#: training sets of the product grid (:func:`grid`): the dimers and the bulk sets
+#: training sets of the product grid (:func:`grid`; the command line's default with grid options): the dimers and the bulk sets
 TRAINING_SETS = ("dimers",) + BULK_SETS
 #: the default sweep (:func:`default_grid`): training sets per basis variant, every K of BODY_ORDERS:
 #: the standard basis on every set of the study, the pure one on the sets that separate the
@@ -157,8 +171,8 @@ def grid(
     training_sets : iterable of str
         Training sets of :mod:`linace.study.datasets`.
     variants, regularisations : iterable of str
-        Basis variants and regularisation schemes (keys of :data:`linace.study.VARIANTS` and
-        :data:`linace.study.REGULARISATIONS` for the training notebook).
+        Basis variants and regularisation schemes (keys of :data:`linace.study.runs.VARIANTS` and
+        :data:`linace.study.runs.REGULARISATIONS` for the training notebook).
 
     Returns
     -------

@@ -30,7 +30,7 @@ exported structure's info); the label is the lowest energy. Each run records its
 (:func:`occupation_class`: 'integer' if every occupation number is within
 ``StateSearch.integer_tolerance`` of 0 or 1, else 'fractional'), the smearing signature
 ``free_energy - energy`` (0 for integer occupations), the local moments and, for dimers, the
-symmetry of every occupied orbital (:func:`orbital_symmetries`), from which the molecular term it
+symmetry of every occupied orbital (:func:`orbital_symmetry`), from which the molecular term it
 resembles is named (:func:`term_symbol`).
 
 Energies are GPAW's energies extrapolated to zero smearing width (for integer occupations the
