@@ -188,9 +188,9 @@ for row in report.lowest_errors_by_order(records, ("narrow", "crystals", "divers
 # ```
 # **How much does the threshold matter?** Claim 2 counts a training set as converging when its
 # successive-K distances shrink at every step and end below {glue:text}`converged_eV` eV. Compute the
-# successive-K distances of every bulk set (`linace.study.claims.convergence_steps`) and say for which thresholds between
-# 0.01 and 1 eV the verdict of claim 2 would be different. Why must the threshold be fixed before the
-# runs are seen?
+# successive-K distances of every bulk set (`linace.study.claims.convergence_steps`) and say for which
+# thresholds between 0.01 and 1 eV the verdict of claim 2 would be different. Why must the threshold
+# be fixed before the runs are seen?
 # ```{exercise-end}
 # ```
 #

@@ -79,7 +79,7 @@ glue("max_shared_percent", round(100 * MAX_SHARED_FRACTION), display=False)
 dft = dft_dimer_curve(datasets.load("dimers"), datasets.e0())[:2]
 curves = learning_curves(records)
 sizes, orders = evidence.train_sizes(records), body_orders(records)
-combos = evidence.resampled_combinations(records)
+combos = evidence.resampled_combinations(records, ("narrow", "crystals", "diverse", "clusters", "clusters+dimers"))
 bulk = [c for c in combos if c[1] in ("narrow", "crystals", "diverse")]
 n_draws = max(row["draws"] for row in curves)
 display(Markdown(f"{len(records)} resampled runs: K = {', '.join(map(str, orders))}; N = {', '.join(map(str, sizes))}; "
@@ -116,9 +116,9 @@ display(Markdown(report.failing_over_draws_markdown(graded, list(single))))
 # %% [markdown]
 # A verdict that changes with N is a statement about the amount of data as much as about the basis.
 # Claims 1b and 3 both say that the dimer curve of a bulk-trained potential stays far from DFT
-# (more than {glue:text}`far_from_dft_eV` eV on average over 1.0–4.5 Å); if they hold at small N and not at large N, the curve
-# of the diverse potentials has moved to within that distance as data were added, and the
-# learning curves below show how fast.
+# (more than {glue:text}`far_from_dft_eV` eV on average over 1.0–4.5 Å); if they hold at small N and
+# not at large N, the curve of the diverse potentials has moved to within that distance as data were
+# added, and the learning curves below show how fast.
 #
 # How independent are the draws? Two draws of N structures from a set of n share N/n of them on
 # average: where N is close to n, the draws are nearly the same data and their agreement says little

@@ -71,7 +71,8 @@ def test_resampled_combinations_put_the_standard_basis_and_the_bulk_sets_first()
     records = [record(2, s, 0.2, 0.1, 0.0) for s in ("clusters+dimers", "zeta", "diverse", "narrow", "alpha")]
     pure = {**record(2, "clusters+dimers", 0.2, 0.1, 0.0)}
     pure["parameters"] = {**pure["parameters"], "variant": "pure"}
-    assert evidence.resampled_combinations(records + [pure, records[2]]) == [
+    order = ("narrow", "crystals", "diverse", "clusters", "clusters+dimers")
+    assert evidence.resampled_combinations(records + [pure, records[2]], order) == [
         ("standard", "narrow"), ("standard", "diverse"), ("standard", "clusters+dimers"), ("standard", "alpha"),
         ("standard", "zeta"), ("pure", "clusters+dimers")]
     assert evidence.resampled_combinations(records[:2], order=("zeta",)) == [("standard", "zeta"),

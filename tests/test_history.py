@@ -80,7 +80,8 @@ def test_the_verdict_history_has_a_column_per_state_and_the_changes_are_listed()
     assert table[3] == "| 2 | reproduced | reproduced | – | partly | **partly** |"
     changes = history.changes_markdown(snapshots, now).splitlines()
     # the change after the third state is not listed: the third state is not saved
-    assert changes == ["* when the atom and the dimers were searched: 1 of 2 verdicts changed (1a: partly → reproduced)",
+    assert changes == ["* when the atom and the dimers were searched: 1 of 2 verdicts changed "
+                       "(1a: partly → reproduced)",
                        "* when the fit's weights became 1/σ as documented: 0 of 2 verdicts changed"]
 
 

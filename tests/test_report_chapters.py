@@ -50,7 +50,8 @@ def test_the_decomposition_grid_has_a_panel_per_k_scaled_to_its_largest_contribu
 def test_the_cancellation_ratio_is_one_without_cancellation_and_three_for_2_minus_1():
     total = DFT[1]
     records = [_split(3, "diverse", {2: 2 * total, 3: -total}), _split(2, "diverse", {2: total})]
-    assert report.cancellation_markdown(records, "diverse") == "Cancellation ratio on `diverse`: K = 2: 1.00, K = 3: 3.00."
+    assert report.cancellation_markdown(records, "diverse") == (
+        "Cancellation ratio on `diverse`: K = 2: 1.00, K = 3: 3.00.")
 
 
 def test_the_lowest_errors_per_k_name_the_best_set_in_energy_and_in_force():
@@ -70,7 +71,8 @@ def test_the_threshold_lines_say_when_a_set_would_converge():
                                                ("narrow", "crystals", "diverse"))
     assert lines == ["narrow: successive-K distances 1.00 -> 1.50 eV; never shrinks at every K",
                      "crystals: too few runs to judge convergence",
-                     "diverse: successive-K distances 1.00 -> 0.50 -> 0.20 eV; would converge for a threshold above 0.20 eV"]
+                     "diverse: successive-K distances 1.00 -> 0.50 -> 0.20 eV; "
+                     "would converge for a threshold above 0.20 eV"]
 
 
 def test_the_verdicts_changing_with_n_are_counted():

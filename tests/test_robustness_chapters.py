@@ -60,7 +60,8 @@ def test_the_alternatives_table_names_those_on_fewer_body_orders():
 def _sizes():
     default = [_run(K, s, 100 * K, 50.0 / K, 1.0) for K in (2, 3) for s in ("diverse", "clusters+dimers")]
     records_of = {"basis: x0.5": [_run(2, "diverse", 50, 60.0, 1.2), _run(3, "diverse", 150, 20.0, 1.1)],
-                  "basis: x2": [_run(2, "diverse", 400, 20.0, 0.9, offset=0.5), _run(2, "diverse", 400, 1.0, 0.1, "pure")]}
+                  "basis: x2": [_run(2, "diverse", 400, 20.0, 0.9, offset=0.5),
+                                _run(2, "diverse", 400, 1.0, 0.1, "pure")]}
     return default, records_of
 
 

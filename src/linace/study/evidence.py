@@ -22,12 +22,8 @@ import numpy as np
 from .claims import DrawVerdict, assess_claims, assess_v2_claims, claim_id, grade_over_draws
 from .records import as_records, select
 
-__all__ = ["RESAMPLED_SET_ORDER", "grade_by_size", "learning_exponent", "learning_rows", "one_fit_verdicts",
+__all__ = ["grade_by_size", "learning_exponent", "learning_rows", "one_fit_verdicts",
            "resampled_combinations", "train_sizes", "verdicts_changing_with_size"]
-
-#: The order of the training sets in the chapters on resampled runs: by diversity, then tailored.
-RESAMPLED_SET_ORDER = ("narrow", "crystals", "diverse", "clusters", "clusters+dimers")
-
 
 def train_sizes(records: Iterable[Mapping]) -> list[int]:
     """The training-set sizes N of resampled runs, ascending (runs on the whole set are left out)."""
@@ -66,8 +62,7 @@ def verdicts_changing_with_size(graded: Mapping[int, Sequence[DrawVerdict]], cla
     return moving
 
 
-def resampled_combinations(records: Iterable[Mapping], order: Sequence[str] = RESAMPLED_SET_ORDER
-                           ) -> list[tuple[str, str]]:
+def resampled_combinations(records: Iterable[Mapping], order: Sequence[str]) -> list[tuple[str, str]]:
     """The (basis variant, training set) pairs of the runs: the standard basis first, the training sets
     in ``order`` (sets it does not name last, alphabetically)."""
     pairs = {(r.variant, r.training_set) for r in as_records(records)}
