@@ -38,22 +38,25 @@ regularisation = "blr"  # regularisation shown here
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
+from myst_nb import glue
 
-from linace.analysis import DimerCurve, cancellation_ratio, curve_minimum
+from linace.analysis import curve_minimum
 from linace.study import datasets, report
-from linace.study.claims import assess_claims, select
-from linace.study.plotting import (BODY_ORDER_COLOURS, dimer_axes, figure_legend, panel_grid, plot_dft_dimer,
-                                   plot_dimer_curve, use_book_style)
-from linace.study.results import dft_dimer_curve, load_results
+from linace.study.claims import CONVERGED_EV, assess_claims
+from linace.study.plotting import use_book_style
+from linace.study.records import body_orders, load_records, select
+from linace.study.results import dft_dimer_curve
 
 use_book_style()
-records = select(load_results(results_dir), variant=variant, regularisation=regularisation)
+glue("converged_eV", CONVERGED_EV, display=False)
+records = select(load_records(results_dir), variant=variant, regularisation=regularisation)
 if not records:
     raise RuntimeError(f"no run records for variant {variant!r}, regularisation {regularisation!r} in {results_dir}: "
                        "run `make sweep` first")
-orders = sorted({r["parameters"]["body_order"] for r in records})
-sets = [s for s in ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers")
-        if select(records, training_set=s)]
+
+# %% tags=["hide-input"]
+orders = body_orders(records)
+sets = report.present_training_sets(records, ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers"))
 r_dft, e_dft, moment_dft = dft_dimer_curve(datasets.load("dimers"), datasets.e0())
 display(Markdown(f"{len(records)} runs of the {variant} basis: K = {', '.join(map(str, orders))}; "
                  f"training sets {', '.join(f'`{s}`' for s in sets)}."))
@@ -99,20 +102,9 @@ plt.show()
 
 # %% tags=["hide-input"]
 focus = "diverse" if "diverse" in sets else sets[-1]
-runs = sorted(select(records, training_set=focus), key=lambda r: r["parameters"]["body_order"])
-fig, axes = panel_grid(len(runs), 2.7, sharex=True)
-for ax, record in zip(axes, runs):
-    curve = DimerCurve.from_dict(record["dimer"])
-    plot_dft_dimer(ax, r_dft, e_dft)
-    plot_dimer_curve(ax, curve, label="total", color="k", band=False)
-    scale = max(15, 1.1 * max(abs(v[curve.r >= 1.0]).max() for v in curve.contributions.values()))
-    dimer_axes(ax, ylim=(-scale, scale), title=f"K = {record['parameters']['body_order']}, {focus}")
-    ax.label_outer()
-figure_legend(fig, axes[-1], ncol=3)
+report.dimer_decomposition_grid(records, focus, (r_dft, e_dft))
 plt.show()
-display(Markdown(f"Cancellation ratio on `{focus}`: " + ", ".join(
-    f"K = {record['parameters']['body_order']}: {cancellation_ratio(DimerCurve.from_dict(record['dimer'])):.2f}"
-    for record in runs) + "."))
+display(Markdown(report.cancellation_markdown(records, focus)))
 
 # %% [markdown]
 # **Figure 2.** The dimer curve (black) of each potential split into its body-order contributions
@@ -135,9 +127,9 @@ display(Markdown(table))
 plt.show()
 
 # %% [markdown]
-# **Figure 3.** Left: distance between the dimer curves of successive K (dotted: the 0.1 eV
-# convergence threshold); right: distance to DFT (both mean |ΔE| over 1.0–4.5 Å, log scale).
-# Convergence would show as a line falling steadily below the threshold on the left.
+# **Figure 3.** Left: distance between the dimer curves of successive K (dotted: the
+# {glue:text}`converged_eV` eV convergence threshold); right: distance to DFT (both mean |ΔE| over
+# 1.0–4.5 Å, log scale). Convergence would show as a line falling steadily below the threshold on the left.
 
 # %% [markdown]
 # ## The paper's claims, tested
@@ -177,15 +169,9 @@ display(Markdown(report.verdicts_markdown(assess_claims(records, (r_dft, e_dft))
 # ```
 
 # %%
-for K in orders:
-    errors = {s: select(records, training_set=s, body_order=K)[0]["errors"]["test"]["all"]
-              for s in ("narrow", "crystals", "diverse") if select(records, training_set=s, body_order=K)}
-    energy = {s: e["energy_rmse_meV_per_atom"] for s, e in errors.items()}
-    force = {s: e["force_rmse_eV_per_A"] for s, e in errors.items()}
-    if not errors:
-        continue
-    print(f"K = {K}: lowest energy {min(energy, key=energy.get)}, lowest force {min(force, key=force.get)}; "
-          f"energies " + ", ".join(f"{s} {v:.0f}" for s, v in energy.items()) + " meV/atom")
+for row in report.lowest_errors_by_order(records, ("narrow", "crystals", "diverse")):
+    print(f"K = {row['body_order']}: lowest energy {row['lowest_energy']}, lowest force {row['lowest_force']}; "
+          "energies " + ", ".join(f"{s} {v:.0f}" for s, v in row["energy"].items()) + " meV/atom")
 
 # %% [markdown]
 # The criterion of 1a asks for `diverse` to be best in *both* errors at *every* $K$; the verdict
@@ -201,10 +187,10 @@ for K in orders:
 # :label: ex-05-threshold
 # ```
 # **How much does the threshold matter?** Claim 2 counts a training set as converging when its
-# successive-K distances shrink at every step and end below 0.1 eV. Compute the successive-K distances
-# of every bulk set (`linace.study.claims.convergence_steps`) and say for which thresholds between
-# 0.01 and 1 eV the verdict of claim 2 would be different. Why must the threshold be fixed before the
-# runs are seen?
+# successive-K distances shrink at every step and end below {glue:text}`converged_eV` eV. Compute the
+# successive-K distances of every bulk set (`linace.study.claims.convergence_steps`) and say for which
+# thresholds between 0.01 and 1 eV the verdict of claim 2 would be different. Why must the threshold
+# be fixed before the runs are seen?
 # ```{exercise-end}
 # ```
 #
@@ -213,16 +199,8 @@ for K in orders:
 # ```
 
 # %%
-from linace.study.claims import convergence_steps
-
-for s in ("narrow", "crystals", "diverse"):
-    steps = convergence_steps(select(records, training_set=s), (r_dft, e_dft))
-    if len(steps) < 2:
-        print(f"{s}: too few runs to judge convergence")
-        continue
-    shrinking = all(b < a for a, b in zip(steps, steps[1:]))
-    print(f"{s}: successive-K distances " + " -> ".join(f"{x:.2f}" for x in steps) + " eV; "
-          + (f"would converge for a threshold above {steps[-1]:.2f} eV" if shrinking else "never shrinks at every K"))
+for line in report.convergence_threshold_lines(records, (r_dft, e_dft), ("narrow", "crystals", "diverse")):
+    print(line)
 
 # %% [markdown]
 # A set whose distances do not shrink at every step never counts as converging, whatever the

@@ -31,16 +31,18 @@
 # Here every potential is trained again on random subsets of N structures of its training set
 # (N = 40, 80, 160, 320 where the set is large enough), in ten independent draws per N
 # (`python -m linace.study.resample`, run by `make sweep`; the subsets of one draw are nested, the 40
-# structures of N = 40 are among the 80 of N = 80). Where N is more than 90 % of the set (320 of
-# 327), ten draws would be near-copies of one fit, and one draw is made. Every potential is
-# validated on the same test set.
+# structures of N = 40 are among the 80 of N = 80). Where N is more than
+# {glue:text}`max_shared_percent` % of the set (320 of 327), ten draws would be near-copies of one fit,
+# and one draw is made. Every potential is validated on the same test set.
 #
 # **Criterion, fixed before the runs:** every claim is graded on each draw with the criterion of the
-# results chapter; over draws a claim is *reproduced* if it holds in at least 80 % of the draws,
-# *not reproduced* if it holds in at most 20 %, and otherwise *depends on the draw*
-# (`linace.study.claims.grade_over_draws`). A claim that holds fully in at most 20 % of the draws but
-# at least partly in every one of them is graded *partly (in every draw)*: no draw refutes it, and
-# none confirms it in full. Intervals are the 10–90 % range over draws, around the median.
+# results chapter; over draws a claim is *reproduced* if it holds in at least
+# {glue:text}`reproduced_percent` % of the draws, *not reproduced* if it holds in at most
+# {glue:text}`not_reproduced_percent` %, and otherwise *depends on the draw*
+# (`linace.study.claims.grade_over_draws`). A claim that holds fully in at most
+# {glue:text}`not_reproduced_percent` % of the draws but at least partly in every one of them is graded
+# *partly (in every draw)*: no draw refutes it, and none confirms it in full. Intervals are the
+# 10–90 % range over draws, around the median.
 
 # %% tags=["parameters", "hide-input"]
 results_dir = "../results/resampled"  # the resampled runs (python -m linace.study.resample)
@@ -53,30 +55,41 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from linace.study import datasets, report
-from linace.study.claims import assess_claims, assess_v2_claims, claim_id, grade_over_draws, select
-from linace.study.plotting import (BODY_ORDER_COLOURS, LEARNING_LABELS, TRAINING_SET_COLOURS, figure_legend,
-                                   learning_axes, panel_grid, plot_learning_curve, use_book_style)
-from linace.study.resample import convergence_over_draws, draw_overlap, learning_curves
-from linace.study.results import dft_dimer_curve, load_results
+from linace.study import datasets, evidence, overview, report
+from linace.study.claims import FAR_FROM_DFT_EV, REPRODUCED_FRACTION
+from linace.study.records import body_orders, load_records, select
+from linace.study.resample import MAX_SHARED_FRACTION, convergence_over_draws, draw_overlap, learning_curves
+from linace.study.plotting import use_book_style
+from linace.study.results import dft_dimer_curve
 
 use_book_style()
-records = select(load_results(results_dir), regularisation=regularisation)
+records = select(load_records(results_dir), regularisation=regularisation)
 if not records:
     raise RuntimeError(f"no resampled run records in {results_dir}: run `make sweep` "
                        "(or `python -m linace.study.resample`) first")
+
+# %% tags=["remove-cell"]
+glue("focus_K", focus_body_order, display=False)
+glue("reproduced_percent", round(100 * REPRODUCED_FRACTION), display=False)
+glue("not_reproduced_percent", round(100 * (1 - REPRODUCED_FRACTION)), display=False)
+glue("far_from_dft_eV", FAR_FROM_DFT_EV, display=False)
+glue("max_shared_percent", round(100 * MAX_SHARED_FRACTION), display=False)
+
+# %% tags=["hide-input"]
 dft = dft_dimer_curve(datasets.load("dimers"), datasets.e0())[:2]
 curves = learning_curves(records)
-sizes = sorted({r["parameters"]["train_size"] for r in records})
-orders = sorted({r["parameters"]["body_order"] for r in records})
-SET_ORDER = ("narrow", "crystals", "diverse", "clusters", "clusters+dimers")  # by diversity, then tailored
-combos = sorted({(r["parameters"]["variant"], r["parameters"]["training_set"]) for r in records},
-                key=lambda c: (c[0] != "standard", SET_ORDER.index(c[1]) if c[1] in SET_ORDER else len(SET_ORDER), c[1]))
+sizes, orders = evidence.train_sizes(records), body_orders(records)
+combos = evidence.resampled_combinations(records, ("narrow", "crystals", "diverse", "clusters", "clusters+dimers"))
 bulk = [c for c in combos if c[1] in ("narrow", "crystals", "diverse")]
 n_draws = max(row["draws"] for row in curves)
-glue("focus_K", focus_body_order, display=False)
 display(Markdown(f"{len(records)} resampled runs: K = {', '.join(map(str, orders))}; N = {', '.join(map(str, sizes))}; "
                  f"up to {n_draws} draws; " + "; ".join(f"{v} basis on `{s}`" for v, s in combos) + "."))
+
+# %% tags=["remove-cell"]
+if overview.reads_study_runs(full_results_dir):  # the opening paragraph's numbers, on the study's runs
+    one_draw = {row["train_size"] for row in draw_overlap(records) if row["draws"] == 1}
+    assert (sizes, n_draws, one_draw) == ([40, 80, 160, 320], 10, {320}), (sizes, n_draws, one_draw)
+    assert len(datasets.load("diverse")) == 327 and 320 / 327 > MAX_SHARED_FRACTION > 160 / 327
 
 # %% [markdown]
 # ## How often each verdict holds
@@ -87,18 +100,11 @@ display(Markdown(f"{len(records)} resampled runs: K = {', '.join(map(str, orders
 # cannot test the claim (a training set smaller than N).
 
 # %% tags=["hide-input"]
-full = select(load_results(full_results_dir), regularisation=regularisation)
-single = {v.claim: v.verdict for v in assess_claims(select(full, variant="standard"), dft) + assess_v2_claims(full, dft)}
-graded = {size: grade_over_draws(records, dft, size, regularisation) for size in sizes}
+full = select(load_records(full_results_dir), regularisation=regularisation)
+single = evidence.one_fit_verdicts(full, dft)
+graded = evidence.grade_by_size(records, dft, regularisation)
 display(Markdown(report.verdicts_over_draws_markdown(graded, single)))
-
-moving = []  # claims whose verdict over draws is not the same at every N with several draws
-for claim in single:
-    tested = [v for size in sizes for v in graded[size] if v.claim == claim and v.draws > 1]
-    if len({v.verdict for v in tested}) > 1:
-        moving.append(f"{claim_id(claim)}: " + " → ".join(f"{v.verdict} at N = {v.train_size}" for v in tested))
-display(Markdown(f"**{len(moving)} of {len(single)} verdicts over draws change with N**"
-                 + (" (sizes with several draws): " + "; ".join(moving) + "." if moving else ".")))
+display(Markdown(report.verdicts_changing_markdown(graded, list(single))))
 
 # %% [markdown]
 # Which condition of each criterion fails, and in how many draws, at the largest N with several
@@ -110,9 +116,9 @@ display(Markdown(report.failing_over_draws_markdown(graded, list(single))))
 # %% [markdown]
 # A verdict that changes with N is a statement about the amount of data as much as about the basis.
 # Claims 1b and 3 both say that the dimer curve of a bulk-trained potential stays far from DFT
-# (more than 0.5 eV on average over 1.0–4.5 Å); if they hold at small N and not at large N, the curve
-# of the diverse potentials has moved to within that distance as data were added, and the
-# learning curves below show how fast.
+# (more than {glue:text}`far_from_dft_eV` eV on average over 1.0–4.5 Å); if they hold at small N and
+# not at large N, the curve of the diverse potentials has moved to within that distance as data were
+# added, and the learning curves below show how fast.
 #
 # How independent are the draws? Two draws of N structures from a set of n share N/n of them on
 # average: where N is close to n, the draws are nearly the same data and their agreement says little
@@ -128,15 +134,7 @@ display(Markdown(report.draw_overlap_markdown(draw_overlap(records))))
 # for the potentials trained on bulk data, one line per training set (dashed: the pure basis).
 
 # %% tags=["hide-input"]
-fig, axes = panel_grid(len(LEARNING_LABELS), 2.9, columns=3)
-for ax, quantity in zip(axes, LEARNING_LABELS):
-    for variant, training_set in bulk:
-        rows = [r for r in curves if (r["variant"], r["training_set"], r["body_order"]) ==
-                (variant, training_set, focus_body_order)]
-        plot_learning_curve(ax, rows, quantity, label=f"{training_set}, {variant}",
-                            ls="-" if variant == "standard" else "--", color=TRAINING_SET_COLOURS.get(training_set))
-    learning_axes(ax, sizes, quantity)
-figure_legend(fig, axes[0], ncol=4)
+report.learning_curves_figure(curves, bulk, focus_body_order, sizes)
 plt.show()
 
 # %% [markdown]
@@ -150,16 +148,7 @@ plt.show()
 # each other:
 
 # %% tags=["hide-input"]
-fig, axes = panel_grid(len(combos), 2.4, columns=3, sharex=True, sharey=True)
-for ax, (variant, training_set) in zip(axes, combos):
-    for k, K in enumerate(orders):
-        rows = [r for r in curves if (r["variant"], r["training_set"], r["body_order"]) == (variant, training_set, K)]
-        plot_learning_curve(ax, rows, "distance_to_dft_eV", label=f"K = {K}", color=BODY_ORDER_COLOURS[K],
-                            band=False, dodge=1 + 0.05 * (k - (len(orders) - 1) / 2))
-    learning_axes(ax, sizes, "distance_to_dft_eV", title=f"{training_set}, {variant}")
-    ax.set_ylabel("to DFT (eV)" if ax.get_subplotspec().is_first_col() else "")
-    ax.label_outer()
-figure_legend(fig, axes[0], ncol=4)
+report.distance_learning_figure(curves, combos, orders, sizes)
 plt.show()
 
 # %% [markdown]
@@ -174,22 +163,7 @@ plt.show()
 # convergence number of the results chapter) as median [10 %, 90 %] over draws, and the distance to DFT.
 
 # %% tags=["hide-input"]
-def interval(q, digits=2):
-    return f"{q['median']:.{digits}f} [{q['p10']:.{digits}f}, {q['p90']:.{digits}f}]" if q["n"] else "–"
-
-
-rows = convergence_over_draws(records, dft)
-lines = ["| basis, training set | N | " + " | ".join(f"\\|K{K}−K{K - 1}\\| (eV)" for K in orders[1:])
-         + f" | K{orders[-1]} to DFT (eV) |", "|---|---|" + "---|" * len(orders)]
-for variant, training_set in combos:
-    for size in sizes:
-        row = {r["body_order"]: r for r in rows if (r["variant"], r["training_set"], r["train_size"]) ==
-               (variant, training_set, size)}
-        if row:
-            lines.append(f"| {variant}, {training_set} | {size} | "
-                         + " | ".join(interval(row[K]["distance_to_previous_K_eV"]) for K in orders[1:])
-                         + f" | {interval(row[orders[-1]]['distance_to_dft_eV'])} |")
-display(Markdown("\n".join(lines)))
+display(Markdown(report.convergence_over_draws_markdown(convergence_over_draws(records, dft), combos, sizes, orders)))
 
 # %% [markdown]
 # These verdicts over draws are on the current data and code; how they moved as the training sets
@@ -213,17 +187,10 @@ display(Markdown("\n".join(lines)))
 # ```
 
 # %%
-import numpy as np
-
 for quantity in ("test_energy_rmse_meV_per_atom", "distance_to_dft_eV"):
-    rows = [r for r in curves if (r["variant"], r["training_set"], r["body_order"]) ==
-            ("standard", "diverse", focus_body_order) and r[quantity]["n"]]
-    if len(rows) >= 2:
-        n = np.log([r["train_size"] for r in rows])
-        slope = np.polyfit(n, np.log([r[quantity]["median"] for r in rows]), 1)[0]
-        print(f"{quantity}: alpha = {-slope:.2f} over N = {[r['train_size'] for r in rows]}")
-    else:
-        print(f"{quantity}: fewer than two sizes, no exponent")
+    fitted = evidence.learning_exponent(curves, quantity, "standard", "diverse", focus_body_order)
+    print(f"{quantity}: alpha = {fitted[0]:.2f} over N = {fitted[1]}" if fitted
+          else f"{quantity}: fewer than two sizes, no exponent")
 
 # %% [markdown]
 # The test error of bulk structures falls as the training set grows: more of the same kind of data

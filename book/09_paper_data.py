@@ -44,37 +44,20 @@ their_runs = {"C": "", "Si": ""}  # records of the runs on the authors' data (em
 regularisation = "blr"  # regularisation of the runs compared
 
 # %% tags=["hide-input"]
-import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from linace.study import data_worlds, datasets
-from linace.study.claims import select
+from linace.study import data_worlds
+from linace.study.claims import CONVERGED_EV, FAR_FROM_DFT_EV
 from linace.study.plotting import figure_legend, panel_grid, use_book_style
-from linace.study.results import load_results
 
 use_book_style()
-
-worlds, records_of, summaries = {}, {}, {}
-for element in ("C", "Si"):
-    # our data are in the repository; of the authors' only the summary the terms allow (data/README.md)
-    summaries[element, "our"] = data_worlds.world_summary(datasets.element_dir(element))
-    summaries[element, "their"] = data_worlds.read_world_summary(data_worlds.paper_data_dir(element))
-    records_of[element, "our"] = select(load_results(our_results[element]), regularisation=regularisation)
-    records_of[element, "their"] = select(data_worlds.load_paper_runs(element, their_runs[element] or None),
-                                          regularisation=regularisation)
-    for world in ("our", "their"):
-        curve = summaries[element, world]["dimer_curve"]
-        dft = (np.asarray(curve["r"]), np.asarray(curve["energy"]))
-        worlds[f"{element}, {world} data"] = data_worlds.grade(records_of[element, world], dft)
-provenance = {element: data_worlds.records_provenance(records_of[element, "their"]) for element in ("C", "Si")}
-for element, info in provenance.items():
-    if info["n_records"]:
-        print(f"{element}: {info['n_records']} runs on the authors' data, made {info['created'][0][:10]} to "
-              f"{info['created'][1][:10]} by linace source {', '.join(info['digests'])}"
-              f"{'' if info['current'] else ' (the code has changed since; make sweep-paper reruns them)'}")
-    else:
-        print(f"{element}: no runs on the authors' data yet (make sweep-paper)")
+glue("within_percent", round(100 * data_worlds.WITHIN_FRACTION), display=False)
+glue("size_factor", Markdown(f"{data_worlds.COMPARABLE_SIZE_FACTOR:g}"), display=False)
+data = data_worlds.load_worlds(our_results, their_runs, regularisation)  # {(element, "our" | "their"): World}
+worlds = data_worlds.grade_worlds(data)
+for line in data_worlds.runs_provenance_lines({element: data[element, "their"].records for element in ("C", "Si")}):
+    print(line)
 
 # %% [markdown]
 # ## The claims on both data worlds
@@ -102,10 +85,15 @@ print(headline)
 # each world's own.
 
 # %% tags=["hide-input"]
-display(Markdown(data_worlds.reference_markdown({f"{element}, {world} data": summary
-                                                 for (element, world), summary in summaries.items()})))
-display(Markdown(data_worlds.composition_markdown({f"{element}, {world} data": summary
-                                                   for (element, world), summary in summaries.items()})))
+summaries = {world.label: world.summary for world in data.values()}
+display(Markdown(data_worlds.reference_markdown(summaries)))
+display(Markdown(data_worlds.composition_markdown(summaries)))
+
+# %% tags=["remove-cell"]
+# "the authors' wells are deeper than ours by more than any threshold of the criteria" (and, below, 1.1–1.4 eV)
+deeper = data_worlds.well_depth_differences(data)
+assert all(depth > max(FAR_FROM_DFT_EV, CONVERGED_EV) for depth in deeper.values()), deeper
+assert (round(min(deeper.values()), 1), round(max(deeper.values()), 1)) == (1.1, 1.4), deeper
 
 # %% [markdown]
 # ### Does the spin of the reference explain the deeper wells?
@@ -119,26 +107,12 @@ display(Markdown(data_worlds.composition_markdown({f"{element}, {world} data": s
 # width; `data/<element>/restricted/`): the three curves below, measured against the authors'.
 
 # %% tags=["hide-input"]
-from linace.study import reference
-
-tails = {"C": (2.5, 4.5), "Si": (3.5, 5.0)}
 fig, axes = panel_grid(2, panel_height=3.0)
 for ax, element in zip(axes, ("C", "Si")):
-    theirs_curve = summaries[element, "their"]["dimer_curve"]
-    ours_curve = summaries[element, "our"]["dimer_curve"]
-    spin_curves = {"ours, spin-polarised": (np.asarray(ours_curve["r"]), np.asarray(ours_curve["energy"])),
-                   "ours, spin-restricted": reference.restricted_dimer_curve(element),
-                   "theirs (published)": (np.asarray(theirs_curve["r"]), np.asarray(theirs_curve["energy"]))}
-    rows = reference.compare_dimer_curves(spin_curves, "theirs (published)", tails[element])
-    polarisation = reference.restricted_e0(element) - datasets.e0(datasets.element_dir(element))
-    display(Markdown(f"**{element}**: the restricted atom lies {polarisation:.3f} eV above the spin-polarised one "
-                     f"(twice that: {2 * polarisation:.2f} eV).\n\n"
-                     + data_worlds.spin_comparison_markdown(rows, tails[element])))
-    for (name, (r, energy)), style in zip(spin_curves.items(), ("-", "--", ":")):
-        ax.plot(r, energy, style, lw=1.8, label=name)
-    ax.axhline(0.0, color="grey", lw=0.6)
-    ax.set(xlabel=f"{element}–{element} distance r (Å)", ylabel="E(r) − 2E$_0$ (eV)", xlim=(0.9 if element == "C" else 1.5, 6.0),
-           ylim=(-10.0, 4.0) if element == "C" else (-5.5, 3.0), title=f"{element}$_2$")
+    panel = data_worlds.SPIN_PANELS[element]
+    curves = data_worlds.spin_curves(element, data[element, "our"].summary, data[element, "their"].summary)
+    display(Markdown(data_worlds.spin_markdown(element, curves, panel["tail"])))
+    data_worlds.plot_spin_curves(ax, element, curves, panel["xlim"], panel["ylim"])
 figure_legend(fig, ncol=3)
 
 # %% [markdown]
@@ -156,7 +130,7 @@ figure_legend(fig, ncol=3)
 
 # %% tags=["hide-input"]
 for element in ("C", "Si"):
-    records = records_of[element, "their"]
+    records = data[element, "their"].records
     display(Markdown(f"**{element}**\n\n" + (data_worlds.held_out_errors_markdown(records) if records
                                               else "No runs yet (`make sweep-paper`).")))
 
@@ -177,21 +151,16 @@ for element in ("C", "Si"):
 # extrapolations, theirs and ours alike.
 #
 # **Criterion, fixed before our runs on their data:** at K ≥ 3, wherever the two basis sizes lie within
-# a factor of 2 of each other, our energy RMSE lies within 25 % of theirs, or the difference is
-# explained by a measured cause.
+# a factor of {glue:md}`size_factor` of each other, our energy RMSE lies within {glue:text}`within_percent` %
+# of theirs, or the difference is explained by a measured cause.
 
 # %% tags=["hide-input"]
 from linace.study import paper
 
 published = paper.published_fits()
-comparison_counts = {}
 for element in ("C", "Si"):
-    rows = data_worlds.published_comparison(records_of[element, "their"], published, element)
-    graded = [row for row in rows if row["within"] is not None]
-    comparison_counts[element] = (sum(row["within"] for row in graded), len(graded), len(rows))
-    display(Markdown(f"**{element}**: {len(rows)} pairs; {len(graded)} at K ≥ 3 with comparable basis sizes, of which "
-                     f"{comparison_counts[element][0]} within 25 %.\n\n"
-                     + (data_worlds.published_comparison_markdown(rows) if rows else "No pairs.")))
+    rows = data_worlds.published_comparison(data[element, "their"].records, published, element)
+    display(Markdown(data_worlds.published_comparison_text(element, rows)))
 
 # %% [markdown]
 # ## Dimer curves beside theirs
@@ -206,9 +175,8 @@ curves = paper.published_dimer_curves()
 panels = (("C", "diverse", "standard", 10.0, (-12.0, 8.0)), ("Si", "clusters+dimers", "pure", 50.0, (-6.0, 4.0)))
 fig, axes = panel_grid(2, panel_height=3.0)
 for ax, (element, training_set, variant, weight, ylim) in zip(axes, panels):
-    curve = summaries[element, "their"]["dimer_curve"]
-    data_worlds.plot_curves_beside_published(ax, records_of[element, "their"], curves, element,
-                                             (np.asarray(curve["r"]), np.asarray(curve["energy"])), training_set,
+    theirs = data[element, "their"]
+    data_worlds.plot_curves_beside_published(ax, theirs.records, curves, element, theirs.dft, training_set,
                                              variant, weight, ylim)
     ax.set_title(f"{element}, {training_set}, {variant} (theirs: E:F {weight:g})")
 figure_legend(fig, ncol=5)
@@ -220,10 +188,9 @@ figure_legend(fig, ncol=5)
 
 # %% tags=["hide-input"]
 for element in ("C", "Si"):
-    curve = summaries[element, "their"]["dimer_curve"]
-    rows = data_worlds.curve_comparison(records_of[element, "their"], curves, element,
-                                        (np.asarray(curve["r"]), np.asarray(curve["energy"])),
-                                        tuple(summaries[element, "their"]["compare_range"]))
+    theirs = data[element, "their"]
+    rows = data_worlds.curve_comparison(theirs.records, curves, element, theirs.dft,
+                                        tuple(theirs.summary["compare_range"]))
     display(Markdown(f"**{element}**\n\n" + (data_worlds.curve_comparison_markdown(rows) if rows else "No pairs.")))
 
 # %% [markdown]
@@ -239,14 +206,4 @@ for element in ("C", "Si"):
 # not differs, if at all, because of the structures and the fits.
 
 # %% tags=["hide-input"]
-sensitivity = {}
-for element in ("C", "Si"):
-    ours_curve, theirs_curve = (summaries[element, world]["dimer_curve"] for world in ("our", "their"))
-    r_range = data_worlds.common_range(summaries[element, "our"]["compare_range"],
-                                       summaries[element, "their"]["compare_range"])
-    our_reference = (np.asarray(ours_curve["r"]), np.asarray(ours_curve["energy"]))
-    regraded = data_worlds.with_reference(records_of[element, "their"], our_reference, r_range)
-    sensitivity[f"{element}, their data, their reference"] = worlds[f"{element}, their data"]
-    sensitivity[f"{element}, their data, our reference ({r_range[0]:.2f}–{r_range[1]:.2f} Å)"] = data_worlds.grade(
-        regraded, our_reference)
-display(Markdown(data_worlds.side_by_side_markdown(sensitivity)))
+display(Markdown(data_worlds.side_by_side_markdown(data_worlds.reference_sensitivity(data, worlds))))

@@ -52,44 +52,33 @@ regularisation = "blr"
 # %% tags=["hide-input"]
 from pathlib import Path
 
-import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from linace.study import data_worlds, datasets, robustness
-from linace.study.claims import convergence_steps, select
-from linace.study.plotting import BODY_ORDER_COLOURS, figure_legend, panel_grid, use_book_style
-from linace.study.results import load_results
+from linace.study import datasets, robustness
+from linace.study.plotting import use_book_style
+from linace.study.records import load_records, select
 
 use_book_style()
 
 dft = datasets.dimer_reference()
 restricted = robustness.restricted_curve_or_none("C")
-default_records = select(load_results(results_dir), regularisation=regularisation)
-records_of = {name: select(load_results(Path(robustness_dir) / robustness.alternative_results_dir(name).name),
-                           regularisation=regularisation)
-              for name, change in robustness.ALTERNATIVES.items() if "reference" not in change}
-print(f"{len(default_records)} default runs; " + ", ".join(f"{name}: {len(records)} runs"
-                                                          for name, records in records_of.items()))
-made = data_worlds.records_provenance([r for records in records_of.values() for r in records])
-if made["n_records"]:
-    print(f"the alternatives' runs were made {made['created'][0][:10]} by linace source {', '.join(made['digests'])}"
-          f"{'' if made['current'] else ' (the code has changed since; make sweep-full makes them again)'}")
+default_records = select(load_records(results_dir), regularisation=regularisation)
+records_of = robustness.alternative_records(robustness_dir, regularisation)
+for line in robustness.runs_made_lines(default_records, records_of):
+    print(line)
+
+# %% tags=["remove-cell"]
+# "The alternatives' runs (120, ...)", on the committed runs
+if Path(robustness_dir).resolve() == robustness.COMMITTED_ROOT.resolve():
+    assert sum(len(records) for records in records_of.values()) == 120, {k: len(v) for k, v in records_of.items()}
 
 # %% [markdown]
 # ## Every claim under every alternative
 
 # %% tags=["hide-input"]
 rows = robustness.grade_alternatives(default_records, dft, records_of, restricted, datasets.comparison_range())
-all_orders = sorted({r["parameters"]["body_order"] for r in default_records})
-notes = [f"{name}: K = {', '.join(map(str, orders))} only (`make sweep-full` adds the rest)"
-         for name, records in records_of.items()
-         if records and (orders := sorted({r["parameters"]["body_order"] for r in records})) != all_orders]
-display(Markdown(robustness.robustness_markdown(rows, list(robustness.ALTERNATIVES))
-                 + ("\n\nAn alternative on fewer body orders is compared with the default on the same ones: "
-                    + "; ".join(notes) + "." if notes else "")
-                 + "\n\nEvery verdict under every alternative (yes: reproduced, no: not reproduced, –: no runs):\n\n"
-                 + robustness.robustness_matrix_markdown(rows, list(robustness.ALTERNATIVES))))
+display(Markdown(robustness.alternatives_markdown(rows, default_records, records_of)))
 headline = robustness.robust_headline(rows)
 glue("robust_headline", Markdown(headline), display=False)
 print(headline)
@@ -103,26 +92,7 @@ print(headline)
 # and the tailored set `clusters+dimers`.
 
 # %% tags=["hide-input"]
-sizes = {"basis: x0.5": 0.5, "default": 1.0, "basis: x2": 2.0}
-fig, axes = panel_grid(2, panel_height=3.0)
-for training_set, marker in (("diverse", "o"), ("clusters+dimers", "s")):
-    for K, colour in BODY_ORDER_COLOURS.items():
-        points = []
-        for name in sizes:
-            records = default_records if name == "default" else records_of[name]
-            found = select(records, training_set=training_set, body_order=K, variant="standard")
-            if found:
-                record = found[0]
-                points.append((record["basis"]["size"], record["errors"]["test"]["all"]["energy_rmse_meV_per_atom"],
-                               record["dimer_summary"]["distance_to_dft_eV"]))
-        if points:
-            n, error, distance = np.array(sorted(points)).T
-            label = f"K = {K}, {training_set}"
-            axes[0].plot(n, error, marker=marker, color=colour, ls="-" if training_set == "diverse" else "--", label=label)
-            axes[1].plot(n, distance, marker=marker, color=colour, ls="-" if training_set == "diverse" else "--")
-axes[0].set(xscale="log", yscale="log", xlabel="basis functions", ylabel="test energy RMSE (meV/atom)")
-axes[1].set(xscale="log", xlabel="basis functions", ylabel="dimer curve: distance to DFT (eV)")
-figure_legend(fig, axes[0], ncol=4)
+robustness.basis_size_figure(default_records, records_of);
 
 # %% [markdown]
 # **Figure 1.** Test error (left) and the dimer curve's distance to DFT (right) against the number of
@@ -131,14 +101,7 @@ figure_legend(fig, axes[0], ncol=4)
 # the dimer.
 
 # %% tags=["hide-input"]
-lines = ["| run | basis | successive-K distances (eV) |", "|---|---|---|"]
-for variant, training_set in (("standard", "diverse"), ("standard", "clusters+dimers"), ("pure", "clusters+dimers")):
-    for name in sizes:
-        records = select(default_records if name == "default" else records_of[name], variant=variant,
-                         training_set=training_set)
-        steps = convergence_steps(records, dft) if records else []
-        lines.append(f"| {variant}, {training_set} | {name} | " + (" → ".join(f"{x:.2f}" for x in steps) or "no runs") + " |")
-display(Markdown("\n".join(lines)))
+display(Markdown(robustness.basis_size_steps_markdown(default_records, records_of, dft)))
 
 # %% [markdown]
 # ## The energy zero

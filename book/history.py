@@ -53,33 +53,25 @@ resampled_dir = "../results/resampled"  # the resampled runs on the current data
 regularisation = "blr"  # regularisation of the runs compared
 
 # %% tags=["remove-cell"]
-import json
-
 from IPython.display import Markdown, display
 
-from linace.study import datasets, report
-from linace.study.claims import (TAILORED_SET, assess_claims, assess_v2_claims, claim_id, compare_over_draws,
-                                 compare_summaries, grade_over_draws, select, study_summary)
-from linace.study.results import dft_dimer_curve, load_results
+from linace.study import datasets, history, report
+from linace.study.claims import compare_summaries, study_summary
+from linace.study.evidence import grade_by_size, one_fit_verdicts
+from linace.study.records import load_records, select
+from linace.study.results import dft_dimer_curve
 
-history = datasets.element_dir() / "history"
-SNAPSHOTS = {  # file: (column title, the change that followed it)
-    "study_before_state_search": ("first reference", "when the atom and the dimers were searched"),
-    "study_before_cluster_search": ("atom and dimers searched", "when the clusters were searched"),
-    "study_before_pool_growth": ("clusters searched", "when the training sets grew and were drawn anew"),
-    "study_before_weight_fix": ("sets grown", "when the fit's weights became 1/σ as documented"),
-}
-snapshots = {name: json.loads((history / f"{name}.json").read_text())
-             for name in SNAPSHOTS if (history / f"{name}.json").exists()}
-records = select(load_results(results_dir), regularisation=regularisation)
-resampled = select(load_results(resampled_dir), regularisation=regularisation)
+snapshots = history.load_snapshots()
+records = select(load_records(results_dir), regularisation=regularisation)
+resampled = select(load_records(resampled_dir), regularisation=regularisation)
 dft = dft_dimer_curve(datasets.load("dimers"), datasets.e0())[:2]
 if not records:
     raise RuntimeError(f"no run records in {results_dir}: run `make sweep` first")
+
+# %% tags=["remove-cell"]
 now = study_summary(records, dft, regularisation=regularisation)
-now_verdicts = {claim_id(v["claim"]): v["verdict"] for v in now["verdicts"]}
-sizes = sorted({r["parameters"]["train_size"] for r in resampled})
-graded = {size: grade_over_draws(resampled, dft, size, regularisation) for size in sizes}
+now_verdicts = history.summary_verdicts(now)
+graded = grade_by_size(resampled, dft, regularisation)
 
 # %% [markdown]
 # ## The verdicts of one fit, state by state
@@ -89,25 +81,11 @@ graded = {size: grade_over_draws(resampled, dft, size, regularisation) for size 
 
 # %% tags=["remove-input"]
 if snapshots:
-    def verdicts_of(name):
-        summary = snapshots.get(name, {}).get("summary")
-        return {claim_id(v["claim"]): v["verdict"] for v in summary["verdicts"]} if summary else {}
-
-    names = list(SNAPSHOTS)
-    display(Markdown(report.verdict_history_markdown(
-        verdicts_of(names[0]), [(SNAPSHOTS[name][0], verdicts_of(name)) for name in names[1:]],
-        (f"now ({len(datasets.load('diverse'))} per training set)", now_verdicts))))
-    following = [verdicts_of(name) for name in names[1:]] + [now_verdicts]
-    lines = []
-    for name, after in zip(names, following):
-        before = verdicts_of(name)
-        if before and after:
-            moved = report.verdict_changes(before, after)
-            lines.append(f"* {SNAPSHOTS[name][1]}: {len(moved)} of {len(after)} verdicts changed"
-                         + (f" ({'; '.join(moved)})" if moved else ""))
-    display(Markdown("\n".join(lines)))
+    now_title = f"now ({len(datasets.load('diverse'))} per training set)"
+    display(Markdown(history.verdict_history_markdown(snapshots, (now_title, now_verdicts))))
+    display(Markdown(history.changes_markdown(snapshots, now_verdicts)))
 else:
-    display(Markdown(f"No earlier state is saved in `{history}`."))
+    display(Markdown(f"No earlier state is saved in `{history.history_dir()}`."))
 
 # %% [markdown]
 # ## Every convergence number, first reference and now
@@ -117,27 +95,16 @@ else:
 # sweep, on the first reference → now.
 
 # %% tags=["remove-input"]
-if "study_before_state_search" in snapshots:
+if history.FIRST_REFERENCE in snapshots:
     display(Markdown(report.summary_comparison_markdown(
-        compare_summaries(snapshots["study_before_state_search"]["summary"], now))))
+        compare_summaries(snapshots[history.FIRST_REFERENCE]["summary"], now))))
 
 # %% [markdown]
 # The last successive-K distance of the standard basis on the tailored set (`clusters+dimers`), the
 # number claim v2a turns on, state by state (eV), with the second-version verdicts of that state:
 
 # %% tags=["remove-input"]
-lines = ["| state | last successive-K distance (eV) | v2 verdicts |", "|---|---|---|"]
-for name, (title, _) in SNAPSHOTS.items():
-    summary = snapshots.get(name, {}).get("summary") or {}
-    rows = summary.get("convergence", {}).get(f"standard, {TAILORED_SET}", [])
-    last = [row["distance_to_previous_K_eV"] for row in rows][-1:]
-    v2 = ", ".join(f"{claim_id(v['claim'])} {v['verdict']}" for v in summary.get("verdicts", [])
-                   if claim_id(v["claim"]).startswith("v2"))
-    lines.append(f"| {title} | {f'{last[0]:.2f}' if last else '–'} | {v2 or '–'} |")
-rows = now["convergence"].get(f"standard, {TAILORED_SET}", [])
-lines.append(f"| now | {rows[-1]['distance_to_previous_K_eV']:.2f} | "
-             + ", ".join(f"{cid} {verdict}" for cid, verdict in now_verdicts.items() if cid.startswith("v2")) + " |")
-display(Markdown("\n".join(lines)))
+display(Markdown(history.tailored_convergence_markdown(snapshots, now)))
 
 # %% [markdown]
 # ## The verdicts over draws, before and after the last two changes
@@ -149,20 +116,6 @@ display(Markdown("\n".join(lines)))
 # every draw is "partly (in every draw)", as it would be graded now.
 
 # %% tags=["remove-input"]
-now_single = {claim_id(v.claim): v.verdict
-              for v in assess_claims(select(records, variant="standard"), dft) + assess_v2_claims(records, dft)}
 now_sizes = (len(datasets.load("diverse")), len(datasets.load("test")))
-if "study_before_pool_growth" in snapshots and "study_before_weight_fix" in snapshots:
-    grown = snapshots["study_before_weight_fix"]
-    grown_single = {claim_id(v["claim"]): v["verdict"] for v in grown["summary"]["verdicts"]}
-    display(Markdown(report.draws_comparison_markdown(
-        snapshots["study_before_pool_growth"], grown["draws"], grown_single,
-        (grown["set_sizes"].get("diverse"), grown["set_sizes"].get("test")), "The training sets grew")))
-if "study_before_weight_fix" in snapshots and graded:
-    display(Markdown(report.draws_comparison_markdown(snapshots["study_before_weight_fix"], graded, now_single,
-                                                      now_sizes, "The weights were corrected")))
-    moved = report.changes_over_draws(snapshots["study_before_weight_fix"]["draws"], graded)
-    compared = [r for r in compare_over_draws(snapshots["study_before_weight_fix"]["draws"], graded)
-                if r["before"] and r["now"]]
-    display(Markdown(f"The weight correction changed {len(moved)} of the {len(compared)} verdicts over draws "
-                     "tested before and after."))
+for block in history.draws_history_markdown(snapshots, graded, one_fit_verdicts(records, dft, by_id=True), now_sizes):
+    display(Markdown(block))

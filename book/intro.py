@@ -26,47 +26,23 @@ regularisation = "blr"  # regularisation of the runs read
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
+from myst_nb import glue
 
-from linace.study import datasets, report
-from linace.study.claims import (assess_claims, assess_v2_claims, claim_id, convergence_by_ingredient,
-                                 convergence_origin, grade_over_draws, key_numbers, select)
+from linace.study import overview, report
+from linace.study.claims import REPRODUCED_FRACTION
 from linace.study.plotting import use_book_style
-from linace.study.results import dft_dimer_curve, load_results
 
 use_book_style()
-
-
-def element_study(element, results_dir, resampled_dir):
-    """The records, DFT curve, one-fit verdicts and verdicts over draws of one element (None without records)."""
-    records = select(load_results(results_dir), regularisation=regularisation)
-    if not records:
-        return None
-    folder = datasets.element_dir(element)
-    dft = dft_dimer_curve(datasets.load("dimers", folder), datasets.e0(folder))[:2]
-    resampled = select(load_results(resampled_dir), regularisation=regularisation)
-    sizes = sorted({r["parameters"]["train_size"] for r in resampled})
-    return {"records": records, "dft": dft,
-            "v1": assess_claims(select(records, variant="standard"), dft), "v2": assess_v2_claims(records, dft),
-            "graded": {size: grade_over_draws(resampled, dft, size, regularisation) for size in sizes},
-            "numbers": key_numbers(records, dft)}
-
-
-studies = {"C": element_study("C", carbon_results_dir, carbon_resampled_dir),
-           "Si": element_study("Si", silicon_results_dir, silicon_resampled_dir)}
+glue("reproduced_percent", round(100 * REPRODUCED_FRACTION), display=False)
+studies = {"C": overview.element_study("C", carbon_results_dir, carbon_resampled_dir, regularisation),
+           "Si": overview.element_study("Si", silicon_results_dir, silicon_resampled_dir, regularisation)}
 if studies["C"] is None:
     raise RuntimeError(f"no run records in {carbon_results_dir}: run `make sweep` first")
 studies = {element: study for element, study in studies.items() if study is not None}
 carbon = studies["C"]
 
 # %% tags=["remove-input"]
-diverse = select(carbon["records"], variant="standard", training_set="diverse")
-sentences = report.bottom_line({claim_id(v.claim): v.verdict for v in carbon["v1"]},
-                               {r["parameters"]["body_order"]: r["dimer_summary"]["distance_to_dft_eV"] for r in diverse},
-                               {element: convergence_origin(convergence_by_ingredient(study["records"], study["dft"]))
-                                for element, study in studies.items()},
-                               {element: report.best_bulk_potential(select(study["records"], variant="standard"))
-                                for element, study in studies.items()})
-display(Markdown("**The bottom line.** " + " ".join(sentences)))
+display(Markdown("**The bottom line.** " + " ".join(overview.bottom_line(studies))))
 
 # %% [markdown]
 # A linear Atomic Cluster Expansion (ACE) potential writes the energy of every atom as a sum of
@@ -81,16 +57,13 @@ display(Markdown("**The bottom line.** " + " ".join(sentences)))
 #
 # Each claim of the paper is graded by a criterion fixed before the runs, first on one potential per
 # body order and training set (*one fit*), then on ten random draws of N training structures
-# (*over draws*: reproduced if it holds in at least 80 % of the draws; the largest N with ten draws
-# is shown, every N in {doc}`05b_evidence`). The last two columns say which number decides the
-# verdict and, where the claim is not fully reproduced, which condition of its criterion fails.
+# (*over draws*: reproduced if it holds in at least {glue:text}`reproduced_percent` % of the draws; the
+# largest N with ten draws is shown, every N in {doc}`05b_evidence`). The last two columns say which
+# number decides the verdict and, where the claim is not fully reproduced, which condition of its
+# criterion fails.
 
 # %% tags=["remove-input"]
-rows = []
-for element, study in studies.items():
-    verdicts = (study["v1"] if element == "C" else []) + study["v2"]  # claims 1-3 were made on carbon only
-    rows += report.claims_overview_rows(verdicts, study["graded"], study["numbers"], element)
-display(Markdown(report.claims_overview_markdown(rows)))
+display(Markdown(report.claims_overview_markdown(overview.claims_overview_rows(studies))))
 
 # %% [markdown]
 # ## On the paper's own data, and under the choices it did not state
@@ -100,23 +73,14 @@ display(Markdown(report.claims_overview_markdown(rows)))
 # energy zero, the basis size at each K, the weights ({doc}`10_robustness`).
 
 # %% tags=["remove-input"]
-import numpy as np
+from linace.study import data_worlds, datasets, robustness
 
-from linace.study import data_worlds, robustness
-
-worlds = {}
-for element, study in studies.items():
-    worlds[f"{element}, our data"] = data_worlds.grade(study["records"], study["dft"])
-    theirs = data_worlds.read_world_summary(data_worlds.paper_data_dir(element))["dimer_curve"]
-    worlds[f"{element}, their data"] = data_worlds.grade(
-        select(data_worlds.load_paper_runs(element), regularisation=regularisation),
-        (np.asarray(theirs["r"]), np.asarray(theirs["energy"])))
+worlds = data_worlds.grade_beside_theirs({element: (study.records, study.dft) for element, study in studies.items()},
+                                         regularisation)
 lines = [f"* **The paper's data.** {data_worlds.two_worlds_headline(worlds, elements=list(studies))}"]
-alternative_records = {name: select(load_results(robustness.alternative_results_dir(name, root=robustness.COMMITTED_ROOT)),
-                                    regularisation=regularisation)
-                       for name, change in robustness.ALTERNATIVES.items() if "reference" not in change}
+alternative_records = robustness.alternative_records(robustness.COMMITTED_ROOT, regularisation)
 if any(alternative_records.values()):
-    rows = robustness.grade_alternatives(carbon["records"], carbon["dft"], alternative_records,
+    rows = robustness.grade_alternatives(carbon.records, carbon.dft, alternative_records,
                                          robustness.restricted_curve_or_none("C"), datasets.comparison_range())
     lines.append(f"* **The silent choices** (carbon). {robustness.robust_headline(rows)}")
 display(Markdown("\n".join(lines)))
@@ -125,8 +89,15 @@ display(Markdown("\n".join(lines)))
 # ## The study in one figure
 
 # %% tags=["remove-input"]
-report.convergence_summary_figure({element: (study["records"], study["dft"]) for element, study in studies.items()})
+report.convergence_summary_figure({element: (study.records, study.dft) for element, study in studies.items()})
 plt.show()
+
+# %% tags=["remove-cell"]
+# Figure 1's caption, on the study's runs: only the runs with dimers in their training data fall below the line
+if overview.reads_study_runs(carbon_results_dir):
+    for element, study in studies.items():
+        converging = overview.converging_runs(study)
+        assert converging and all(below == ("dimers" in key[1]) for key, below in converging.items()), converging
 
 # %% [markdown]
 # **Figure 1.** How much the dimer curve still changes from body order $K-1$ to $K$ (mean over the
@@ -138,9 +109,7 @@ plt.show()
 # ## How good the potentials are
 
 # %% tags=["remove-input"]
-display(Markdown(report.potential_quality_markdown(
-    {element: report.best_bulk_potential(select(study["records"], variant="standard"))
-     for element, study in studies.items()})))
+display(Markdown(report.potential_quality_markdown(overview.best_bulk_potentials(studies))))
 
 # %% [markdown]
 # Errors on held-out bulk structures (the common test set of each element) of the best potential

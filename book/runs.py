@@ -21,8 +21,9 @@
 # it ran (building the book does not execute it again). The grids below link every run of carbon and
 # of silicon. A cell reads: test energy RMSE (meV/atom) · test force RMSE (eV/Å) · mean distance of
 # the dimer curve to DFT (eV); *failed* where the potential does not describe the bulk test set at all
-# (energy RMSE above 1 eV/atom or force RMSE above 10 eV/Å: for potentials trained on molecules alone,
-# a failed extrapolation to bulk). Every run uses Bayesian regression (`blr`).
+# (energy RMSE above {glue:md}`failed_energy_eV` eV/atom or force RMSE above
+# {glue:md}`failed_force_eV_per_A` eV/Å: for potentials trained on molecules alone, a failed
+# extrapolation to bulk). Every run uses Bayesian regression (`blr`).
 #
 # The runs are made by `make sweep` (or `python -m linace.study.sweep --help`), which writes one
 # JSON record per run to `results/` (`results/Si/` for silicon; read by the results chapters) and the
@@ -35,16 +36,20 @@ results_dirs = {"C": "../results", "Si": "../results/Si"}  # the sweep's run rec
 book_dir = "."  # the book's folder (where book/sweep/ holds the run pages)
 regularisation = "blr"  # regularisation of the runs listed
 
-# %% tags=["remove-input"]
+# %% tags=["remove-cell"]
 from IPython.display import Markdown, display
+from myst_nb import glue
 
 from linace.study import report
-from linace.study.claims import select
-from linace.study.results import load_results
+from linace.study.records import load_records, select
 
+glue("failed_energy_eV", Markdown(f"{report.FAILED_ENERGY_MEV_PER_ATOM / 1000:g}"), display=False)
+glue("failed_force_eV_per_A", Markdown(f"{report.FAILED_FORCE_EV_PER_A:g}"), display=False)
+
+# %% tags=["remove-input"]
 SETS = ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers")  # by diversity, then tailored
 for element, results_dir in results_dirs.items():
-    records = select(load_results(results_dir), regularisation=regularisation)
+    records = select(load_records(results_dir), regularisation=regularisation)
     display(Markdown(f"## {report.ELEMENT_NAMES.get(element, element).capitalize()}"))
     if not records:
         display(Markdown(f"No runs in `{results_dir}`: run `make sweep` first."))

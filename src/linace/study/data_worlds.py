@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -502,3 +503,158 @@ def two_worlds_headline(worlds: Mapping[str, Mapping[str, object]], elements: Se
     return (f"Of the {both} claims graded in both data worlds, {len(agree)} get the same verdict on the authors' "
             f"data as on ours" + (f" ({'; '.join(agree)})" if agree else "")
             + (f", and {len(differ)} differ: {'; '.join(differ)}." if differ else "."))
+
+
+# ----------------------------------------------------------------------------- the worlds of the chapters
+
+def summary_curve(summary: Mapping) -> tuple[np.ndarray, np.ndarray]:
+    """The reference dimer curve of a world's summary (:func:`world_summary`): r (A) and E(r) - 2 E0
+    (eV), (n,) arrays."""
+    curve = summary["dimer_curve"]
+    return np.asarray(curve["r"]), np.asarray(curve["energy"])
+
+
+@dataclass(frozen=True)
+class World:
+    """One data world of one element: ``name`` "our" (the project's data) or "their" (the authors'),
+    its ``summary`` (:func:`world_summary`) and the run ``records`` made on it."""
+
+    element: str
+    name: str
+    summary: Mapping
+    records: Sequence[Mapping]
+
+    @property
+    def label(self) -> str:
+        """How the chapters name the world: "C, our data"."""
+        return f"{self.element}, {self.name} data"
+
+    @property
+    def dft(self) -> tuple[np.ndarray, np.ndarray]:
+        """The world's reference dimer curve (:func:`summary_curve`)."""
+        return summary_curve(self.summary)
+
+
+def load_worlds(our_results: Mapping[str, str | os.PathLike], their_runs: Mapping[str, str | os.PathLike | None],
+                regularisation: str = "blr", elements: Sequence[str] = ("C", "Si")) -> dict[tuple[str, str], World]:
+    """Both worlds of each element, {(element, "our" | "their"): :class:`World`}: our data's summary
+    (:func:`world_summary` of the committed data directory) with the records in ``our_results[element]``,
+    the authors' (the committed summary, :func:`read_world_summary`) with the records in
+    ``their_runs[element]`` (empty or None: the committed runs, :func:`load_paper_runs`); records of
+    one ``regularisation``."""
+    from .records import load_records
+
+    worlds = {}
+    for element in elements:
+        # our data are in the repository; of the authors' only the summary the terms allow (data/README.md)
+        worlds[element, "our"] = World(element, "our", world_summary(datasets.element_dir(element)),
+                                       select(load_records(our_results[element]), regularisation=regularisation))
+        worlds[element, "their"] = World(element, "their", read_world_summary(paper_data_dir(element)),
+                                         select(load_paper_runs(element, their_runs.get(element) or None),
+                                                regularisation=regularisation))
+    return worlds
+
+
+def grade_worlds(worlds: Mapping[object, World]) -> dict[str, dict[str, Verdict]]:
+    """Every claim graded in every world against the world's own reference: {world label: :func:`grade`}."""
+    return {world.label: grade(world.records, world.dft) for world in worlds.values()}
+
+
+def grade_beside_theirs(ours: Mapping[str, tuple[Sequence[Mapping], tuple[np.ndarray, np.ndarray]]],
+                        regularisation: str = "blr") -> dict[str, dict[str, Verdict]]:
+    """Our runs of each element (``ours``: {element: (records, DFT curve)}) and the committed runs on the
+    authors' data of that element (those of ``regularisation``, against their published reference)
+    graded side by side: {"<element>, our data" | "<element>, their data": :func:`grade`}."""
+    worlds = {}
+    for element, (records, dft_curve) in ours.items():
+        worlds[f"{element}, our data"] = grade(records, dft_curve)
+        worlds[f"{element}, their data"] = grade(select(load_paper_runs(element), regularisation=regularisation),
+                                                 summary_curve(read_world_summary(paper_data_dir(element))))
+    return worlds
+
+
+def runs_provenance_lines(records_by_element: Mapping[str, Sequence[Mapping]]) -> list[str]:
+    """One line per element saying which code made its runs on the authors' data and when
+    (:func:`records_provenance`), or that there are none yet."""
+    lines = []
+    for element, records in records_by_element.items():
+        info = records_provenance(records)
+        if info["n_records"]:
+            lines.append(f"{element}: {info['n_records']} runs on the authors' data, made {info['created'][0][:10]} to "
+                         f"{info['created'][1][:10]} by linace source {', '.join(info['digests'])}"
+                         f"{'' if info['current'] else ' (the code has changed since; make sweep-paper reruns them)'}")
+        else:
+            lines.append(f"{element}: no runs on the authors' data yet (make sweep-paper)")
+    return lines
+
+
+#: How chapter 09 shows the dimer curves of the spin comparison of each element: the two distances
+#: (A) at which the curves' tails are compared and the axes' limits (A, eV).
+SPIN_PANELS = {"C": {"tail": (2.5, 4.5), "xlim": (0.9, 6.0), "ylim": (-10.0, 4.0)},
+               "Si": {"tail": (3.5, 5.0), "xlim": (1.5, 6.0), "ylim": (-5.5, 3.0)}}
+
+
+def spin_curves(element: str, ours: Mapping, theirs: Mapping) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The dimer curve of an element three ways: our spin-polarised reference (the summary ``ours``),
+    our spin-restricted one (:func:`linace.study.reference.restricted_dimer_curve`) and the authors'
+    published curve (the summary ``theirs``), {name: (r in A, E - 2 E0 in eV)}."""
+    from .reference import restricted_dimer_curve
+
+    return {"ours, spin-polarised": summary_curve(ours), "ours, spin-restricted": restricted_dimer_curve(element),
+            "theirs (published)": summary_curve(theirs)}
+
+
+def spin_markdown(element: str, curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                  tail_at: Sequence[float]) -> str:
+    """How far the restricted atom lies above the spin-polarised one (eV), and the three curves of
+    :func:`spin_curves` measured against the published one (:func:`spin_comparison_markdown`, the tails
+    at ``tail_at``, A)."""
+    from .reference import compare_dimer_curves, restricted_e0
+
+    rows = compare_dimer_curves(curves, "theirs (published)", tail_at)
+    polarisation = restricted_e0(element) - datasets.e0(datasets.element_dir(element))
+    return (f"**{element}**: the restricted atom lies {polarisation:.3f} eV above the spin-polarised one "
+            f"(twice that: {2 * polarisation:.2f} eV).\n\n" + spin_comparison_markdown(rows, tail_at))
+
+
+def plot_spin_curves(ax, element: str, curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                     xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
+    """The curves of :func:`spin_curves` on one axis (solid, dashed, dotted), with the zero line."""
+    for (name, (r, energy)), style in zip(curves.items(), ("-", "--", ":")):
+        ax.plot(r, energy, style, lw=1.8, label=name)
+    ax.axhline(0.0, color="grey", lw=0.6)
+    ax.set(xlabel=f"{element}–{element} distance r (Å)", ylabel="E(r) − 2E$_0$ (eV)", xlim=xlim, ylim=ylim,
+           title=f"{element}$_2$")
+
+
+def well_depth_differences(worlds: Mapping[object, World], elements: Sequence[str] = ("C", "Si")) -> dict[str, float]:
+    """How much deeper the authors' dimer well is than ours (eV, > 0 when theirs is deeper), per element:
+    the depths of :func:`reference_rows`."""
+    depth = {row["world"]: row["depth_eV"] for row in reference_rows({w.label: w.summary for w in worlds.values()})}
+    return {element: depth[f"{element}, our data"] - depth[f"{element}, their data"] for element in elements}
+
+
+def published_comparison_text(element: str, rows: Sequence[Mapping]) -> str:
+    """The comparison of our errors with the authors' (:func:`published_comparison` rows) of one
+    element: how many pairs, how many comparable (K >= 3, sizes within :data:`COMPARABLE_SIZE_FACTOR`)
+    and how many of those within :data:`WITHIN_FRACTION`, then the table."""
+    graded = [row for row in rows if row["within"] is not None]
+    within = sum(row["within"] for row in graded)
+    return (f"**{element}**: {len(rows)} pairs; {len(graded)} at K ≥ 3 with comparable basis sizes, of which "
+            f"{within} within {100 * WITHIN_FRACTION:.0f} %.\n\n"
+            + (published_comparison_markdown(rows) if rows else "No pairs."))
+
+
+def reference_sensitivity(worlds: Mapping[tuple[str, str], World], graded: Mapping[str, Mapping[str, Verdict]],
+                          elements: Sequence[str] = ("C", "Si")) -> dict[str, dict[str, Verdict]]:
+    """The runs on the authors' data of each element graded against their reference (``graded``, by
+    world label) and again against our DFT curve of the element over the overlap of the two comparison
+    ranges (:func:`with_reference`): {column title: verdicts}, for :func:`side_by_side_markdown`."""
+    out = {}
+    for element in elements:
+        ours, theirs = worlds[element, "our"], worlds[element, "their"]
+        r_range = common_range(ours.summary["compare_range"], theirs.summary["compare_range"])
+        out[f"{element}, their data, their reference"] = graded[theirs.label]
+        out[f"{element}, their data, our reference ({r_range[0]:.2f}–{r_range[1]:.2f} Å)"] = grade(
+            with_reference(theirs.records, ours.dft, r_range), ours.dft)
+    return out

@@ -754,3 +754,163 @@ def runs_index_markdown(records: Sequence[RunRecord], book_dir: str | Path, vari
         if any(cell != "–" for cell in cells):
             lines.append(f"| {training_set} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- the results chapters (05, 05b)
+
+def present_training_sets(records: Sequence[Mapping], order: Sequence[str]) -> list[str]:
+    """The training sets of ``order`` that have at least one run in ``records``, in that order."""
+    from .records import select as select_records
+
+    return [training_set for training_set in order if select_records(records, training_set=training_set)]
+
+
+def dimer_decomposition_grid(records: Sequence[Mapping], training_set: str, dft_curve: tuple[np.ndarray, np.ndarray],
+                             element: str = "C"):
+    """One panel per K of the runs on ``training_set``: the dimer curve (black) split into its
+    body-order contributions 2 V_nu(r) (dashed), beside DFT; each panel's vertical scale follows its
+    largest contribution from 1 A on (at least ±15 eV). One legend below. Returns the figure."""
+    from .plotting import dimer_axes, figure_legend, panel_grid, plot_dft_dimer, plot_dimer_curve
+    from .records import by_body_order, select as select_records
+
+    runs = by_body_order(select_records(records, training_set=training_set))
+    fig, axes = panel_grid(len(runs), 2.7, sharex=True)
+    for ax, record in zip(axes, runs):
+        curve = record.dimer
+        plot_dft_dimer(ax, *dft_curve)
+        plot_dimer_curve(ax, curve, label="total", color="k", band=False)
+        scale = max(15, 1.1 * max(abs(v[curve.r >= 1.0]).max() for v in curve.contributions.values()))
+        dimer_axes(ax, ylim=(-scale, scale), title=f"K = {record.body_order}, {training_set}", element=element)
+        ax.label_outer()
+    figure_legend(fig, axes[-1], ncol=3)
+    return fig
+
+
+def cancellation_markdown(records: Sequence[Mapping], training_set: str) -> str:
+    """The cancellation ratio (:func:`linace.analysis.cancellation_ratio`, 1 = no cancellation) of the
+    dimer curve of every K of the runs on ``training_set``, in one sentence."""
+    from linace.analysis import cancellation_ratio
+
+    from .records import by_body_order, select as select_records
+
+    runs = by_body_order(select_records(records, training_set=training_set))
+    return (f"Cancellation ratio on `{training_set}`: "
+            + ", ".join(f"K = {record.body_order}: {cancellation_ratio(record.dimer):.2f}" for record in runs) + ".")
+
+
+def lowest_errors_by_order(records: Sequence[Mapping], training_sets: Sequence[str]) -> list[dict]:
+    """For every K, which of ``training_sets`` has the lowest test energy RMSE and which the lowest test
+    force RMSE: rows {body_order, lowest_energy, lowest_force, energy: {set: meV/atom}, force: {set:
+    eV/A}} (sets without a run at that K left out; a K without any run gives no row)."""
+    from .records import body_orders, select as select_records
+
+    rows = []
+    for K in body_orders(records):
+        runs = {s: select_records(records, training_set=s, body_order=K) for s in training_sets}
+        errors = {s: found[0].test_errors for s, found in runs.items() if found}
+        if not errors:
+            continue
+        energy = {s: e["energy_rmse_meV_per_atom"] for s, e in errors.items()}
+        force = {s: e["force_rmse_eV_per_A"] for s, e in errors.items()}
+        rows.append({"body_order": K, "lowest_energy": min(energy, key=energy.get),
+                     "lowest_force": min(force, key=force.get), "energy": energy, "force": force})
+    return rows
+
+
+def convergence_threshold_lines(records: Sequence[Mapping], dft_curve: tuple[np.ndarray, np.ndarray],
+                                training_sets: Sequence[str]) -> list[str]:
+    """How claim 2's verdict depends on its threshold: for each training set, its successive-K distances
+    (:func:`linace.study.claims.convergence_steps`, eV) and either the threshold above which it would
+    count as converging (its distances shrink at every step: above the last one) or that no threshold
+    makes it converge. One line per set ("too few runs" with fewer than two distances)."""
+    from .claims import convergence_steps
+    from .records import select as select_records
+
+    lines = []
+    for training_set in training_sets:
+        steps = convergence_steps(select_records(records, training_set=training_set), dft_curve)
+        if len(steps) < 2:
+            lines.append(f"{training_set}: too few runs to judge convergence")
+            continue
+        shrinking = all(b < a for a, b in zip(steps, steps[1:]))
+        lines.append(f"{training_set}: successive-K distances " + " -> ".join(f"{x:.2f}" for x in steps) + " eV; "
+                     + (f"would converge for a threshold above {steps[-1]:.2f} eV" if shrinking
+                        else "never shrinks at every K"))
+    return lines
+
+
+def verdicts_changing_markdown(graded: Mapping[int, Sequence[DrawVerdict]], claims: Sequence[str]) -> str:
+    """How many of ``claims`` (texts) have a verdict over draws that changes with N, naming each with
+    its verdicts (:func:`linace.study.evidence.verdicts_changing_with_size`): a bold count and a list."""
+    from .evidence import verdicts_changing_with_size
+
+    moving = verdicts_changing_with_size(graded, claims)
+    return (f"**{len(moving)} of {len(claims)} verdicts over draws change with N**"
+            + (" (sizes with several draws): " + "; ".join(moving) + "." if moving else "."))
+
+
+def interval_text(q: Mapping, digits: int = 2) -> str:
+    """A quantity over draws (:func:`linace.study.resample.quantiles`) as "median [p10, p90]", '–'
+    without values."""
+    return f"{q['median']:.{digits}f} [{q['p10']:.{digits}f}, {q['p90']:.{digits}f}]" if q["n"] else "–"
+
+
+def convergence_over_draws_markdown(rows: Sequence[Mapping], combinations: Sequence[tuple[str, str]],
+                                    sizes: Sequence[int], orders: Sequence[int]) -> str:
+    """The convergence numbers with their intervals over draws (:func:`linace.study.resample.
+    convergence_over_draws` rows): one row per (basis, training set) of ``combinations`` and N of
+    ``sizes`` that has runs, a column per successive-K distance of ``orders`` and the distance of the
+    highest K to DFT, each :func:`interval_text` (eV). A Markdown table."""
+    lines = ["| basis, training set | N | " + " | ".join(f"\\|K{K}−K{K - 1}\\| (eV)" for K in orders[1:])
+             + f" | K{orders[-1]} to DFT (eV) |", "|---|---|" + "---|" * len(orders)]
+    for variant, training_set in combinations:
+        for size in sizes:
+            row = {r["body_order"]: r for r in rows
+                   if (r["variant"], r["training_set"], r["train_size"]) == (variant, training_set, size)}
+            if row:
+                lines.append(f"| {variant}, {training_set} | {size} | "
+                             + " | ".join(interval_text(row[K]["distance_to_previous_K_eV"]) for K in orders[1:])
+                             + f" | {interval_text(row[orders[-1]]['distance_to_dft_eV'])} |")
+    return "\n".join(lines)
+
+
+def learning_curves_figure(curves: Sequence[Mapping], combinations: Sequence[tuple[str, str]], body_order: int,
+                           sizes: Sequence[int]):
+    """Learning curves at one K (:func:`linace.study.resample.learning_curves` rows), one panel per
+    quantity of :data:`linace.study.plotting.LEARNING_LABELS`, one line per (basis, training set) of
+    ``combinations`` (solid: standard, dashed: pure; colour by training set), one legend. Returns the
+    figure."""
+    from .evidence import learning_rows
+    from .plotting import (LEARNING_LABELS, TRAINING_SET_COLOURS, figure_legend, learning_axes, panel_grid,
+                           plot_learning_curve)
+
+    fig, axes = panel_grid(len(LEARNING_LABELS), 2.9, columns=3)
+    for ax, quantity in zip(axes, LEARNING_LABELS):
+        for variant, training_set in combinations:
+            plot_learning_curve(ax, learning_rows(curves, variant, training_set, body_order), quantity,
+                                label=f"{training_set}, {variant}", ls="-" if variant == "standard" else "--",
+                                color=TRAINING_SET_COLOURS.get(training_set))
+        learning_axes(ax, sizes, quantity)
+    figure_legend(fig, axes[0], ncol=4)
+    return fig
+
+
+def distance_learning_figure(curves: Sequence[Mapping], combinations: Sequence[tuple[str, str]],
+                             orders: Sequence[int], sizes: Sequence[int]):
+    """The dimer curve's distance to DFT against N for every K, one panel per (basis, training set) of
+    ``combinations``: median over draws and 10-90 % bars, the markers of the K set slightly apart along
+    N (by 5 % per K) so that their bars do not hide each other. Returns the figure."""
+    from .evidence import learning_rows
+    from .plotting import BODY_ORDER_COLOURS, figure_legend, learning_axes, panel_grid, plot_learning_curve
+
+    fig, axes = panel_grid(len(combinations), 2.4, columns=3, sharex=True, sharey=True)
+    for ax, (variant, training_set) in zip(axes, combinations):
+        for k, K in enumerate(orders):
+            plot_learning_curve(ax, learning_rows(curves, variant, training_set, K), "distance_to_dft_eV",
+                                label=f"K = {K}", color=BODY_ORDER_COLOURS[K], band=False,
+                                dodge=1 + 0.05 * (k - (len(orders) - 1) / 2))
+        learning_axes(ax, sizes, "distance_to_dft_eV", title=f"{training_set}, {variant}")
+        ax.set_ylabel("to DFT (eV)" if ax.get_subplotspec().is_first_col() else "")
+        ax.label_outer()
+    figure_legend(fig, axes[0], ncol=4)
+    return fig

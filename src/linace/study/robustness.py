@@ -324,3 +324,115 @@ def restricted_curve_or_none(element: str = "C"):
         return restricted_dimer_curve(element)
     except (DatasetError, FileNotFoundError, KeyError):
         return None
+
+
+# ----------------------------------------------------------------------------- what the chapters read
+def alternative_records(root: str | os.PathLike = COMMITTED_ROOT, regularisation: str = "blr") -> dict[str, list]:
+    """The records of every alternative that has runs of its own (all but the regrading ones), read
+    from ``<root>/<alternative>`` (:func:`alternative_results_dir`), those of ``regularisation``:
+    {alternative: [:class:`~linace.study.records.RunRecord`]} (empty lists where there are none)."""
+    from .records import load_records, select
+
+    return {name: select(load_records(alternative_results_dir(name, root=root)), regularisation=regularisation)
+            for name, change in ALTERNATIVES.items() if "reference" not in change}
+
+
+def runs_made_lines(default_records: Sequence[Mapping], records_of: Mapping[str, Sequence[Mapping]]) -> list[str]:
+    """How many runs the default and each alternative have and, if the alternatives have any, when and by
+    which code they were made (:func:`linace.study.data_worlds.records_provenance`): lines to print."""
+    from .data_worlds import records_provenance
+
+    lines = [f"{len(default_records)} default runs; " + ", ".join(f"{name}: {len(records)} runs"
+                                                                 for name, records in records_of.items())]
+    made = records_provenance([r for records in records_of.values() for r in records])
+    if made["n_records"]:
+        lines.append(f"the alternatives' runs were made {made['created'][0][:10]} by linace source "
+                     f"{', '.join(made['digests'])}"
+                     f"{'' if made['current'] else ' (the code has changed since; make sweep-full makes them again)'}")
+    return lines
+
+
+def alternatives_markdown(rows: Sequence[dict], default_records: Sequence[Mapping],
+                          records_of: Mapping[str, Sequence[Mapping]]) -> str:
+    """Every claim under every alternative: :func:`robustness_markdown`, a note naming the alternatives
+    that ran on fewer body orders than the default (compared with the default on the same ones), and
+    :func:`robustness_matrix_markdown`."""
+    from .records import body_orders
+
+    all_orders = body_orders(default_records)
+    notes = [f"{name}: K = {', '.join(map(str, orders))} only (`make sweep-full` adds the rest)"
+             for name, records in records_of.items() if records and (orders := body_orders(records)) != all_orders]
+    return (robustness_markdown(rows, list(ALTERNATIVES))
+            + ("\n\nAn alternative on fewer body orders is compared with the default on the same ones: "
+               + "; ".join(notes) + "." if notes else "")
+            + "\n\nEvery verdict under every alternative (yes: reproduced, no: not reproduced, –: no runs):\n\n"
+            + robustness_matrix_markdown(rows, list(ALTERNATIVES)))
+
+
+#: The three basis sizes at each K compared in chapter 10: half, the default's and twice its functions.
+BASIS_SIZES = ("basis: x0.5", "default", "basis: x2")
+
+
+def _runs_of(name: str, default_records: Sequence[Mapping], records_of: Mapping[str, Sequence[Mapping]]):
+    return default_records if name == "default" else records_of[name]
+
+
+def basis_size_points(default_records: Sequence[Mapping], records_of: Mapping[str, Sequence[Mapping]],
+                      training_set: str, body_order: int, variant: str = "standard") -> list[tuple[int, float, float]]:
+    """The runs of one (training set, K, variant) at the sizes of :data:`BASIS_SIZES` that have one:
+    (number of basis functions, test energy RMSE in meV/atom, distance of the dimer curve to DFT in
+    eV), by growing size."""
+    from .records import select
+
+    points = []
+    for name in BASIS_SIZES:
+        found = select(_runs_of(name, default_records, records_of), training_set=training_set,
+                       body_order=body_order, variant=variant)
+        if found:
+            record = found[0]
+            points.append((record.basis_size, record.test_error(), record.distance_to_dft))
+    return sorted(points)
+
+
+def basis_size_figure(default_records: Sequence[Mapping], records_of: Mapping[str, Sequence[Mapping]],
+                      training_sets: Sequence[str] = ("diverse", "clusters+dimers")):
+    """Test energy RMSE (left) and the dimer curve's distance to DFT (right) against the number of basis
+    functions, the three sizes of :data:`BASIS_SIZES` per K (standard basis; solid: the first training
+    set, dashed: the others; markers by training set). Returns the figure."""
+    import numpy as np
+
+    from .plotting import BODY_ORDER_COLOURS, figure_legend, panel_grid
+
+    fig, axes = panel_grid(2, panel_height=3.0)
+    for training_set, marker in zip(training_sets, ("o", "s", "^", "D")):
+        style = {"marker": marker, "ls": "-" if training_set == training_sets[0] else "--"}
+        for K, colour in BODY_ORDER_COLOURS.items():
+            points = basis_size_points(default_records, records_of, training_set, K)
+            if points:
+                n, error, distance = np.array(points).T
+                axes[0].plot(n, error, color=colour, label=f"K = {K}, {training_set}", **style)
+                axes[1].plot(n, distance, color=colour, **style)
+    axes[0].set(xscale="log", yscale="log", xlabel="basis functions", ylabel="test energy RMSE (meV/atom)")
+    axes[1].set(xscale="log", xlabel="basis functions", ylabel="dimer curve: distance to DFT (eV)")
+    figure_legend(fig, axes[0], ncol=4)
+    return fig
+
+
+def basis_size_steps_markdown(default_records: Sequence[Mapping], records_of: Mapping[str, Sequence[Mapping]],
+                              dft_curve, runs: Sequence[tuple[str, str]] = (
+                                  ("standard", "diverse"), ("standard", "clusters+dimers"),
+                                  ("pure", "clusters+dimers"))) -> str:
+    """The successive-K distances (:func:`linace.study.claims.convergence_steps`, eV) of each (variant,
+    training set) of ``runs`` at each size of :data:`BASIS_SIZES`: a Markdown table ("no runs" where
+    there are none)."""
+    from .claims import convergence_steps
+    from .records import select
+
+    lines = ["| run | basis | successive-K distances (eV) |", "|---|---|---|"]
+    for variant, training_set in runs:
+        for name in BASIS_SIZES:
+            records = select(_runs_of(name, default_records, records_of), variant=variant, training_set=training_set)
+            steps = convergence_steps(records, dft_curve) if records else []
+            lines.append(f"| {variant}, {training_set} | {name} | "
+                         + (" → ".join(f"{x:.2f}" for x in steps) or "no runs") + " |")
+    return "\n".join(lines)
