@@ -6,7 +6,8 @@ The default sweep runs the pure basis on the sets of the paper's second-version 
 (:func:`compared_sets`), quote the convergence numbers of each (:func:`convergence_glue`,
 :func:`successive_chain`), set the standard and the pure curve of one (K, set) against the change from
 one K to the next (:func:`variant_gaps`) and an element's verdicts beside another's
-(:func:`verdicts_beside_markdown`).
+(:func:`verdicts_beside_markdown`), and how the body orders of the two bases share the dimer's energy
+(:func:`decomposition_figure`).
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from linace.analysis import curve_distance
+from linace.analysis import cancellation_ratio, curve_distance
 
 from .claims import CLAIM_TITLES, Verdict, claim_id, convergence_steps
 from .records import RunRecord, by_body_order, select
 from .results import convergence_table, record_range
 
-__all__ = ["compared_sets", "convergence_glue", "successive_chain", "variant_gaps", "variants_of",
-           "verdicts_beside_markdown"]
+__all__ = ["compared_sets", "convergence_glue", "decomposition_figure", "successive_chain", "variant_gaps",
+           "variants_of", "verdicts_beside_markdown"]
 
 
 def variants_of(records: Sequence[RunRecord]) -> list[str]:
@@ -106,3 +107,33 @@ def verdicts_beside_markdown(verdicts: Sequence[Verdict], others: Mapping[str, s
     lines += [f"| {claim_id(v.claim)} | {CLAIM_TITLES[claim_id(v.claim)]} | **{v.verdict}** "
               f"| {others.get(claim_id(v.claim), missing)} |" for v in verdicts]
     return "\n".join(lines)
+
+
+def decomposition_figure(records: Sequence[RunRecord], variants: Sequence[str], training_set: str, body_order: int,
+                         dft_curve: tuple[np.ndarray, np.ndarray], r_range: tuple[float, float], element: str = "C"):
+    """One panel per variant: the dimer curve at K = ``body_order`` trained on ``training_set`` (black) with its
+    body-order contributions 2 V_nu beside DFT, the energy axis scaled to the largest contribution from
+    ``r_range[0]`` on (A); a variant without that run leaves its panel hidden. Returns (figure, {variant:
+    :func:`linace.analysis.cancellation_ratio` over ``r_range``})."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import PAGE_WIDTH_IN, dimer_axes, figure_legend, plot_dft_dimer, plot_dimer_curve
+
+    ratios = {}
+    fig, axes = plt.subplots(1, len(variants), figsize=(PAGE_WIDTH_IN, 3.6), squeeze=False, sharey=True,
+                             constrained_layout=True)
+    for ax, variant in zip(axes[0], variants):
+        match = select(records, variant=variant, training_set=training_set, body_order=body_order)
+        if not match:
+            ax.set_visible(False)
+            continue
+        curve = match[0].dimer
+        plot_dft_dimer(ax, *dft_curve)
+        plot_dimer_curve(ax, curve, label="total", color="k", band=False)
+        inside = curve.r >= r_range[0]
+        scale = max(8.0, 1.1 * max(np.abs(v[inside]).max() for v in curve.contributions.values()))
+        dimer_axes(ax, ylim=(-scale, scale), title=f"{variant}, {training_set}, K = {body_order}", element=element)
+        ax.label_outer()
+        ratios[variant] = cancellation_ratio(curve, r_range)
+    figure_legend(fig, axes[0][0], ncol=3)
+    return fig, ratios

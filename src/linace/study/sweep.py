@@ -67,6 +67,7 @@ from pathlib import Path
 import linace
 
 from . import source_digest
+from .claims import TAILORED_SET
 from .executors import ExecutorError, SchedulerError, dask_client, default_executor, execute_tasks
 from .notebook_runs import KERNEL, RunTask, execute_run, remove_stale_scratch
 
@@ -135,7 +136,7 @@ DEFAULT_REGULARISATION = "blr"
 #: sweep): the potentials of :data:`DEFAULT_PLAN` at these K on these sets, with both basis variants,
 #: refitted with the smoothness prior (regularisation ``blr-smooth``); the flat-prior runs they are
 #: compared with are the default sweep's (:func:`prior_comparison_grid`)
-PRIOR_COMPARISON = {"body_orders": (4,), "training_sets": ("diverse", "clusters+dimers"),
+PRIOR_COMPARISON = {"body_orders": (4,), "training_sets": ("diverse", TAILORED_SET),
                     "variants": ("standard", "pure"), "regularisations": ("blr-smooth",)}
 DEFAULT_WORKERS = 2
 #: seconds to wait for a Dask scheduler to answer (``--scheduler-timeout``)
