@@ -749,3 +749,19 @@ def runs_index_markdown(records: Sequence[dict], book_dir: str | Path, variant: 
         if any(cell != "–" for cell in cells):
             lines.append(f"| {training_set} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def label_changes_markdown(changes: Mapping) -> str:
+    """How the state search moved the labels of molecules a single run had labelled before
+    (:func:`linace.study.reference.label_changes`): a one-row Markdown table of the structures compared,
+    those moved by more than 1 meV/atom, those whose winning moment changed, and the median, the largest
+    lowering and the RMS of the change (meV/atom)."""
+    median = round(1e3 * changes["median_eV_per_atom"], 1) + 0.0  # + 0.0: a median of -0.0 reads 0.0
+    return ("| compared | moved by more than 1 meV/atom | other moment won | median change | "
+            "largest lowering | RMS change |\n|---|---|---|---|---|---|\n"
+            f"| {changes['n']} | {changes['n_changed']} | {changes['n_moment_changed']} | "
+            f"{median:.1f} meV/atom | {1e3 * changes['max_eV_per_atom']:.0f} meV/atom | "
+            f"{1e3 * changes['rms_eV_per_atom']:.0f} meV/atom |")
+
+
+__all__ += ["label_changes_markdown"]
