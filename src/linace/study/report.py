@@ -764,4 +764,15 @@ def label_changes_markdown(changes: Mapping) -> str:
             f"{1e3 * changes['rms_eV_per_atom']:.0f} meV/atom |")
 
 
-__all__ += ["label_changes_markdown"]
+def run_errors_markdown(record: Mapping) -> str:
+    """The errors of one run on its training and test sets, overall (``all``) and per config_type: a
+    Markdown table of the structures, energy RMSE (meV/atom) and force RMSE (eV/A)."""
+    rows = ["| set | config_type | structures | E RMSE (meV/atom) | F RMSE (eV/Å) |", "|---|---|---|---|---|"]
+    for split in ("train", "test"):
+        for config_type, e in record["errors"][split].items():  # every group of the split
+            rows.append(f"| {split} | {config_type} | {e['n_structures']} | {e['energy_rmse_meV_per_atom']:.1f} "
+                        f"| {e['force_rmse_eV_per_A']:.3f} |")
+    return "\n".join(rows)
+
+
+__all__ += ["label_changes_markdown", "run_errors_markdown"]
