@@ -51,7 +51,8 @@ def convergence_glue(records: Sequence[RunRecord], variants: Sequence[str], trai
     at K >= 3 (key ``<variant>_<set>``, ``+`` as ``_``; eV, two decimals): ``prev_<key>`` the successive-K
     distances ('1.39 → 0.16 → 0.05'), ``dft_<key>`` the distances to DFT, ``prev_max_<key>`` the
     largest successive-K distance, ``dft_range_<key>`` the range of the distances to DFT
-    ('0.02–0.13'), ``last_<key>`` the last successive-K distance."""
+    ('0.02–0.13'), ``last_<key>`` the last successive-K distance. Every (variant, set) needs runs at K >= 3
+    (ValueError otherwise: there would be no number to quote)."""
     values = {}
     for variant in variants:
         for training_set in training_sets:
