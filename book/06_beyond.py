@@ -187,7 +187,8 @@ display(Markdown("**Test RMSE, energy (meV/atom) / force (eV/Å)**\n\n"
 # one K to the next and to the distance to DFT"; ex-06-same-model: "the test errors of the two bases agree closely"
 if study:
     gaps = comparison.variant_gaps(records, compared_sets, (r_dft, e_dft))
-    assert all(gap["standard_vs_pure"] < 0.5 * min(gap["successive"], gap["to_dft"]) for gap in gaps if gap["K"] > 2)
+    assert all(gap["standard_vs_pure"] < 0.5 * min(gap["successive"], gap["to_dft"])
+               for gap in gaps if gap["K"] > 2), gaps
     diverse = [select(records, training_set="diverse", body_order=K) for K in orders]  # (pure, standard) per K
     assert all(abs(a.test_error(quantity) / b.test_error(quantity) - 1) < 0.05 for a, b in diverse
                for quantity in ("energy_rmse_meV_per_atom", "force_rmse_eV_per_A")), diverse
