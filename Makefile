@@ -56,7 +56,8 @@ book: $(STAMP) $(KERNEL_CONFIG) notebooks sweep
 check-book: $(STAMP)
 	$(BIN)/python scripts/check_book.py
 
-# results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb, then the resampled runs
+# results/<run-id>.json and the executed notebooks book/sweep/<run-id>.ipynb (the default sweep, then the
+# smoothness-prior refits that chapter 06 compares with its flat-prior runs), then the resampled runs
 # results/resampled/<run-id>-N<size>-d<draw>.json (they reuse the sweep's cached design rows), then the
 # same sweep on silicon's data once they are complete (results/Si/, pages in book/sweep/Si/) and
 # silicon's second-version training sets over draws (results/Si/resampled/, chapter 07); up-to-date
@@ -64,6 +65,7 @@ check-book: $(STAMP)
 SI_RESAMPLED_SETS := clusters+dimers diverse
 sweep: $(STAMP)
 	$(BIN)/python -m linace.study.sweep
+	$(BIN)/python -m linace.study.sweep --prior-comparison
 	$(BIN)/python -m linace.study.resample
 	$(BIN)/python -m linace.study.sweep --data-dir data/Si --if-complete --notebooks-dir book/sweep/Si
 	if ls results/Si/*.json >/dev/null 2>&1; then \

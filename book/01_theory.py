@@ -52,6 +52,7 @@ import linace
 from linace.basis import ACEBasis
 from linace.harmonics import lm_index, real_sph_harm
 from linace.radial import RadialBasis
+from linace.study import self_interaction, truncation
 from linace.study.plotting import PAGE_WIDTH_IN, use_book_style
 
 use_book_style()
@@ -175,12 +176,8 @@ plt.show()
 # $l_t \le l_\max(\nu)$. The defaults of `ACEBasis` give the sizes below.
 
 # %%
-rows = ["| K | functions | " + " | ".join(f"body order {k}" for k in range(2, 6)) + " |", "|" + "---|" * 6]
-for K in range(2, 6):
-    basis = ACEBasis(body_order=K, rcut=rcut)
-    per_order = [int(np.sum(basis.body_orders == k)) for k in range(2, 6)]
-    rows.append(f"| {K} | {len(basis)} | " + " | ".join(str(c) if c else "–" for c in per_order) + " |")
-display(Markdown("\n".join(rows)))
+display(Markdown(truncation.sizes_markdown(range(2, 6), rcut=rcut)))
+basis = ACEBasis(body_order=5, rcut=rcut)
 print("truncation (nu: (max total degree, l_max)):", basis.truncation)
 print("l_weight =", basis.l_weight)
 
@@ -232,26 +229,13 @@ print("max |B(0) - B(1)| =", np.abs(B[0] - B[1]).max())
 # %%
 rng = np.random.default_rng(0)
 distances = np.linspace(0.9, rcut - 0.05, 60)
+dimer = self_interaction.dimer_values(basis, distances, rng, reference_distance=1.3)  # each in a random orientation
+print(f"max |B(r) - kappa_B prod R(r)| / max |B| over {len(distances)} random dimers: {dimer.mismatch:.1e}")
+display(Markdown(self_interaction.kappa_markdown(basis, dimer.kappa)))
 
-
-def dimer(distance):
-    direction = rng.normal(size=3)
-    return Atoms("C2", positions=[[0, 0, 0], distance * direction / np.linalg.norm(direction)])
-
-
-B_dimer = np.array([basis.descriptors(dimer(d))[0] for d in distances])  # (distances, functions)
-R_dimer, _ = basis.radial(distances)
-radial_products = np.array([[np.prod([Rr[n - 1] for n, _ in f.nl]) for f in basis.functions] for Rr in R_dimer])
-reference = np.argmin(np.abs(distances - 1.3))
-kappa = B_dimer[reference] / radial_products[reference]
-mismatch = np.abs(B_dimer - kappa * radial_products).max() / np.abs(B_dimer).max()
-print(f"max |B(r) - kappa_B prod R(r)| / max |B| over {len(distances)} random dimers: {mismatch:.1e}")
-
-rows = ["| body order | functions | non-zero on the dimer | max abs(kappa_B) |", "|---|---|---|---|"]
-for order in range(2, body_order + 1):
-    k = kappa[basis.body_orders == order]
-    rows.append(f"| {order} | {k.size} | {np.sum(np.abs(k) > 1e-10)} | {np.abs(k).max():.3f} |")
-display(Markdown("\n".join(rows)))
+# %% tags=["remove-cell"]
+# "Functions of every body order are non-zero on the dimer"
+assert all(np.any(np.abs(dimer.kappa[basis.body_orders == order]) > 1e-10) for order in range(2, body_order + 1))
 
 # %% [markdown]
 # Functions of every body order are non-zero on the dimer. The plot shows, for each body
@@ -262,8 +246,10 @@ display(Markdown("\n".join(rows)))
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
 for order in range(2, body_order + 1):
-    ax.semilogy(distances, np.abs(B_dimer[:, basis.body_orders == order]).max(axis=1), label=f"body order {order}")
-ax.set(xlabel="C–C distance r (Å)", ylabel="max |B(r)| over the order's functions", title="ACE basis functions on an isolated C$_2$")
+    largest = np.abs(dimer.values[:, basis.body_orders == order]).max(axis=1)  # over the order's functions
+    ax.semilogy(distances, largest, label=f"body order {order}")
+ax.set(xlabel="C–C distance r (Å)", ylabel="max |B(r)| over the order's functions",
+       title="ACE basis functions on an isolated C$_2$")
 ax.legend()
 plt.show()
 
@@ -350,6 +336,8 @@ def c2(r, direction):
 along_x = exercise_basis.descriptors(c2(1.3, [1, 0, 0]))[0]
 tilted = exercise_basis.descriptors(c2(1.3, [1, 2, -0.5]))[0]
 print(f"orientation: max |B_x - B_tilted| = {np.abs(along_x - tilted).max():.1e}")
+
+# %%
 three_body = np.flatnonzero(exercise_basis.body_orders == 3)[0]
 (n1, _), (n2, _) = exercise_basis.functions[three_body].nl
 ratios = []

@@ -43,12 +43,12 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from linace.basis import DEFAULT_TRUNCATION, ACEBasis
-from linace.fit import linear_system
-from linace.study import datasets
+from linace.study import datasets, prose, truncation
 from linace.study.plotting import use_book_style
 from linace.study.runs import DEFAULT_WEIGHTS, default_cache
 
 use_book_style()
+study = prose.reads_study_data()  # the text's sentences are checked on the study's data only
 
 # %% [markdown]
 # ## Sizes per body order
@@ -56,11 +56,7 @@ use_book_style()
 # The defaults of `ACEBasis` (the ones every run of the sweep uses), with $w_L = 1$:
 
 # %%
-rows = ["| ν | body order | max total degree D_ν | l_max(ν) | functions |", "|---|---|---|---|---|"]
-full = ACEBasis(body_order=5)
-for nu, (degree, l_max) in DEFAULT_TRUNCATION.items():
-    rows.append(f"| {nu} | {nu + 1} | {degree} | {l_max} | {int(np.sum(full.body_orders == nu + 1))} |")
-display(Markdown("\n".join(rows)))
+display(Markdown(truncation.truncation_markdown(DEFAULT_TRUNCATION)))
 print("basis sizes for K = 2..5:", {K: len(ACEBasis(K)) for K in body_orders})
 
 # %% [markdown]
@@ -70,11 +66,11 @@ print("basis sizes for K = 2..5:", {K: len(ACEBasis(K)) for K in body_orders})
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
 for nu in range(2, 5):
-    _, l_max = DEFAULT_TRUNCATION[nu]
-    degrees = np.arange(nu + 2, DEFAULT_TRUNCATION[nu][0] + 3)
-    sizes = [int(np.sum(ACEBasis(nu + 1, truncation={nu: (D, l_max)}).body_orders == nu + 1)) for D in degrees]
+    default_degree, l_max = DEFAULT_TRUNCATION[nu]
+    degrees = np.arange(nu + 2, default_degree + 3)
+    sizes = truncation.order_sizes(nu, degrees, l_max)  # functions of body order nu + 1 at each D_nu
     ax.semilogy(degrees, sizes, "o-", label=f"body order {nu + 1} (l_max = {l_max})")
-    ax.plot(DEFAULT_TRUNCATION[nu][0], sizes[list(degrees).index(DEFAULT_TRUNCATION[nu][0])], "k*", ms=12)
+    ax.plot(default_degree, sizes[list(degrees).index(default_degree)], "k*", ms=12)
 ax.set(xlabel="total degree D_ν", ylabel="number of functions of that order", title="size vs degree (★ = default)")
 ax.legend()
 plt.show()
@@ -93,22 +89,19 @@ plt.show()
 # how many directions of coefficient space the data actually determines.
 
 # %%
-train = datasets.load(training_set)
-e0 = datasets.e0()
-spectra, table = {}, ["| K | functions | rows | rank (σ > 1e-10 σ_max) | condition number |", "|---|---|---|---|---|"]
-for K in body_orders:
-    basis = ACEBasis(K)
-    system = linear_system(basis, train, e0, cache=default_cache())
-    A = system.X * system.row_weights(DEFAULT_WEIGHTS)[:, None]  # each row times its weight 1/σ
-    A /= np.where(np.linalg.norm(A, axis=0) > 0, np.linalg.norm(A, axis=0), 1)
-    s = np.linalg.svd(A, compute_uv=False)
-    spectra[K] = s / s[0]
-    rank = int(np.sum(spectra[K] > 1e-10))
-    table.append(f"| {K} | {len(basis)} | {len(system.y)} | {rank} | {s[0] / s[-1]:.2e} |")
-display(Markdown("\n".join(table)))
+train, e0 = datasets.load(training_set), datasets.e0()
+spectra = {K: truncation.design_spectrum(ACEBasis(K), train, e0, DEFAULT_WEIGHTS, default_cache()) for K in body_orders}
+display(Markdown(truncation.conditioning_markdown(spectra)))
 
+# %% tags=["remove-cell"]
+# "the singular values above fall by many orders of magnitude"; "rows ≫ functions on `diverse`"
+if study:
+    assert all(s.condition_number > 1e3 and s.n_rows > 5 * s.n_functions for s in spectra.values()), spectra
+
+# %%
 fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
-for K, values in spectra.items():
+for K, spectrum in spectra.items():
+    values = spectrum.relative  # σ_k / σ_max
     ax.semilogy(np.arange(1, len(values) + 1), values, label=f"K = {K}")
 ax.set(xlabel="index of singular value", ylabel="σ_k / σ_max (column-scaled, weighted)",
        title=f"singular values of the design matrix ({training_set})")
@@ -134,6 +127,14 @@ plt.show()
 # * **Regularisation** is chosen per run by evidence maximisation (Bayesian linear regression):
 #   the singular values above fall by many orders of magnitude, so an unregularised solve would
 #   fit noise in the poorly determined directions.
+
+# %% tags=["remove-cell"]
+# "a few hundred functions at K = 4 and below 2000 at K = 5"; "77 dimers give 539 rows (energies and forces), against
+# 439 functions at K = 4 and 1243 at K = 5"
+if study:
+    dimers = datasets.load("dimers")
+    dimer_rows = truncation.design_spectrum(ACEBasis(2), dimers, e0, DEFAULT_WEIGHTS, default_cache()).n_rows
+    assert (len(dimers), dimer_rows, len(ACEBasis(4)), len(ACEBasis(5))) == (77, 539, 439, 1243), dimer_rows
 
 # %% [markdown]
 # ## Exercises
@@ -199,18 +200,19 @@ print(f"three-body functions: D_2 = {degree}: {default_3}; D_2 = {degree - 2}: {
 # ```
 
 # %%
-def spectrum(set_name: str, K: int) -> np.ndarray:
-    system = linear_system(ACEBasis(K), datasets.load(set_name), e0, cache=default_cache())
-    A = system.X * system.row_weights(DEFAULT_WEIGHTS)[:, None]  # each row times its weight 1/σ
-    A /= np.where(np.linalg.norm(A, axis=0) > 0, np.linalg.norm(A, axis=0), 1)
-    s = np.linalg.svd(A, compute_uv=False)
-    return s / s[0]
-
-
+narrow_vs_diverse = {}
 for set_name in ("narrow", "diverse"):
     if set_name in datasets.names():
-        s = spectrum(set_name, 3)
+        spectrum = truncation.design_spectrum(ACEBasis(3), datasets.load(set_name), e0, DEFAULT_WEIGHTS,
+                                              default_cache())
+        s = narrow_vs_diverse[set_name] = spectrum.relative  # σ_k / σ_max
         print(f"{set_name:8s} K = 3: rank {int(np.sum(s > 1e-10))} of {len(s)}, condition number {1 / s[-1]:.2e}")
+
+# %% tags=["remove-cell"]
+# "its condition number is larger (at K = 3 both matrices still have full rank)"
+if study:
+    narrow, diverse = narrow_vs_diverse["narrow"], narrow_vs_diverse["diverse"]
+    assert narrow[-1] < diverse[-1] and min(narrow[-1], diverse[-1]) > 1e-10, (narrow[-1], diverse[-1])
 
 # %% [markdown]
 # Diamond alone probes a narrow range of distances and angles: its condition number is larger

@@ -57,16 +57,18 @@ result_path = ""  # where to write the JSON run record (empty: do not write)
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from linace.study import runs
-from linace.study.plotting import PAGE_WIDTH_IN, dimer_axes, figure_legend, parity, plot_dft_dimer, plot_dimer_curve, use_book_style
+from linace.study import report, runs
+from linace.study.plotting import (PAGE_WIDTH_IN, dimer_axes, figure_legend, parity, plot_dft_dimer, plot_dimer_curve,
+                                   use_book_style)
+from linace.study.records import RunRecord
 from linace.study.results import write_json_atomic
 
 use_book_style()
 run = runs.train(body_order, training_set, variant, regularisation, data_dir=data_dir or None, progress=False,
                  weights=runs.weights_of(energy_weight), energy_zero=energy_zero, basis_size=basis_size,
                  compare_range=tuple(compare_range) if compare_range else None)
-basis, model = run.model.basis, run.model
-print(f"K = {body_order}: {len(basis)} functions", run.record["basis"]["functions_per_body_order"])
+basis, model, record = run.model.basis, run.model, RunRecord(run.record)
+print(f"K = {body_order}: {len(basis)} functions", {str(k): n for k, n in record.functions_per_body_order.items()})
 print(f"fit: {model.info['solver']} / prior {model.info['prior']}, {model.info['n_rows']} rows "
       f"from {model.info['n_structures']} structures, {model.info['fit_seconds']:.1f} s")
 
@@ -77,12 +79,7 @@ print(f"fit: {model.info['solver']} / prior {model.info['prior']}, {model.info['
 # common test set, which holds structures of every family and is the same for all runs.
 
 # %%
-rows = ["| set | config_type | structures | E RMSE (meV/atom) | F RMSE (eV/Å) |", "|---|---|---|---|---|"]
-for split in ("train", "test"):
-    for config_type, e in run.record["errors"][split].items():
-        rows.append(f"| {split} | {config_type} | {e['n_structures']} | {e['energy_rmse_meV_per_atom']:.1f} "
-                    f"| {e['force_rmse_eV_per_A']:.3f} |")
-display(Markdown("\n".join(rows)))
+display(Markdown(report.run_errors_markdown(record)))
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH_IN, 3.6), constrained_layout=True)
@@ -116,8 +113,8 @@ axes[1].set_title("zoom")
 figure_legend(fig, axes[0], ncol=4)
 plt.show()
 
-summary = run.record["dimer_summary"]
-print(f"mean |E_ACE - E_DFT| over {summary['range_A'][0]:.2f}-{summary['range_A'][1]:.2f} A: {summary['distance_to_dft_eV']:.3f} eV; "
+(low, high), summary = record.comparison_range, record.dimer_summary
+print(f"mean |E_ACE - E_DFT| over {low:.2f}-{high:.2f} A: {record.distance_to_dft:.3f} eV; "
       f"minimum at {summary['minimum_position_A']:.3f} A, {summary['minimum_energy_eV']:.3f} eV")
 
 # %% [markdown]
@@ -170,7 +167,7 @@ print(f"largest |sum of 2V_nu - E(r)| = {abs(parts - run.curve.energy).max():.1e
 # ```
 
 # %% tags=["chapter-only"]
-test_errors = {family: e for family, e in run.record["errors"]["test"].items() if family != "all"}
+test_errors = {family: e for family, e in record["errors"]["test"].items() if family != "all"}
 for key, unit in (("force_rmse_eV_per_A", "eV/A"), ("energy_rmse_meV_per_atom", "meV/atom")):
     worst = max(test_errors, key=lambda family: test_errors[family][key])
     print(f"largest {key.split('_')[0]} error: {worst} ({test_errors[worst][key]:.3g} {unit})")

@@ -48,7 +48,7 @@
 #
 # **Criteria, fixed before the silicon numbers were seen:** the claims v2a–v2c and their criteria are
 # those of chapter {doc}`06_beyond` (`linace.study.claims.assess_v2_claims`), unchanged. The
-# convergence threshold is the same 0.1 eV; the comparison range of the dimer curves is carbon's
+# convergence threshold is the same {glue:text}`converged_eV` eV; the comparison range of the dimer curves is carbon's
 # 1.0–4.5 Å scaled by the ratio of the bond lengths of the two diamond crystals
 # (`linace.analysis.convergence_range`).
 
@@ -69,31 +69,34 @@ import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from linace.analysis import DimerCurve, cancellation_ratio, convergence_range, curve_minimum
-from linace.study import datasets, reference, report
-from linace.study.claims import (CLAIM_TITLES, TAILORED_SET, assess_v2_claims, claim_id, convergence_by_ingredient,
-                                 convergence_source, convergence_steps, grade_over_draws, select)
-from linace.study.plotting import (PAGE_WIDTH_IN, dimer_axes, figure_legend, plot_dft_dimer, plot_dimer_curve,
-                                   plot_dimer_states, use_book_style)
-from linace.study.results import dft_dimer_curve, load_results
+from linace.analysis import curve_minimum
+from linace.study import comparison, datasets, prose, reference, report
+from linace.study.claims import (ATTRIBUTION_SETS, TAILORED_SET, assess_v2_claims, claim_id, convergence_by_ingredient,
+                                 convergence_origin, convergence_source, grade_over_draws)
+from linace.study.plotting import (PAGE_WIDTH_IN, dimer_axes, figure_legend, plot_dft_dimer, plot_dimer_states,
+                                   use_book_style)
+from linace.study.records import body_orders, load_records, select
+from linace.study.results import dft_dimer_curve
 
+# %% tags=["hide-input"]
 use_book_style()
+for name, value in prose.threshold_glue("converged_eV", "reproduced_percent", "not_reproduced_percent").items():
+    glue(name, value, display=False)
 folder = Path(data_dir) if data_dir else datasets.element_dir(element)
 if datasets.element(folder) != element:
     raise ValueError(f"{folder} holds {datasets.element(folder)} data, not {element}")
-e0 = datasets.e0(folder)
-dimers = datasets.load("dimers", folder)
+e0, dimers, manifest = datasets.e0(folder), datasets.load("dimers", folder), datasets.manifest(folder)
 r_dft, e_dft, _ = dft_dimer_curve(dimers, e0)
-manifest = datasets.manifest(folder)
-records = select(load_results(results_dir), regularisation=regularisation)
+low, high = datasets.comparison_range(folder)
+study = prose.reads_study_data(results_dir, data_dir)  # the text's sentences are checked on the study's runs only
+
+# %% tags=["hide-input"]
+records = select(load_records(results_dir), regularisation=regularisation)
 if not records:
     raise RuntimeError(f"no run records in {results_dir}: run `make sweep` "
                        f"(or `python -m linace.study.sweep --data-dir {folder}`) first")
-orders = sorted({r["parameters"]["body_order"] for r in records})
-variants = [v for v in ("standard", "pure") if select(records, variant=v)]
-compared_sets = [s for s in ("diverse", "clusters", TAILORED_SET)
-                 if all(select(records, variant=v, training_set=s) for v in variants)]
-low, high = datasets.comparison_range(folder)
+orders, variants = body_orders(records), comparison.variants_of(records)
+compared_sets = comparison.compared_sets(records, variants)
 display(Markdown(f"{element}: $E_0$ = {e0:.4f} eV; {len(dimers)} dimers; {len(records)} runs, K = "
                  f"{', '.join(map(str, orders))}; basis variants {', '.join(variants)}; training sets "
                  f"{', '.join(f'`{s}`' for s in compared_sets)}; dimer curves compared over {low:.2f}–{high:.2f} Å."))
@@ -168,7 +171,8 @@ if bulk_sets:  # the widest bulk set the folder has (the sanity numbers need its
     display(Markdown(report.sanity_markdown(datasets.load(bulk_sets[0], folder), e0, element)))
 else:
     print(f"{folder} has no bulk set: no sanity table")
-sets = [name for name in ("narrow", "crystals", "diverse", "test", "clusters", "dimers") if name in datasets.names(folder)]
+sets = [name for name in ("narrow", "crystals", "diverse", "test", "clusters", "dimers")
+        if name in datasets.names(folder)]
 display(Markdown(report.families_markdown({name: datasets.load(name, folder) for name in sets})))
 
 
@@ -193,26 +197,11 @@ plt.show()
 
 # %% tags=["hide-input"]
 glue("si_focus_K", focus_body_order, display=False)
-ratios = []
-fig, axes = plt.subplots(1, len(variants), figsize=(PAGE_WIDTH_IN, 3.6), squeeze=False, sharey=True,
-                         constrained_layout=True)
-for ax, variant in zip(axes[0], variants):
-    match = select(records, variant=variant, training_set=TAILORED_SET, body_order=focus_body_order)
-    if not match:
-        ax.set_visible(False)
-        continue
-    curve = DimerCurve.from_dict(match[0]["dimer"])
-    plot_dft_dimer(ax, r_dft, e_dft)
-    plot_dimer_curve(ax, curve, label="total", color="k", band=False)
-    inside = curve.r >= low
-    scale = max(8.0, 1.1 * max(np.abs(v[inside]).max() for v in curve.contributions.values()))
-    dimer_axes(ax, ylim=(-scale, scale), title=f"{variant}, {TAILORED_SET}, K = {focus_body_order}", element=element)
-    ax.label_outer()
-    ratios.append(f"{variant} {cancellation_ratio(curve, (low, high)):.2f}")
-figure_legend(fig, axes[0][0], ncol=3)
+fig, ratios = comparison.decomposition_figure(records, variants, TAILORED_SET, focus_body_order, (r_dft, e_dft),
+                                              (low, high), element)
 plt.show()
 display(Markdown(f"Cancellation ratio (sum of $|2V_\\nu|$ over $|E|$, {low:.2f}–{high:.2f} Å; 1 = none): "
-                 + ", ".join(ratios) + "."))
+                 + ", ".join(f"{variant} {ratio:.2f}" for variant, ratio in ratios.items()) + "."))
 
 # %% [markdown]
 # **Figure 3.** The dimer curve (black) and its body-order contributions $2V_\nu$ (colours) for the
@@ -229,8 +218,8 @@ plt.show()
 
 # %% [markdown]
 # **Figure 4.** Left: mean distance between the dimer curves of successive K (the convergence
-# measure; dotted: the 0.1 eV threshold). Right: mean distance of each curve to DFT. Solid: standard
-# basis; dashed: pure basis.
+# measure; dotted: the {glue:text}`converged_eV` eV threshold). Right: mean distance of each curve to DFT. Solid:
+# standard basis; dashed: pure basis.
 
 # %% tags=["hide-input"]
 display(Markdown("**Test RMSE, energy (meV/atom) / force (eV/Å)**\n\n"
@@ -252,29 +241,22 @@ if set(variants) == {"standard", "pure"}:
 
 # %% tags=["hide-input"]
 silicon_verdicts = assess_v2_claims(records, (r_dft, e_dft))
-carbon_records = select(load_results(carbon_results_dir), regularisation=regularisation) if carbon_results_dir else []
+carbon_records = select(load_records(carbon_results_dir), regularisation=regularisation) if carbon_results_dir else []
 carbon_verdicts = {}
 if carbon_records:
     carbon_dft = dft_dimer_curve(datasets.load("dimers"), datasets.e0())[:2]
     carbon_verdicts = {claim_id(v.claim): v.verdict for v in assess_v2_claims(carbon_records, carbon_dft)}
-lines = [f"| claim | the paper says | {element} | C |", "|---|---|---|---|"]
-lines += [f"| {claim_id(v.claim)} | {CLAIM_TITLES[claim_id(v.claim)]} | **{v.verdict}** "
-          f"| {carbon_verdicts.get(claim_id(v.claim), 'no carbon runs')} |" for v in silicon_verdicts]
-display(Markdown("\n".join(lines)))
+display(Markdown(comparison.verdicts_beside_markdown(silicon_verdicts, carbon_verdicts, element)))
 display(Markdown(report.verdicts_markdown(silicon_verdicts)))
 
-
-def _chain(variant, training_set):
-    runs = sorted(select(records, variant=variant, training_set=training_set), key=lambda r: r["parameters"]["body_order"])
-    return " → ".join(f"{d:.2f}" for d in convergence_steps(runs, (r_dft, e_dft))) if runs else "no runs"
-
-
+# %% tags=["hide-input"]
 for verdict in silicon_verdicts:
     glue(f"si_{claim_id(verdict.claim)}", verdict.verdict, display=False)
     glue(f"c_{claim_id(verdict.claim)}", carbon_verdicts.get(claim_id(verdict.claim), "–"), display=False)
-for variant in ("standard", "pure"):  # every chain the conclusion quotes, "no runs" where there are none
-    for training_set in ("diverse", "clusters", TAILORED_SET):
-        glue(f"si_prev_{variant}_{training_set.replace('+', '_')}", _chain(variant, training_set), display=False)
+for variant in ("standard", "pure"):  # the successive-K distances of every run, "no runs" where there are none
+    for training_set in ATTRIBUTION_SETS:
+        glue(f"si_prev_{variant}_{training_set.replace('+', '_')}",
+             comparison.successive_chain(records, variant, training_set, (r_dft, e_dft)), display=False)
 
 # %% [markdown]
 # ### Over draws
@@ -282,16 +264,17 @@ for variant in ("standard", "pure"):  # every chain the conclusion quotes, "no r
 # Each verdict above rests on one potential per (K, set), trained on one draw of the data. Chapter
 # {doc}`05b_evidence` grades carbon's claims again on ten random draws of N structures; silicon's v2
 # claims are graded the same way on draws of its two v2 training sets, with the same rule (reproduced
-# over draws if a claim holds in at least 80 % of the draws, not reproduced if in at most 20 %,
+# over draws if a claim holds in at least {glue:text}`reproduced_percent` % of the draws, not reproduced if in at
+# most {glue:text}`not_reproduced_percent` %,
 # partly (in every draw) if it holds at least partly in all of them, otherwise it depends on the
 # draw). `make book` runs them (`python -m linace.study.resample --data-dir data/Si --training-sets
 # clusters+dimers diverse`: 400 runs, 60–80 s on two cores).
 
 # %% tags=["hide-input"]
-resampled = select(load_results(resampled_dir), regularisation=regularisation)
+resampled = select(load_records(resampled_dir), regularisation=regularisation)
 if resampled:
     graded = {size: grade_over_draws(resampled, (r_dft, e_dft), size, regularisation)
-              for size in sorted({r["parameters"]["train_size"] for r in resampled})}
+              for size in sorted({record.train_size for record in resampled})}
     one_fit = {v.claim: v.verdict for v in silicon_verdicts}
     display(Markdown(report.verdicts_over_draws_markdown(graded, one_fit)))
     display(Markdown(report.failing_over_draws_markdown(graded, list(one_fit))))
@@ -299,13 +282,18 @@ else:
     display(Markdown("The resampled silicon runs have not been made (run `make sweep`): the verdicts above are "
                      "those of one fit per (K, set)."))
 
+# %% tags=["remove-cell"]
+# "(`python -m linace.study.resample --data-dir data/Si --training-sets clusters+dimers diverse`: 400 runs, ...)"
+if resampled and prose.reads_study_data(resampled_dir, data_dir):
+    assert len(resampled) == 400, len(resampled)
+
 # %% [markdown]
 # ## Where the convergence comes from
 #
 # Claim v2c changes two things at once: the basis (pure) and the data (dimers to pentamers). The
 # runs separate them: the standard basis on the same tailored data, and the pure basis on the
 # clusters alone, without the dimer curve. Each is read with the criterion of v2c (successive-K
-# distances shrink at every K and end below 0.1 eV: "yes"; shrink only: "signs").
+# distances shrink at every K and end below {glue:text}`converged_eV` eV: "yes"; shrink only: "signs").
 
 # %% tags=["hide-input"]
 ingredients = {element: convergence_by_ingredient(records, (r_dft, e_dft))}
@@ -315,6 +303,11 @@ display(Markdown(report.convergence_ingredients_markdown(ingredients)))
 sources = {name: convergence_source(table) for name, table in ingredients.items()}
 glue("si_source", Markdown(sources[element]), display=False)  # Markdown: the sentences name sets as `code`
 glue("c_source", Markdown(sources.get("C", "There are no carbon runs to compare.")), display=False)
+
+# %% tags=["remove-cell"]
+# the opening: "on carbon our data put that convergence down to the dimers in the training set"
+if "C" in ingredients and prose.reads_study_data(carbon_results_dir):
+    assert convergence_origin(ingredients["C"]) == "dimers", ingredients["C"]
 
 # %% [markdown]
 # ## Conclusion
@@ -347,7 +340,7 @@ glue("c_source", Markdown(sources.get("C", "There are no carbon runs to compare.
 for variant in variants:
     match = select(records, variant=variant, training_set=TAILORED_SET, body_order=max(orders))
     if match:
-        curve = DimerCurve.from_dict(match[0]["dimer"])
+        curve = match[0].dimer
         inside = (curve.r >= low) & (curve.r <= high)
         print(f"{variant}, K = {max(orders)}, max |2V| over {low:.2f}-{high:.2f} A per body order:")
         print("   " + ", ".join(f"{order}: {np.abs(values[inside]).max():.1e} eV"
@@ -386,6 +379,11 @@ if labelled:
     print(f"D_0 = {lowest['D_e'] - zero_point:.2f} eV; experiment D_0 = {d0} eV")
 else:
     print("the dimers are not labelled by the state search: no state table")
+
+# %% tags=["remove-cell"]
+# "Half a vibrational quantum of Si2 is about 0.03 eV"
+if study and labelled:
+    assert round(zero_point, 2) == 0.03, zero_point
 
 # %% [markdown]
 # Half a vibrational quantum of Si$_2$ is about 0.03 eV, far smaller than the usual overbinding of

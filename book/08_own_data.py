@@ -74,26 +74,29 @@ body_orders = [2, 3, 4]  # K of the potentials trained below
 
 # %%
 import tempfile
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
+from linace.analysis import convergence_range
 from linace.fit import DesignCache
-from linace.study import datasets, example_data, runs
+from linace.study import datasets, example_data, own_data, runs
 from linace.study.plotting import BODY_ORDER_COLOURS, dimer_axes, plot_dft_dimer, plot_dimer_curve, use_book_style
-from linace.study.results import convergence_rows, convergence_table, CONVERGENCE_COLUMNS
 
 use_book_style()
 
+# %%
 scratch = tempfile.TemporaryDirectory()
 folder = data_dir or example_data.emt_folder(f"{scratch.name}/copper", "Cu")
 meta = datasets.check_data_dir(folder)
 element = meta["element"]
-rows = ["| set | structures | atoms |", "|---|---|---|"]
-rows += [f"| {name} | {entry['n_structures']} | {entry['n_atoms']} |" for name, entry in meta["sets"].items()]
-display(Markdown(f"Data directory of **{element}**: {meta.get('description') or '(no description)'}\n\n"
-                 + "\n".join(rows)))
+display(Markdown(own_data.data_dir_markdown(meta)))
+
+# %% tags=["remove-cell"]
+# "(copper: 1.65–7.43 Å)"; Figure 1 on the example folder: "8 training cells of one phase (rattled fcc)"
+assert "{:.2f}–{:.2f}".format(*convergence_range("Cu")) == "1.65–7.43", convergence_range("Cu")
+if not data_dir:
+    assert meta["sets"]["bulk"]["n_structures"] == 8, meta["sets"]
 
 # %% [markdown]
 # ## Training and grading
@@ -106,19 +109,11 @@ display(Markdown(f"Data directory of **{element}**: {meta.get('description') or 
 # %%
 cache = DesignCache(f"{scratch.name}/design-cache")
 trained = {K: runs.train(K, training_set, data_dir=folder, cache=cache, progress=False) for K in body_orders}
-table = convergence_table([run.record for run in trained.values()], next(iter(trained.values())).dft_curve[:2])
-columns = tuple(c.replace("to DFT", "to the folder's curve") for c in CONVERGENCE_COLUMNS)  # any reference, not only DFT
-lines = ["| " + " | ".join(columns + ("test E RMSE (meV/atom)",)) + " |",
-         "|" + "---|" * (len(CONVERGENCE_COLUMNS) + 1)]
-for cells, run in zip(convergence_rows(table), trained.values()):
-    lines.append("| " + " | ".join(cells) + f" | {run.record['errors']['test']['all']['energy_rmse_meV_per_atom']:.3g} |")
-r_range = table[0]["range_A"]
-display(Markdown(f"Distances are mean absolute differences over {r_range[0]:.2f}–{r_range[1]:.2f} Å.\n\n"
-                 + "\n".join(lines)))
+r_ref, e_ref, _ = next(iter(trained.values())).dft_curve  # the folder's own dimer curve
+display(Markdown(own_data.convergence_markdown([run.record for run in trained.values()], (r_ref, e_ref))))
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 4.2), constrained_layout=True)
-r_ref, e_ref, _ = next(iter(trained.values())).dft_curve
 plot_dft_dimer(ax, r_ref, e_ref, label="reference (the folder's dimers)")
 for K, run in trained.items():
     plot_dimer_curve(ax, run.curve, label=f"K = {K}", contributions=False, color=BODY_ORDER_COLOURS[K])
@@ -175,21 +170,7 @@ imported = importer.import_data(
     [f"bulk={sample.train}", f"test={sample.test}", f"dimers={sample.dimers}"], imported_dir, "Cu",
     energy_key="dft_energy", forces_key="force", e0=sample.e0_rydberg, e0_units="rydberg",
     dimer_table=sample.dimer_table, table_units=("bohr", "rydberg"), description="copper by EMT, as published")
-record = imported["import"]
-rows = ["| set | structures | from | conversion |", "|---|---|---|---|"]
-for name, entry in imported["sets"].items():
-    source = record["sets"][name]
-    if source.get("molecules_taken_out_of_box"):
-        note = f"{source['molecules_taken_out_of_box']} taken out of a {sample.box:.0f} Å box"
-    elif name == "isolated_atom":
-        note = f"{source['value']:.5f} {source['units']} = {datasets.e0(imported_dir):.4f} eV"
-    else:
-        note = ", ".join(source.get("units", []))
-    origin = source["source"] if name == "isolated_atom" else Path(source["source"]).name
-    rows.append(f"| {name} | {entry['n_structures']} | {origin} | {note} |")
-display(Markdown(f"Keys used: energy `{record['keys']['energy']}`, forces `{record['keys']['forces']}`; "
-                 f"dimer curves compared over {imported['compare_range'][0]:.2f}–{imported['compare_range'][1]:.2f} Å."
-                 "\n\n" + "\n".join(rows)))
+display(Markdown(own_data.import_markdown(imported, imported_dir, sample.box)))
 
 # %%
 scratch.cleanup()

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from linace.study import datasets
-from linace.study.claims import grade_over_draws, snapshot_draws, study_summary
+from linace.study.claims import grade_over_draws, select, snapshot_draws, study_summary
 from linace.study.results import dft_dimer_curve, load_results, write_json_atomic
 
 
@@ -43,7 +43,7 @@ def main(argv=None) -> int:
         "description": args.description,
         "data_commit": commit,
         "E0_eV": datasets.e0(),
-        "n_runs": len(records),
+        "n_runs": len(select(records, regularisation=args.regularisation)),  # not the smoothness-prior refits
         "n_resampled_runs": len(resampled),
         "set_sizes": {name: entry["n_structures"] for name, entry in datasets.manifest()["sets"].items()},
         "summary": study_summary(records, dft, regularisation=args.regularisation),

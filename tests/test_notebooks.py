@@ -73,6 +73,10 @@ def test_beyond_notebook(tmp_path, synthetic_environment, synthetic_data):
             for training_set in ("diverse", "clusters", "clusters+dimers"):
                 run = runs.train(K, training_set, variant, data_dir=synthetic_data, progress=False)
                 write_json_atomic(results / f"K{K}-{training_set}-{variant}.json", run.record)
+    for variant in ("standard", "pure"):  # the smoothness-prior refits at the focus K (make sweep's --prior-comparison)
+        for training_set in ("diverse", "clusters+dimers"):
+            run = runs.train(3, training_set, variant, "blr-smooth", data_dir=synthetic_data, progress=False)
+            write_json_atomic(results / f"K3-{training_set}-{variant}-blr-smooth.json", run.record)
     output = execute("06_beyond", tmp_path, results_dir=str(results), focus_body_order=3, span_body_orders=[3],
                      span_sets=["diverse", "clusters"])
     text = output.read_text()

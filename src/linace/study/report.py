@@ -914,3 +914,30 @@ def distance_learning_figure(curves: Sequence[Mapping], combinations: Sequence[t
         ax.label_outer()
     figure_legend(fig, axes[0], ncol=4)
     return fig
+
+
+def label_changes_markdown(changes: Mapping) -> str:
+    """How the state search moved the labels of molecules a single run had labelled before
+    (:func:`linace.study.reference.label_changes`): a one-row Markdown table of the structures compared,
+    those moved by more than 1 meV/atom, those whose winning moment changed, and the median, the largest
+    lowering and the RMS of the change (meV/atom)."""
+    median = round(1e3 * changes["median_eV_per_atom"], 1) + 0.0  # + 0.0: a median of -0.0 reads 0.0
+    return ("| compared | moved by more than 1 meV/atom | other moment won | median change | "
+            "largest lowering | RMS change |\n|---|---|---|---|---|---|\n"
+            f"| {changes['n']} | {changes['n_changed']} | {changes['n_moment_changed']} | "
+            f"{median:.1f} meV/atom | {1e3 * changes['max_eV_per_atom']:.0f} meV/atom | "
+            f"{1e3 * changes['rms_eV_per_atom']:.0f} meV/atom |")
+
+
+def run_errors_markdown(record: Mapping) -> str:
+    """The errors of one run on its training and test sets, overall (``all``) and per config_type: a
+    Markdown table of the structures, energy RMSE (meV/atom) and force RMSE (eV/A)."""
+    rows = ["| set | config_type | structures | E RMSE (meV/atom) | F RMSE (eV/Å) |", "|---|---|---|---|---|"]
+    for split in ("train", "test"):
+        for config_type, e in record.errors(split, group=None).items():  # every group of the split
+            rows.append(f"| {split} | {config_type} | {e['n_structures']} | {e['energy_rmse_meV_per_atom']:.1f} "
+                        f"| {e['force_rmse_eV_per_A']:.3f} |")
+    return "\n".join(rows)
+
+
+__all__ += ["label_changes_markdown", "run_errors_markdown"]

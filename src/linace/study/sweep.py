@@ -81,7 +81,7 @@ from pathlib import Path
 import linace
 
 from . import source_digest
-from .datasets import ATTRIBUTION_SETS, BULK_SETS, STUDY_SETS
+from .datasets import ATTRIBUTION_SETS, BULK_SETS, STUDY_SETS, TAILORED_SET
 from .executors import ExecutorError, SchedulerError, dask_client, default_executor, execute_tasks
 from .notebook_runs import KERNEL, RunTask, execute_run, remove_stale_scratch
 from .records import read_record
@@ -107,6 +107,7 @@ __all__ = [
     "main",
     "manifest_content",
     "path_digest",
+    "prior_comparison_grid",
     "results_dir_of",
     "run_id",
     "run_sweep",
@@ -145,6 +146,12 @@ TRAINING_SETS = ("dimers",) + BULK_SETS
 DEFAULT_PLAN = {"standard": STUDY_SETS, "pure": ATTRIBUTION_SETS}
 DEFAULT_VARIANT = "standard"
 DEFAULT_REGULARISATION = "blr"
+#: chapter 06's comparison of priors (``--prior-comparison``, run by ``make sweep`` after the default
+#: sweep): the potentials of :data:`DEFAULT_PLAN` at these K on these sets, with both basis variants,
+#: refitted with the smoothness prior (regularisation ``blr-smooth``); the flat-prior runs they are
+#: compared with are the default sweep's (:func:`prior_comparison_grid`)
+PRIOR_COMPARISON = {"body_orders": (4,), "training_sets": ("diverse", TAILORED_SET),
+                    "variants": ("standard", "pure"), "regularisations": ("blr-smooth",)}
 DEFAULT_WORKERS = 2
 #: seconds to wait for a Dask scheduler to answer (``--scheduler-timeout``)
 SCHEDULER_TIMEOUT = 30.0
@@ -205,6 +212,16 @@ def default_grid(plan: Mapping[str, Iterable[str]] | None = None) -> list[dict]:
     """
     runs = [run for variant, sets in (plan or DEFAULT_PLAN).items() for run in grid(BODY_ORDERS, sets, [variant])]
     return sorted(runs, key=lambda run: run["body_order"])  # stable: body order varies slowest
+
+
+def prior_comparison_grid() -> list[dict]:
+    """The runs of :data:`PRIOR_COMPARISON` (K varying slowest): the smoothness-prior refits that chapter
+    06 sets beside the default sweep's flat-prior runs.
+
+    >>> [run_id(run) for run in prior_comparison_grid()][:2]
+    ['K4-diverse-standard-blr-smooth', 'K4-diverse-pure-blr-smooth']
+    """
+    return grid(**PRIOR_COMPARISON)
 
 
 def _safe(value: object) -> str:
@@ -718,6 +735,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--compare-range", nargs=2, type=float, metavar=("LO", "HI"),
                         help="range (A) over which dimer curves are compared (default: the data directory's, "
                              "its manifest's compare_range or the element's)")
+    parser.add_argument("--prior-comparison", action="store_true",
+                        help="instead of the default sweep, the runs of chapter 06's comparison of priors "
+                             "(linace.study.sweep.PRIOR_COMPARISON: K = 4, diverse and clusters+dimers, standard "
+                             "and pure, blr-smooth); not with grid options")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="local worker processes (default 2)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler instead of local processes")
     parser.add_argument("--scheduler-timeout", type=float, default=SCHEDULER_TIMEOUT, metavar="SECONDS",
@@ -805,6 +826,9 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
         parser.error(f"--workers must be at least 1, got {args.workers}")
     if not args.scheduler_timeout > 0:
         parser.error(f"--scheduler-timeout must be positive, got {args.scheduler_timeout:g}")
+    if args.prior_comparison and any(option is not None for option in (args.body_orders, args.training_sets,
+                                                                         args.variants, args.regularisations)):
+        parser.error("--prior-comparison runs a fixed grid (PRIOR_COMPARISON): give no grid option with it")
     if args.if_complete and args.data_dir is None:
         parser.error("--if-complete needs --data-dir")
     if args.if_complete and (reason := _incomplete(args.data_dir)):
@@ -827,11 +851,15 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
 
 
 def _parameter_grid(args: argparse.Namespace) -> list[dict]:
-    """The runs a command line asks for: without grid options the default sweep, less the sets a
+    """The runs a command line asks for: with ``--prior-comparison`` :func:`prior_comparison_grid` (less
+    the sets a ``--data-dir`` does not have); without grid options the default sweep, less the sets a
     ``--data-dir`` does not have and plus, with the standard basis at K = 2..5, the training sets of
     the folder that the default sweep does not name; else the product of the given values and the
     defaults (the training sets: the study's, or every one of ``--data-dir``)."""
     options = (args.body_orders, args.training_sets, args.variants, args.regularisations)
+    if args.prior_comparison:  # chapter 06's smoothness-prior refits, on the sets the data directory has
+        known = _allowed(args)["training_sets"]
+        return [run for run in prior_comparison_grid() if known is None or run["training_set"] in known]
     if all(option is None for option in options):  # no grid option given: the default sweep
         parameter_grid = default_grid()
         known = _allowed(args)["training_sets"]
