@@ -125,8 +125,10 @@ def main():
         return
     n_functions, seconds = time_pyace(cells, [12, 6, 4], [0, 4, 3])
     pyace_rate = n_atoms / seconds
-    print(f"pyace LinearACEDataset, nradmax_by_orders [12, 6, 4], lmax_by_orders [0, 4, 3]: "
-          f"{n_functions} functions, {seconds:.2f} s, {pyace_rate:.0f} atoms/s")
+    print(
+        f"pyace LinearACEDataset, nradmax_by_orders [12, 6, 4], lmax_by_orders [0, 4, 3]: "
+        f"{n_functions} functions, {seconds:.2f} s, {pyace_rate:.0f} atoms/s"
+    )
     if (4, "standard") in rates:
         size, rate = rates[4, "standard"]
         print(f"linace K = 4 ({size} functions) / pyace ({n_functions} functions): {rate / pyace_rate:.1f}x")

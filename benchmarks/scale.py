@@ -94,13 +94,17 @@ def dataset(n_atoms: int, body_order: int, workers: int) -> Path:
     start = time.perf_counter()
     chunks = [list(range(i, min(i + 32, n_cells))) for i in range(0, n_cells, 32)]
     partial = path.with_suffix(".partial")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool, \
-            open(partial, "w") as stream:
+    with (
+        concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool,
+        open(partial, "w") as stream,
+    ):
         for labelled in pool.map(label_chunk, chunks, [body_order] * len(chunks)):
             write(stream, labelled, format="extxyz")
     partial.replace(path)
-    print(f"labelled {n_cells} cells ({n_cells * CELL_ATOMS} atoms) in {time.perf_counter() - start:.0f} s "
-          f"with {workers} workers -> {path}")
+    print(
+        f"labelled {n_cells} cells ({n_cells * CELL_ATOMS} atoms) in {time.perf_counter() - start:.0f} s "
+        f"with {workers} workers -> {path}"
+    )
     return path
 
 
@@ -124,12 +128,21 @@ def main() -> None:
     truth = true_coefficients(basis)
     n_atoms = sum(len(a) for a in iread(path, index=":"))
     print(f"K = {args.body_order}: {len(basis)} functions; {n_atoms} atoms in {n_atoms // CELL_ATOMS} cells")
-    print(f"{'workers':>8} {'assembly (s)':>13} {'atoms/s':>9} {'solve (s)':>10} {'total (s)':>10} "
-          f"{'|c-c_true|/|c_true|':>20} {'E error (meV/atom)':>19} {'F error (meV/A)':>16}")
+    print(
+        f"{'workers':>8} {'assembly (s)':>13} {'atoms/s':>9} {'solve (s)':>10} {'total (s)':>10} "
+        f"{'|c-c_true|/|c_true|':>20} {'E error (meV/atom)':>19} {'F error (meV/A)':>16}"
+    )
     for workers in args.workers:
         start = time.perf_counter()
-        model = fit_streaming(basis, iread(path, index=":"), E0, Weights(energy=30.0, forces=1.0, virial=0.1),
-                              solver="blr", workers=workers, chunk_size=args.chunk_size)
+        model = fit_streaming(
+            basis,
+            iread(path, index=":"),
+            E0,
+            Weights(energy=30.0, forces=1.0, virial=0.1),
+            solver="blr",
+            workers=workers,
+            chunk_size=args.chunk_size,
+        )
         total = time.perf_counter() - start
         assembly, solve = model.info["design_seconds"], model.info["solve_seconds"]
         error = np.linalg.norm(model.coefficients - truth) / np.linalg.norm(truth)
@@ -137,11 +150,15 @@ def main() -> None:
         rows = basis.design(probe)
         energy_error = abs(rows.energy @ (model.coefficients - truth)) / len(probe) * 1000
         force_error = np.sqrt(np.mean((rows.forces @ (model.coefficients - truth)) ** 2)) * 1000
-        print(f"{workers:>8} {assembly:>13.1f} {n_atoms / assembly:>9.0f} {solve:>10.2f} {total:>10.1f} "
-              f"{error:>20.2e} {energy_error:>19.3f} {force_error:>16.3f}")
+        print(
+            f"{workers:>8} {assembly:>13.1f} {n_atoms / assembly:>9.0f} {solve:>10.2f} {total:>10.1f} "
+            f"{error:>20.2e} {energy_error:>19.3f} {force_error:>16.3f}"
+        )
     own, children = peak_memory_mb()
-    print(f"peak resident memory: this process {own:.0f} MB, largest worker {children:.0f} MB "
-          f"(dense design matrix would be {(n_atoms * 3 + n_atoms // CELL_ATOMS * 7) * len(basis) * 8 / 2**30:.1f} GB)")
+    print(
+        f"peak resident memory: this process {own:.0f} MB, largest worker {children:.0f} MB "
+        f"(dense design matrix would be {(n_atoms * 3 + n_atoms // CELL_ATOMS * 7) * len(basis) * 8 / 2**30:.1f} GB)"
+    )
 
 
 if __name__ == "__main__":

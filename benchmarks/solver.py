@@ -41,8 +41,9 @@ def svd_route(X, y, w):
     Xt, yt = X * sqrt_w[:, None], y * sqrt_w
     U, s, Vt = scipy.linalg.svd(Xt, full_matrices=False, lapack_driver="gesdd")
     projections = U.T @ yt
-    return evidence_maximisation(s, Vt, projections, float(np.sum((yt - U @ projections) ** 2)), len(yt),
-                                 np.ones(X.shape[1]), float(np.var(yt)))
+    return evidence_maximisation(
+        s, Vt, projections, float(np.sum((yt - U @ projections) ** 2)), len(yt), np.ones(X.shape[1]), float(np.var(yt))
+    )
 
 
 def best_time(solve, repeats, *arguments):
@@ -64,8 +65,10 @@ def main():
 
     folder, cache = datasets.element_dir(args.element), runs.default_cache()
     print(f"{args.element}: Bayesian regression (evidence maximisation), best of {args.repeats}, one thread")
-    print(f"{'run':<28} {'rows x functions':>17} {'QR+SVD (s)':>11} {'SVD (s)':>8} {'speed-up':>8} "
-          f"{'mean diff':>9} {'cov diff':>9} {'streamed diff':>13}")
+    print(
+        f"{'run':<28} {'rows x functions':>17} {'QR+SVD (s)':>11} {'SVD (s)':>8} {'speed-up':>8} "
+        f"{'mean diff':>9} {'cov diff':>9} {'streamed diff':>13}"
+    )
     for spec in args.runs:
         K, training_set, variant = spec.split(":")
         basis = runs.make_basis(int(K), variant)
@@ -79,8 +82,10 @@ def main():
         normal.add(system.X, system.y, w)
         streamed_diff = np.abs(normal.bayesian_regression()[0] - ref_mean).max() / np.abs(ref_mean).max()
         shape = f"{system.X.shape[0]} x {system.X.shape[1]}"
-        print(f"{spec:<28} {shape:>17} {qr_time:>11.3f} {svd_time:>8.3f} {svd_time / qr_time:>7.2f}x "
-              f"{mean_diff:>9.1e} {cov_diff:>9.1e} {streamed_diff:>13.1e}")
+        print(
+            f"{spec:<28} {shape:>17} {qr_time:>11.3f} {svd_time:>8.3f} {svd_time / qr_time:>7.2f}x "
+            f"{mean_diff:>9.1e} {cov_diff:>9.1e} {streamed_diff:>13.1e}"
+        )
 
 
 if __name__ == "__main__":

@@ -96,8 +96,11 @@ else:
 
 # %% tags=["remove-input"]
 if history.FIRST_REFERENCE in snapshots:
-    display(Markdown(report.summary_comparison_markdown(
-        compare_summaries(snapshots[history.FIRST_REFERENCE]["summary"], now))))
+    display(
+        Markdown(
+            report.summary_comparison_markdown(compare_summaries(snapshots[history.FIRST_REFERENCE]["summary"], now))
+        )
+    )
 
 # %% [markdown]
 # The last successive-K distance of the standard basis on the tailored set (`clusters+dimers`), the

@@ -192,9 +192,21 @@ def render(chromium: str, page: Path, budget_ms: int) -> tuple[str, list[str]]:
     text = page.read_text(errors="replace")
     script = f"<script>{MEASURE_JS}</script>"
     copy.write_text(text.replace("</body>", script + "</body>", 1) if "</body>" in text else text + script)
-    command = [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
-               f"--window-size={WINDOW[0]},{WINDOW[1]}", "--host-resolver-rules=MAP * ~NOTFOUND",
-               "--enable-logging=stderr", "--v=0", f"--virtual-time-budget={budget_ms}", "--dump-dom", copy.as_uri()]
+    command = [
+        chromium,
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--window-size={WINDOW[0]},{WINDOW[1]}",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--enable-logging=stderr",
+        "--v=0",
+        f"--virtual-time-budget={budget_ms}",
+        "--dump-dom",
+        copy.as_uri(),
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=180)
     finally:
@@ -220,17 +232,22 @@ def layout_problems(measured: dict) -> list[str]:
     """The reader-facing faults in the measures of one page (see the module docstring)."""
     problems = []
     for block in measured["blocks"]:
-        how = (f"scrolls by {block['scrolls']} px" if block["scrolls"] > TOLERANCE_PX
-               else f"sticks out of the column by {block['sticks_out']} px")
+        how = (
+            f"scrolls by {block['scrolls']} px"
+            if block["scrolls"] > TOLERANCE_PX
+            else f"sticks out of the column by {block['sticks_out']} px"
+        )
         problems.append(f"{block['tag']} wider than the column ({how}): {block['text'][:60]!r}")
     for figure in measured["figures"]:
         scale = figure["shown"] / figure["natural"]
         if scale < MIN_FIGURE_SCALE:
-            problems.append(f"figure shown at {100 * scale:.0f} % of its width ({figure['natural']} px in "
-                            f"{figure['shown']} px): {figure['src']}")
+            problems.append(
+                f"figure shown at {100 * scale:.0f} % of its width ({figure['natural']} px in "
+                f"{figure['shown']} px): {figure['src']}"
+            )
     for word in FORBIDDEN_WORDS:
         for match in re.finditer(rf"\b{word}\b", measured["text"], re.IGNORECASE):
-            context = measured["text"][max(0, match.start() - 40):match.end() + 40].replace("\n", " ")
+            context = measured["text"][max(0, match.start() - 40) : match.end() + 40].replace("\n", " ")
             problems.append(f"says {word!r}: ...{context}...")
     problems += [f"raw '$' in the text: {text!r}" for text in measured["dollars"]]
     if measured["sidebar_links"] > MAX_SIDEBAR_LINKS:
@@ -264,8 +281,9 @@ def main(argv=None) -> int:
     parser.add_argument("--all", action="store_true", help="also the sweep-run pages")
     parser.add_argument("--chromium", default=None, help="browser executable (default: chromium on PATH)")
     parser.add_argument("--budget-ms", type=int, default=20000, help="virtual time for scripts to run per page")
-    parser.add_argument("pages", nargs="*",
-                        help="only these pages (paths under the build, e.g. book/03_training_sets.html)")
+    parser.add_argument(
+        "pages", nargs="*", help="only these pages (paths under the build, e.g. book/03_training_sets.html)"
+    )
     args = parser.parse_args(argv)
     chromium = args.chromium or shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
@@ -279,8 +297,11 @@ def main(argv=None) -> int:
         failed += bool(problems)
         name = page.relative_to(build)
         print(f"{'FAIL' if problems else 'ok  '} {name}" + "".join(f"\n       {p}" for p in problems))
-    print(f"check-book: {failed} page(s) failed" if failed
-          else "check-book: every page renders offline and fits its column")
+    print(
+        f"check-book: {failed} page(s) failed"
+        if failed
+        else "check-book: every page renders offline and fits its column"
+    )
     return 1 if failed else 0
 
 

@@ -5,7 +5,8 @@ the comparison of two such sets: the check that a change of code left the book's
     python scripts/glued_values.py compare before.json after.json
 
 ``dump`` reads every ``*.ipynb`` under the given folders or files (the executed notebooks of a book
-build are in ``_build/jupyter_execute``) and writes ``{notebook: {name: value}}`` as JSON. A value is
+build are in ``_build/jupyter_execute``, their glue in ``*.glue.json`` beside them) and writes
+``{notebook: {name: value}}`` as JSON. A value is
 the glued text (``text/markdown``, else ``text/plain``); a glued figure or other binary output is
 recorded as ``<mime type> sha256:<digest>``. ``compare`` prints every value that differs, is missing
 or is new, and exits with 1 if any does (figures are compared too, but listed apart, since a figure's
@@ -41,9 +42,16 @@ def glued_output_value(output: dict) -> tuple[str, str] | None:
 
 
 def notebook_glue(path: Path) -> dict[str, str]:
-    """Every glued value of one executed notebook, by name."""
+    """Every glued value of one executed notebook, by name: its glue outputs and, when the book build
+    moved them out of the notebook, those of the ``<name>.glue.json`` beside it."""
     notebook = json.loads(path.read_text())
     values = {}
+    stored = path.with_suffix(".glue.json")
+    if stored.is_file():
+        for output in json.loads(stored.read_text()).values():
+            found = glued_output_value(output)
+            if found is not None:
+                values[found[0]] = found[1]
     for cell in notebook.get("cells", []):
         for output in cell.get("outputs", []):
             found = glued_output_value(output)
@@ -103,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     before, after = json.loads(args.before.read_text()), json.loads(args.after.read_text())
     texts, figures = compare(before, after)
     count = sum(len(v) for v in before.values())
-    print(f"{count} glued values before, {sum(len(v) for v in after.values())} after; "
-          f"{len(texts)} text values differ, {len(figures)} figures differ")
+    print(
+        f"{count} glued values before, {sum(len(v) for v in after.values())} after; "
+        f"{len(texts)} text values differ, {len(figures)} figures differ"
+    )
     for line in texts + [f"(figure) {line}" for line in figures]:
         print(line)
     return 1 if texts or figures else 0

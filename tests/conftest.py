@@ -68,7 +68,7 @@ def transformed(atoms: Atoms, Q: np.ndarray, shift: np.ndarray | None = None) ->
     return out
 
 
-def fd_errors(f, df, x: np.ndarray, direction: np.ndarray, steps=10.0 ** -np.arange(1, 9)) -> np.ndarray:
+def fd_errors(f, df, x: np.ndarray, direction: np.ndarray, steps=10.0 ** -np.arange(1, 9)) -> np.ndarray:  # noqa: B008
     """ACEsuit-style ``fdtest``: |df(x).u - (f(x + h u) - f(x - h u)) / 2h| for a sweep of steps h.
 
     For a correct derivative the error falls like h^2 until round-off takes over.
@@ -103,8 +103,8 @@ def write_synthetic_data(directory, seed: int = 0, element: str = "C") -> None:
     from ase.calculators.singlepoint import SinglePointCalculator
     from ase.io import write
 
-    from linace.calculator import ACECalculator
     from linace.analysis import length_scale
+    from linace.calculator import ACECalculator
     from linace.study.datasets import write_manifest
 
     directory = Path(directory)
@@ -117,8 +117,9 @@ def write_synthetic_data(directory, seed: int = 0, element: str = "C") -> None:
     calc = ACECalculator(basis, coefficients, e0=SYNTHETIC_E0)
 
     def label(atoms, config_type):
-        atoms = Atoms(f"{element}{len(atoms)}", positions=atoms.positions * scale, cell=atoms.cell.array * scale,
-                      pbc=atoms.pbc)
+        atoms = Atoms(
+            f"{element}{len(atoms)}", positions=atoms.positions * scale, cell=atoms.cell.array * scale, pbc=atoms.pbc
+        )
         atoms.calc = calc
         results = {"energy": atoms.get_potential_energy(), "forces": atoms.get_forces()}
         if atoms.pbc.all():
@@ -138,8 +139,12 @@ def write_synthetic_data(directory, seed: int = 0, element: str = "C") -> None:
     }
     for name, images in sets.items():
         write(directory / f"{name}.extxyz", images, format="extxyz")
-    write_manifest(directory, element, {name: f"{name}.extxyz" for name in sets},
-                   description="synthetic test data labelled by a random ACE potential")
+    write_manifest(
+        directory,
+        element,
+        {name: f"{name}.extxyz" for name in sets},
+        description="synthetic test data labelled by a random ACE potential",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -193,8 +198,10 @@ def unwritable(request, tmp_path):
             if immutable:
                 subprocess.run(["chattr", "-i", str(folder)], check=True)
             folder.chmod(0o755)
-            pytest.skip("running as root where folders cannot be made immutable (chattr +i): chmod alone does "
-                        "not stop root; the path under a regular file covers the refusal")
+            pytest.skip(
+                "running as root where folders cannot be made immutable (chattr +i): chmod alone does "
+                "not stop root; the path under a regular file covers the refusal"
+            )
     try:
         yield folder
     finally:

@@ -131,7 +131,7 @@ def test_cancellation_ratio():
     from linace.analysis import cancellation_ratio
 
     r = np.linspace(0.9, 5.0, 400)
-    total = -np.exp(-(r - 1.5) ** 2)
+    total = -np.exp(-((r - 1.5) ** 2))
     same_sign = DimerCurve(r, total, {2: 0.7 * total, 3: 0.3 * total})
     assert cancellation_ratio(same_sign) == pytest.approx(1.0)  # no cancellation
     cancelling = DimerCurve(r, total, {2: 2.0 * total, 3: -1.0 * total})  # |2| + |-1| = 3 x |total|

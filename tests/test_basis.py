@@ -255,9 +255,18 @@ def test_isolated_atom_has_zero_descriptors(bases):
     assert np.all(B == 0)
 
 
-@pytest.mark.parametrize("nu, max_degree, l_max, l_weight",
-                         [(1, 12, 0, 1.0), (2, 12, 4, 1.0), (3, 13, 3, 1.0), (4, 14, 3, 1.0),
-                          (3, 9, 2, 1.5), (4, 8, 3, 0.0), (2, 6.5, 3, 0.5)])
+@pytest.mark.parametrize(
+    "nu, max_degree, l_max, l_weight",
+    [
+        (1, 12, 0, 1.0),
+        (2, 12, 4, 1.0),
+        (3, 13, 3, 1.0),
+        (4, 14, 3, 1.0),
+        (3, 9, 2, 1.5),
+        (4, 8, 3, 0.0),
+        (2, 6.5, 3, 0.5),
+    ],
+)
 def test_sorted_tuples_match_the_filtered_combinations(nu, max_degree, l_max, l_weight):
     """The pruned walk lists exactly the tuples, in the same order, of the brute-force definition:
     every non-decreasing tuple of single (n, l) inside the degree limit, with even sum of l."""
@@ -266,8 +275,12 @@ def test_sorted_tuples_match_the_filtered_combinations(nu, max_degree, l_max, l_
     from linace.spec import _sorted_tuples
 
     singles = sorted((n, l) for l in range(l_max + 1) for n in range(1, 40) if n + l_weight * l <= max_degree)
-    expected = [combo for combo in itertools.combinations_with_replacement(singles, nu)
-                if sum(n + l_weight * l for n, l in combo) <= max_degree + 1e-12
-                and sum(l for _, l in combo) % 2 == 0 and not (nu == 1 and combo[0][1] != 0)]
+    expected = [
+        combo
+        for combo in itertools.combinations_with_replacement(singles, nu)
+        if sum(n + l_weight * l for n, l in combo) <= max_degree + 1e-12
+        and sum(l for _, l in combo) % 2 == 0
+        and not (nu == 1 and combo[0][1] != 0)
+    ]
     assert list(_sorted_tuples(nu, max_degree, l_max, l_weight)) == expected
     assert expected  # the cases are not empty

@@ -50,9 +50,7 @@ def test_stress_against_finite_differences(bases, K):
         trial.calc = calc
         return trial.get_potential_energy()
 
-    errors = fd_errors(
-        energy_of_strain, lambda eps: volume * stress.ravel(), np.zeros(9), strain_direction.ravel()
-    )
+    errors = fd_errors(energy_of_strain, lambda eps: volume * stress.ravel(), np.zeros(9), strain_direction.ravel())
     assert_fd_converges(errors, volume * np.abs(stress).max() * 3, f"stress K={K}")
 
 

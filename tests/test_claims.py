@@ -1,5 +1,5 @@
-import pytest
 import numpy as np
+import pytest
 
 from linace.analysis import DIMER_GRID
 from linace.study.claims import assess_claims, assess_v2_claims, select
@@ -8,26 +8,62 @@ R = DIMER_GRID
 DFT = (R, -7 * np.exp(-((R - 1.3) ** 2) / 0.3))
 
 
-def record(K, training_set, test_rmse, train_rmse, offset, *, variant="standard", test_energy=None, test_extra=None,
-           held_out=None, basis_size=None, provenance=None, **parameters):
+def record(
+    K,
+    training_set,
+    test_rmse,
+    train_rmse,
+    offset,
+    *,
+    variant="standard",
+    test_energy=None,
+    test_extra=None,
+    held_out=None,
+    basis_size=None,
+    provenance=None,
+    **parameters,
+):
     """A minimal run record (the JSON) whose dimer curve is the DFT curve shifted by ``offset`` (eV): test
     force RMSE ``test_rmse`` (eV/A), test energy RMSE 1000 times that or ``test_energy`` (meV/atom) and
     the further test errors ``test_extra``; the errors on further ``held_out`` sets, the ``basis_size``
     and the ``provenance`` where given; further run ``parameters`` (e.g. train_size, draw)."""
     curve = DFT[1] + offset
     energy = 1000 * test_rmse if test_energy is None else test_energy
-    errors = {"all": {"n_structures": 10, "energy_rmse_meV_per_atom": energy, "force_rmse_eV_per_A": test_rmse,
-                      **(test_extra or {})}}
+    errors = {
+        "all": {
+            "n_structures": 10,
+            "energy_rmse_meV_per_atom": energy,
+            "force_rmse_eV_per_A": test_rmse,
+            **(test_extra or {}),
+        }
+    }
     optional = {"basis": None if basis_size is None else {"size": basis_size}, "provenance": provenance}
-    return {**{key: value for key, value in optional.items() if value is not None},
-        "parameters": {"body_order": K, "training_set": training_set, "variant": variant, "regularisation": "blr",
-                       **parameters},
-        "errors": {"test": errors,
-                   "train": {"all": {"n_structures": 10, "energy_rmse_meV_per_atom": 1000 * test_rmse,
-                                     "force_rmse_eV_per_A": train_rmse}},
-                   **({} if held_out is None else {"held_out": held_out})},
+    return {
+        **{key: value for key, value in optional.items() if value is not None},
+        "parameters": {
+            "body_order": K,
+            "training_set": training_set,
+            "variant": variant,
+            "regularisation": "blr",
+            **parameters,
+        },
+        "errors": {
+            "test": errors,
+            "train": {
+                "all": {
+                    "n_structures": 10,
+                    "energy_rmse_meV_per_atom": 1000 * test_rmse,
+                    "force_rmse_eV_per_A": train_rmse,
+                }
+            },
+            **({} if held_out is None else {"held_out": held_out}),
+        },
         "dimer": {"r": R.tolist(), "energy": curve.tolist(), "contributions": {"2": curve.tolist()}},
-        "dimer_summary": {"distance_to_dft_eV": abs(offset), "minimum_position_A": 1.3, "minimum_energy_eV": -7 + offset},
+        "dimer_summary": {
+            "distance_to_dft_eV": abs(offset),
+            "minimum_position_A": 1.3,
+            "minimum_energy_eV": -7 + offset,
+        },
     }
 
 
@@ -57,6 +93,7 @@ def test_converging_records_refute_claims_2_and_3():
 def test_each_criterion_of_claims_1a_and_3_counts():
     """1a needs `diverse` best on energies *and* forces; 3 needs a training loss that does not grow
     with K (5 % tolerance): breaking either in one place changes the verdict."""
+
     def paper_like(energy_worse_at=None, loss_grows_for=None):
         records = []
         for K, wobble in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0)):
@@ -92,20 +129,24 @@ def v2_verdicts(records):
 
 
 def test_v2_claims_reproduced_by_paper_like_records():
-    records = v2_records({
-        ("standard", "clusters+dimers"): (1.0, -0.8, 1.2, -0.9),  # jumps around
-        ("pure", "diverse"): (2.0, -1.0, 1.5, 0.5),
-        ("pure", "clusters+dimers"): (0.8, 0.4, 0.25, 0.2),  # steps 0.4, 0.15, 0.05: converging
-    })
+    records = v2_records(
+        {
+            ("standard", "clusters+dimers"): (1.0, -0.8, 1.2, -0.9),  # jumps around
+            ("pure", "diverse"): (2.0, -1.0, 1.5, 0.5),
+            ("pure", "clusters+dimers"): (0.8, 0.4, 0.25, 0.2),  # steps 0.4, 0.15, 0.05: converging
+        }
+    )
     assert v2_verdicts(records) == {"v2a": "reproduced", "v2b": "reproduced", "v2c": "reproduced"}
 
 
 def test_v2_claims_refuted_or_partly():
-    records = v2_records({
-        ("standard", "clusters+dimers"): (0.5, 0.3, 0.25, 0.24),  # the standard basis converges too
-        ("pure", "diverse"): (0.5, 0.3, 0.25, 0.24),
-        ("pure", "clusters+dimers"): (2.0, 1.0, 0.5, 0.2),  # steps 1.0, 0.5, 0.3: shrinking, not below 0.1
-    })
+    records = v2_records(
+        {
+            ("standard", "clusters+dimers"): (0.5, 0.3, 0.25, 0.24),  # the standard basis converges too
+            ("pure", "diverse"): (0.5, 0.3, 0.25, 0.24),
+            ("pure", "clusters+dimers"): (2.0, 1.0, 0.5, 0.2),  # steps 1.0, 0.5, 0.3: shrinking, not below 0.1
+        }
+    )
     assert v2_verdicts(records) == {"v2a": "not reproduced", "v2b": "not reproduced", "v2c": "partly"}
     assert v2_verdicts([])["v2c"].startswith("not tested")
 
@@ -113,10 +154,16 @@ def test_v2_claims_refuted_or_partly():
 def test_study_summary_and_before_after_comparison():
     from linace.study.claims import compare_summaries, study_summary
 
-    wobbly = [record(K, s, 0.3, 0.1, w) for K, w in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0))
-              for s in ("narrow", "crystals", "diverse")]
-    converging = [record(K, s, 0.3, 0.1, o) for K, o in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03))
-                  for s in ("narrow", "crystals", "diverse")]
+    wobbly = [
+        record(K, s, 0.3, 0.1, w)
+        for K, w in zip((2, 3, 4, 5), (2.0, -1.5, 2.5, -2.0))
+        for s in ("narrow", "crystals", "diverse")
+    ]
+    converging = [
+        record(K, s, 0.3, 0.1, o)
+        for K, o in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03))
+        for s in ("narrow", "crystals", "diverse")
+    ]
     before, after = study_summary(wobbly, DFT), study_summary(converging, DFT)
     assert set(before["convergence"]) == {"standard, narrow", "standard, crystals", "standard, diverse"}
     assert [row["body_order"] for row in before["convergence"]["standard, diverse"]] == [2, 3, 4, 5]
@@ -149,7 +196,8 @@ def test_claims_graded_over_draws_count_the_draws_where_they_hold():
     assert graded["1a"].holds == 10 and graded["1a"].verdict == "reproduced"
     assert graded["v2"].draws == 0  # no pure or tailored runs: v2 claims are not tested
     assert grade_over_draws(records, DFT, train_size=80) == [] or all(
-        v.draws == 0 for v in grade_over_draws(records, DFT, train_size=80))
+        v.draws == 0 for v in grade_over_draws(records, DFT, train_size=80)
+    )
 
 
 def test_a_single_draw_is_reported_as_itself_not_graded_over_draws():
@@ -169,15 +217,27 @@ def test_a_single_draw_is_reported_as_itself_not_graded_over_draws():
 def test_claims_over_draws_are_set_beside_a_snapshot_at_every_size_either_tested():
     from linace.study.claims import DrawVerdict, compare_over_draws, snapshot_draws
 
-    before = {"40": [{"claim": "1b", "holds": 5, "partly": 5, "draws": 10, "verdict": "depends on the draw"},
-                     {"claim": "v2a", "holds": 0, "partly": 0, "draws": 0, "verdict": "not tested (no draws)"}],
-              "80": [{"claim": "1b", "holds": 8, "partly": 2, "draws": 10, "verdict": "reproduced"}]}
-    now = {40: [DrawVerdict("1b. Text", "c", 40, 9, 1, 10, "reproduced"),
-                DrawVerdict("v2a. Text", "c", 40, 1, 0, 10, "not reproduced")],
-           320: [DrawVerdict("1b. Text", "c", 320, 8, 0, 10, "reproduced")]}
+    before = {
+        "40": [
+            {"claim": "1b", "holds": 5, "partly": 5, "draws": 10, "verdict": "depends on the draw"},
+            {"claim": "v2a", "holds": 0, "partly": 0, "draws": 0, "verdict": "not tested (no draws)"},
+        ],
+        "80": [{"claim": "1b", "holds": 8, "partly": 2, "draws": 10, "verdict": "reproduced"}],
+    }
+    now = {
+        40: [
+            DrawVerdict("1b. Text", "c", 40, 9, 1, 10, "reproduced"),
+            DrawVerdict("v2a. Text", "c", 40, 1, 0, 10, "not reproduced"),
+        ],
+        320: [DrawVerdict("1b. Text", "c", 320, 8, 0, 10, "reproduced")],
+    }
     rows = compare_over_draws(before, now)
     assert [(r["claim"], r["train_size"], r["changed"]) for r in rows] == [
-        ("1b", 40, True), ("1b", 80, False), ("1b", 320, False), ("v2a", 40, False)]
+        ("1b", 40, True),
+        ("1b", 80, False),
+        ("1b", 320, False),
+        ("v2a", 40, False),
+    ]
     assert rows[1]["now"] is None and rows[2]["before"] is None  # untested on one side: never "changed"
     assert rows[3]["before"] is None  # zero draws count as untested
     assert rows[0]["now"] == {"holds": 9, "draws": 10, "verdict": "reproduced"}
@@ -193,8 +253,13 @@ def test_convergence_is_attributed_to_the_dimers_or_the_basis():
     converging, jumping = (0.8, 0.4, 0.25, 0.2), (1.0, -0.8, 1.2, -0.9)
 
     def source(standard_tailored, pure_clusters):
-        records = v2_records({("standard", "clusters+dimers"): standard_tailored,
-                              ("pure", "clusters"): pure_clusters, ("pure", "clusters+dimers"): converging})
+        records = v2_records(
+            {
+                ("standard", "clusters+dimers"): standard_tailored,
+                ("pure", "clusters"): pure_clusters,
+                ("pure", "clusters+dimers"): converging,
+            }
+        )
         converges = convergence_by_ingredient(records, DFT)
         assert converges[("pure", "clusters+dimers")][0] == "yes"
         assert converges[("standard", "diverse")] == ("untested", [])
@@ -222,8 +287,9 @@ def paper_like_records(energy_worse_at=None, loss_grows_for=None, near_dft_at=No
             train = 0.3 * K / 2 if training_set == loss_grows_for else 0.3 / K
             offset = 0.3 if (training_set == "diverse" and K == near_dft_at) else wobble
             worse = training_set == "diverse" and K in worse_at
-            records.append(record(K, training_set, rmse, train, offset, test_energy=900.0 if worse else None,
-                                  **parameters))
+            records.append(
+                record(K, training_set, rmse, train, offset, test_energy=900.0 if worse else None, **parameters)
+            )
     return records
 
 
@@ -254,34 +320,53 @@ def test_each_v1_verdict_names_the_condition_that_fails_with_its_numbers():
     assert [f.condition for f in v.failures] == ["`crystals`: training force RMSE grows with K"]
     assert v.failures[0].detail == "0.30 → 0.45 → 0.60 → 0.75 eV/Å"
 
-    converging = [record(K, s, 0.3, 0.3 / K, o) for K, o in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03))
-                  for s in ("narrow", "diverse")]
+    converging = [
+        record(K, s, 0.3, 0.3 / K, o)
+        for K, o in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03))
+        for s in ("narrow", "diverse")
+    ]
     result = by_id(assess_claims(converging, DFT))
     assert [f.condition for f in result["2"].failures] == ["`narrow` converges in K", "`diverse` converges in K"]
     assert result["2"].failures[0].detail.startswith("successive-K distances 0.70 → 0.20 → 0.07")
-    assert "`diverse`: dimer curve approaches DFT at every K, to below 0.5 eV" in [f.condition for f in result["3"].failures]
+    assert "`diverse`: dimer curve approaches DFT at every K, to below 0.5 eV" in [
+        f.condition for f in result["3"].failures
+    ]
 
 
 def test_each_v2_verdict_names_the_condition_that_fails():
-    records = v2_records({
-        ("standard", "clusters+dimers"): (0.5, 0.3, 0.25, 0.24),  # converges: v2a fails
-        ("pure", "diverse"): (2.0, -1.0, 1.5, 0.5),  # does not converge: v2b holds
-        ("pure", "clusters+dimers"): (2.0, 1.0, 0.5, 0.2),  # shrinks, last step 0.3 eV: v2c partly
-    })
+    records = v2_records(
+        {
+            ("standard", "clusters+dimers"): (0.5, 0.3, 0.25, 0.24),  # converges: v2a fails
+            ("pure", "diverse"): (2.0, -1.0, 1.5, 0.5),  # does not converge: v2b holds
+            ("pure", "clusters+dimers"): (2.0, 1.0, 0.5, 0.2),  # shrinks, last step 0.3 eV: v2c partly
+        }
+    )
     v = by_id(assess_v2_claims(records, DFT))
     assert [f.condition for f in v["v2a"].failures] == ["standard basis on `clusters+dimers` converges in K"]
     assert v["v2b"].failures == [] and v["v2b"].failing == "none"
     assert [(f.condition, f.detail) for f in v["v2c"].failures] == [
-        ("pure basis on `clusters+dimers`: last successive-K distance not below 0.1 eV", "0.30 eV")]
+        ("pure basis on `clusters+dimers`: last successive-K distance not below 0.1 eV", "0.30 eV")
+    ]
     jumping = by_id(assess_v2_claims(v2_records({("pure", "clusters+dimers"): (1.0, -0.8, 1.2, -0.9)}), DFT))["v2c"]
     assert jumping.verdict == "not reproduced"
-    assert jumping.failures[0].condition == "pure basis on `clusters+dimers`: successive-K distances do not shrink at every K"
+    assert (
+        jumping.failures[0].condition
+        == "pure basis on `clusters+dimers`: successive-K distances do not shrink at every K"
+    )
 
 
-@pytest.mark.parametrize("holds, partly, draws, verdict", [
-    (0, 10, 10, "partly (in every draw)"), (2, 8, 10, "partly (in every draw)"),  # no draw refutes it
-    (0, 9, 10, "not reproduced"), (2, 7, 10, "not reproduced"),  # one draw refutes it
-    (3, 7, 10, "depends on the draw"), (8, 2, 10, "reproduced"), (0, 0, 0, "not tested (no draws)")])
+@pytest.mark.parametrize(
+    "holds, partly, draws, verdict",
+    [
+        (0, 10, 10, "partly (in every draw)"),
+        (2, 8, 10, "partly (in every draw)"),  # no draw refutes it
+        (0, 9, 10, "not reproduced"),
+        (2, 7, 10, "not reproduced"),  # one draw refutes it
+        (3, 7, 10, "depends on the draw"),
+        (8, 2, 10, "reproduced"),
+        (0, 0, 0, "not tested (no draws)"),
+    ],
+)
 def test_partly_in_every_draw_is_a_grade_of_its_own(holds, partly, draws, verdict):
     from linace.study.claims import over_draws_grade
 
@@ -296,10 +381,14 @@ def test_the_failing_conditions_are_counted_over_draws():
         records += paper_like_records(energy_worse_at=(2, 3) if draw < 3 else 2, train_size=40, draw=draw)
     one_a = by_id(grade_over_draws(records, DFT, train_size=40))["1a"]
     assert (one_a.holds, one_a.partly, one_a.verdict) == (0, 10, "partly (in every draw)")
-    assert one_a.failing == {"K = 2: `diverse` not lowest in test energy RMSE": 10,
-                             "K = 3: `diverse` not lowest in test energy RMSE": 3}
-    assert one_a.failing_summary == ("K = 2: `diverse` not lowest in test energy RMSE (10 of 10 draws); "
-                                     "K = 3: `diverse` not lowest in test energy RMSE (3 of 10 draws)")
+    assert one_a.failing == {
+        "K = 2: `diverse` not lowest in test energy RMSE": 10,
+        "K = 3: `diverse` not lowest in test energy RMSE": 3,
+    }
+    assert one_a.failing_summary == (
+        "K = 2: `diverse` not lowest in test energy RMSE (10 of 10 draws); "
+        "K = 3: `diverse` not lowest in test energy RMSE (3 of 10 draws)"
+    )
 
 
 def test_a_stored_not_reproduced_that_held_partly_in_every_draw_is_read_in_today_s_label():
@@ -308,8 +397,10 @@ def test_a_stored_not_reproduced_that_held_partly_in_every_draw_is_read_in_today
     stored = {"claim": "1a", "holds": 0, "partly": 10, "draws": 10, "verdict": "not reproduced"}
     assert current_grade(stored) == "partly (in every draw)"
     assert current_grade({**stored, "partly": 9}) == "not reproduced"
-    assert current_grade({"claim": "1a", "holds": 5, "partly": 5, "draws": 10, "verdict": "depends on the draw"}) \
+    assert (
+        current_grade({"claim": "1a", "holds": 5, "partly": 5, "draws": 10, "verdict": "depends on the draw"})
         == "depends on the draw"
+    )
     now = {"40": [{**stored, "verdict": "partly (in every draw)"}]}
     (row,) = compare_over_draws({"40": [stored]}, now)
     assert not row["changed"] and row["before"]["verdict"] == "partly (in every draw)"

@@ -3,11 +3,11 @@
 import matplotlib
 import numpy as np
 import pytest
+from synthetic_records import DFT, make_record
 
 from linace.analysis import cancellation_ratio
 from linace.study import comparison
 from linace.study.claims import Verdict
-from synthetic_records import DFT, make_record
 
 matplotlib.use("Agg")
 
@@ -30,8 +30,10 @@ def test_variants_and_the_sets_both_were_run_on():
 
 def test_the_convergence_glue_quotes_k_3_and_up():
     records = _runs("standard", "clusters+dimers") + _runs("pure", "diverse", {2: 1.0, 3: 0.4, 4: 0.9, 5: 0.6})
-    values = {**comparison.convergence_glue(records, ["standard"], ["clusters+dimers"], DFT),
-              **comparison.convergence_glue(records, ["pure"], ["diverse"], DFT)}
+    values = {
+        **comparison.convergence_glue(records, ["standard"], ["clusters+dimers"], DFT),
+        **comparison.convergence_glue(records, ["pure"], ["diverse"], DFT),
+    }
     assert values["prev_standard_clusters_dimers"] == "1.00 → 0.30 → 0.10"
     assert values["dft_standard_clusters_dimers"] == "0.50 → 0.20 → 0.10"
     assert values["prev_max_standard_clusters_dimers"] == "1.00" and values["last_standard_clusters_dimers"] == "0.10"
@@ -49,8 +51,9 @@ def test_a_successive_chain_or_no_runs():
 
 
 def test_the_gap_between_variants_beside_the_change_in_k():
-    records = _runs("standard", "diverse") + [make_record(K, "diverse", "pure", offset=o + 0.01)
-                                              for K, o in OFFSETS.items() if K != 4]
+    records = _runs("standard", "diverse") + [
+        make_record(K, "diverse", "pure", offset=o + 0.01) for K, o in OFFSETS.items() if K != 4
+    ]
     gaps = comparison.variant_gaps(records, ["diverse"], DFT)
     assert [gap["K"] for gap in gaps] == [2, 3, 5]  # K = 4 has no pure run
     assert all(gap["standard_vs_pure"] == pytest.approx(0.01) for gap in gaps)
@@ -60,8 +63,10 @@ def test_the_gap_between_variants_beside_the_change_in_k():
 
 
 def test_verdicts_beside_another_element_s():
-    verdicts = [Verdict("v2a. Standard bases ...", "c", "not reproduced", "e"),
-                Verdict("v2c. Tailored data ...", "c", "reproduced", "e")]
+    verdicts = [
+        Verdict("v2a. Standard bases ...", "c", "not reproduced", "e"),
+        Verdict("v2c. Tailored data ...", "c", "reproduced", "e"),
+    ]
     lines = comparison.verdicts_beside_markdown(verdicts, {"v2a": "partly"}, "Si").splitlines()
     assert lines[0] == "| claim | the paper says | Si | C |"
     assert lines[2] == "| v2a | standard bases are unstable in K, even on tailored data | **not reproduced** | partly |"
@@ -71,8 +76,9 @@ def test_verdicts_beside_another_element_s():
 def test_the_decomposition_figure_gives_each_variant_s_cancellation_ratio():
     parts = {2: 2 * DFT[1], 3: -DFT[1]}
     records = [make_record(4, "clusters+dimers", parts=parts), make_record(4, "clusters+dimers", "pure", offset=0.0)]
-    fig, ratios = comparison.decomposition_figure(records, ["standard", "pure", "other"], "clusters+dimers", 4, DFT,
-                                                  (1.0, 4.5))
+    fig, ratios = comparison.decomposition_figure(
+        records, ["standard", "pure", "other"], "clusters+dimers", 4, DFT, (1.0, 4.5)
+    )
     assert ratios["standard"] == pytest.approx(3.0, rel=1e-3) and ratios["pure"] == pytest.approx(1.0)
     assert ratios["standard"] == cancellation_ratio(records[0].dimer, (1.0, 4.5)) and "other" not in ratios
     standard, pure, other = fig.axes

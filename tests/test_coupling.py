@@ -54,8 +54,20 @@ def coupled_product(C, ls, vectors):
 
 
 TUPLES = [
-    (0,), (1, 1), (3, 3), (1, 1, 2), (1, 2, 3), (2, 2, 2), (3, 3, 4), (2, 2, 0),
-    (1, 1, 1, 1), (1, 1, 2, 2), (2, 2, 2, 2), (1, 2, 3, 4), (3, 3, 3, 3), (0, 2, 2, 2),
+    (0,),
+    (1, 1),
+    (3, 3),
+    (1, 1, 2),
+    (1, 2, 3),
+    (2, 2, 2),
+    (3, 3, 4),
+    (2, 2, 0),
+    (1, 1, 1, 1),
+    (1, 1, 2, 2),
+    (2, 2, 2, 2),
+    (1, 2, 3, 4),
+    (3, 3, 3, 3),
+    (0, 2, 2, 2),
 ]
 
 
@@ -68,9 +80,7 @@ def test_every_coupling_is_invariant(ls, reflect):
     for trial in range(3):
         vectors = rng.normal(size=(len(ls), 3))
         Q = random_orthogonal(trial, reflect)
-        np.testing.assert_allclose(
-            coupled_product(C, ls, vectors @ Q.T), coupled_product(C, ls, vectors), atol=1e-12
-        )
+        np.testing.assert_allclose(coupled_product(C, ls, vectors @ Q.T), coupled_product(C, ls, vectors), atol=1e-12)
 
 
 @pytest.mark.parametrize("ls", TUPLES)

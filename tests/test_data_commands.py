@@ -13,8 +13,11 @@ def test_check_names_the_element_and_the_sets(synthetic_data, capsys):
 
 
 def test_the_module_command_runs_main_and_fails_in_one_line(synthetic_data, tmp_path):
-    run = lambda *args: subprocess.run([sys.executable, "-m", "linace.study.datasets", *args],  # noqa: E731
-                                       capture_output=True, text=True)
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "linace.study.datasets", *args],  # noqa: E731
+        capture_output=True,
+        text=True,
+    )
     good = run("check", str(synthetic_data))
     assert good.returncode == 0 and "a data directory of C" in good.stdout
     bad = run("check", str(tmp_path))

@@ -10,6 +10,7 @@ import pytest
 
 from linace.study import data_worlds
 from linace.study.records import as_record
+
 from test_claims import DFT, record
 
 
@@ -22,8 +23,10 @@ def _paper_like(**parameters):
 
 
 def _converging(training_set="clusters+dimers", variant="pure"):
-    return [record(K, training_set, 0.2, 0.3 / K, offset, variant=variant)
-            for K, offset in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03))]
+    return [
+        record(K, training_set, 0.2, 0.3 / K, offset, variant=variant)
+        for K, offset in zip((2, 3, 4, 5), (1.0, 0.3, 0.1, 0.03))
+    ]
 
 
 def test_every_claim_is_graded_and_missing_runs_say_so():
@@ -40,8 +43,12 @@ def test_every_claim_is_graded_and_missing_runs_say_so():
 def test_side_by_side_table():
     worlds = {"our data": data_worlds.grade(_paper_like(), DFT), "their data": data_worlds.grade(_converging(), DFT)}
     rows = data_worlds.side_by_side(worlds)
-    assert rows[0] == {"claim": "1a", "statement": "Potentials trained on a more diverse dataset validate better.",
-                       "our data": "reproduced", "their data": "not tested (no runs)"}
+    assert rows[0] == {
+        "claim": "1a",
+        "statement": "Potentials trained on a more diverse dataset validate better.",
+        "our data": "reproduced",
+        "their data": "not tested (no runs)",
+    }
     table = data_worlds.side_by_side_markdown(worlds)
     assert table.splitlines()[0] == "| claim | the paper says | our data | their data |"
     assert "| 1a | Potentials trained on a more diverse dataset validate better. | reproduced | – |" in table
@@ -49,13 +56,27 @@ def test_side_by_side_table():
 
 
 def test_provenance_of_committed_records(tmp_path):
-    records = [record(2, training_set, rmse, 0.3 / 2, 2.0,  # the first two of _paper_like(), with provenance
-                      provenance={"linace_source_sha256": "abcdef0123456789" + "0" * 48,
-                                  "created": f"2026-12-0{k + 1}T00:00:00+00:00"})
-               for k, (training_set, rmse) in enumerate((("narrow", 0.5), ("crystals", 0.4)))]
+    records = [
+        record(
+            2,
+            training_set,
+            rmse,
+            0.3 / 2,
+            2.0,  # the first two of _paper_like(), with provenance
+            provenance={
+                "linace_source_sha256": "abcdef0123456789" + "0" * 48,
+                "created": f"2026-12-0{k + 1}T00:00:00+00:00",
+            },
+        )
+        for k, (training_set, rmse) in enumerate((("narrow", 0.5), ("crystals", 0.4)))
+    ]
     info = data_worlds.records_provenance(records, current_digest="abcdef0123456789")
-    assert info == {"n_records": 2, "digests": ["abcdef012345"], "created": ("2026-12-01T00:00:00+00:00",
-                    "2026-12-02T00:00:00+00:00"), "current": True}
+    assert info == {
+        "n_records": 2,
+        "digests": ["abcdef012345"],
+        "created": ("2026-12-01T00:00:00+00:00", "2026-12-02T00:00:00+00:00"),
+        "current": True,
+    }
     assert not data_worlds.records_provenance(records, current_digest="ffff")["current"]
     assert not data_worlds.records_provenance([], current_digest="ffff")["current"]
     (tmp_path / "K2-narrow-standard-blr.json").write_text(json.dumps(records[0]))
@@ -69,9 +90,17 @@ def _imported(tmp_path):
     from linace.study import example_data, importer
 
     sample = example_data.published_sample(tmp_path / "paper")
-    importer.import_data([f"bulk={sample.train}", f"test={sample.test}", f"dimers={sample.dimers}"], tmp_path / "cu",
-                         "Cu", energy_key="dft_energy", forces_key="force", e0=sample.e0_rydberg, e0_units="rydberg",
-                         dimer_table=sample.dimer_table, table_units=("bohr", "rydberg"))
+    importer.import_data(
+        [f"bulk={sample.train}", f"test={sample.test}", f"dimers={sample.dimers}"],
+        tmp_path / "cu",
+        "Cu",
+        energy_key="dft_energy",
+        forces_key="force",
+        e0=sample.e0_rydberg,
+        e0_units="rydberg",
+        dimer_table=sample.dimer_table,
+        table_units=("bohr", "rydberg"),
+    )
     return tmp_path / "cu", example_data.emt_folder(tmp_path / "own", "Cu")
 
 
@@ -100,13 +129,19 @@ def test_reference_and_composition_of_two_worlds(tmp_path):
 
 def test_held_out_errors_table():
     records = _paper_like()[:3]
-    records[0] = record(2, "narrow", 0.5, 0.3 / 2, 2.0,  # the first of _paper_like(), with a further held-out set
-                        held_out={"test_narrow": {"all": {"energy_rmse_meV_per_atom": 5000.0,
-                                                          "force_rmse_eV_per_A": 0.1234}}})
+    records[0] = record(
+        2,
+        "narrow",
+        0.5,
+        0.3 / 2,
+        2.0,  # the first of _paper_like(), with a further held-out set
+        held_out={"test_narrow": {"all": {"energy_rmse_meV_per_atom": 5000.0, "force_rmse_eV_per_A": 0.1234}}},
+    )
     table = data_worlds.held_out_errors_markdown(records)
     lines = table.splitlines()
-    assert lines[0] == ("| training set | K | standard: test E (meV/atom), F (eV/Å) | "
-                        "standard: test_narrow E (meV/atom), F (eV/Å) |")
+    assert lines[0] == (
+        "| training set | K | standard: test E (meV/atom), F (eV/Å) | standard: test_narrow E (meV/atom), F (eV/Å) |"
+    )
     assert lines[2] == "| narrow | 2 | 500, 0.5 | > 1 eV (failed extrapolation), 0.123 |"
     assert lines[3] == "| crystals | 2 | 400, 0.4 | – |"
 
@@ -114,15 +149,45 @@ def test_held_out_errors_table():
 def _published(training_set, K, variant, split, validation_set, energy, size, code="ace.jl"):
     from linace.study.paper import FitSetup, PublishedErrors, Source
 
-    setup = FitSetup(code, "C", training_set, K, variant, None, "spec", size, 5.0, 10.0, "ACEpotentials.jl", None,
-                     "BLR", -245.0, f"acejulia/{training_set}")
-    return PublishedErrors(setup, split, validation_set, energy, 0.5, None, None,
-                           Source(f"acejulia/{training_set}/errors.dat", "c0719c89", "0" * 64))
+    setup = FitSetup(
+        code,
+        "C",
+        training_set,
+        K,
+        variant,
+        None,
+        "spec",
+        size,
+        5.0,
+        10.0,
+        "ACEpotentials.jl",
+        None,
+        "BLR",
+        -245.0,
+        f"acejulia/{training_set}",
+    )
+    return PublishedErrors(
+        setup,
+        split,
+        validation_set,
+        energy,
+        0.5,
+        None,
+        None,
+        Source(f"acejulia/{training_set}/errors.dat", "c0719c89", "0" * 64),
+    )
 
 
 def test_our_errors_beside_the_published_ones():
-    ours = record(3, "diverse", 0.08, 0.05, 0.0, basis_size=102,  # test energy RMSE 80 meV/atom
-                  held_out={"test_narrow": {"all": {"energy_rmse_meV_per_atom": 50.0, "force_rmse_eV_per_A": 0.4}}})
+    ours = record(
+        3,
+        "diverse",
+        0.08,
+        0.05,
+        0.0,
+        basis_size=102,  # test energy RMSE 80 meV/atom
+        held_out={"test_narrow": {"all": {"energy_rmse_meV_per_atom": 50.0, "force_rmse_eV_per_A": 0.4}}},
+    )
     published = [
         _published("Tr1k_n", 3, "standard", "test", "Val1k_n", 70.0, 150),  # comparable, within 25 %
         _published("Tr1k_n", 3, "standard", "test", "Val1k_n", 50.0, 120),  # comparable, 60 % above
@@ -134,16 +199,20 @@ def test_our_errors_beside_the_published_ones():
     ]
     rows = data_worlds.published_comparison([ours], published, "C")
     assert [(r["held_out"], r["theirs"]["energy"], r["comparable"], r["within"]) for r in rows] == [
-        (("test", "Val1k_n"), 70.0, True, True), (("test", "Val1k_n"), 50.0, True, False),
-        (("test", "Val1k_n"), 70.0, False, None), (("test_narrow", "Val1k_dia3to4k"), 40.0, True, True)]
+        (("test", "Val1k_n"), 70.0, True, True),
+        (("test", "Val1k_n"), 50.0, True, False),
+        (("test", "Val1k_n"), 70.0, False, None),
+        (("test_narrow", "Val1k_dia3to4k"), 40.0, True, True),
+    ]
     assert rows[0]["energy_ratio"] == 80.0 / 70.0 and rows[0]["theirs"]["source"] == "acejulia/Tr1k_n/errors.dat"
     table = data_worlds.published_comparison_markdown(rows).splitlines()
     assert table[2].endswith("| yes (1.14) |") and table[4].endswith("| not compared (1.14) |")
     assert table[2].startswith("| diverse (Tr1k_n), K = 3, standard | test: test / Val1k_n | 102 / 150 | 80 / 70 |")
     # no held-out counterpart: training errors against training errors, and K = 2 is never graded
     pair = record(2, "dimers", 0.01, 0.002, 0.0, basis_size=12)
-    rows = data_worlds.published_comparison([pair], [_published("Tr124_dim", 2, "standard", "train", "Tr124_dim", 1.0, 12)],
-                                            "C")
+    rows = data_worlds.published_comparison(
+        [pair], [_published("Tr124_dim", 2, "standard", "train", "Tr124_dim", 1.0, 12)], "C"
+    )
     assert rows[0]["split"] == "train" and rows[0]["ours"]["energy"] == 10.0 and rows[0]["within"] is None
     assert data_worlds.published_comparison([pair], [], "C") == []
 
@@ -152,8 +221,23 @@ def test_our_dimer_curves_beside_the_published_ones():
     from linace.study.paper import FitSetup, PublishedDimerCurve, Source
 
     ours = record(3, "diverse", 0.08, 0.05, 0.5)  # the DFT curve shifted up by 0.5 eV
-    setup = FitSetup("ace.jl", "C", "Tr1k_n", 3, "standard", (24, 20), "spec", 297, 5.0, 10.0, "ACEpotentials.jl",
-                     None, "BLR", -245.0, "acejulia/Tr1k_n/24.20/ecost10.0")
+    setup = FitSetup(
+        "ace.jl",
+        "C",
+        "Tr1k_n",
+        3,
+        "standard",
+        (24, 20),
+        "spec",
+        297,
+        5.0,
+        10.0,
+        "ACEpotentials.jl",
+        None,
+        "BLR",
+        -245.0,
+        "acejulia/Tr1k_n/24.20/ecost10.0",
+    )
     theirs = PublishedDimerCurve(setup, "full", DFT[0], DFT[1] - 0.25, Source("acejulia/x/dimercurve.dat", "c", "0"))
     other = PublishedDimerCurve(dataclasses.replace(setup, body_order=4), "full", DFT[0], DFT[1], Source("y", "c", "0"))
     rows = data_worlds.curve_comparison([ours], [theirs, other], "C", DFT, (1.0, 4.5))
@@ -164,8 +248,9 @@ def test_our_dimer_curves_beside_the_published_ones():
     assert row["between"] == pytest.approx(0.75, abs=1e-6)
     assert row["ours"]["minimum"][0] == pytest.approx(1.3, abs=0.01) and row["theirs"]["size"] == 297
     table = data_worlds.curve_comparison_markdown(rows).splitlines()
-    assert table[2] == ("| diverse | 3 | standard | 0.50 eV, 1.30 Å, -6.50 eV | (10, 297): 0.25 eV, 1.30 Å, "
-                        "-7.25 eV | 0.75 eV |")
+    assert table[2] == (
+        "| diverse | 3 | standard | 0.50 eV, 1.30 Å, -6.50 eV | (10, 297): 0.25 eV, 1.30 Å, -7.25 eV | 0.75 eV |"
+    )
 
 
 def test_the_curves_panel_draws_ours_and_theirs():
@@ -177,10 +262,29 @@ def test_the_curves_panel_draws_ours_and_theirs():
     from linace.study.paper import FitSetup, PublishedDimerCurve, Source
 
     ours = [record(K, "diverse", 0.08, 0.05, 0.1 * K) for K in (2, 3)]
-    setup = FitSetup("ace.jl", "C", "Tr1k_n", 3, "standard", (24, 20), "spec", 297, 5.0, 10.0, "ACEpotentials.jl",
-                     None, "BLR", -245.0, "run")
-    curves = [PublishedDimerCurve(setup, "full", DFT[0], DFT[1], Source("a", "c", "0")),
-              PublishedDimerCurve(dataclasses.replace(setup, energy_weight=50.0), "full", DFT[0], DFT[1], Source("b", "c", "0"))]
+    setup = FitSetup(
+        "ace.jl",
+        "C",
+        "Tr1k_n",
+        3,
+        "standard",
+        (24, 20),
+        "spec",
+        297,
+        5.0,
+        10.0,
+        "ACEpotentials.jl",
+        None,
+        "BLR",
+        -245.0,
+        "run",
+    )
+    curves = [
+        PublishedDimerCurve(setup, "full", DFT[0], DFT[1], Source("a", "c", "0")),
+        PublishedDimerCurve(
+            dataclasses.replace(setup, energy_weight=50.0), "full", DFT[0], DFT[1], Source("b", "c", "0")
+        ),
+    ]
     fig, ax = plt.subplots()
     data_worlds.plot_curves_beside_published(ax, ours, curves, "C", DFT, "diverse", "standard", 10.0, (-10, 5))
     labels = [line.get_label() for line in ax.get_lines()]
@@ -199,11 +303,24 @@ def test_errors_published_as_mae_only_are_compared_as_mae():
     """Their silicon validation errors exist as mean absolute errors only (si_errors matrices)."""
     import dataclasses as dc
 
-    ours = record(4, "clusters+dimers", 0.03, 0.02, 0.0, basis_size=439,
-                  test_extra={"energy_mae_meV_per_atom": 20.0, "force_mae_eV_per_A": 0.2})
-    theirs = dc.replace(_published("Si2345_train", 4, "standard", "test", "Si2345_val", None, 802),
-                        setup=dc.replace(_published("Si2345_train", 4, "standard", "test", "Si2345_val", None, 802).setup,
-                                         element="Si"), mae_energy_meV=23.5, mae_forces_eV_A=0.3, rmse_forces_eV_A=None)
+    ours = record(
+        4,
+        "clusters+dimers",
+        0.03,
+        0.02,
+        0.0,
+        basis_size=439,
+        test_extra={"energy_mae_meV_per_atom": 20.0, "force_mae_eV_per_A": 0.2},
+    )
+    theirs = dc.replace(
+        _published("Si2345_train", 4, "standard", "test", "Si2345_val", None, 802),
+        setup=dc.replace(
+            _published("Si2345_train", 4, "standard", "test", "Si2345_val", None, 802).setup, element="Si"
+        ),
+        mae_energy_meV=23.5,
+        mae_forces_eV_A=0.3,
+        rmse_forces_eV_A=None,
+    )
     (row,) = data_worlds.published_comparison([ours], [theirs], "Si")
     assert row["metric"] == "mae" and row["ours"]["energy"] == 20.0 and row["theirs"]["energy"] == 23.5
     assert row["within"] is True and row["their_training_set"] == "Si2345_train"
@@ -235,7 +352,8 @@ def test_the_committed_paper_runs_were_made_from_the_committed_manifests_data(el
     summary = data_worlds.read_world_summary(folder)
     assert summary["element"] == element and set(summary["sets"]) == set(meta["sets"])
     assert {name: entry["n_structures"] for name, entry in summary["sets"].items()} == {
-        name: entry["n_structures"] for name, entry in meta["sets"].items()}
+        name: entry["n_structures"] for name, entry in meta["sets"].items()
+    }
     records = data_worlds.load_paper_runs(element)
     assert len(records) >= 24
     checksums = {name: entry["sha256"] for name, entry in meta["sets"].items()}
@@ -246,8 +364,9 @@ def test_the_committed_paper_runs_were_made_from_the_committed_manifests_data(el
 
 def test_the_two_worlds_headline():
     paper_like = data_worlds.grade(_paper_like(), DFT)  # 1a-3 reproduced, v2 untested
-    converging = data_worlds.grade([r for s in ("narrow", "crystals", "diverse") for r in _converging(s, "standard")],
-                                   DFT)
+    converging = data_worlds.grade(
+        [r for s in ("narrow", "crystals", "diverse") for r in _converging(s, "standard")], DFT
+    )
     worlds = {"C, our data": paper_like, "C, their data": paper_like, "Si, our data": {}, "Si, their data": converging}
     line = data_worlds.two_worlds_headline(worlds)
     assert line.startswith("Of the 4 claims graded in both data worlds, 4 get the same verdict")

@@ -68,11 +68,9 @@ def test_load_every_set(name, meta):
                 runs = [v for k, v in a.info.items() if k.startswith("energy_m")]
                 assert a.get_potential_energy() == pytest.approx(np.nanmin(runs))
                 if len(a) == 2:  # dimers try every moment
-                    assert {int(k.split("_")[1][1:]) for k in a.info if k.startswith("energy_m")} \
-                        == {0, 2, 4}
+                    assert {int(k.split("_")[1][1:]) for k in a.info if k.startswith("energy_m")} == {0, 2, 4}
             else:
-                assert a.info[f"energy_m{a.info['spin_moment']}"] == pytest.approx(
-                    a.get_potential_energy())
+                assert a.info[f"energy_m{a.info['spin_moment']}"] == pytest.approx(a.get_potential_energy())
 
 
 def test_e0():
@@ -145,8 +143,7 @@ def _make_set(tmp_path, images, name="toy"):
     """Write ``images`` as set ``name`` with a correct manifest entry; return the file path."""
     path = tmp_path / f"{name}.extxyz"
     write(path, images, format="extxyz")
-    manifest = {"sets": {name: {"file": path.name, "sha256": datasets.sha256(path),
-                                "n_structures": len(images)}}}
+    manifest = {"sets": {name: {"file": path.name, "sha256": datasets.sha256(path), "n_structures": len(images)}}}
     (tmp_path / datasets.MANIFEST).write_text(json.dumps(manifest))
     return path
 
@@ -239,13 +236,16 @@ def test_committed_file_corruption_detected(tmp_path):
         datasets.e0(tmp_path)
 
 
-@pytest.mark.parametrize("results, message", [
-    ({}, "no energy"),
-    ({"forces": np.zeros((2, 3))}, "no energy"),
-    ({"energy": -10.0}, "no forces"),
-    ({"energy": float("nan"), "forces": np.zeros((2, 3))}, "NaN or infinite energy"),
-    ({"energy": -10.0, "forces": np.array([[0, 0, np.nan], [0, 0, 0]])}, "NaN or infinite forces"),
-])
+@pytest.mark.parametrize(
+    "results, message",
+    [
+        ({}, "no energy"),
+        ({"forces": np.zeros((2, 3))}, "no energy"),
+        ({"energy": -10.0}, "no forces"),
+        ({"energy": float("nan"), "forces": np.zeros((2, 3))}, "NaN or infinite energy"),
+        ({"energy": -10.0, "forces": np.array([[0, 0, np.nan], [0, 0, 0]])}, "NaN or infinite forces"),
+    ],
+)
 def test_invalid_results(tmp_path, results, message):
     _make_set(tmp_path, [_structure(**GOOD), _structure(**results)])
     with pytest.raises(datasets.DatasetError, match=message):

@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from conftest import random_carbon
 from linace.basis import ACEBasis
 from linace.study import descriptors
+
+from conftest import random_carbon
 
 
 def test_mean_descriptors_are_the_mean_over_each_structure_s_atoms():
@@ -26,7 +27,7 @@ def test_the_principal_map_standardises_and_projects_on_the_leading_directions()
     everything = pca.project(line)
     np.testing.assert_allclose(everything.mean(axis=0), 0, atol=1e-12)  # centred
     # standardised, the two correlated columns make the first component (1, 0, 0, 1)/sqrt(2), of variance 2
-    np.testing.assert_allclose(np.abs(pca.components[0]), [2 ** -0.5, 0, 0, 2 ** -0.5], atol=0.05)
+    np.testing.assert_allclose(np.abs(pca.components[0]), [2**-0.5, 0, 0, 2**-0.5], atol=0.05)
     assert abs(everything[:, 0].var() - 2) < 0.01
     np.testing.assert_allclose(pca.project(vectors["b"]), everything[800:])  # the same map for every set
     split_otherwise = descriptors.principal_map({"all": line})

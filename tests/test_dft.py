@@ -42,8 +42,15 @@ def test_digests_are_stable_and_not_numeric():
 
 def _fake_result(atoms, molecule):
     n = len(atoms)
-    out = {"status": "ok", "error": "", "energy": -9.0 * n, "free_energy": -9.01 * n,
-           "forces": np.zeros((n, 3)), "kpts": [1, 1, 1], "wall_time": 1.0}
+    out = {
+        "status": "ok",
+        "error": "",
+        "energy": -9.0 * n,
+        "free_energy": -9.01 * n,
+        "forces": np.zeros((n, 3)),
+        "kpts": [1, 1, 1],
+        "wall_time": 1.0,
+    }
     if all(atoms.pbc):
         out["stress"] = np.zeros(6)
     if molecule:
@@ -86,7 +93,9 @@ def test_cache_and_export_round_trip(tmp_path, monkeypatch):
     # compute time per family: every labelled structure (1 s each here) counted once, in its family
     by_family = manifest["compute"]["by_family"]
     assert sum(f["structures"] for f in by_family.values()) == manifest["compute"]["n_rows"]
-    assert manifest["compute"]["cpu_core_seconds"] == pytest.approx(sum(f["cpu_core_seconds"] for f in by_family.values()))
+    assert manifest["compute"]["cpu_core_seconds"] == pytest.approx(
+        sum(f["cpu_core_seconds"] for f in by_family.values())
+    )
     families = collections.Counter(a.info["config_type"] for a in pool)
     assert {k: by_family[k]["structures"] for k in families} == dict(families)
     assert by_family["dimer"]["structures"] == 3 and by_family["dimer"]["cpu_core_seconds"] == pytest.approx(3.0)
@@ -96,8 +105,12 @@ def _small_plan(tmp_path, monkeypatch, pool):
     """A small generation plan (the atom, 3 dimers, 2 clusters and ``pool``) behind
     structures.generate (``small``, a dict the test may change), the default settings, and
     label(sids=None): fake results in tmp_path/cache.db for those structures (default: all)."""
-    small = {"isolated_atom": structures.isolated_atom(), "dimers": structures.dimers()[:3],
-             "clusters": structures.clusters()[:2], "pool": pool}
+    small = {
+        "isolated_atom": structures.isolated_atom(),
+        "dimers": structures.dimers()[:3],
+        "clusters": structures.clusters()[:2],
+        "pool": pool,
+    }
     monkeypatch.setattr(structures, "generate", lambda group, element="C": small[group])
     settings = dft.DFTSettings()
     cache = dft.Cache(tmp_path / "cache.db")
@@ -106,8 +119,14 @@ def _small_plan(tmp_path, monkeypatch, pool):
         for group in structures.GROUPS:
             for sid, atoms in dft.tasks(group, settings):
                 if sids is None or sid in sids:
-                    cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings,
-                                _fake_result(atoms, dft.is_molecule(atoms)))
+                    cache.write(
+                        sid,
+                        group,
+                        atoms,
+                        dft.geometry_digest(atoms),
+                        settings,
+                        _fake_result(atoms, dft.is_molecule(atoms)),
+                    )
 
     return small, settings, label
 
@@ -163,4 +182,6 @@ def test_failed_compute_is_recorded_not_raised():
     bad = Atoms("C", positions=[[0, 0, 0]], cell=[0, 0, 0], pbc=True)
     out = dft.compute(bad, dft.DFTSettings())
     # GPAW's own complaint where it is installed, the missing module where it is not (as in CI)
-    assert out["status"] == "failed" and ("3 lattice vectors" in out["error"] or "No module named 'gpaw'" in out["error"])
+    assert out["status"] == "failed" and (
+        "3 lattice vectors" in out["error"] or "No module named 'gpaw'" in out["error"]
+    )

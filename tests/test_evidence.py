@@ -7,6 +7,7 @@ import pytest
 from linace.study import evidence
 from linace.study.claims import DrawVerdict, assess_claims, assess_v2_claims, claim_id, grade_over_draws
 from linace.study.records import RunRecord
+
 from test_claims import DFT, record
 
 
@@ -18,10 +19,13 @@ def _resampled(size, draw, K, training_set, offset, test_rmse=0.2):
 
 def _draws():
     """Runs on 'diverse' and 'narrow' at N = 40 (3 draws) and 80 (2 draws), and two runs on the whole set."""
-    records = [_resampled(size, draw, K, s, offset * (1 + draw), rmse)
-               for size, draws in ((80, 2), (40, 3)) for draw in range(draws)
-               for K, offset in ((2, 2.0), (3, -1.5), (4, 0.9))
-               for s, rmse in (("diverse", 0.2), ("narrow", 0.5))]
+    records = [
+        _resampled(size, draw, K, s, offset * (1 + draw), rmse)
+        for size, draws in ((80, 2), (40, 3))
+        for draw in range(draws)
+        for K, offset in ((2, 2.0), (3, -1.5), (4, 0.9))
+        for s, rmse in (("diverse", 0.2), ("narrow", 0.5))
+    ]
     return records + [record(2, "diverse", 0.2, 0.1, 1.0), record(3, "diverse", 0.2, 0.1, 0.5)]
 
 
@@ -39,8 +43,11 @@ def test_sizes_and_grades_by_size_read_the_resampled_runs_only():
 
 
 def test_one_fit_verdicts_grade_claims_1_to_3_on_the_standard_basis_only():
-    records = [record(K, s, rmse, 0.3 / K, wobble) for K, wobble in ((2, 2.0), (3, -1.5), (4, 2.5))
-               for s, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2))]
+    records = [
+        record(K, s, rmse, 0.3 / K, wobble)
+        for K, wobble in ((2, 2.0), (3, -1.5), (4, 2.5))
+        for s, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2))
+    ]
     pure = [{**r, "parameters": {**r["parameters"], "variant": "pure"}} for r in records]
     for r in pure:  # a pure basis that validates worst on `diverse` must not change claim 1a
         if r["parameters"]["training_set"] == "diverse":
@@ -59,11 +66,14 @@ def _verdict(claim, size, verdict, draws=10):
 
 
 def test_verdicts_that_change_with_n_are_named_with_their_verdicts_in_order():
-    graded = {40: [_verdict("1b. Far.", 40, "reproduced"), _verdict("2. Diverge.", 40, "reproduced")],
-              80: [_verdict("1b. Far.", 80, "depends on the draw"), _verdict("2. Diverge.", 80, "reproduced")],
-              320: [_verdict("1b. Far.", 320, "not reproduced", draws=1)]}  # one draw: not a verdict over draws
+    graded = {
+        40: [_verdict("1b. Far.", 40, "reproduced"), _verdict("2. Diverge.", 40, "reproduced")],
+        80: [_verdict("1b. Far.", 80, "depends on the draw"), _verdict("2. Diverge.", 80, "reproduced")],
+        320: [_verdict("1b. Far.", 320, "not reproduced", draws=1)],
+    }  # one draw: not a verdict over draws
     assert evidence.verdicts_changing_with_size(graded, ["1b. Far.", "2. Diverge.", "3. Absent."]) == [
-        "1b: reproduced at N = 40 → depends on the draw at N = 80"]
+        "1b: reproduced at N = 40 → depends on the draw at N = 80"
+    ]
     assert evidence.verdicts_changing_with_size(graded, ["2. Diverge."]) == []
 
 
@@ -73,23 +83,41 @@ def test_resampled_combinations_put_the_standard_basis_and_the_bulk_sets_first()
     pure["parameters"] = {**pure["parameters"], "variant": "pure"}
     order = ("narrow", "crystals", "diverse", "clusters", "clusters+dimers")
     assert evidence.resampled_combinations(records + [pure, records[2]], order) == [
-        ("standard", "narrow"), ("standard", "diverse"), ("standard", "clusters+dimers"), ("standard", "alpha"),
-        ("standard", "zeta"), ("pure", "clusters+dimers")]
-    assert evidence.resampled_combinations(records[:2], order=("zeta",)) == [("standard", "zeta"),
-                                                                             ("standard", "clusters+dimers")]
+        ("standard", "narrow"),
+        ("standard", "diverse"),
+        ("standard", "clusters+dimers"),
+        ("standard", "alpha"),
+        ("standard", "zeta"),
+        ("pure", "clusters+dimers"),
+    ]
+    assert evidence.resampled_combinations(records[:2], order=("zeta",)) == [
+        ("standard", "zeta"),
+        ("standard", "clusters+dimers"),
+    ]
 
 
 def _curve_rows(sizes, alpha, scale=100.0, n=10, variant="standard", training_set="diverse", K=4):
     quantity = {"median": 0.0, "p10": 0.0, "p90": 0.0, "n": n}
-    return [{"variant": variant, "training_set": training_set, "body_order": K, "train_size": N, "draws": n,
-             "distance_to_dft_eV": {**quantity, "median": scale * N ** -alpha},
-             "test_energy_rmse_meV_per_atom": {**quantity, "median": 2 * scale * N ** -(2 * alpha)}}
-            for N in sizes]
+    return [
+        {
+            "variant": variant,
+            "training_set": training_set,
+            "body_order": K,
+            "train_size": N,
+            "draws": n,
+            "distance_to_dft_eV": {**quantity, "median": scale * N**-alpha},
+            "test_energy_rmse_meV_per_atom": {**quantity, "median": 2 * scale * N ** -(2 * alpha)},
+        }
+        for N in sizes
+    ]
 
 
 def test_the_learning_exponent_is_the_power_of_a_power_law():
-    curves = (_curve_rows((40, 80, 160, 320), 0.5) + _curve_rows((40, 80), 3.0, K=3)
-              + _curve_rows((40, 80, 160), 1.0, training_set="narrow"))
+    curves = (
+        _curve_rows((40, 80, 160, 320), 0.5)
+        + _curve_rows((40, 80), 3.0, K=3)
+        + _curve_rows((40, 80, 160), 1.0, training_set="narrow")
+    )
     alpha, sizes = evidence.learning_exponent(curves, "distance_to_dft_eV", body_order=4)
     assert alpha == pytest.approx(0.5) and sizes == [40, 80, 160, 320]
     assert evidence.learning_exponent(curves, "test_energy_rmse_meV_per_atom")[0] == pytest.approx(1.0)

@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
-from conftest import random_carbon
 
 from linace.basis import ACEBasis
 from linace.calculator import ACECalculator
@@ -20,6 +19,8 @@ from linace.fit import (
     select_structures,
     smoothness_prior,
 )
+
+from conftest import random_carbon
 
 E0 = -1.25
 
@@ -49,7 +50,10 @@ def labelled(structures, calc, noise=0.0, seed=0):
 def truth(basis):
     rng = np.random.default_rng(1)
     coefficients = rng.normal(size=len(basis)) / np.arange(1, len(basis) + 1)
-    structures = [random_carbon(n, periodic, seed) for seed, (n, periodic) in enumerate([(4, True), (6, True), (5, False), (3, True), (7, False)] * 4)]
+    structures = [
+        random_carbon(n, periodic, seed)
+        for seed, (n, periodic) in enumerate([(4, True), (6, True), (5, False), (3, True), (7, False)] * 4)
+    ]
     return coefficients, labelled(structures, ACECalculator(basis, coefficients, E0))
 
 
@@ -95,7 +99,7 @@ def test_scaled_spectrum_equals_the_svd_of_the_system(n_rows):
     left, _ = np.linalg.qr(rng.normal(size=(n_rows, min(n_rows, n_basis))))
     right, _ = np.linalg.qr(rng.normal(size=(n_basis, n_basis)))
     singular = np.logspace(3, -9, min(n_rows, n_basis))
-    X = (left * singular) @ right[:, :min(n_rows, n_basis)].T
+    X = (left * singular) @ right[:, : min(n_rows, n_basis)].T
     y = rng.normal(size=n_rows)
     s, Vt, projections, residual = scaled_spectrum(X, y)
     U_ref, s_ref, Vt_ref = np.linalg.svd(X, full_matrices=False)
@@ -110,7 +114,8 @@ def test_scaled_spectrum_equals_the_svd_of_the_system(n_rows):
     z_ref = U_ref.T @ y
     weak, weak_ref = s < 1e-6 * s[0], s_ref < 1e-6 * s_ref[0]
     assert residual + np.sum(projections[weak] ** 2) == pytest.approx(
-        np.sum((y - U_ref @ z_ref) ** 2) + np.sum(z_ref[weak_ref] ** 2), rel=1e-9, abs=1e-20)
+        np.sum((y - U_ref @ z_ref) ** 2) + np.sum(z_ref[weak_ref] ** 2), rel=1e-9, abs=1e-20
+    )
     np.testing.assert_allclose((Vt.T * s**2) @ Vt, X.T @ X, atol=1e-9 * s_ref[0] ** 2)
     np.testing.assert_allclose(np.abs(np.sum(Vt * Vt_ref, axis=1))[s_ref > 1e-6 * s_ref[0]], 1.0, atol=1e-8)
 
@@ -125,8 +130,9 @@ def test_bayesian_regression_of_a_tall_system_equals_the_svd_route():
     Xt, yt = X * np.sqrt(w)[:, None] / gamma, y * np.sqrt(w)
     U, s, Vt = np.linalg.svd(Xt, full_matrices=False)
     z = U.T @ yt
-    ref_mean, ref_covariance, ref_info = evidence_maximisation(s, Vt, z, float(np.sum((yt - U @ z) ** 2)), 500,
-                                                               gamma, float(np.var(yt)))
+    ref_mean, ref_covariance, ref_info = evidence_maximisation(
+        s, Vt, z, float(np.sum((yt - U @ z) ** 2)), 500, gamma, float(np.var(yt))
+    )
     np.testing.assert_allclose(mean, ref_mean, rtol=1e-8, atol=1e-10 * np.abs(ref_mean).max())
     np.testing.assert_allclose(covariance, ref_covariance, rtol=1e-7, atol=1e-10 * np.abs(ref_covariance).max())
     assert info["alpha"] == pytest.approx(ref_info["alpha"], rel=1e-8)
@@ -218,7 +224,9 @@ def test_rows_of_a_subset_are_the_rows_of_its_structures(basis, truth):
     for name in ("energy", "forces", "stress"):
         np.testing.assert_array_equal(subset[name], direct[name])
     picked = [structures[i] for i in chosen]
-    np.testing.assert_array_equal(fit(basis, picked, E0, arrays=subset).coefficients, fit(basis, picked, E0).coefficients)
+    np.testing.assert_array_equal(
+        fit(basis, picked, E0, arrays=subset).coefficients, fit(basis, picked, E0).coefficients
+    )
     assert select_structures(arrays, n_atoms, [])["forces"].shape == (0, len(basis))
     with pytest.raises(IndexError, match="0..19"):
         select_structures(arrays, n_atoms, [20])
@@ -265,8 +273,9 @@ def test_bad_input(basis, truth):
     wrong_forces.calc = SinglePointCalculator(wrong_forces, energy=1.0, forces=np.zeros((len(wrong_forces) + 1, 3)))
     with pytest.raises(FitError, match=r"structure 0 .*forces have shape \(5, 3\), expected \(4, 3\)"):
         fit(basis, [wrong_forces], E0)
-    wrong_stress.calc = SinglePointCalculator(wrong_stress, energy=1.0, forces=np.zeros((len(wrong_stress), 3)),
-                                              stress=np.zeros(5))
+    wrong_stress.calc = SinglePointCalculator(
+        wrong_stress, energy=1.0, forces=np.zeros((len(wrong_stress), 3)), stress=np.zeros(5)
+    )
     with pytest.raises(FitError, match="the stress label has 5 components, expected 6"):
         fit(basis, [wrong_stress], E0)
     with pytest.raises(FitError, match="rank"):
@@ -332,7 +341,7 @@ def _entries(cache):
 
 def _blocks(data):
     """Four datasets of five structures each, of equal composition: equal entries in the cache."""
-    return [data[i:i + 5] for i in range(0, 20, 5)]
+    return [data[i : i + 5] for i in range(0, 20, 5)]
 
 
 def test_the_design_cache_keeps_to_its_byte_budget_least_recently_used_first(basis, truth, tmp_path):
@@ -410,8 +419,14 @@ def test_the_budget_comes_from_the_environment(monkeypatch, tmp_path):
 
     monkeypatch.delenv(fitting.CACHE_SIZE_VARIABLE, raising=False)
     assert DesignCache(tmp_path).max_bytes == fitting.DEFAULT_CACHE_BYTES == 10**9
-    for text, size in (("2.5M", 2_500_000), ("1G", 10**9), ("750k", 750_000), ("123", 123), ("0", 0),
-                       (" 2 GB ", 2 * 10**9)):
+    for text, size in (
+        ("2.5M", 2_500_000),
+        ("1G", 10**9),
+        ("750k", 750_000),
+        ("123", 123),
+        ("0", 0),
+        (" 2 GB ", 2 * 10**9),
+    ):
         monkeypatch.setenv(fitting.CACHE_SIZE_VARIABLE, text)
         assert DesignCache(tmp_path).max_bytes == size, text
     assert DesignCache(tmp_path, max_bytes=5).max_bytes == 5  # an explicit budget wins

@@ -16,7 +16,7 @@ def scipy_real_harmonics(vectors, l_max):
     phi = np.arctan2(vectors[:, 1], vectors[:, 0])
     out = np.empty((len(vectors), n_harmonics(l_max)))
     for l in range(l_max + 1):
-        for m in range(0, l + 1):
+        for m in range(l + 1):
             if hasattr(special, "sph_harm_y"):
                 y = special.sph_harm_y(l, m, theta, phi)
             else:  # scipy < 1.15: sph_harm(m, n, azimuth, polar)
@@ -61,9 +61,7 @@ def test_gradient_against_finite_differences():
         _, dY = real_sph_harm(point[None], L_MAX, gradient=True)
         direction = rng.normal(size=3)
         for lm in range(n_harmonics(L_MAX)):
-            errors = fd_errors(
-                lambda v: real_sph_harm(v[None], L_MAX)[0, lm], lambda v: dY[0, lm], point, direction
-            )
+            errors = fd_errors(lambda v: real_sph_harm(v[None], L_MAX)[0, lm], lambda v: dY[0, lm], point, direction)  # noqa: B023
             assert_fd_converges(errors, np.abs(dY[0, lm]).max(), f"dY[{lm}]")
 
 

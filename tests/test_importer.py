@@ -20,8 +20,8 @@ from ase.io import write
 
 from linace.analysis import convergence_range
 from linace.study import data_commands, datasets, importer, runs
-from linace.study.records import as_record
 from linace.study.example_data import labelled
+from linace.study.records import as_record
 
 E_ATOM = labelled(Atoms("Cu", positions=[[0, 0, 0]])).get_potential_energy()
 
@@ -72,11 +72,30 @@ def published(tmp_path_factory) -> Path:
 
 
 def _import(published: Path, into: Path, *extra: str, sources=None) -> int:
-    sources = sources or [f"bulk={published / 'train.xyz'}", f"test={published / 'val.xyz'}",
-                          f"dimers={published / 'dimers.xyz'}"]
-    return data_commands.main(["import", *sources, "--into", str(into), "--element", "Cu", "--energy-key",
-                               "dft_energy", "--forces-key", "force", "--e0", str(E_ATOM / units.Ry), "--e0-units",
-                               "rydberg", *extra])
+    sources = sources or [
+        f"bulk={published / 'train.xyz'}",
+        f"test={published / 'val.xyz'}",
+        f"dimers={published / 'dimers.xyz'}",
+    ]
+    return data_commands.main(
+        [
+            "import",
+            *sources,
+            "--into",
+            str(into),
+            "--element",
+            "Cu",
+            "--energy-key",
+            "dft_energy",
+            "--forces-key",
+            "force",
+            "--e0",
+            str(E_ATOM / units.Ry),
+            "--e0-units",
+            "rydberg",
+            *extra,
+        ]
+    )
 
 
 def test_import_of_another_codes_files(published, tmp_path, capsys):
@@ -99,33 +118,57 @@ def test_import_of_another_codes_files(published, tmp_path, capsys):
     assert record["keys"] == {"energy": "dft_energy", "forces": "force", "stress": "stress"}
     assert record["sets"]["bulk"]["source_sha256"] == datasets.sha256(published / "train.xyz")
     assert record["sets"]["dimers"]["molecules_taken_out_of_box"] == 30
-    assert record["sets"]["isolated_atom"] == {"source": "given as a number", "value": E_ATOM / units.Ry,
-                                               "units": "rydberg", "factor_eV_per_unit": units.Ry}
+    assert record["sets"]["isolated_atom"] == {
+        "source": "given as a number",
+        "value": E_ATOM / units.Ry,
+        "units": "rydberg",
+        "factor_eV_per_unit": units.Ry,
+    }
     assert meta["compare_range"] == list(convergence_range("Cu"))
     assert runs.training_sets(into) == ["dimers", "bulk"]
 
 
 def test_missing_keys_are_listed(published, tmp_path):
-    with pytest.raises(datasets.DatasetError, match=r"train.xyz, structure 0: no energy under 'energy'; the file has "
-                                                    r"info keys: config_type, dft_energy.*per-atom arrays: force.*"
-                                                    r"--energy-key"):
+    with pytest.raises(
+        datasets.DatasetError,
+        match=r"train.xyz, structure 0: no energy under 'energy'; the file has "
+        r"info keys: config_type, dft_energy.*per-atom arrays: force.*"
+        r"--energy-key",
+    ):
         importer.import_data([f"bulk={published / 'train.xyz'}"], tmp_path / "x", "Cu", check=False)
     with pytest.raises(datasets.DatasetError, match=r"no forces under 'forces'.*per-atom arrays: force.*--forces-key"):
-        importer.import_data([f"bulk={published / 'train.xyz'}"], tmp_path / "x", "Cu", energy_key="dft_energy",
-                             check=False)
+        importer.import_data(
+            [f"bulk={published / 'train.xyz'}"], tmp_path / "x", "Cu", energy_key="dft_energy", check=False
+        )
     assert not (tmp_path / "x").exists()
 
 
 def test_a_molecule_in_a_small_box_is_refused_with_the_reason(published, tmp_path):
     write(tmp_path / "boxed.xyz", _dimers([2.2, 2.6], box=7.0), format="extxyz")
-    with pytest.raises(datasets.DatasetError, match=r"set 'dimers', structure 0 \(boxed.xyz\[0\]\): a molecule in a "
-                                                    r"periodic box must be isolated within the cut-off 8.256 A.*an atom is "
-                                                    r"4.800 A from a periodic image"):
-        importer.import_data([f"dimers={tmp_path / 'boxed.xyz'}"], tmp_path / "x", "Cu", energy_key="dft_energy",
-                             forces_key="force", check=False)
+    with pytest.raises(
+        datasets.DatasetError,
+        match=r"set 'dimers', structure 0 \(boxed.xyz\[0\]\): a molecule in a "
+        r"periodic box must be isolated within the cut-off 8.256 A.*an atom is "
+        r"4.800 A from a periodic image",
+    ):
+        importer.import_data(
+            [f"dimers={tmp_path / 'boxed.xyz'}"],
+            tmp_path / "x",
+            "Cu",
+            energy_key="dft_energy",
+            forces_key="force",
+            check=False,
+        )
     # with a smaller cut-off the same box holds an isolated molecule
-    meta = importer.import_data([f"dimers={tmp_path / 'boxed.xyz'}"], tmp_path / "y", "Cu", energy_key="dft_energy",
-                                forces_key="force", rcut=4.0, check=False)
+    meta = importer.import_data(
+        [f"dimers={tmp_path / 'boxed.xyz'}"],
+        tmp_path / "y",
+        "Cu",
+        energy_key="dft_energy",
+        forces_key="force",
+        rcut=4.0,
+        check=False,
+    )
     assert meta["import"]["sets"]["dimers"]["molecules_taken_out_of_box"] == 2
 
 
@@ -139,8 +182,9 @@ def test_isolated_within_cutoff():
 
 def test_dimer_curve_from_a_table_in_bohr_and_rydberg(published, tmp_path):
     into = tmp_path / "cu"
-    assert _import(published, into, "--dimer-table", str(published / "dimer_bohr_ry.dat"),
-                   "--units", "bohr,rydberg") == 0
+    assert (
+        _import(published, into, "--dimer-table", str(published / "dimer_bohr_ry.dat"), "--units", "bohr,rydberg") == 0
+    )
     meta = datasets.manifest(into)
     assert meta["sets"]["dimer_curve"]["role"] == "reference"
     assert "dimer_curve" not in runs.training_sets(into)
@@ -166,14 +210,30 @@ def test_dimer_table_errors_name_the_line(tmp_path):
 
 def test_split_of_a_single_file(published, tmp_path):
     into = tmp_path / "cu"
-    assert _import(published, into, "--split", "bulk", "--test-fraction", "0.25", "--seed", "7",
-                   sources=[f"bulk={published / 'train.xyz'}", f"dimers={published / 'dimers.xyz'}"]) == 0
+    assert (
+        _import(
+            published,
+            into,
+            "--split",
+            "bulk",
+            "--test-fraction",
+            "0.25",
+            "--seed",
+            "7",
+            sources=[f"bulk={published / 'train.xyz'}", f"dimers={published / 'dimers.xyz'}"],
+        )
+        == 0
+    )
     meta = datasets.manifest(into)
     assert meta["sets"]["test"]["n_structures"] == 2 and meta["sets"]["bulk"]["n_structures"] == 6
     split = meta["import"]["sets"]
     assert sorted(split["test"]["indices"] + split["bulk"]["indices"]) == list(range(8))
-    assert meta["import"]["split"] == {"set": "bulk", "test_fraction": 0.25, "seed": 7,
-                                       "generator": "numpy.random.default_rng(seed).permutation"}
+    assert meta["import"]["split"] == {
+        "set": "bulk",
+        "test_fraction": 0.25,
+        "seed": 7,
+        "generator": "numpy.random.default_rng(seed).permutation",
+    }
     expected = np.sort(np.random.default_rng(7).permutation(8)[:2]).tolist()
     assert split["test"]["indices"] == expected
 
@@ -181,13 +241,33 @@ def test_split_of_a_single_file(published, tmp_path):
 def test_nothing_is_written_when_the_import_fails_and_nothing_is_overwritten(published, tmp_path, capsys):
     into = tmp_path / "cu"
     # no test set: refused before anything is read
-    assert _import(published, into, sources=[f"bulk={published / 'train.xyz'}", f"dimers={published / 'dimers.xyz'}"]) == 1
+    assert (
+        _import(published, into, sources=[f"bulk={published / 'train.xyz'}", f"dimers={published / 'dimers.xyz'}"]) == 1
+    )
     assert "needs test (a file, or --split SET)" in capsys.readouterr().err
     assert not into.exists() or not any(into.iterdir())
     # a dimer curve with an E0 of another convention: the check fails, nothing is left behind
-    assert data_commands.main(["import", f"bulk={published / 'train.xyz'}", f"test={published / 'val.xyz'}",
-                          f"dimers={published / 'dimers.xyz'}", "--into", str(into), "--element", "Cu",
-                          "--energy-key", "dft_energy", "--forces-key", "force", "--e0", str(E_ATOM + 3.0)]) == 1
+    assert (
+        data_commands.main(
+            [
+                "import",
+                f"bulk={published / 'train.xyz'}",
+                f"test={published / 'val.xyz'}",
+                f"dimers={published / 'dimers.xyz'}",
+                "--into",
+                str(into),
+                "--element",
+                "Cu",
+                "--energy-key",
+                "dft_energy",
+                "--forces-key",
+                "force",
+                "--e0",
+                str(E_ATOM + 3.0),
+            ]
+        )
+        == 1
+    )
     assert "lies -6.000 eV from 2 E0" in capsys.readouterr().err
     assert not into.exists() or not any(into.iterdir())
     assert not list(tmp_path.glob(".cu-import-*"))  # no scratch folder left
@@ -205,18 +285,32 @@ def test_compare_range_belongs_to_the_data_directory(published, tmp_path, capsys
     write(tmp_path / "short.xyz", _dimers(np.linspace(2.0, 7.0, 20)), format="extxyz")
     assert _import(published, into, sources=short + [f"dimers={tmp_path / 'short.xyz'}"]) == 1
     assert "set the folder's range with --compare-range LO HI inside 2.000-7.000 A" in capsys.readouterr().err
-    assert _import(published, into, "--compare-range", "2.0", "5.0",
-                   sources=short + [f"dimers={tmp_path / 'short.xyz'}"]) == 0
+    assert (
+        _import(published, into, "--compare-range", "2.0", "5.0", sources=short + [f"dimers={tmp_path / 'short.xyz'}"])
+        == 0
+    )
     assert datasets.comparison_range(into) == (2.0, 5.0)
     assert datasets.comparison_range(element="C") == convergence_range("C")  # committed data: the element's
 
 
 def test_check_refuses_a_test_set_that_repeats_training_structures(published, tmp_path, capsys):
     into = tmp_path / "cu"
-    assert _import(published, into, sources=[f"bulk={published / 'train.xyz'}", f"test={published / 'train.xyz'}",
-                                             f"dimers={published / 'dimers.xyz'}"]) == 1
-    assert ("structure 0 of the test set 'test' is structure 0 of the training set 'bulk' (same geometry)"
-            in capsys.readouterr().err)
+    assert (
+        _import(
+            published,
+            into,
+            sources=[
+                f"bulk={published / 'train.xyz'}",
+                f"test={published / 'train.xyz'}",
+                f"dimers={published / 'dimers.xyz'}",
+            ],
+        )
+        == 1
+    )
+    assert (
+        "structure 0 of the test set 'test' is structure 0 of the training set 'bulk' (same geometry)"
+        in capsys.readouterr().err
+    )
 
 
 def test_geometry_digest_sees_round_off_not_differences():
@@ -236,8 +330,22 @@ def test_dimer_tail_tolerance(published, tmp_path, capsys):
     into = tmp_path / "cu"
     sources = [f"bulk={published / 'train.xyz'}", f"test={published / 'val.xyz'}", f"dimers={published / 'dimers.xyz'}"]
     e0 = str((E_ATOM + 0.1) / units.Ry)  # 0.1 eV per atom off: the curve ends 0.2 eV from 2 E0
-    args = ["import", *sources, "--into", str(into), "--element", "Cu", "--energy-key", "dft_energy",
-            "--forces-key", "force", "--e0", e0, "--e0-units", "rydberg"]
+    args = [
+        "import",
+        *sources,
+        "--into",
+        str(into),
+        "--element",
+        "Cu",
+        "--energy-key",
+        "dft_energy",
+        "--forces-key",
+        "force",
+        "--e0",
+        e0,
+        "--e0-units",
+        "rydberg",
+    ]
     assert data_commands.main(args) == 1
     err = capsys.readouterr().err
     assert "lies -0.200 eV from 2 E0" in err and "more than 50 meV" in err
@@ -251,12 +359,18 @@ def test_parse_errors_name_file_line_and_structure(published, tmp_path):
     line = 2 * (count + 2) + 2 + 3  # structure 2, its 4th atom (1-based line numbers: +1 below)
     text[line] = text[line].replace(text[line].split()[2], "x.yz", 1)
     (tmp_path / "broken.xyz").write_text("\n".join(text) + "\n")
-    with pytest.raises(datasets.DatasetError, match=rf"broken.xyz, line {line + 1} \(structure 2\): cannot parse: "
-                                                    r"pos value 'x.yz' is not a number"):
+    with pytest.raises(
+        datasets.DatasetError,
+        match=rf"broken.xyz, line {line + 1} \(structure 2\): cannot parse: "
+        r"pos value 'x.yz' is not a number",
+    ):
         datasets.read_extxyz(tmp_path / "broken.xyz")
     (tmp_path / "short.xyz").write_text("\n".join(text[: count + 2 + 3]) + "\n")
-    with pytest.raises(datasets.DatasetError, match=rf"short.xyz, line {count + 3} \(structure 1\): {count} atoms "
-                                                    r"announced, the file ends after 1"):
+    with pytest.raises(
+        datasets.DatasetError,
+        match=rf"short.xyz, line {count + 3} \(structure 1\): {count} atoms "
+        r"announced, the file ends after 1",
+    ):
         datasets.read_extxyz(tmp_path / "short.xyz")
 
 
@@ -283,10 +397,21 @@ def test_manifest_command_reads_xyz_and_leaves_no_manifest_when_the_check_fails(
 def test_a_training_set_that_cannot_fit_is_refused_before_any_work(published, tmp_path, capsys):
     into = tmp_path / "cu"
     write(tmp_path / "atom.xyz", _other_code([labelled(Atoms("Cu", positions=[[0, 0, 0]]))]), format="extxyz")
-    assert _import(published, into, sources=[f"lonely={tmp_path / 'atom.xyz'}", f"test={published / 'val.xyz'}",
-                                             f"dimers={published / 'dimers.xyz'}"]) == 1
-    assert ("training set 'lonely' (1 structure(s)) cannot fit a potential: no atom has a neighbour within the "
-            "cut-off") in capsys.readouterr().err
+    assert (
+        _import(
+            published,
+            into,
+            sources=[
+                f"lonely={tmp_path / 'atom.xyz'}",
+                f"test={published / 'val.xyz'}",
+                f"dimers={published / 'dimers.xyz'}",
+            ],
+        )
+        == 1
+    )
+    assert (
+        "training set 'lonely' (1 structure(s)) cannot fit a potential: no atom has a neighbour within the cut-off"
+    ) in capsys.readouterr().err
     with pytest.raises(datasets.DatasetError, match="nothing to fit"):
         cells = [labelled(bulk("Cu", "fcc", a=3.61, cubic=True)) for _ in range(3)]  # identical, no force
         datasets.check_trainable(cells, "same", 5.0)
@@ -306,6 +431,7 @@ def _replace_bulk_by_an_atom(load):
         if name == "bulk":
             return [labelled(Atoms("Cu", positions=[[0, 0, 0]]))]
         return load(name, data_dir, element)
+
     return patched
 
 
@@ -313,8 +439,20 @@ def test_a_run_on_an_imported_folder_uses_its_range_and_reference(published, tmp
     from linace.fit import DesignCache
 
     into = tmp_path / "cu"
-    assert _import(published, into, "--dimer-table", str(published / "dimer_bohr_ry.dat"), "--units", "bohr,rydberg",
-                   "--compare-range", "2.0", str(R_MAX + 0.25)) == 0
+    assert (
+        _import(
+            published,
+            into,
+            "--dimer-table",
+            str(published / "dimer_bohr_ry.dat"),
+            "--units",
+            "bohr,rydberg",
+            "--compare-range",
+            "2.0",
+            str(R_MAX + 0.25),
+        )
+        == 0
+    )
     run = runs.train(2, "bulk", data_dir=into, cache=DesignCache(tmp_path / "cache"), progress=False)
     assert as_record(run.record).dimer_summary["range_A"] == [2.0, R_MAX + 0.25]
     assert run.curve.r.max() >= R_MAX + 0.25  # the grid was extended to cover the range
@@ -322,8 +460,9 @@ def test_a_run_on_an_imported_folder_uses_its_range_and_reference(published, tmp
     from linace.study.results import record_range
 
     assert record_range(run.record) == (2.0, R_MAX + 0.25)
-    run = runs.train(2, "bulk", data_dir=into, cache=DesignCache(tmp_path / "cache"), progress=False,
-                     compare_range=(2.1, 4.0))
+    run = runs.train(
+        2, "bulk", data_dir=into, cache=DesignCache(tmp_path / "cache"), progress=False, compare_range=(2.1, 4.0)
+    )
     assert as_record(run.record).dimer_summary["range_A"] == [2.1, 4.0]
     assert run.parameters["compare_range"] == [2.1, 4.0]
 
@@ -345,9 +484,16 @@ def test_the_books_published_sample_imports_as_the_book_says(tmp_path):
     with pytest.raises(datasets.DatasetError, match="no energy; it has info keys: config_type, dft_energy"):
         datasets.write_manifest(sample.folder, "Cu")
     meta = importer.import_data(
-        [f"bulk={sample.train}", f"test={sample.test}", f"dimers={sample.dimers}"], tmp_path / "cu", "Cu",
-        energy_key="dft_energy", forces_key="force", e0=sample.e0_rydberg, e0_units="rydberg",
-        dimer_table=sample.dimer_table, table_units=("bohr", "rydberg"))
+        [f"bulk={sample.train}", f"test={sample.test}", f"dimers={sample.dimers}"],
+        tmp_path / "cu",
+        "Cu",
+        energy_key="dft_energy",
+        forces_key="force",
+        e0=sample.e0_rydberg,
+        e0_units="rydberg",
+        dimer_table=sample.dimer_table,
+        table_units=("bohr", "rydberg"),
+    )
     assert set(meta["sets"]) == {"bulk", "test", "dimers", "isolated_atom", "dimer_curve"}
     assert datasets.e0(tmp_path / "cu") == pytest.approx(E_ATOM, abs=1e-9)
     r, energy = datasets.dimer_reference(tmp_path / "cu")
@@ -358,15 +504,20 @@ def test_the_books_published_sample_imports_as_the_book_says(tmp_path):
 def test_held_out_structures_dropped_from_training_sets_on_request(published, tmp_path, capsys):
     """The paper's silicon validation split was drawn from the union of its training sets: without
     --drop-shared the overlap is an error; with 'training', the shared structures leave the
-    training sets and their source indices are recorded (here 'test' would empty the test set). A second held-out set (role test) is
+    training sets and their source indices are recorded (here 'test' would empty the test set). A
+    second held-out set (role test) is
     validated on by every run."""
     union = tmp_path / "union.xyz"
     train = _other_code(_cells(8, seed=1))
     write(union, train, format="extxyz")
     write(tmp_path / "val.xyz", [train[2], train[5]], format="extxyz")
     write(tmp_path / "val2.xyz", _other_code(_cells(3, seed=300)), format="extxyz")
-    sources = [f"bulk={union}", f"test={tmp_path / 'val.xyz'}", f"test_more={tmp_path / 'val2.xyz'}",
-               f"dimers={published / 'dimers.xyz'}"]
+    sources = [
+        f"bulk={union}",
+        f"test={tmp_path / 'val.xyz'}",
+        f"test_more={tmp_path / 'val2.xyz'}",
+        f"dimers={published / 'dimers.xyz'}",
+    ]
     into = tmp_path / "cu"
     assert _import(published, into, "--role", "test_more=test", sources=sources) == 1
     assert "structure 0 of the test set 'test' is structure 2 of the training set 'bulk'" in capsys.readouterr().err
@@ -390,9 +541,15 @@ def test_shared_structures_dropped_from_the_held_out_set(published, tmp_path):
     val = _other_code(_cells(4, seed=100))
     write(tmp_path / "train.xyz", train, format="extxyz")
     write(tmp_path / "val.xyz", val[:3] + [train[6]], format="extxyz")
-    meta = importer.import_data([f"bulk={tmp_path / 'train.xyz'}", f"test={tmp_path / 'val.xyz'}",
-                                 f"dimers={published / 'dimers.xyz'}"], tmp_path / "cu", "Cu", energy_key="dft_energy",
-                                forces_key="force", e0=E_ATOM, drop_shared="test")
+    meta = importer.import_data(
+        [f"bulk={tmp_path / 'train.xyz'}", f"test={tmp_path / 'val.xyz'}", f"dimers={published / 'dimers.xyz'}"],
+        tmp_path / "cu",
+        "Cu",
+        energy_key="dft_energy",
+        forces_key="force",
+        e0=E_ATOM,
+        drop_shared="test",
+    )
     assert meta["sets"]["bulk"]["n_structures"] == 8 and meta["sets"]["test"]["n_structures"] == 3
     assert meta["import"]["sets"]["test"]["dropped_as_shared"] == [3] and meta["import"]["drop_shared"] == "test"
 

@@ -22,8 +22,18 @@ def test_checked_request_refuses_before_anything_is_read(tmp_path):
     for name in ("b.xyz", "a.xyz", "d.xyz"):
         (tmp_path / name).write_text("not read")
     b, a, d = (str(tmp_path / name) for name in ("b.xyz", "a.xyz", "d.xyz"))
-    args = dict(folder=tmp_path / "out", element="Cu", e0=None, dimer_table=None, table_zero="absolute", split=None,
-                test_fraction=0.1, rcut=None, overwrite=False, check=False)
+    args = dict(
+        folder=tmp_path / "out",
+        element="Cu",
+        e0=None,
+        dimer_table=None,
+        table_zero="absolute",
+        split=None,
+        test_fraction=0.1,
+        rcut=None,
+        overwrite=False,
+        check=False,
+    )
     parsed, rcut = importer._checked_request([f"bulk={b}"], **args)
     assert [source.name for source in parsed] == ["bulk"] and rcut == element_scales("Cu")[0]  # Cu's cut-off
     with pytest.raises(DatasetError, match="given twice"):

@@ -28,13 +28,28 @@ def _imported_modules(path: Path) -> set[str]:
 
 def test_library_modules_are_the_ones_of_the_design():
     assert {p.stem for p in LIBRARY_MODULES} == {
-        "__init__", "radial", "harmonics", "coupling", "expansion", "spec", "tables", "neighbourhood", "basis",
-        "calculator", "fit", "streaming", "analysis", "io"}
+        "__init__",
+        "radial",
+        "harmonics",
+        "coupling",
+        "expansion",
+        "spec",
+        "tables",
+        "neighbourhood",
+        "basis",
+        "calculator",
+        "fit",
+        "streaming",
+        "analysis",
+        "io",
+    }
 
 
 def test_library_never_imports_the_study():
-    offenders = {p.name: sorted(n for n in _imported_modules(p) if n == "linace.study" or n.startswith("linace.study."))
-                 for p in LIBRARY_MODULES}
+    offenders = {
+        p.name: sorted(n for n in _imported_modules(p) if n == "linace.study" or n.startswith("linace.study."))
+        for p in LIBRARY_MODULES
+    }
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
@@ -84,9 +99,13 @@ def module_names(package_dir: Path) -> dict[str, Path]:
 def _is_main_guard(node: ast.AST) -> bool:
     """``if __name__ == "__main__":``."""
     test = getattr(node, "test", None)
-    return (isinstance(node, ast.If) and isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
-            and test.left.id == "__name__" and any(isinstance(c, ast.Constant) and c.value == "__main__"
-                                                   for c in test.comparators))
+    return (
+        isinstance(node, ast.If)
+        and isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
 
 
 def import_graph(package_dir: Path) -> dict[str, set[str]]:
@@ -118,8 +137,9 @@ def import_graph(package_dir: Path) -> dict[str, set[str]]:
                 if node.level:
                     anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                     base = ".".join(anchor + ([base] if base else []))
-                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
-                           for alias in node.names]
+                targets = [
+                    f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names
+                ]
             else:
                 continue
             for target in targets:
@@ -177,8 +197,9 @@ def test_the_circle_detector_finds_planted_circles(tmp_path):
     (package / "sub" / "__init__.py").write_text("from . import c\n")
     (package / "a.py").write_text("from .b import f\n")
     (package / "b.py").write_text("def f():\n    from pkg import a\n    return a\n")  # through a function
-    (package / "sub" / "c.py").write_text("from typing import TYPE_CHECKING\n"
-                                          "if TYPE_CHECKING:\n    from ..d import X\n")
+    (package / "sub" / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..d import X\n"
+    )
     (package / "d.py").write_text("import pkg.sub.c as c\nX = 1\n")
     (package / "e.py").write_text("import pkg.a\nif __name__ == '__main__':\n    from pkg.f import main\n")
     (package / "f.py").write_text("from pkg import e\ndef main():\n    pass\n")

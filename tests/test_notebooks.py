@@ -17,8 +17,9 @@ def execute(name: str, tmp_path: Path, **parameters) -> Path:
     notebook = tmp_path / f"{name}.ipynb"
     jupytext.write(jupytext.read(BOOK / f"{name}.py"), notebook)
     output = tmp_path / f"{name}.out.ipynb"
-    papermill.execute_notebook(notebook, output, parameters=parameters, cwd=str(BOOK), progress_bar=False,
-                               kernel_name="python3")
+    papermill.execute_notebook(
+        notebook, output, parameters=parameters, cwd=str(BOOK), progress_bar=False, kernel_name="python3"
+    )
     return output
 
 
@@ -77,8 +78,14 @@ def test_beyond_notebook(tmp_path, synthetic_environment, synthetic_data):
         for training_set in ("diverse", "clusters+dimers"):
             run = runs.train(3, training_set, variant, "blr-smooth", data_dir=synthetic_data, progress=False)
             write_json_atomic(results / f"K3-{training_set}-{variant}-blr-smooth.json", run.record)
-    output = execute("06_beyond", tmp_path, results_dir=str(results), focus_body_order=3, span_body_orders=[3],
-                     span_sets=["diverse", "clusters"])
+    output = execute(
+        "06_beyond",
+        tmp_path,
+        results_dir=str(results),
+        focus_body_order=3,
+        span_body_orders=[3],
+        span_sets=["diverse", "clusters"],
+    )
     text = output.read_text()
     assert "v2c." in text and "Verdict" in text
 
@@ -94,14 +101,29 @@ def test_evidence_notebook(tmp_path, synthetic_environment, synthetic_data):
         for training_set in ("narrow", "crystals", "diverse"):
             run = runs.train(K, training_set, data_dir=synthetic_data, progress=False)
             write_json_atomic(full / f"K{K}-{training_set}.json", run.record)
-    grid = resample.resample_grid({"standard": ("narrow", "crystals", "diverse")}, body_orders=(2, 3, 4),
-                                  sizes=(3, 6), draws=3, set_sizes={"narrow": 6, "crystals": 6, "diverse": 6})
-    report = resample.run_resampling(grid, tmp_path / "resampled", concurrent.futures.ThreadPoolExecutor(2),
-                                     progress=False, data_dir=synthetic_data,
-                                     data_manifest=synthetic_data / "manifest.json")
+    grid = resample.resample_grid(
+        {"standard": ("narrow", "crystals", "diverse")},
+        body_orders=(2, 3, 4),
+        sizes=(3, 6),
+        draws=3,
+        set_sizes={"narrow": 6, "crystals": 6, "diverse": 6},
+    )
+    report = resample.run_resampling(
+        grid,
+        tmp_path / "resampled",
+        concurrent.futures.ThreadPoolExecutor(2),
+        progress=False,
+        data_dir=synthetic_data,
+        data_manifest=synthetic_data / "manifest.json",
+    )
     assert report.ok
-    output = execute("05b_evidence", tmp_path, results_dir=str(tmp_path / "resampled"), full_results_dir=str(full),
-                     focus_body_order=3)
+    output = execute(
+        "05b_evidence",
+        tmp_path,
+        results_dir=str(tmp_path / "resampled"),
+        full_results_dir=str(full),
+        focus_body_order=3,
+    )
     text = output.read_text()
     assert " of 3 | " in text  # claims graded on the three draws of N = 3
     assert "| claim | one fit | N = 3 | N = 6 |" in text and "| 1a | " in text  # one row per claim, a column per N
@@ -129,8 +151,14 @@ def test_silicon_notebook(tmp_path, synthetic_environment, synthetic_silicon, sy
                 for training_set in ("diverse", "clusters", "clusters+dimers"):
                     run = runs.train(K, training_set, variant, data_dir=folder, progress=False)
                     write_json_atomic(results / f"K{K}-{training_set}-{variant}.json", run.record)
-    output = execute("07_silicon", tmp_path, data_dir=str(synthetic_silicon), results_dir=str(tmp_path / "si"),
-                     carbon_results_dir=str(tmp_path / "c"), focus_body_order=3)
+    output = execute(
+        "07_silicon",
+        tmp_path,
+        data_dir=str(synthetic_silicon),
+        results_dir=str(tmp_path / "si"),
+        carbon_results_dir=str(tmp_path / "c"),
+        focus_body_order=3,
+    )
     text = output.read_text()
     assert "Si: $E_0$ = " in text and "compared over 1.52–6.84 Å" in text
     assert "| claim | the paper says | Si | C |" in text and "v2c." in text
@@ -161,7 +189,9 @@ def test_robustness_notebook(tmp_path):
     assert "0 of 7 verdicts are the same under every alternative" in text
 
 
-def _sweep_records(folder, results, orders=(2, 3), sets=("narrow", "crystals", "diverse", "clusters", "clusters+dimers")):
+def _sweep_records(
+    folder, results, orders=(2, 3), sets=("narrow", "crystals", "diverse", "clusters", "clusters+dimers")
+):
     from linace.study import runs
     from linace.study.results import write_json_atomic
 
@@ -177,8 +207,13 @@ def test_landing_page(tmp_path, synthetic_environment, synthetic_data):
     """The landing page on synthetic carbon runs without silicon or resampled runs: the bottom line,
     the claims table (not resampled) and the figure."""
     _sweep_records(synthetic_data, tmp_path / "results")
-    text = execute("intro", tmp_path, carbon_results_dir=str(tmp_path / "results"),
-                   carbon_resampled_dir=str(tmp_path / "none"), silicon_results_dir=str(tmp_path / "none")).read_text()
+    text = execute(
+        "intro",
+        tmp_path,
+        carbon_results_dir=str(tmp_path / "results"),
+        carbon_resampled_dir=str(tmp_path / "none"),
+        silicon_results_dir=str(tmp_path / "none"),
+    ).read_text()
     assert "**The bottom line.** Trained on bulk carbon" in text
     assert "| claim | the paper says | one fit | over draws |" in text and "not resampled" in text
     assert "image/png" in text and "| carbon | K = " in text
@@ -188,9 +223,14 @@ def test_runs_index_and_history_pages(tmp_path, synthetic_environment, synthetic
     """The index of the sweep runs lists carbon's runs (silicon: none, said so); the history appendix
     runs without saved states (the synthetic registry has none)."""
     _sweep_records(synthetic_data, tmp_path / "results", sets=("diverse", "clusters+dimers"))
-    text = execute("runs", tmp_path, results_dirs={"C": str(tmp_path / "results"), "Si": str(tmp_path / "none")},
-                   book_dir=str(tmp_path)).read_text()
+    text = execute(
+        "runs",
+        tmp_path,
+        results_dirs={"C": str(tmp_path / "results"), "Si": str(tmp_path / "none")},
+        book_dir=str(tmp_path),
+    ).read_text()
     assert "| training set | K = 2 | K = 3 |" in text and "No runs in" in text
-    text = execute("history", tmp_path, results_dir=str(tmp_path / "results"),
-                   resampled_dir=str(tmp_path / "none")).read_text()
+    text = execute(
+        "history", tmp_path, results_dir=str(tmp_path / "results"), resampled_dir=str(tmp_path / "none")
+    ).read_text()
     assert "No earlier state is saved" in text

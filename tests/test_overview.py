@@ -8,6 +8,7 @@ import pytest
 
 from linace.study import datasets, overview, report, sweep
 from linace.study.claims import ATTRIBUTION_SETS, CONVERGED_EV
+
 from test_claims import record
 
 needs_carbon = pytest.mark.skipif("dimers" not in datasets.names(), reason="committed carbon data absent")
@@ -23,8 +24,11 @@ def _write(folder, records):
 def _runs():
     """Bulk runs far from DFT at K = 2..4 and, per variant, clusters that do not converge and clusters
     plus dimers that do."""
-    out = [record(K, s, rmse, 0.3 / K, wobble) for K, wobble in ((2, 2.0), (3, -1.5), (4, 2.5))
-           for s, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2))]
+    out = [
+        record(K, s, rmse, 0.3 / K, wobble)
+        for K, wobble in ((2, 2.0), (3, -1.5), (4, 2.5))
+        for s, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2))
+    ]
     for variant in ("standard", "pure"):
         for training_set, offsets in (("clusters", (1.0, -1.0, 1.0)), ("clusters+dimers", (1.0, 0.3, 0.25))):
             for K, offset in zip((2, 3, 4), offsets):
@@ -66,13 +70,17 @@ def test_the_bottom_line_and_the_claims_rows_follow_the_studies(tmp_path):
     assert best["C"]["training_set"] == "diverse" and best["C"]["variant"] == "standard"
     sentences = overview.bottom_line(studies)
     diverse = [r for r in study.records if r.training_set == "diverse" and r.variant == "standard"]
-    assert sentences == report.bottom_line({v.claim.split(".")[0]: v.verdict for v in study.v1},
-                                           {r.body_order: r.distance_to_dft for r in diverse},
-                                           {"C": "dimers", "Si": "dimers"}, best)
+    assert sentences == report.bottom_line(
+        {v.claim.split(".")[0]: v.verdict for v in study.v1},
+        {r.body_order: r.distance_to_dft for r in diverse},
+        {"C": "dimers", "Si": "dimers"},
+        best,
+    )
     assert "on carbon and silicon alike the convergence in K comes from the dimers" in sentences[1]
     rows = overview.claims_overview_rows(studies)
     assert [(row["claim"], row["element"]) for row in rows] == (
-        [(c, "C") for c in ("1a", "1b", "2", "3", "v2a", "v2b", "v2c")] + [(c, "Si") for c in ("v2a", "v2b", "v2c")])
+        [(c, "C") for c in ("1a", "1b", "2", "3", "v2a", "v2b", "v2c")] + [(c, "Si") for c in ("v2a", "v2b", "v2c")]
+    )
     with pytest.raises(KeyError):
         overview.bottom_line({"Si": studies["Si"]})  # the bottom line states carbon's claims
 
@@ -88,8 +96,9 @@ def test_the_converging_runs_are_those_whose_last_step_falls_below_the_threshold
 
 
 def test_only_the_repository_results_on_the_committed_data_are_the_study_s_runs(tmp_path, monkeypatch):
-    assert overview.reads_study_runs(sweep.RESULTS_ROOT) == (datasets.DATA_ROOT.resolve()
-                                                             == datasets.REPOSITORY_DATA_DIR.resolve())
+    assert overview.reads_study_runs(sweep.RESULTS_ROOT) == (
+        datasets.DATA_ROOT.resolve() == datasets.REPOSITORY_DATA_DIR.resolve()
+    )
     assert not overview.reads_study_runs(tmp_path)
     monkeypatch.setattr(datasets, "DATA_ROOT", datasets.REPOSITORY_DATA_DIR)
     assert overview.reads_study_runs(sweep.RESULTS_ROOT / "." / "Si" / "..")

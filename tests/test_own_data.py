@@ -112,7 +112,9 @@ def test_checksum_mismatch(copper, tmp_path):
 def test_dimers_must_cover_the_comparison_range(copper, tmp_path):
     folder = _copy(copper, tmp_path)
     write(folder / "dimers.extxyz", [labelled(Atoms("Cu2", positions=[[0, 0, 0], [0, 0, r]])) for r in (2.0, 2.5, 3.0)])
-    with pytest.raises(datasets.DatasetError, match=r"dimers \(.*dimers.extxyz\): separations 2.000-3.000 A do not cover"):
+    with pytest.raises(
+        datasets.DatasetError, match=r"dimers \(.*dimers.extxyz\): separations 2.000-3.000 A do not cover"
+    ):
         datasets.write_manifest(folder, "Cu")
 
 
@@ -167,7 +169,8 @@ def test_a_grid_option_with_a_folder_sweeps_the_folders_training_sets(copper):
     # folder's own sets (bulk) with the standard basis at K = 2..5
     runs = sweep._parameter_grid(sweep._parser().parse_args(["--data-dir", str(copper)]))
     assert sorted((run["training_set"], run["body_order"]) for run in runs) == sorted(
-        (name, K) for name in ("dimers", "bulk") for K in sweep.BODY_ORDERS)
+        (name, K) for name in ("dimers", "bulk") for K in sweep.BODY_ORDERS
+    )
     assert {run["variant"] for run in runs} == {"standard"}
     committed = sweep._parameter_grid(sweep._parser().parse_args([]))
     assert committed == sweep.default_grid()  # the committed study: exactly the default plan
@@ -207,8 +210,20 @@ def test_sweep_on_the_folder(copper, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # not the repository: its book/04_train.py is found all the same
     monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
     results = tmp_path / "results"
-    code = sweep.main(["--data-dir", str(copper), "--body-orders", "2", "--training-sets", "bulk",
-                       "--workers", "1", "--results-dir", str(results)])
+    code = sweep.main(
+        [
+            "--data-dir",
+            str(copper),
+            "--body-orders",
+            "2",
+            "--training-sets",
+            "bulk",
+            "--workers",
+            "1",
+            "--results-dir",
+            str(results),
+        ]
+    )
     assert code == 0
     (path,) = results.glob("*.json")
     record = read_record(path)
@@ -216,6 +231,18 @@ def test_sweep_on_the_folder(copper, tmp_path, monkeypatch):
     assert record.basis_parameters["element"] == "Cu"
     assert (results / "notebooks" / f"{path.stem}.ipynb").is_file()  # outside the book
     written = path.stat().st_mtime_ns
-    again = sweep.main(["--data-dir", str(copper), "--body-orders", "2", "--training-sets", "bulk",
-                        "--workers", "1", "--results-dir", str(results)])
+    again = sweep.main(
+        [
+            "--data-dir",
+            str(copper),
+            "--body-orders",
+            "2",
+            "--training-sets",
+            "bulk",
+            "--workers",
+            "1",
+            "--results-dir",
+            str(results),
+        ]
+    )
     assert again == 0 and path.stat().st_mtime_ns == written  # up to date: skipped, not re-run

@@ -21,17 +21,21 @@ SNAPSHOT = Path("/work/.mirror/apolmiguel+aceconverge2025/repo")
 # --------------------------------------------------------------------------- writers of the formats
 def julia_errors(rmse_e, rmse_f, mae_e, mae_f, group="default"):
     """errors.dat as ACEpotentials' linear_errors + writedlm write it (E in eV/atom, F in eV/A)."""
+
     def entry(e, f):
         values = f'Dict("V" => 0.0, "E" => {e!r}, "F" => {f!r})'
         return f'Dict{{String, Any}}("{group}" => {values}, "set" => {values})'
+
     return f"rmse\t{entry(rmse_e, rmse_f)}\nmae\t{entry(mae_e, mae_f)}\n"
 
 
 def julia_table(rows):
     """A table as linear_errors prints it (PrettyTables): rows {type: (E meV, F eV/A)}."""
-    lines = ["┌──────────────┬─────────┬──────────┬─────────┐",
-             "│         Type │ E [meV] │ F [eV/A] │ V [meV] │",
-             "├──────────────┼─────────┼──────────┼─────────┤"]
+    lines = [
+        "┌──────────────┬─────────┬──────────┬─────────┐",
+        "│         Type │ E [meV] │ F [eV/A] │ V [meV] │",
+        "├──────────────┼─────────┼──────────┼─────────┤",
+    ]
     for name, (e, f) in rows.items():
         if name == "set":
             lines.append("├──────────────┼─────────┼──────────┼─────────┤")
@@ -44,9 +48,11 @@ def dimer_curve(r, energy):
     return "".join(f"{x} {y}\n" for x, y in zip(r, energy))
 
 
-METRICS_HEADER = ("ladder_step loss                   e_loss_contrib         f_loss_contrib         reg_loss"
-                  "               rmse_epa               rmse_f_comp            low_rmse_epa           "
-                  "low_rmse_f_comp        mae_f_comp             low_mae_f_comp         nfuncs ncoefs")
+METRICS_HEADER = (
+    "ladder_step loss                   e_loss_contrib         f_loss_contrib         reg_loss"
+    "               rmse_epa               rmse_f_comp            low_rmse_epa           "
+    "low_rmse_f_comp        mae_f_comp             low_mae_f_comp         nfuncs ncoefs"
+)
 
 
 def metrics(rows):
@@ -110,11 +116,24 @@ end"""
 
 def notebook(cell_source, tables):
     stdout = "\n[versions banner]\n".join(julia_table(t) for t in tables)
-    cell = {"cell_type": "code", "execution_count": 3, "metadata": {}, "source": cell_source.splitlines(True),
-            "outputs": [{"output_type": "stream", "name": "stdout", "text": stdout.splitlines(True)},
-                        {"output_type": "stream", "name": "stderr", "text": ["[ Info: RMSE Table\n"]}]}
-    return json.dumps({"cells": [{"cell_type": "markdown", "source": ["# Carbon"]}, cell], "metadata": {},
-                       "nbformat": 4, "nbformat_minor": 5})
+    cell = {
+        "cell_type": "code",
+        "execution_count": 3,
+        "metadata": {},
+        "source": cell_source.splitlines(True),
+        "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": stdout.splitlines(True)},
+            {"output_type": "stream", "name": "stderr", "text": ["[ Info: RMSE Table\n"]},
+        ],
+    }
+    return json.dumps(
+        {
+            "cells": [{"cell_type": "markdown", "source": ["# Carbon"]}, cell],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
 
 
 R = np.linspace(0.529177, 7.0, 6)
@@ -135,41 +154,50 @@ def fixture_files():
         "acejulia/Si2/24.20/ecost50.0/testerrors.dat": julia_errors(2.7227, 0.0, test_mae_e, 0.0),
         "acejulia/Si2/24.20/ecost50.0/dimercurve.dat": dimer_curve(R, SI_CURVE),
         "acejulia/Si2/24.20/ecost50.0/dimers.dat": dimer_curve(R, SI_CURVE),
-        "acejulia/Si2/24.20/ecost50.0/potential.json":
-            '{"Versions":{},"IP":{"components":[{"E0":{"Si":-7881.32677981122},"__id__":"JuLIP_OneBody"}]}}',
+        "acejulia/Si2/24.20/ecost50.0/potential.json": '{"Versions":{},"IP":{"components":[{"E0":{"Si":-7881.32677981122},"__id__":"JuLIP_OneBody"}]}}',  # noqa: E501
         "acejulia/Si_train/24.20/ecost50.0/dimercurve_v2.dat": dimer_curve(R, [1.0, 0.5, 0.2, 0.1, 0.0, 0.0]),
         # MAE matrices on Si5: rows (ind) Si2, Si23, Si234, Si2345 / (ood) Si345, Si3, Si4, Si5
-        "acejulia/si_errors/ind_vsetSi5_en_err.dat": matrix([[test_mae_e] * 3, [0.7, 2.1, 5.2], [0.55, 0.64, 0.5],
-                                                             [0.046, 0.0116, 0.009]]),
+        "acejulia/si_errors/ind_vsetSi5_en_err.dat": matrix(
+            [[test_mae_e] * 3, [0.7, 2.1, 5.2], [0.55, 0.64, 0.5], [0.046, 0.0116, 0.009]]
+        ),
         "acejulia/si_errors/ind_vsetSi5_f_err.dat": forces,
-        "acejulia/si_errors/ood_vsetSi5_en_err.dat": matrix([[0.04, 0.01, 0.009], [3.8, 2.0, 3.0], [1.8, 3.1, 4.8],
-                                                             [0.044, 0.019, 0.0198]]),
+        "acejulia/si_errors/ood_vsetSi5_en_err.dat": matrix(
+            [[0.04, 0.01, 0.009], [3.8, 2.0, 3.0], [1.8, 3.1, 4.8], [0.044, 0.019, 0.0198]]
+        ),
         "acejulia/si_errors/ood_vsetSi5_f_err.dat": forces,
         "acejulia/SIsi_inD.out": "rcut = 6.0\nBasis for 24.20 created, with 297 basis functions.\n",
         # carbon: training errors, and the notebook's printed tables (train matches errors.dat)
-        "acejulia/Tr1k_n/24.20/ecost10.0/errors.dat": julia_errors(0.04899258, 0.53024165, 0.0334, 0.3372,
-                                                                   group="shaiducarbon"),
-        "acejulia/Tr1k_n_purify/24.20/ecost10.0/errors.dat": julia_errors(0.04899258, 0.53024166, 0.0334, 0.3372,
-                                                                          group="shaiducarbon"),
+        "acejulia/Tr1k_n/24.20/ecost10.0/errors.dat": julia_errors(
+            0.04899258, 0.53024165, 0.0334, 0.3372, group="shaiducarbon"
+        ),
+        "acejulia/Tr1k_n_purify/24.20/ecost10.0/errors.dat": julia_errors(
+            0.04899258, 0.53024166, 0.0334, 0.3372, group="shaiducarbon"
+        ),
         "acejulia/Tr1k_n/24.20/ecost10.0/dimercurve.dat": dimer_curve(R, [30.0, -1.0, -3.0, -1.0, 0.0, 0.0]),
         "acejulia/Tr1k_n/46.16/ecost50.0/damp1.0e-8/dimercurve.dat": dimer_curve(R, [9.0, 1.0, 0.0, 0.0, 0.0, 0.0]),
-        "acejulia/Tr1k_n/46.16/ecost50.0/damp1.0e-8/errors.dat": julia_errors(0.027, 0.98, 0.021, 0.69,
-                                                                              group="shaiducarbon"),
-        "julia_tests_response.ipynb": notebook(LOOP_CELL, [
-            {"shaiducarbon": (48.993, 0.530), "set": (48.993, 0.530)}, {"shaiducarbon": (33.400, 0.337),
-                                                                         "set": (33.400, 0.337)},
-            {"shaiducarbon": (48.993, 0.530), "set": (48.993, 0.530)}, {"shaiducarbon": (33.400, 0.337),
-                                                                         "set": (33.400, 0.337)},
-            {"shaiducarbon": (65.509, 0.558), "set": (65.509, 0.558)}, {"shaiducarbon": (38.103, 0.337),
-                                                                         "set": (38.103, 0.337)}]),
+        "acejulia/Tr1k_n/46.16/ecost50.0/damp1.0e-8/errors.dat": julia_errors(
+            0.027, 0.98, 0.021, 0.69, group="shaiducarbon"
+        ),
+        "julia_tests_response.ipynb": notebook(
+            LOOP_CELL,
+            [
+                {"shaiducarbon": (48.993, 0.530), "set": (48.993, 0.530)},
+                {"shaiducarbon": (33.400, 0.337), "set": (33.400, 0.337)},
+                {"shaiducarbon": (48.993, 0.530), "set": (48.993, 0.530)},
+                {"shaiducarbon": (33.400, 0.337), "set": (33.400, 0.337)},
+                {"shaiducarbon": (65.509, 0.558), "set": (65.509, 0.558)},
+                {"shaiducarbon": (38.103, 0.337), "set": (38.103, 0.337)},
+            ],
+        ),
         # pacemaker: a ladder fit, K = 4, kappa 1/51, with its fitted reference energy
         "pacemaker/Tr1k_n/border/b_order4/input.yaml": PACEMAKER_INPUT,
-        "pacemaker/Tr1k_n/border/b_order4/ladder_metrics.txt": metrics([(0, 0.236, 1.19, 0.89, 10),
-                                                                        (1, 0.0386, 0.386, 0.244, 250)]),
-        "pacemaker/Tr1k_n/border/b_order4/test_ladder_metrics.txt": metrics([(0, 0.24, 1.27, 0.94, 10),
-                                                                             (1, 0.0381, 0.464, 0.247, 250)]),
-        "pacemaker/Tr1k_n/border/b_order4/log.txt":
-            "2024-09-10 I - Computed single-atom reference energy: {'C': -253.628, 'shift': -0.4955}\n",
+        "pacemaker/Tr1k_n/border/b_order4/ladder_metrics.txt": metrics(
+            [(0, 0.236, 1.19, 0.89, 10), (1, 0.0386, 0.386, 0.244, 250)]
+        ),
+        "pacemaker/Tr1k_n/border/b_order4/test_ladder_metrics.txt": metrics(
+            [(0, 0.24, 1.27, 0.94, 10), (1, 0.0381, 0.464, 0.247, 250)]
+        ),
+        "pacemaker/Tr1k_n/border/b_order4/log.txt": "2024-09-10 I - Computed single-atom reference energy: {'C': -253.628, 'shift': -0.4955}\n",  # noqa: E501
         "pacemaker/Tr50k_n/b_order4/input.yaml": PACEMAKER_INPUT,
         "pacemaker/Tr50k_n/b_order4/test_ladder_metrics.txt": METRICS_HEADER + "\n",
     }
@@ -205,13 +233,19 @@ def test_julia_errors_in_mev_per_atom_and_ev_per_a_with_zero_as_missing():
     assert parsed["rmse"]["default"]["E"] == pytest.approx(31.5)
 
 
-@pytest.mark.parametrize("text, line, what", [
-    ("rmse\tDict{String, Any}(\"set\" => Dict(\"V\" => 0.0, \"E\" => 0.1, \"F\" => 0.2))\nbogus line\n", 2,
-     "expected 'rmse"),
-    ("rmse\tDict{String, Any}(\"set\" => Dict(\"V\" => 0.0, \"E\" => 0.1))\n", 1, "expected E, F and V"),
-    ("rmse\tDict{String, Any}(\"set\" => Dict(\"V\" => 0.0, \"E\" => -0.1, \"F\" => 0.2))\n", 1, "finite and >= 0"),
-    ("rmse\tDict{String, Any}(\"x\" => Dict(\"V\" => 0.0, \"E\" => 0.1, \"F\" => 0.2))\n", 1, "no 'set' group"),
-])
+@pytest.mark.parametrize(
+    "text, line, what",
+    [
+        (
+            'rmse\tDict{String, Any}("set" => Dict("V" => 0.0, "E" => 0.1, "F" => 0.2))\nbogus line\n',
+            2,
+            "expected 'rmse",
+        ),
+        ('rmse\tDict{String, Any}("set" => Dict("V" => 0.0, "E" => 0.1))\n', 1, "expected E, F and V"),
+        ('rmse\tDict{String, Any}("set" => Dict("V" => 0.0, "E" => -0.1, "F" => 0.2))\n', 1, "finite and >= 0"),
+        ('rmse\tDict{String, Any}("x" => Dict("V" => 0.0, "E" => 0.1, "F" => 0.2))\n', 1, "no 'set' group"),
+    ],
+)
 def test_julia_errors_bad_lines_name_file_and_line(text, line, what):
     with pytest.raises(PaperFormatError, match=rf"errors\.dat, line {line}: .*{what}"):
         paper.parse_julia_errors(text, "acejulia/a/errors.dat")
@@ -229,12 +263,15 @@ def test_dimer_curve_reads_angstrom_and_ev():
     np.testing.assert_array_equal(energy, SI_CURVE)
 
 
-@pytest.mark.parametrize("text, line, what", [
-    ("1.0 2.0\n1.1 2.0 3.0\n", 2, "expected 2 columns"),
-    ("1.0 2.0\n1.1 abc\n", 2, "not two numbers"),
-    ("1.0 2.0\n0.9 1.0\n", 2, "distances must increase"),
-    ("1.0 2.0\n1.1 NaN\n", 2, "non-finite"),
-])
+@pytest.mark.parametrize(
+    "text, line, what",
+    [
+        ("1.0 2.0\n1.1 2.0 3.0\n", 2, "expected 2 columns"),
+        ("1.0 2.0\n1.1 abc\n", 2, "not two numbers"),
+        ("1.0 2.0\n0.9 1.0\n", 2, "distances must increase"),
+        ("1.0 2.0\n1.1 NaN\n", 2, "non-finite"),
+    ],
+)
 def test_dimer_curve_bad_lines_name_file_and_line(text, line, what):
     with pytest.raises(PaperFormatError, match=rf"dimercurve\.dat, line {line}: {what}"):
         paper.parse_dimer_curve(text, "run/dimercurve.dat")
@@ -247,8 +284,9 @@ def test_dimer_curve_needs_two_points():
 
 def test_error_matrix_shape_and_bad_rows():
     text = "0.1 0.2 0.3 \n0.4 0.5 0.6 \n"
-    np.testing.assert_array_equal(paper.parse_error_matrix(text, "m.dat", shape=(2, 3)),
-                                  [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+    np.testing.assert_array_equal(
+        paper.parse_error_matrix(text, "m.dat", shape=(2, 3)), [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]
+    )
     with pytest.raises(PaperFormatError, match=r"m\.dat, line 2: expected 3 columns, got 2"):
         paper.parse_error_matrix("0.1 0.2 0.3\n0.4 0.5\n", "m.dat", shape=(2, 3))
     with pytest.raises(PaperFormatError, match=r"m\.dat: expected 4 rows, got 2"):
@@ -289,20 +327,24 @@ def test_pacemaker_input_errors():
     with pytest.raises(PaperFormatError, match=r"input\.yaml, line \d+: not valid YAML"):
         paper.parse_pacemaker_input("potential: {a: [1, 2\nfit: 3\n", "input.yaml")
     with pytest.raises(PaperFormatError, match="one length"):
-        paper.parse_pacemaker_input(PACEMAKER_INPUT.replace("lmax_by_orders: [0,2,2]", "lmax_by_orders: [0,2]"),
-                                    "input.yaml")
+        paper.parse_pacemaker_input(
+            PACEMAKER_INPUT.replace("lmax_by_orders: [0,2,2]", "lmax_by_orders: [0,2]"), "input.yaml"
+        )
 
 
 def test_pacemaker_reference_energy():
     assert paper.parse_pacemaker_reference_energy(
-        "x\nI - Computed single-atom reference energy: {'C': -253.62804846011176, 'shift': -0.4955}\n", "log") == {
-        "C": -253.62804846011176, "shift": -0.4955}
+        "x\nI - Computed single-atom reference energy: {'C': -253.62804846011176, 'shift': -0.4955}\n", "log"
+    ) == {"C": -253.62804846011176, "shift": -0.4955}
     assert paper.parse_pacemaker_reference_energy("no such line\n", "log") is None
 
 
 def test_julia_tables_in_order_and_bad_rows():
-    text = julia_table({"default": (0.733, 0.043), "set": (0.733, 0.043)}) + "banner\n" + julia_table(
-        {"set": (0.432, 0.012)})
+    text = (
+        julia_table({"default": (0.733, 0.043), "set": (0.733, 0.043)})
+        + "banner\n"
+        + julia_table({"set": (0.432, 0.012)})
+    )
     tables = paper.parse_julia_tables("\x1b[1m" + text, "nb")
     assert tables == [{"default": (0.733, 0.043), "set": (0.733, 0.043)}, {"set": (0.432, 0.012)}]
     broken = text.replace("│ 0.432", "│ x.432").replace("  0.432", "  x.432")
@@ -312,23 +354,35 @@ def test_julia_tables_in_order_and_bad_rows():
 
 # --------------------------------------------------------------------------- extraction from a snapshot
 def find(records, **where):
-    found = [r for r in records if all(
-        (getattr(r.setup, k) if hasattr(r.setup, k) else getattr(r, k)) == v for k, v in where.items())]
+    found = [
+        r
+        for r in records
+        if all((getattr(r.setup, k) if hasattr(r.setup, k) else getattr(r, k)) == v for k, v in where.items())
+    ]
     assert found, f"no record with {where}"
     return found
 
 
 def test_extraction_of_silicon_error_files(extracted):
     snapshot, errors, _, _ = extracted
-    train, = find(errors, training_set="Si2", split="train", code="ace.jl", run="acejulia/Si2/24.20/ecost50.0",
-                  validation_set="Si2")
+    (train,) = find(
+        errors,
+        training_set="Si2",
+        split="train",
+        code="ace.jl",
+        run="acejulia/Si2/24.20/ecost50.0",
+        validation_set="Si2",
+    )
     assert train.setup.body_order == 3 and train.setup.degrees == (24, 20) and train.setup.variant == "standard"
     assert train.setup.basis_size == 297  # from the run log
     assert train.setup.cutoff_A == 6.0 and train.setup.energy_weight == 50.0
     assert train.setup.e0_eV == -7881.32677981122  # from the run's potential.json
     assert train.rmse_energy_meV == pytest.approx(0.5232) and train.rmse_forces_eV_A is None
-    test = [e for e in find(errors, training_set="Si2", split="test", validation_set="Si5")
-            if e.source.path.endswith("testerrors.dat")]
+    test = [
+        e
+        for e in find(errors, training_set="Si2", split="test", validation_set="Si5")
+        if e.source.path.endswith("testerrors.dat")
+    ]
     assert len(test) == 1 and test[0].mae_energy_meV == pytest.approx(2679.8167614910544)
     assert any("agrees with acejulia/si_errors/ind_vsetSi5_en_err.dat" in n for n in test[0].notes)
     source = test[0].source
@@ -338,9 +392,11 @@ def test_extraction_of_silicon_error_files(extracted):
 
 def test_extraction_of_the_mae_matrices(extracted):
     _, errors, _, _ = extracted
-    entry, = [e for e in find(errors, training_set="Si2345", validation_set="Si5")
-              if e.source.path.startswith("acejulia/si_errors/ind")
-              and e.setup.degrees == (24, 20, 16, 12)]
+    (entry,) = [
+        e
+        for e in find(errors, training_set="Si2345", validation_set="Si5")
+        if e.source.path.startswith("acejulia/si_errors/ind") and e.setup.degrees == (24, 20, 16, 12)
+    ]
     assert entry.split == "test" and entry.rmse_energy_meV is None
     assert entry.mae_energy_meV == pytest.approx(9.0) and entry.mae_forces_eV_A == pytest.approx(0.33)
     assert entry.source.where == "row 4 (Si2345), column 3 (24.20.16.12)"
@@ -354,8 +410,14 @@ def test_extraction_of_the_notebook_tables(extracted):
     # the third is the test of the standard basis on Val1k_n
     assert len(printed) == 1
     test = printed[0]
-    assert (test.split, test.validation_set, test.setup.training_set, test.setup.variant,
-            test.setup.body_order, test.setup.energy_weight) == ("test", "Val1k_n", "Tr1k_n", "standard", 3, 10.0)
+    assert (
+        test.split,
+        test.validation_set,
+        test.setup.training_set,
+        test.setup.variant,
+        test.setup.body_order,
+        test.setup.energy_weight,
+    ) == ("test", "Val1k_n", "Tr1k_n", "standard", 3, 10.0)
     assert test.rmse_energy_meV == pytest.approx(65.509) and test.rmse_forces_eV_A == pytest.approx(0.558)
     assert test.mae_energy_meV == pytest.approx(38.103)
     assert "cell 1" in test.source.where and "result 3 of 8" in test.source.where
@@ -380,7 +442,7 @@ def test_a_test_file_that_contradicts_its_matrix_is_an_error(tmp_path):
 
 def test_extraction_of_pacemaker_runs(extracted):
     _, errors, _, skipped = extracted
-    test, = find(errors, code="pacemaker", split="test")
+    (test,) = find(errors, code="pacemaker", split="test")
     setup = test.setup
     assert setup.body_order == 4 and setup.variant == "standard" and setup.basis_size == 250
     assert setup.kappa == pytest.approx(1 / 51) and setup.energy_weight == pytest.approx(50.0)
@@ -388,21 +450,21 @@ def test_extraction_of_pacemaker_runs(extracted):
     assert test.rmse_energy_meV == pytest.approx(38.1) and test.rmse_forces_eV_A == pytest.approx(0.464)
     assert test.mae_energy_meV is None and test.mae_forces_eV_A == pytest.approx(0.247)
     assert any("-253.628" in n for n in setup.notes)
-    train, = find(errors, code="pacemaker", split="train")
+    (train,) = find(errors, code="pacemaker", split="train")
     assert train.rmse_energy_meV == pytest.approx(38.6)
     assert any(s["path"] == "pacemaker/Tr50k_n/b_order4" for s in skipped)
 
 
 def test_extraction_of_dimer_curves(extracted):
     _, _, curves, skipped = extracted
-    curve, = find(curves, run="acejulia/Si2/24.20/ecost50.0")
+    (curve,) = find(curves, run="acejulia/Si2/24.20/ecost50.0")
     np.testing.assert_allclose(curve.r_A, R)
     np.testing.assert_array_equal(curve.energy_eV, SI_CURVE)
     assert curve.part == "full" and curve.setup.e0_eV == -7881.32677981122
-    pair, = [c for c in curves if c.part == "pair"]
+    (pair,) = [c for c in curves if c.part == "pair"]
     assert pair.setup.training_set == "Si_train"
     assert {s["path"] for s in skipped} >= {"acejulia/Si2/24.20/ecost50.0/dimers.dat"}
-    scan, = [c for c in curves if paper.is_damping_scan(c.setup)]
+    (scan,) = [c for c in curves if paper.is_damping_scan(c.setup)]
     assert scan.setup.solver.startswith("LSQR") and "damp 1.0e-8" in scan.setup.solver
 
 
@@ -424,7 +486,12 @@ def test_json_round_trip(extracted, tmp_path):
     assert len(read_errors) == len(errors)
     for read, written in zip(read_errors, errors):
         assert (read.setup, read.split, read.validation_set, read.source, read.notes) == (
-            written.setup, written.split, written.validation_set, written.source, written.notes)
+            written.setup,
+            written.split,
+            written.validation_set,
+            written.source,
+            written.notes,
+        )
         for metric in ("rmse_energy_meV", "rmse_forces_eV_A", "mae_energy_meV", "mae_forces_eV_A"):
             value = getattr(written, metric)  # kept to 7 significant digits; None stays None
             assert getattr(read, metric) == (None if value is None else pytest.approx(value, rel=5e-7))
@@ -484,10 +551,14 @@ def test_reader_filters_and_matching(extracted, tmp_path):
     ours = paper.matching(carbon, element="C", training_set="diverse", body_order=3, variant="standard")
     theirs = paper.matching(carbon, element="C", training_set="Tr1k_n", body_order=3, variant="standard")
     assert ours == theirs and ours and all(e.setup.training_set == "Tr1k_n" for e in ours)
-    assert not paper.matching(carbon, element="C", training_set="diverse", body_order=3, variant="standard",
-                              aliases={})
-    assert paper.matching(paper.published_dimer_curves(element="C", path=path), element="C",
-                          training_set="diverse", body_order=3, variant="standard")
+    assert not paper.matching(carbon, element="C", training_set="diverse", body_order=3, variant="standard", aliases={})
+    assert paper.matching(
+        paper.published_dimer_curves(element="C", path=path),
+        element="C",
+        training_set="diverse",
+        body_order=3,
+        variant="standard",
+    )
     with pytest.raises(ValueError, match="variant must be"):
         paper.matches(carbon[0], element="C", training_set="diverse", body_order=3, variant="purify")
 
@@ -496,10 +567,16 @@ def test_reader_filters_and_matching(extracted, tmp_path):
 def test_committed_json_reads_and_holds_the_carbon_test_errors():
     errors, curves = paper.read_published()
     assert {e.setup.element for e in errors} == {"C", "Si"} and curves
-    carbon_test = paper.matching(paper.published_fits(element="C", code="ace.jl", split="test"), element="C",
-                                 training_set="diverse", body_order=4, variant="standard")
+    carbon_test = paper.matching(
+        paper.published_fits(element="C", code="ace.jl", split="test"),
+        element="C",
+        training_set="diverse",
+        body_order=4,
+        variant="standard",
+    )
     assert [(e.validation_set, e.rmse_energy_meV, e.rmse_forces_eV_A) for e in carbon_test] == [
-        ("Val1k_n", 28.997, 0.38)]  # julia_tests_response.ipynb, cell 8
+        ("Val1k_n", 28.997, 0.38)
+    ]  # julia_tests_response.ipynb, cell 8
     assert all(c.r_A[0] == pytest.approx(0.529177) for c in curves)
 
 
@@ -508,11 +585,19 @@ def test_committed_json_reading_of_the_mae_matrices_agrees_with_the_authors_labe
     pure basis: Si2345 K=5 18.58, Si234 K=4 1.93, Si23 K=3 0.41, Si2 K=3 0.23. Our reading of the
     si_errors matrices (rows = training sets, columns = degrees) must give the same numbers."""
     errors = paper.published_fits(element="Si", split="test")
-    for training_set, body_order, label in (("Si2345", 5, 18.58), ("Si234", 4, 1.93), ("Si23", 3, 0.41),
-                                            ("Si2", 3, 0.23)):
-        found = [e for e in paper.matching(errors, element="Si", training_set=f"{training_set}_train",
-                                           body_order=body_order, variant="pure")
-                 if e.validation_set == f"{training_set}_val" and "si_errors" in e.source.path]
+    for training_set, body_order, label in (
+        ("Si2345", 5, 18.58),
+        ("Si234", 4, 1.93),
+        ("Si23", 3, 0.41),
+        ("Si2", 3, 0.23),
+    ):
+        found = [
+            e
+            for e in paper.matching(
+                errors, element="Si", training_set=f"{training_set}_train", body_order=body_order, variant="pure"
+            )
+            if e.validation_set == f"{training_set}_val" and "si_errors" in e.source.path
+        ]
         assert len(found) == 1 and round(found[0].mae_energy_meV, 2) == label, (training_set, found)
 
 

@@ -27,21 +27,26 @@ def test_the_book_style_makes_page_wide_figures_with_readable_text():
         width_px = fig.get_figwidth() * fig.dpi
         assert width_px <= 772  # the text column at a 1400 px window: shown at its own size, not shrunk
         assert min(matplotlib.rcParams[key] for key in ("font.size", "legend.fontsize", "xtick.labelsize")) >= 9
-        assert [c.lower() for c in matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]][:4] == \
-            [c.lower() for c in plotting.OKABE_ITO[:4]]
+        assert [c.lower() for c in matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]][:4] == [
+            c.lower() for c in plotting.OKABE_ITO[:4]
+        ]
 
 
 def test_consistent_colours_are_distinct():
-    for palette in (plotting.BODY_ORDER_COLOURS, plotting.TRAINING_SET_COLOURS,
-                    {group: colour for group, (colour, _) in plotting.GROUP_STYLES.items()}):
+    for palette in (
+        plotting.BODY_ORDER_COLOURS,
+        plotting.TRAINING_SET_COLOURS,
+        {group: colour for group, (colour, _) in plotting.GROUP_STYLES.items()},
+    ):
         colours = [to_rgb(c) for c in palette.values()]
         assert len(set(colours)) == len(colours)
     markers = [marker for _, marker in plotting.GROUP_STYLES.values()]
     assert len(set(markers)) == len(markers)
 
 
-@pytest.mark.parametrize("n_panels, shape", [(1, (1, 1)), (2, (1, 2)), (3, (1, 3)), (4, (2, 2)), (6, (2, 3)),
-                                             (7, (4, 2)), (9, (3, 3))])
+@pytest.mark.parametrize(
+    "n_panels, shape", [(1, (1, 1)), (2, (1, 2)), (3, (1, 3)), (4, (2, 2)), (6, (2, 3)), (7, (4, 2)), (9, (3, 3))]
+)
 def test_panel_grid_puts_two_or_three_panels_in_a_row_at_page_width(n_panels, shape):
     fig, axes = plotting.panel_grid(n_panels)
     assert len(axes) == n_panels and fig.get_figwidth() == plotting.PAGE_WIDTH_IN
@@ -74,12 +79,19 @@ def test_energy_volume_panels_plot_only_fully_periodic_structures_on_linear_axes
         atoms = Atoms("C2", positions=[[0, 0, 0], [1, 1, 1]], cell=np.eye(3) * (2 * volume) ** (1 / 3), pbc=pbc)
         atoms.info["config_type"] = family
         from ase.calculators.singlepoint import SinglePointCalculator
+
         atoms.calc = SinglePointCalculator(atoms, energy=2 * energy)
         return atoms
 
-    sets = {"narrow": [cell("diamond", 5.7, -9.0), cell("diamond", 6.0, -8.9)],
-            "diverse": [cell("diamond", 5.7, -9.0), cell("lonsdaleite", 5.8, -8.95), cell("random", 9.0, -6.0),
-                        cell("graphite", 30.0, -9.0, pbc=(True, True, False))]}
+    sets = {
+        "narrow": [cell("diamond", 5.7, -9.0), cell("diamond", 6.0, -8.9)],
+        "diverse": [
+            cell("diamond", 5.7, -9.0),
+            cell("lonsdaleite", 5.8, -8.95),
+            cell("random", 9.0, -6.0),
+            cell("graphite", 30.0, -9.0, pbc=(True, True, False)),
+        ],
+    }
     fig = plotting.energy_volume_panels(sets, e0=-1.0)
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in axes] == ["narrow (2 structures)", "diverse (3 structures)"]
@@ -90,8 +102,10 @@ def test_energy_volume_panels_plot_only_fully_periodic_structures_on_linear_axes
 
 
 def test_learning_curve_as_bars_set_apart_along_n():
-    rows = [{"train_size": n, "q": {"median": m, "p10": m * 0.8, "p90": m * 1.2, "n": 10}}
-            for n, m in ((40, 2.0), (80, 1.0))]
+    rows = [
+        {"train_size": n, "q": {"median": m, "p10": m * 0.8, "p90": m * 1.2, "n": 10}}
+        for n, m in ((40, 2.0), (80, 1.0))
+    ]
     fig, ax = plt.subplots()
     plotting.plot_learning_curve(ax, rows, "q", label="K = 2", band=False, dodge=1.1)
     line = ax.get_lines()[0]

@@ -3,9 +3,9 @@
 import matplotlib
 import numpy as np
 import pytest
+from synthetic_records import DFT, make_record
 
 from linace.analysis import curve_distance
-from synthetic_records import DFT, make_record
 from linace.study import priors
 
 matplotlib.use("Agg")
@@ -13,12 +13,14 @@ matplotlib.use("Agg")
 
 @pytest.fixture()
 def records():
-    return [make_record(4, "diverse", offset=0.5, energy_rmse=118.0, force_rmse=0.774),
-            make_record(4, "diverse", regularisation="blr-smooth", offset=0.6, energy_rmse=116.0, force_rmse=0.787),
-            make_record(4, "diverse", "pure", offset=0.4),
-            make_record(4, "diverse", "pure", regularisation="blr-smooth", offset=0.3),
-            make_record(4, "clusters+dimers", offset=0.05),  # no smoothness-prior run: no pair
-            make_record(3, "diverse", regularisation="blr-smooth", offset=0.0)]  # another K
+    return [
+        make_record(4, "diverse", offset=0.5, energy_rmse=118.0, force_rmse=0.774),
+        make_record(4, "diverse", regularisation="blr-smooth", offset=0.6, energy_rmse=116.0, force_rmse=0.787),
+        make_record(4, "diverse", "pure", offset=0.4),
+        make_record(4, "diverse", "pure", regularisation="blr-smooth", offset=0.3),
+        make_record(4, "clusters+dimers", offset=0.05),  # no smoothness-prior run: no pair
+        make_record(3, "diverse", regularisation="blr-smooth", offset=0.0),
+    ]  # another K
 
 
 def test_pairs_join_the_flat_and_the_smooth_run_of_one_variant_set_and_k(records):
@@ -36,8 +38,10 @@ def test_the_table_has_a_flat_and_a_smooth_row_per_pair(records):
     pairs = priors.prior_pairs(records, ["standard"], ["diverse"], 4)
     lines = priors.prior_markdown(pairs).splitlines()
     assert lines[0] == "| variant | training set | prior | to DFT (eV) | flat vs smooth (eV) | test E / F RMSE |"
-    assert lines[2:] == ["| standard | diverse | flat prior | 0.500 | 0.100 | 118 / 0.774 |",
-                         "| standard | diverse | smoothness prior | 0.600 | 0.100 | 116 / 0.787 |"]
+    assert lines[2:] == [
+        "| standard | diverse | flat prior | 0.500 | 0.100 | 118 / 0.774 |",
+        "| standard | diverse | smoothness prior | 0.600 | 0.100 | 116 / 0.787 |",
+    ]
 
 
 def test_the_figure_has_a_panel_per_variant_and_set_left_empty_without_its_pair(records):

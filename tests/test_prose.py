@@ -7,8 +7,12 @@ from linace.study import claims, datasets, prose, sweep
 
 def test_the_glued_thresholds_are_the_claims_criteria_as_the_text_states_them():
     values = prose.threshold_glue()
-    assert values == {"converged_eV": claims.CONVERGED_EV, "far_from_dft_eV": claims.FAR_FROM_DFT_EV,
-                      "reproduced_percent": 80, "not_reproduced_percent": 20}
+    assert values == {
+        "converged_eV": claims.CONVERGED_EV,
+        "far_from_dft_eV": claims.FAR_FROM_DFT_EV,
+        "reproduced_percent": 80,
+        "not_reproduced_percent": 20,
+    }
     assert str(values["converged_eV"]) == "0.1" and str(values["far_from_dft_eV"]) == "0.5"  # as the text reads
     assert isinstance(values["reproduced_percent"], int)  # "80 %", not "80.0 %" nor "79.99999 %"
     assert prose.threshold_glue("converged_eV") == {"converged_eV": claims.CONVERGED_EV}
@@ -19,7 +23,9 @@ def test_the_glued_thresholds_are_the_claims_criteria_as_the_text_states_them():
 def test_the_percentages_follow_the_fraction(monkeypatch):
     monkeypatch.setattr(prose, "REPRODUCED_FRACTION", 0.7)
     assert prose.threshold_glue("reproduced_percent", "not_reproduced_percent") == {
-        "reproduced_percent": 70, "not_reproduced_percent": 30}
+        "reproduced_percent": 70,
+        "not_reproduced_percent": 30,
+    }
 
 
 def test_the_study_s_data_and_runs_are_told_from_others(tmp_path, monkeypatch):

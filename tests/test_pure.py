@@ -9,11 +9,12 @@ import itertools
 import numpy as np
 import pytest
 from ase import Atoms
-from conftest import random_orthogonal
 
 from linace.analysis import dimer_curve
 from linace.basis import ACEBasis, set_partitions
 from linace.fit import ACEModel
+
+from conftest import random_orthogonal
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,10 @@ def centre_descriptors(basis, positions, neighbours) -> np.ndarray:
 def top_order_component(basis_or_function, positions, neighbours) -> np.ndarray:
     """The part of B(centre) that depends on every one of ``neighbours`` (cluster expansion):
     sum over subsets U of (-1)^(|T| - |U|) B(U). Zero for any function of fewer neighbours."""
-    evaluate = basis_or_function if callable(basis_or_function) else (
-        lambda U: centre_descriptors(basis_or_function, positions, U)
+    evaluate = (
+        basis_or_function
+        if callable(basis_or_function)
+        else (lambda U: centre_descriptors(basis_or_function, positions, U))
     )
     total = 0.0
     for k in range(len(neighbours) + 1):
@@ -65,12 +68,9 @@ def test_set_partitions_are_counted_by_bell_numbers():
 def test_moebius_inclusion_exclusion_gives_the_sum_over_distinct_neighbours(nu):
     rng = np.random.default_rng(nu)
     x = rng.normal(size=(nu, 6))  # x[t, j]: factor t on neighbour j
-    distinct = sum(
-        np.prod([x[t, j] for t, j in enumerate(js)]) for js in itertools.permutations(range(6), nu)
-    )
+    distinct = sum(np.prod([x[t, j] for t, j in enumerate(js)]) for js in itertools.permutations(range(6), nu))
     partitioned = sum(
-        mu * np.prod([np.sum(np.prod(x[list(block)], axis=0)) for block in blocks])
-        for blocks, mu in set_partitions(nu)
+        mu * np.prod([np.sum(np.prod(x[list(block)], axis=0)) for block in blocks]) for blocks, mu in set_partitions(nu)
     )
     assert partitioned == pytest.approx(distinct, rel=1e-12)
 

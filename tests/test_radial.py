@@ -42,8 +42,8 @@ def test_transform_maps_onto_chebyshev_interval(radial):
 def test_derivative_against_finite_differences(radial, r0):
     for n in range(12):
         errors = fd_errors(
-            lambda r: radial(np.array([r[0]]))[0][0, n],
-            lambda r: radial(np.array([r[0]]))[1][0, n : n + 1],
+            lambda r: radial(np.array([r[0]]))[0][0, n],  # noqa: B023
+            lambda r: radial(np.array([r[0]]))[1][0, n : n + 1],  # noqa: B023
             np.array([r0]),
             np.array([1.0]),
             steps=10.0 ** -np.arange(2, 10),

@@ -10,13 +10,23 @@ from linace.study.records import RunRecord, as_records, body_orders, by_body_ord
 
 def record(K, training_set="diverse", variant="standard", **extra):
     return {
-        "parameters": {"body_order": K, "training_set": training_set, "variant": variant,
-                       "regularisation": "blr", **extra},
-        "basis": {"parameters": {"element": "Si", "rcut": 7.6}, "size": 10 * K,
-                  "functions_per_body_order": {"2": 8, str(K): 2}},
+        "parameters": {
+            "body_order": K,
+            "training_set": training_set,
+            "variant": variant,
+            "regularisation": "blr",
+            **extra,
+        },
+        "basis": {
+            "parameters": {"element": "Si", "rcut": 7.6},
+            "size": 10 * K,
+            "functions_per_body_order": {"2": 8, str(K): 2},
+        },
         "fit": {"alpha": 1.0},
-        "errors": {"train": {"all": {"energy_rmse_meV_per_atom": 1.0 * K}},
-                   "test": {"all": {"energy_rmse_meV_per_atom": 10.0 * K, "force_rmse_eV_per_A": 0.1 * K}}},
+        "errors": {
+            "train": {"all": {"energy_rmse_meV_per_atom": 1.0 * K}},
+            "test": {"all": {"energy_rmse_meV_per_atom": 10.0 * K, "force_rmse_eV_per_A": 0.1 * K}},
+        },
         "dimer": {"r": [1.0, 2.0], "energy": [1.0, -1.0], "contributions": {"2": [1.0, -1.0]}},
         "dimer_summary": {"distance_to_dft_eV": 0.5 / K, "range_A": [1.5, 5.0]},
         "provenance": {"linace_source_sha256": "abc", "data_dir": None},
@@ -34,9 +44,9 @@ def test_properties_name_the_json():
     assert r.distance_to_dft == pytest.approx(0.5 / 3) and r.comparison_range == (1.5, 5.0)
     np.testing.assert_array_equal(r.dimer.r, [1.0, 2.0])
     assert r.source_digest == "abc" and r.data_dir is None
-    assert r["fit"] == {"alpha": 1.0}          # the read-only mapping over the JSON
+    assert r["fit"] == {"alpha": 1.0}  # the read-only mapping over the JSON
     with pytest.raises(TypeError):
-        r["fit"] = {}                          # noqa: not writable
+        r["fit"] = {}  # noqa: not writable
 
 
 def test_whole_set_runs_have_no_size_or_draw():
@@ -49,7 +59,7 @@ def test_select_group_and_sort():
     records = as_records(raw)
     assert [r.body_order for r in select(records, training_set="diverse")] == [4, 2, 3]
     assert [r.body_order for r in by_body_order(select(raw, training_set="diverse"))] == [2, 3, 4]
-    assert select(records, energy_zero=None) == records      # an unset parameter matches None
+    assert select(records, energy_zero=None) == records  # an unset parameter matches None
     groups = group_by(records, "training_set")
     assert list(groups) == ["diverse", "narrow"]
     assert [r.body_order for r in groups["diverse"]] == [2, 3, 4]

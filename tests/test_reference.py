@@ -34,8 +34,7 @@ def test_eos_on_a_parabola():
 
 def test_parabola_minimum_and_dimer():
     r = np.linspace(1.0, 1.6, 13)
-    dimers = [_with_energy(structures.dimer(x), -2.0 + 10 * (x - 1.27) ** 2 + 2 * -1.0, f"d{x}")
-              for x in r]
+    dimers = [_with_energy(structures.dimer(x), -2.0 + 10 * (x - 1.27) ** 2 + 2 * -1.0, f"d{x}") for x in r]
     for d in dimers:
         d.info["spin_moment"] = 2
     out = reference.dimer_minimum(dimers, e_atom=-1.0)
@@ -43,7 +42,7 @@ def test_parabola_minimum_and_dimer():
     assert out["E_b"] == pytest.approx(-2.0, abs=1e-6)
     assert out["moment_at_minimum"] == 2
     with pytest.raises(ValueError):
-        reference.parabola_minimum(r, -(r - 1.3) ** 2)
+        reference.parabola_minimum(r, -((r - 1.3) ** 2))
 
 
 def test_sanity_numbers_of_committed_data():
@@ -78,11 +77,19 @@ def _state_dimers(r_grid, e_atom=-1.0, jump_at=None):
         atoms = structures.dimer(r)
         best = ("m2_integer", e_t, "3Πu", 2) if e_t < e_s else ("m0_integer", e_s, "X1Σg+", 0)
         _with_energy(atoms, best[1] + 2 * e_atom, f"d{r:.3f}")
-        atoms.info.update(state=best[2], spin_moment=best[3], occupation="integer",
-                          energy_m0_integer=e_s + 2 * e_atom, state_m0_integer="X1Σg+",
-                          occupation_m0_integer="integer", configuration_m0_integer="pi_u4",
-                          energy_m2_integer=e_t + 2 * e_atom, state_m2_integer="3Πu",
-                          occupation_m2_integer="integer", configuration_m2_integer="pi_u3")
+        atoms.info.update(
+            state=best[2],
+            spin_moment=best[3],
+            occupation="integer",
+            energy_m0_integer=e_s + 2 * e_atom,
+            state_m0_integer="X1Σg+",
+            occupation_m0_integer="integer",
+            configuration_m0_integer="pi_u4",
+            energy_m2_integer=e_t + 2 * e_atom,
+            state_m2_integer="3Πu",
+            occupation_m2_integer="integer",
+            configuration_m2_integer="pi_u3",
+        )
         images.append(atoms)
     return images
 
@@ -99,8 +106,12 @@ def test_state_curves_segments_and_constants():
     table = {row["state"]: row for row in reference.dimer_state_table(dimers, -1.0)}
     assert table["3Πu"]["r_e"] == pytest.approx(1.32, abs=1e-3)
     assert table["3Πu"]["D_e"] == pytest.approx(6.3, abs=1e-3)
-    omega = 2.0 * np.sqrt(2 * 6.3 / 6.0) * np.sqrt(1.602176634e-19 / 1e-20 / 1.66053906660e-27) / (
-        2 * np.pi * 2.99792458e10)  # Morse: omega = a sqrt(2 D / mu)
+    omega = (
+        2.0
+        * np.sqrt(2 * 6.3 / 6.0)
+        * np.sqrt(1.602176634e-19 / 1e-20 / 1.66053906660e-27)
+        / (2 * np.pi * 2.99792458e10)
+    )  # Morse: omega = a sqrt(2 D / mu)
     assert table["3Πu"]["omega_e"] == pytest.approx(omega, rel=2e-3)
     assert table["3Πu"]["moment"] == 2 and table["3Πu"]["configuration"] == "pi_u3"
     assert list(table)[0] == "3Πu"  # deepest first
@@ -114,9 +125,15 @@ def _renamed_dimers(r_grid, step=0.0, e_atom=-1.0):
         name = "5Πg" if r <= 2.0 else "5-plet, fractional"
         energy = _morse(r, 2.0, 1.5, 1.6) + (step if r > 2.0 else 0.0)
         atoms = _with_energy(structures.dimer(r), energy + 2 * e_atom, f"d{r:.3f}")
-        atoms.info.update(state=name, spin_moment=4, occupation="fractional",
-                          energy_m4_fractional=energy + 2 * e_atom, state_m4_fractional=name,
-                          occupation_m4_fractional="fractional", configuration_m4_fractional="")
+        atoms.info.update(
+            state=name,
+            spin_moment=4,
+            occupation="fractional",
+            energy_m4_fractional=energy + 2 * e_atom,
+            state_m4_fractional=name,
+            occupation_m4_fractional="fractional",
+            configuration_m4_fractional="",
+        )
         images.append(atoms)
     return images
 
@@ -129,7 +146,9 @@ def test_a_change_of_name_within_one_smooth_solution_is_no_crossing():
     stepped = _renamed_dimers(r, step=0.03)  # the same change of name with a 30 meV step: a possible step
     assert reference.name_changes_without_crossing(stepped, -1.0) == []
     assert reference.crossings_without_both_states(stepped, -1.0) == [
-        "5Πg missing at the crossing 2.00-2.05 A", "5-plet, fractional missing at the crossing 2.00-2.05 A"]
+        "5Πg missing at the crossing 2.00-2.05 A",
+        "5-plet, fractional missing at the crossing 2.00-2.05 A",
+    ]
     two_states = _state_dimers(r)  # a real crossing, both states on both sides: neither list
     assert reference.crossings_without_both_states(two_states, -1.0) == []
     assert reference.name_changes_without_crossing(two_states, -1.0) == []
@@ -151,8 +170,13 @@ def test_rough_state_segments_flag_the_stretch_with_a_jump():
     r = np.round(np.arange(0.9, 2.0, 0.02), 4)
     assert reference.rough_state_segments(_state_dimers(r), -1.0) == {}
     rough = reference.rough_state_segments(_state_dimers(r, jump_at=1.5), -1.0)
-    assert list(rough) == [next(f"3Πu {s['r_min']:.2f}-{s['r_max']:.2f} A"
-                                for s in reference.state_segments(_state_dimers(r)) if s["state"] == "3Πu")]
+    assert list(rough) == [
+        next(
+            f"3Πu {s['r_min']:.2f}-{s['r_max']:.2f} A"
+            for s in reference.state_segments(_state_dimers(r))
+            if s["state"] == "3Πu"
+        )
+    ]
     assert 0.04 < rough[list(rough)[0]] < 0.06  # the 50 meV step, seen by the leave-one-out cubic
     assert reference.rough_state_segments(_state_dimers(r, jump_at=1.5), -1.0, tolerance=0.1) == {}
 
@@ -169,8 +193,7 @@ def test_label_changes_counts_lowered_and_moment_changes():
         atoms.info.update(energy_single_run=before, spin_moment=moment, spin_moment_single_run=moment_before)
         return atoms
 
-    summary = label_changes([cluster(-30.0, -30.0, 2, 2), cluster(-30.3, -30.0, 4, 2),
-                             cluster(-29.0, -29.0015, 0, 0)])
+    summary = label_changes([cluster(-30.0, -30.0, 2, 2), cluster(-30.3, -30.0, 4, 2), cluster(-29.0, -29.0015, 0, 0)])
     assert summary["n"] == 3 and summary["n_changed"] == 1 and summary["n_moment_changed"] == 1
     assert summary["max_eV_per_atom"] == pytest.approx(0.1)
     assert summary["changes"][1]["change_eV_per_atom"] == pytest.approx(-0.1)

@@ -24,8 +24,10 @@ def test_training_subsets_are_fixed_nested_sorted_and_independent_across_draws_a
     assert np.array_equal(runs.training_subset("narrow", 5, 5, 0), np.arange(5))
 
 
-@pytest.mark.parametrize("size, draw, message", [(82, 0, "has 81 structures; cannot draw 82"),
-                                                 (0, 0, "cannot draw 0"), (10, -1, "non-negative")])
+@pytest.mark.parametrize(
+    "size, draw, message",
+    [(82, 0, "has 81 structures; cannot draw 82"), (0, 0, "cannot draw 0"), (10, -1, "non-negative")],
+)
 def test_impossible_subsets_are_named(size, draw, message):
     with pytest.raises(ValueError, match=message):
         runs.training_subset("diverse", 81, size, draw)
@@ -34,8 +36,16 @@ def test_impossible_subsets_are_named(size, draw, message):
 def test_a_draw_is_trained_on_its_subset_with_the_rows_of_the_whole_set(synthetic_data, tmp_path):
     from linace.fit import DesignCache
 
-    run = runs.train(3, "diverse", regularisation="ridge", data_dir=synthetic_data, cache=DesignCache(tmp_path),
-                     progress=False, train_size=4, draw=1)
+    run = runs.train(
+        3,
+        "diverse",
+        regularisation="ridge",
+        data_dir=synthetic_data,
+        cache=DesignCache(tmp_path),
+        progress=False,
+        train_size=4,
+        draw=1,
+    )
     chosen = runs.training_subset("diverse", 6, 4, 1)
     record = as_record(run.record)
     assert record.train_size == 4 and record.draw == 1
@@ -45,24 +55,41 @@ def test_a_draw_is_trained_on_its_subset_with_the_rows_of_the_whole_set(syntheti
     from linace.fit import fit
 
     structures = runs.load_training_set("diverse", synthetic_data)
-    direct = fit(run.model.basis, [structures[i] for i in chosen], run.model.e0, weights=runs.DEFAULT_WEIGHTS,
-                 **runs.REGULARISATIONS["ridge"])
+    direct = fit(
+        run.model.basis,
+        [structures[i] for i in chosen],
+        run.model.e0,
+        weights=runs.DEFAULT_WEIGHTS,
+        **runs.REGULARISATIONS["ridge"],
+    )
     np.testing.assert_allclose(run.model.coefficients, direct.coefficients, rtol=1e-9, atol=1e-12)
 
 
 # ----------------------------------------------------------------------------- the grid
 def test_the_grid_leaves_out_sizes_larger_than_a_set_and_draws_near_whole_sets_once():
-    grid = resample.resample_grid({"standard": ("narrow", "clusters+dimers", "diverse")}, body_orders=(2, 3),
-                                  sizes=(40, 81, 160, 320), draws=10,
-                                  set_sizes={"narrow": 81, "clusters+dimers": 227, "diverse": 327})
+    grid = resample.resample_grid(
+        {"standard": ("narrow", "clusters+dimers", "diverse")},
+        body_orders=(2, 3),
+        sizes=(40, 81, 160, 320),
+        draws=10,
+        set_sizes={"narrow": 81, "clusters+dimers": 227, "diverse": 327},
+    )
     count = {}
     for p in grid:
         key = (p["training_set"], p["train_size"])
         count[key] = count.get(key, 0) + 1
     # per K: ten draws up to 90 % of the set (160 of 227: 70 %), one above (320 of 327: 98 %; 81 of 81)
-    assert count == {("narrow", 40): 20, ("narrow", 81): 2, ("clusters+dimers", 40): 20,
-                     ("clusters+dimers", 81): 20, ("clusters+dimers", 160): 20,
-                     ("diverse", 40): 20, ("diverse", 81): 20, ("diverse", 160): 20, ("diverse", 320): 2}
+    assert count == {
+        ("narrow", 40): 20,
+        ("narrow", 81): 2,
+        ("clusters+dimers", 40): 20,
+        ("clusters+dimers", 81): 20,
+        ("clusters+dimers", 160): 20,
+        ("diverse", 40): 20,
+        ("diverse", 81): 20,
+        ("diverse", 160): 20,
+        ("diverse", 320): 2,
+    }
     assert resample.resample_id(grid[0]) == "K2-narrow-standard-blr-N40-d0"
     with pytest.raises(ValueError, match="draws must be at least 1"):
         resample.resample_grid(draws=0, set_sizes={})
@@ -71,11 +98,20 @@ def test_the_grid_leaves_out_sizes_larger_than_a_set_and_draws_near_whole_sets_o
 @pytest.fixture
 def small_grid(synthetic_data, tmp_path, monkeypatch):
     monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
-    grid = resample.resample_grid({"standard": ("narrow", "crystals", "diverse"), "pure": ("diverse",)},
-                                  body_orders=(2, 3, 4), sizes=(3, 6), draws=3,
-                                  set_sizes={"narrow": 6, "crystals": 6, "diverse": 6})
-    options = dict(results_dir=tmp_path / "resampled", executor=concurrent.futures.ThreadPoolExecutor(2),
-                   progress=False, data_dir=synthetic_data, data_manifest=synthetic_data / "manifest.json")
+    grid = resample.resample_grid(
+        {"standard": ("narrow", "crystals", "diverse"), "pure": ("diverse",)},
+        body_orders=(2, 3, 4),
+        sizes=(3, 6),
+        draws=3,
+        set_sizes={"narrow": 6, "crystals": 6, "diverse": 6},
+    )
+    options = dict(
+        results_dir=tmp_path / "resampled",
+        executor=concurrent.futures.ThreadPoolExecutor(2),
+        progress=False,
+        data_dir=synthetic_data,
+        data_manifest=synthetic_data / "manifest.json",
+    )
     return grid, options
 
 
@@ -122,8 +158,11 @@ def test_learning_curves_convergence_intervals_and_claims_per_draw(small_grid, s
     records = load_results(options["results_dir"])
     curves = resample.learning_curves(records)
     assert len(curves) == 4 * 3 * 2  # (variant, set) x K x N
-    row = next(r for r in curves if (r["training_set"], r["body_order"], r["train_size"]) == ("diverse", 3, 3)
-               and r["variant"] == "standard")
+    row = next(
+        r
+        for r in curves
+        if (r["training_set"], r["body_order"], r["train_size"]) == ("diverse", 3, 3) and r["variant"] == "standard"
+    )
     assert row["draws"] == 3
     draws = select(records, training_set="diverse", body_order=3, train_size=3, variant="standard")
     tests = sorted(r.test_error("energy_rmse_meV_per_atom") for r in draws)
@@ -131,8 +170,14 @@ def test_learning_curves_convergence_intervals_and_claims_per_draw(small_grid, s
     for name in resample.LEARNING_QUANTITIES:
         q = row[name]
         assert q["n"] == 3 and q["p10"] <= q["median"] <= q["p90"]
-    full = next(r for r in curves if r["train_size"] == 6 and r["variant"] == "standard"
-                and r["training_set"] == "diverse" and r["body_order"] == 3)
+    full = next(
+        r
+        for r in curves
+        if r["train_size"] == 6
+        and r["variant"] == "standard"
+        and r["training_set"] == "diverse"
+        and r["body_order"] == 3
+    )
     assert full["draws"] == 1
 
     dft = dft_dimer_curve(datasets.load("dimers", synthetic_data), datasets.e0(synthetic_data))[:2]
@@ -151,13 +196,24 @@ def test_learning_curves_convergence_intervals_and_claims_per_draw(small_grid, s
     assert by_claim["v2b"].draws == 3  # pure on diverse is in the grid
     assert by_claim["v2a"].draws == 0 and by_claim["v2a"].verdict == "not tested (no draws)"  # no tailored set
     one = by_claim["1a."]
-    assert one.summary == f"holds in {one.holds} of 3 draws" + (f", partly in {one.partly}" if one.partly else "") + " (N = 3)"
+    assert (
+        one.summary
+        == f"holds in {one.holds} of 3 draws" + (f", partly in {one.partly}" if one.partly else "") + " (N = 3)"
+    )
 
 
-@pytest.mark.parametrize("holds, draws, verdict", [(8, 10, "reproduced"), (10, 10, "reproduced"),
-                                                   (7, 10, "depends on the draw"), (3, 10, "depends on the draw"),
-                                                   (2, 10, "not reproduced"), (0, 10, "not reproduced"),
-                                                   (0, 0, "not tested (no draws)")])
+@pytest.mark.parametrize(
+    "holds, draws, verdict",
+    [
+        (8, 10, "reproduced"),
+        (10, 10, "reproduced"),
+        (7, 10, "depends on the draw"),
+        (3, 10, "depends on the draw"),
+        (2, 10, "not reproduced"),
+        (0, 10, "not reproduced"),
+        (0, 0, "not tested (no draws)"),
+    ],
+)
 def test_the_verdict_over_draws_needs_80_percent(holds, draws, verdict):
     assert claims.over_draws_grade(holds, 0, draws) == verdict  # no draw holds partly
 
@@ -165,9 +221,16 @@ def test_the_verdict_over_draws_needs_80_percent(holds, draws, verdict):
 def test_command_line_rejects_unknown_values(capsys, monkeypatch):
     from linace.study import sweep
 
-    monkeypatch.setattr(sweep, "allowed_values", lambda: {"body_orders": [2, 3, 4, 5], "training_sets": ["diverse"],
-                                                          "variants": ["standard", "pure"],
-                                                          "regularisations": ["blr"]})
+    monkeypatch.setattr(
+        sweep,
+        "allowed_values",
+        lambda: {
+            "body_orders": [2, 3, 4, 5],
+            "training_sets": ["diverse"],
+            "variants": ["standard", "pure"],
+            "regularisations": ["blr"],
+        },
+    )
     with pytest.raises(SystemExit) as stop:
         resample.main(["--training-sets", "bogus"])
     assert stop.value.code == 2
@@ -180,12 +243,18 @@ def test_command_line_rejects_unknown_values(capsys, monkeypatch):
 def test_summary_prints_learning_curves_and_claims_over_draws(small_grid, synthetic_data, capsys):
     grid, options = small_grid
     assert resample.run_resampling(grid, **options).ok
-    assert resample.main(["--summary", "3", "--data-dir", str(synthetic_data),
-                          "--results-dir", str(options["results_dir"])]) == 0
+    assert (
+        resample.main(
+            ["--summary", "3", "--data-dir", str(synthetic_data), "--results-dir", str(options["results_dir"])]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert printed.startswith("Learning curves at K = 3") and "Claims over draws" in printed
     with pytest.raises(SystemExit) as stop:
-        resample.main(["--summary", "3", "--data-dir", str(synthetic_data), "--results-dir", str(options["results_dir"] / "none")])
+        resample.main(
+            ["--summary", "3", "--data-dir", str(synthetic_data), "--results-dir", str(options["results_dir"] / "none")]
+        )
     assert stop.value.code == 1 and "no run records in" in capsys.readouterr().err
     from linace.study import datasets
     from linace.study.results import dft_dimer_curve, load_results
@@ -196,8 +265,11 @@ def test_summary_prints_learning_curves_and_claims_over_draws(small_grid, synthe
     rows = [line for line in text.splitlines() if line.startswith("standard, diverse")]
     assert [line.split()[2:4] for line in rows] == [["3", "3"], ["6", "1"]]  # N, draws (6 of 6: one draw)
     median = resample.learning_curves(records)
-    expected = next(r for r in median if (r["variant"], r["training_set"], r["body_order"], r["train_size"])
-                    == ("standard", "diverse", 3, 3))["test_energy_rmse_meV_per_atom"]["median"]
+    expected = next(
+        r
+        for r in median
+        if (r["variant"], r["training_set"], r["body_order"], r["train_size"]) == ("standard", "diverse", 3, 3)
+    )["test_energy_rmse_meV_per_atom"]["median"]
     assert f"{expected:.1f} [" in rows[0]
     assert "N = 3    1a   holds in" in text
     assert printed.strip() == text.strip()
@@ -212,14 +284,19 @@ def test_command_line_resamples_a_data_directory_of_ones_own(synthetic_data, tmp
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sweep, "RESULTS_ROOT", tmp_path / "results")
     monkeypatch.setenv("LINACE_CACHE", str(tmp_path / "cache"))
-    code = resample.main(["--data-dir", str(synthetic_data), "--body-orders", "2", "--sizes", "3",
-                          "--draws", "2", "--workers", "1"])
+    code = resample.main(
+        ["--data-dir", str(synthetic_data), "--body-orders", "2", "--sizes", "3", "--draws", "2", "--workers", "1"]
+    )
     assert code == 0
     err = capsys.readouterr().err
     assert "training set(s) clusters+dimers not in the data directory" not in err  # the folder has both parts
     written = sorted(p.name for p in (sweep.results_dir_of(synthetic_data) / "resampled").glob("*.json"))
-    assert written == sorted(f"K2-{s.replace('+', '_')}-{v}-blr-N3-d{d}.json"
-                             for v, sets in resample.DEFAULT_PLAN.items() for s in sets for d in (0, 1))
+    assert written == sorted(
+        f"K2-{s.replace('+', '_')}-{v}-blr-N3-d{d}.json"
+        for v, sets in resample.DEFAULT_PLAN.items()
+        for s in sets
+        for d in (0, 1)
+    )
     record = read_record(sweep.results_dir_of(synthetic_data) / "resampled" / written[0])
     assert record.train_size == 3 and len(record.parameter("train_indices")) == 3
     assert not (tmp_path / "results" / "resampled").exists()  # the committed study's records are untouched
@@ -231,12 +308,18 @@ def test_command_line_resamples_a_data_directory_of_ones_own(synthetic_data, tmp
     from linace.study.datasets import write_manifest
 
     write_manifest(lacking, "C")
-    assert resample.main(["--data-dir", str(lacking), "--body-orders", "2", "--sizes", "3", "--draws", "1",
-                          "--workers", "1"]) == 0
+    assert (
+        resample.main(
+            ["--data-dir", str(lacking), "--body-orders", "2", "--sizes", "3", "--draws", "1", "--workers", "1"]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "training set(s) clusters+dimers, crystals, narrow not in the data directory" in err
     assert sorted(p.name for p in (sweep.results_dir_of(lacking) / "resampled").glob("*.json")) == [
-        "K2-diverse-pure-blr-N3-d0.json", "K2-diverse-standard-blr-N3-d0.json"]
+        "K2-diverse-pure-blr-N3-d0.json",
+        "K2-diverse-standard-blr-N3-d0.json",
+    ]
 
     with pytest.raises(SystemExit) as stop:
         resample.main(["--data-dir", str(tmp_path / "nowhere")])
@@ -272,8 +355,7 @@ def results_root(tmp_path, monkeypatch):
 SMALL = ["--body-orders", "2", "--sizes", "3", "--draws", "1", "--workers", "1"]
 
 
-def test_resample_takes_the_folders_own_training_sets_and_says_which(synthetic_data, tmp_path, results_root,
-                                                                      capsys):
+def test_resample_takes_the_folders_own_training_sets_and_says_which(synthetic_data, tmp_path, results_root, capsys):
     """A folder whose training set is called ``train`` (a name the study's plan does not know):
     resampled, and named on the terminal; sizes no set allows are an error, not '0 executed'."""
     from linace.study import sweep
@@ -292,8 +374,9 @@ def test_resample_takes_the_folders_own_training_sets_and_says_which(synthetic_d
     assert "no resampled run" in err and "train (6 structures)" in err
 
 
-def test_two_folders_of_the_same_name_keep_their_own_records(synthetic_data, tmp_path, results_root, monkeypatch,
-                                                              capsys):
+def test_two_folders_of_the_same_name_keep_their_own_records(
+    synthetic_data, tmp_path, results_root, monkeypatch, capsys
+):
     """a/si_base and b/si_base: two results folders, run from any working directory; a folder holding
     the runs of one refuses those of the other (before any run, one line, exit code 2)."""
     from linace.study import sweep
@@ -322,8 +405,9 @@ def test_two_folders_of_the_same_name_keep_their_own_records(synthetic_data, tmp
     assert (folders[0] / "K2-train-standard-blr-N3-d0.json").stat().st_mtime_ns == before
 
 
-def test_an_unwritable_results_folder_is_refused_before_any_run(synthetic_data, tmp_path, results_root, unwritable,
-                                                                capsys, monkeypatch):
+def test_an_unwritable_results_folder_is_refused_before_any_run(
+    synthetic_data, tmp_path, results_root, unwritable, capsys, monkeypatch
+):
     folder = _folder(synthetic_data, tmp_path / "mine", {"train": "diverse"})
     monkeypatch.setattr(runs, "train", lambda *a, **k: pytest.fail("a run started"))
     with pytest.raises(SystemExit) as stop:
@@ -338,6 +422,9 @@ def test_the_default_plan_of_a_folder():
     (or every variant asked for)."""
     assert resample.default_plan(runs.training_sets()) == resample.DEFAULT_PLAN  # carbon: unchanged
     assert resample.default_plan(runs.training_sets(element_dir("Si"))) == resample.DEFAULT_PLAN  # silicon too
-    assert resample.default_plan(["dimers", "diverse", "bulk"]) == {"standard": ("diverse", "bulk"), "pure": ("diverse",)}
+    assert resample.default_plan(["dimers", "diverse", "bulk"]) == {
+        "standard": ("diverse", "bulk"),
+        "pure": ("diverse",),
+    }
     assert resample.default_plan(["bulk"], variants=["standard", "pure"]) == {"standard": ("bulk",), "pure": ("bulk",)}
     assert resample.default_plan(["dimers"]) == {}  # nothing to resample: the command line says so

@@ -17,8 +17,9 @@ def _morse(r, depth, a, r_e):
 
 
 def test_the_convention_is_named_with_its_width():
-    assert restricted.convention(0.05) == ("spin-restricted (non-spin-polarised), Fermi-Dirac smearing 0.05 eV, "
-                                           "E extrapolated to zero width")
+    assert restricted.convention(0.05) == (
+        "spin-restricted (non-spin-polarised), Fermi-Dirac smearing 0.05 eV, E extrapolated to zero width"
+    )
 
 
 def test_occupation_class_of_spin_paired_bands():
@@ -45,6 +46,7 @@ def test_the_method_key_is_its_own():
 def _fake_run(calls, fail=()):
     """A run_restricted stand-in: a Morse dimer (4 eV deep at 1.3 A) on atoms of -1 eV each,
     recording the separations it was called with; separations (A, to 1e-3) in ``fail`` fail."""
+
     def run(atoms, settings):
         calls.append(atoms.get_distance(0, 1) if len(atoms) == 2 else 0.0)
         if round(calls[-1], 3) in fail:
@@ -54,10 +56,22 @@ def _fake_run(calls, fail=()):
         else:
             energy = -2.0 + _morse(atoms.get_distance(0, 1), 4.0, 2.0, 1.3)
             occupations, extra = [2.0, 2.0, 2.0, 2.0, 0.0], {"configuration": "pi_u4 sigma_g2 sigma_u2"}
-        return {"status": "ok", "error": "", "energy": energy, "free_energy": energy - 0.01,
-                "forces": np.zeros((len(atoms), 3)), "kpts": [1, 1, 1], "occupations": occupations,
-                "eigenvalues": [-10.0] * len(occupations), "fermi_level": -5.0,
-                "occupation": restricted.occupation_class(occupations), "niter": 12, "wall_time": 2.0, **extra}
+        return {
+            "status": "ok",
+            "error": "",
+            "energy": energy,
+            "free_energy": energy - 0.01,
+            "forces": np.zeros((len(atoms), 3)),
+            "kpts": [1, 1, 1],
+            "occupations": occupations,
+            "eigenvalues": [-10.0] * len(occupations),
+            "fermi_level": -5.0,
+            "occupation": restricted.occupation_class(occupations),
+            "niter": 12,
+            "wall_time": 2.0,
+            **extra,
+        }
+
     return run
 
 
@@ -76,9 +90,16 @@ def small_plan(monkeypatch):
 
 def _generate(tmp_path, group, calls, fail=(), **kwargs):
     with ThreadPoolExecutor(1) as pool:  # one worker: the calls come in the order submitted
-        return restricted.generate_restricted(group, dft.DFTSettings(), executor=pool, progress=False,
-                                              cache_path=tmp_path / "restricted" / "cache.db",
-                                              committed_dir=tmp_path, run=_fake_run(calls, fail), **kwargs)
+        return restricted.generate_restricted(
+            group,
+            dft.DFTSettings(),
+            executor=pool,
+            progress=False,
+            cache_path=tmp_path / "restricted" / "cache.db",
+            committed_dir=tmp_path,
+            run=_fake_run(calls, fail),
+            **kwargs,
+        )
 
 
 def test_generation_resumes_and_retries_failures(tmp_path, small_plan):
@@ -130,8 +151,13 @@ def test_the_committed_geometries_are_those_computed():
 
 def _polarised_manifest(tmp_path):
     """A data directory with a polarised manifest (as dft.export writes it, with extra keys)."""
-    meta = {"schema": 1, "element": "C", "isolated_atom": {"E0": -2.5}, "sets": {"dimers": {"file": "dimers.extxyz"}},
-            "compute": {"cpu_core_seconds": 1.0}}
+    meta = {
+        "schema": 1,
+        "element": "C",
+        "isolated_atom": {"E0": -2.5},
+        "sets": {"dimers": {"file": "dimers.extxyz"}},
+        "compute": {"cpu_core_seconds": 1.0},
+    }
     (tmp_path / "manifest.json").write_text(json.dumps(meta, indent=1) + "\n")
     return meta
 
@@ -144,8 +170,9 @@ def test_export_writes_beside_the_data_and_only_the_references_entry(tmp_path, s
     sids = [sid for sid, _ in small_plan["dimers"]]
     _generate(tmp_path, "dimers", calls, fail={_separation(small_plan, -1)})
     settings = dft.DFTSettings()
-    entry = restricted.export_restricted("C", settings, cache_path=tmp_path / "restricted" / "cache.db",
-                                         data_dir=tmp_path)
+    entry = restricted.export_restricted(
+        "C", settings, cache_path=tmp_path / "restricted" / "cache.db", data_dir=tmp_path
+    )
     after = json.loads((tmp_path / "manifest.json").read_text())
     assert {k: v for k, v in after.items() if k != "references"} == before  # nothing else changed
     assert after["references"]["spin_restricted"] == entry and "dimers" not in after["sets"].get("restricted", {})
@@ -209,8 +236,9 @@ def test_the_polarised_export_keeps_the_references(tmp_path, small_plan, monkeyp
     calls = []
     for group in restricted.RESTRICTED_GROUPS:
         _generate(tmp_path, group, calls)
-    entry = restricted.export_restricted("C", settings, cache_path=tmp_path / "restricted" / "cache.db",
-                                         data_dir=tmp_path)
+    entry = restricted.export_restricted(
+        "C", settings, cache_path=tmp_path / "restricted" / "cache.db", data_dir=tmp_path
+    )
     manifest = dft.export(settings, cache_path=tmp_path / "cache.db", data_dir=tmp_path)
     assert manifest["references"]["spin_restricted"] == entry
     assert "restricted" not in " ".join(s["file"] for s in manifest["sets"].values())
@@ -246,14 +274,16 @@ def test_dimer_curve_features_of_a_morse_curve():
 def test_compare_dimer_curves_against_a_reference():
     r = np.linspace(1.0, 6.0, 201)  # 0.025 A apart: 5.0 A is a sample
     shallow, deep = _morse(r, 3.5, 1.8, 2.29), _morse(r, 4.6, 1.5, 2.21)
-    rows = reference.compare_dimer_curves({"polarised": (r, shallow), "authors": (r[r <= 5.0], deep[r <= 5.0])},
-                                          "polarised", tail_at=(5.0, 5.5))
+    rows = reference.compare_dimer_curves(
+        {"polarised": (r, shallow), "authors": (r[r <= 5.0], deep[r <= 5.0])}, "polarised", tail_at=(5.0, 5.5)
+    )
     assert [row["name"] for row in rows] == ["polarised", "authors"]
     assert rows[0]["delta_depth"] == 0.0 and rows[0]["delta_r_e"] == 0.0
     assert rows[1]["delta_depth"] == pytest.approx(-1.1, abs=2e-3)
     assert rows[1]["delta_r_e"] == pytest.approx(-0.08, abs=2e-3)
-    assert rows[1]["delta_tail"][5.0] == pytest.approx(_morse(5.0, 4.6, 1.5, 2.21) - _morse(5.0, 3.5, 1.8, 2.29),
-                                                       abs=2e-3)
+    assert rows[1]["delta_tail"][5.0] == pytest.approx(
+        _morse(5.0, 4.6, 1.5, 2.21) - _morse(5.0, 3.5, 1.8, 2.29), abs=2e-3
+    )
     assert rows[1]["delta_tail"][5.5] is None  # the authors' curve stops at 5.0 A
     with pytest.raises(ValueError, match="reference curve 'restricted' is not among"):
         reference.compare_dimer_curves({"polarised": (r, shallow)}, "restricted")

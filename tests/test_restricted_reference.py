@@ -48,8 +48,10 @@ def _entry(element):
     meta = datasets.manifest(element=element)
     entry = meta.get("references", {}).get(REFERENCE_KEY)
     if entry is None or entry.get("incomplete"):
-        pytest.skip(f"the spin-restricted reference of {element} is not committed (complete) yet "
-                    "(scripts/generate_restricted.sh)")
+        pytest.skip(
+            f"the spin-restricted reference of {element} is not committed (complete) yet "
+            "(scripts/generate_restricted.sh)"
+        )
     return entry
 
 
@@ -110,20 +112,23 @@ def test_the_restricted_atom_lies_above_the_polarised_one(element):
 #: -141 meV at 4.5 A, -54 meV at 5.0 A and -20 meV at 5.5 A (-10 meV at 6.0 A); silicon meets it
 #: (-16 meV at 7.0 A, its one separation beyond 6.84 A). The failure is kept visible (strict: it
 #: is reported if it starts to pass) instead of loosening the criterion.
-CARBON_TAIL = ("the restricted C2 curve reaches 2 E0_restricted slowly: -141 meV at 4.5 A, -54 at 5.0, "
-               "-20 at 5.5, -10 at 6.0 A (data/README.md)")
+CARBON_TAIL = (
+    "the restricted C2 curve reaches 2 E0_restricted slowly: -141 meV at 4.5 A, -54 at 5.0, "
+    "-20 at 5.5, -10 at 6.0 A (data/README.md)"
+)
 
 
-@pytest.mark.parametrize("element", [pytest.param("C", marks=pytest.mark.xfail(strict=True, reason=CARBON_TAIL)),
-                                     "Si"])
+@pytest.mark.parametrize("element", [pytest.param("C", marks=pytest.mark.xfail(strict=True, reason=CARBON_TAIL)), "Si"])
 def test_the_far_end_tends_to_twice_the_restricted_atom(element):
     _entry(element)
     r, e = reference.restricted_dimer_curve(element)
     r_far = 4.5 * length_scale(element)
     far = r >= r_far - 1e-9
     assert far.any(), f"no separation beyond {r_far:.2f} A"
-    print(f"\n{element}: E - 2 E0_restricted (meV) at " +
-          ", ".join(f"{x:.2f} A: {1000 * y:.1f}" for x, y in zip(r[r >= r_far / 1.5], e[r >= r_far / 1.5])))
+    print(
+        f"\n{element}: E - 2 E0_restricted (meV) at "
+        + ", ".join(f"{x:.2f} A: {1000 * y:.1f}" for x, y in zip(r[r >= r_far / 1.5], e[r >= r_far / 1.5]))
+    )
     off = {round(float(x), 2): round(1000 * float(y), 1) for x, y in zip(r[far], e[far]) if abs(y) > 0.020}
     assert not off, f"|E - 2 E0_restricted| > 20 meV at (A: meV) {off}"
 
@@ -148,9 +153,11 @@ def test_the_restricted_curve_is_nowhere_below_the_polarised_one(element):
     the label is a closed shell the two coincide."""
     _entry(element)
     restricted = {a.info["sid"]: a.get_potential_energy() for a in reference.load_restricted("dimers", element)}
-    below = {a.info["sid"]: round(1000 * (restricted[a.info["sid"]] - a.get_potential_energy()), 1)
-             for a in datasets.load("dimers", element=element)
-             if restricted[a.info["sid"]] < a.get_potential_energy() - 0.001}
+    below = {
+        a.info["sid"]: round(1000 * (restricted[a.info["sid"]] - a.get_potential_energy()), 1)
+        for a in datasets.load("dimers", element=element)
+        if restricted[a.info["sid"]] < a.get_potential_energy() - 0.001
+    }
     assert not below, f"restricted below the polarised label (meV): {below}"
 
 
@@ -164,12 +171,10 @@ def test_minimum_beside_the_polarised_and_the_authors_curves(element):
     e0 = datasets.e0(element=element)
     r_p = np.array([a.get_distance(0, 1) for a in polarised])
     e_p = np.array([a.get_potential_energy() for a in polarised]) - 2 * e0
-    rows = reference.compare_dimer_curves({"polarised": (r_p, e_p), "restricted": (r, e)}, "polarised",
-                                          tail_at=(5.0,))
+    rows = reference.compare_dimer_curves({"polarised": (r_p, e_p), "restricted": (r, e)}, "polarised", tail_at=(5.0,))
     print(f"\n{element}2: curve, r_e (A), depth (eV), E(5.0 A) (eV)")
     for row in rows:
         print(f"  {row['name']:10s} {row['r_e']:.3f}  {row['depth']:.3f}  {row['tail'][5.0]:.3f}")
     authors = AUTHORS[element]
-    print(f"  {'authors':10s} {authors['r_e']:.3f}  {authors['depth']:.3f}  "
-          f"{authors.get('tail_5A', float('nan')):.3f}")
+    print(f"  {'authors':10s} {authors['r_e']:.3f}  {authors['depth']:.3f}  {authors.get('tail_5A', float('nan')):.3f}")
     assert rows[1]["depth"] < 0

@@ -6,6 +6,7 @@ import pytest
 
 from linace.study import data_worlds, robustness
 from linace.study.records import as_record, as_records
+
 from test_claims import DFT, record
 
 
@@ -13,7 +14,8 @@ def test_every_alternative_changes_one_thing():
     grid = robustness.alternative_grid("E:F 10")
     assert len(grid) == 4 * 6 and all(run["energy_weight"] == 10.0 for run in grid)
     assert {(run["variant"], run["training_set"]) for run in grid} == {
-        (v, s) for v, sets in robustness.PLAN.items() for s in sets}
+        (v, s) for v, sets in robustness.PLAN.items() for s in sets
+    }
     assert robustness.alternative_grid("reference: restricted") == []  # a regrading, no runs
     assert all(run["basis_size"] == 2.0 for run in robustness.alternative_grid("basis: x2", body_orders=[2]))
     with pytest.raises(ValueError, match="unknown alternative"):
@@ -66,12 +68,16 @@ def test_grade_alternatives_and_the_headline():
     from test_claims import record as make
 
     offsets = (2.0, -1.5, 2.5, -2.0)
-    default_records = [make(K, s, rmse, 0.3 / K, o) for K, o in zip((2, 3, 4, 5), offsets)
-                       for s, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2))]
+    default_records = [
+        make(K, s, rmse, 0.3 / K, o)
+        for K, o in zip((2, 3, 4, 5), offsets)
+        for s, rmse in (("narrow", 0.5), ("crystals", 0.4), ("diverse", 0.2))
+    ]
     short = [r for r in as_records(default_records) if r.body_order < 5]
     shifted = (DFT[0], DFT[1] + 2.0)
-    rows = robustness.grade_alternatives(default_records, DFT, {"basis: x2": short, "E:F 10": default_records},
-                                         shifted, (1.0, 4.5))
+    rows = robustness.grade_alternatives(
+        default_records, DFT, {"basis: x2": short, "E:F 10": default_records}, shifted, (1.0, 4.5)
+    )
     by_claim = {row["claim"]: row for row in rows}
     assert by_claim["2"]["robust"] and by_claim["2"]["basis: x2"] == by_claim["2"]["default"]
     assert by_claim["1b"]["reference: restricted"] == "partly" and "reference: restricted" in by_claim["1b"]["changed"]
@@ -85,8 +91,10 @@ def test_energy_zero_table():
     from test_claims import record as make
 
     run = as_record(make(3, "diverse", 0.2, 0.1, 0.5))
-    fitted = run.updated(dimer_summary={**run.dimer_summary, "energy_zero_offset_eV": -0.4},
-                         dimer_summary_absolute={"distance_to_dft_eV": 0.9})
+    fitted = run.updated(
+        dimer_summary={**run.dimer_summary, "energy_zero_offset_eV": -0.4},
+        dimer_summary_absolute={"distance_to_dft_eV": 0.9},
+    )
     lines = robustness.energy_zero_markdown([fitted, make(2, "diverse", 0.2, 0.1, 0.5)]).splitlines()
     assert lines[2] == "| diverse, standard, K = 3 | -0.200 | 0.50 | 0.90 |" and len(lines) == 3
 

@@ -14,10 +14,11 @@ on the factors of T_S at that pair. Energies, forces and stress must agree to 1e
 import numpy as np
 import pytest
 from ase.neighborlist import neighbor_list
-from conftest import random_carbon
 
 from linace.basis import ACEBasis, set_partitions
 from linace.harmonics import lm_index, real_sph_harm
+
+from conftest import random_carbon
 
 TOLERANCE = 1e-12
 
@@ -33,17 +34,22 @@ def pair_factors(basis, vectors):
         n, l = nl
         lm = [lm_index(l, m) for m in range(-l, l + 1)]
         phi[nl] = R[:, n - 1, None] * Y[:, lm]
-        dphi[nl] = R[:, n - 1, None, None] * dY[:, lm].transpose(0, 2, 1) + (dR[:, n - 1, None] * Y[:, lm])[:, None, :] * unit[:, :, None]
+        dphi[nl] = (
+            R[:, n - 1, None, None] * dY[:, lm].transpose(0, 2, 1)
+            + (dR[:, n - 1, None] * Y[:, lm])[:, None, :] * unit[:, :, None]
+        )
     return phi, dphi
 
 
 def block_tensors(nl, block, phi, dphi):
     """T_S (sum over pairs, m-axes of the block) and its per-pair gradient (P, 3, m-axes)."""
     letters = "abcd"
-    values = np.einsum(",".join(f"p{letters[k]}" for k in range(len(block))) + "->p" + letters[: len(block)],
-                       *[phi[nl[t]] for t in block])
+    values = np.einsum(
+        ",".join(f"p{letters[k]}" for k in range(len(block))) + "->p" + letters[: len(block)],
+        *[phi[nl[t]] for t in block],
+    )
     gradient = 0.0
-    for k, t in enumerate(block):
+    for _k, t in enumerate(block):
         factors = [dphi[nl[s]] if s == t else phi[nl[s]][:, None, :] for s in block]
         gradient = gradient + np.einsum(
             ",".join(f"px{letters[q]}" for q in range(len(block))) + "->px" + letters[: len(block)], *factors
@@ -72,7 +78,7 @@ def reference_site(basis, vectors):
             for (T, _), block in zip(tensors, blocks):
                 operands += [T, list(block)]
             B[b] += mu * np.einsum(*operands, [])
-            for k, block in enumerate(blocks):
+            for k, _block in enumerate(blocks):
                 operands = [coupling, list(range(nu))]
                 for q, ((T, G), other) in enumerate(zip(tensors, blocks)):
                     operands += [G, [nu, nu + 1, *other]] if q == k else [T, list(other)]

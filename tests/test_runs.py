@@ -6,7 +6,13 @@ import pytest
 from linace.fit import DesignCache
 from linace.study import runs
 from linace.study.records import as_record
-from linace.study.results import CONVERGENCE_COLUMNS, convergence_rows, convergence_table, load_results, write_json_atomic
+from linace.study.results import (
+    CONVERGENCE_COLUMNS,
+    convergence_rows,
+    convergence_table,
+    load_results,
+    write_json_atomic,
+)
 
 from conftest import SYNTHETIC_E0
 
@@ -23,8 +29,12 @@ def trained(synthetic_data, tmp_path_factory):
 def test_run_record_contents(trained):
     written = trained[3].record  # the JSON the writer made (its layout is checked where the view names no key)
     record = as_record(written)
-    assert record.parameters == {"body_order": 3, "training_set": "diverse", "variant": "standard",
-                                 "regularisation": "blr"}
+    assert record.parameters == {
+        "body_order": 3,
+        "training_set": "diverse",
+        "variant": "standard",
+        "regularisation": "blr",
+    }
     assert record.basis_size == sum(record.functions_per_body_order.values())
     assert set(written["errors"]) == {"train", "test"}
     assert record.test_errors["n_structures"] == 4
@@ -38,8 +48,9 @@ def test_run_record_contents(trained):
 
 def test_dimers_fit_reproduces_the_reference_curve(synthetic_data, tmp_path):
     """A K = 2 fit to the (synthetic) dimers reproduces them to a few meV."""
-    run = runs.train(2, "dimers", regularisation="ridge", data_dir=synthetic_data, cache=DesignCache(tmp_path),
-                      progress=False)
+    run = runs.train(
+        2, "dimers", regularisation="ridge", data_dir=synthetic_data, cache=DesignCache(tmp_path), progress=False
+    )
     record = as_record(run.record)
     assert record.train_errors["energy_rmse_meV_per_atom"] < 5.0
     assert record.distance_to_dft < 0.01
@@ -63,7 +74,11 @@ def test_results_round_trip_and_convergence(trained, synthetic_data, tmp_path):
     assert table[1]["distance_to_previous_K_eV"] > 0
     rows = convergence_rows(table)
     assert [len(cells) for cells in rows] == [len(CONVERGENCE_COLUMNS)] * 2
-    assert rows[0][0] == "2" and rows[0][1] == "–" and float(rows[1][2]) == pytest.approx(table[1]["distance_to_dft_eV"], abs=5e-4)
+    assert (
+        rows[0][0] == "2"
+        and rows[0][1] == "–"
+        and float(rows[1][2]) == pytest.approx(table[1]["distance_to_dft_eV"], abs=5e-4)
+    )
 
 
 def test_bad_choices(synthetic_data):
@@ -84,8 +99,9 @@ def test_e0_is_read_from_the_isolated_atom(synthetic_data):
 def test_pure_run_on_a_combined_set(synthetic_data, tmp_path):
     """The pure basis trained on clusters + dimers: the combined set holds both parts, and the dimer
     curve is exactly its two-body part."""
-    run = runs.train(4, "clusters+dimers", variant="pure", data_dir=synthetic_data, cache=DesignCache(tmp_path),
-                      progress=False)
+    run = runs.train(
+        4, "clusters+dimers", variant="pure", data_dir=synthetic_data, cache=DesignCache(tmp_path), progress=False
+    )
     assert "clusters+dimers" in runs.training_sets(synthetic_data)
     n_parts = sum(len(runs.load_training_set(name, synthetic_data)) for name in ("clusters", "dimers"))
     record = as_record(run.record)

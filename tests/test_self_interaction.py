@@ -4,9 +4,10 @@ correlations, its enlarged one-particle basis and the span of the two bases (cha
 import numpy as np
 import pytest
 
-from conftest import random_carbon
 from linace.basis import ACEBasis
 from linace.study import self_interaction
+
+from conftest import random_carbon
 
 
 def test_a_random_dimer_has_its_distance_and_a_direction_drawn_from_the_generator():
@@ -32,8 +33,9 @@ def test_on_the_dimer_every_function_is_kappa_times_its_radial_product(basis):
     np.testing.assert_allclose(dimer.kappa * dimer.radial_products[reference], dimer.values[reference])
     for order in (2, 3):  # every body order reaches the dimer
         assert np.abs(dimer.kappa[basis.body_orders == order]).max() > 1e-3
-    spoiled = self_interaction.DimerValues(dimer.distances, dimer.values * (1 + 0.1 * dimer.distances[:, None]),
-                                           dimer.radial_products, dimer.kappa)
+    spoiled = self_interaction.DimerValues(
+        dimer.distances, dimer.values * (1 + 0.1 * dimer.distances[:, None]), dimer.radial_products, dimer.kappa
+    )
     assert spoiled.mismatch > 1e-2  # a value that is not kappa x the product shows
 
 
@@ -49,7 +51,11 @@ def test_pure_correlations_vanish_beyond_the_number_of_neighbours():
     rows = self_interaction.molecule_correlations(3, sizes=(2, 3))
     by_key = {(row["molecule"], row["nu"]): row for row in rows}
     assert [(row["molecule"], row["neighbours"], row["nu"]) for row in rows] == [
-        ("C2", 1, 1), ("C2", 1, 2), ("C3", 2, 1), ("C3", 2, 2)]
+        ("C2", 1, 1),
+        ("C2", 1, 2),
+        ("C3", 2, 1),
+        ("C3", 2, 2),
+    ]
     assert by_key["C2", 2]["pure"] < 1e-12 < by_key["C2", 2]["standard"]  # one neighbour: no pure 3-body term
     assert by_key["C3", 2]["pure"] > 1e-3  # two neighbours: there is one
     assert by_key["C2", 1]["pure"] == pytest.approx(by_key["C2", 1]["standard"])  # the two-body functions agree
@@ -69,7 +75,9 @@ def test_pure_functions_lie_in_the_span_of_the_standard_ones():
     environments = [random_carbon(8, periodic=True, seed=seed) for seed in range(3)]
     rows = self_interaction.span_rows(environments, [3])
     assert [(row["K"], row["nu"], row["functions"]) for row in rows] == [
-        (3, 1, int(np.sum(ACEBasis(3).body_orders == 2))), (3, 2, int(np.sum(ACEBasis(3).body_orders == 3)))]
+        (3, 1, int(np.sum(ACEBasis(3).body_orders == 2))),
+        (3, 2, int(np.sum(ACEBasis(3).body_orders == 3))),
+    ]
     two_body = rows[0]
     assert max(two_body["pure_outside_max"], two_body["standard_outside_max"]) < 1e-10  # the same functions
     for row in rows:

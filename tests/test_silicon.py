@@ -74,6 +74,7 @@ def test_molecules():
     assert np.all(np.diff(r) > 0) and np.diff(r[(r >= 1.9) & (r <= 2.7)]).max() <= 0.02 + 1e-9
     # the repulsive wall at least as finely as carbon's 0.02 A scaled by the bond lengths
     from linace.analysis import length_scale
+
     assert np.diff(r[r <= 1.9]).max() <= 0.02 * length_scale("Si") / length_scale("C") + 1e-9
     clusters = structures.clusters("Si")
     sizes = collections.Counter(len(a) for _, a in clusters)
@@ -90,7 +91,7 @@ def test_dft_tasks_of_silicon():
     settings = default_settings("Si")
     dimers = tasks("dimers", settings, "Si")
     assert len({tuple(a.cell.lengths()) for _, a in dimers}) == 1  # one box for the whole scan
-    (_, atom), = tasks("isolated_atom", settings, "Si")
+    ((_, atom),) = tasks("isolated_atom", settings, "Si")
     assert len(set(np.round(atom.cell.lengths(), 3))) == 3  # non-cubic box
     cases = convergence_cases(element="Si")
     assert {c[1] for c in cases} >= {"atom", "si2_2.25", "si2_6.0", "diamond", "betatin", "sc_rattled"}

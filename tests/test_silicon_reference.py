@@ -87,8 +87,11 @@ def test_state_crossings_are_kinks_not_steps(dimers, e0):
 
 def test_dissociation_limit(dimers, e0):
     r_far = 4.5 * length_scale(ELEMENT)
-    far = [(a.get_distance(0, 1), a.get_potential_energy() - 2 * e0) for a in dimers
-           if a.get_distance(0, 1) >= r_far - 1e-9]
+    far = [
+        (a.get_distance(0, 1), a.get_potential_energy() - 2 * e0)
+        for a in dimers
+        if a.get_distance(0, 1) >= r_far - 1e-9
+    ]
     assert far, f"no separation beyond {r_far:.2f} A"
     off = {round(r, 2): round(1000 * e, 1) for r, e in far if abs(e) > 0.020}
     assert not off, f"|E - 2 E0| > 20 meV at (A: meV) {off}"
@@ -118,8 +121,9 @@ def test_clusters_are_the_tailored_set_labelled_by_their_lowest_state():
     assert datasets.manifest(element=ELEMENT)["sets"]["clusters"]["state_search_runs_missing"] == 0
     for atoms in clusters:
         sid, energy = atoms.info["sid"], atoms.get_potential_energy()
-        alternatives = {key: value for key, value in atoms.info.items()
-                        if key.startswith("energy_m") and np.isfinite(value)}
+        alternatives = {
+            key: value for key, value in atoms.info.items() if key.startswith("energy_m") and np.isfinite(value)
+        }
         assert alternatives, f"{sid}: no converged solution recorded"
         assert energy == pytest.approx(min(alternatives.values()), abs=1e-6), f"{sid}: not the lowest"
         assert atoms.info["state"].startswith(f"{int(atoms.info['spin_moment']) + 1}-plet"), sid

@@ -65,8 +65,15 @@ def test_a_spec_completes_and_normalises_its_fields():
 
 def test_the_spec_of_parameters_saved_before_it_existed():
     """Run records and models made before the spec hold seven parameters: p, q, a were the defaults."""
-    old = {"body_order": 3, "rcut": 4.5, "truncation": {"1": [12, 0], "2": [9, 3]}, "l_weight": 1.5, "element": "C",
-           "r0": 1.4, "pure": True}
+    old = {
+        "body_order": 3,
+        "rcut": 4.5,
+        "truncation": {"1": [12, 0], "2": [9, 3]},
+        "l_weight": 1.5,
+        "element": "C",
+        "r0": 1.4,
+        "pure": True,
+    }
     spec = BasisSpec.from_dict(old)
     assert (spec.p, spec.q, spec.a) == (2.0, 4.0, 1.0)
     assert spec.to_dict() == {**old, "truncation": {1: [12, 0], 2: [9, 3]}, "p": 2.0, "q": 4.0, "a": 1.0}
@@ -74,11 +81,18 @@ def test_the_spec_of_parameters_saved_before_it_existed():
         BasisSpec.from_dict({**old, "n_max": 4})
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"p": 4.0, "q": 2.0}, "q > p > 0"), ({"a": 0.0}, "a > 0"), ({"r0": 6.0}, "r0 must lie in"),
-    ({"rcut": -1.0}, "rcut must be a positive"), ({"element": "Xx"}, "unknown chemical element"),
-    ({"truncation": {3: (6, 2)}}, "nu = 3"), ({"body_order": 6}, "body_order"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"p": 4.0, "q": 2.0}, "q > p > 0"),
+        ({"a": 0.0}, "a > 0"),
+        ({"r0": 6.0}, "r0 must lie in"),
+        ({"rcut": -1.0}, "rcut must be a positive"),
+        ({"element": "Xx"}, "unknown chemical element"),
+        ({"truncation": {3: (6, 2)}}, "nu = 3"),
+        ({"body_order": 6}, "body_order"),
+    ],
+)
 def test_a_bad_spec_is_refused_when_made(fields, message):
     with pytest.raises(ValueError, match=message):
         BasisSpec(**{"body_order": 3, **fields})
@@ -103,7 +117,12 @@ def test_from_spec_builds_the_basis_of_its_keywords(spec):
     assert by_spec.describe() == by_keywords.describe()
     np.testing.assert_array_equal(by_spec.descriptors(atoms), by_keywords.descriptors(atoms))
     assert (by_spec.body_order, by_spec.element, by_spec.pure, by_spec.l_weight, by_spec.rcut) == (
-        spec.body_order, spec.element, spec.pure, spec.l_weight, spec.rcut)
+        spec.body_order,
+        spec.element,
+        spec.pure,
+        spec.l_weight,
+        spec.rcut,
+    )
     assert by_spec.truncation == dict(spec.truncation)
 
 
@@ -219,8 +238,9 @@ def labelled(n: int = 8) -> list[Atoms]:
     for k in range(n):
         atoms = random_carbon(4 + k % 3, k % 2 == 0, 100 + k)
         stress = rng.normal(size=6) if atoms.pbc.all() else None
-        atoms.calc = SinglePointCalculator(atoms, energy=float(rng.normal()), forces=rng.normal(size=(len(atoms), 3)),
-                                           stress=stress)
+        atoms.calc = SinglePointCalculator(
+            atoms, energy=float(rng.normal()), forces=rng.normal(size=(len(atoms), 3)), stress=stress
+        )
         data.append(atoms)
     return data
 
@@ -265,10 +285,34 @@ def test_a_model_accepts_basis_parameters_and_an_info_dict():
 # --------------------------------------------------------------------------- the fit information
 #: the keys of ``info`` in the order every fit recorded them before FitInfo (measured at daf3921)
 INFO_KEYS = {
-    "lstsq": ["rank", "condition_number", "alpha", "solver", "prior", "n_structures", "n_rows", "design_seconds",
-              "solve_seconds", "energy_zero"],
-    "blr": ["alpha", "beta", "noise_rmse_weighted", "effective_parameters", "log_evidence", "iterations", "converged",
-            "solver", "prior", "n_structures", "n_rows", "design_seconds", "solve_seconds", "energy_zero"],
+    "lstsq": [
+        "rank",
+        "condition_number",
+        "alpha",
+        "solver",
+        "prior",
+        "n_structures",
+        "n_rows",
+        "design_seconds",
+        "solve_seconds",
+        "energy_zero",
+    ],
+    "blr": [
+        "alpha",
+        "beta",
+        "noise_rmse_weighted",
+        "effective_parameters",
+        "log_evidence",
+        "iterations",
+        "converged",
+        "solver",
+        "prior",
+        "n_structures",
+        "n_rows",
+        "design_seconds",
+        "solve_seconds",
+        "energy_zero",
+    ],
     "streamed": ["alpha", "solver", "prior", "assembly", "n_structures", "n_rows", "design_seconds", "solve_seconds"],
 }
 

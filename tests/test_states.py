@@ -46,7 +46,7 @@ def test_orbital_symmetry_of_model_orbitals():
     x, y, z = _grid()
 
     def g(x0):
-        return np.exp(-((x - x0) ** 2 + y ** 2 + z ** 2) / 0.5)
+        return np.exp(-((x - x0) ** 2 + y**2 + z**2) / 0.5)
 
     left, right = g(-0.6), g(0.6)
     assert states.orbital_symmetry(left + right) == "sigma_g"
@@ -75,8 +75,7 @@ def test_configuration_and_terms():
     assert states.term_symbol(closed, 0) == "1Σg+"  # no spectroscopic letter: X in C2, not in Si2
     assert states.term_symbol({"sigma": 2, "sigma_g": 2, "pi_u": 4}, 0) == "broken-symmetry singlet"
     assert states.term_symbol({"sigma_g": 2, "sigma_u": 2, "pi_u": 3.5}, 0) == "1-plet, fractional"
-    assert states.term_symbol({"sigma_g": 2, "sigma_u": 0, "pi_u": 4, "pi_g": 2}, 0).startswith(
-        "1-plet, pi_g2")
+    assert states.term_symbol({"sigma_g": 2, "sigma_u": 0, "pi_u": 4, "pi_g": 2}, 0).startswith("1-plet, pi_g2")
 
 
 def test_cluster_moment_stopping_rule():
@@ -88,11 +87,29 @@ def test_cluster_moment_stopping_rule():
 
 
 def test_winner_and_summary():
-    runs = [{"moment": 0, "start": "integer", "status": "ok", "energy": -9.0, "free_energy": -9.0,
-             "forces": [[0, 0, 0]] * 2, "occupation": "integer", "state": "X1Σg+"},
-            {"moment": 2, "start": "fractional", "status": "failed", "error": "SCF"},
-            {"moment": 2, "start": "up", "status": "ok", "energy": -9.5, "free_energy": -9.5,
-             "forces": [[0, 0, 0]] * 2, "occupation": "integer", "state": "3Πu"}]
+    runs = [
+        {
+            "moment": 0,
+            "start": "integer",
+            "status": "ok",
+            "energy": -9.0,
+            "free_energy": -9.0,
+            "forces": [[0, 0, 0]] * 2,
+            "occupation": "integer",
+            "state": "X1Σg+",
+        },
+        {"moment": 2, "start": "fractional", "status": "failed", "error": "SCF"},
+        {
+            "moment": 2,
+            "start": "up",
+            "status": "ok",
+            "energy": -9.5,
+            "free_energy": -9.5,
+            "forces": [[0, 0, 0]] * 2,
+            "occupation": "integer",
+            "state": "3Πu",
+        },
+    ]
     assert states.winner(runs)["state"] == "3Πu"
     out = states.summary(runs)
     assert out["status"] == "ok" and out["moment"] == 2 and out["start"] == "up"
@@ -106,12 +123,20 @@ def _fake_single_run(energy_of):
     calls = []
 
     def run(atoms, settings, search, moment, start, calc=None):
-        calls.append((round(atoms.get_distance(0, 1), 3) if len(atoms) > 1 else 0.0, moment, start,
-                      calc is not None))
+        calls.append((round(atoms.get_distance(0, 1), 3) if len(atoms) > 1 else 0.0, moment, start, calc is not None))
         e = energy_of(atoms, moment)
-        rec = {"moment": moment, "start": start, "continued": calc is not None, "status": "ok",
-               "energy": e, "free_energy": e, "forces": np.zeros((len(atoms), 3)).tolist(),
-               "occupation": "integer", "state": f"M{moment}", "wall_time": 0.1}
+        rec = {
+            "moment": moment,
+            "start": start,
+            "continued": calc is not None,
+            "status": "ok",
+            "energy": e,
+            "free_energy": e,
+            "forces": np.zeros((len(atoms), 3)).tolist(),
+            "occupation": "integer",
+            "state": f"M{moment}",
+            "wall_time": 0.1,
+        }
         return rec, object()
 
     return run, calls
@@ -121,8 +146,9 @@ def test_chain_task_resumes_and_reseeds(tmp_path, monkeypatch):
     run, calls = _fake_single_run(lambda a, m: a.get_distance(0, 1) - m)
     monkeypatch.setattr(states, "single_run", run)
     settings, search = dft.DFTSettings(), states.StateSearch()
-    items = [(sid, a, dft.geometry_digest(a))
-             for sid, a in [(f"d{r}", structures.dimer(r)) for r in (1.0, 1.2, 1.4, 1.6)]]
+    items = [
+        (sid, a, dft.geometry_digest(a)) for sid, a in [(f"d{r}", structures.dimer(r)) for r in (1.0, 1.2, 1.4, 1.6)]
+    ]
     task = states.Task("up_m2", "chain", items, str(tmp_path / "up_m2.jsonl"), 2, "up")
     # a log with two finished points and a truncated third line, as after a kill
     states.run_task(states.Task("up_m2", "chain", items[:2], task.log, 2, "up"), settings, search)
@@ -141,7 +167,7 @@ def test_cluster_task_stops_after_two_rises(tmp_path, monkeypatch):
     energies = {0: -10.0, 2: -11.0, 4: -10.5, 6: -10.7, 8: -12.0}
     run, calls = _fake_single_run(lambda a, m: energies[m])
     monkeypatch.setattr(states, "single_run", run)
-    (sid, atoms), = structures.clusters()[:1]
+    ((sid, atoms),) = structures.clusters()[:1]
     task = states.Task("chunk00", "cluster", [(sid, atoms, "g0")], str(tmp_path / "c.jsonl"))
     states.run_task(task, dft.DFTSettings(), states.StateSearch())
     assert sorted({m for _, m, _, _ in calls}) == [0, 2, 4, 6]  # 8 is never tried
@@ -155,7 +181,7 @@ def test_cluster_task_resumed_mid_moment_finishes_that_moment(tmp_path, monkeypa
     energies = {0: -10.0, 2: -11.0, 4: -10.5, 6: -10.7, 8: -12.0}
     run, calls = _fake_single_run(lambda a, m: energies[m])
     monkeypatch.setattr(states, "single_run", run)
-    (sid, atoms), = structures.clusters()[:1]
+    ((sid, atoms),) = structures.clusters()[:1]
     task = states.Task("chunk00", "cluster", [(sid, atoms, "g0")], str(tmp_path / "c.jsonl"))
     settings, search = dft.DFTSettings(), states.StateSearch()
     states.run_task(task, settings, search)
@@ -176,17 +202,24 @@ def test_runs_a_cluster_search_still_needs():
     symbols = ["C"] * 3  # 12 valence electrons: moments 0, 2, 4, ...
 
     def runs(energies, skip=()):
-        return [{"moment": m, "start": s, "status": "ok", "energy": e + (0.1 if s == "fractional" else 0)}
-                for m, e in energies.items() for s in states.CLUSTER_STARTS if (m, s) not in skip]
+        return [
+            {"moment": m, "start": s, "status": "ok", "energy": e + (0.1 if s == "fractional" else 0)}
+            for m, e in energies.items()
+            for s in states.CLUSTER_STARTS
+            if (m, s) not in skip
+        ]
 
     assert list(states.cluster_moments(symbols, search))[:3] == [0, 2, 4]
     assert states.cluster_runs_missing([], symbols, search) == 2  # nothing done: both starts of M = 0
     assert states.cluster_runs_missing(runs({0: -10.0, 2: -11.0}), symbols, search) == 2  # M = 4 next
-    assert states.cluster_runs_missing(runs({0: -10.0, 2: -11.0, 4: -10.5}, skip={(4, "fractional")}),
-                                       symbols, search) == 1
+    assert (
+        states.cluster_runs_missing(runs({0: -10.0, 2: -11.0, 4: -10.5}, skip={(4, "fractional")}), symbols, search)
+        == 1
+    )
     assert states.cluster_runs_missing(runs({0: -10.0, 2: -11.0, 4: -10.5, 6: -10.8}), symbols, search) == 0
-    failed = runs({0: -10.0, 2: -11.0, 4: -10.5}) + [{"moment": 6, "start": s, "status": "failed"}
-                                                     for s in states.CLUSTER_STARTS]
+    failed = runs({0: -10.0, 2: -11.0, 4: -10.5}) + [
+        {"moment": 6, "start": s, "status": "failed"} for s in states.CLUSTER_STARTS
+    ]
     assert states.cluster_runs_missing(failed, symbols, search) == 0  # a moment that never converges counts as a rise
 
 
@@ -229,25 +262,57 @@ def test_state_search_labels_through_export(tmp_path, monkeypatch):
         for sid, atoms in dft.tasks(group, settings):
             n = len(atoms)
             if group in ("isolated_atom", "dimers"):
-                runs = [{"moment": 2, "start": "integer", "status": "ok", "energy": -5.0 * n,
-                         "free_energy": -5.0 * n, "forces": np.zeros((n, 3)).tolist(),
-                         "occupation": "integer", "state": "3Πu", "configuration": "x"},
-                        {"moment": 2, "start": "fractional", "status": "ok",
-                         "energy": -4.9 * n, "free_energy": -4.91 * n,
-                         "forces": np.zeros((n, 3)).tolist(), "occupation": "fractional",
-                         "state": "3-plet, fractional"},
-                        {"moment": 0, "start": "up", "status": "failed", "error": "SCF"}]
+                runs = [
+                    {
+                        "moment": 2,
+                        "start": "integer",
+                        "status": "ok",
+                        "energy": -5.0 * n,
+                        "free_energy": -5.0 * n,
+                        "forces": np.zeros((n, 3)).tolist(),
+                        "occupation": "integer",
+                        "state": "3Πu",
+                        "configuration": "x",
+                    },
+                    {
+                        "moment": 2,
+                        "start": "fractional",
+                        "status": "ok",
+                        "energy": -4.9 * n,
+                        "free_energy": -4.91 * n,
+                        "forces": np.zeros((n, 3)).tolist(),
+                        "occupation": "fractional",
+                        "state": "3-plet, fractional",
+                    },
+                    {"moment": 0, "start": "up", "status": "failed", "error": "SCF"},
+                ]
                 result = states.summary(runs)
-                cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings, result,
-                            search)
+                cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings, result, search)
                 if group == "dimers":  # an earlier single-run label, kept beside the search's
-                    cache.write(sid, group, atoms, dft.geometry_digest(atoms), settings,
-                                {"status": "ok", "energy": -4.5 * n, "free_energy": -4.5 * n,
-                                 "forces": np.zeros((n, 3)), "wall_time": 1.0, "moment": 0,
-                                 "energies_by_moment": {"0": -4.5 * n}})
+                    cache.write(
+                        sid,
+                        group,
+                        atoms,
+                        dft.geometry_digest(atoms),
+                        settings,
+                        {
+                            "status": "ok",
+                            "energy": -4.5 * n,
+                            "free_energy": -4.5 * n,
+                            "forces": np.zeros((n, 3)),
+                            "wall_time": 1.0,
+                            "moment": 0,
+                            "energies_by_moment": {"0": -4.5 * n},
+                        },
+                    )
             else:
-                result = {"status": "ok", "energy": -4.0 * n, "free_energy": -4.0 * n,
-                          "forces": np.zeros((n, 3)), "wall_time": 1.0}
+                result = {
+                    "status": "ok",
+                    "energy": -4.0 * n,
+                    "free_energy": -4.0 * n,
+                    "forces": np.zeros((n, 3)),
+                    "wall_time": 1.0,
+                }
                 if all(atoms.pbc):
                     result["stress"] = np.zeros(6)
                 else:

@@ -90,8 +90,10 @@ def test_two_local_processes_give_the_same_sums(basis, data):
 
 def test_a_dask_local_cluster_executor(basis, data):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         model = fit_streaming(basis, data, E0, WEIGHTS, alpha=1e-6, executor=client.get_executor(), chunk_size=6)
     assert relative(model.coefficients, fit(basis, data, E0, WEIGHTS, alpha=1e-6).coefficients) < 1e-8
 
@@ -101,7 +103,9 @@ def test_a_failing_chunk_names_its_structures_and_keeps_the_rest(basis, data):
     for index, atoms in enumerate(data):
         broken[index].calc = atoms.calc
     broken[12].calc = None  # no labels
-    with pytest.raises(AssemblyError, match=r"structures 10-14: FitError: structure 12 .* has no energy label") as caught:
+    with pytest.raises(
+        AssemblyError, match=r"structures 10-14: FitError: structure 12 .* has no energy label"
+    ) as caught:
         assemble(basis, broken, E0, WEIGHTS, chunk_size=5)
     partial = caught.value.partial
     assert partial.n_structures == len(data) - 5 and caught.value.failures[0][:2] == (10, 14)

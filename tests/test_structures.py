@@ -109,8 +109,7 @@ def test_split_properties(pool):
     assert {types[i] for i in split["diverse"]} == set(structures.carbon.POOL_FAMILIES)
     assert {types[i] for i in split["test"]} == set(structures.carbon.POOL_FAMILIES)
     # graded diversity: the diamond share decreases
-    share = [np.mean([types[i] == "diamond" for i in split[n]])
-             for n in ("narrow", "crystals", "diverse")]
+    share = [np.mean([types[i] == "diamond" for i in split[n]]) for n in ("narrow", "crystals", "diverse")]
     assert share[0] > share[1] > share[2]
 
 

@@ -24,8 +24,16 @@ def test_set_names_and_roles_keep_their_values():
     assert datasets.TAILORED_SET == "clusters+dimers" and datasets.COMBINED_SETS == ("clusters+dimers",)
     assert datasets.ATTRIBUTION_SETS == ("diverse", "clusters", "clusters+dimers")
     assert datasets.STUDY_SETS == ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers")
-    assert datasets.SET_ORDER == ("isolated_atom", "dimers", "clusters", "narrow", "crystals", "diverse", "test",
-                                  "pool")
+    assert datasets.SET_ORDER == (
+        "isolated_atom",
+        "dimers",
+        "clusters",
+        "narrow",
+        "crystals",
+        "diverse",
+        "test",
+        "pool",
+    )
     assert datasets.TRAINING_SETS == ("narrow", "crystals", "diverse", "dimers", "clusters")
     assert datasets.SPLIT_SETS == ("narrow", "crystals", "diverse", "test", "pool")
 
@@ -34,9 +42,12 @@ def test_plans_derived_from_the_names_keep_their_values():
     assert sweep.TRAINING_SETS == ("dimers", "narrow", "crystals", "diverse")
     assert sweep.DEFAULT_PLAN == {
         "standard": ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers"),
-        "pure": ("diverse", "clusters", "clusters+dimers")}
-    claim_runs = {"standard": ("narrow", "crystals", "diverse", "clusters+dimers"),
-                  "pure": ("diverse", "clusters+dimers")}
+        "pure": ("diverse", "clusters", "clusters+dimers"),
+    }
+    claim_runs = {
+        "standard": ("narrow", "crystals", "diverse", "clusters+dimers"),
+        "pure": ("diverse", "clusters+dimers"),
+    }
     assert claims.CLAIM_PLAN == resample.DEFAULT_PLAN == robustness.PLAN == claim_runs
     assert data_worlds.CLAIM_IDS == ("1a", "1b", "2", "3", "v2a", "v2b", "v2c")
 
@@ -54,8 +65,11 @@ def _string_tuples(path: Path) -> list[tuple[int, tuple[str, ...]]]:
     """(line, values) of every tuple literal of strings only in a module."""
     found = []
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Tuple) and node.elts and all(
-                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+        if (
+            isinstance(node, ast.Tuple)
+            and node.elts
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)
+        ):
             found.append((node.lineno, tuple(e.value for e in node.elts)))
     return sorted(found)
 
@@ -78,8 +92,9 @@ def test_the_detector_sees_a_spelled_out_tuple(tmp_path):
     assert _string_tuples(probe) == [(1, ("narrow", "diverse")), (2, ("narrow", "test"))]
 
 
-@pytest.mark.parametrize("energy, failed", [(report.FAILED_ENERGY_MEV_PER_ATOM, False),
-                                            (report.FAILED_ENERGY_MEV_PER_ATOM + 1, True)])
+@pytest.mark.parametrize(
+    "energy, failed", [(report.FAILED_ENERGY_MEV_PER_ATOM, False), (report.FAILED_ENERGY_MEV_PER_ATOM + 1, True)]
+)
 def test_the_failed_threshold_is_the_one_of_report(energy, failed):
     """The paper-data tables mark a failed extrapolation by report's threshold, as report's own tables do."""
     assert data_worlds._fmt(energy).startswith(">") is failed
@@ -107,8 +122,10 @@ def test_the_loss_tolerance_decides_claim_3(monkeypatch):
     """Claim 3 holds where the training loss grows by less than the tolerance, not where it grows by more."""
     from test_claims import DFT, record
 
-    growing = [record(K, "diverse", 0.3, train, offset) for K, train, offset in
-               zip((2, 3, 4), (0.30, 0.31, 0.32), (2.0, -1.5, 2.5))]  # grows by about 3 % per K
+    growing = [
+        record(K, "diverse", 0.3, train, offset)
+        for K, train, offset in zip((2, 3, 4), (0.30, 0.31, 0.32), (2.0, -1.5, 2.5))
+    ]  # grows by about 3 % per K
     grade = {claims.claim_id(v.claim): v.verdict for v in claims.assess_claims(growing, DFT)}
     assert grade["3"] == "reproduced"
     monkeypatch.setattr(claims, "LOSS_TOLERANCE", 0.01)

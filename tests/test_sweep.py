@@ -22,7 +22,7 @@ from linace.study.records import RunRecord, read_record
 
 ROOT = Path(__file__).resolve().parents[1]
 
-TEMPLATE = '''# %% [markdown]
+TEMPLATE = """# %% [markdown]
 # # A tiny training template
 
 # %% [markdown] tags=["chapter-only"]
@@ -47,7 +47,7 @@ if training_set != "silent":
                                   "variant": variant, "regularisation": regularisation},
                    "cwd": os.getcwd()}, stream)
 print("trained K =", body_order, "on", training_set)
-'''
+"""
 
 
 @pytest.fixture
@@ -167,19 +167,29 @@ def test_a_run_page_has_one_title_and_no_parameter_cells_or_scratch_paths(worksp
         assert sweep.run_sweep([run], executor=executor, **workspace).ok
     notebook = nbformat.read(workspace["notebooks_dir"] / f"{sweep.run_id(run)}.ipynb", as_version=4)
     cells = shown_cells(notebook)
-    titles = [line for cell in cells if cell.cell_type == "markdown"
-              for line in cell.source.splitlines() if line.startswith("# ")]
+    titles = [
+        line
+        for cell in cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("# ")
+    ]
     assert titles == ["# K = 3, dimers, pure"]
-    assert cells[0].source.endswith("Parameters: `body_order = 3`, `training_set = 'dimers'`, "
-                                    "`variant = 'pure'`, `regularisation = 'blr'`")
+    assert cells[0].source.endswith(
+        "Parameters: `body_order = 3`, `training_set = 'dimers'`, `variant = 'pure'`, `regularisation = 'blr'`"
+    )
     removed = [cell for cell in notebook.cells if cell not in cells]
     assert sorted(tag for cell in removed for tag in cell.metadata["tags"] if tag != "remove-cell") == [
-        "chapter-only", "injected-parameters", "parameters"]  # the chapter's own words are not the run's
+        "chapter-only",
+        "injected-parameters",
+        "parameters",
+    ]  # the chapter's own words are not the run's
     shown = json.dumps([{"source": cell.source, "outputs": cell.get("outputs", [])} for cell in cells])
     assert "linace-sweep-" not in shown and "result_path =" not in shown  # no scratch path on the page
     assert "linace-sweep-" not in json.dumps(notebook.metadata)  # nor in the recorded parameters
     assert notebook.metadata["papermill"]["parameters"]["result_path"] == str(
-        workspace["results_dir"] / f"{sweep.run_id(run)}.json")
+        workspace["results_dir"] / f"{sweep.run_id(run)}.json"
+    )
     streams = [o for cell in cells for o in cell.get("outputs", []) if o.output_type == "stream"]
     assert [o.name for o in streams] == ["stdout"]  # no warnings (stderr) in the page
 
@@ -233,7 +243,8 @@ def test_failing_runs_are_reported_and_corrupt_nothing(workspace, capsys):
     assert not (workspace["results_dir"] / f"{sweep.run_id(silent)}.json").exists()
     assert not (workspace["notebooks_dir"] / f"{sweep.run_id(broken)}.ipynb").exists()  # not a book page
     assert sorted(p.name for p in workspace["results_dir"].iterdir()) == sorted(
-        [f"{sweep.run_id(p)}.json" for p in (good, broken)] + [sweep.RESULTS_MARKER])  # no temporary files left
+        [f"{sweep.run_id(p)}.json" for p in (good, broken)] + [sweep.RESULTS_MARKER]
+    )  # no temporary files left
     stderr = capsys.readouterr().err
     assert f"run {sweep.run_id(broken)} FAILED" in stderr and crash.notebook in stderr
 
@@ -276,6 +287,7 @@ def test_an_interrupted_sweep_keeps_finished_runs_and_resumes(workspace):
 
 def test_dask_local_cluster_executor(workspace):
     import distributed  # a dev dependency, imported lazily by linace.study.sweep too
+
     runs = sweep.grid([2, 3], ["dimers"])
     cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
     with cluster, distributed.Client(cluster) as client:
@@ -300,8 +312,11 @@ def test_sweep_errors_that_stop_before_running(workspace):
 def known_values(monkeypatch):
     """Pretend the data lists these training sets and the study these variants/regularisations."""
     monkeypatch.setattr(sweep, "_known_training_sets", lambda: ["dimers", "narrow", "crystals", "diverse"])
-    monkeypatch.setattr(sweep, "_known_study_choices",
-                        lambda name: {"VARIANTS": ["standard"], "REGULARISATIONS": ["blr", "ridge"]}[name])
+    monkeypatch.setattr(
+        sweep,
+        "_known_study_choices",
+        lambda name: {"VARIANTS": ["standard"], "REGULARISATIONS": ["blr", "ridge"]}[name],
+    )
 
 
 @pytest.mark.parametrize(
@@ -324,13 +339,22 @@ def test_command_line_argument_errors(arguments, message, known_values, capsys):
 
 
 def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_code_1(workspace, known_values, capsys):
-    arguments = ["--training-sets", "dimers", "--notebook", str(workspace["notebook"]),
-                 "--results-dir", str(workspace["results_dir"]), "--notebooks-dir", str(workspace["notebooks_dir"])]
+    arguments = [
+        "--training-sets",
+        "dimers",
+        "--notebook",
+        str(workspace["notebook"]),
+        "--results-dir",
+        str(workspace["results_dir"]),
+        "--notebooks-dir",
+        str(workspace["notebooks_dir"]),
+    ]
     # port 9 (discard): nothing listens, the connection is refused until the timeout
     assert sweep.main(["--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "0.5", *arguments]) == 1
     err = capsys.readouterr().err
     assert err.splitlines() == [
-        "python -m linace.study.sweep: error: the Dask scheduler at tcp://127.0.0.1:9 did not answer within 0.5 s"]
+        "python -m linace.study.sweep: error: the Dask scheduler at tcp://127.0.0.1:9 did not answer within 0.5 s"
+    ]
     with pytest.raises(SystemExit) as exit_info:  # not a Dask address: a usage error
         sweep.main(["--scheduler", "nonsense://x", *arguments])
     assert exit_info.value.code == 2
@@ -351,9 +375,21 @@ def test_training_sets_are_read_from_the_data_manifest(tmp_path, monkeypatch):
 def test_command_line_runs_the_grid_and_fails_if_a_run_fails(workspace, monkeypatch, capsys):
     monkeypatch.setattr(sweep, "_known_training_sets", lambda: None)
     monkeypatch.setattr(sweep, "default_manifest", lambda: workspace["data_manifest"])
-    arguments = ["--body-orders", "2", "--training-sets", "dimers", "broken", "--workers", "1",
-                 "--notebook", str(workspace["notebook"]), "--results-dir", str(workspace["results_dir"]),
-                 "--notebooks-dir", str(workspace["notebooks_dir"])]
+    arguments = [
+        "--body-orders",
+        "2",
+        "--training-sets",
+        "dimers",
+        "broken",
+        "--workers",
+        "1",
+        "--notebook",
+        str(workspace["notebook"]),
+        "--results-dir",
+        str(workspace["results_dir"]),
+        "--notebooks-dir",
+        str(workspace["notebooks_dir"]),
+    ]
     assert sweep.main(arguments) == 1
     captured = capsys.readouterr()
     assert "1 executed, 0 up to date, 1 failed" in captured.out
@@ -395,8 +431,16 @@ def test_command_line_without_grid_options_runs_the_default_plan(monkeypatch, ca
 
     available = ["dimers", "narrow", "crystals", "diverse", "clusters"]  # no clusters+dimers
     monkeypatch.setattr(sweep, "run_sweep", fake_run_sweep)
-    monkeypatch.setattr(sweep, "allowed_values", lambda: {"body_orders": [2, 3, 4, 5], "training_sets": available,
-                                                          "variants": ["standard", "pure"], "regularisations": ["blr"]})
+    monkeypatch.setattr(
+        sweep,
+        "allowed_values",
+        lambda: {
+            "body_orders": [2, 3, 4, 5],
+            "training_sets": available,
+            "variants": ["standard", "pure"],
+            "regularisations": ["blr"],
+        },
+    )
     assert sweep.main([]) == 0
     assert captured["grid"] == [run for run in sweep.default_grid() if run["training_set"] in available]
     assert "clusters+dimers not in the data directory" in capsys.readouterr().err
@@ -412,11 +456,17 @@ def test_input_hash_ignores_the_manifests_documentation_but_not_its_data(tmp_pat
     params = sweep.grid([2], ["dimers"])[0]
     manifest = tmp_path / "manifest.json"
     base = {
-        "schema": 1, "element": "C", "description": "PBE, 520 eV", "created": "2026-01-01T00:00:00+0000",
-        "known_issues": ["stresses not converged"], "compute": {"cpu_core_seconds": 12.0},
+        "schema": 1,
+        "element": "C",
+        "description": "PBE, 520 eV",
+        "created": "2026-01-01T00:00:00+0000",
+        "known_issues": ["stresses not converged"],
+        "compute": {"cpu_core_seconds": 12.0},
         "state_search": {"width": 0.01, "description": "how molecules are labelled"},
-        "sets": {"dimers": {"file": "dimers.extxyz", "sha256": "a" * 64, "n_structures": 3, "description": "C2"},
-                 "description": {"file": "d.extxyz", "sha256": "b" * 64, "n_structures": 1}},
+        "sets": {
+            "dimers": {"file": "dimers.extxyz", "sha256": "a" * 64, "n_structures": 3, "description": "C2"},
+            "description": {"file": "d.extxyz", "sha256": "b" * 64, "n_structures": 1},
+        },
     }
 
     def digest(meta: dict, indent=1) -> str:
@@ -453,7 +503,8 @@ def test_input_hash_ignores_the_manifests_documentation_but_not_its_data(tmp_pat
 
 # ----------------------------------------------------------------------------- where a sweep writes
 def test_the_default_template_and_output_folders_are_the_repositorys_whatever_the_working_directory(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     """Run from outside the repository the sweep finds its template (book/04_train.py) and writes the
     committed study's records where the Makefile and the chapters read them; folders given on the
     command line are relative to the working directory."""
@@ -500,8 +551,17 @@ def test_a_results_folder_holds_the_runs_of_one_data_directory(workspace, tmp_pa
     with pytest.raises(sweep.SweepError, match=r"holds the runs of the data directory .*first"):
         sweep.run_sweep(runs, executor=NoExecutor(), force=True, **second)  # refused before any run
     assert modification_times(workspace["results_dir"]) == before
-    arguments = ["--body-orders", "2", "--training-sets", "dimers", "--notebook", str(workspace["notebook"]),
-                 "--results-dir", str(workspace["results_dir"]), "--force"]
+    arguments = [
+        "--body-orders",
+        "2",
+        "--training-sets",
+        "dimers",
+        "--notebook",
+        str(workspace["notebook"]),
+        "--results-dir",
+        str(workspace["results_dir"]),
+        "--force",
+    ]
     with pytest.raises(SystemExit) as stop:
         sweep.main(["--data-dir", str(synthetic_data), *arguments])  # a real data directory, not the first
     assert stop.value.code == 2
@@ -514,6 +574,7 @@ def test_a_folder_without_marker_is_judged_by_its_records(workspace, tmp_path):
     """Folders written before the marker existed: the records name their data directory
     (``provenance.data_dir``; None for the committed data)."""
     workspace["results_dir"].mkdir()
+
     def old_record(data_dir):
         return json.dumps({"parameters": {"body_order": 2}, "provenance": {"data_dir": str(data_dir)}})
 
@@ -533,8 +594,18 @@ def test_an_unwritable_output_folder_is_refused_before_any_run(workspace, unwrit
     with pytest.raises(sweep.SweepError, match=r"not writable"):
         sweep.run_sweep(sweep.grid([2], ["dimers"]), executor=NoExecutor(), **target)  # nothing submitted
     folders = {"results_dir": workspace["results_dir"], "notebooks_dir": workspace["notebooks_dir"], which: unwritable}
-    arguments = ["--body-orders", "2", "--training-sets", "dimers", "--notebook", str(workspace["notebook"]),
-                 "--results-dir", str(folders["results_dir"]), "--notebooks-dir", str(folders["notebooks_dir"])]
+    arguments = [
+        "--body-orders",
+        "2",
+        "--training-sets",
+        "dimers",
+        "--notebook",
+        str(workspace["notebook"]),
+        "--results-dir",
+        str(folders["results_dir"]),
+        "--notebooks-dir",
+        str(folders["notebooks_dir"]),
+    ]
     with pytest.raises(SystemExit) as stop:
         sweep.main(arguments)
     assert stop.value.code == 2
@@ -552,12 +623,15 @@ def test_scratch_folders_name_their_process_and_stale_ones_are_removed(tmp_path,
 
     from linace.study import notebook_runs
 
-    code = ("import os, signal\nfrom linace.study import notebook_runs\n"
-            "folder = notebook_runs.scratch_folder()\nprint(os.getpid(), folder.name, flush=True)\n"
-            "open(os.path.join(folder.name, 'K2.ipynb'), 'w').write('partial')\n"
-            "os.kill(os.getpid(), signal.SIGKILL)\n")
-    killed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={**os.environ, "TMPDIR": str(tmp_path)})
+    code = (
+        "import os, signal\nfrom linace.study import notebook_runs\n"
+        "folder = notebook_runs.scratch_folder()\nprint(os.getpid(), folder.name, flush=True)\n"
+        "open(os.path.join(folder.name, 'K2.ipynb'), 'w').write('partial')\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "TMPDIR": str(tmp_path)}
+    )
     assert killed.returncode == -9, killed.stderr
     pid, name = killed.stdout.split()
     stale = Path(name)
@@ -584,8 +658,9 @@ def test_a_sweep_removes_stale_scratch_folders_and_runs_in_one_naming_its_proces
     monkeypatch.setattr("tempfile.tempdir", str(scratch))
     stale = scratch / f"linace-sweep-{ended.pid}-abcd1234"
     stale.mkdir()
-    workspace["notebook"].write_text(TEMPLATE.replace('"cwd": os.getcwd()}',
-                                                      '"cwd": os.getcwd(), "scratch": result_path}'))
+    workspace["notebook"].write_text(
+        TEMPLATE.replace('"cwd": os.getcwd()}', '"cwd": os.getcwd(), "scratch": result_path}')
+    )
     run = sweep.grid([2], ["dimers"])[0]
     with concurrent.futures.ThreadPoolExecutor(1) as executor:
         assert sweep.run_sweep([run], executor=executor, **workspace).ok
@@ -629,10 +704,29 @@ def test_extra_axes_enter_ids_titles_and_the_grid_only_when_asked_for():
     base = {"body_order": 3, "training_set": "diverse", "variant": "standard", "regularisation": "blr"}
     assert sweep.run_id({**base, "energy_weight": 30.0, "energy_zero": "atom"}) == "K3-diverse-standard-blr"
     assert sweep.run_id({**base, "energy_weight": 10.0}) == "K3-diverse-standard-blr-w10"
-    assert sweep.run_id({**base, "energy_zero": "fit", "compare_range": [1.5, 5.0]}) == "K3-diverse-standard-blr-e0fit-r1.5-5"
+    assert (
+        sweep.run_id({**base, "energy_zero": "fit", "compare_range": [1.5, 5.0]})
+        == "K3-diverse-standard-blr-e0fit-r1.5-5"
+    )
     assert sweep.run_title({**base, "energy_weight": 50.0, "energy_zero": "fit"}) == "K = 3, diverse, E:F = 50, E0 fit"
-    args = sweep._parser().parse_args(["--body-orders", "2", "--training-sets", "diverse", "--energy-weights", "10",
-                                       "30", "50", "--energy-zeros", "atom", "fit", "--compare-range", "1.2", "4.0"])
+    args = sweep._parser().parse_args(
+        [
+            "--body-orders",
+            "2",
+            "--training-sets",
+            "diverse",
+            "--energy-weights",
+            "10",
+            "30",
+            "50",
+            "--energy-zeros",
+            "atom",
+            "fit",
+            "--compare-range",
+            "1.2",
+            "4.0",
+        ]
+    )
     runs = sweep._with_extra_axes(sweep._parameter_grid(args), args)
     assert len(runs) == 6 and len({sweep.run_id(run) for run in runs}) == 6
     assert {run.get("energy_weight") for run in runs} == {10.0, None, 50.0}  # the default is left out
@@ -667,8 +761,14 @@ def test_basis_size_axis():
     assert sweep.run_id({**base, "basis_size": 2.0}) == "K3-diverse-standard-blr-b2"
     assert sweep.run_id({**base, "basis_size": 1.0}) == "K3-diverse-standard-blr"
     assert sweep.run_title({**base, "basis_size": 0.5}) == "K = 3, diverse, basis x0.5"
-    args = sweep._parser().parse_args(["--body-orders", "2", "--training-sets", "diverse", "--basis-sizes", "0.5", "1", "2"])
-    assert [run.get("basis_size") for run in sweep._with_extra_axes(sweep._parameter_grid(args), args)] == [0.5, None, 2.0]
+    args = sweep._parser().parse_args(
+        ["--body-orders", "2", "--training-sets", "diverse", "--basis-sizes", "0.5", "1", "2"]
+    )
+    assert [run.get("basis_size") for run in sweep._with_extra_axes(sweep._parameter_grid(args), args)] == [
+        0.5,
+        None,
+        2.0,
+    ]
     assert runs.scaled_truncation(3, 1.0) == {nu: DEFAULT_TRUNCATION[nu] for nu in (1, 2)}
     large, small = runs.scaled_truncation(2, 2.0), runs.scaled_truncation(3, 0.5)
     assert large == {1: (24, 0)}  # 24 = 2 x 12 radial functions at K = 2
@@ -685,6 +785,7 @@ def test_committed_records_of_the_same_data_made_in_another_checkout_are_this_fo
     (data / "manifest.json").write_text(json.dumps({"element": "Si", "sets": {"test": {"sha256": "abc"}}}))
     runs = data / "runs"
     runs.mkdir()
+
     def record(data_dir, checksum):
         return json.dumps({"provenance": {"data_dir": data_dir, "data_sha256": {"test": checksum}}})
 

@@ -9,8 +9,11 @@ from linace.study import runs, sweep
 def test_the_prior_comparison_refits_default_runs_with_the_smoothness_prior():
     grid = sweep.prior_comparison_grid()
     assert [sweep.run_id(run) for run in grid] == [
-        "K4-diverse-standard-blr-smooth", "K4-diverse-pure-blr-smooth",
-        "K4-clusters_dimers-standard-blr-smooth", "K4-clusters_dimers-pure-blr-smooth"]
+        "K4-diverse-standard-blr-smooth",
+        "K4-diverse-pure-blr-smooth",
+        "K4-clusters_dimers-standard-blr-smooth",
+        "K4-clusters_dimers-pure-blr-smooth",
+    ]
     assert {run["regularisation"] for run in grid} == {"blr-smooth"} <= set(runs.REGULARISATIONS)
     default = {(run["body_order"], run["training_set"], run["variant"]) for run in sweep.default_grid()}
     assert all((run["body_order"], run["training_set"], run["variant"]) in default for run in grid)  # flat runs exist
@@ -25,9 +28,16 @@ def _captured(monkeypatch, available):
         return sweep.SweepReport(executed=[], skipped=[], failed=[])
 
     monkeypatch.setattr(sweep, "run_sweep", fake_run_sweep)
-    monkeypatch.setattr(sweep, "allowed_values", lambda: {"body_orders": [2, 3, 4, 5], "training_sets": available,
-                                                          "variants": ["standard", "pure"],
-                                                          "regularisations": ["blr", "blr-smooth"]})
+    monkeypatch.setattr(
+        sweep,
+        "allowed_values",
+        lambda: {
+            "body_orders": [2, 3, 4, 5],
+            "training_sets": available,
+            "variants": ["standard", "pure"],
+            "regularisations": ["blr", "blr-smooth"],
+        },
+    )
     return captured
 
 

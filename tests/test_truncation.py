@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 from ase.calculators.singlepoint import SinglePointCalculator
 
-from conftest import random_carbon
 from linace.basis import DEFAULT_TRUNCATION, ACEBasis
 from linace.fit import Weights, linear_system
 from linace.study import truncation
+
+from conftest import random_carbon
 
 
 def test_functions_per_order_count_the_basis_by_body_order():
@@ -53,8 +54,9 @@ def structures():
     out = [random_carbon(6, periodic=True, seed=seed) for seed in range(4)] + [random_carbon(4, False, 9)]
     for atoms in out:
         stress = rng.normal(size=6) if atoms.pbc.all() else None
-        atoms.calc = SinglePointCalculator(atoms, energy=-7.0 * len(atoms) + rng.normal(),
-                                           forces=rng.normal(size=(len(atoms), 3)), stress=stress)
+        atoms.calc = SinglePointCalculator(
+            atoms, energy=-7.0 * len(atoms) + rng.normal(), forces=rng.normal(size=(len(atoms), 3)), stress=stress
+        )
     return out
 
 
@@ -75,8 +77,10 @@ def test_the_design_spectrum_is_that_of_the_weighted_column_scaled_matrix(struct
 
 
 def test_the_conditioning_table_has_a_row_per_k():
-    spectra = {2: truncation.DesignSpectrum(np.array([2.0, 1.0]), 40, 2),
-               3: truncation.DesignSpectrum(np.array([1.0, 1e-3, 1e-11]), 40, 3)}
+    spectra = {
+        2: truncation.DesignSpectrum(np.array([2.0, 1.0]), 40, 2),
+        3: truncation.DesignSpectrum(np.array([1.0, 1e-3, 1e-11]), 40, 3),
+    }
     lines = truncation.conditioning_markdown(spectra).splitlines()
     assert lines[0] == "| K | functions | rows | rank (σ > 1e-10 σ_max) | condition number |"
     assert lines[2:] == ["| 2 | 2 | 40 | 2 | 2.00e+00 |", "| 3 | 3 | 40 | 2 | 1.00e+11 |"]

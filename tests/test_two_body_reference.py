@@ -73,8 +73,9 @@ def test_state_crossings_are_kinks_not_steps(dimers, e0):
 
 
 def test_dissociation_limit(dimers, e0):
-    far = [(a.get_distance(0, 1), a.get_potential_energy() - 2 * e0) for a in dimers
-           if a.get_distance(0, 1) >= 4.5 - 1e-9]
+    far = [
+        (a.get_distance(0, 1), a.get_potential_energy() - 2 * e0) for a in dimers if a.get_distance(0, 1) >= 4.5 - 1e-9
+    ]
     assert far
     off = {round(r, 2): round(1000 * e, 1) for r, e in far if abs(e) > 0.020}
     assert not off, f"|E - 2 E0| > 20 meV at (A: meV) {off}"
@@ -85,22 +86,25 @@ def test_diamond_cohesive_energy(e0):
     assert dia["cohesive_energy"] == pytest.approx(7.72, abs=0.05)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "not met: the lowest-state curve has kinks where states cross (1.2, 1.6, 2.4, 3.9 A), which "
-    "the 12 smooth radial functions of the K = 2 basis cannot follow (the residual oscillates "
-    "around each kink: RMSE 11.3 meV/atom since the weights are squared in the loss, 2026-12-02; "
-    "up to ~50 meV/atom at 1.2 A with the earlier unsquared weights); smoothness within each state is tested by "
-    "test_every_state_is_smooth; with 30 radial functions the same pair fit reaches 3.5 meV/atom "
-    "(test_pair_potential_error_is_radial_resolution_at_the_kinks). Measured numbers: issue 9 closing note."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "not met: the lowest-state curve has kinks where states cross (1.2, 1.6, 2.4, 3.9 A), which "
+        "the 12 smooth radial functions of the K = 2 basis cannot follow (the residual oscillates "
+        "around each kink: RMSE 11.3 meV/atom since the weights are squared in the loss, 2026-12-02; "
+        "up to ~50 meV/atom at 1.2 A with the earlier unsquared weights); smoothness within each state is tested by "
+        "test_every_state_is_smooth; with 30 radial functions the same pair fit reaches 3.5 meV/atom "
+        "(test_pair_potential_error_is_radial_resolution_at_the_kinks). Measured numbers: issue 9 closing note."
+    ),
+)
 def test_pair_potential_reproduces_the_dimers(dimers, tmp_path):
+    from linace.fit import DesignCache
     from linace.study import runs
     from linace.study.records import as_record
-    from linace.fit import DesignCache
 
     run = runs.train(2, "dimers", cache=DesignCache(tmp_path), progress=False)
     rmse = as_record(run.record).train_errors["energy_rmse_meV_per_atom"]
     assert rmse <= 5.0
-
 
 
 def test_pair_potential_reproduces_every_state_segment(dimers, e0):
@@ -126,8 +130,16 @@ def test_pair_potential_reproduces_every_state_segment(dimers, e0):
             copy = Atoms(atoms.symbols, positions=atoms.positions)
             copy.calc = SinglePointCalculator(copy, energy=atoms.get_potential_energy(), forces=np.zeros((2, 3)))
             images.append(copy)
-        model = fit(basis, images, e0, weights=Weights(energy=1.0, forces=0.0, virial=0.0), solver="lstsq",
-                    prior="none", alpha=1e-10, progress=False)
+        model = fit(
+            basis,
+            images,
+            e0,
+            weights=Weights(energy=1.0, forces=0.0, virial=0.0),
+            solver="lstsq",
+            prior="none",
+            alpha=1e-10,
+            progress=False,
+        )
         key = f"{segment['state']} {segment['r_min']:.2f}-{segment['r_max']:.2f} A"
         rmse[key] = predict(model, images).errors()["energy_rmse_meV_per_atom"]
     assert max(rmse.values()) <= 5.0, rmse
@@ -153,9 +165,16 @@ def test_pair_potential_error_is_radial_resolution_at_the_kinks(dimers):
         images.append(copy)
     rmse = {}
     for n_radial in (12, 20, 30):
-        model = fit(ACEBasis(2, truncation={1: (n_radial, 0)}), images, datasets.e0(),
-                    weights=Weights(energy=1.0, forces=0.0, virial=0.0), solver="lstsq", prior="none",
-                    alpha=1e-10, progress=False)
+        model = fit(
+            ACEBasis(2, truncation={1: (n_radial, 0)}),
+            images,
+            datasets.e0(),
+            weights=Weights(energy=1.0, forces=0.0, virial=0.0),
+            solver="lstsq",
+            prior="none",
+            alpha=1e-10,
+            progress=False,
+        )
         rmse[n_radial] = predict(model, images).errors()["energy_rmse_meV_per_atom"]
     assert rmse[12] > rmse[20] > rmse[30], rmse
     assert rmse[30] <= 5.0, rmse

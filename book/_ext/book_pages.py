@@ -34,7 +34,8 @@ def _without_thebe(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if scripts is not None:
         context["script_files"] = [
-            js for js in scripts
+            js
+            for js in scripts
             if "thebe" not in str(getattr(js, "filename", js) or "")
             and "THEBE_JS_URL" not in str(getattr(js, "attributes", {}).get("body", ""))
         ]

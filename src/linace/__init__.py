@@ -65,8 +65,7 @@ def files_digest(root: _Path, files) -> str:
 def library_files() -> list[_Path]:
     """The library's source files, sorted: every ``*.py`` of the package except the study's
     subpackage :mod:`linace.study`, which the library never imports."""
-    return [path for path in sorted(_PACKAGE.rglob("*.py"))
-            if path.relative_to(_PACKAGE).parts[0] != "study"]
+    return [path for path in sorted(_PACKAGE.rglob("*.py")) if path.relative_to(_PACKAGE).parts[0] != "study"]
 
 
 @_lru_cache(maxsize=1)

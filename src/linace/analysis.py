@@ -79,6 +79,7 @@ def convergence_range(element: str = "C") -> tuple[float, float]:
     scale = length_scale(element)
     return (round(CONVERGENCE_RANGE[0] * scale, 4), round(CONVERGENCE_RANGE[1] * scale, 4))
 
+
 #: Separation (A) of the dimers packed into one evaluation (far beyond any cut-off used here).
 _DIMER_SPACING = 50.0
 
@@ -116,8 +117,9 @@ class Predictions:
         }
 
 
-def predict(model: ACEModel, structures: Sequence[Atoms], cache: DesignCache | None = None,
-            arrays: dict | None = None) -> Predictions:
+def predict(
+    model: ACEModel, structures: Sequence[Atoms], cache: DesignCache | None = None, arrays: dict | None = None
+) -> Predictions:
     """Evaluate ``model`` on labelled structures (labels from their single-point calculators).
 
     With design ``arrays`` of these structures (:func:`~linace.fit.design_arrays`, or a subset by
@@ -260,8 +262,9 @@ def _on_grid(r: np.ndarray, energy: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return CubicSpline(r, energy)(grid)
 
 
-def curve_distance(r1, energy1, r2, energy2, r_range: tuple[float, float] = CONVERGENCE_RANGE,
-                   points: int = 701) -> float:
+def curve_distance(
+    r1, energy1, r2, energy2, r_range: tuple[float, float] = CONVERGENCE_RANGE, points: int = 701
+) -> float:
     """Mean absolute difference (eV) of two curves over ``r_range`` (A), on a common fine grid.
 
     The curves may be sampled on different grids (r1 and energy1 of shape (n1,), r2 and energy2 of
@@ -277,8 +280,9 @@ def curve_distance(r1, energy1, r2, energy2, r_range: tuple[float, float] = CONV
     return float(trapezoid(difference, grid) / (r_range[1] - r_range[0]))
 
 
-def curve_minimum(r, energy, r_range: tuple[float, float] = CONVERGENCE_RANGE,
-                  points: int = 3501) -> tuple[float, float]:
+def curve_minimum(
+    r, energy, r_range: tuple[float, float] = CONVERGENCE_RANGE, points: int = 3501
+) -> tuple[float, float]:
     """Position (A) and value (eV) of the minimum of a curve within ``r_range``.
 
     >>> r = np.linspace(0.9, 5.0, 42)                               # A
@@ -291,8 +295,7 @@ def curve_minimum(r, energy, r_range: tuple[float, float] = CONVERGENCE_RANGE,
     return float(grid[k]), float(values[k])
 
 
-def cancellation_ratio(curve: DimerCurve, r_range: tuple[float, float] = CONVERGENCE_RANGE,
-                       points: int = 701) -> float:
+def cancellation_ratio(curve: DimerCurve, r_range: tuple[float, float] = CONVERGENCE_RANGE, points: int = 701) -> float:
     """How much the body-order contributions of a dimer curve cancel: the integral over ``r_range``
     (A) of sum_nu |2 V_nu(r)| divided by that of |E(r)| (both eV, on a common fine grid).
 
@@ -305,8 +308,14 @@ def cancellation_ratio(curve: DimerCurve, r_range: tuple[float, float] = CONVERG
     return float(trapezoid(parts, grid) / trapezoid(total, grid))
 
 
-def band_coverage(curve: DimerCurve, r_reference, energy_reference, n_sigma: float = 2.0,
-                  r_range: tuple[float, float] = CONVERGENCE_RANGE, points: int = 701) -> float:
+def band_coverage(
+    curve: DimerCurve,
+    r_reference,
+    energy_reference,
+    n_sigma: float = 2.0,
+    r_range: tuple[float, float] = CONVERGENCE_RANGE,
+    points: int = 701,
+) -> float:
     """Fraction of ``r_range`` (A) where the reference curve lies inside the model's ±n_sigma band.
 
     A calibrated posterior at ±2σ covers about 95 % of the reference; a much smaller fraction means
@@ -331,8 +340,9 @@ def span_residual(reference: np.ndarray, other: np.ndarray, rcond: float = 1e-12
     """
     reference, other = np.asarray(reference, float), np.asarray(other, float)
     if reference.ndim != 2 or other.ndim != 2 or reference.shape[0] != other.shape[0]:
-        raise ValueError(f"expected two 2-d arrays with the same number of rows, "
-                         f"got {reference.shape} and {other.shape}")
+        raise ValueError(
+            f"expected two 2-d arrays with the same number of rows, got {reference.shape} and {other.shape}"
+        )
     norms = np.linalg.norm(reference, axis=0)
     u, s, _ = np.linalg.svd(reference[:, norms > 0] / norms[norms > 0], full_matrices=False)
     q = u[:, s > rcond * s[0]] if s.size else u[:, :0]

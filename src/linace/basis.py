@@ -81,7 +81,6 @@ bases, coupling map, Jacobian layout), shared by every basis of the same truncat
 code below reads them.
 """
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -314,18 +313,37 @@ class ACEBasis:
         if centres is not None:
             keep = np.isin(i, centres)
             i, j, r, vectors = i[keep], j[keep], r[keep], vectors[keep]
-        return Neighbourhood(self.tables, len(atoms), i, j, r, vectors,
-                             *pair_factors(self.radial, self.tables.features.l_max, r, vectors, gradient))
+        return Neighbourhood(
+            self.tables,
+            len(atoms),
+            i,
+            j,
+            r,
+            vectors,
+            *pair_factors(self.radial, self.tables.features.l_max, r, vectors, gradient),
+        )
 
-    def _slot_neighbourhood(self, pairs: tuple, first_pair: np.ndarray, centres: slice,
-                            workspace: Workspace | None = None) -> SlotNeighbourhood:
+    def _slot_neighbourhood(
+        self, pairs: tuple, first_pair: np.ndarray, centres: slice, workspace: Workspace | None = None
+    ) -> SlotNeighbourhood:
         """The pairs of the centre atoms ``centres`` in the slot layout of :class:`SlotNeighbourhood`
         (:func:`linace.neighbourhood.slot_layout`), with their factors and derivatives."""
         layout = slot_layout(pairs, first_pair, centres, self.rcut)
         factors = pair_factors(self.radial, self.tables.features.l_max, layout.r, layout.vectors, True, workspace)
-        return SlotNeighbourhood(self.tables, layout.n_centres, layout.i, layout.j, layout.r, layout.vectors,
-                                 *factors, workspace=workspace, columns=layout.columns, width=layout.width,
-                                 folds=layout.folds, centre_slot=layout.centre_slot)
+        return SlotNeighbourhood(
+            self.tables,
+            layout.n_centres,
+            layout.i,
+            layout.j,
+            layout.r,
+            layout.vectors,
+            *factors,
+            workspace=workspace,
+            columns=layout.columns,
+            width=layout.width,
+            folds=layout.folds,
+            centre_slot=layout.centre_slot,
+        )
 
     def descriptors(self, atoms: Atoms, centres: np.ndarray | None = None) -> np.ndarray:
         """B(i) of every atom, or of the atoms ``centres`` (indices): (n_centres, n_basis), dimensionless."""
@@ -484,8 +502,14 @@ def neighbour_pairs(atoms: Atoms, rcut: float, original_index: np.ndarray | None
     return i, j, r, vectors
 
 
-def pair_factors(radial: RadialBasis, l_max: int, r: np.ndarray, vectors: np.ndarray, gradient: bool,
-                 workspace: Workspace | None = None):
+def pair_factors(
+    radial: RadialBasis,
+    l_max: int,
+    r: np.ndarray,
+    vectors: np.ndarray,
+    gradient: bool,
+    workspace: Workspace | None = None,
+):
     """R, dR (n_max, P) and Y (n_lm, P), dY (n_lm, 3, P) or None (l <= ``l_max``) of pairs at distances
     r (P,) with vectors (P, 3), pair-last and contiguous. The harmonics in pieces of :data:`PAIR_PIECE`
     pairs, whose temporaries stay in the CPU cache."""
@@ -562,10 +586,15 @@ def design_chunk_size(tables: BasisTables, j: np.ndarray, first_pair: np.ndarray
         n_chunks = -(-n_atoms // size)
         step = -(-n_atoms // n_chunks)  # chunks of equal size
         sample = np.unique(np.linspace(0, n_chunks - 1, min(n_chunks, 8)).astype(int)) * step
-        seen = 3 + np.mean([  # the columns of a chunk: its neighbours and its centres (at most)
-            len(np.unique(j[first_pair[a] : first_pair[min(a + step, n_atoms)]])) + min(step, n_atoms - a)
-            for a in sample
-        ])
+        seen = (
+            3
+            + np.mean(
+                [  # the columns of a chunk: its neighbours and its centres (at most)
+                    len(np.unique(j[first_pair[a] : first_pair[min(a + step, n_atoms)]])) + min(step, n_atoms - a)
+                    for a in sample
+                ]
+            )
+        )
         seen = min(seen, n_atoms + 3)
         cost = seen + CHUNK_OVERHEAD_SLOTS / step
         if step * (per_centre + seen * per_slot) <= DESIGN_CHUNK_BYTES:
@@ -577,8 +606,9 @@ def design_chunk_size(tables: BasisTables, j: np.ndarray, first_pair: np.ndarray
         size = (size + 1) // 2
 
 
-def force_rows(tables: BasisTables, nodes: np.ndarray, hood: SlotNeighbourhood,
-               workspace: Workspace | None = None) -> np.ndarray:
+def force_rows(
+    tables: BasisTables, nodes: np.ndarray, hood: SlotNeighbourhood, workspace: Workspace | None = None
+) -> np.ndarray:
     r"""rows[b, x, s] = sum_c sum_f J[b, f](c) S[f, x, c, s], (n_basis, 3, K + 3), for the nodes
     (n_nodes, C) of a chunk of C centres and its slot gradients S (:meth:`SlotNeighbourhood.slot_gradients`).
 
@@ -599,7 +629,10 @@ def force_rows(tables: BasisTables, nodes: np.ndarray, hood: SlotNeighbourhood,
         for features, n_rows, padded in block.runs:
             n = features.stop - features.start
             into = slice(padded.start - block.padded.start, padded.stop - block.padded.start)
-            np.matmul(jacobian[padded].reshape(n, 1, n_rows, n_chunk), slots[features],
-                      out=products[into].reshape(n, n_rows, 3, n_slots).transpose(0, 2, 1, 3))
+            np.matmul(
+                jacobian[padded].reshape(n, 1, n_rows, n_chunk),
+                slots[features],
+                out=products[into].reshape(n, n_rows, 3, n_slots).transpose(0, 2, 1, 3),
+            )
         rows += to_basis @ products.reshape(len(products), 3 * n_slots)
     return rows.reshape(n_basis, 3, n_slots)

@@ -56,7 +56,7 @@ class ACECalculator(Calculator):
     def __init__(self, basis: ACEBasis, coefficients: np.ndarray, e0: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         coefficients = np.array(coefficients, dtype=float)  # a copy: changing the caller's array later
-        coefficients.flags.writeable = False               # must not leave stale cached results
+        coefficients.flags.writeable = False  # must not leave stale cached results
         if coefficients.shape != (len(basis),):
             raise ValueError(f"basis has {len(basis)} functions but {coefficients.shape} coefficients were given")
         if not np.all(np.isfinite(coefficients)) or not np.isfinite(e0):

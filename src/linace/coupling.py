@@ -126,9 +126,7 @@ def _intermediate_sequences(ls: tuple[int, ...]):
         return
     partial = [(ls[0],)]
     for l_next in ls[1:-1]:
-        partial = [
-            seq + (L,) for seq in partial for L in range(abs(seq[-1] - l_next), seq[-1] + l_next + 1)
-        ]
+        partial = [seq + (L,) for seq in partial for L in range(abs(seq[-1] - l_next), seq[-1] + l_next + 1)]
     for seq in partial:
         if seq[-1] == ls[-1]:
             yield seq[1:]
@@ -169,11 +167,7 @@ def invariant_couplings(ls: tuple[int, ...]) -> np.ndarray:
 def _symmetrise(tensor: np.ndarray, groups: tuple[int, ...]) -> np.ndarray:
     """Average ``tensor`` over all permutations of axes that carry the same group label."""
     slots = range(len(groups))
-    perms = [
-        p
-        for p in itertools.permutations(slots)
-        if all(groups[p[t]] == groups[t] for t in slots)
-    ]
+    perms = [p for p in itertools.permutations(slots) if all(groups[p[t]] == groups[t] for t in slots)]
     return sum(np.transpose(tensor, p) for p in perms) / len(perms)
 
 

@@ -93,6 +93,7 @@ def set_partitions(nu: int) -> tuple[tuple[tuple[tuple[int, ...], ...], int], ..
     >>> [len(set_partitions(nu)) for nu in (1, 2, 3, 4)]
     [1, 2, 5, 15]
     """
+
     def partitions(slots):
         if not slots:
             yield []
@@ -134,8 +135,14 @@ def gaunt(ls: tuple[int, ...]) -> tuple[np.ndarray, list[tuple[int, int]]]:
     z, z_weights = np.polynomial.legendre.leggauss(degree + 1)
     azimuths = 2 * np.pi * np.arange(2 * degree + 2) / (2 * degree + 2)
     sine = np.sqrt(1.0 - z**2)
-    points = np.stack([np.outer(sine, np.cos(azimuths)).ravel(), np.outer(sine, np.sin(azimuths)).ravel(),
-                       np.repeat(z, len(azimuths))], axis=1)
+    points = np.stack(
+        [
+            np.outer(sine, np.cos(azimuths)).ravel(),
+            np.outer(sine, np.sin(azimuths)).ravel(),
+            np.repeat(z, len(azimuths)),
+        ],
+        axis=1,
+    )
     weights = np.repeat(z_weights, len(azimuths)) * (2 * np.pi / len(azimuths))
     Y = real_sph_harm(points, degree)
     product = np.ones((len(points), 1))

@@ -30,7 +30,6 @@ budget (least recently used entries go first; default :data:`DEFAULT_CACHE_BYTES
 from __future__ import annotations
 
 import dataclasses
-
 import hashlib
 import io
 import json
@@ -281,8 +280,10 @@ def cache_budget(text: str | None = None) -> int:
             return DEFAULT_CACHE_BYTES
     match = _SIZE.fullmatch(text)
     if match is None:
-        raise FitError(f"{CACHE_SIZE_VARIABLE}={text!r} is not a size: expected a number of bytes with an optional "
-                       f"suffix k, M, G or T (powers of 1000), e.g. 500M or 2G; 0 caches nothing")
+        raise FitError(
+            f"{CACHE_SIZE_VARIABLE}={text!r} is not a size: expected a number of bytes with an optional "
+            f"suffix k, M, G or T (powers of 1000), e.g. 500M or 2G; 0 caches nothing"
+        )
     return int(float(match[1]) * _SUFFIX[match[2].lower()])
 
 
@@ -301,8 +302,9 @@ class DesignCache:
     same). An entry *in use* is never removed: a process reading one holds a shared advisory lock on
     it (``flock``) and eviction takes only entries it can lock exclusively, so while other processes
     read, the total may exceed the budget until the next store (on a file system without locks
-    entries are not marked, and one removed under a reader is still read whole: POSIX unlink). Temporary files of writers that died
-    (older than :data:`STALE_TEMPORARY_SECONDS`) are removed with the evicted entries. Nothing here
+    entries are not marked, and one removed under a reader is still read whole: POSIX unlink).
+    Temporary files of writers that died (older than :data:`STALE_TEMPORARY_SECONDS`) are removed
+    with the evicted entries. Nothing here
     can leave the cache inconsistent: there is no index besides the files themselves, a removal is
     one ``unlink``, and an entry removed under a reader is read whole or computed again. Evicted rows
     are recomputed identically (the same code on the same structures), so results do not depend on
@@ -467,8 +469,11 @@ def select_structures(arrays: dict, n_atoms: Sequence[int], indices: Sequence[in
     count = 3 * n_atoms[indices]
     shift = first_row - np.concatenate([[0], np.cumsum(count)[:-1]])
     force_rows = np.repeat(shift, count) + np.arange(count.sum())
-    return {"energy": arrays["energy"][indices], "forces": arrays["forces"][force_rows],
-            "stress": arrays["stress"][indices]}
+    return {
+        "energy": arrays["energy"][indices],
+        "forces": arrays["forces"][force_rows],
+        "stress": arrays["stress"][indices],
+    }
 
 
 def linear_system(
@@ -502,8 +507,11 @@ def linear_system(
     for index, atoms in enumerate(structures):
         n = len(atoms)
         stress = arrays["stress"][index]
-        rows = DesignRows(arrays["energy"][index], arrays["forces"][offset : offset + 3 * n].reshape(n, 3, -1),
-                          None if np.isnan(stress).all() else stress)
+        rows = DesignRows(
+            arrays["energy"][index],
+            arrays["forces"][offset : offset + 3 * n].reshape(n, 3, -1),
+            None if np.isnan(stress).all() else stress,
+        )
         offset += 3 * n
         Xs, ys, ks = structure_rows(basis, atoms, e0, index, rows)
         X.append(Xs), y.append(ys), kind.append(ks), owner.append(np.full(len(ys), index))
@@ -542,8 +550,10 @@ def _check_rows(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
     """A weighted linear system is well formed: X (n_rows, n_basis), y and w (n_rows,), all finite,
     w >= 0; else a :class:`FitError` naming the first bad row."""
     if X.ndim != 2 or np.shape(y) != (X.shape[0],) or np.shape(w) != (X.shape[0],):
-        raise FitError(f"a design matrix of shape {X.shape} needs targets and weights of shape ({X.shape[0]},), "
-                       f"got {np.shape(y)} and {np.shape(w)}")
+        raise FitError(
+            f"a design matrix of shape {X.shape} needs targets and weights of shape ({X.shape[0]},), "
+            f"got {np.shape(y)} and {np.shape(w)}"
+        )
     for name, values in (("design matrix", X), ("targets", y), ("weights", w)):
         bad = np.flatnonzero(~np.isfinite(values.reshape(X.shape[0], -1)).all(axis=1))
         if bad.size:
@@ -553,8 +563,9 @@ def _check_rows(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
         raise FitError(f"row {negative[0]} has a negative weight ({w[negative[0]]:g})")
 
 
-def solve_least_squares(X: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: float = 0.0,
-                        gamma: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+def solve_least_squares(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: float = 0.0, gamma: np.ndarray | None = None
+) -> tuple[np.ndarray, dict]:
     """argmin_c |W^1/2 (X c - y)|^2 + alpha |Γ c|^2 by ``scipy.linalg.lstsq`` on the stacked system;
     ``w`` (n_rows,) is the diagonal of W, the squared row weights 1/σ^2 (:meth:`LinearSystem.loss_weights`).
 
@@ -583,8 +594,14 @@ def solve_least_squares(X: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: floa
     return c / scale, {"rank": int(rank), "condition_number": float(singular[0] / singular[-1])}
 
 
-def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.ndarray | None = None,
-                        max_iterations: int = 1000, tolerance: float = 1e-8) -> tuple[np.ndarray, np.ndarray, dict]:
+def bayesian_regression(
+    X: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    gamma: np.ndarray | None = None,
+    max_iterations: int = 1000,
+    tolerance: float = 1e-8,
+) -> tuple[np.ndarray, np.ndarray, dict]:
     r"""Bayesian linear regression with evidence maximisation (MacKay's fixed-point updates).
 
     Likelihood :math:`y \sim \mathcal N(X c, (\beta W)^{-1})` with ``w`` (n_rows,) the diagonal of
@@ -608,8 +625,9 @@ def bayesian_regression(X: np.ndarray, y: np.ndarray, w: np.ndarray, gamma: np.n
     Xt = X * sqrt_w[:, None] / gamma[None, :]
     yt = y * sqrt_w
     s, Vt, projections, residual = scaled_spectrum(Xt, yt)
-    return evidence_maximisation(s, Vt, projections, residual, n_rows, gamma, float(np.var(yt)), max_iterations,
-                                 tolerance)
+    return evidence_maximisation(
+        s, Vt, projections, residual, n_rows, gamma, float(np.var(yt)), max_iterations, tolerance
+    )
 
 
 def scaled_spectrum(Xt: np.ndarray, yt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -637,14 +655,21 @@ def scaled_spectrum(Xt: np.ndarray, yt: np.ndarray) -> tuple[np.ndarray, np.ndar
         projections = U.T @ yt
         return s, Vt, projections, float(np.sum((yt - U @ projections) ** 2))
     R = scipy.linalg.qr(np.column_stack([Xt, yt]), mode="r", check_finite=False)[0]
-    U, s, Vt = scipy.linalg.svd(R[:n_basis, :n_basis], full_matrices=False, lapack_driver="gesdd",
-                                check_finite=False)
+    U, s, Vt = scipy.linalg.svd(R[:n_basis, :n_basis], full_matrices=False, lapack_driver="gesdd", check_finite=False)
     return s, Vt, U.T @ R[:n_basis, n_basis], float(R[n_basis, n_basis] ** 2)
 
 
-def evidence_maximisation(s: np.ndarray, Vt: np.ndarray, projections: np.ndarray, residual: float,
-                          n_rows: int, gamma: np.ndarray, target_variance: float, max_iterations: int = 1000,
-                          tolerance: float = 1e-8) -> tuple[np.ndarray, np.ndarray, dict]:
+def evidence_maximisation(
+    s: np.ndarray,
+    Vt: np.ndarray,
+    projections: np.ndarray,
+    residual: float,
+    n_rows: int,
+    gamma: np.ndarray,
+    target_variance: float,
+    max_iterations: int = 1000,
+    tolerance: float = 1e-8,
+) -> tuple[np.ndarray, np.ndarray, dict]:
     r"""The fixed-point iteration of :func:`bayesian_regression`, from the spectral data of the scaled
     design matrix :math:`\tilde X = W^{1/2} X \Gamma^{-1} = U S V^T`.
 
@@ -678,7 +703,7 @@ def evidence_maximisation(s: np.ndarray, Vt: np.ndarray, projections: np.ndarray
     alpha = 1.0 / max(target_variance, 1e-300) * 1e-3
     beta = 1.0 / max(target_variance, 1e-300)
     converged = False
-    for iteration in range(1, max_iterations + 1):
+    for iteration in range(1, max_iterations + 1):  # noqa: B007  (the count is reported after the loop)
         effective = float(np.sum(beta * s2 / (alpha + beta * s2)))
         m_coords, misfit = mean_and_misfit(alpha, beta)
         new_alpha = effective / max(float(m_coords @ m_coords), 1e-300)
@@ -688,9 +713,12 @@ def evidence_maximisation(s: np.ndarray, Vt: np.ndarray, projections: np.ndarray
         if converged:
             break
     if not converged:
-        warnings.warn(f"evidence maximisation did not converge in {max_iterations} iterations "
-                      f"(alpha = {alpha:.3g}, beta = {beta:.3g}); the posterior is that of the last iterate",
-                      RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"evidence maximisation did not converge in {max_iterations} iterations "
+            f"(alpha = {alpha:.3g}, beta = {beta:.3g}); the posterior is that of the last iterate",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     m_coords, misfit = mean_and_misfit(alpha, beta)
     mean = (Vt.T @ m_coords) / gamma
     # posterior covariance in the scaled coordinates: V diag(1/(alpha + beta s^2)) V^T + null space / alpha
@@ -699,14 +727,27 @@ def evidence_maximisation(s: np.ndarray, Vt: np.ndarray, projections: np.ndarray
         posterior += (np.eye(n_basis) - Vt.T @ Vt) / alpha
     covariance = posterior / gamma[:, None] / gamma[None, :]
     log_evidence = 0.5 * (
-        n_basis * np.log(alpha) + n_rows * np.log(beta) - beta * misfit - alpha * float(m_coords @ m_coords)
-        - np.sum(np.log(alpha + beta * s2)) - (n_basis - len(s2)) * np.log(alpha) - n_rows * np.log(2 * np.pi)
+        n_basis * np.log(alpha)
+        + n_rows * np.log(beta)
+        - beta * misfit
+        - alpha * float(m_coords @ m_coords)
+        - np.sum(np.log(alpha + beta * s2))
+        - (n_basis - len(s2)) * np.log(alpha)
+        - n_rows * np.log(2 * np.pi)
     )
-    return mean, covariance, {
-        "alpha": float(alpha), "beta": float(beta), "noise_rmse_weighted": float(1 / np.sqrt(beta)),
-        "effective_parameters": float(effective), "log_evidence": float(log_evidence), "iterations": iteration,
-        "converged": bool(converged),
-    }
+    return (
+        mean,
+        covariance,
+        {
+            "alpha": float(alpha),
+            "beta": float(beta),
+            "noise_rmse_weighted": float(1 / np.sqrt(beta)),
+            "effective_parameters": float(effective),
+            "log_evidence": float(log_evidence),
+            "iterations": iteration,
+            "converged": bool(converged),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- the model
@@ -857,8 +898,9 @@ class ACEModel:
         return ACECalculator(self.basis, self.coefficients, self.e0)
 
     def save(self, path: str | os.PathLike) -> None:
-        header = json.dumps({"basis_spec": self.spec.to_dict(), "e0": self.e0, "info": self.fit_info.as_dict(),
-                             "linace": __version__})
+        header = json.dumps(
+            {"basis_spec": self.spec.to_dict(), "e0": self.e0, "info": self.fit_info.as_dict(), "linace": __version__}
+        )
         arrays = {"header": np.array(header), "coefficients": self.coefficients}
         if self.covariance is not None:
             arrays["covariance"] = self.covariance
@@ -935,8 +977,12 @@ def fit(
     else:
         coefficients, covariance, info = bayesian_regression(system.X, system.y, w, gamma)
     info.update(
-        solver=solver, prior=prior, n_structures=len(structures), n_rows=len(system.y),
-        design_seconds=design_seconds, solve_seconds=time.perf_counter() - start - design_seconds,
+        solver=solver,
+        prior=prior,
+        n_structures=len(structures),
+        n_rows=len(system.y),
+        design_seconds=design_seconds,
+        solve_seconds=time.perf_counter() - start - design_seconds,
         energy_zero=energy_zero,
     )
     if energy_zero == "fit":
@@ -944,6 +990,11 @@ def fit(
         coefficients = coefficients[:-1]
         covariance = None if covariance is None else covariance[:-1, :-1]  # the coefficients' marginal
         info["energy_zero_shift_eV"] = shift
-        return ACEModel(basis.spec, coefficients, float(e0) + shift, covariance,
-                        FitInfo.from_dict({**info, "isolated_atom_e0_eV": float(e0)}))
+        return ACEModel(
+            basis.spec,
+            coefficients,
+            float(e0) + shift,
+            covariance,
+            FitInfo.from_dict({**info, "isolated_atom_e0_eV": float(e0)}),
+        )
     return ACEModel(basis.spec, coefficients, float(e0), covariance, FitInfo.from_dict(info))

@@ -134,9 +134,9 @@ def real_sph_harm(
             dpbar[m + 1, m] = (2 * m + 1) * pbar[m, m]
         for l in range(m + 2, l_max + 1):
             pbar[l, m] = ((2 * l - 1) * z * pbar[l - 1, m] - (l + m - 1) * pbar[l - 2, m]) / (l - m)
-            dpbar[l, m] = (
-                (2 * l - 1) * (pbar[l - 1, m] + z * dpbar[l - 1, m]) - (l + m - 1) * dpbar[l - 2, m]
-            ) / (l - m)
+            dpbar[l, m] = ((2 * l - 1) * (pbar[l - 1, m] + z * dpbar[l - 1, m]) - (l + m - 1) * dpbar[l - 2, m]) / (
+                l - m
+            )
 
     # built component-major, (lm, P) and (lm, xyz, P), so that every write is contiguous
     Y = np.empty((n_harmonics(l_max), n_pts))

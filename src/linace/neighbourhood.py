@@ -22,8 +22,18 @@ from ase import Atoms
 
 from .tables import BasisTables, FeatureBlock
 
-__all__ = ["CHUNK_BYTES", "Neighbourhood", "SlotLayout", "SlotNeighbourhood", "WORKSPACE_KEPT_BYTES", "Workspace",
-           "compact_order", "design_workspace", "slot_layout", "work_array"]
+__all__ = [
+    "CHUNK_BYTES",
+    "Neighbourhood",
+    "SlotLayout",
+    "SlotNeighbourhood",
+    "WORKSPACE_KEPT_BYTES",
+    "Workspace",
+    "compact_order",
+    "design_workspace",
+    "slot_layout",
+    "work_array",
+]
 
 #: Upper bound (bytes) for the node arrays of one chunk of centre atoms.
 CHUNK_BYTES = 64 * 2**20
@@ -165,8 +175,9 @@ class Neighbourhood:
         return np.einsum("fxp,fp->xp", self.one_particle_gradient(pairs), weights)
 
 
-def _direction_harmonics(Y: np.ndarray, vectors: np.ndarray, r: np.ndarray,
-                         out: np.ndarray | None = None) -> np.ndarray:
+def _direction_harmonics(
+    Y: np.ndarray, vectors: np.ndarray, r: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """Y_LM(r_p) r_hat_p[x], (n_lm, 3, P), for harmonics Y (n_lm, P), vectors (P, 3) and distances (P,)."""
     return np.multiply(Y[:, None, :], vectors.T / r, out=out)
 
@@ -175,13 +186,21 @@ def _block_values(block: FeatureBlock, R: np.ndarray, Y: np.ndarray, out: np.nda
     """phi[f, p] = R_rho(r_p) Y_LM(r_p) of the features of ``block`` into ``out`` (block.size, P),
     from the radial products R (n_rho, P) and harmonics Y (n_lm, P): one broadcast product."""
     L = block.L
-    np.multiply(R[block.rhos][:, None, :], Y[None, L * L : (L + 1) ** 2],
-                out=out.reshape(len(block.rhos), 2 * L + 1, -1))
+    np.multiply(
+        R[block.rhos][:, None, :], Y[None, L * L : (L + 1) ** 2], out=out.reshape(len(block.rhos), 2 * L + 1, -1)
+    )
     return out
 
 
-def _block_gradients(block: FeatureBlock, R: np.ndarray, dR: np.ndarray, dY: np.ndarray, Y_unit: np.ndarray,
-                     out: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+def _block_gradients(
+    block: FeatureBlock,
+    R: np.ndarray,
+    dR: np.ndarray,
+    dY: np.ndarray,
+    Y_unit: np.ndarray,
+    out: np.ndarray,
+    scratch: np.ndarray | None = None,
+) -> np.ndarray:
     """d phi_f(r_p)/d r_p[x] = R_rho grad Y_LM + R_rho' Y_LM r_hat of the features of ``block`` into
     ``out`` (block.size, 3, P), 1/A, from R, dR (n_rho, P) (1, 1/A), dY (n_lm, 3, P) (1/A) and
     Y_unit = Y r_hat (n_lm, 3, P): two broadcast products (radial) x (angular) and their sum.
@@ -227,8 +246,9 @@ class SlotNeighbourhood(Neighbourhood):
     def _factors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """R_rho, dR_rho (n_rho, C * Q) and Y r_hat (n_lm, 3, C * Q) of the items, computed once."""
         R, dR = self.radial_products(slice(0, len(self.i)), gradient=True)
-        Y_unit = _direction_harmonics(self.Y, self.vectors, self.r,
-                                      out=work_array(self.workspace, "Y_unit", self.dY.shape))
+        Y_unit = _direction_harmonics(
+            self.Y, self.vectors, self.r, out=work_array(self.workspace, "Y_unit", self.dY.shape)
+        )
         return R, dR, Y_unit
 
     def atomic_base(self) -> np.ndarray:
@@ -237,8 +257,10 @@ class SlotNeighbourhood(Neighbourhood):
         features (rho, L, M) are picked."""
         R, _, _ = self._factors
         n_chunk, width = self.n_centres, self.width
-        sums = np.matmul(R.reshape(len(R), n_chunk, width).transpose(1, 0, 2),
-                         self.Y.reshape(len(self.Y), n_chunk, width).transpose(1, 2, 0))  # (C, n_rho, n_lm)
+        sums = np.matmul(
+            R.reshape(len(R), n_chunk, width).transpose(1, 0, 2),
+            self.Y.reshape(len(self.Y), n_chunk, width).transpose(1, 2, 0),
+        )  # (C, n_rho, n_lm)
         features = self.tables.features
         return sums[:, features.radial, features.lm].T
 
@@ -252,9 +274,15 @@ class SlotNeighbourhood(Neighbourhood):
         """
         n_chunk, width, n_columns, n_items = self.n_centres, self.width, len(self.columns), len(self.i)
         R, dR, Y_unit = self._factors
-        dphi = _block_gradients(block, R, dR, self.dY, Y_unit,
-                                out=work_array(self.workspace, "dphi", (block.size, 3, n_items)),
-                                scratch=work_array(self.workspace, "scratch", (block.size, 3, n_items)))
+        dphi = _block_gradients(
+            block,
+            R,
+            dR,
+            self.dY,
+            Y_unit,
+            out=work_array(self.workspace, "dphi", (block.size, 3, n_items)),
+            scratch=work_array(self.workspace, "scratch", (block.size, 3, n_items)),
+        )
         # per centre, over all its items (overflow included, before folding): sum_j dphi r_cj[y] and sum_j dphi
         sums = np.matmul(dphi.reshape(3 * block.size, n_chunk, width).transpose(1, 0, 2), self._levers)  # (C, 3F', 4)
         sums = sums.reshape(n_chunk, block.size, 3, 4).transpose(1, 2, 0, 3)  # (F', 3, C, 4)
@@ -272,8 +300,9 @@ class SlotNeighbourhood(Neighbourhood):
     @cached_property
     def _levers(self) -> np.ndarray:
         """(C, Q, 4): the items' vectors r_cj (A) and a 1, to sum the virial and the derivatives per centre."""
-        return np.concatenate([self.vectors.reshape(self.n_centres, self.width, 3),
-                               np.ones((self.n_centres, self.width, 1))], axis=2)
+        return np.concatenate(
+            [self.vectors.reshape(self.n_centres, self.width, 3), np.ones((self.n_centres, self.width, 1))], axis=2
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -317,11 +346,13 @@ def slot_layout(pairs: tuple, first_pair: np.ndarray, centres: slice, rcut: floa
     width = n_slots + int(per_centre.max(initial=0))
     position = c * width + column
     target = position[overflow]
-    position[overflow] = c[overflow] * width + n_slots + (
-        np.arange(len(overflow)) - np.r_[0, np.cumsum(per_centre)][c[overflow]]
+    position[overflow] = (
+        c[overflow] * width + n_slots + (np.arange(len(overflow)) - np.r_[0, np.cumsum(per_centre)][c[overflow]])
     )
-    folds = [(position[overflow][image[overflow] == level], target[image[overflow] == level])
-             for level in range(1, int(image.max(initial=0)) + 1)]
+    folds = [
+        (position[overflow][image[overflow] == level], target[image[overflow] == level])
+        for level in range(1, int(image.max(initial=0)) + 1)
+    ]
     # items: the pairs at their positions, pads (r_cut, 0, 0) elsewhere
     item_i = np.repeat(np.arange(centres.start, centres.stop), width)
     item_j = item_i.copy()
@@ -331,5 +362,13 @@ def slot_layout(pairs: tuple, first_pair: np.ndarray, centres: slice, rcut: floa
     item_vectors = np.zeros((n_chunk * width, 3))
     item_vectors[:, 0] = rcut
     item_vectors[position] = vectors
-    return SlotLayout(item_i, item_j, item_r, item_vectors, columns, width,
-                      np.searchsorted(columns, np.arange(centres.start, centres.stop)), folds)
+    return SlotLayout(
+        item_i,
+        item_j,
+        item_r,
+        item_vectors,
+        columns,
+        width,
+        np.searchsorted(columns, np.arange(centres.start, centres.stop)),
+        folds,
+    )

@@ -57,7 +57,9 @@ def nearest_neighbour_distance(element: str) -> float:
     try:
         crystal = bulk(element).repeat(3)
     except (ValueError, KeyError, NotImplementedError) as error:
-        raise ValueError(f"cannot build the reference crystal of {element} ({error}): give rcut and r0 explicitly") from None
+        raise ValueError(
+            f"cannot build the reference crystal of {element} ({error}): give rcut and r0 explicitly"
+        ) from None
     distances = crystal.get_distances(0, range(1, len(crystal)), mic=True)
     return float(distances.min())
 

@@ -193,8 +193,9 @@ def _complete_truncation(body_order: int, overrides: Mapping | tuple | None) -> 
         except (TypeError, ValueError):
             raise ValueError(f"truncation for nu = {nu} must be a pair (max_degree, l_max), got {limits!r}") from None
         if not (np.isfinite(max_degree) and max_degree >= 1) or int(l_max) != l_max or l_max < 0:
-            raise ValueError(f"truncation for nu = {nu} must have a finite max_degree >= 1 and an integer "
-                             f"l_max >= 0, got {limits!r}")
+            raise ValueError(
+                f"truncation for nu = {nu} must have a finite max_degree >= 1 and an integer l_max >= 0, got {limits!r}"
+            )
         truncation[nu] = (max_degree, int(l_max))
     return tuple(sorted(truncation.items()))
 

@@ -46,8 +46,18 @@ import scipy.linalg
 from ase import Atoms
 
 from .basis import ACEBasis
-from .fit import (SOLVERS, ACEModel, FitError, FitInfo, Weights, _prior_diagonal, config_type,
-                  evidence_maximisation, scaled_spectrum, structure_rows)
+from .fit import (
+    SOLVERS,
+    ACEModel,
+    FitError,
+    FitInfo,
+    Weights,
+    _prior_diagonal,
+    config_type,
+    evidence_maximisation,
+    scaled_spectrum,
+    structure_rows,
+)
 
 __all__ = ["AssemblyError", "NormalEquations", "assemble", "chunk_normal_equations", "fit_streaming"]
 
@@ -175,8 +185,9 @@ class NormalEquations:
         self._check()
         gamma = np.ones(self.n_basis) if gamma is None else np.asarray(gamma, dtype=float)
         factor = self.factor
-        s, Vt, projections, residual = scaled_spectrum(factor[:, : self.n_basis] / gamma[None, :],
-                                                       factor[:, self.n_basis])
+        s, Vt, projections, residual = scaled_spectrum(
+            factor[:, : self.n_basis] / gamma[None, :], factor[:, self.n_basis]
+        )
         variance = self.target_norm / self.n_rows - (self.target_sum / self.n_rows) ** 2
         return evidence_maximisation(s, Vt, projections, residual, self.n_rows, gamma, variance, **options)
 
@@ -188,8 +199,9 @@ def _basis(parameters_json: str) -> ACEBasis:
     return ACEBasis(**json.loads(parameters_json))
 
 
-def chunk_normal_equations(basis_parameters: dict, structures: Sequence[Atoms], e0: float, weights: Weights,
-                           first_index: int = 0) -> NormalEquations:
+def chunk_normal_equations(
+    basis_parameters: dict, structures: Sequence[Atoms], e0: float, weights: Weights, first_index: int = 0
+) -> NormalEquations:
     """The partial sums of a chunk of labelled structures (picklable, runs in a worker).
 
     ``first_index`` is the position of the chunk's first structure in the whole data set (error
@@ -272,8 +284,13 @@ def assemble(
     parameters = basis.parameters()
     own = executor is None
     if own:
-        executor = _InProcess() if workers == 1 else concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        executor = (
+            _InProcess()
+            if workers == 1
+            else concurrent.futures.ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        )
     total, failures = NormalEquations(len(basis)), []
     pending: dict[concurrent.futures.Future, tuple[int, int]] = {}
 
@@ -339,7 +356,13 @@ def fit_streaming(
         coefficients, info = normal.solve(scaled_alpha, gamma), {"alpha": scaled_alpha}
     else:
         coefficients, covariance, info = normal.bayesian_regression(gamma)
-    info.update(solver=solver, prior=prior, assembly="normal equations", n_structures=normal.n_structures,
-                n_rows=normal.n_rows, design_seconds=assembly_seconds,
-                solve_seconds=time.perf_counter() - start - assembly_seconds)
+    info.update(
+        solver=solver,
+        prior=prior,
+        assembly="normal equations",
+        n_structures=normal.n_structures,
+        n_rows=normal.n_rows,
+        design_seconds=assembly_seconds,
+        solve_seconds=time.perf_counter() - start - assembly_seconds,
+    )
     return ACEModel(basis.spec, coefficients, float(e0), covariance, FitInfo.from_dict(info))

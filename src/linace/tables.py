@@ -37,8 +37,18 @@ from .expansion import expand
 from .harmonics import lm_index
 from .spec import BasisFunction, BasisSpec
 
-__all__ = ["BLOCK_FEATURES", "BasisTables", "CouplingMap", "FeatureBlock", "Features", "JacobianLayout",
-           "ProductTree", "RadialProducts", "build_tables", "tables_of"]
+__all__ = [
+    "BLOCK_FEATURES",
+    "BasisTables",
+    "CouplingMap",
+    "FeatureBlock",
+    "Features",
+    "JacobianLayout",
+    "ProductTree",
+    "RadialProducts",
+    "build_tables",
+    "tables_of",
+]
 
 #: Largest number of one-particle functions evaluated together (:class:`FeatureBlock`): their
 #: derivatives for a chunk of centres should stay in the CPU cache until the force rows are made.
@@ -61,8 +71,9 @@ def _read_only(values, dtype=None) -> np.ndarray:
 
 def _levels(sizes: np.ndarray, first: int) -> tuple[slice, ...]:
     """The slices of the entries of size first, first + 1, ..., max(sizes) of ``sizes`` (sorted)."""
-    return tuple(slice(np.searchsorted(sizes, k), np.searchsorted(sizes, k, side="right"))
-                 for k in range(first, sizes.max() + 1))
+    return tuple(
+        slice(np.searchsorted(sizes, k), np.searchsorted(sizes, k, side="right")) for k in range(first, sizes.max() + 1)
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -268,12 +279,19 @@ def _coupling_map(terms: dict, node_of: dict, n_nodes: int, n_basis: int) -> Cou
             z_b.append(b)
             z_val.append(c)
     product_to_basis = sp.csr_matrix((vals, (rows, cols)), shape=(n_nodes, n_basis))
-    return CouplingMap(basis_from_nodes=product_to_basis.T.tocsr(), product_to_basis=product_to_basis,
-                       z_node=_read_only(z_node), z_f=_read_only(z_f), z_b=_read_only(z_b), z_val=_read_only(z_val))
+    return CouplingMap(
+        basis_from_nodes=product_to_basis.T.tocsr(),
+        product_to_basis=product_to_basis,
+        z_node=_read_only(z_node),
+        z_f=_read_only(z_f),
+        z_b=_read_only(z_b),
+        z_val=_read_only(z_val),
+    )
 
 
-def _jacobian_layout(features: Features, radial_products: RadialProducts, coupling: CouplingMap, n_nodes: int,
-                     n_basis: int) -> JacobianLayout:
+def _jacobian_layout(
+    features: Features, radial_products: RadialProducts, coupling: CouplingMap, n_nodes: int, n_basis: int
+) -> JacobianLayout:
     """The padded layout of the Jacobian: its entries k = (f_k, b_k), ordered by b, are the sums of the
     z-terms of equal (f, b); those of each feature f occupy consecutive padded rows, in b order."""
     entries, entry_of_z = np.unique(np.c_[coupling.z_b, coupling.z_f], axis=0, return_inverse=True)
@@ -284,14 +302,16 @@ def _jacobian_layout(features: Features, radial_products: RadialProducts, coupli
     rank = np.empty(len(entries), dtype=np.intp)
     rank[by_feature] = np.arange(len(entries)) - np.searchsorted(jacobian_f[by_feature], jacobian_f[by_feature])
     padded_row = first_row[jacobian_f] + rank
-    padded_from_nodes = sp.csr_matrix((coupling.z_val, (padded_row[entry_of_z.ravel()], coupling.z_node)),
-                                      shape=(n_padded, n_nodes))
+    padded_from_nodes = sp.csr_matrix(
+        (coupling.z_val, (padded_row[entry_of_z.ravel()], coupling.z_node)), shape=(n_padded, n_nodes)
+    )
     rows_to_basis = sp.csc_matrix((np.ones(len(entries)), (jacobian_b, padded_row)), shape=(n_basis, n_padded))
     return JacobianLayout(blocks, padded_from_nodes, tuple(rows_to_basis[:, block.padded].tocsr() for block in blocks))
 
 
-def _feature_blocks(features: Features, radial_products: RadialProducts,
-                    counts: np.ndarray) -> tuple[tuple[FeatureBlock, ...], np.ndarray, int]:
+def _feature_blocks(
+    features: Features, radial_products: RadialProducts, counts: np.ndarray
+) -> tuple[tuple[FeatureBlock, ...], np.ndarray, int]:
     """The feature blocks, the padded row of the first Jacobian entry of every feature (n_features,) and
     the number of padded rows, for ``counts`` (n_features,) Jacobian entries per feature.
 
@@ -317,8 +337,11 @@ def _feature_blocks(features: Features, radial_products: RadialProducts,
                 runs.append((slice(r0, r1), rows, slice(n_padded, n_padded + (r1 - r0) * rows)))
                 first_row[f0 + r0 : f0 + r1] = n_padded + rows * np.arange(r1 - r0)
                 n_padded += (r1 - r0) * rows
-            blocks.append(FeatureBlock(L, slice(f0, f0 + len(rhos) * (2 * L + 1)), rhos, tuple(runs),
-                                       slice(block_start, n_padded)))
+            blocks.append(
+                FeatureBlock(
+                    L, slice(f0, f0 + len(rhos) * (2 * L + 1)), rhos, tuple(runs), slice(block_start, n_padded)
+                )
+            )
     return tuple(blocks), first_row, n_padded
 
 

@@ -9,8 +9,8 @@ sweep, and the results chapter prints them next to the verdicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,12 +21,37 @@ from .datasets import ATTRIBUTION_SETS, BULK_SETS, TAILORED_SET
 from .records import RunRecord, as_records, body_orders, by_body_order, group_by, select
 from .results import convergence_table, significant
 
-__all__ = ["FAR_FROM_DFT_EV", "CONVERGED_EV", "LOSS_TOLERANCE", "REPRODUCED_FRACTION", "PARTLY_IN_EVERY_DRAW",
-           "BULK_SETS", "TAILORED_SET", "ATTRIBUTION_SETS", "CLAIM_PLAN", "CLAIM_TITLES", "DrawVerdict", "Failure",
-           "Verdict", "assess_claims", "assess_v2_claims",
-           "claim_id", "compare_over_draws", "compare_summaries", "convergence_by_ingredient", "convergence_origin",
-           "convergence_source", "convergence_steps", "current_grade", "grade_over_draws", "key_numbers",
-           "over_draws_grade", "select", "snapshot_draws", "study_summary"]
+__all__ = [
+    "FAR_FROM_DFT_EV",
+    "CONVERGED_EV",
+    "LOSS_TOLERANCE",
+    "REPRODUCED_FRACTION",
+    "PARTLY_IN_EVERY_DRAW",
+    "BULK_SETS",
+    "TAILORED_SET",
+    "ATTRIBUTION_SETS",
+    "CLAIM_PLAN",
+    "CLAIM_TITLES",
+    "DrawVerdict",
+    "Failure",
+    "Verdict",
+    "assess_claims",
+    "assess_v2_claims",
+    "claim_id",
+    "compare_over_draws",
+    "compare_summaries",
+    "convergence_by_ingredient",
+    "convergence_origin",
+    "convergence_source",
+    "convergence_steps",
+    "current_grade",
+    "grade_over_draws",
+    "key_numbers",
+    "over_draws_grade",
+    "select",
+    "snapshot_draws",
+    "study_summary",
+]
 
 #: A dimer curve whose mean absolute difference to DFT over 1.0-4.5 A exceeds this is "far" (eV).
 FAR_FROM_DFT_EV = 0.5
@@ -140,27 +165,47 @@ def assess_claims(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.
         else:
             for best, column, name, unit in ((best_e, 0, "energy", "meV/atom"), (best_f, 1, "force", "eV/Å")):
                 if best != "diverse":
-                    best_value, diverse_value = significant(errors[best][column]), significant(errors["diverse"][column])
-                    failures.append(Failure(f"K = {K}: `diverse` not lowest in test {name} RMSE",
-                                            f"{best} {best_value}, diverse {diverse_value} {unit}"))
-    verdicts.append(Verdict(
-        "1a. Potentials trained on a more diverse dataset validate better.",
-        "for every K, the `diverse` potential has the lowest test energy and force RMSE of the bulk sets",
-        _grade(passed, len(orders) if "diverse" in sets else 0), "; ".join(lines), failures))
+                    best_value, diverse_value = (
+                        significant(errors[best][column]),
+                        significant(errors["diverse"][column]),
+                    )
+                    failures.append(
+                        Failure(
+                            f"K = {K}: `diverse` not lowest in test {name} RMSE",
+                            f"{best} {best_value}, diverse {diverse_value} {unit}",
+                        )
+                    )
+    verdicts.append(
+        Verdict(
+            "1a. Potentials trained on a more diverse dataset validate better.",
+            "for every K, the `diverse` potential has the lowest test energy and force RMSE of the bulk sets",
+            _grade(passed, len(orders) if "diverse" in sets else 0),
+            "; ".join(lines),
+            failures,
+        )
+    )
 
     # 1b. their dimer curve is non-trivial but far from DFT
     diverse = by_body_order(select(records, training_set="diverse"))
     distances = [r.distance_to_dft for r in diverse]
     low, high = CONVERGENCE_RANGE
-    verdicts.append(Verdict(
-        "1b. ... and give a non-trivial dimer curve, still far from the DFT dimer curve.",
-        f"mean |E_ACE − E_DFT| over {low}–{high} Å above {FAR_FROM_DFT_EV} eV for the `diverse` potentials",
-        _grade(sum(d > FAR_FROM_DFT_EV for d in distances), len(distances)),
-        "; ".join(f"K = {r.body_order}: {d:.2f} eV, minimum at "
-                  f"{r.dimer_summary['minimum_position_A']:.2f} Å ({r.dimer_summary['minimum_energy_eV']:.2f} eV)"
-                  for r, d in zip(diverse, distances)),
-        [Failure(f"K = {r.body_order}: `diverse` curve within {FAR_FROM_DFT_EV} eV of DFT", f"{d:.2f} eV")
-         for r, d in zip(diverse, distances) if not d > FAR_FROM_DFT_EV]))
+    verdicts.append(
+        Verdict(
+            "1b. ... and give a non-trivial dimer curve, still far from the DFT dimer curve.",
+            f"mean |E_ACE − E_DFT| over {low}–{high} Å above {FAR_FROM_DFT_EV} eV for the `diverse` potentials",
+            _grade(sum(d > FAR_FROM_DFT_EV for d in distances), len(distances)),
+            "; ".join(
+                f"K = {r.body_order}: {d:.2f} eV, minimum at "
+                f"{r.dimer_summary['minimum_position_A']:.2f} Å ({r.dimer_summary['minimum_energy_eV']:.2f} eV)"
+                for r, d in zip(diverse, distances)
+            ),
+            [
+                Failure(f"K = {r.body_order}: `diverse` curve within {FAR_FROM_DFT_EV} eV of DFT", f"{d:.2f} eV")
+                for r, d in zip(diverse, distances)
+                if not d > FAR_FROM_DFT_EV
+            ],
+        )
+    )
 
     # 2. no convergence in K
     lines, not_converging, failures = [], 0, []
@@ -170,13 +215,23 @@ def assess_claims(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.
         not_converging += _converges(steps) != "yes"
         if _converges(steps) == "yes":
             failures.append(Failure(f"`{s}` converges in K", f"successive-K distances {_describe_steps(steps)}"))
-        lines.append(f"{s}: " + ", ".join(f"|K{row['body_order']}−K{row['body_order'] - 1}| = "
-                                            f"{row['distance_to_previous_K_eV']:.2f} eV" for row in table[1:]))
-    verdicts.append(Verdict(
-        "2. Dimer curves of potentials truncated at different K do not converge to one function.",
-        f"a set counts as converging if the distance between curves of successive K decreases at every step "
-        f"and ends below {CONVERGED_EV} eV; the claim holds for the sets that do not converge",
-        _grade(not_converging, len(sets)), "; ".join(lines), failures))
+        lines.append(
+            f"{s}: "
+            + ", ".join(
+                f"|K{row['body_order']}−K{row['body_order'] - 1}| = {row['distance_to_previous_K_eV']:.2f} eV"
+                for row in table[1:]
+            )
+        )
+    verdicts.append(
+        Verdict(
+            "2. Dimer curves of potentials truncated at different K do not converge to one function.",
+            f"a set counts as converging if the distance between curves of successive K decreases at every step "
+            f"and ends below {CONVERGED_EV} eV; the claim holds for the sets that do not converge",
+            _grade(not_converging, len(sets)),
+            "; ".join(lines),
+            failures,
+        )
+    )
 
     # 3. the loss is optimised at low K but two-body physics is not learned
     lines, passed, failures = [], 0, []
@@ -193,14 +248,22 @@ def assess_claims(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.
         if not loss_falls:
             failures.append(Failure(f"`{s}`: training force RMSE grows with K", f"{train_chain} eV/Å"))
         if dimer_improves:
-            failures.append(Failure(f"`{s}`: dimer curve approaches DFT at every K, to below {FAR_FROM_DFT_EV} eV",
-                                    f"{dft_chain} eV"))
-    verdicts.append(Verdict(
-        "3. Linear ACE optimises the loss as K grows but does not generalise two-body physics.",
-        f"the training force RMSE does not grow with K ({100 * LOSS_TOLERANCE:g} % tolerance) while the dimer curve "
-        "does not "
-        f"approach DFT monotonically to below {FAR_FROM_DFT_EV} eV",
-        _grade(passed, len(sets)), "; ".join(lines), failures))
+            failures.append(
+                Failure(
+                    f"`{s}`: dimer curve approaches DFT at every K, to below {FAR_FROM_DFT_EV} eV", f"{dft_chain} eV"
+                )
+            )
+    verdicts.append(
+        Verdict(
+            "3. Linear ACE optimises the loss as K grows but does not generalise two-body physics.",
+            f"the training force RMSE does not grow with K ({100 * LOSS_TOLERANCE:g} % tolerance) while the dimer curve "  # noqa: E501
+            "does not "
+            f"approach DFT monotonically to below {FAR_FROM_DFT_EV} eV",
+            _grade(passed, len(sets)),
+            "; ".join(lines),
+            failures,
+        )
+    )
     return verdicts
 
 
@@ -233,11 +296,18 @@ def _convergence_failures(variant: str, training_set: str, steps: Sequence[float
     if answer == "untested":
         return []
     if not claimed:
-        return [Failure(f"{where} converges in K", f"successive-K distances {_describe_steps(steps)}")] \
-            if answer == "yes" else []
+        return (
+            [Failure(f"{where} converges in K", f"successive-K distances {_describe_steps(steps)}")]
+            if answer == "yes"
+            else []
+        )
     if answer == "no":
-        return [Failure(f"{where}: successive-K distances do not shrink at every K",
-                        f"successive-K distances {_describe_steps(steps)}")]
+        return [
+            Failure(
+                f"{where}: successive-K distances do not shrink at every K",
+                f"successive-K distances {_describe_steps(steps)}",
+            )
+        ]
     if answer == "signs":
         return [Failure(f"{where}: last successive-K distance not below {CONVERGED_EV} eV", f"{steps[-1]:.2f} eV")]
     return []
@@ -257,38 +327,49 @@ def assess_v2_claims(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, 
 
     verdicts = []
     standard = steps_of("standard", TAILORED_SET)
-    verdicts.append(Verdict(
-        "v2a. With standard bases the dimer curves are unstable in K, even on tailored data.",
-        f"the distance between successive-K curves of the standard basis trained on `{TAILORED_SET}` does not "
-        f"shrink at every K to below {CONVERGED_EV} eV",
-        no_convergence_grade(standard),
-        f"standard, {TAILORED_SET}: successive-K distances {_describe_steps(standard)}",
-        _convergence_failures("standard", TAILORED_SET, standard, claimed=False)))
+    verdicts.append(
+        Verdict(
+            "v2a. With standard bases the dimer curves are unstable in K, even on tailored data.",
+            f"the distance between successive-K curves of the standard basis trained on `{TAILORED_SET}` does not "
+            f"shrink at every K to below {CONVERGED_EV} eV",
+            no_convergence_grade(standard),
+            f"standard, {TAILORED_SET}: successive-K distances {_describe_steps(standard)}",
+            _convergence_failures("standard", TAILORED_SET, standard, claimed=False),
+        )
+    )
 
     pure_bulk = steps_of("pure", "diverse")
-    verdicts.append(Verdict(
-        "v2b. Removing self-interactions alone does not fix it.",
-        f"the pure basis trained on bulk data (`diverse`) does not converge: successive-K distances do not shrink "
-        f"at every K to below {CONVERGED_EV} eV",
-        no_convergence_grade(pure_bulk),
-        f"pure, diverse: successive-K distances {_describe_steps(pure_bulk)}",
-        _convergence_failures("pure", "diverse", pure_bulk, claimed=False)))
+    verdicts.append(
+        Verdict(
+            "v2b. Removing self-interactions alone does not fix it.",
+            f"the pure basis trained on bulk data (`diverse`) does not converge: successive-K distances do not shrink "
+            f"at every K to below {CONVERGED_EV} eV",
+            no_convergence_grade(pure_bulk),
+            f"pure, diverse: successive-K distances {_describe_steps(pure_bulk)}",
+            _convergence_failures("pure", "diverse", pure_bulk, claimed=False),
+        )
+    )
 
     pure_tailored = steps_of("pure", TAILORED_SET)
-    verdicts.append(Verdict(
-        "v2c. Tailored data (dimers to pentamers) plus self-interaction-free bases show signs of convergence.",
-        f"the pure basis trained on `{TAILORED_SET}`: successive-K distances shrink at every K (reproduced if they "
-        f"also end below {CONVERGED_EV} eV, partly if not)",
-        {"yes": "reproduced", "signs": "partly", "no": "not reproduced",
-         "untested": "not tested (no runs)"}[_converges(pure_tailored)],
-        f"pure, {TAILORED_SET}: successive-K distances {_describe_steps(pure_tailored)}; "
-        f"standard on the same data: {_describe_steps(standard)}",
-        _convergence_failures("pure", TAILORED_SET, pure_tailored, claimed=True)))
+    verdicts.append(
+        Verdict(
+            "v2c. Tailored data (dimers to pentamers) plus self-interaction-free bases show signs of convergence.",
+            f"the pure basis trained on `{TAILORED_SET}`: successive-K distances shrink at every K (reproduced if they "
+            f"also end below {CONVERGED_EV} eV, partly if not)",
+            {"yes": "reproduced", "signs": "partly", "no": "not reproduced", "untested": "not tested (no runs)"}[
+                _converges(pure_tailored)
+            ],
+            f"pure, {TAILORED_SET}: successive-K distances {_describe_steps(pure_tailored)}; "
+            f"standard on the same data: {_describe_steps(standard)}",
+            _convergence_failures("pure", TAILORED_SET, pure_tailored, claimed=True),
+        )
+    )
     return verdicts
 
 
-def convergence_by_ingredient(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray]
-                              ) -> dict[tuple[str, str], tuple[str, list[float]]]:
+def convergence_by_ingredient(
+    records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray]
+) -> dict[tuple[str, str], tuple[str, list[float]]]:
     """Does the dimer curve converge in K, for each basis variant on each set of :data:`ATTRIBUTION_SETS`?
 
     The criterion is that of the v2 claims: 'yes' if the successive-K distances shrink at every K and
@@ -317,7 +398,8 @@ def convergence_origin(converges: Mapping[tuple[str, str], tuple[str, Sequence[f
         return "untested"
     basis_needed, dimers_needed = standard_tailored != "yes", pure_clusters != "yes"
     return {(False, True): "dimers", (True, False): "basis", (True, True): "both", (False, False): "neither"}[
-        (basis_needed, dimers_needed)]
+        (basis_needed, dimers_needed)
+    ]
 
 
 def convergence_source(converges: Mapping[tuple[str, str], tuple[str, Sequence[float]]]) -> str:
@@ -331,26 +413,37 @@ def convergence_source(converges: Mapping[tuple[str, str], tuple[str, Sequence[f
 
     origin = convergence_origin(converges)
     if origin == "none":
-        return (f"The pure basis on the tailored set does not converge to below {CONVERGED_EV} eV "
-                f"({said('pure', TAILORED_SET)}): there is no convergence to attribute.")
+        return (
+            f"The pure basis on the tailored set does not converge to below {CONVERGED_EV} eV "
+            f"({said('pure', TAILORED_SET)}): there is no convergence to attribute."
+        )
     if origin == "untested":
-        return ("The pure basis converges on the tailored set; without runs of the standard basis on it and of the "
-                "pure basis on the clusters alone, what it owes to each ingredient is not tested.")
+        return (
+            "The pure basis converges on the tailored set; without runs of the standard basis on it and of the "
+            "pure basis on the clusters alone, what it owes to each ingredient is not tested."
+        )
     evidence = f"({said('standard', TAILORED_SET)}; {said('pure', 'clusters')}; {said('pure', TAILORED_SET)})"
     return {
-        "dimers": ("The standard basis converges on the tailored set as well, and the pure basis does not converge "
-                   f"without the dimers: the convergence comes from the dimers in the training data, not from the "
-                   f"pure basis {evidence}."),
+        "dimers": (
+            "The standard basis converges on the tailored set as well, and the pure basis does not converge "
+            f"without the dimers: the convergence comes from the dimers in the training data, not from the "
+            f"pure basis {evidence}."
+        ),
         "both": f"Only the pure basis on data with dimers converges: both ingredients are needed {evidence}.",
-        "basis": ("The pure basis converges with or without the dimers, the standard basis not on the tailored set: "
-                  f"the convergence comes from the pure basis {evidence}."),
-        "neither": ("The standard basis on the tailored set and the pure basis on the clusters alone converge too: "
-                    f"neither ingredient alone is needed {evidence}."),
+        "basis": (
+            "The pure basis converges with or without the dimers, the standard basis not on the tailored set: "
+            f"the convergence comes from the pure basis {evidence}."
+        ),
+        "neither": (
+            "The standard basis on the tailored set and the pure basis on the clusters alone converge too: "
+            f"neither ingredient alone is needed {evidence}."
+        ),
     }[origin]
 
 
-def study_summary(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray],
-                  regularisation: str = "blr") -> dict:
+def study_summary(
+    records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray], regularisation: str = "blr"
+) -> dict:
     """Every convergence number and every claim verdict of a sweep, as plain JSON.
 
     ``convergence``: {"<variant>, <training set>": [{K, distance_to_previous_K_eV,
@@ -367,10 +460,13 @@ def study_summary(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.
             if runs:
                 convergence[f"{variant}, {training_set}"] = [
                     {k: (float(v) if k != "body_order" else int(v)) for k, v in row.items() if k != "range_A"}
-                    for row in convergence_table(runs, dft_curve)]
+                    for row in convergence_table(runs, dft_curve)
+                ]
     verdicts = assess_claims(select(records, variant="standard"), dft_curve) + assess_v2_claims(records, dft_curve)
-    return {"convergence": convergence,
-            "verdicts": [{"claim": v.claim, "verdict": v.verdict, "evidence": v.evidence} for v in verdicts]}
+    return {
+        "convergence": convergence,
+        "verdicts": [{"claim": v.claim, "verdict": v.verdict, "evidence": v.evidence} for v in verdicts],
+    }
 
 
 def compare_summaries(before: dict, after: dict) -> dict:
@@ -381,13 +477,19 @@ def compare_summaries(before: dict, after: dict) -> dict:
         old = {row["body_order"]: row for row in before["convergence"].get(run, [])}
         new = {row["body_order"]: row for row in after["convergence"].get(run, [])}
         for K in sorted(set(old) | set(new)):
-            for quantity in ("distance_to_previous_K_eV", "distance_to_dft_eV", "minimum_position_A",
-                             "minimum_energy_eV"):
+            for quantity in (
+                "distance_to_previous_K_eV",
+                "distance_to_dft_eV",
+                "minimum_position_A",
+                "minimum_energy_eV",
+            ):
                 rows.append((run, K, quantity, old.get(K, {}).get(quantity), new.get(K, {}).get(quantity)))
     old_v = {v["claim"]: v["verdict"] for v in before["verdicts"]}
     new_v = {v["claim"]: v["verdict"] for v in after["verdicts"]}
-    verdicts = [(claim, old_v.get(claim), new_v.get(claim), old_v.get(claim) != new_v.get(claim))
-                for claim in list(dict.fromkeys(list(old_v) + list(new_v)))]
+    verdicts = [
+        (claim, old_v.get(claim), new_v.get(claim), old_v.get(claim) != new_v.get(claim))
+        for claim in list(dict.fromkeys(list(old_v) + list(new_v)))
+    ]
     return {"convergence": rows, "verdicts": verdicts}
 
 
@@ -463,8 +565,9 @@ def current_grade(row: Mapping) -> str:
     return verdict
 
 
-def grade_over_draws(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray], train_size: int,
-                     regularisation: str = "blr") -> list[DrawVerdict]:
+def grade_over_draws(
+    records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray], train_size: int, regularisation: str = "blr"
+) -> list[DrawVerdict]:
     """Every claim (v1: :func:`assess_claims` on the standard basis; v2: :func:`assess_v2_claims`)
     graded on each draw of the resampled runs of size ``train_size`` (records with ``train_size`` and
     ``draw`` parameters, see :mod:`linace.study.resample`), counted over draws. Claims a draw cannot
@@ -472,8 +575,9 @@ def grade_over_draws(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, 
     draws = group_by(select(records, regularisation=regularisation, train_size=train_size), "draw")
     counts: dict[str, list] = {}
     for draw_records in draws.values():
-        verdicts = (assess_claims(select(draw_records, variant="standard"), dft_curve)
-                    + assess_v2_claims(draw_records, dft_curve))
+        verdicts = assess_claims(select(draw_records, variant="standard"), dft_curve) + assess_v2_claims(
+            draw_records, dft_curve
+        )
         for v in verdicts:
             slot = counts.setdefault(v.claim, [v.criterion, 0, 0, 0, Counter()])
             if v.verdict.startswith("not tested"):
@@ -482,20 +586,27 @@ def grade_over_draws(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, 
             slot[2] += v.verdict == "partly"
             slot[3] += 1
             slot[4].update(dict.fromkeys({f.condition for f in v.failures}, 1))
-    return [DrawVerdict(claim, criterion, train_size, holds, partly, n, over_draws_grade(holds, partly, n),
-                        dict(failing)) for claim, (criterion, holds, partly, n, failing) in counts.items()]
+    return [
+        DrawVerdict(claim, criterion, train_size, holds, partly, n, over_draws_grade(holds, partly, n), dict(failing))
+        for claim, (criterion, holds, partly, n, failing) in counts.items()
+    ]
 
 
 def snapshot_draws(graded: Mapping[int, Sequence[DrawVerdict]]) -> dict[str, list[dict]]:
     """The claims over draws as a snapshot stores them (``scripts/history_snapshot.py``):
     {"<N>": [{claim (id), holds, partly, draws, verdict}]} from {N: :func:`grade_over_draws` of N}."""
-    return {str(size): [{"claim": claim_id(v.claim), "holds": v.holds, "partly": v.partly, "draws": v.draws,
-                         "verdict": v.verdict} for v in verdicts]
-            for size, verdicts in graded.items()}
+    return {
+        str(size): [
+            {"claim": claim_id(v.claim), "holds": v.holds, "partly": v.partly, "draws": v.draws, "verdict": v.verdict}
+            for v in verdicts
+        ]
+        for size, verdicts in graded.items()
+    }
 
 
-def compare_over_draws(before: Mapping[str, Sequence[Mapping]],
-                       now: Mapping[int, Sequence[DrawVerdict]] | Mapping[str, Sequence[Mapping]]) -> list[dict]:
+def compare_over_draws(
+    before: Mapping[str, Sequence[Mapping]], now: Mapping[int, Sequence[DrawVerdict]] | Mapping[str, Sequence[Mapping]]
+) -> list[dict]:
     """Claims over draws before and after a change of the data or the code, at every training-set
     size either has.
 
@@ -507,10 +618,16 @@ def compare_over_draws(before: Mapping[str, Sequence[Mapping]],
     """
     if any(isinstance(v, DrawVerdict) for verdicts in now.values() for v in verdicts):
         now = snapshot_draws(now)
-    old = {(int(size), row["claim"]): {"holds": row["holds"], "draws": row["draws"], "verdict": current_grade(row)}
-           for size, rows in before.items() for row in rows}
-    new = {(int(size), row["claim"]): {"holds": row["holds"], "draws": row["draws"], "verdict": current_grade(row)}
-           for size, rows in now.items() for row in rows}
+    old = {
+        (int(size), row["claim"]): {"holds": row["holds"], "draws": row["draws"], "verdict": current_grade(row)}
+        for size, rows in before.items()
+        for row in rows
+    }
+    new = {
+        (int(size), row["claim"]): {"holds": row["holds"], "draws": row["draws"], "verdict": current_grade(row)}
+        for size, rows in now.items()
+        for row in rows
+    }
     claims = list(dict.fromkeys([claim for _, claim in new] + [claim for _, claim in old]))
     rows = []
     for claim in claims:
@@ -520,8 +637,15 @@ def compare_over_draws(before: Mapping[str, Sequence[Mapping]],
             current = current if current and current["draws"] else None
             if then is None and current is None:
                 continue
-            rows.append({"claim": claim, "train_size": size, "before": then, "now": current,
-                         "changed": bool(then and current and then["verdict"] != current["verdict"])})
+            rows.append(
+                {
+                    "claim": claim,
+                    "train_size": size,
+                    "before": then,
+                    "now": current,
+                    "changed": bool(then and current and then["verdict"] != current["verdict"]),
+                }
+            )
     return rows
 
 
@@ -557,8 +681,11 @@ def key_numbers(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.nd
         out["2"] = f"`diverse`, successive K: {chain(convergence_steps(diverse, dft_curve))} eV"
         train = [r.train_errors["force_rmse_eV_per_A"] for r in diverse]
         out["3"] = f"`diverse`: training force RMSE {chain(train)} eV/Å; to DFT {chain(distances)} eV"
-    for key, variant, training_set in (("v2a", "standard", TAILORED_SET), ("v2b", "pure", "diverse"),
-                                       ("v2c", "pure", TAILORED_SET)):
+    for key, variant, training_set in (
+        ("v2a", "standard", TAILORED_SET),
+        ("v2b", "pure", "diverse"),
+        ("v2c", "pure", TAILORED_SET),
+    ):
         runs = by_order(variant, training_set)
         if runs:
             out[key] = f"{variant}, `{training_set}`, successive K: {chain(convergence_steps(runs, dft_curve))} eV"

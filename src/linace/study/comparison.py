@@ -22,8 +22,15 @@ from .claims import CLAIM_TITLES, Verdict, claim_id, convergence_steps
 from .records import RunRecord, by_body_order, select
 from .results import convergence_table, record_range
 
-__all__ = ["compared_sets", "convergence_glue", "decomposition_figure", "successive_chain", "variant_gaps",
-           "variants_of", "verdicts_beside_markdown"]
+__all__ = [
+    "compared_sets",
+    "convergence_glue",
+    "decomposition_figure",
+    "successive_chain",
+    "variant_gaps",
+    "variants_of",
+    "verdicts_beside_markdown",
+]
 
 
 def variants_of(records: Sequence[RunRecord]) -> list[str]:
@@ -45,8 +52,12 @@ def _chain(values: Sequence[float]) -> str:
     return " → ".join(f"{v:.2f}" for v in values)
 
 
-def convergence_glue(records: Sequence[RunRecord], variants: Sequence[str], training_sets: Sequence[str],
-                     dft_curve: tuple[np.ndarray, np.ndarray]) -> dict[str, str]:
+def convergence_glue(
+    records: Sequence[RunRecord],
+    variants: Sequence[str],
+    training_sets: Sequence[str],
+    dft_curve: tuple[np.ndarray, np.ndarray],
+) -> dict[str, str]:
     """The convergence numbers chapter 06's conclusion quotes, by glue name, per (variant, training set)
     at K >= 3 (key ``<variant>_<set>``, ``+`` as ``_``; eV, two decimals): ``prev_<key>`` the successive-K
     distances ('1.39 → 0.16 → 0.05'), ``dft_<key>`` the distances to DFT, ``prev_max_<key>`` the
@@ -69,16 +80,18 @@ def convergence_glue(records: Sequence[RunRecord], variants: Sequence[str], trai
     return values
 
 
-def successive_chain(records: Sequence[RunRecord], variant: str, training_set: str,
-                     dft_curve: tuple[np.ndarray, np.ndarray]) -> str:
+def successive_chain(
+    records: Sequence[RunRecord], variant: str, training_set: str, dft_curve: tuple[np.ndarray, np.ndarray]
+) -> str:
     """The successive-K distances (eV) of one (variant, training set) as '0.62 → 0.05 → 0.01', or
     'no runs'."""
     runs = by_body_order(select(records, variant=variant, training_set=training_set))
     return _chain(convergence_steps(runs, dft_curve)) if runs else "no runs"
 
 
-def variant_gaps(records: Sequence[RunRecord], training_sets: Sequence[str],
-                 dft_curve: tuple[np.ndarray, np.ndarray]) -> list[dict]:
+def variant_gaps(
+    records: Sequence[RunRecord], training_sets: Sequence[str], dft_curve: tuple[np.ndarray, np.ndarray]
+) -> list[dict]:
     """How far apart the standard and the pure dimer curve of one (training set, K) are, beside the
     standard basis's change from K - 1 to K and its distance to DFT (eV, over the comparison range of
     the records): one row {training_set, K, standard_vs_pure, successive, to_dft} per pair of runs
@@ -93,25 +106,42 @@ def variant_gaps(records: Sequence[RunRecord], training_sets: Sequence[str],
                 continue
             a, b = record.dimer, pure[0].dimer
             row = table[record.body_order]
-            rows.append({"training_set": training_set, "K": record.body_order,
-                         "standard_vs_pure": curve_distance(a.r, a.energy, b.r, b.energy, record_range(record)),
-                         "successive": row["distance_to_previous_K_eV"], "to_dft": row["distance_to_dft_eV"]})
+            rows.append(
+                {
+                    "training_set": training_set,
+                    "K": record.body_order,
+                    "standard_vs_pure": curve_distance(a.r, a.energy, b.r, b.energy, record_range(record)),
+                    "successive": row["distance_to_previous_K_eV"],
+                    "to_dft": row["distance_to_dft_eV"],
+                }
+            )
     return rows
 
 
-def verdicts_beside_markdown(verdicts: Sequence[Verdict], others: Mapping[str, str], element: str,
-                             other_element: str = "C") -> str:
+def verdicts_beside_markdown(
+    verdicts: Sequence[Verdict], others: Mapping[str, str], element: str, other_element: str = "C"
+) -> str:
     """The verdicts of one element's claims beside another's (``others``: {claim id: verdict}, 'no
     carbon runs' where it has none): a Markdown table | claim | the paper says | element | other |."""
     missing = f"no {'carbon' if other_element == 'C' else other_element} runs"
     lines = [f"| claim | the paper says | {element} | {other_element} |", "|---|---|---|---|"]
-    lines += [f"| {claim_id(v.claim)} | {CLAIM_TITLES[claim_id(v.claim)]} | **{v.verdict}** "
-              f"| {others.get(claim_id(v.claim), missing)} |" for v in verdicts]
+    lines += [
+        f"| {claim_id(v.claim)} | {CLAIM_TITLES[claim_id(v.claim)]} | **{v.verdict}** "
+        f"| {others.get(claim_id(v.claim), missing)} |"
+        for v in verdicts
+    ]
     return "\n".join(lines)
 
 
-def decomposition_figure(records: Sequence[RunRecord], variants: Sequence[str], training_set: str, body_order: int,
-                         dft_curve: tuple[np.ndarray, np.ndarray], r_range: tuple[float, float], element: str = "C"):
+def decomposition_figure(
+    records: Sequence[RunRecord],
+    variants: Sequence[str],
+    training_set: str,
+    body_order: int,
+    dft_curve: tuple[np.ndarray, np.ndarray],
+    r_range: tuple[float, float],
+    element: str = "C",
+):
     """One panel per variant: the dimer curve at K = ``body_order`` trained on ``training_set`` (black) with its
     body-order contributions 2 V_nu beside DFT, the energy axis scaled to the largest contribution from
     ``r_range[0]`` on (A); a variant without that run leaves its panel hidden. Returns (figure, {variant:
@@ -121,8 +151,9 @@ def decomposition_figure(records: Sequence[RunRecord], variants: Sequence[str], 
     from .plotting import PAGE_WIDTH_IN, dimer_axes, figure_legend, plot_dft_dimer, plot_dimer_curve
 
     ratios = {}
-    fig, axes = plt.subplots(1, len(variants), figsize=(PAGE_WIDTH_IN, 3.6), squeeze=False, sharey=True,
-                             constrained_layout=True)
+    fig, axes = plt.subplots(
+        1, len(variants), figsize=(PAGE_WIDTH_IN, 3.6), squeeze=False, sharey=True, constrained_layout=True
+    )
     for ax, variant in zip(axes[0], variants):
         match = select(records, variant=variant, training_set=training_set, body_order=body_order)
         if not match:

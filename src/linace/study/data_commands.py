@@ -29,8 +29,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "import":
             meta = main_import(args)
-            print(f"imported into {args.into}: " + ", ".join(
-                f"{name} ({entry['n_structures']})" for name, entry in meta["sets"].items()))
+            print(
+                f"imported into {args.into}: "
+                + ", ".join(f"{name} ({entry['n_structures']})" for name, entry in meta["sets"].items())
+            )
             if args.partial:
                 return 0
             path = args.into
@@ -38,19 +40,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             path = args.path
         if args.command == "manifest":
             roles = dict(item.partition("=")[::2] for item in args.role)
-            meta = datasets.write_manifest(args.path, args.element, description=args.description, roles=roles,
-                                           compare_range=args.compare_range,
-                                           dimer_tail_tolerance=args.dimer_tail_tolerance)
-            print(f"wrote {Path(args.path) / datasets.MANIFEST}: " + ", ".join(
-                f"{name} ({entry['n_structures']})" for name, entry in meta["sets"].items()))
+            meta = datasets.write_manifest(
+                args.path,
+                args.element,
+                description=args.description,
+                roles=roles,
+                compare_range=args.compare_range,
+                dimer_tail_tolerance=args.dimer_tail_tolerance,
+            )
+            print(
+                f"wrote {Path(args.path) / datasets.MANIFEST}: "
+                + ", ".join(f"{name} ({entry['n_structures']})" for name, entry in meta["sets"].items())
+            )
         meta = datasets.check_data_dir(path)
     except DatasetError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 1
     low, high = datasets.comparison_range(path)
-    print(f"{path}: a data directory of {meta.get('element', datasets.DEFAULT_ELEMENT)} with sets "
-          f"{', '.join(datasets.names(path))}; training sets {', '.join(datasets.training_set_names(path))}; "
-          f"dimer curves compared over {low:.3f}-{high:.3f} A")
+    print(
+        f"{path}: a data directory of {meta.get('element', datasets.DEFAULT_ELEMENT)} with sets "
+        f"{', '.join(datasets.names(path))}; training sets {', '.join(datasets.training_set_names(path))}; "
+        f"dimer curves compared over {low:.3f}-{high:.3f} A"
+    )
     return 0
 
 

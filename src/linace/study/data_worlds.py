@@ -23,12 +23,37 @@ from .claims import CLAIM_TITLES, Verdict, assess_claims, assess_v2_claims, clai
 from .records import RunRecord, as_records, body_orders, by_body_order, select
 from .report import FAILED_ENERGY_MEV_PER_ATOM
 
-__all__ = ["CLAIM_IDS", "COMPARABLE_SIZE_FACTOR", "common_range", "spin_comparison_markdown", "two_worlds_headline",
-           "with_reference", "HELD_OUT_ALIASES", "PAPER_DATA_ROOT", "TRAINING_ALIASES", "WITHIN_FRACTION",
-           "curve_comparison", "curve_comparison_markdown", "plot_curves_beside_published", "published_comparison",
-           "published_comparison_markdown", "composition_markdown", "grade", "held_out_errors_markdown", "load_paper_runs",
-           "paper_data_dir", "paper_runs_dir", "read_world_summary", "records_provenance", "reference_markdown",
-           "reference_rows", "side_by_side", "side_by_side_markdown", "world_summary", "write_world_summary"]
+__all__ = [
+    "CLAIM_IDS",
+    "COMPARABLE_SIZE_FACTOR",
+    "common_range",
+    "spin_comparison_markdown",
+    "two_worlds_headline",
+    "with_reference",
+    "HELD_OUT_ALIASES",
+    "PAPER_DATA_ROOT",
+    "TRAINING_ALIASES",
+    "WITHIN_FRACTION",
+    "curve_comparison",
+    "curve_comparison_markdown",
+    "plot_curves_beside_published",
+    "published_comparison",
+    "published_comparison_markdown",
+    "composition_markdown",
+    "grade",
+    "held_out_errors_markdown",
+    "load_paper_runs",
+    "paper_data_dir",
+    "paper_runs_dir",
+    "read_world_summary",
+    "records_provenance",
+    "reference_markdown",
+    "reference_rows",
+    "side_by_side",
+    "side_by_side_markdown",
+    "world_summary",
+    "write_world_summary",
+]
 
 #: the authors' data brought in by the import command: a data directory per element
 PAPER_DATA_ROOT = datasets.REPOSITORY_DATA_DIR / "paper"
@@ -47,8 +72,9 @@ def paper_runs_dir(element: str) -> Path:
     return paper_data_dir(element) / "runs"
 
 
-def grade(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray],
-          regularisation: str = "blr") -> dict[str, Verdict]:
+def grade(
+    records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray], regularisation: str = "blr"
+) -> dict[str, Verdict]:
     """Every claim graded on one world's records: claim id -> :class:`~linace.study.claims.Verdict`.
 
     The v1 claims (1a-3) on the standard basis (:func:`~linace.study.claims.assess_claims`), the v2
@@ -100,9 +126,12 @@ def records_provenance(records: Sequence[RunRecord], current_digest: str | None 
     records = as_records(records)
     digests = sorted({(r.source_digest or "")[:12] for r in records})
     created = sorted(r.created for r in records)
-    return {"n_records": len(records), "digests": digests,
-            "created": (created[0], created[-1]) if created else ("", ""),
-            "current": bool(records) and digests == [current_digest[:12]]}
+    return {
+        "n_records": len(records),
+        "digests": digests,
+        "created": (created[0], created[-1]) if created else ("", ""),
+        "current": bool(records) and digests == [current_digest[:12]],
+    }
 
 
 def load_paper_runs(element: str, directory: str | os.PathLike | None = None) -> list[RunRecord]:
@@ -133,16 +162,27 @@ def world_summary(data_dir: str | os.PathLike) -> dict:
         role = datasets.role(name, meta)
         images = datasets.load(name, folder)
         sizes = np.array([len(atoms) for atoms in images])
-        sets[name] = {"role": role, "n_structures": len(images), "n_atoms": int(sizes.sum()),
-                      "atoms_per_structure": [int(sizes.min()), float(sizes.mean()), int(sizes.max())],
-                      "molecules": int(sum(not atoms.pbc.any() for atoms in images)),
-                      "dropped_as_shared": len(imported.get("sets", {}).get(name, {}).get("dropped_as_shared", []))}
-    return {"element": meta.get("element", datasets.DEFAULT_ELEMENT), "e0_eV": datasets.e0(folder),
-            "e0_source": imported.get("sets", {}).get("isolated_atom", {}).get("source", "the set isolated_atom"),
-            "dimer_curve": {"r": r.tolist(), "energy": energy.tolist(),
-                            "from": "dimer_curve" if "dimer_curve" in meta["sets"] else "dimers"},
-            "compare_range": list(datasets.comparison_range(folder)), "sets": sets,
-            "source_note": imported.get("source_note", meta.get("description", ""))}
+        sets[name] = {
+            "role": role,
+            "n_structures": len(images),
+            "n_atoms": int(sizes.sum()),
+            "atoms_per_structure": [int(sizes.min()), float(sizes.mean()), int(sizes.max())],
+            "molecules": int(sum(not atoms.pbc.any() for atoms in images)),
+            "dropped_as_shared": len(imported.get("sets", {}).get(name, {}).get("dropped_as_shared", [])),
+        }
+    return {
+        "element": meta.get("element", datasets.DEFAULT_ELEMENT),
+        "e0_eV": datasets.e0(folder),
+        "e0_source": imported.get("sets", {}).get("isolated_atom", {}).get("source", "the set isolated_atom"),
+        "dimer_curve": {
+            "r": r.tolist(),
+            "energy": energy.tolist(),
+            "from": "dimer_curve" if "dimer_curve" in meta["sets"] else "dimers",
+        },
+        "compare_range": list(datasets.comparison_range(folder)),
+        "sets": sets,
+        "source_note": imported.get("source_note", meta.get("description", "")),
+    }
 
 
 def write_world_summary(data_dir: str | os.PathLike, path: str | os.PathLike | None = None) -> Path:
@@ -178,36 +218,55 @@ def reference_rows(summaries: Mapping[str, dict]) -> list[dict]:
     for name, summary in summaries.items():
         r, energy = (np.asarray(summary["dimer_curve"][key]) for key in ("r", "energy"))
         position, depth = curve_minimum(r, energy, (float(r.min()), float(r.max())))
-        rows.append({"world": name, "element": summary["element"], "e0_eV": summary["e0_eV"],
-                     "e0_source": summary["e0_source"], "r_e_A": position, "depth_eV": depth,
-                     "far_end_A": float(r[-1]), "far_end_eV": float(energy[-1]),
-                     "range_A": tuple(summary["compare_range"]), "curve_from": summary["dimer_curve"]["from"]})
+        rows.append(
+            {
+                "world": name,
+                "element": summary["element"],
+                "e0_eV": summary["e0_eV"],
+                "e0_source": summary["e0_source"],
+                "r_e_A": position,
+                "depth_eV": depth,
+                "far_end_A": float(r[-1]),
+                "far_end_eV": float(energy[-1]),
+                "range_A": tuple(summary["compare_range"]),
+                "curve_from": summary["dimer_curve"]["from"],
+            }
+        )
     return rows
 
 
 def reference_markdown(summaries: Mapping[str, dict]) -> str:
     """:func:`reference_rows` as a Markdown table."""
-    lines = ["| data | E0 (eV) | dimer minimum r_e (Å) | depth (eV) | far end | curves compared over |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| data | E0 (eV) | dimer minimum r_e (Å) | depth (eV) | far end | curves compared over |",
+        "|---|---|---|---|---|---|",
+    ]
     for row in reference_rows(summaries):
-        lines.append(f"| {row['world']} | {row['e0_eV']:.4f} ({row['e0_source']}) | {row['r_e_A']:.3f} | "
-                     f"{row['depth_eV']:.2f} | {row['far_end_eV']:+.3f} eV at {row['far_end_A']:.2f} Å | "
-                     f"{row['range_A'][0]:.2f}–{row['range_A'][1]:.2f} Å |")
+        lines.append(
+            f"| {row['world']} | {row['e0_eV']:.4f} ({row['e0_source']}) | {row['r_e_A']:.3f} | "
+            f"{row['depth_eV']:.2f} | {row['far_end_eV']:+.3f} eV at {row['far_end_A']:.2f} Å | "
+            f"{row['range_A'][0]:.2f}–{row['range_A'][1]:.2f} Å |"
+        )
     return "\n".join(lines)
 
 
 def composition_markdown(summaries: Mapping[str, dict]) -> str:
     """The training and held-out sets of each world (name -> :func:`world_summary`): role,
     structures, atoms, atoms per structure (mean, range), molecules, as a Markdown table."""
-    lines = ["| data | set | role | structures | atoms | atoms per structure | molecules |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| data | set | role | structures | atoms | atoms per structure | molecules |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, summary in summaries.items():
         for set_name, entry in summary["sets"].items():
             if entry["role"] in ("atom", "reference", "analysis"):
                 continue
             low, mean, high = entry["atoms_per_structure"]
             dropped = f" ({entry['dropped_as_shared']} shared dropped)" if entry.get("dropped_as_shared") else ""
-            lines.append(f"| {name} | {set_name} | {entry['role']} | {entry['n_structures']}{dropped} | "
-                         f"{entry['n_atoms']} | {mean:.1f} ({low}–{high}) | {entry['molecules']} |")
+            lines.append(
+                f"| {name} | {set_name} | {entry['role']} | {entry['n_structures']}{dropped} | "
+                f"{entry['n_atoms']} | {mean:.1f} ({low}–{high}) | {entry['molecules']} |"
+            )
     return "\n".join(lines)
 
 
@@ -230,8 +289,11 @@ def held_out_errors_markdown(records: Sequence[RunRecord], variants: Sequence[st
                         cells.append("–")
                         continue
                     errors = found[0].test_errors if name == "test" else found[0].held_out.get(name, {}).get("all")
-                    cells.append("–" if errors is None else
-                                 f"{_fmt(errors['energy_rmse_meV_per_atom'])}, {errors['force_rmse_eV_per_A']:.3g}")
+                    cells.append(
+                        "–"
+                        if errors is None
+                        else f"{_fmt(errors['energy_rmse_meV_per_atom'])}, {errors['force_rmse_eV_per_A']:.3g}"
+                    )
             lines.append(f"| {training_set} | {K} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -249,8 +311,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
     import sys
 
-    parser = argparse.ArgumentParser(prog="python -m linace.study.data_worlds",
-                                     description="Write the summary of a data directory the chapter reads.")
+    parser = argparse.ArgumentParser(
+        prog="python -m linace.study.data_worlds",
+        description="Write the summary of a data directory the chapter reads.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     summary = sub.add_parser("summary", help="write DATA_DIR/summary.json")
     summary.add_argument("data_dir")
@@ -273,14 +337,23 @@ if __name__ == "__main__":
 #: our set names on the authors' data -> theirs (scripts/import_paper_data.sh names the imported sets)
 #: (their whole set, then their 90 % training split where they made one: ours leave out the common
 #: test set, which they drew from the union, so ours lie between the two)
-TRAINING_ALIASES = {"C": {"diverse": ("Tr1k_n",), "narrow": ("Tr1k_dia",), "dimers": ("Tr124_dim",)},
-                    "Si": {"dimers": ("Si2", "Si2_train"), "clusters": ("Si345", "Si345_train"),
-                           "clusters+dimers": ("Si2345", "Si2345_train"), "Si23": ("Si23", "Si23_train"),
-                           "Si234": ("Si234", "Si234_train"), "Si5": ("Si5", "Si5_train")}}
+TRAINING_ALIASES = {
+    "C": {"diverse": ("Tr1k_n",), "narrow": ("Tr1k_dia",), "dimers": ("Tr124_dim",)},
+    "Si": {
+        "dimers": ("Si2", "Si2_train"),
+        "clusters": ("Si345", "Si345_train"),
+        "clusters+dimers": ("Si2345", "Si2345_train"),
+        "Si23": ("Si23", "Si23_train"),
+        "Si234": ("Si234", "Si234_train"),
+        "Si5": ("Si5", "Si5_train"),
+    },
+}
 #: our held-out sets on the authors' data -> the validation sets of theirs they stand for (ours is the
 #: first; the others are drawn from the same pool, disjoint from the training set too)
-HELD_OUT_ALIASES = {"C": {"test": ("Val1k_n",), "test_narrow": ("Val1k_dia10to11k", "Val1k_dia3to4k")},
-                    "Si": {"test": ("Si2345_val",)}}
+HELD_OUT_ALIASES = {
+    "C": {"test": ("Val1k_n",), "test_narrow": ("Val1k_dia10to11k", "Val1k_dia3to4k")},
+    "Si": {"test": ("Si2345_val",)},
+}
 #: criterion of the comparison (issue 27, fixed before the runs): at K >= 3, where the basis sizes are
 #: within this factor of each other, our energy RMSE lies within ``WITHIN_FRACTION`` of theirs
 COMPARABLE_SIZE_FACTOR = 2.0
@@ -310,11 +383,23 @@ def published_comparison(records: Sequence[RunRecord], published: Sequence, elem
             continue
         counterparts, seen = [], set()
         for e in published:  # one per distinct published number (some are printed in two files)
-            key = (e.setup.code, e.setup.basis_size, e.setup.energy_weight, e.split, e.validation_set,
-                   e.rmse_energy_meV, e.rmse_forces_eV_A)
-            if (e.setup.element == element and e.setup.training_set in theirs_sets and key not in seen
-                    and e.setup.body_order == record.body_order and e.setup.variant == record.variant
-                    and (e.rmse_energy_meV is not None or e.mae_energy_meV is not None)):
+            key = (
+                e.setup.code,
+                e.setup.basis_size,
+                e.setup.energy_weight,
+                e.split,
+                e.validation_set,
+                e.rmse_energy_meV,
+                e.rmse_forces_eV_A,
+            )
+            if (
+                e.setup.element == element
+                and e.setup.training_set in theirs_sets
+                and key not in seen
+                and e.setup.body_order == record.body_order
+                and e.setup.variant == record.variant
+                and (e.rmse_energy_meV is not None or e.mae_energy_meV is not None)
+            ):
                 counterparts.append(e)
                 seen.add(key)
         ours_held = {"test": record.errors("test", group=None), **record.held_out}
@@ -324,8 +409,11 @@ def published_comparison(records: Sequence[RunRecord], published: Sequence, elem
                 if published_errors.split == "test" and published_errors.validation_set in held_aliases.get(name, ()):
                     pairs.append(("test", name, errors, published_errors))
         if not pairs:
-            pairs = [("train", record.training_set, record.errors("train", group=None), e)
-                     for e in counterparts if e.split == "train"]
+            pairs = [
+                ("train", record.training_set, record.errors("train", group=None), e)
+                for e in counterparts
+                if e.split == "train"
+            ]
         for split, name, errors, theirs in pairs:
             ours_size, their_size = record.basis_size, theirs.setup.basis_size
             metric = "rmse" if theirs.rmse_energy_meV is not None else "mae"  # some are published as MAE only
@@ -334,17 +422,35 @@ def published_comparison(records: Sequence[RunRecord], published: Sequence, elem
             theirs_energy = theirs.rmse_energy_meV if metric == "rmse" else theirs.mae_energy_meV
             theirs_force = theirs.rmse_forces_eV_A if metric == "rmse" else theirs.mae_forces_eV_A
             ratio = ours_energy / theirs_energy
-            comparable = their_size is not None and 1 / COMPARABLE_SIZE_FACTOR <= ours_size / their_size <= COMPARABLE_SIZE_FACTOR
-            rows.append({
-                "training_set": record.training_set, "K": record.body_order, "variant": record.variant, "split": split,
-                "metric": metric, "held_out": (name, theirs.validation_set if split == "test" else theirs.setup.training_set),
-                "their_training_set": theirs.setup.training_set,
-                "ours": {"size": ours_size, "energy": ours_energy, "force": ours_force},
-                "theirs": {"code": theirs.setup.code, "size": their_size, "energy_weight": theirs.setup.energy_weight,
-                           "weight_convention": theirs.setup.weight_convention, "energy": theirs_energy,
-                           "force": theirs_force, "source": theirs.source.path, "notes": list(theirs.notes)},
-                "energy_ratio": ratio, "comparable": comparable,
-                "within": (abs(ratio - 1) <= WITHIN_FRACTION) if comparable and record.body_order >= 3 else None})
+            comparable = (
+                their_size is not None
+                and 1 / COMPARABLE_SIZE_FACTOR <= ours_size / their_size <= COMPARABLE_SIZE_FACTOR
+            )
+            rows.append(
+                {
+                    "training_set": record.training_set,
+                    "K": record.body_order,
+                    "variant": record.variant,
+                    "split": split,
+                    "metric": metric,
+                    "held_out": (name, theirs.validation_set if split == "test" else theirs.setup.training_set),
+                    "their_training_set": theirs.setup.training_set,
+                    "ours": {"size": ours_size, "energy": ours_energy, "force": ours_force},
+                    "theirs": {
+                        "code": theirs.setup.code,
+                        "size": their_size,
+                        "energy_weight": theirs.setup.energy_weight,
+                        "weight_convention": theirs.setup.weight_convention,
+                        "energy": theirs_energy,
+                        "force": theirs_force,
+                        "source": theirs.source.path,
+                        "notes": list(theirs.notes),
+                    },
+                    "energy_ratio": ratio,
+                    "comparable": comparable,
+                    "within": (abs(ratio - 1) <= WITHIN_FRACTION) if comparable and record.body_order >= 3 else None,
+                }
+            )
     return rows
 
 
@@ -353,9 +459,11 @@ def published_comparison_markdown(rows: Sequence[dict]) -> str:
     set, theirs, K, basis), the held-out sets, the basis sizes, energy (meV/atom) and force (eV/Å)
     errors ours / theirs ("–" where not published), their code and weight, and whether the pair meets
     the criterion."""
-    lines = ["| run | held out (ours / theirs) | functions (ours / theirs) | E, meV/atom (ours / theirs) "
-             f"| F, eV/Å (ours / theirs) | theirs | within {100 * WITHIN_FRACTION:g} %? |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| run | held out (ours / theirs) | functions (ours / theirs) | E, meV/atom (ours / theirs) "
+        f"| F, eV/Å (ours / theirs) | theirs | within {100 * WITHIN_FRACTION:g} %? |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in rows:
         theirs = row["theirs"]
         force = "–" if theirs["force"] is None else f"{theirs['force']:.3g}"
@@ -363,16 +471,23 @@ def published_comparison_markdown(rows: Sequence[dict]) -> str:
         size = "–" if theirs["size"] is None else theirs["size"]
         verdict = {True: "yes", False: "no", None: "not compared" if not row["comparable"] else "K < 3"}[row["within"]]
         metric = "" if row["metric"] == "rmse" else " (MAE)"
-        lines.append(f"| {row['training_set']} ({row['their_training_set']}), K = {row['K']}, {row['variant']} | "
-                     f"{row['split']}{metric}: {row['held_out'][0]} / {row['held_out'][1]} | "
-                     f"{row['ours']['size']} / {size} | {_fmt(row['ours']['energy'])} / {_fmt(theirs['energy'])} | "
-                     f"{row['ours']['force']:.3g} / {force} | {theirs['code']}{weight} | "
-                     f"{verdict} ({row['energy_ratio']:.2f}) |")
+        lines.append(
+            f"| {row['training_set']} ({row['their_training_set']}), K = {row['K']}, {row['variant']} | "
+            f"{row['split']}{metric}: {row['held_out'][0]} / {row['held_out'][1]} | "
+            f"{row['ours']['size']} / {size} | {_fmt(row['ours']['energy'])} / {_fmt(theirs['energy'])} | "
+            f"{row['ours']['force']:.3g} / {force} | {theirs['code']}{weight} | "
+            f"{verdict} ({row['energy_ratio']:.2f}) |"
+        )
     return "\n".join(lines)
 
 
-def curve_comparison(records: Sequence[RunRecord], published_curves: Sequence, element: str,
-                     dft_curve: tuple[np.ndarray, np.ndarray], r_range: tuple[float, float]) -> list[dict]:
+def curve_comparison(
+    records: Sequence[RunRecord],
+    published_curves: Sequence,
+    element: str,
+    dft_curve: tuple[np.ndarray, np.ndarray],
+    r_range: tuple[float, float],
+) -> list[dict]:
     """Our dimer curves beside the authors' published ones (:func:`linace.study.paper.published_dimer_curves`,
     full curves of the same training set, K and variant), with the distance measure of chapter 05
     (:func:`linace.analysis.curve_distance`, mean absolute difference over ``r_range``, A) applied to
@@ -390,39 +505,66 @@ def curve_comparison(records: Sequence[RunRecord], published_curves: Sequence, e
         ours_r, ours_e = ours.r, ours.energy
         for curve in published_curves:
             setup = curve.setup
-            if (curve.part != "full" or setup.element != element
-                    or setup.training_set != aliases.get(record.training_set, ("",))[0]
-                    or setup.body_order != record.body_order or setup.variant != record.variant):
+            if (
+                curve.part != "full"
+                or setup.element != element
+                or setup.training_set != aliases.get(record.training_set, ("",))[0]
+                or setup.body_order != record.body_order
+                or setup.variant != record.variant
+            ):
                 continue
-            rows.append({
-                "training_set": record.training_set, "K": record.body_order, "variant": record.variant,
-                "ours": {"distance_to_dft": curve_distance(ours_r, ours_e, *dft_curve, r_range),
-                         "minimum": curve_minimum(ours_r, ours_e, r_range)},
-                "theirs": {"energy_weight": setup.energy_weight, "size": setup.basis_size, "source": curve.source.path,
-                           "distance_to_dft": curve_distance(curve.r_A, curve.energy_eV, *dft_curve, r_range),
-                           "minimum": curve_minimum(curve.r_A, curve.energy_eV, r_range)},
-                "between": curve_distance(ours_r, ours_e, curve.r_A, curve.energy_eV, r_range)})
+            rows.append(
+                {
+                    "training_set": record.training_set,
+                    "K": record.body_order,
+                    "variant": record.variant,
+                    "ours": {
+                        "distance_to_dft": curve_distance(ours_r, ours_e, *dft_curve, r_range),
+                        "minimum": curve_minimum(ours_r, ours_e, r_range),
+                    },
+                    "theirs": {
+                        "energy_weight": setup.energy_weight,
+                        "size": setup.basis_size,
+                        "source": curve.source.path,
+                        "distance_to_dft": curve_distance(curve.r_A, curve.energy_eV, *dft_curve, r_range),
+                        "minimum": curve_minimum(curve.r_A, curve.energy_eV, r_range),
+                    },
+                    "between": curve_distance(ours_r, ours_e, curve.r_A, curve.energy_eV, r_range),
+                }
+            )
     return sorted(rows, key=lambda row: (row["training_set"], row["variant"], row["K"]))
 
 
 def curve_comparison_markdown(rows: Sequence[dict]) -> str:
     """:func:`curve_comparison` as a Markdown table (distances in eV, minima as r (Å), E (eV))."""
-    lines = ["| our set | K | basis | ours: to DFT, minimum | theirs (E:F weight, size): to DFT, minimum | "
-             "ours to theirs |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| our set | K | basis | ours: to DFT, minimum | theirs (E:F weight, size): to DFT, minimum | ours to theirs |",
+        "|---|---|---|---|---|---|",
+    ]
     for row in rows:
         ours, theirs = row["ours"], row["theirs"]
         weight = "–" if theirs["energy_weight"] is None else f"{theirs['energy_weight']:.3g}"
         size = "–" if theirs["size"] is None else theirs["size"]
-        lines.append(f"| {row['training_set']} | {row['K']} | {row['variant']} | {ours['distance_to_dft']:.2f} eV, "
-                     f"{ours['minimum'][0]:.2f} Å, {ours['minimum'][1]:.2f} eV | ({weight}, {size}): "
-                     f"{theirs['distance_to_dft']:.2f} eV, {theirs['minimum'][0]:.2f} Å, {theirs['minimum'][1]:.2f} eV "
-                     f"| {row['between']:.2f} eV |")
+        lines.append(
+            f"| {row['training_set']} | {row['K']} | {row['variant']} | {ours['distance_to_dft']:.2f} eV, "
+            f"{ours['minimum'][0]:.2f} Å, {ours['minimum'][1]:.2f} eV | ({weight}, {size}): "
+            f"{theirs['distance_to_dft']:.2f} eV, {theirs['minimum'][0]:.2f} Å, {theirs['minimum'][1]:.2f} eV "
+            f"| {row['between']:.2f} eV |"
+        )
     return "\n".join(lines)
 
 
-def plot_curves_beside_published(ax, records: Sequence[RunRecord], published_curves: Sequence, element: str,
-                                 dft_curve: tuple[np.ndarray, np.ndarray], training_set: str, variant: str,
-                                 energy_weight: float | None, ylim: tuple[float, float]) -> None:
+def plot_curves_beside_published(
+    ax,
+    records: Sequence[RunRecord],
+    published_curves: Sequence,
+    element: str,
+    dft_curve: tuple[np.ndarray, np.ndarray],
+    training_set: str,
+    variant: str,
+    energy_weight: float | None,
+    ylim: tuple[float, float],
+) -> None:
     """One panel: the reference curve (black markers), our dimer curves of ``training_set`` and
     ``variant`` per K (solid lines) and the authors' published ones of the same set and variant at
     ``energy_weight`` (dashed, same colour per K); E - 2 E0 (eV) against r (A)."""
@@ -435,16 +577,29 @@ def plot_curves_beside_published(ax, records: Sequence[RunRecord], published_cur
         ax.plot(curve.r, curve.energy, color=BODY_ORDER_COLOURS[K], lw=1.6, label=f"ours, K = {K}")
     for curve in published_curves:
         setup = curve.setup
-        if (curve.part == "full" and setup.element == element and setup.training_set == theirs
-                and setup.variant == variant and setup.energy_weight == energy_weight and setup.body_order in BODY_ORDER_COLOURS):
-            ax.plot(curve.r_A, curve.energy_eV, ls="--", lw=1.4, color=BODY_ORDER_COLOURS[setup.body_order],
-                    label=f"theirs, K = {setup.body_order}")
+        if (
+            curve.part == "full"
+            and setup.element == element
+            and setup.training_set == theirs
+            and setup.variant == variant
+            and setup.energy_weight == energy_weight
+            and setup.body_order in BODY_ORDER_COLOURS
+        ):
+            ax.plot(
+                curve.r_A,
+                curve.energy_eV,
+                ls="--",
+                lw=1.4,
+                color=BODY_ORDER_COLOURS[setup.body_order],
+                label=f"theirs, K = {setup.body_order}",
+            )
     dimer_axes(ax, ylim=ylim, element=element)
     ax.set_xlim(float(dft_curve[0].min()), float(dft_curve[0].max()))
 
 
-def with_reference(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray],
-                   r_range: tuple[float, float]) -> list[RunRecord]:
+def with_reference(
+    records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray], r_range: tuple[float, float]
+) -> list[RunRecord]:
     """Copies of run records whose ``dimer_summary`` (distance to DFT, minimum) is measured against
     another reference curve (r in A, E - 2 E0 in eV) over ``r_range`` (A): to grade one world's
     potentials against the other world's DFT reference, and see which verdicts the reference moves
@@ -471,18 +626,25 @@ def spin_comparison_markdown(rows: Sequence[dict], tail_at: Sequence[float] = ()
     """The rows of :func:`linace.study.reference.compare_dimer_curves` (one per curve: r_e in A, depth
     in eV, values at ``tail_at`` A, and each minus the reference curve) as a Markdown table."""
     header = "| curve | r_e (Å) | depth (eV) | " + " | ".join(f"E at {x:g} Å (eV)" for x in tail_at)
-    lines = [header + (" | " if tail_at else "") + "Δr_e (Å) | Δdepth (eV) |",
-             "|---|---|---|" + "---|" * len(tail_at) + "---|---|"]
+    lines = [
+        header + (" | " if tail_at else "") + "Δr_e (Å) | Δdepth (eV) |",
+        "|---|---|---|" + "---|" * len(tail_at) + "---|---|",
+    ]
     for row in rows:
         tails = [row["tail"].get(x) for x in tail_at]
         cells = ["–" if value is None else f"{value:+.2f}" for value in tails]
-        lines.append(f"| {row['name']} | {row['r_e']:.3f} | {row['depth']:.2f} | " + " | ".join(cells)
-                     + (" | " if tail_at else "") + f"{row['delta_r_e']:+.3f} | {row['delta_depth']:+.2f} |")
+        lines.append(
+            f"| {row['name']} | {row['r_e']:.3f} | {row['depth']:.2f} | "
+            + " | ".join(cells)
+            + (" | " if tail_at else "")
+            + f"{row['delta_r_e']:+.3f} | {row['delta_depth']:+.2f} |"
+        )
     return "\n".join(lines)
 
 
-def two_worlds_headline(worlds: Mapping[str, Mapping[str, object]], elements: Sequence[str] = ("C", "Si"),
-                        claims: Sequence[str] = CLAIM_IDS) -> str:
+def two_worlds_headline(
+    worlds: Mapping[str, Mapping[str, object]], elements: Sequence[str] = ("C", "Si"), claims: Sequence[str] = CLAIM_IDS
+) -> str:
     """One sentence: of the claims graded in both worlds (columns "<el>, our data" and "<el>, their
     data" of ``worlds``, as :func:`side_by_side` takes them), how many get the same verdict, naming
     them, and the ones that differ with both verdicts."""
@@ -500,12 +662,16 @@ def two_worlds_headline(worlds: Mapping[str, Mapping[str, object]], elements: Se
                 differ.append(f"{claim} ({element}: ours {pair[0]}, theirs {pair[1]})")
     if not both:
         return "No claim could be graded in both data worlds: run `make sweep` and `make sweep-paper`."
-    return (f"Of the {both} claims graded in both data worlds, {len(agree)} get the same verdict on the authors' "
-            f"data as on ours" + (f" ({'; '.join(agree)})" if agree else "")
-            + (f", and {len(differ)} differ: {'; '.join(differ)}." if differ else "."))
+    return (
+        f"Of the {both} claims graded in both data worlds, {len(agree)} get the same verdict on the authors' "
+        f"data as on ours"
+        + (f" ({'; '.join(agree)})" if agree else "")
+        + (f", and {len(differ)} differ: {'; '.join(differ)}." if differ else ".")
+    )
 
 
 # ----------------------------------------------------------------------------- the worlds of the chapters
+
 
 def summary_curve(summary: Mapping) -> tuple[np.ndarray, np.ndarray]:
     """The reference dimer curve of a world's summary (:func:`world_summary`): r (A) and E(r) - 2 E0
@@ -535,8 +701,12 @@ class World:
         return summary_curve(self.summary)
 
 
-def load_worlds(our_results: Mapping[str, str | os.PathLike], their_runs: Mapping[str, str | os.PathLike | None],
-                regularisation: str = "blr", elements: Sequence[str] = ("C", "Si")) -> dict[tuple[str, str], World]:
+def load_worlds(
+    our_results: Mapping[str, str | os.PathLike],
+    their_runs: Mapping[str, str | os.PathLike | None],
+    regularisation: str = "blr",
+    elements: Sequence[str] = ("C", "Si"),
+) -> dict[tuple[str, str], World]:
     """Both worlds of each element, {(element, "our" | "their"): :class:`World`}: our data's summary
     (:func:`world_summary` of the committed data directory) with the records in ``our_results[element]``,
     the authors' (the committed summary, :func:`read_world_summary`) with the records in
@@ -547,11 +717,18 @@ def load_worlds(our_results: Mapping[str, str | os.PathLike], their_runs: Mappin
     worlds = {}
     for element in elements:
         # our data are in the repository; of the authors' only the summary the terms allow (data/README.md)
-        worlds[element, "our"] = World(element, "our", world_summary(datasets.element_dir(element)),
-                                       select(load_records(our_results[element]), regularisation=regularisation))
-        worlds[element, "their"] = World(element, "their", read_world_summary(paper_data_dir(element)),
-                                         select(load_paper_runs(element, their_runs.get(element) or None),
-                                                regularisation=regularisation))
+        worlds[element, "our"] = World(
+            element,
+            "our",
+            world_summary(datasets.element_dir(element)),
+            select(load_records(our_results[element]), regularisation=regularisation),
+        )
+        worlds[element, "their"] = World(
+            element,
+            "their",
+            read_world_summary(paper_data_dir(element)),
+            select(load_paper_runs(element, their_runs.get(element) or None), regularisation=regularisation),
+        )
     return worlds
 
 
@@ -560,16 +737,19 @@ def grade_worlds(worlds: Mapping[object, World]) -> dict[str, dict[str, Verdict]
     return {world.label: grade(world.records, world.dft) for world in worlds.values()}
 
 
-def grade_beside_theirs(ours: Mapping[str, tuple[Sequence[Mapping], tuple[np.ndarray, np.ndarray]]],
-                        regularisation: str = "blr") -> dict[str, dict[str, Verdict]]:
+def grade_beside_theirs(
+    ours: Mapping[str, tuple[Sequence[Mapping], tuple[np.ndarray, np.ndarray]]], regularisation: str = "blr"
+) -> dict[str, dict[str, Verdict]]:
     """Our runs of each element (``ours``: {element: (records, DFT curve)}) and the committed runs on the
     authors' data of that element (those of ``regularisation``, against their published reference)
     graded side by side: {"<element>, our data" | "<element>, their data": :func:`grade`}."""
     worlds = {}
     for element, (records, dft_curve) in ours.items():
         worlds[f"{element}, our data"] = grade(records, dft_curve)
-        worlds[f"{element}, their data"] = grade(select(load_paper_runs(element), regularisation=regularisation),
-                                                 summary_curve(read_world_summary(paper_data_dir(element))))
+        worlds[f"{element}, their data"] = grade(
+            select(load_paper_runs(element), regularisation=regularisation),
+            summary_curve(read_world_summary(paper_data_dir(element))),
+        )
     return worlds
 
 
@@ -580,9 +760,11 @@ def runs_provenance_lines(records_by_element: Mapping[str, Sequence[Mapping]]) -
     for element, records in records_by_element.items():
         info = records_provenance(records)
         if info["n_records"]:
-            lines.append(f"{element}: {info['n_records']} runs on the authors' data, made {info['created'][0][:10]} to "
-                         f"{info['created'][1][:10]} by linace source {', '.join(info['digests'])}"
-                         f"{'' if info['current'] else ' (the code has changed since; make sweep-paper reruns them)'}")
+            lines.append(
+                f"{element}: {info['n_records']} runs on the authors' data, made {info['created'][0][:10]} to "
+                f"{info['created'][1][:10]} by linace source {', '.join(info['digests'])}"
+                f"{'' if info['current'] else ' (the code has changed since; make sweep-paper reruns them)'}"
+            )
         else:
             lines.append(f"{element}: no runs on the authors' data yet (make sweep-paper)")
     return lines
@@ -590,8 +772,10 @@ def runs_provenance_lines(records_by_element: Mapping[str, Sequence[Mapping]]) -
 
 #: How chapter 09 shows the dimer curves of the spin comparison of each element: the two distances
 #: (A) at which the curves' tails are compared and the axes' limits (A, eV).
-SPIN_PANELS = {"C": {"tail": (2.5, 4.5), "xlim": (0.9, 6.0), "ylim": (-10.0, 4.0)},
-               "Si": {"tail": (3.5, 5.0), "xlim": (1.5, 6.0), "ylim": (-5.5, 3.0)}}
+SPIN_PANELS = {
+    "C": {"tail": (2.5, 4.5), "xlim": (0.9, 6.0), "ylim": (-10.0, 4.0)},
+    "Si": {"tail": (3.5, 5.0), "xlim": (1.5, 6.0), "ylim": (-5.5, 3.0)},
+}
 
 
 def spin_curves(element: str, ours: Mapping, theirs: Mapping) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -600,12 +784,14 @@ def spin_curves(element: str, ours: Mapping, theirs: Mapping) -> dict[str, tuple
     published curve (the summary ``theirs``), {name: (r in A, E - 2 E0 in eV)}."""
     from .reference import restricted_dimer_curve
 
-    return {"ours, spin-polarised": summary_curve(ours), "ours, spin-restricted": restricted_dimer_curve(element),
-            "theirs (published)": summary_curve(theirs)}
+    return {
+        "ours, spin-polarised": summary_curve(ours),
+        "ours, spin-restricted": restricted_dimer_curve(element),
+        "theirs (published)": summary_curve(theirs),
+    }
 
 
-def spin_markdown(element: str, curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
-                  tail_at: Sequence[float]) -> str:
+def spin_markdown(element: str, curves: Mapping[str, tuple[np.ndarray, np.ndarray]], tail_at: Sequence[float]) -> str:
     """How far the restricted atom lies above the spin-polarised one (eV), and the three curves of
     :func:`spin_curves` measured against the published one (:func:`spin_comparison_markdown`, the tails
     at ``tail_at``, A)."""
@@ -613,18 +799,30 @@ def spin_markdown(element: str, curves: Mapping[str, tuple[np.ndarray, np.ndarra
 
     rows = compare_dimer_curves(curves, "theirs (published)", tail_at)
     polarisation = restricted_e0(element) - datasets.e0(datasets.element_dir(element))
-    return (f"**{element}**: the restricted atom lies {polarisation:.3f} eV above the spin-polarised one "
-            f"(twice that: {2 * polarisation:.2f} eV).\n\n" + spin_comparison_markdown(rows, tail_at))
+    return (
+        f"**{element}**: the restricted atom lies {polarisation:.3f} eV above the spin-polarised one "
+        f"(twice that: {2 * polarisation:.2f} eV).\n\n" + spin_comparison_markdown(rows, tail_at)
+    )
 
 
-def plot_spin_curves(ax, element: str, curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
-                     xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
+def plot_spin_curves(
+    ax,
+    element: str,
+    curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+) -> None:
     """The curves of :func:`spin_curves` on one axis (solid, dashed, dotted), with the zero line."""
     for (name, (r, energy)), style in zip(curves.items(), ("-", "--", ":")):
         ax.plot(r, energy, style, lw=1.8, label=name)
     ax.axhline(0.0, color="grey", lw=0.6)
-    ax.set(xlabel=f"{element}–{element} distance r (Å)", ylabel="E(r) − 2E$_0$ (eV)", xlim=xlim, ylim=ylim,
-           title=f"{element}$_2$")
+    ax.set(
+        xlabel=f"{element}–{element} distance r (Å)",
+        ylabel="E(r) − 2E$_0$ (eV)",
+        xlim=xlim,
+        ylim=ylim,
+        title=f"{element}$_2$",
+    )
 
 
 def well_depth_differences(worlds: Mapping[object, World], elements: Sequence[str] = ("C", "Si")) -> dict[str, float]:
@@ -640,13 +838,18 @@ def published_comparison_text(element: str, rows: Sequence[Mapping]) -> str:
     and how many of those within :data:`WITHIN_FRACTION`, then the table."""
     graded = [row for row in rows if row["within"] is not None]
     within = sum(row["within"] for row in graded)
-    return (f"**{element}**: {len(rows)} pairs; {len(graded)} at K ≥ 3 with comparable basis sizes, of which "
-            f"{within} within {100 * WITHIN_FRACTION:.0f} %.\n\n"
-            + (published_comparison_markdown(rows) if rows else "No pairs."))
+    return (
+        f"**{element}**: {len(rows)} pairs; {len(graded)} at K ≥ 3 with comparable basis sizes, of which "
+        f"{within} within {100 * WITHIN_FRACTION:.0f} %.\n\n"
+        + (published_comparison_markdown(rows) if rows else "No pairs.")
+    )
 
 
-def reference_sensitivity(worlds: Mapping[tuple[str, str], World], graded: Mapping[str, Mapping[str, Verdict]],
-                          elements: Sequence[str] = ("C", "Si")) -> dict[str, dict[str, Verdict]]:
+def reference_sensitivity(
+    worlds: Mapping[tuple[str, str], World],
+    graded: Mapping[str, Mapping[str, Verdict]],
+    elements: Sequence[str] = ("C", "Si"),
+) -> dict[str, dict[str, Verdict]]:
     """The runs on the authors' data of each element graded against their reference (``graded``, by
     world label) and again against our DFT curve of the element over the overlap of the two comparison
     ranges (:func:`with_reference`): {column title: verdicts}, for :func:`side_by_side_markdown`."""
@@ -656,5 +859,6 @@ def reference_sensitivity(worlds: Mapping[tuple[str, str], World], graded: Mappi
         r_range = common_range(ours.summary["compare_range"], theirs.summary["compare_range"])
         out[f"{element}, their data, their reference"] = graded[theirs.label]
         out[f"{element}, their data, our reference ({r_range[0]:.2f}–{r_range[1]:.2f} Å)"] = grade(
-            with_reference(theirs.records, ours.dft, r_range), ours.dft)
+            with_reference(theirs.records, ours.dft, r_range), ours.dft
+        )
     return out

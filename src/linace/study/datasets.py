@@ -107,16 +107,16 @@ DIMER_TAIL_TOLERANCE = 0.05
 
 DESCRIPTIONS = {
     "isolated_atom": "one C atom, the integer-occupation Hund's-rule triplet (lowest of the state "
-                     "search) in a non-cubic box; its energy is E0",
+    "search) in a non-cubic box; its energy is E0",
     "dimers": "C2 from 0.9 to 6.0 A (77 separations), the lowest state of the state search at "
-              "each (the DFT two-body curve)",
+    "each (the DFT two-body curve)",
     "clusters": "isolated C3, C4, C5 of varied shapes, lowest energy over total moments",
     "narrow": "training set: diamond family only (volume scan, strains, rattles)",
     "crystals": "training set, same size as narrow: balanced over the crystalline families",
     "diverse": "training set, same size as narrow: balanced over all pool families",
     "test": "held-out test set: a fixed fraction of every pool family; in no training set",
     "pool": "every bulk/layer/chain/slab structure, info['sets'] lists its sets; contains the test "
-            "set, so never train on it",
+    "set, so never train on it",
 }
 
 
@@ -126,9 +126,9 @@ def describe(name: str, element: str = DEFAULT_ELEMENT) -> str:
         return DESCRIPTIONS[name]
     generic = {
         "isolated_atom": f"one {element} atom, the lowest state of the state search in a non-cubic box; "
-                         "its energy is E0",
+        "its energy is E0",
         "dimers": f"{element}2 at every separation of linace.study.structures.DIMER_RANGES['{element}'], "
-                  "the lowest state of the state search at each (the DFT two-body curve)",
+        "the lowest state of the state search at each (the DFT two-body curve)",
         "clusters": f"isolated {element}3, {element}4, {element}5 of varied shapes, lowest state of the state search",
         "narrow": "training set: diamond-structure family only",
     }
@@ -148,7 +148,7 @@ def _balanced(families: dict[str, list[int]], size: int) -> list[int]:
     total = sum(len(v) for v in families.values())
     if size > total:
         raise ValueError(f"cannot take {size} of {total} structures")
-    take = {f: 0 for f in families}
+    take = dict.fromkeys(families, 0)
     left = size
     while left:
         open_ = [f for f in families if take[f] < len(families[f])]
@@ -162,10 +162,13 @@ def _balanced(families: dict[str, list[int]], size: int) -> list[int]:
     return [i for f in families for i in families[f][: take[f]]]
 
 
-def make_split(config_types: Sequence[str], seed: int = SPLIT_SEED,
-               test_fraction: float = TEST_FRACTION,
-               crystalline: Sequence[str] = CRYSTALLINE,
-               narrow_types: Sequence[str] = NARROW_TYPES) -> dict[str, list[int]]:
+def make_split(
+    config_types: Sequence[str],
+    seed: int = SPLIT_SEED,
+    test_fraction: float = TEST_FRACTION,
+    crystalline: Sequence[str] = CRYSTALLINE,
+    narrow_types: Sequence[str] = NARROW_TYPES,
+) -> dict[str, list[int]]:
     """Fixed split of the pool into a common test set and three equally sized training sets.
 
     Parameters
@@ -201,8 +204,7 @@ def make_split(config_types: Sequence[str], seed: int = SPLIT_SEED,
     size = len(narrow)
     crystals = _balanced({f: v for f, v in train.items() if f in crystalline}, size)
     diverse = _balanced(train, size)
-    return {"narrow": sorted(narrow), "crystals": sorted(crystals), "diverse": sorted(diverse),
-            "test": sorted(test)}
+    return {"narrow": sorted(narrow), "crystals": sorted(crystals), "diverse": sorted(diverse), "test": sorted(test)}
 
 
 # ----------------------------------------------------------------------------- reading extended XYZ
@@ -220,12 +222,16 @@ def _frames(path: Path) -> list[tuple[int, int, str]]:
         try:
             count = int(lines[k].split()[0])
         except (ValueError, IndexError):
-            raise DatasetError(f"{path}, line {k + 1} (structure {index}): expected the number of atoms, "
-                               f"found {lines[k].strip()[:60]!r}") from None
+            raise DatasetError(
+                f"{path}, line {k + 1} (structure {index}): expected the number of atoms, "
+                f"found {lines[k].strip()[:60]!r}"
+            ) from None
         if count < 0 or k + 2 + count > len(lines):
-            raise DatasetError(f"{path}, line {k + 1} (structure {index}): {count} atoms announced, the file "
-                               f"ends after {max(len(lines) - k - 2, 0)}")
-        frames.append((index, k + 1, "".join(lines[k: k + 2 + count])))
+            raise DatasetError(
+                f"{path}, line {k + 1} (structure {index}): {count} atoms announced, the file "
+                f"ends after {max(len(lines) - k - 2, 0)}"
+            )
+        frames.append((index, k + 1, "".join(lines[k : k + 2 + count])))
         k += 2 + count
         index += 1
     return frames
@@ -249,8 +255,9 @@ def _bad_atom_line(text: str, first_line: int) -> tuple[int, str] | None:
             try:
                 (float if kind == "R" else int if kind == "I" else str)(token)
             except ValueError:
-                return first_line + 2 + offset, (f"{name} value {token!r} is not "
-                                                  f"{'a number' if kind == 'R' else 'an integer'}")
+                return first_line + 2 + offset, (
+                    f"{name} value {token!r} is not {'a number' if kind == 'R' else 'an integer'}"
+                )
     return None
 
 
@@ -276,8 +283,9 @@ def read_extxyz(path: str | os.PathLike, what: str | None = None) -> list[Atoms]
         except Exception as exc:
             bad = _bad_atom_line(text, first_line)
             where = f"line {bad[0]}" if bad else f"lines {first_line}-{first_line + text.count(chr(10)) - 1}"
-            raise DatasetError(f"{prefix}{path}, {where} (structure {index}): cannot parse: "
-                               f"{bad[1] if bad else exc}") from None
+            raise DatasetError(
+                f"{prefix}{path}, {where} (structure {index}): cannot parse: {bad[1] if bad else exc}"
+            ) from None
     raise DatasetError(f"{prefix}cannot parse {path}: {error}")
 
 
@@ -304,16 +312,20 @@ def manifest(data_dir: str | os.PathLike | None = None, element: str | None = No
     try:
         meta = json.loads(path.read_text())
     except FileNotFoundError:
-        raise DatasetError(f"no manifest at {path}; run `python -m linace.study.dft export`, or "
-                           f"`python -m linace.study.datasets manifest {path.parent}` for your own "
-                           "files") from None
+        raise DatasetError(
+            f"no manifest at {path}; run `python -m linace.study.dft export`, or "
+            f"`python -m linace.study.datasets manifest {path.parent}` for your own "
+            "files"
+        ) from None
     except json.JSONDecodeError as exc:
         raise DatasetError(f"corrupted manifest {path}: {exc}") from None
     if not isinstance(meta, dict) or not isinstance(meta.get("sets"), dict):
         raise DatasetError(f"manifest {path}: no 'sets' mapping (set name -> file, sha256, n_structures)")
     if element is not None and meta.get("element", DEFAULT_ELEMENT) != element:
-        raise DatasetError(f"manifest {path}: the data of {element} were asked for, the manifest says "
-                           f"{meta.get('element', DEFAULT_ELEMENT)}" + ("" if "element" in meta else " (no 'element' key)"))
+        raise DatasetError(
+            f"manifest {path}: the data of {element} were asked for, the manifest says "
+            f"{meta.get('element', DEFAULT_ELEMENT)}" + ("" if "element" in meta else " (no 'element' key)")
+        )
     return meta
 
 
@@ -346,8 +358,9 @@ def role(name: str, meta: dict) -> str:
     return value
 
 
-def validate(images: Sequence[Atoms], name: str = "dataset", element: str = DEFAULT_ELEMENT,
-             forces: bool = True) -> None:
+def validate(
+    images: Sequence[Atoms], name: str = "dataset", element: str = DEFAULT_ELEMENT, forces: bool = True
+) -> None:
     """Raise :class:`DatasetError` unless every structure holds atoms of ``element`` only, with
     finite positions, cell, energy and forces (and stress if present); ``forces=False`` for an
     energy-only reference set."""
@@ -365,14 +378,17 @@ def validate(images: Sequence[Atoms], name: str = "dataset", element: str = DEFA
         results = atoms.calc.results if atoms.calc is not None else {}
         for key in ("energy", "forces") if forces else ("energy",):
             if key not in results or results[key] is None:
-                found = (f"info keys: {', '.join(sorted(atoms.info)) or 'none'}; per-atom arrays: "
-                         f"{', '.join(sorted(set(atoms.arrays) - {'numbers', 'positions'})) or 'none'}")
-                raise DatasetError(f"{where}: no {key}; it has {found} (files that keep labels under other names "
-                                   "come in with `python -m linace.study.datasets import ... --energy-key K "
-                                   "--forces-key K`)")
+                found = (
+                    f"info keys: {', '.join(sorted(atoms.info)) or 'none'}; per-atom arrays: "
+                    f"{', '.join(sorted(set(atoms.arrays) - {'numbers', 'positions'})) or 'none'}"
+                )
+                raise DatasetError(
+                    f"{where}: no {key}; it has {found} (files that keep labels under other names "
+                    "come in with `python -m linace.study.datasets import ... --energy-key K "
+                    "--forces-key K`)"
+                )
         if "forces" in results and np.shape(results["forces"]) != (len(atoms), 3):
-            raise DatasetError(f"{where}: forces of shape {np.shape(results['forces'])}, "
-                               f"expected {(len(atoms), 3)}")
+            raise DatasetError(f"{where}: forces of shape {np.shape(results['forces'])}, expected {(len(atoms), 3)}")
         for key in ("energy", "forces", "stress"):
             if key in results and not np.all(np.isfinite(results[key])):
                 raise DatasetError(f"{where}: NaN or infinite {key}")
@@ -409,7 +425,6 @@ def load(name: str, data_dir: str | os.PathLike | None = None, element: str | No
         (corrupted or truncated file), unreadable file, wrong number of structures, or an invalid
         structure (see :func:`validate`).
     """
-    from ase.io import read
 
     folder = _dir(data_dir, element)
     meta = manifest(data_dir, element)  # with element: checks that the manifest is that element's
@@ -425,15 +440,19 @@ def load(name: str, data_dir: str | os.PathLike | None = None, element: str | No
         raise DatasetError(f"dataset {name!r}: file {path} is missing")
     digest = sha256(path)
     if digest != entry["sha256"]:
-        raise DatasetError(f"dataset {name!r}: checksum mismatch for {path} (file corrupted or "
-                           f"truncated; expected {entry['sha256'][:12]}..., got {digest[:12]}...)")
+        raise DatasetError(
+            f"dataset {name!r}: checksum mismatch for {path} (file corrupted or "
+            f"truncated; expected {entry['sha256'][:12]}..., got {digest[:12]}...)"
+        )
     key = (str(path.resolve()), digest, name, entry["n_structures"], meta.get("element", DEFAULT_ELEMENT))
     if key in _PARSED:  # the same file, checked before: a fresh copy of its structures
         return pickle.loads(_PARSED[key])
     images = read_extxyz(path, f"dataset {name!r}")
     if len(images) != entry["n_structures"]:
-        raise DatasetError(f"dataset {name!r}: {len(images)} structures in {path}, manifest says "
-                           f"{entry['n_structures']} (truncated file?)")
+        raise DatasetError(
+            f"dataset {name!r}: {len(images)} structures in {path}, manifest says "
+            f"{entry['n_structures']} (truncated file?)"
+        )
     validate(images, f"{name} ({path})", meta.get("element", DEFAULT_ELEMENT), forces=role(name, meta) != "reference")
     _PARSED[key] = pickle.dumps(images)
     while len(_PARSED) > _PARSED_KEPT:
@@ -446,8 +465,10 @@ def e0(data_dir: str | os.PathLike | None = None, element: str | None = None) ->
     ground state), the reference of all binding energies."""
     atoms = load("isolated_atom", data_dir, element)
     if len(atoms) != 1 or len(atoms[0]) != 1:
-        raise DatasetError(f"isolated_atom of {_dir(data_dir, element)}: expected one structure of one "
-                           f"atom, got {len(atoms)} structure(s) of {[len(a) for a in atoms]} atoms")
+        raise DatasetError(
+            f"isolated_atom of {_dir(data_dir, element)}: expected one structure of one "
+            f"atom, got {len(atoms)} structure(s) of {[len(a) for a in atoms]} atoms"
+        )
     energy = float(atoms[0].get_potential_energy())
     if not math.isfinite(energy):
         raise DatasetError("isolated atom energy is not finite")
@@ -473,8 +494,9 @@ def comparison_range(data_dir: str | os.PathLike | None = None, element: str | N
     return convergence_range(meta.get("element", DEFAULT_ELEMENT))
 
 
-def dimer_reference(data_dir: str | os.PathLike | None = None, element: str | None = None
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def dimer_reference(
+    data_dir: str | os.PathLike | None = None, element: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The DFT dimer curve of a data directory: r (A, increasing) and E(r) - 2 E0 (eV), (n,) each.
 
     From the energy-only reference set ``dimer_curve`` when the folder has one (e.g. a published
@@ -492,8 +514,12 @@ def geometry_digest(atoms: Atoms, decimals: int = 4) -> str:
     and cell, rounded to ``decimals`` (A). Equal digests mean the same structure, up to round-off."""
     positions = atoms.get_positions(wrap=bool(any(atoms.pbc)))
     h = hashlib.sha256()
-    for array in (atoms.numbers.astype(np.int64), np.round(positions, decimals) + 0.0,
-                  np.round(atoms.cell.array, decimals) + 0.0, np.asarray(atoms.pbc, dtype=np.int8)):
+    for array in (
+        atoms.numbers.astype(np.int64),
+        np.round(positions, decimals) + 0.0,
+        np.round(atoms.cell.array, decimals) + 0.0,
+        np.asarray(atoms.pbc, dtype=np.int8),
+    ):
         h.update(np.ascontiguousarray(array).tobytes())
     return h.hexdigest()[:16]
 
@@ -513,14 +539,18 @@ def check_trainable(images: Sequence[Atoms], name: str, rcut: float) -> None:
     from ase.neighborlist import neighbor_list
 
     if not any(len(neighbor_list("i", atoms, rcut)) for atoms in images):
-        raise DatasetError(f"training set {name!r} ({len(images)} structure(s)) cannot fit a potential: no atom has a "
-                           f"neighbour within the cut-off {rcut:.3f} A, so every basis function is zero on it")
+        raise DatasetError(
+            f"training set {name!r} ({len(images)} structure(s)) cannot fit a potential: no atom has a "
+            f"neighbour within the cut-off {rcut:.3f} A, so every basis function is zero on it"
+        )
     per_atom = np.array([atoms.get_potential_energy() / len(atoms) for atoms in images])
     moving = any(np.abs(atoms.get_forces()).max() > 1e-8 for atoms in images)
     if np.ptp(per_atom) < 1e-10 and not moving:
-        raise DatasetError(f"training set {name!r} ({len(images)} structure(s)) cannot fit a potential: every "
-                           f"structure has the same energy per atom ({per_atom[0]:.6f} eV) and no force, so there "
-                           "is nothing to fit")
+        raise DatasetError(
+            f"training set {name!r} ({len(images)} structure(s)) cannot fit a potential: every "
+            f"structure has the same energy per atom ({per_atom[0]:.6f} eV) and no force, so there "
+            "is nothing to fit"
+        )
 
 
 def _source_files(folder: Path) -> dict[str, str]:
@@ -533,10 +563,17 @@ def _source_files(folder: Path) -> dict[str, str]:
     return files
 
 
-def write_manifest(data_dir: str | os.PathLike, element: str, files: dict[str, str] | None = None,
-                   description: str = "", roles: dict[str, str] | None = None,
-                   compare_range: Sequence[float] | None = None, dimer_tail_tolerance: float | None = None,
-                   extra: dict | None = None, check: bool = True) -> dict:
+def write_manifest(
+    data_dir: str | os.PathLike,
+    element: str,
+    files: dict[str, str] | None = None,
+    description: str = "",
+    roles: dict[str, str] | None = None,
+    compare_range: Sequence[float] | None = None,
+    dimer_tail_tolerance: float | None = None,
+    extra: dict | None = None,
+    check: bool = True,
+) -> dict:
     """Write ``data_dir/manifest.json`` for a folder of extended XYZ files; returns the manifest.
 
     Parameters
@@ -587,8 +624,10 @@ def write_manifest(data_dir: str | os.PathLike, element: str, files: dict[str, s
         try:
             compare_range = convergence_range(element)
         except ValueError as error:  # an element without default length scales
-            raise DatasetError(f"{folder / MANIFEST}: {error}; give the range over which dimer curves are compared "
-                               "(compare_range, --compare-range LO HI)") from None
+            raise DatasetError(
+                f"{folder / MANIFEST}: {error}; give the range over which dimer curves are compared "
+                "(compare_range, --compare-range LO HI)"
+            ) from None
     low, high = (float(x) for x in compare_range)
     if not 0 < low < high:
         raise DatasetError(f"compare range {low}-{high} A: expected 0 < low < high")
@@ -600,8 +639,12 @@ def write_manifest(data_dir: str | os.PathLike, element: str, files: dict[str, s
         images = read_extxyz(path, f"set {name!r}")
         set_role = roles.get(name, _ROLE_BY_NAME.get(name, "training"))
         validate(images, f"{name} ({path})", element, forces=set_role != "reference")
-        sets[name] = {"file": file, "sha256": sha256(path), "n_structures": len(images),
-                      "n_atoms": sum(len(a) for a in images)}
+        sets[name] = {
+            "file": file,
+            "sha256": sha256(path),
+            "n_structures": len(images),
+            "n_atoms": sum(len(a) for a in images),
+        }
         if name in roles:
             sets[name]["role"] = roles[name]
     meta = {"schema": 1, "element": element, "description": description, "compare_range": [low, high]}
@@ -652,23 +695,29 @@ def check_data_dir(data_dir: str | os.PathLike) -> dict:
     if not {"dimers", "dimer_curve"} & set(meta["sets"]):
         absent.append("dimers (or dimer_curve)")
     if absent:
-        raise DatasetError(f"{folder / MANIFEST}: no {', '.join(absent)} set(s); a study needs the isolated atom, "
-                           "a dimer curve, a test set and at least one training set")
+        raise DatasetError(
+            f"{folder / MANIFEST}: no {', '.join(absent)} set(s); a study needs the isolated atom, "
+            "a dimer curve, a test set and at least one training set"
+        )
     roles = {name: role(name, meta) for name in meta["sets"]}
     training = [name for name, value in roles.items() if value == "training"]
     if not training:
-        raise DatasetError(f"{folder / MANIFEST}: no training set (every set but the atom, the test, reference and "
-                           "analysis sets is one)")
+        raise DatasetError(
+            f"{folder / MANIFEST}: no training set (every set but the atom, the test, reference and "
+            "analysis sets is one)"
+        )
     images = {name: load(name, folder) for name in meta["sets"]}
     energy_atom = e0(folder)
     if "dimers" in images:
         where = f"dimers ({folder / meta['sets']['dimers']['file']})"
         for k, dimer in enumerate(images["dimers"]):
             if len(dimer) != 2 or any(dimer.pbc):
-                raise DatasetError(f"{where}[{k}]: a dimer is two atoms without periodic boundaries, got "
-                                   f"{len(dimer)} atoms, pbc={dimer.pbc.tolist()} (a published dimer in a periodic "
-                                   "box comes in through `python -m linace.study.datasets import`, which takes it "
-                                   "out of its box)")
+                raise DatasetError(
+                    f"{where}[{k}]: a dimer is two atoms without periodic boundaries, got "
+                    f"{len(dimer)} atoms, pbc={dimer.pbc.tolist()} (a published dimer in a periodic "
+                    "box comes in through `python -m linace.study.datasets import`, which takes it "
+                    "out of its box)"
+                )
     source = "dimer_curve" if "dimer_curve" in images else "dimers"
     where = f"{source} ({folder / meta['sets'][source]['file']})"
     for k, dimer in enumerate(images[source]):
@@ -677,15 +726,19 @@ def check_data_dir(data_dir: str | os.PathLike) -> dict:
     r, energy = dimer_reference(folder)
     low, high = comparison_range(folder)
     if r.min() > low + 1e-6 or r.max() < high - 1e-6:
-        raise DatasetError(f"{where}: separations {r.min():.3f}-{r.max():.3f} A do not cover the range "
-                           f"{low:.3f}-{high:.3f} A over which dimer curves are compared (set the folder's range "
-                           f"with --compare-range LO HI inside {r.min():.3f}-{r.max():.3f} A)")
+        raise DatasetError(
+            f"{where}: separations {r.min():.3f}-{r.max():.3f} A do not cover the range "
+            f"{low:.3f}-{high:.3f} A over which dimer curves are compared (set the folder's range "
+            f"with --compare-range LO HI inside {r.min():.3f}-{r.max():.3f} A)"
+        )
     tolerance = float(meta.get("dimer_tail_tolerance", DIMER_TAIL_TOLERANCE))
     if abs(energy[-1]) > tolerance:
-        raise DatasetError(f"{where}: at its far end ({r[-1]:.3f} A) the dimer curve lies {energy[-1]:+.3f} eV from "
-                           f"2 E0 (E0 = {energy_atom:.6f} eV), more than {tolerance * 1000:.0f} meV: the isolated atom "
-                           "and the dimers do not share an energy zero (another code, unit or convention?); if the "
-                           "curve truly ends unbound there, raise the manifest's dimer_tail_tolerance and say why")
+        raise DatasetError(
+            f"{where}: at its far end ({r[-1]:.3f} A) the dimer curve lies {energy[-1]:+.3f} eV from "
+            f"2 E0 (E0 = {energy_atom:.6f} eV), more than {tolerance * 1000:.0f} meV: the isolated atom "
+            "and the dimers do not share an energy zero (another code, unit or convention?); if the "
+            "curve truly ends unbound there, raise the manifest's dimer_tail_tolerance and say why"
+        )
     held_out = [name for name, value in roles.items() if value == "test"]
     digests = {name: [geometry_digest(atoms) for atoms in images[name]] for name in held_out + training}
     for test_name in held_out:
@@ -693,9 +746,11 @@ def check_data_dir(data_dir: str | os.PathLike) -> dict:
         for train_name in training:
             for k, digest in enumerate(digests[train_name]):
                 if digest in seen:
-                    raise DatasetError(f"{folder}: structure {seen[digest]} of the test set {test_name!r} is structure "
-                                       f"{k} of the training set {train_name!r} (same geometry): a held-out set must "
-                                       "share no structure with a training set")
+                    raise DatasetError(
+                        f"{folder}: structure {seen[digest]} of the test set {test_name!r} is structure "
+                        f"{k} of the training set {train_name!r} (same geometry): a held-out set must "
+                        "share no structure with a training set"
+                    )
     try:
         rcut = element_scales(element_name)[0]
     except ValueError as error:  # an element without default length scales
@@ -712,66 +767,124 @@ def command_parser():
 
     parser = argparse.ArgumentParser(
         prog="python -m linace.study.datasets",
-        description="Bring published data in (import), or write (manifest) or check (check) a data directory.")
+        description="Bring published data in (import), or write (manifest) or check (check) a data directory.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    write = sub.add_parser("manifest", help="write PATH/manifest.json: every PATH/*.extxyz and *.xyz is a set; "
-                                            "it is checked, and no manifest is left if the check fails")
+    write = sub.add_parser(
+        "manifest",
+        help="write PATH/manifest.json: every PATH/*.extxyz and *.xyz is a set; "
+        "it is checked, and no manifest is left if the check fails",
+    )
     write.add_argument("path")
     write.add_argument("--element", required=True, help="the chemical element of every structure")
-    write.add_argument("--description", default="", help="free text: code, functional, settings (not hashed "
-                                                          "into the runs' inputs)")
-    write.add_argument("--compare-range", nargs=2, type=float, metavar=("LO", "HI"),
-                       help="range (A) over which dimer curves are compared (default: the element's)")
-    write.add_argument("--role", action="append", default=[], metavar="SET=ROLE",
-                       help=f"the role of a set where its name does not say it ({', '.join(ROLES)})")
-    write.add_argument("--dimer-tail-tolerance", type=float, default=None, metavar="EV",
-                       help=f"the dimer curve's far end must lie within EV of 2 E0 (default {DIMER_TAIL_TOLERANCE})")
+    write.add_argument(
+        "--description", default="", help="free text: code, functional, settings (not hashed into the runs' inputs)"
+    )
+    write.add_argument(
+        "--compare-range",
+        nargs=2,
+        type=float,
+        metavar=("LO", "HI"),
+        help="range (A) over which dimer curves are compared (default: the element's)",
+    )
+    write.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="SET=ROLE",
+        help=f"the role of a set where its name does not say it ({', '.join(ROLES)})",
+    )
+    write.add_argument(
+        "--dimer-tail-tolerance",
+        type=float,
+        default=None,
+        metavar="EV",
+        help=f"the dimer curve's far end must lie within EV of 2 E0 (default {DIMER_TAIL_TOLERANCE})",
+    )
     check = sub.add_parser("check", help="check PATH as a study's data directory")
     check.add_argument("path")
     imp = sub.add_parser(
-        "import", help="convert published files into a data directory (linace.study.importer)",
+        "import",
+        help="convert published files into a data directory (linace.study.importer)",
         description="Convert published structure files (extended XYZ .xyz/.extxyz, pacemaker pickles), an isolated-"
-                    "atom energy given as a number and a dimer curve given as a table into a checked data directory, "
-                    "recording every conversion in its manifest. Example: import diverse=Tr1k_n.xyz "
-                    "test=Val1k_n.xyz dimers=Tr124_dim.xyz --into my_C --element C --forces-key force --e0 "
-                    "-18.03977639 --e0-units rydberg")
+        "atom energy given as a number and a dimer curve given as a table into a checked data directory, "
+        "recording every conversion in its manifest. Example: import diverse=Tr1k_n.xyz "
+        "test=Val1k_n.xyz dimers=Tr124_dim.xyz --into my_C --element C --forces-key force --e0 "
+        "-18.03977639 --e0-units rydberg",
+    )
     imp.add_argument("sources", nargs="+", metavar="[NAME=]FILE", help="a set per file (named by the stem, or NAME)")
     imp.add_argument("--into", required=True, metavar="DIR", help="the data directory to write")
     imp.add_argument("--element", required=True)
     imp.add_argument("--energy-key", default="energy", help="info key of the energy in eV (default energy)")
     imp.add_argument("--forces-key", default="forces", help="per-atom column of the forces in eV/A (default forces)")
     imp.add_argument("--stress-key", default="stress", help="info key of the stress in eV/A^3 (default stress)")
-    imp.add_argument("--molecules", nargs="+", default=list(MOLECULAR_SETS), metavar="SET",
-                     help="sets of molecules, taken out of a periodic box when isolated within the cut-off "
-                          "('*' for every set; default: dimers clusters)")
+    imp.add_argument(
+        "--molecules",
+        nargs="+",
+        default=list(MOLECULAR_SETS),
+        metavar="SET",
+        help="sets of molecules, taken out of a periodic box when isolated within the cut-off "
+        "('*' for every set; default: dimers clusters)",
+    )
     imp.add_argument("--rcut", type=float, default=None, help="cut-off (A) of that test (default: the element's)")
     imp.add_argument("--e0", type=float, default=None, help="the isolated atom's energy, as a number")
     imp.add_argument("--e0-units", default="ev", help="unit of --e0: ev, rydberg, hartree, ... or eV per unit")
     imp.add_argument("--dimer-table", default=None, metavar="FILE", help="the DFT dimer curve as two columns r, E")
-    imp.add_argument("--table-units", "--units", default=None, metavar="LENGTH,ENERGY",
-                     help="units of the table, e.g. bohr,rydberg or 0.529177,13.605703976 (default angstrom,ev)")
-    imp.add_argument("--table-zero", choices=("absolute", "2e0"), default="absolute",
-                     help="the table's energies: absolute, or relative to two isolated atoms (2e0)")
+    imp.add_argument(
+        "--table-units",
+        "--units",
+        default=None,
+        metavar="LENGTH,ENERGY",
+        help="units of the table, e.g. bohr,rydberg or 0.529177,13.605703976 (default angstrom,ev)",
+    )
+    imp.add_argument(
+        "--table-zero",
+        choices=("absolute", "2e0"),
+        default="absolute",
+        help="the table's energies: absolute, or relative to two isolated atoms (2e0)",
+    )
     imp.add_argument("--split", default=None, metavar="SET", help="split SET into itself and a test set")
     imp.add_argument("--test-fraction", type=float, default=0.1)
     imp.add_argument("--seed", type=int, default=0, help="seed of the split's permutation")
-    imp.add_argument("--compare-range", nargs=2, type=float, metavar=("LO", "HI"),
-                     help="range (A) over which dimer curves are compared (default: the element's)")
-    imp.add_argument("--role", action="append", default=[], metavar="SET=ROLE",
-                     help=f"the role of a set where its name does not say it ({', '.join(ROLES)}), e.g. "
-                          "test_narrow=test for a second held-out set")
-    imp.add_argument("--drop-shared", choices=("training", "test"), default=None,
-                     help="structures a held-out set shares with a training set (same geometry) are an error; or "
-                          "take them out of the training sets (for a validation split drawn from their union) or "
-                          "out of the held-out sets (keeping the training sets as published); recorded")
-    imp.add_argument("--dimer-tail-tolerance", type=float, default=DIMER_TAIL_TOLERANCE, metavar="EV",
-                     help=f"the dimer curve's far end must lie within EV of 2 E0 (default {DIMER_TAIL_TOLERANCE})")
+    imp.add_argument(
+        "--compare-range",
+        nargs=2,
+        type=float,
+        metavar=("LO", "HI"),
+        help="range (A) over which dimer curves are compared (default: the element's)",
+    )
+    imp.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="SET=ROLE",
+        help=f"the role of a set where its name does not say it ({', '.join(ROLES)}), e.g. "
+        "test_narrow=test for a second held-out set",
+    )
+    imp.add_argument(
+        "--drop-shared",
+        choices=("training", "test"),
+        default=None,
+        help="structures a held-out set shares with a training set (same geometry) are an error; or "
+        "take them out of the training sets (for a validation split drawn from their union) or "
+        "out of the held-out sets (keeping the training sets as published); recorded",
+    )
+    imp.add_argument(
+        "--dimer-tail-tolerance",
+        type=float,
+        default=DIMER_TAIL_TOLERANCE,
+        metavar="EV",
+        help=f"the dimer curve's far end must lie within EV of 2 E0 (default {DIMER_TAIL_TOLERANCE})",
+    )
     imp.add_argument("--trust-pickle", action="store_true", help="allow pacemaker pickles (unpickling runs code)")
     imp.add_argument("--description", default="")
     imp.add_argument("--source-note", default="", help="where the files come from (repository, commit, DOI)")
     imp.add_argument("--overwrite", action="store_true", help="replace existing set files of the same names")
-    imp.add_argument("--partial", action="store_true", help="write even if the folder is not yet a complete study "
-                                                            "data directory (every set is still validated)")
+    imp.add_argument(
+        "--partial",
+        action="store_true",
+        help="write even if the folder is not yet a complete study data directory (every set is still validated)",
+    )
     return parser
 
 

@@ -22,24 +22,34 @@ import numpy as np
 from .claims import DrawVerdict, assess_claims, assess_v2_claims, claim_id, grade_over_draws
 from .records import as_records, select
 
-__all__ = ["grade_by_size", "learning_exponent", "learning_rows", "one_fit_verdicts",
-           "resampled_combinations", "train_sizes", "verdicts_changing_with_size"]
+__all__ = [
+    "grade_by_size",
+    "learning_exponent",
+    "learning_rows",
+    "one_fit_verdicts",
+    "resampled_combinations",
+    "train_sizes",
+    "verdicts_changing_with_size",
+]
+
 
 def train_sizes(records: Iterable[Mapping]) -> list[int]:
     """The training-set sizes N of resampled runs, ascending (runs on the whole set are left out)."""
     return sorted({r.train_size for r in as_records(records) if r.train_size is not None})
 
 
-def grade_by_size(records: Iterable[Mapping], dft_curve: tuple[np.ndarray, np.ndarray],
-                  regularisation: str = "blr") -> dict[int, list[DrawVerdict]]:
+def grade_by_size(
+    records: Iterable[Mapping], dft_curve: tuple[np.ndarray, np.ndarray], regularisation: str = "blr"
+) -> dict[int, list[DrawVerdict]]:
     """Every claim graded over the draws of each size N of the resampled runs:
     {N: :func:`linace.study.claims.grade_over_draws`}, N ascending ({} without resampled runs)."""
     records = as_records(records)
     return {size: grade_over_draws(records, dft_curve, size, regularisation) for size in train_sizes(records)}
 
 
-def one_fit_verdicts(records: Iterable[Mapping], dft_curve: tuple[np.ndarray, np.ndarray],
-                     by_id: bool = False) -> dict[str, str]:
+def one_fit_verdicts(
+    records: Iterable[Mapping], dft_curve: tuple[np.ndarray, np.ndarray], by_id: bool = False
+) -> dict[str, str]:
     """Every claim graded on the one fit per (K, training set), records of one regularisation: claims
     1-3 on the standard basis (:func:`linace.study.claims.assess_claims`), the v2 claims on both
     (:func:`linace.study.claims.assess_v2_claims`). {claim: verdict}, the claim by its text, or by its
@@ -72,12 +82,20 @@ def resampled_combinations(records: Iterable[Mapping], order: Sequence[str]) -> 
 def learning_rows(curves: Sequence[Mapping], variant: str, training_set: str, body_order: int) -> list[dict]:
     """The rows of :func:`linace.study.resample.learning_curves` of one (variant, training set, K), in
     order of N."""
-    return [row for row in curves
-            if (row["variant"], row["training_set"], row["body_order"]) == (variant, training_set, body_order)]
+    return [
+        row
+        for row in curves
+        if (row["variant"], row["training_set"], row["body_order"]) == (variant, training_set, body_order)
+    ]
 
 
-def learning_exponent(curves: Sequence[Mapping], quantity: str, variant: str = "standard",
-                      training_set: str = "diverse", body_order: int = 4) -> tuple[float, list[int]] | None:
+def learning_exponent(
+    curves: Sequence[Mapping],
+    quantity: str,
+    variant: str = "standard",
+    training_set: str = "diverse",
+    body_order: int = 4,
+) -> tuple[float, list[int]] | None:
     """The exponent alpha of a learning curve that falls as a power law, quantity ~ N^-alpha: minus the
     slope of the least-squares line through (log N, log median over draws) of ``quantity`` (a key of
     :data:`linace.study.resample.LEARNING_QUANTITIES`) for one (variant, training set, K). Returns
@@ -88,4 +106,3 @@ def learning_exponent(curves: Sequence[Mapping], quantity: str, variant: str = "
     sizes = [row["train_size"] for row in rows]
     slope = np.polyfit(np.log(sizes), np.log([row[quantity]["median"] for row in rows]), 1)[0]
     return float(-slope), sizes
-

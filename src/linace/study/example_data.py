@@ -64,8 +64,9 @@ def _cells(element: str, count: int, seed: int) -> list[Atoms]:
     return cells
 
 
-def emt_folder(path: str | os.PathLike, element: str = "Cu", n_train: int = 8, n_test: int = 4,
-               n_dimers: int = 40) -> Path:
+def emt_folder(
+    path: str | os.PathLike, element: str = "Cu", n_train: int = 8, n_test: int = 4, n_dimers: int = 40
+) -> Path:
     """Write the example data directory (sets of the module docstring and their manifest).
 
     Parameters
@@ -89,15 +90,18 @@ def emt_folder(path: str | os.PathLike, element: str = "Cu", n_train: int = 8, n
     atom.info["config_type"] = "isolated_atom"
     write(folder / "isolated_atom.extxyz", atom)
     r_min, r_max = convergence_range(element)
-    dimers = [labelled(Atoms(f"{element}2", positions=[[0, 0, 0], [0, 0, r]]))
-              for r in np.linspace(r_min - 0.2, r_max + 0.2, n_dimers)]
+    dimers = [
+        labelled(Atoms(f"{element}2", positions=[[0, 0, 0], [0, 0, r]]))
+        for r in np.linspace(r_min - 0.2, r_max + 0.2, n_dimers)
+    ]
     for dimer in dimers:
         dimer.info["config_type"] = "dimer"
     write(folder / "dimers.extxyz", dimers)
     write(folder / "bulk.extxyz", _cells(element, n_train, seed=1))
     write(folder / "test.extxyz", _cells(element, n_test, seed=1000))
-    datasets.write_manifest(folder, element, description=f"example data: {element} labelled by ASE's EMT "
-                                                         "(linace.study.example_data)")
+    datasets.write_manifest(
+        folder, element, description=f"example data: {element} labelled by ASE's EMT (linace.study.example_data)"
+    )
     return folder
 
 
@@ -119,8 +123,14 @@ class PublishedSample:
     box: float
 
 
-def published_sample(path: str | os.PathLike, element: str = "Cu", n_train: int = 8, n_test: int = 4,
-                     n_dimers: int = 30, box: float = 30.0) -> PublishedSample:
+def published_sample(
+    path: str | os.PathLike,
+    element: str = "Cu",
+    n_train: int = 8,
+    n_test: int = 4,
+    n_dimers: int = 30,
+    box: float = 30.0,
+) -> PublishedSample:
     """Write a small dataset the way other codes and papers publish theirs (labels by ASE's EMT).
 
     The conventions are those of the carbon and silicon data published with arXiv:2502.16125
@@ -140,8 +150,7 @@ def published_sample(path: str | os.PathLike, element: str = "Cu", n_train: int 
             copy = Atoms(atoms.numbers, positions=atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
             if cell_box is not None:
                 copy.cell, copy.pbc = [cell_box] * 3, True
-            copy.info.update(dft_energy=atoms.get_potential_energy(),
-                             config_type=atoms.info.get("config_type", "bulk"))
+            copy.info.update(dft_energy=atoms.get_potential_energy(), config_type=atoms.info.get("config_type", "bulk"))
             copy.arrays["force"] = atoms.get_forces()
             out.append(copy)
         return out
@@ -149,13 +158,22 @@ def published_sample(path: str | os.PathLike, element: str = "Cu", n_train: int 
     r_min, r_max = convergence_range(element)
     separations = np.linspace(r_min - 0.2, r_max + 0.2, n_dimers)
     dimers = [labelled(Atoms(f"{element}2", positions=[[0, 0, 0], [0, 0, r]])) for r in separations]
-    sample = PublishedSample(folder, folder / "train.xyz", folder / "val.xyz", folder / "dimers.xyz",
-                             folder / "dimer_curve.dat",
-                             labelled(Atoms(element, positions=[[0, 0, 0]])).get_potential_energy() / units.Ry, box)
+    sample = PublishedSample(
+        folder,
+        folder / "train.xyz",
+        folder / "val.xyz",
+        folder / "dimers.xyz",
+        folder / "dimer_curve.dat",
+        labelled(Atoms(element, positions=[[0, 0, 0]])).get_potential_energy() / units.Ry,
+        box,
+    )
     write(sample.train, other_code(_cells(element, n_train, seed=1)), format="extxyz")
     write(sample.test, other_code(_cells(element, n_test, seed=1000)), format="extxyz")
     write(sample.dimers, other_code(dimers, cell_box=box), format="extxyz")
     energies = np.array([dimer.get_potential_energy() for dimer in dimers])
-    np.savetxt(sample.dimer_table, np.c_[separations / units.Bohr, energies / units.Ry],
-               header=f"{element}2: r (Bohr), E (Ry), absolute")
+    np.savetxt(
+        sample.dimer_table,
+        np.c_[separations / units.Bohr, energies / units.Ry],
+        header=f"{element}2: r (Bohr), E (Ry), absolute",
+    )
     return sample

@@ -23,8 +23,17 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["BLAS_THREAD_VARIABLES", "ExecutorError", "RunOutcome", "SchedulerError", "dask_client",
-           "default_executor", "execute_tasks", "limit_threads", "share_cores"]
+__all__ = [
+    "BLAS_THREAD_VARIABLES",
+    "ExecutorError",
+    "RunOutcome",
+    "SchedulerError",
+    "dask_client",
+    "default_executor",
+    "execute_tasks",
+    "limit_threads",
+    "share_cores",
+]
 
 #: Environment variables that set the number of BLAS/OpenMP threads of a process.
 BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -104,8 +113,9 @@ def dask_client(address: str, timeout: float):
     except OSError:  # refused, unreachable or timed out
         raise SchedulerError(f"the Dask scheduler at {address} did not answer within {timeout:g} s") from None
     except Exception as error:  # noqa: BLE001  (something answered, but not a Dask scheduler)
-        raise SchedulerError(f"could not connect to a Dask scheduler at {address}: "
-                             f"{type(error).__name__}: {error}") from None
+        raise SchedulerError(
+            f"could not connect to a Dask scheduler at {address}: {type(error).__name__}: {error}"
+        ) from None
 
 
 # ----------------------------------------------------------------------------- running tasks
@@ -124,8 +134,13 @@ def _failure_line(outcome: RunOutcome, desc: str) -> str:
     return f"{desc}: run {outcome.run_id} FAILED: {outcome.error}{where}"
 
 
-def execute_tasks(tasks: Sequence, executor: concurrent.futures.Executor, progress: bool,
-                  function: Callable[..., RunOutcome], desc: str = "sweep") -> list[RunOutcome]:
+def execute_tasks(
+    tasks: Sequence,
+    executor: concurrent.futures.Executor,
+    progress: bool,
+    function: Callable[..., RunOutcome],
+    desc: str = "sweep",
+) -> list[RunOutcome]:
     """Submit ``function(task)`` for every task (tasks have a ``run_id``; the function returns a
     :class:`RunOutcome`), collect the outcomes as they finish (tqdm bar ``desc`` on stderr), and
     report failures on stderr as they come.

@@ -28,9 +28,22 @@ from pathlib import Path
 from . import datasets, report
 from .claims import TAILORED_SET, claim_id, compare_over_draws
 
-__all__ = ["BEFORE_POOL_GROWTH", "BEFORE_WEIGHT_FIX", "FIRST_REFERENCE", "STATES", "State", "changes_markdown",
-           "draws_history_markdown", "history_dir", "load_snapshots", "state", "state_verdicts", "summary_verdicts",
-           "tailored_convergence_markdown", "verdict_history_markdown"]
+__all__ = [
+    "BEFORE_POOL_GROWTH",
+    "BEFORE_WEIGHT_FIX",
+    "FIRST_REFERENCE",
+    "STATES",
+    "State",
+    "changes_markdown",
+    "draws_history_markdown",
+    "history_dir",
+    "load_snapshots",
+    "state",
+    "state_verdicts",
+    "summary_verdicts",
+    "tailored_convergence_markdown",
+    "verdict_history_markdown",
+]
 
 
 @dataclass(frozen=True)
@@ -47,16 +60,31 @@ class State:
 
 #: Every saved state, oldest first (the current data and code, "now", follow the last).
 STATES = (
-    State("study_before_state_search", "first reference", "when the atom and the dimers were searched",
-          "the isolated atom a spherical, fractionally occupied atom; the dimer curve single fixed-moment runs"),
-    State("study_before_cluster_search", "atom and dimers searched", "when the clusters were searched",
-          "the atom and the dimers labelled by the state search; the clusters still single runs"),
-    State("study_before_pool_growth", "clusters searched", "when the training sets grew and were drawn anew",
-          "the clusters labelled by the state search too; the training sets drawn from a pool of 333 bulk "
-          "structures"),
-    State("study_before_weight_fix", "sets grown", "when the fit's weights became 1/σ as documented",
-          "the pool grown to 1002 structures and the sets drawn anew from it; the fit's row weights used "
-          "unsquared as the factors of the squared residuals"),
+    State(
+        "study_before_state_search",
+        "first reference",
+        "when the atom and the dimers were searched",
+        "the isolated atom a spherical, fractionally occupied atom; the dimer curve single fixed-moment runs",
+    ),
+    State(
+        "study_before_cluster_search",
+        "atom and dimers searched",
+        "when the clusters were searched",
+        "the atom and the dimers labelled by the state search; the clusters still single runs",
+    ),
+    State(
+        "study_before_pool_growth",
+        "clusters searched",
+        "when the training sets grew and were drawn anew",
+        "the clusters labelled by the state search too; the training sets drawn from a pool of 333 bulk structures",
+    ),
+    State(
+        "study_before_weight_fix",
+        "sets grown",
+        "when the fit's weights became 1/σ as documented",
+        "the pool grown to 1002 structures and the sets drawn anew from it; the fit's row weights used "
+        "unsquared as the factors of the squared residuals",
+    ),
 )
 
 #: The first reference (before the state search of the atom and the dimers).
@@ -84,8 +112,11 @@ def load_snapshots(directory: str | os.PathLike | None = None) -> dict[str, dict
     """The saved snapshots of :data:`STATES` found in ``directory`` (default :func:`history_dir`),
     {name: snapshot}, oldest first; states without a file are left out."""
     folder = Path(directory) if directory is not None else history_dir()
-    return {entry.name: json.loads((folder / f"{entry.name}.json").read_text())
-            for entry in STATES if (folder / f"{entry.name}.json").exists()}
+    return {
+        entry.name: json.loads((folder / f"{entry.name}.json").read_text())
+        for entry in STATES
+        if (folder / f"{entry.name}.json").exists()
+    }
 
 
 def summary_verdicts(summary: Mapping | None) -> dict[str, str]:
@@ -117,8 +148,10 @@ def changes_markdown(snapshots: Mapping[str, Mapping], now_verdicts: Mapping[str
         before = state_verdicts(snapshots, entry.name)
         if before and after:
             moved = report.verdict_changes(before, after)
-            lines.append(f"* {entry.change}: {len(moved)} of {len(after)} verdicts changed"
-                         + (f" ({'; '.join(moved)})" if moved else ""))
+            lines.append(
+                f"* {entry.change}: {len(moved)} of {len(after)} verdicts changed"
+                + (f" ({'; '.join(moved)})" if moved else "")
+            )
     return "\n".join(lines)
 
 
@@ -135,15 +168,21 @@ def tailored_convergence_markdown(snapshots: Mapping[str, Mapping], now: Mapping
         summary = snapshots.get(entry.name, {}).get("summary") or {}
         rows = summary.get("convergence", {}).get(f"standard, {TAILORED_SET}", [])
         last = [row["distance_to_previous_K_eV"] for row in rows][-1:]
-        lines.append(f"| {entry.title} | {f'{last[0]:.2f}' if last else '–'} | "
-                     f"{_v2_verdicts(summary_verdicts(summary or None)) or '–'} |")
+        lines.append(
+            f"| {entry.title} | {f'{last[0]:.2f}' if last else '–'} | "
+            f"{_v2_verdicts(summary_verdicts(summary or None)) or '–'} |"
+        )
     rows = now["convergence"].get(f"standard, {TAILORED_SET}", [])
     lines.append(f"| now | {rows[-1]['distance_to_previous_K_eV']:.2f} | {_v2_verdicts(summary_verdicts(now))} |")
     return "\n".join(lines)
 
 
-def draws_history_markdown(snapshots: Mapping[str, Mapping], graded: Mapping[int, Sequence],
-                           now_single: Mapping[str, str], now_sizes: tuple[int, int]) -> list[str]:
+def draws_history_markdown(
+    snapshots: Mapping[str, Mapping],
+    graded: Mapping[int, Sequence],
+    now_single: Mapping[str, str],
+    now_sizes: tuple[int, int],
+) -> list[str]:
     """The verdicts over draws before and after the last two changes, as Markdown blocks: the table of
     the growth of the training sets (both states saved), then, with ``graded`` draws now ({N:
     :func:`linace.study.claims.grade_over_draws`}), the table of the weight correction and a sentence
@@ -153,15 +192,24 @@ def draws_history_markdown(snapshots: Mapping[str, Mapping], graded: Mapping[int
     blocks = []
     if BEFORE_POOL_GROWTH in snapshots and BEFORE_WEIGHT_FIX in snapshots:
         grown = snapshots[BEFORE_WEIGHT_FIX]
-        blocks.append(report.draws_comparison_markdown(
-            snapshots[BEFORE_POOL_GROWTH], grown["draws"], summary_verdicts(grown["summary"]),
-            (grown["set_sizes"].get("diverse"), grown["set_sizes"].get("test")), "The training sets grew"))
+        blocks.append(
+            report.draws_comparison_markdown(
+                snapshots[BEFORE_POOL_GROWTH],
+                grown["draws"],
+                summary_verdicts(grown["summary"]),
+                (grown["set_sizes"].get("diverse"), grown["set_sizes"].get("test")),
+                "The training sets grew",
+            )
+        )
     if BEFORE_WEIGHT_FIX in snapshots and graded:
         before = snapshots[BEFORE_WEIGHT_FIX]
-        blocks.append(report.draws_comparison_markdown(before, graded, now_single, now_sizes,
-                                                       "The weights were corrected"))
+        blocks.append(
+            report.draws_comparison_markdown(before, graded, now_single, now_sizes, "The weights were corrected")
+        )
         moved = report.changes_over_draws(before["draws"], graded)
         compared = [r for r in compare_over_draws(before["draws"], graded) if r["before"] and r["now"]]
-        blocks.append(f"The weight correction changed {len(moved)} of the {len(compared)} verdicts over draws "
-                      "tested before and after.")
+        blocks.append(
+            f"The weight correction changed {len(moved)} of the {len(compared)} verdicts over draws "
+            "tested before and after."
+        )
     return blocks

@@ -65,8 +65,19 @@ from ase.calculators.singlepoint import SinglePointCalculator
 from . import datasets
 from .datasets import DatasetError
 
-__all__ = ["ENERGY_UNITS", "LENGTH_UNITS", "MOLECULAR_SETS", "READABLE_SUFFIXES", "SetSource", "import_data",
-           "isolated_within_cutoff", "parse_sources", "read_dimer_table", "read_structures", "unit_factor"]
+__all__ = [
+    "ENERGY_UNITS",
+    "LENGTH_UNITS",
+    "MOLECULAR_SETS",
+    "READABLE_SUFFIXES",
+    "SetSource",
+    "import_data",
+    "isolated_within_cutoff",
+    "parse_sources",
+    "read_dimer_table",
+    "read_structures",
+    "unit_factor",
+]
 
 #: Length units of a table, by name (A per unit; ASE's CODATA constants, ``ase.units``).
 LENGTH_UNITS = ("angstrom", "a", "bohr", "nm")
@@ -100,13 +111,24 @@ def unit_factor(unit: str | float, kind: str) -> float:
             raise ValueError(f"a {kind} unit factor must be a positive number, got {unit!r}")
         return value
     name = str(unit).strip().lower()
-    known = {"length": {"angstrom": 1.0, "a": 1.0, "bohr": units.Bohr, "nm": 10.0},
-             "energy": {"ev": 1.0, "mev": 1e-3, "rydberg": units.Ry, "ry": units.Ry,
-                        "hartree": units.Hartree, "ha": units.Hartree,
-                        "kcal/mol": units.kcal / units.mol, "kj/mol": units.kJ / units.mol}}[kind]
+    known = {
+        "length": {"angstrom": 1.0, "a": 1.0, "bohr": units.Bohr, "nm": 10.0},
+        "energy": {
+            "ev": 1.0,
+            "mev": 1e-3,
+            "rydberg": units.Ry,
+            "ry": units.Ry,
+            "hartree": units.Hartree,
+            "ha": units.Hartree,
+            "kcal/mol": units.kcal / units.mol,
+            "kj/mol": units.kJ / units.mol,
+        },
+    }[kind]
     if name not in known:
-        raise ValueError(f"unknown {kind} unit {unit!r}; known: {', '.join(known)} (or a number: "
-                         f"{'A' if kind == 'length' else 'eV'} per unit)")
+        raise ValueError(
+            f"unknown {kind} unit {unit!r}; known: {', '.join(known)} (or a number: "
+            f"{'A' if kind == 'length' else 'eV'} per unit)"
+        )
     return float(known[name])
 
 
@@ -135,8 +157,10 @@ def parse_sources(sources: Sequence[str]) -> list[SetSource]:
             raise DatasetError(f"{path}: cannot read this kind of file; readable: {', '.join(READABLE_SUFFIXES)}")
         name = name or path.name[: -len(suffix)]
         if not _SET_NAME.match(name):
-            raise DatasetError(f"{item}: the set name {name!r} must start with a letter and hold only letters, "
-                               "digits, '_' and '-' (give another one as NAME=PATH)")
+            raise DatasetError(
+                f"{item}: the set name {name!r} must start with a letter and hold only letters, "
+                "digits, '_' and '-' (give another one as NAME=PATH)"
+            )
         if not path.is_file():
             raise DatasetError(f"{path}: no such file")
         parsed.append(SetSource(name, path))
@@ -159,18 +183,24 @@ def _read_xyz(path: Path) -> list[Atoms]:
 def _read_pickle(path: Path, trust_pickle: bool) -> list[Atoms]:
     """The structures of a pacemaker DataFrame pickle (columns ase_atoms, energy, forces)."""
     if not trust_pickle:
-        raise DatasetError(f"{path}: a pickle runs code from the file when it is read; convert it only if you "
-                           "trust its source (trust_pickle=True, --trust-pickle), and record that source")
+        raise DatasetError(
+            f"{path}: a pickle runs code from the file when it is read; convert it only if you "
+            "trust its source (trust_pickle=True, --trust-pickle), and record that source"
+        )
     try:
         import pandas
     except ImportError:
-        raise DatasetError(f"{path}: reading a pacemaker DataFrame pickle needs pandas "
-                           "(pip install pandas); it is not needed for anything else") from None
+        raise DatasetError(
+            f"{path}: reading a pacemaker DataFrame pickle needs pandas "
+            "(pip install pandas); it is not needed for anything else"
+        ) from None
     frame = pandas.read_pickle(path, compression="gzip")
     missing = [column for column in ("ase_atoms", "energy") if column not in frame.columns]
     if missing:
-        raise DatasetError(f"{path}: a pacemaker dataset has the columns ase_atoms, energy and forces; this one "
-                           f"lacks {', '.join(missing)} (columns: {', '.join(map(str, frame.columns))})")
+        raise DatasetError(
+            f"{path}: a pacemaker dataset has the columns ase_atoms, energy and forces; this one "
+            f"lacks {', '.join(missing)} (columns: {', '.join(map(str, frame.columns))})"
+        )
     images = []
     for k, (atoms, energy) in enumerate(zip(frame["ase_atoms"], frame["energy"])):
         atoms = atoms.copy()
@@ -204,8 +234,13 @@ def _label(atoms: Atoms, keys: str, per_atom: bool):
     return None
 
 
-def read_structures(path: str | os.PathLike, energy_key: str = "energy", forces_key: str = "forces",
-                    stress_key: str = "stress", trust_pickle: bool = False) -> list[Atoms]:
+def read_structures(
+    path: str | os.PathLike,
+    energy_key: str = "energy",
+    forces_key: str = "forces",
+    stress_key: str = "stress",
+    trust_pickle: bool = False,
+) -> list[Atoms]:
     """The structures of a file, each with a single-point result of energy (eV), forces (N, 3) eV/A
     and, if the file has it for a fully periodic cell, stress (6,) eV/A^3.
 
@@ -231,14 +266,17 @@ def read_structures(path: str | os.PathLike, energy_key: str = "energy", forces_
         for label, value, key in (("energy", energy, energy_key), ("forces", forces, forces_key)):
             if value is None:
                 option = "--energy-key" if label == "energy" else "--forces-key"
-                raise DatasetError(f"{path}, structure {k}: no {label} under {key!r}; the file has {_keys_found(images)} "
-                                   f"(name the right one with {option})")
+                raise DatasetError(
+                    f"{path}, structure {k}: no {label} under {key!r}; the file has {_keys_found(images)} "
+                    f"(name the right one with {option})"
+                )
         try:
             energy = float(energy)
             forces = np.asarray(forces, dtype=float).reshape(len(atoms), 3)
         except (TypeError, ValueError):
-            raise DatasetError(f"{path}, structure {k}: {energy_key!r} is not a number or {forces_key!r} not "
-                               f"{len(atoms)} x 3 numbers") from None
+            raise DatasetError(
+                f"{path}, structure {k}: {energy_key!r} is not a number or {forces_key!r} not {len(atoms)} x 3 numbers"
+            ) from None
         results = {"energy": energy, "forces": forces}
         stress = _label(atoms, stress_key, per_atom=False)
         if stress is not None and all(atoms.pbc):
@@ -297,7 +335,8 @@ def _unbox(images: list[Atoms], name: str, rcut: float) -> int:
                 f"a molecule in a periodic box must be isolated within the cut-off {rcut:.3f} A to be taken out of "
                 f"it, but an atom is {distance:.3f} A from a periodic image (box lengths "
                 f"{', '.join(f'{x:.3f}' for x in atoms.cell.lengths())} A); give a smaller rcut if the potential's "
-                "is smaller, or do not list the set among the molecular ones")
+                "is smaller, or do not list the set among the molecular ones"
+            )
         results = dict(atoms.calc.results)
         results.pop("stress", None)  # the stress of a molecule in a box is not a property of the molecule
         atoms.pbc = False
@@ -315,8 +354,9 @@ def _isolated_atom(element: str, energy_eV: float) -> Atoms:
     return atom
 
 
-def read_dimer_table(path: str | os.PathLike, units: tuple[str | float, str | float] = ("angstrom", "ev")
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def read_dimer_table(
+    path: str | os.PathLike, units: tuple[str | float, str | float] = ("angstrom", "ev")
+) -> tuple[np.ndarray, np.ndarray]:
     """A dimer curve from a text table of two columns (r, E): r in A and E in eV, (n,) each, sorted by r.
 
     Lines starting with ``#`` and blank lines are skipped; further columns are ignored. Raises
@@ -334,7 +374,9 @@ def read_dimer_table(path: str | os.PathLike, units: tuple[str | float, str | fl
         try:
             r, e = float(tokens[0]), float(tokens[1])
         except (ValueError, IndexError):
-            raise DatasetError(f"{path}, line {number}: expected two numbers (r, E), found {line.strip()[:60]!r}") from None
+            raise DatasetError(
+                f"{path}, line {number}: expected two numbers (r, E), found {line.strip()[:60]!r}"
+            ) from None
         if not (np.isfinite(r) and np.isfinite(e)) or r <= 0:
             raise DatasetError(f"{path}, line {number}: separation {r} and energy {e} must be finite, r > 0")
         rows.append((r * to_A, e * to_eV))
@@ -432,10 +474,12 @@ def import_data(
         Anything wrong with the inputs (naming the file, line, structure or key), found before
         anything is written in ``into``.
     """
-    parsed, rcut = _checked_request(sources, Path(into), element, e0, dimer_table, table_zero, split, test_fraction,
-                                    rcut, overwrite, check)
-    sets, provenance = _read_sources(parsed, element, (energy_key, forces_key, stress_key), molecular_sets, rcut,
-                                     trust_pickle)
+    parsed, rcut = _checked_request(
+        sources, Path(into), element, e0, dimer_table, table_zero, split, test_fraction, rcut, overwrite, check
+    )
+    sets, provenance = _read_sources(
+        parsed, element, (energy_key, forces_key, stress_key), molecular_sets, rcut, trust_pickle
+    )
     if e0 is not None:
         _add_isolated_atom(sets, provenance, element, e0, e0_units)
     if dimer_table is not None:
@@ -451,20 +495,48 @@ def import_data(
     if drop_shared is not None:
         _drop_shared(sets, provenance, roles, drop_shared)
     record = {
-        "element": element, "source_note": source_note, "drop_shared": drop_shared,
+        "element": element,
+        "source_note": source_note,
+        "drop_shared": drop_shared,
         "keys": {"energy": energy_key, "forces": forces_key, "stress": stress_key},
-        "molecular_sets": list(molecular_sets), "rcut_for_molecules_A": rcut,
-        "split": None if split is None else {"set": split, "test_fraction": test_fraction, "seed": seed,
-                                             "generator": "numpy.random.default_rng(seed).permutation"},
+        "molecular_sets": list(molecular_sets),
+        "rcut_for_molecules_A": rcut,
+        "split": None
+        if split is None
+        else {
+            "set": split,
+            "test_fraction": test_fraction,
+            "seed": seed,
+            "generator": "numpy.random.default_rng(seed).permutation",
+        },
         "sets": provenance,
     }
-    return _write_data_dir(Path(into), element, sets, {"dimer_curve": "reference", **roles}, record, description,
-                           compare_range, dimer_tail_tolerance, check)
+    return _write_data_dir(
+        Path(into),
+        element,
+        sets,
+        {"dimer_curve": "reference", **roles},
+        record,
+        description,
+        compare_range,
+        dimer_tail_tolerance,
+        check,
+    )
 
 
-def _checked_request(sources: Sequence[str], folder: Path, element: str, e0: float | None,
-                     dimer_table: str | os.PathLike | None, table_zero: str, split: str | None, test_fraction: float,
-                     rcut: float | None, overwrite: bool, check: bool) -> tuple[list, float]:
+def _checked_request(
+    sources: Sequence[str],
+    folder: Path,
+    element: str,
+    e0: float | None,
+    dimer_table: str | os.PathLike | None,
+    table_zero: str,
+    split: str | None,
+    test_fraction: float,
+    rcut: float | None,
+    overwrite: bool,
+    check: bool,
+) -> tuple[list, float]:
     """The parsed sources (:func:`parse_sources`) and the cut-off (A) of the molecule test of an import
     (:func:`import_data`), once its arguments are checked against each other and against the folder:
     before anything is read."""
@@ -501,17 +573,27 @@ def _checked_request(sources: Sequence[str], folder: Path, element: str, e0: flo
             absent.append("a training set")
         if absent:
             hints = {"isolated_atom": "isolated_atom (a file, or --e0)", "test": "test (a file, or --split SET)"}
-            raise DatasetError(f"a study's data directory needs {', '.join(hints.get(a, a) for a in absent)}; "
-                               "give them, or import with --partial")
+            raise DatasetError(
+                f"a study's data directory needs {', '.join(hints.get(a, a) for a in absent)}; "
+                "give them, or import with --partial"
+            )
     existing = [file for file in files if (folder / file).exists()]
     if existing and not overwrite:
-        raise DatasetError(f"{folder} already holds {', '.join(existing)}; import into another folder or give "
-                           "overwrite=True (--overwrite) to replace them")
+        raise DatasetError(
+            f"{folder} already holds {', '.join(existing)}; import into another folder or give "
+            "overwrite=True (--overwrite) to replace them"
+        )
     return parsed, rcut
 
 
-def _read_sources(parsed: list, element: str, keys: tuple[str, str, str], molecular_sets: Sequence[str], rcut: float,
-                  trust_pickle: bool) -> tuple[dict[str, list[Atoms]], dict[str, dict]]:
+def _read_sources(
+    parsed: list,
+    element: str,
+    keys: tuple[str, str, str],
+    molecular_sets: Sequence[str],
+    rcut: float,
+    trust_pickle: bool,
+) -> tuple[dict[str, list[Atoms]], dict[str, dict]]:
     """The structures of every source set, validated, molecules taken out of their box (within ``rcut``, A),
     and the provenance of each set: {name: structures}, {name: {source, source_sha256, ...}}."""
     sets: dict[str, list[Atoms]] = {}
@@ -523,8 +605,11 @@ def _read_sources(parsed: list, element: str, keys: tuple[str, str, str], molecu
         if "*" in molecular_sets or source.name in molecular_sets:
             unboxed = _unbox(images, source.name, rcut)
         sets[source.name] = images
-        provenance[source.name] = {"source": str(source.path), "source_sha256": datasets.sha256(source.path),
-                                   "molecules_taken_out_of_box": unboxed}
+        provenance[source.name] = {
+            "source": str(source.path),
+            "source_sha256": datasets.sha256(source.path),
+            "molecules_taken_out_of_box": unboxed,
+        }
     return sets, provenance
 
 
@@ -532,12 +617,22 @@ def _add_isolated_atom(sets: dict, provenance: dict, element: str, e0: float, e0
     """The set ``isolated_atom`` of an energy given as a number in ``e0_units``, with its provenance."""
     factor = unit_factor(e0_units, "energy")
     sets["isolated_atom"] = [_isolated_atom(element, float(e0) * factor)]
-    provenance["isolated_atom"] = {"source": "given as a number", "value": float(e0), "units": str(e0_units),
-                                   "factor_eV_per_unit": factor}
+    provenance["isolated_atom"] = {
+        "source": "given as a number",
+        "value": float(e0),
+        "units": str(e0_units),
+        "factor_eV_per_unit": factor,
+    }
 
 
-def _add_dimer_curve(sets: dict, provenance: dict, element: str, dimer_table: str | os.PathLike,
-                     table_units: tuple[str | float, str | float], table_zero: str) -> None:
+def _add_dimer_curve(
+    sets: dict,
+    provenance: dict,
+    element: str,
+    dimer_table: str | os.PathLike,
+    table_units: tuple[str | float, str | float],
+    table_zero: str,
+) -> None:
     """The set ``dimer_curve`` of a table of r, E (absolute, or relative to 2 E0 of the set ``isolated_atom``),
     with its provenance."""
     r, energy = read_dimer_table(dimer_table, table_units)
@@ -545,10 +640,12 @@ def _add_dimer_curve(sets: dict, provenance: dict, element: str, dimer_table: st
         energy = energy + 2 * float(sets["isolated_atom"][0].get_potential_energy())
     sets["dimer_curve"] = _table_structures(element, r, energy, Path(dimer_table))
     provenance["dimer_curve"] = {
-        "source": str(dimer_table), "source_sha256": datasets.sha256(dimer_table),
+        "source": str(dimer_table),
+        "source_sha256": datasets.sha256(dimer_table),
         "units": [str(u) for u in table_units],
         "factors": [unit_factor(table_units[0], "length"), unit_factor(table_units[1], "energy")],
-        "energy_zero": "absolute" if table_zero == "absolute" else "relative to 2 E0 (2 E0 added)"}
+        "energy_zero": "absolute" if table_zero == "absolute" else "relative to 2 E0 (2 E0 added)",
+    }
 
 
 def _split_off_test(sets: dict, provenance: dict, split: str, test_fraction: float, seed: int) -> None:
@@ -580,13 +677,20 @@ def _drop_shared(sets: dict, provenance: dict, roles: dict[str, str], drop_share
         provenance[name]["dropped_as_shared"] = [int(sets[name][k].info["source_index"]) for k in dropped]
         sets[name] = [sets[name][k] for k in keep]
         if not sets[name]:
-            raise DatasetError(f"every structure of the {drop_shared} set {name!r} is shared with a "
-                               f"{other} set")
+            raise DatasetError(f"every structure of the {drop_shared} set {name!r} is shared with a {other} set")
 
 
-def _write_data_dir(folder: Path, element: str, sets: dict[str, list[Atoms]], roles: dict[str, str], record: dict,
-                    description: str, compare_range: tuple[float, float] | None, dimer_tail_tolerance: float,
-                    check: bool) -> dict:
+def _write_data_dir(
+    folder: Path,
+    element: str,
+    sets: dict[str, list[Atoms]],
+    roles: dict[str, str],
+    record: dict,
+    description: str,
+    compare_range: tuple[float, float] | None,
+    dimer_tail_tolerance: float,
+    check: bool,
+) -> dict:
     """Write the sets and their manifest (with the import ``record``) into a scratch folder beside ``folder``,
     check it if asked, then move the files into ``folder``: an import that fails leaves ``folder`` as it was.
     Returns the manifest."""
@@ -595,9 +699,16 @@ def _write_data_dir(folder: Path, element: str, sets: dict[str, list[Atoms]], ro
     try:
         files_written = {name: _write_set(scratch, name, images) for name, images in sets.items()}
         meta = datasets.write_manifest(
-            scratch, element, files=files_written, description=description, roles=roles,
-            compare_range=compare_range, dimer_tail_tolerance=dimer_tail_tolerance, extra={"import": record},
-            check=False)
+            scratch,
+            element,
+            files=files_written,
+            description=description,
+            roles=roles,
+            compare_range=compare_range,
+            dimer_tail_tolerance=dimer_tail_tolerance,
+            extra={"import": record},
+            check=False,
+        )
         if check:
             try:
                 datasets.check_data_dir(scratch)
@@ -614,13 +725,29 @@ def _write_data_dir(folder: Path, element: str, sets: dict[str, list[Atoms]], ro
 def main_import(args) -> dict:
     """The ``import`` command of ``python -m linace.study.datasets`` (arguments parsed there)."""
     return import_data(
-        args.sources, args.into, args.element, energy_key=args.energy_key, forces_key=args.forces_key,
-        stress_key=args.stress_key, molecular_sets=args.molecules, rcut=args.rcut, e0=args.e0,
-        e0_units=args.e0_units, dimer_table=args.dimer_table,
+        args.sources,
+        args.into,
+        args.element,
+        energy_key=args.energy_key,
+        forces_key=args.forces_key,
+        stress_key=args.stress_key,
+        molecular_sets=args.molecules,
+        rcut=args.rcut,
+        e0=args.e0,
+        e0_units=args.e0_units,
+        dimer_table=args.dimer_table,
         table_units=tuple(args.table_units.split(",")) if args.table_units else ("angstrom", "ev"),
-        table_zero=args.table_zero, split=args.split, test_fraction=args.test_fraction, seed=args.seed,
-        roles=dict(item.partition("=")[::2] for item in args.role), drop_shared=args.drop_shared,
+        table_zero=args.table_zero,
+        split=args.split,
+        test_fraction=args.test_fraction,
+        seed=args.seed,
+        roles=dict(item.partition("=")[::2] for item in args.role),
+        drop_shared=args.drop_shared,
         compare_range=tuple(args.compare_range) if args.compare_range else None,
-        dimer_tail_tolerance=args.dimer_tail_tolerance, trust_pickle=args.trust_pickle,
-        description=args.description, source_note=args.source_note, overwrite=args.overwrite,
-        check=not args.partial)
+        dimer_tail_tolerance=args.dimer_tail_tolerance,
+        trust_pickle=args.trust_pickle,
+        description=args.description,
+        source_note=args.source_note,
+        overwrite=args.overwrite,
+        check=not args.partial,
+    )

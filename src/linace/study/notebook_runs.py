@@ -46,8 +46,19 @@ from linace.io import write_atomic
 
 from .executors import RunOutcome
 
-__all__ = ["FAILED_DIR", "KERNEL", "KERNEL_ARGUMENTS", "PARAMETER_TAGS", "REMOVE_TAG", "RESULT_PARAMETER", "RunTask",
-           "SCRATCH_PREFIX", "execute_run", "remove_stale_scratch", "scratch_folder"]
+__all__ = [
+    "FAILED_DIR",
+    "KERNEL",
+    "KERNEL_ARGUMENTS",
+    "PARAMETER_TAGS",
+    "REMOVE_TAG",
+    "RESULT_PARAMETER",
+    "RunTask",
+    "SCRATCH_PREFIX",
+    "execute_run",
+    "remove_stale_scratch",
+    "scratch_folder",
+]
 
 #: Jupyter kernel that executes the runs
 KERNEL = "python3"
@@ -234,8 +245,9 @@ def _run_page(task: RunTask, notebook) -> None:
         if any(tag in (*PARAMETER_TAGS, CHAPTER_ONLY_TAG) for tag in tags) and REMOVE_TAG not in tags:
             cell.metadata["tags"] = [*tags, REMOVE_TAG]
         cells.append(cell)
-    title = nbformat.v4.new_markdown_cell(f"# {task.title}\n\n{_parameters_line(task.parameters)}",
-                                          metadata={"tags": ["sweep-title"]})
+    title = nbformat.v4.new_markdown_cell(
+        f"# {task.title}\n\n{_parameters_line(task.parameters)}", metadata={"tags": ["sweep-title"]}
+    )
     notebook.cells = [title, *cells]
 
 
@@ -261,8 +273,10 @@ def _read_result(partial: Path) -> tuple[dict | None, str | None]:
     try:
         record = json.loads(partial.read_text())
     except FileNotFoundError:
-        return None, (f"the notebook ran without error but wrote no result (does the template write a JSON "
-                      f"object to the path in its `{RESULT_PARAMETER}` parameter?)")
+        return None, (
+            f"the notebook ran without error but wrote no result (does the template write a JSON "
+            f"object to the path in its `{RESULT_PARAMETER}` parameter?)"
+        )
     except (OSError, ValueError) as error:
         return None, f"the result written by the notebook is not valid JSON: {error}"
     if not isinstance(record, dict):
@@ -311,4 +325,3 @@ def execute_run(task: RunTask) -> RunOutcome:
         _write_result(task, record, wall_time)
         task.locate(task.failed_notebook).unlink(missing_ok=True)  # an earlier failure is resolved
         return RunOutcome(task.run_id, None, task.notebook, wall_time)
-

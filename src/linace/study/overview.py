@@ -19,14 +19,31 @@ from pathlib import Path
 import numpy as np
 
 from . import datasets, report
-from .claims import (CONVERGED_EV, DrawVerdict, Verdict, assess_claims, assess_v2_claims, claim_id,
-                     convergence_by_ingredient, convergence_origin, key_numbers)
+from .claims import (
+    CONVERGED_EV,
+    DrawVerdict,
+    Verdict,
+    assess_claims,
+    assess_v2_claims,
+    claim_id,
+    convergence_by_ingredient,
+    convergence_origin,
+    key_numbers,
+)
 from .evidence import grade_by_size
 from .records import RunRecord, load_records, select
 from .results import dft_dimer_curve
 
-__all__ = ["CARBON", "ElementStudy", "best_bulk_potentials", "bottom_line", "claims_overview_rows",
-           "converging_runs", "element_study", "reads_study_runs"]
+__all__ = [
+    "CARBON",
+    "ElementStudy",
+    "best_bulk_potentials",
+    "bottom_line",
+    "claims_overview_rows",
+    "converging_runs",
+    "element_study",
+    "reads_study_runs",
+]
 
 #: The element of the paper's first-version claims (1a-3), made on carbon only.
 CARBON = "C"
@@ -54,8 +71,9 @@ class ElementStudy:
         return (self.v1 if self.element == CARBON else []) + self.v2
 
 
-def element_study(element: str, results_dir: str | os.PathLike, resampled_dir: str | os.PathLike,
-                  regularisation: str = "blr") -> ElementStudy | None:
+def element_study(
+    element: str, results_dir: str | os.PathLike, resampled_dir: str | os.PathLike, regularisation: str = "blr"
+) -> ElementStudy | None:
     """The :class:`ElementStudy` of one element from its sweep's records (``results_dir``) and resampled
     runs (``resampled_dir``, may be empty or absent), those of ``regularisation``; None without records."""
     records = select(load_records(results_dir), regularisation=regularisation)
@@ -64,15 +82,23 @@ def element_study(element: str, results_dir: str | os.PathLike, resampled_dir: s
     folder = datasets.element_dir(element)
     dft = dft_dimer_curve(datasets.load("dimers", folder), datasets.e0(folder))[:2]
     resampled = select(load_records(resampled_dir), regularisation=regularisation)
-    return ElementStudy(element, records, dft, assess_claims(select(records, variant="standard"), dft),
-                        assess_v2_claims(records, dft), grade_by_size(resampled, dft, regularisation),
-                        key_numbers(records, dft))
+    return ElementStudy(
+        element,
+        records,
+        dft,
+        assess_claims(select(records, variant="standard"), dft),
+        assess_v2_claims(records, dft),
+        grade_by_size(resampled, dft, regularisation),
+        key_numbers(records, dft),
+    )
 
 
 def best_bulk_potentials(studies: Mapping[str, ElementStudy]) -> dict[str, dict | None]:
     """{element: :func:`linace.study.report.best_bulk_potential` of its standard-basis runs}."""
-    return {element: report.best_bulk_potential(select(study.records, variant="standard"))
-            for element, study in studies.items()}
+    return {
+        element: report.best_bulk_potential(select(study.records, variant="standard"))
+        for element, study in studies.items()
+    }
 
 
 def bottom_line(studies: Mapping[str, ElementStudy]) -> list[str]:
@@ -81,11 +107,15 @@ def bottom_line(studies: Mapping[str, ElementStudy]) -> list[str]:
     K comes from (:func:`linace.study.claims.convergence_origin`), the best bulk potentials."""
     carbon = studies[CARBON]
     diverse = select(carbon.records, variant="standard", training_set="diverse")
-    return report.bottom_line({claim_id(v.claim): v.verdict for v in carbon.v1},
-                              {r.body_order: r.distance_to_dft for r in diverse},
-                              {element: convergence_origin(convergence_by_ingredient(study.records, study.dft))
-                               for element, study in studies.items()},
-                              best_bulk_potentials(studies))
+    return report.bottom_line(
+        {claim_id(v.claim): v.verdict for v in carbon.v1},
+        {r.body_order: r.distance_to_dft for r in diverse},
+        {
+            element: convergence_origin(convergence_by_ingredient(study.records, study.dft))
+            for element, study in studies.items()
+        },
+        best_bulk_potentials(studies),
+    )
 
 
 def claims_overview_rows(studies: Mapping[str, ElementStudy]) -> list[dict]:
@@ -101,8 +131,11 @@ def converging_runs(study: ElementStudy) -> dict[tuple[str, str], bool]:
     """For each (basis variant, training set) of :func:`linace.study.claims.convergence_by_ingredient`
     with at least one successive-K distance: does its last distance fall below
     :data:`linace.study.claims.CONVERGED_EV` (the dotted line of the landing page's figure)?"""
-    return {key: steps[-1] < CONVERGED_EV
-            for key, (_, steps) in convergence_by_ingredient(study.records, study.dft).items() if steps}
+    return {
+        key: steps[-1] < CONVERGED_EV
+        for key, (_, steps) in convergence_by_ingredient(study.records, study.dft).items()
+        if steps
+    }
 
 
 def reads_study_runs(results_dir: str | os.PathLike) -> bool:
@@ -111,5 +144,7 @@ def reads_study_runs(results_dir: str | os.PathLike) -> bool:
     checked against the numbers is checked only on them."""
     from .sweep import RESULTS_ROOT
 
-    return (Path(results_dir).resolve() == RESULTS_ROOT.resolve()
-            and datasets.DATA_ROOT.resolve() == datasets.REPOSITORY_DATA_DIR.resolve())
+    return (
+        Path(results_dir).resolve() == RESULTS_ROOT.resolve()
+        and datasets.DATA_ROOT.resolve() == datasets.REPOSITORY_DATA_DIR.resolve()
+    )

@@ -22,8 +22,9 @@ def data_dir_markdown(meta: Mapping) -> str:
     element and description and a Markdown table of its sets (structures, atoms)."""
     rows = ["| set | structures | atoms |", "|---|---|---|"]
     rows += [f"| {name} | {entry['n_structures']} | {entry['n_atoms']} |" for name, entry in meta["sets"].items()]
-    return (f"Data directory of **{meta['element']}**: {meta.get('description') or '(no description)'}\n\n"
-            + "\n".join(rows))
+    return f"Data directory of **{meta['element']}**: {meta.get('description') or '(no description)'}\n\n" + "\n".join(
+        rows
+    )
 
 
 def convergence_markdown(records: Sequence[Mapping | RunRecord], reference: tuple[np.ndarray, np.ndarray]) -> str:
@@ -34,8 +35,10 @@ def convergence_markdown(records: Sequence[Mapping | RunRecord], reference: tupl
     table = convergence_table(records, reference)
     test_rmse = {record.body_order: record.test_error() for record in records}
     columns = tuple(c.replace("to DFT", "to the folder's curve") for c in CONVERGENCE_COLUMNS)
-    lines = ["| " + " | ".join(columns + ("test E RMSE (meV/atom)",)) + " |",
-             "|" + "---|" * (len(CONVERGENCE_COLUMNS) + 1)]
+    lines = [
+        "| " + " | ".join(columns + ("test E RMSE (meV/atom)",)) + " |",
+        "|" + "---|" * (len(CONVERGENCE_COLUMNS) + 1),
+    ]
     for cells, row in zip(convergence_rows(table), table):
         lines.append("| " + " | ".join(cells) + f" | {test_rmse[row['body_order']]:.3g} |")
     low, high = table[0]["range_A"]
@@ -60,5 +63,7 @@ def import_markdown(imported: Mapping, imported_dir: str | os.PathLike, box: flo
         origin = source["source"] if name == "isolated_atom" else Path(source["source"]).name
         rows.append(f"| {name} | {entry['n_structures']} | {origin} | {note} |")
     low, high = imported["compare_range"]
-    return (f"Keys used: energy `{record['keys']['energy']}`, forces `{record['keys']['forces']}`; "
-            f"dimer curves compared over {low:.2f}–{high:.2f} Å.\n\n" + "\n".join(rows))
+    return (
+        f"Keys used: energy `{record['keys']['energy']}`, forces `{record['keys']['forces']}`; "
+        f"dimer curves compared over {low:.2f}–{high:.2f} Å.\n\n" + "\n".join(rows)
+    )

@@ -81,16 +81,41 @@ import numpy as np
 from linace.io import write_atomic
 from linace.study.datasets import REPOSITORY_DATA_DIR
 
-__all__ = ["CITATION", "DEFAULT_ALIASES", "FitSetup", "PUBLISHED_FITS", "PaperFormatError", "PublishedDimerCurve",
-           "PublishedErrors", "REPOSITORY", "Snapshot", "Source", "extract", "is_damping_scan", "main", "matches",
-           "matching", "parse_dimer_curve", "parse_error_matrix", "parse_julia_errors", "parse_julia_tables",
-           "parse_pacemaker_input", "parse_pacemaker_metrics", "parse_pacemaker_reference_energy",
-           "published_dimer_curves", "published_fits", "read_published", "write_published",
-           "WEIGHT_CONVENTIONS"]
+__all__ = [
+    "CITATION",
+    "DEFAULT_ALIASES",
+    "FitSetup",
+    "PUBLISHED_FITS",
+    "PaperFormatError",
+    "PublishedDimerCurve",
+    "PublishedErrors",
+    "REPOSITORY",
+    "Snapshot",
+    "Source",
+    "extract",
+    "is_damping_scan",
+    "main",
+    "matches",
+    "matching",
+    "parse_dimer_curve",
+    "parse_error_matrix",
+    "parse_julia_errors",
+    "parse_julia_tables",
+    "parse_pacemaker_input",
+    "parse_pacemaker_metrics",
+    "parse_pacemaker_reference_energy",
+    "published_dimer_curves",
+    "published_fits",
+    "read_published",
+    "write_published",
+    "WEIGHT_CONVENTIONS",
+]
 
 REPOSITORY = "apolmiguel/aceconverge2025"
-CITATION = ("A. M. Tan, F. Pellegrini, S. de Gironcoli, Convergence of body-orders in linear atomic cluster "
-            "expansions, arXiv:2502.16125 (2025); data and fits: GitHub apolmiguel/aceconverge2025")
+CITATION = (
+    "A. M. Tan, F. Pellegrini, S. de Gironcoli, Convergence of body-orders in linear atomic cluster "
+    "expansions, arXiv:2502.16125 (2025); data and fits: GitHub apolmiguel/aceconverge2025"
+)
 #: The committed JSON of the published numbers.
 PUBLISHED_FITS = REPOSITORY_DATA_DIR / "paper" / "published_fits.json"
 FORMAT_VERSION = 1
@@ -108,9 +133,9 @@ _ENERGY_DECIMALS = 5  # a dimer-curve energy is kept to 1e-5 eV (the files carry
 #: What an energy weight means, by ``FitSetup.weight_convention``.
 WEIGHT_CONVENTIONS = {
     "ACEpotentials.jl": "energy_weight w_E multiplies the row E_total/sqrt(N) (N atoms), the force weight 1 each "
-                        "force component; in linace.fit.Weights (energy per atom) that is w_E sqrt(N) per structure",
+    "force component; in linace.fit.Weights (energy per atom) that is w_E sqrt(N) per structure",
     "pacemaker": "loss = (1 - kappa) x energy term + kappa x force term (pacemaker's normalisations); "
-                 "energy_weight = (1 - kappa) / kappa",
+    "energy_weight = (1 - kappa) / kappa",
 }
 
 
@@ -356,8 +381,9 @@ def parse_pacemaker_input(text: str, source: str = "<text>") -> dict:
         _fail(source, None, "potential.functions needs UNARY (or ALL) with nradmax_by_orders and lmax_by_orders")
     nradmax, lmax = list(unary["nradmax_by_orders"]), list(unary["lmax_by_orders"])
     if not nradmax or len(nradmax) != len(lmax):
-        _fail(source, None, f"nradmax_by_orders {nradmax} and lmax_by_orders {lmax} must be non-empty and of "
-                            "one length")
+        _fail(
+            source, None, f"nradmax_by_orders {nradmax} and lmax_by_orders {lmax} must be non-empty and of one length"
+        )
     bonds = get("potential", "bonds")
     bond = bonds.get("UNARY", bonds.get("ALL")) if isinstance(bonds, dict) else None
     if not isinstance(bond, dict) or "rcut" not in bond:
@@ -479,8 +505,11 @@ class Snapshot:
             return None
         if path in self._cache:
             return None if self._cache[path] is None else self._cache[path][:size]
-        with subprocess.Popen(["git", f"--git-dir={self.git_dir}", "cat-file", "blob", self._sizes[path][0]],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
+        with subprocess.Popen(
+            ["git", f"--git-dir={self.git_dir}", "cat-file", "blob", self._sizes[path][0]],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        ) as process:
             data = process.stdout.read(size)
             process.kill()
         return data or None
@@ -490,8 +519,10 @@ class Snapshot:
             raise FileNotFoundError(f"{path} is not in commit {self.commit[:12]} of {self.git_dir}")
         data = self._read(path)
         if data is None:
-            raise FileNotFoundError(f"{path} is listed in commit {self.commit[:12]} but its content is absent "
-                                    f"from the snapshot {self.git_dir}")
+            raise FileNotFoundError(
+                f"{path} is listed in commit {self.commit[:12]} but its content is absent "
+                f"from the snapshot {self.git_dir}"
+            )
         return data
 
     def text(self, path: str) -> str:
@@ -502,15 +533,29 @@ class Snapshot:
 
 
 # --------------------------------------------------------------------------- extraction
-_ACE_RUN = re.compile(r"^acejulia/(?P<set>[A-Za-z0-9_]+?)(?P<pure>_purify)?/"
-                      r"(?:(?P<degrees>\d+(?:\.\d+)+)/ecost(?P<ecost>[0-9.]+)|border(?P<border>\d))/"
-                      r"(?:damp(?P<damp>[0-9.eE+-]+)/)?(?P<file>[^/]+)$")
-_ACE_ERROR_FILES = {"errors.dat": "train", "errors_BLR.dat": "train", "errors_pure.dat": "train",
-                    "trainerrors.dat": "train", "testerrors.dat": "test"}
-_ACE_CURVE_FILES = {"dimercurve.dat": "full", "dimercurve_BLR.dat": "full", "dimercurve_pure.dat": "full",
-                    "dimercurve_LSQR.dat": "full", "dimercurve_v2.dat": "pair"}
-_SI_MATRIX = re.compile(r"^acejulia/si_errors/(?P<kind>ind|ood)_vset(?P<vset>\w+?)_(?P<quantity>en|f)_err"
-                        r"(?P<pure>_pure)?\.dat$")
+_ACE_RUN = re.compile(
+    r"^acejulia/(?P<set>[A-Za-z0-9_]+?)(?P<pure>_purify)?/"
+    r"(?:(?P<degrees>\d+(?:\.\d+)+)/ecost(?P<ecost>[0-9.]+)|border(?P<border>\d))/"
+    r"(?:damp(?P<damp>[0-9.eE+-]+)/)?(?P<file>[^/]+)$"
+)
+_ACE_ERROR_FILES = {
+    "errors.dat": "train",
+    "errors_BLR.dat": "train",
+    "errors_pure.dat": "train",
+    "trainerrors.dat": "train",
+    "testerrors.dat": "test",
+}
+_ACE_CURVE_FILES = {
+    "dimercurve.dat": "full",
+    "dimercurve_BLR.dat": "full",
+    "dimercurve_pure.dat": "full",
+    "dimercurve_LSQR.dat": "full",
+    "dimercurve_v2.dat": "pair",
+}
+_SI_MATRIX = re.compile(
+    r"^acejulia/si_errors/(?P<kind>ind|ood)_vset(?P<vset>\w+?)_(?P<quantity>en|f)_err"
+    r"(?P<pure>_pure)?\.dat$"
+)
 _SI_MATRIX_ROWS = {"ind": ("Si2", "Si23", "Si234", "Si2345"), "ood": ("Si345", "Si3", "Si4", "Si5")}
 _SI_MATRIX_DEGREES = ("24.20", "24.20.16", "24.20.16.12")
 _NOTEBOOK = "julia_tests_response.ipynb"
@@ -537,8 +582,10 @@ def _overlap_notes(training_set: str, validation_set: str) -> tuple[str, ...]:
         return ()
     if not training_set.endswith("_train"):
         return (f"the structures of {validation_set} are part of the training set {training_set}",)
-    return (f"{validation_set} and {training_set} come from separate 90/10 splits (xyz_analyzer.py): they "
-            "may share structures",)
+    return (
+        f"{validation_set} and {training_set} come from separate 90/10 splits (xyz_analyzer.py): they "
+        "may share structures",
+    )
 
 
 class _Extraction:
@@ -569,8 +616,9 @@ class _Extraction:
         for path in self._logs():
             for label, size in re.findall(r"Basis for (\S+) created, with (\d+) basis functions", self.snap.text(path)):
                 if label in sizes and sizes[label][0] != int(size):
-                    raise PaperFormatError(f"{path}: basis {label} has {size} functions, {sizes[label][1]} says "
-                                           f"{sizes[label][0]}")
+                    raise PaperFormatError(
+                        f"{path}: basis {label} has {size} functions, {sizes[label][1]} says {sizes[label][0]}"
+                    )
                 sizes.setdefault(label, (int(size), path))
         return sizes
 
@@ -585,8 +633,11 @@ class _Extraction:
             weight = re.findall(r'Weights: Dict\("\w+" => Dict\("E" => ([0-9.]+), "F" => 1\.0\)\)', text)
             folder = path.rsplit("/", 1)[0]
             for degrees, label in pairs:
-                found[f"{folder}/{label}"] = (tuple(int(d) for d in degrees.split(",")), path,
-                                              float(weight[-1]) if len(set(weight)) == 1 else None)
+                found[f"{folder}/{label}"] = (
+                    tuple(int(d) for d in degrees.split(",")),
+                    path,
+                    float(weight[-1]) if len(set(weight)) == 1 else None,
+                )
         return found
 
     def _run_e0(self, folder: str) -> float | None:
@@ -647,12 +698,23 @@ class _Extraction:
             e0 = _ELEMENT_E0[element]
             notes.append("E0 from trainmodel.jl (no potential file in the run folder)")
         return FitSetup(
-            code="ace.jl", element=element, training_set=set_name, body_order=body_order,
-            variant="pure" if pure else "standard", degrees=degrees,
+            code="ace.jl",
+            element=element,
+            training_set=set_name,
+            body_order=body_order,
+            variant="pure" if pure else "standard",
+            degrees=degrees,
             basis_spec=f"totaldegree {list(degrees)}" if degrees else f"border{match['border']}",
-            basis_size=size[0] if size else None, cutoff_A=cutoff, energy_weight=ecost,
+            basis_size=size[0] if size else None,
+            cutoff_A=cutoff,
+            energy_weight=ecost,
             weight_convention="ACEpotentials.jl",
-            kappa=None, solver=solver, e0_eV=e0, run=folder, notes=tuple(notes))
+            kappa=None,
+            solver=solver,
+            e0_eV=e0,
+            run=folder,
+            notes=tuple(notes),
+        )
 
     def _ace_files(self) -> None:
         for path in self.paths:
@@ -674,15 +736,18 @@ class _Extraction:
             setup = self._ace_setup(match, folder, file)
             if file in _ACE_CURVE_FILES:
                 r, energy = parse_dimer_curve(self.snap.text(path), path)
-                self.curves.append(PublishedDimerCurve(setup, _ACE_CURVE_FILES[file], r, energy,
-                                                       self.snap.source(path)))
+                self.curves.append(
+                    PublishedDimerCurve(setup, _ACE_CURVE_FILES[file], r, energy, self.snap.source(path))
+                )
                 continue
             errors = parse_julia_errors(self.snap.text(path), path)
             split = _ACE_ERROR_FILES[file]
             notes = []
             if file.startswith("errors"):
-                notes.append("training errors: errors*.dat are written on the training set (checked against "
-                             "julia_tests_response.ipynb cell 8 for Tr1k_n, ecost 10)")
+                notes.append(
+                    "training errors: errors*.dat are written on the training set (checked against "
+                    "julia_tests_response.ipynb cell 8 for Tr1k_n, ecost 10)"
+                )
             validation = setup.training_set
             if split == "test":
                 validation, how = self._si_test_set(setup, errors, path)
@@ -691,11 +756,22 @@ class _Extraction:
                     split = "train"
                     notes.append("testerrors.dat of a fit on this very set: training errors")
             if errors["rmse"]["set"]["F"] is None:
-                notes.append("forces not evaluated (force error written as 0: force key 'force' for a set "
-                             "whose key is 'forces')")
-            self.errors.append(PublishedErrors(
-                setup, split, validation, errors["rmse"]["set"]["E"], errors["rmse"]["set"]["F"],
-                errors["mae"]["set"]["E"], errors["mae"]["set"]["F"], self.snap.source(path), tuple(notes)))
+                notes.append(
+                    "forces not evaluated (force error written as 0: force key 'force' for a set whose key is 'forces')"
+                )
+            self.errors.append(
+                PublishedErrors(
+                    setup,
+                    split,
+                    validation,
+                    errors["rmse"]["set"]["E"],
+                    errors["rmse"]["set"]["F"],
+                    errors["mae"]["set"]["E"],
+                    errors["mae"]["set"]["F"],
+                    self.snap.source(path),
+                    tuple(notes),
+                )
+            )
 
     def _si_test_set(self, setup: FitSetup, errors: dict, path: str) -> tuple[str, tuple[str, ...]]:
         """The set a silicon ``testerrors.dat`` was computed on, and how that is known.
@@ -710,18 +786,27 @@ class _Extraction:
         for kind in ("ood", "ind"):
             rows = _SI_MATRIX_ROWS[kind]
             matrix_path = f"acejulia/si_errors/{kind}_vsetSi5_en_err{'_pure' if setup.variant == 'pure' else ''}.dat"
-            if setup.training_set not in rows or label not in _SI_MATRIX_DEGREES or setup.energy_weight != 50.0 \
-                    or not self.snap.available(matrix_path):
+            if (
+                setup.training_set not in rows
+                or label not in _SI_MATRIX_DEGREES
+                or setup.energy_weight != 50.0
+                or not self.snap.available(matrix_path)
+            ):
                 continue
             matrix = parse_error_matrix(self.snap.text(matrix_path), matrix_path)
             value = 1000.0 * matrix[rows.index(setup.training_set), _SI_MATRIX_DEGREES.index(label)]
             if mae is None or abs(value - mae) > 1e-3 * value:
-                raise PaperFormatError(f"{path}: energy MAE {mae} meV/atom, but {matrix_path} gives {value} for the "
-                                       "same fit on Si5")
-            return "Si5", (f"computed on datasets/Si5.xyz: its energy MAE agrees with {matrix_path} to "
-                           f"{abs(value - mae) / value:.0e}",)
-        return "unknown", ("the set it was computed on is not recorded (plots_response.ipynb validates the "
-                           "ecost-50 fits on Si5; no matrix confirms this one)",)
+                raise PaperFormatError(
+                    f"{path}: energy MAE {mae} meV/atom, but {matrix_path} gives {value} for the same fit on Si5"
+                )
+            return "Si5", (
+                f"computed on datasets/Si5.xyz: its energy MAE agrees with {matrix_path} to "
+                f"{abs(value - mae) / value:.0e}",
+            )
+        return "unknown", (
+            "the set it was computed on is not recorded (plots_response.ipynb validates the "
+            "ecost-50 fits on Si5; no matrix confirms this one)",
+        )
 
     def _si_matrices(self) -> None:
         """The MAE matrices of ``acejulia/si_errors``: one record per (training set, degrees)."""
@@ -741,22 +826,26 @@ class _Extraction:
                         entry["E"] = 1000.0 * value  # eV/atom -> meV/atom
                     else:
                         entry["F"] = value
-                    entry["sources"].append(self.snap.source(path, f"row {i + 1} ({base + suffix}), column {j + 1} "
-                                                                   f"({label})"))
+                    entry["sources"].append(
+                        self.snap.source(path, f"row {i + 1} ({base + suffix}), column {j + 1} ({label})")
+                    )
         for (training_set, label, pure, vset), entry in sorted(cells.items()):
             if "E" not in entry or "F" not in entry:
-                raise PaperFormatError(f"acejulia/si_errors: energy and force matrices of {vset} do not pair "
-                                       f"({training_set}, {label})")
+                raise PaperFormatError(
+                    f"acejulia/si_errors: energy and force matrices of {vset} do not pair ({training_set}, {label})"
+                )
             folder = f"acejulia/{training_set}{'_purify' if pure else ''}/{label}/ecost50.0"
             match = _ACE_RUN.match(folder + "/x")
             setup = self._ace_setup(match, folder, "x")
             split = "train" if vset == training_set else "test"
-            notes = ("mean absolute errors (the notebook writes errs[...]['mae'])",
-                     f"force MAE from {entry['sources'][1].path}",
-                     "energy weight 50 (ecost50.0): the only one of the silicon run logs (acejulia/SI*.out)") \
-                + _overlap_notes(training_set, vset)
-            self.errors.append(PublishedErrors(setup, split, vset, None, None, entry["E"], entry["F"],
-                                               entry["sources"][0], notes))
+            notes = (
+                "mean absolute errors (the notebook writes errs[...]['mae'])",
+                f"force MAE from {entry['sources'][1].path}",
+                "energy weight 50 (ecost50.0): the only one of the silicon run logs (acejulia/SI*.out)",
+            ) + _overlap_notes(training_set, vset)
+            self.errors.append(
+                PublishedErrors(setup, split, vset, None, None, entry["E"], entry["F"], entry["sources"][0], notes)
+            )
 
     # ---- the notebook's printed tables
     def _notebook(self) -> None:
@@ -767,11 +856,17 @@ class _Extraction:
         notebook = json.loads(self.snap.text(path))
         for index, cell in enumerate(notebook.get("cells", [])):
             source = "".join(cell.get("source", []))
-            if cell.get("cell_type") != "code" or "linear_errors(" not in source \
-                    or "for basisval in basisvals" not in source:
+            if (
+                cell.get("cell_type") != "code"
+                or "linear_errors(" not in source
+                or "for basisval in basisvals" not in source
+            ):
                 continue
-            stdout = "".join("".join(o.get("text", [])) for o in cell.get("outputs", [])
-                             if o.get("output_type") == "stream" and o.get("name") == "stdout")
+            stdout = "".join(
+                "".join(o.get("text", []))
+                for o in cell.get("outputs", [])
+                if o.get("output_type") == "stream" and o.get("name") == "stdout"
+            )
             tables = parse_julia_tables(stdout, f"{path}, cell {index}")
             if tables:
                 self._notebook_cell(path, index, _code_lines(source), tables)
@@ -807,15 +902,27 @@ class _Extraction:
             setup = self._ace_setup(_ACE_RUN.match(folder + "/x"), folder, "x")
             validation = dset if kind == "train" else vset
             values = {"rmse": rmse["set"], "mae": mae["set"]}
-            source = self.snap.source(path, f"cell {index}, printed linear_errors result {k + 1} of {len(order)} "
-                                            f"({target}[{kind!r}], {dset}, {basis})")
+            source = self.snap.source(
+                path,
+                f"cell {index}, printed linear_errors result {k + 1} of {len(order)} "
+                f"({target}[{kind!r}], {dset}, {basis})",
+            )
             if self._check_printed(folder, kind, validation, values, where, k):
                 continue  # the same numbers are in a file, at full precision
-            self.errors.append(PublishedErrors(
-                setup, "train" if kind == "train" else "test", validation,
-                values["rmse"][0], values["rmse"][1], values["mae"][0], values["mae"][1], source,
-                ("printed with 3 decimals (meV/atom, eV/A)",) + (_overlap_notes(dset, validation) if kind != "train"
-                                                                  else ())))
+            self.errors.append(
+                PublishedErrors(
+                    setup,
+                    "train" if kind == "train" else "test",
+                    validation,
+                    values["rmse"][0],
+                    values["rmse"][1],
+                    values["mae"][0],
+                    values["mae"][1],
+                    source,
+                    ("printed with 3 decimals (meV/atom, eV/A)",)
+                    + (_overlap_notes(dset, validation) if kind != "train" else ()),
+                )
+            )
 
     def _check_printed(self, folder: str, kind: str, validation: str, values: dict, where: str, k: int) -> bool:
         """Cross-check a printed result against a file holding the same fit's errors on the same set:
@@ -832,12 +939,15 @@ class _Extraction:
                         if abs(values[metric][i] - expected) > 0.0006:
                             raise PaperFormatError(
                                 f"{where}: printed result {k + 1} ({metric} {quantity} {values[metric][i]}) differs "
-                                f"from {candidate} ({expected:.4f}): the reading of the cell's call order is wrong")
+                                f"from {candidate} ({expected:.4f}): the reading of the cell's call order is wrong"
+                            )
                 return True
         matrix_row = self._matrix_value(folder, validation)
         if matrix_row is not None and abs(values["mae"][0] - matrix_row) > 0.0006:
-            raise PaperFormatError(f"{where}: printed energy MAE {values['mae'][0]} of result {k + 1} differs from "
-                                   f"acejulia/si_errors ({matrix_row:.4f})")
+            raise PaperFormatError(
+                f"{where}: printed energy MAE {values['mae'][0]} of result {k + 1} differs from "
+                f"acejulia/si_errors ({matrix_row:.4f})"
+            )
         return False
 
     def _matrix_value(self, folder: str, validation: str) -> float | None:
@@ -847,8 +957,12 @@ class _Extraction:
         suffix = "_train" if match["set"].endswith("_train") else ""
         for kind, rows in _SI_MATRIX_ROWS.items():
             path = f"acejulia/si_errors/{kind}_vset{validation}_en_err{'_pure' if match['pure'] else ''}.dat"
-            if base in rows and match["degrees"] in _SI_MATRIX_DEGREES and self.snap.available(path) \
-                    and suffix == ("_train" if validation.endswith("_val") else ""):
+            if (
+                base in rows
+                and match["degrees"] in _SI_MATRIX_DEGREES
+                and self.snap.available(path)
+                and suffix == ("_train" if validation.endswith("_val") else "")
+            ):
                 matrix = parse_error_matrix(self.snap.text(path), path)
                 return 1000.0 * matrix[rows.index(base), _SI_MATRIX_DEGREES.index(match["degrees"])]
         return None
@@ -861,8 +975,10 @@ class _Extraction:
             folder = path.rsplit("/", 1)[0]
             spec = parse_pacemaker_input(self.snap.text(path), path)
             final = {}
-            for split, names in (("train", ("ladder_metrics.txt", "cycle_metrics.txt")),
-                                 ("test", ("test_ladder_metrics.txt", "test_cycle_metrics.txt"))):
+            for split, names in (
+                ("train", ("ladder_metrics.txt", "cycle_metrics.txt")),
+                ("test", ("test_ladder_metrics.txt", "test_cycle_metrics.txt")),
+            ):
                 for name in names:
                     metrics_path = f"{folder}/{name}"
                     if self.snap.available(metrics_path):
@@ -871,17 +987,21 @@ class _Extraction:
                             final[split] = (rows[-1], metrics_path)
                             break
             if not final:
-                self.skipped.append({"path": folder, "reason": "no metrics rows (the fit did not finish or its "
-                                                               "metrics are absent)"})
+                self.skipped.append(
+                    {"path": folder, "reason": "no metrics rows (the fit did not finish or its metrics are absent)"}
+                )
                 continue
             nfuncs = {row["nfuncs"] for row, _ in final.values()}
             if len(nfuncs) != 1:
-                raise PaperFormatError(f"{folder}: train and test metrics of different bases "
-                                       f"({sorted(nfuncs)} functions)")
+                raise PaperFormatError(
+                    f"{folder}: train and test metrics of different bases ({sorted(nfuncs)} functions)"
+                )
             if spec["elements"] != ["C"] and spec["elements"] != ["Si"]:
                 raise PaperFormatError(f"{path}: expected one element, C or Si, got {spec['elements']}")
-            notes = [f"training file {spec['train_file']}", "pacemaker fits the radial functions too (nonlinear); "
-                     "its basis functions are counted by nfuncs"]
+            notes = [
+                f"training file {spec['train_file']}",
+                "pacemaker fits the radial functions too (nonlinear); its basis functions are counted by nfuncs",
+            ]
             reference = None
             if self.snap.available(f"{folder}/log.txt"):
                 reference = parse_pacemaker_reference_energy(self.snap.text(f"{folder}/log.txt"), f"{folder}/log.txt")
@@ -891,20 +1011,39 @@ class _Extraction:
                 notes.append("fitted per-atom reference energy not recorded in the snapshot (log.txt absent)")
             kappa = spec["kappa"]
             setup = FitSetup(
-                code="pacemaker", element=spec["elements"][0], training_set=folder.split("/")[1],
-                body_order=len(spec["nradmax_by_orders"]) + 1, variant="standard", degrees=None,
+                code="pacemaker",
+                element=spec["elements"][0],
+                training_set=folder.split("/")[1],
+                body_order=len(spec["nradmax_by_orders"]) + 1,
+                variant="standard",
+                degrees=None,
                 basis_spec=f"nradmax_by_orders {spec['nradmax_by_orders']}, lmax_by_orders {spec['lmax_by_orders']}",
-                basis_size=nfuncs.pop(), cutoff_A=spec["cutoff_A"], energy_weight=(1 - kappa) / kappa,
+                basis_size=nfuncs.pop(),
+                cutoff_A=spec["cutoff_A"],
+                energy_weight=(1 - kappa) / kappa,
                 weight_convention="pacemaker",
-                kappa=kappa, solver=f"pacemaker {spec['optimizer']}" + (f", ladder step {spec['ladder_step']}"
-                                                                        if spec["ladder_step"] else ""),
-                e0_eV=None, run=folder, notes=tuple(notes))
+                kappa=kappa,
+                solver=f"pacemaker {spec['optimizer']}"
+                + (f", ladder step {spec['ladder_step']}" if spec["ladder_step"] else ""),
+                e0_eV=None,
+                run=folder,
+                notes=tuple(notes),
+            )
             for split, (row, metrics_path) in sorted(final.items()):
                 validation = setup.training_set if split == "train" else _stem(spec["test_file"] or "")
-                self.errors.append(PublishedErrors(
-                    setup, split, validation, 1000.0 * row["rmse_epa"], row["rmse_f_comp"], None,
-                    row.get("mae_f_comp"), self.snap.source(metrics_path, "last row (the final potential)"),
-                    (f"test file {spec['test_file']}",) if split == "test" else ()))
+                self.errors.append(
+                    PublishedErrors(
+                        setup,
+                        split,
+                        validation,
+                        1000.0 * row["rmse_epa"],
+                        row["rmse_f_comp"],
+                        None,
+                        row.get("mae_f_comp"),
+                        self.snap.source(metrics_path, "last row (the final potential)"),
+                        (f"test file {spec['test_file']}",) if split == "test" else (),
+                    )
+                )
 
     def run(self) -> None:
         self._ace_files()
@@ -965,8 +1104,13 @@ def _expand_grid(value) -> np.ndarray:
     return np.array(value, dtype=float)
 
 
-def write_published(errors: Sequence[PublishedErrors], curves: Sequence[PublishedDimerCurve], path: str | os.PathLike,
-                    commit: str, skipped: Sequence[dict] = ()) -> dict:
+def write_published(
+    errors: Sequence[PublishedErrors],
+    curves: Sequence[PublishedDimerCurve],
+    path: str | os.PathLike,
+    commit: str,
+    skipped: Sequence[dict] = (),
+) -> dict:
     """Write the records as one JSON and return the document.
 
     Shared things are written once: the setups (entries name theirs by a key), the source files
@@ -992,27 +1136,48 @@ def write_published(errors: Sequence[PublishedErrors], curves: Sequence[Publishe
         key = _setup_key(record.setup)
         if key not in setups:
             setups[key] = {**asdict(record.setup), "notes": note_ids(record.setup.notes)}
-    error_entries = [{"setup": _setup_key(e.setup), "split": e.split, "validation_set": e.validation_set,
-                      **{name: float(f"{value:.{_ERROR_DIGITS}g}") for name in _METRICS
-                         if (value := getattr(e, name)) is not None},
-                      "source": source(e), "notes": note_ids(e.notes)} for e in errors]
-    curve_entries = [{"setup": _setup_key(c.setup), "part": c.part, "r_A": _compact_grid(c.r_A),
-                      "energy_eV": [round(float(v), _ENERGY_DECIMALS) + 0.0 for v in c.energy_eV],
-                      "source": source(c)} for c in curves]
+    error_entries = [
+        {
+            "setup": _setup_key(e.setup),
+            "split": e.split,
+            "validation_set": e.validation_set,
+            **{
+                name: float(f"{value:.{_ERROR_DIGITS}g}")
+                for name in _METRICS
+                if (value := getattr(e, name)) is not None
+            },
+            "source": source(e),
+            "notes": note_ids(e.notes),
+        }
+        for e in errors
+    ]
+    curve_entries = [
+        {
+            "setup": _setup_key(c.setup),
+            "part": c.part,
+            "r_A": _compact_grid(c.r_A),
+            "energy_eV": [round(float(v), _ENERGY_DECIMALS) + 0.0 for v in c.energy_eV],
+            "source": source(c),
+        }
+        for c in curves
+    ]
     document = {
         "description": "Published results of the fits of arXiv:2502.16125, read from the authors' repository by "
-                       "linace.study.paper (python -m linace.study.paper extract). Derived numbers only, each with "
-                       "its source file (path, SHA-256 in 'files') at 'commit'; see data/README.md, 'The paper's "
-                       "published data'.",
+        "linace.study.paper (python -m linace.study.paper extract). Derived numbers only, each with "
+        "its source file (path, SHA-256 in 'files') at 'commit'; see data/README.md, 'The paper's "
+        "published data'.",
         "citation": CITATION,
         "repository": REPOSITORY,
         "commit": commit,
         "format_version": FORMAT_VERSION,
-        "units": {"energy_errors": "meV/atom (error of the energy per atom)",
-                  "force_errors": "eV/A (per Cartesian component)", "r": "A",
-                  "dimer_energy": "eV, E_pot(dimer) - 2 E_pot(isolated atom), the atom being the fit's e0_eV",
-                  "precision": f"errors to {_ERROR_DIGITS} significant digits, dimer energies to "
-                               f"1e-{_ENERGY_DECIMALS} eV; a metric not published is absent"},
+        "units": {
+            "energy_errors": "meV/atom (error of the energy per atom)",
+            "force_errors": "eV/A (per Cartesian component)",
+            "r": "A",
+            "dimer_energy": "eV, E_pot(dimer) - 2 E_pot(isolated atom), the atom being the fit's e0_eV",
+            "precision": f"errors to {_ERROR_DIGITS} significant digits, dimer energies to "
+            f"1e-{_ENERGY_DECIMALS} eV; a metric not published is absent",
+        },
         "weight_conventions": WEIGHT_CONVENTIONS,
         "setups": dict(sorted(setups.items())),
         "errors": error_entries,
@@ -1034,6 +1199,7 @@ def _group_skipped(skipped: Sequence[Mapping]) -> dict[str, list[str]]:
 
 def _dumps(document: Mapping) -> str:
     """JSON with one line per entry of the top-level collections (readable, small diffs)."""
+
     def compact(value) -> str:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
@@ -1056,15 +1222,17 @@ def read_published(path: str | os.PathLike | None = None) -> tuple[list[Publishe
     """Read a published-fits JSON (default: the committed ``data/paper/published_fits.json``)."""
     path = Path(PUBLISHED_FITS if path is None else path)
     if not path.is_file():
-        raise FileNotFoundError(f"no published fits at {path}; make it with python -m linace.study.paper extract "
-                                f"SNAPSHOT --out {path}")
+        raise FileNotFoundError(
+            f"no published fits at {path}; make it with python -m linace.study.paper extract SNAPSHOT --out {path}"
+        )
     try:
         document = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise PaperFormatError(f"{path}, line {error.lineno}: not valid JSON ({error.msg})") from None
     if document.get("format_version") != FORMAT_VERSION:
-        raise PaperFormatError(f"{path}: format_version {document.get('format_version')!r}, this code reads "
-                               f"{FORMAT_VERSION}")
+        raise PaperFormatError(
+            f"{path}: format_version {document.get('format_version')!r}, this code reads {FORMAT_VERSION}"
+        )
     commit, files, notes = document["commit"], document["files"], document["notes"]
 
     def resolve_notes(ids: Sequence[int], what: str) -> tuple[str, ...]:
@@ -1093,26 +1261,36 @@ def read_published(path: str | os.PathLike | None = None) -> tuple[list[Publishe
     for e in document["errors"]:
         if e.get("split") not in ("train", "test"):
             raise PaperFormatError(f"{path}: error entry of {e['source']['path']} has split {e.get('split')!r}")
-        errors.append(PublishedErrors(setup(e["setup"]), e["split"], e["validation_set"],
-                                      *(e.get(name) for name in _METRICS), source(e["source"]),
-                                      resolve_notes(e.get("notes", ()), f"error entry of {e['source']['path']}")))
+        errors.append(
+            PublishedErrors(
+                setup(e["setup"]),
+                e["split"],
+                e["validation_set"],
+                *(e.get(name) for name in _METRICS),
+                source(e["source"]),
+                resolve_notes(e.get("notes", ()), f"error entry of {e['source']['path']}"),
+            )
+        )
     curves = []
     for c in document["dimer_curves"]:
         r, energy = _expand_grid(c["r_A"]), np.array(c["energy_eV"], dtype=float)
         if r.shape != energy.shape:
-            raise PaperFormatError(f"{path}: dimer curve of {c['source']['path']}: {len(r)} distances, "
-                                   f"{len(energy)} energies")
+            raise PaperFormatError(
+                f"{path}: dimer curve of {c['source']['path']}: {len(r)} distances, {len(energy)} energies"
+            )
         curves.append(PublishedDimerCurve(setup(c["setup"]), c["part"], r, energy, source(c["source"])))
     return errors, curves
 
 
 def _select(records: Iterable, element: str | None, code: str | None):
-    return [r for r in records if (element is None or r.setup.element == element)
-            and (code is None or r.setup.code == code)]
+    return [
+        r for r in records if (element is None or r.setup.element == element) and (code is None or r.setup.code == code)
+    ]
 
 
-def published_fits(element: str | None = None, code: str | None = None, split: str | None = None,
-                   path: str | os.PathLike | None = None) -> list[PublishedErrors]:
+def published_fits(
+    element: str | None = None, code: str | None = None, split: str | None = None, path: str | os.PathLike | None = None
+) -> list[PublishedErrors]:
     """The published errors (of the committed JSON, or ``path``), optionally of one element ("C",
     "Si"), code ("ace.jl", "pacemaker") and split ("train", "test")."""
     if split not in (None, "train", "test"):
@@ -1121,16 +1299,24 @@ def published_fits(element: str | None = None, code: str | None = None, split: s
     return [e for e in _select(errors, element, code) if split is None or e.split == split]
 
 
-def published_dimer_curves(element: str | None = None, code: str | None = None,
-                           path: str | os.PathLike | None = None) -> list[PublishedDimerCurve]:
+def published_dimer_curves(
+    element: str | None = None, code: str | None = None, path: str | os.PathLike | None = None
+) -> list[PublishedDimerCurve]:
     """The published dimer curves (of the committed JSON, or ``path``), optionally of one element
     and code."""
     _, curves = read_published(path)
     return _select(curves, element, code)
 
 
-def matches(record: PublishedErrors | PublishedDimerCurve, *, element: str, training_set: str, body_order: int,
-            variant: str, aliases: Mapping[str, Mapping[str, str]] | None = None) -> bool:
+def matches(
+    record: PublishedErrors | PublishedDimerCurve,
+    *,
+    element: str,
+    training_set: str,
+    body_order: int,
+    variant: str,
+    aliases: Mapping[str, Mapping[str, str]] | None = None,
+) -> bool:
     """Whether a published record is the counterpart of one of our runs: same element, body order
     K and basis variant ("standard"/"pure"), and training set, where ``training_set`` is their set
     name or one of ours that ``aliases`` (default :data:`DEFAULT_ALIASES`) maps to theirs."""
@@ -1139,45 +1325,70 @@ def matches(record: PublishedErrors | PublishedDimerCurve, *, element: str, trai
     aliases = DEFAULT_ALIASES if aliases is None else aliases
     theirs = aliases.get(element, {}).get(training_set, training_set)
     setup = record.setup
-    return (setup.element == element and setup.body_order == body_order and setup.variant == variant
-            and setup.training_set == theirs)
+    return (
+        setup.element == element
+        and setup.body_order == body_order
+        and setup.variant == variant
+        and setup.training_set == theirs
+    )
 
 
-def matching(records: Iterable, *, element: str, training_set: str, body_order: int, variant: str,
-             aliases: Mapping[str, Mapping[str, str]] | None = None) -> list:
+def matching(
+    records: Iterable,
+    *,
+    element: str,
+    training_set: str,
+    body_order: int,
+    variant: str,
+    aliases: Mapping[str, Mapping[str, str]] | None = None,
+) -> list:
     """The records of :func:`matches` (e.g. those of our run ``record``, a
     :class:`~linace.study.records.RunRecord`: ``matching(published_fits(), element=record.element,
     training_set=record.training_set, body_order=record.body_order, variant=record.variant)``)."""
-    return [r for r in records if matches(r, element=element, training_set=training_set, body_order=body_order,
-                                          variant=variant, aliases=aliases)]
+    return [
+        r
+        for r in records
+        if matches(
+            r, element=element, training_set=training_set, body_order=body_order, variant=variant, aliases=aliases
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- command line
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m linace.study.paper",
-                                     description="The published fits of arXiv:2502.16125, read from the authors' "
-                                                 "repository.")
+    parser = argparse.ArgumentParser(
+        prog="python -m linace.study.paper",
+        description="The published fits of arXiv:2502.16125, read from the authors' repository.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     extract_parser = commands.add_parser("extract", help="read a git snapshot of the repository and write the JSON")
     extract_parser.add_argument("snapshot", help="the repository's git directory (bare or .git)")
     extract_parser.add_argument("--out", default=str(PUBLISHED_FITS), help="the JSON to write (default: %(default)s)")
     extract_parser.add_argument("--ref", default="HEAD", help="the commit to read (default: HEAD)")
-    extract_parser.add_argument("--curves", choices=("main", "all"), default="main",
-                                help="dimer curves to keep: 'main' leaves out the LSQR-damping scans (run folders "
-                                     "damp<d>/; their errors are kept), 'all' keeps them (default: %(default)s)")
+    extract_parser.add_argument(
+        "--curves",
+        choices=("main", "all"),
+        default="main",
+        help="dimer curves to keep: 'main' leaves out the LSQR-damping scans (run folders "
+        "damp<d>/; their errors are kept), 'all' keeps them (default: %(default)s)",
+    )
     arguments = parser.parse_args(argv)
     snapshot = Snapshot(arguments.snapshot, arguments.ref)
     errors, curves, skipped = extract(snapshot)
     if arguments.curves == "main":
         scans = [c for c in curves if is_damping_scan(c.setup)]
         curves = [c for c in curves if not is_damping_scan(c.setup)]
-        skipped = skipped + [{"path": c.source.path, "reason": "dimer curve of an LSQR-damping scan (--curves all "
-                                                                "keeps it)"} for c in scans]
+        skipped = skipped + [
+            {"path": c.source.path, "reason": "dimer curve of an LSQR-damping scan (--curves all keeps it)"}
+            for c in scans
+        ]
     write_published(errors, curves, arguments.out, snapshot.commit, skipped)
-    print(f"{len(errors)} error records, {len(curves)} dimer curves, {len(skipped)} files skipped, from commit "
-          f"{snapshot.commit[:12]} -> {arguments.out} ({Path(arguments.out).stat().st_size / 1024:.0f} KiB)")
+    print(
+        f"{len(errors)} error records, {len(curves)} dimer curves, {len(skipped)} files skipped, from commit "
+        f"{snapshot.commit[:12]} -> {arguments.out} ({Path(arguments.out).stat().st_size / 1024:.0f} KiB)"
+    )
     return 0
 
 

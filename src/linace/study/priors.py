@@ -41,15 +41,24 @@ class PriorPair:
         return curve_distance(flat.r, flat.energy, smooth.r, smooth.energy)
 
 
-def prior_pairs(records: Sequence[RunRecord], variants: Sequence[str], training_sets: Sequence[str],
-                body_order: int) -> list[PriorPair]:
+def prior_pairs(
+    records: Sequence[RunRecord], variants: Sequence[str], training_sets: Sequence[str], body_order: int
+) -> list[PriorPair]:
     """The :class:`PriorPair` of every (variant, training set) at K = ``body_order`` that has both runs,
     variants slowest. ``records`` of every regularisation (e.g. :func:`linace.study.records.load_records`)."""
     pairs = []
     for variant in variants:
         for training_set in training_sets:
-            runs = [select(records, variant=variant, training_set=training_set, body_order=body_order,
-                           regularisation=regularisation) for regularisation in (FLAT, SMOOTH)]
+            runs = [
+                select(
+                    records,
+                    variant=variant,
+                    training_set=training_set,
+                    body_order=body_order,
+                    regularisation=regularisation,
+                )
+                for regularisation in (FLAT, SMOOTH)
+            ]
             if all(runs):
                 pairs.append(PriorPair(variant, training_set, runs[0][0], runs[1][0]))
     return pairs
@@ -58,19 +67,28 @@ def prior_pairs(records: Sequence[RunRecord], variants: Sequence[str], training_
 def prior_markdown(pairs: Sequence[PriorPair]) -> str:
     """Two rows per pair (flat, smoothness prior): distance to DFT (eV), the distance between the two
     curves (eV) and the test RMSE of energy (meV/atom) and forces (eV/A). A Markdown table."""
-    lines = ["| variant | training set | prior | to DFT (eV) | flat vs smooth (eV) | test E / F RMSE |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| variant | training set | prior | to DFT (eV) | flat vs smooth (eV) | test E / F RMSE |",
+        "|---|---|---|---|---|---|",
+    ]
     for pair in pairs:
         for record, name in ((pair.flat, "flat prior"), (pair.smooth, "smoothness prior")):
             errors = record.test_errors
-            lines.append(f"| {pair.variant} | {pair.training_set} | {name} | {record.distance_to_dft:.3f} | "
-                         f"{pair.difference:.3f} | "
-                         f"{errors['energy_rmse_meV_per_atom']:.3g} / {errors['force_rmse_eV_per_A']:.3g} |")
+            lines.append(
+                f"| {pair.variant} | {pair.training_set} | {name} | {record.distance_to_dft:.3f} | "
+                f"{pair.difference:.3f} | "
+                f"{errors['energy_rmse_meV_per_atom']:.3g} / {errors['force_rmse_eV_per_A']:.3g} |"
+            )
     return "\n".join(lines)
 
 
-def prior_figure(pairs: Sequence[PriorPair], variants: Sequence[str], training_sets: Sequence[str],
-                 dft_curve: tuple[np.ndarray, np.ndarray], body_order: int):
+def prior_figure(
+    pairs: Sequence[PriorPair],
+    variants: Sequence[str],
+    training_sets: Sequence[str],
+    dft_curve: tuple[np.ndarray, np.ndarray],
+    body_order: int,
+):
     """One panel per (variant, training set), variants down: the dimer curves with the flat and the
     smoothness prior (with their +-2 sigma bands) beside DFT; a panel without its pair stays empty. One
     legend below. Returns the figure."""
@@ -80,8 +98,15 @@ def prior_figure(pairs: Sequence[PriorPair], variants: Sequence[str], training_s
 
     r_dft, e_dft = dft_curve
     by_panel = {(pair.variant, pair.training_set): pair for pair in pairs}
-    fig, axes = plt.subplots(len(variants), len(training_sets), figsize=(PAGE_WIDTH_IN, 2.8 * len(variants) + 0.6),
-                             squeeze=False, sharex=True, sharey=True, constrained_layout=True)
+    fig, axes = plt.subplots(
+        len(variants),
+        len(training_sets),
+        figsize=(PAGE_WIDTH_IN, 2.8 * len(variants) + 0.6),
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+        constrained_layout=True,
+    )
     for row, variant in zip(axes, variants):
         for ax, training_set in zip(row, training_sets):
             pair = by_panel.get((variant, training_set))

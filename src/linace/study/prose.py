@@ -30,9 +30,12 @@ def threshold_glue(*names: str) -> dict[str, float | int]:
     (:data:`~linace.study.claims.FAR_FROM_DFT_EV`, eV), ``reproduced_percent`` and
     ``not_reproduced_percent`` (:data:`~linace.study.claims.REPRODUCED_FRACTION` and its complement, in
     whole per cent)."""
-    values = {"converged_eV": CONVERGED_EV, "far_from_dft_eV": FAR_FROM_DFT_EV,
-              "reproduced_percent": round(100 * REPRODUCED_FRACTION),
-              "not_reproduced_percent": round(100 * (1 - REPRODUCED_FRACTION))}
+    values = {
+        "converged_eV": CONVERGED_EV,
+        "far_from_dft_eV": FAR_FROM_DFT_EV,
+        "reproduced_percent": round(100 * REPRODUCED_FRACTION),
+        "not_reproduced_percent": round(100 * (1 - REPRODUCED_FRACTION)),
+    }
     unknown = sorted(set(names) - set(values))
     if unknown:
         raise KeyError(f"no threshold named {', '.join(unknown)}; known: {', '.join(values)}")

@@ -25,8 +25,18 @@ from typing import Any
 
 from linace.analysis import DimerCurve
 
-__all__ = ["RUNNERS", "RunRecord", "as_record", "as_records", "body_orders", "by_body_order", "group_by",
-           "load_records", "read_record", "select"]
+__all__ = [
+    "RUNNERS",
+    "RunRecord",
+    "as_record",
+    "as_records",
+    "body_orders",
+    "by_body_order",
+    "group_by",
+    "load_records",
+    "read_record",
+    "select",
+]
 
 #: The run parameters every record has (``parameters``); others (``train_size``, ``draw``,
 #: ``energy_zero``, ``basis_size``, ...) are present only on the runs that vary them.
@@ -238,8 +248,10 @@ class RunRecord(Mapping):
 
     def __repr__(self) -> str:
         p = self.parameters
-        return (f"RunRecord(K={p.get('body_order')}, training_set={p.get('training_set')!r}, "
-                f"variant={p.get('variant')!r}, path={self.path!r})")
+        return (
+            f"RunRecord(K={p.get('body_order')}, training_set={p.get('training_set')!r}, "
+            f"variant={p.get('variant')!r}, path={self.path!r})"
+        )
 
 
 def read_record(path: str | os.PathLike) -> RunRecord:
@@ -289,8 +301,9 @@ def by_body_order(records: Iterable[RunRecord]) -> list[RunRecord]:
     return sorted(as_records(records), key=lambda record: record.body_order)
 
 
-def group_by(records: Iterable[RunRecord], *names: str | Callable[[RunRecord], Hashable]
-             ) -> dict[Hashable, list[RunRecord]]:
+def group_by(
+    records: Iterable[RunRecord], *names: str | Callable[[RunRecord], Hashable]
+) -> dict[Hashable, list[RunRecord]]:
     """Records grouped on run parameters (or functions of a record), in order of first appearance;
     each group sorted by body order. One name gives plain keys, several give tuples::
 

@@ -46,16 +46,19 @@ def eos_fit(images: Sequence[Atoms], eos: str = "birchmurnaghan") -> dict:
     e = np.array([a.get_potential_energy() / len(a) for a in images])
     fit = EquationOfState(v, e, eos=eos)
     v0, e_min, b = fit.fit()
-    return {"v0": float(v0), "e0": float(e_min), "B": float(b / GPa),
-            "volumes": v.tolist(), "energies": e.tolist()}
+    return {"v0": float(v0), "e0": float(e_min), "B": float(b / GPa), "volumes": v.tolist(), "energies": e.tolist()}
 
 
 def diamond_sanity(pool: Sequence[Atoms], e_atom: float) -> dict:
     """Diamond lattice constant (A), bulk modulus (GPa) and cohesive energy (eV/atom, positive)
     from the ``diamond-volume-*`` scan of the pool and the isolated-atom energy ``e_atom`` (eV)."""
     fit = eos_fit(select(pool, "diamond-volume-"))
-    return {"a0": float((8 * fit["v0"]) ** (1 / 3)), "B": fit["B"],
-            "cohesive_energy": float(e_atom - fit["e0"]), "v0": fit["v0"]}
+    return {
+        "a0": float((8 * fit["v0"]) ** (1 / 3)),
+        "B": fit["B"],
+        "cohesive_energy": float(e_atom - fit["e0"]),
+        "v0": fit["v0"],
+    }
 
 
 def parabola_minimum(x: np.ndarray, y: np.ndarray, window: int = 2) -> tuple[float, float]:
@@ -122,17 +125,24 @@ def dimer_curve_features(r, energy, tail_at: Sequence[float] = (), window: int =
     """
     r, energy = np.asarray(r, float), np.asarray(energy, float)
     if r.ndim != 1 or r.shape != energy.shape or len(r) < 2 * window + 1:
-        raise ValueError(f"r and energy must be 1-d of the same length, at least {2 * window + 1}; "
-                         f"got shapes {r.shape} and {energy.shape}")
+        raise ValueError(
+            f"r and energy must be 1-d of the same length, at least {2 * window + 1}; "
+            f"got shapes {r.shape} and {energy.shape}"
+        )
     if not (np.all(np.isfinite(r)) and np.all(np.isfinite(energy))):
         raise ValueError("r and energy must be finite")
     order = np.argsort(r)
     r, energy = r[order], energy[order]
     r_e, depth = parabola_minimum(r, energy, window)
-    tail = {float(x): (float(np.interp(x, r, energy)) if r[0] - 1e-9 <= x <= r[-1] + 1e-9 else None)
-            for x in tail_at}
-    return {"r_e": r_e, "depth": depth, "r_first": float(r[0]), "r_last": float(r[-1]),
-            "far_value": float(energy[-1]), "tail": tail}
+    tail = {float(x): (float(np.interp(x, r, energy)) if r[0] - 1e-9 <= x <= r[-1] + 1e-9 else None) for x in tail_at}
+    return {
+        "r_e": r_e,
+        "depth": depth,
+        "r_first": float(r[0]),
+        "r_last": float(r[-1]),
+        "far_value": float(energy[-1]),
+        "tail": tail,
+    }
 
 
 def compare_dimer_curves(curves, reference: str, tail_at: Sequence[float] = ()) -> list[dict]:
@@ -160,9 +170,18 @@ def compare_dimer_curves(curves, reference: str, tail_at: Sequence[float] = ()) 
     ref = features[reference]
     rows = []
     for name, f in features.items():
-        rows.append({"name": name, **f, "delta_r_e": f["r_e"] - ref["r_e"], "delta_depth": f["depth"] - ref["depth"],
-                     "delta_tail": {x: (None if v is None or ref["tail"][x] is None else v - ref["tail"][x])
-                                    for x, v in f["tail"].items()}})
+        rows.append(
+            {
+                "name": name,
+                **f,
+                "delta_r_e": f["r_e"] - ref["r_e"],
+                "delta_depth": f["depth"] - ref["depth"],
+                "delta_tail": {
+                    x: (None if v is None or ref["tail"][x] is None else v - ref["tail"][x])
+                    for x, v in f["tail"].items()
+                },
+            }
+        )
     return rows
 
 
@@ -185,9 +204,11 @@ def restricted_reference(element: str = "C", data_dir=None) -> dict:
     entry = meta.get("references", {}).get(REFERENCE_KEY)
     if entry is None:
         where = data_dir or f"data/{element}"
-        raise DatasetError(f"{where}: the manifest has no spin-restricted reference ('references' -> "
-                           f"'{REFERENCE_KEY}'); compute it with `python -m linace.study.dft generate-restricted` "
-                           "and `export-restricted`")
+        raise DatasetError(
+            f"{where}: the manifest has no spin-restricted reference ('references' -> "
+            f"'{REFERENCE_KEY}'); compute it with `python -m linace.study.dft generate-restricted` "
+            "and `export-restricted`"
+        )
     return entry
 
 
@@ -204,20 +225,26 @@ def load_restricted(name: str, element: str = "C", data_dir=None) -> list[Atoms]
     entry = restricted_reference(element, data_dir)
     sets = entry.get("sets", {})
     if name not in sets:
-        raise DatasetError(f"spin-restricted reference of {element}: no set {name!r} "
-                           f"(exported: {', '.join(sets) or 'none'}; incomplete: {entry.get('incomplete')})")
+        raise DatasetError(
+            f"spin-restricted reference of {element}: no set {name!r} "
+            f"(exported: {', '.join(sets) or 'none'}; incomplete: {entry.get('incomplete')})"
+        )
     folder = Path(data_dir) if data_dir is not None else element_dir(element)
     path = folder / sets[name]["file"]
     if not path.exists():
         raise DatasetError(f"spin-restricted {name}: file {path} is missing")
     digest = sha256(path)
     if digest != sets[name]["sha256"]:
-        raise DatasetError(f"spin-restricted {name}: checksum mismatch for {path} (expected "
-                           f"{sets[name]['sha256'][:12]}..., got {digest[:12]}...)")
+        raise DatasetError(
+            f"spin-restricted {name}: checksum mismatch for {path} (expected "
+            f"{sets[name]['sha256'][:12]}..., got {digest[:12]}...)"
+        )
     images = read(path, index=":", format="extxyz")
     if len(images) != sets[name]["n_structures"]:
-        raise DatasetError(f"spin-restricted {name}: {len(images)} structures in {path}, the manifest says "
-                           f"{sets[name]['n_structures']}")
+        raise DatasetError(
+            f"spin-restricted {name}: {len(images)} structures in {path}, the manifest says "
+            f"{sets[name]['n_structures']}"
+        )
     from .datasets import element as element_of
 
     validate(images, f"spin-restricted {name} ({path})", element if data_dir is None else element_of(data_dir))
@@ -258,16 +285,22 @@ def dimer_runs(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
     for atoms in dimers:
         r = float(atoms.get_distance(0, 1))
         for key, value in atoms.info.items():
-            if not key.startswith("energy_m") or "_" not in key[len("energy_m"):]:
+            if not key.startswith("energy_m") or "_" not in key[len("energy_m") :]:
                 continue
-            tag = key[len("energy_"):]
+            tag = key[len("energy_") :]
             moment, start = tag[1:].split("_", 1)
             if not np.isfinite(value):
                 continue
-            rows.append({"r": r, "moment": int(moment), "start": start,
-                         "state": str(atoms.info[f"state_{tag}"]),
-                         "occupation": str(atoms.info[f"occupation_{tag}"]),
-                         "binding": float(value) - 2 * e_atom})
+            rows.append(
+                {
+                    "r": r,
+                    "moment": int(moment),
+                    "start": start,
+                    "state": str(atoms.info[f"state_{tag}"]),
+                    "occupation": str(atoms.info[f"occupation_{tag}"]),
+                    "binding": float(value) - 2 * e_atom,
+                }
+            )
     return sorted(rows, key=lambda row: (row["r"], row["moment"], row["start"]))
 
 
@@ -278,8 +311,7 @@ def state_curves(dimers: Sequence[Atoms], e_atom: float) -> dict[str, tuple[np.n
     for row in dimer_runs(dimers, e_atom):
         curve = best.setdefault(row["state"], {})
         curve[row["r"]] = min(curve.get(row["r"], np.inf), row["binding"])
-    return {state: (np.array(sorted(c)), np.array([c[r] for r in sorted(c)]))
-            for state, c in best.items()}
+    return {state: (np.array(sorted(c)), np.array([c[r] for r in sorted(c)])) for state, c in best.items()}
 
 
 def state_segments(dimers: Sequence[Atoms]) -> list[dict]:
@@ -294,9 +326,16 @@ def state_segments(dimers: Sequence[Atoms]) -> list[dict]:
         if segments and segments[-1]["state"] == state:
             segments[-1].update(r_max=r, n=segments[-1]["n"] + 1)
         else:
-            segments.append({"state": state, "moment": int(atoms.info["spin_moment"]),
-                             "occupation": str(atoms.info["occupation"]), "r_min": r, "r_max": r,
-                             "n": 1})
+            segments.append(
+                {
+                    "state": state,
+                    "moment": int(atoms.info["spin_moment"]),
+                    "occupation": str(atoms.info["occupation"]),
+                    "r_min": r,
+                    "r_max": r,
+                    "n": 1,
+                }
+            )
     return segments
 
 
@@ -359,10 +398,14 @@ def _crossings(dimers: Sequence[Atoms], e_atom: float, tolerance: float) -> tupl
     r_all, e_all, _ = dft_dimer_curve(dimers, e_atom)  # the labelled curve, r increasing
     missing, renamed = [], []
     for before, after in zip(segments, segments[1:]):
-        absent = [f"{state} missing at the crossing {before['r_max']:.2f}-{after['r_min']:.2f} A"
-                  for state in (before["state"], after["state"])
-                  if not (np.any(np.isclose(curves[state][0], before["r_max"]))
-                          and np.any(np.isclose(curves[state][0], after["r_min"])))]
+        absent = [
+            f"{state} missing at the crossing {before['r_max']:.2f}-{after['r_min']:.2f} A"
+            for state in (before["state"], after["state"])
+            if not (
+                np.any(np.isclose(curves[state][0], before["r_max"]))
+                and np.any(np.isclose(curves[state][0], after["r_min"]))
+            )
+        ]
         if absent and _smooth_through(r_all, e_all, before, after, tolerance):
             renamed.append(f"{before['state']} -> {after['state']} at {before['r_max']:.2f}-{after['r_min']:.2f} A")
         else:
@@ -392,8 +435,7 @@ def crossings_without_both_states(dimers: Sequence[Atoms], e_atom: float, tolera
     return _crossings(dimers, e_atom, tolerance)[0]
 
 
-def spectroscopic_constants(r: np.ndarray, energy: np.ndarray, reduced_mass: float,
-                            half_width: float = 0.07) -> dict:
+def spectroscopic_constants(r: np.ndarray, energy: np.ndarray, reduced_mass: float, half_width: float = 0.07) -> dict:
     """r_e (A), D_e = -(E(r_e) - 2 E0) (eV) and the harmonic frequency omega_e (cm^-1) of one
     state's curve, from a quartic fitted to its points within ``half_width`` (A) of its lowest
     point. ``reduced_mass`` in amu (6.0 for 12C2). Raises ValueError if the minimum is not
@@ -406,12 +448,14 @@ def spectroscopic_constants(r: np.ndarray, energy: np.ndarray, reduced_mass: flo
     if near.sum() < 5:
         raise ValueError(f"only {int(near.sum())} points within {half_width} A of the minimum")
     poly = np.polynomial.Polynomial.fit(r[near], energy[near], 4)
-    roots = [x.real for x in poly.deriv().roots() if abs(x.imag) < 1e-9
-             and r[near].min() <= x.real <= r[near].max()]
+    roots = [x.real for x in poly.deriv().roots() if abs(x.imag) < 1e-9 and r[near].min() <= x.real <= r[near].max()]
     r_e = min(roots, key=lambda x: poly(x))
     curvature = poly.deriv(2)(r_e)
-    return {"r_e": float(r_e), "D_e": float(-poly(r_e)),
-            "omega_e": float(np.sqrt(curvature / reduced_mass) * _CM1_PER_SQRT_EV_A2_AMU)}
+    return {
+        "r_e": float(r_e),
+        "D_e": float(-poly(r_e)),
+        "omega_e": float(np.sqrt(curvature / reduced_mass) * _CM1_PER_SQRT_EV_A2_AMU),
+    }
 
 
 #: reduced masses (amu) of homonuclear dimers of the most abundant isotope
@@ -458,13 +502,26 @@ def dimer_state_table(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
             constants = {"r_e": None, "D_e": None, "omega_e": None}
         k = int(np.argmin(e))
         atoms = by_r[round(float(r[k]), 6)]
-        tag = next((key[len("state_"):] for key, value in atoms.info.items()
-                    if key.startswith("state_m") and value == state
-                    and np.isclose(atoms.info[f"energy_{key[len('state_'):]}"] - 2 * e_atom, e[k])), None)
-        rows.append({"state": state, "moment": int(tag[1:].split("_")[0]) if tag else None,
-                     "wins": ", ".join(wins), "span": (float(r[0]), float(r[-1])),
-                     "configuration": str(atoms.info.get(f"configuration_{tag}", "")),
-                     **constants})
+        tag = next(
+            (
+                key[len("state_") :]
+                for key, value in atoms.info.items()
+                if key.startswith("state_m")
+                and value == state
+                and np.isclose(atoms.info[f"energy_{key[len('state_') :]}"] - 2 * e_atom, e[k])
+            ),
+            None,
+        )
+        rows.append(
+            {
+                "state": state,
+                "moment": int(tag[1:].split("_")[0]) if tag else None,
+                "wins": ", ".join(wins),
+                "span": (float(r[0]), float(r[-1])),
+                "configuration": str(atoms.info.get(f"configuration_{tag}", "")),
+                **constants,
+            }
+        )
     return sorted(rows, key=lambda row: -row["D_e"] if row["D_e"] is not None else np.inf)
 
 
@@ -474,9 +531,16 @@ def dimer_state_table(dimers: Sequence[Atoms], e_atom: float) -> list[dict]:
 #: ``data/literature.json`` (its spectroscopic labels). For C2 the broken-symmetry singlet near
 #: r_e is the unrestricted-DFT approximation to the closed-shell X1Sigma_g+ ground state.
 LITERATURE_TERMS = {
-    "C": {"1Σg+": "X1Sigma_g+", "broken-symmetry singlet": "X1Sigma_g+", "3Πu": "a3Pi_u",
-          "3Σg-": "b3Sigma_g-", "1Πu": "A1Pi_u", "3Σu+": "c3Sigma_u+", "1Δg/1Σg+": "1Delta_g",
-          "5Πg": "5Pi_g"},
+    "C": {
+        "1Σg+": "X1Sigma_g+",
+        "broken-symmetry singlet": "X1Sigma_g+",
+        "3Πu": "a3Pi_u",
+        "3Σg-": "b3Sigma_g-",
+        "1Πu": "A1Pi_u",
+        "3Σu+": "c3Sigma_u+",
+        "1Δg/1Σg+": "1Delta_g",
+        "5Πg": "5Pi_g",
+    },
     # Si2: the ground state X3Sigma_g- (sigma_g^2 pi_u^2 of the 3s3p valence) and the A3Pi_u state
     # 0.053 eV above it (sigma_g^1 pi_u^3; Nimlos et al. 1987); the excited 3Sigma_u- states of the
     # literature (H, K) lie over 3 eV higher and are not matched by name
@@ -498,8 +562,12 @@ def state_markup(state: str) -> str:
         if not match:
             return None
         label, multiplicity, letter, parity, sign = match.groups()
-        return (f"{label}$^{{{multiplicity}}}{letters[letter]}" + (f"_{{{parity}}}" if parity else "")
-                + (f"^{{{sign}}}" if sign else "") + "$")
+        return (
+            f"{label}$^{{{multiplicity}}}{letters[letter]}"
+            + (f"_{{{parity}}}" if parity else "")
+            + (f"^{{{sign}}}" if sign else "")
+            + "$"
+        )
 
     parts = [one(term) for term in state.split("/")]
     return "/".join(parts) if all(parts) else state
@@ -548,14 +616,25 @@ def label_changes(molecules: Sequence[Atoms], tolerance: float = 1e-3) -> dict:
         if before is None:
             continue
         change = (atoms.get_potential_energy() - float(before)) / len(atoms)
-        rows.append({"sid": atoms.info.get("sid"), "n_atoms": len(atoms),
-                     "moment_single_run": atoms.info.get("spin_moment_single_run"),
-                     "moment": atoms.info.get("spin_moment"), "change_eV_per_atom": float(change)})
+        rows.append(
+            {
+                "sid": atoms.info.get("sid"),
+                "n_atoms": len(atoms),
+                "moment_single_run": atoms.info.get("spin_moment_single_run"),
+                "moment": atoms.info.get("spin_moment"),
+                "change_eV_per_atom": float(change),
+            }
+        )
     if not rows:
         raise ValueError("no structure carries an earlier single-run label (info 'energy_single_run')")
     changes = np.array([r["change_eV_per_atom"] for r in rows])
-    return {"n": len(rows), "n_changed": int(np.sum(np.abs(changes) > tolerance)),
-            "n_moment_changed": int(sum(r["moment"] != r["moment_single_run"] for r in rows)),
-            "median_eV_per_atom": float(np.median(changes)), "max_eV_per_atom": float(-changes.min()),
-            "rms_eV_per_atom": float(np.sqrt(np.mean(changes**2))), "tolerance_eV_per_atom": tolerance,
-            "changes": rows}
+    return {
+        "n": len(rows),
+        "n_changed": int(np.sum(np.abs(changes) > tolerance)),
+        "n_moment_changed": int(sum(r["moment"] != r["moment_single_run"] for r in rows)),
+        "median_eV_per_atom": float(np.median(changes)),
+        "max_eV_per_atom": float(-changes.min()),
+        "rms_eV_per_atom": float(np.sqrt(np.mean(changes**2))),
+        "tolerance_eV_per_atom": tolerance,
+        "changes": rows,
+    }

@@ -60,9 +60,25 @@ from .claims import CLAIM_PLAN, REPRODUCED_FRACTION
 from .records import RunRecord, as_records, group_by, read_record
 from .results import write_json_atomic
 
-__all__ = ["DEFAULT_PLAN", "MAX_SHARED_FRACTION", "N_DRAWS", "TRAIN_SIZES", "ResampleTask", "convergence_over_draws",
-           "default_plan", "default_results_dir", "draw_overlap", "execute_group",
-           "learning_curves", "main", "quantiles", "resample_grid", "resample_id", "run_resampling", "summary"]
+__all__ = [
+    "DEFAULT_PLAN",
+    "MAX_SHARED_FRACTION",
+    "N_DRAWS",
+    "TRAIN_SIZES",
+    "ResampleTask",
+    "convergence_over_draws",
+    "default_plan",
+    "default_results_dir",
+    "draw_overlap",
+    "execute_group",
+    "learning_curves",
+    "main",
+    "quantiles",
+    "resample_grid",
+    "resample_id",
+    "run_resampling",
+    "summary",
+]
 
 #: Nested training-set sizes N (structures); sizes larger than a set are left out.
 TRAIN_SIZES = (40, 80, 160, 320)
@@ -121,8 +137,16 @@ def resample_grid(
                     if size > available:
                         continue
                     for draw in range(draws if size <= MAX_SHARED_FRACTION * available else 1):
-                        runs.append({"body_order": K, "training_set": training_set, "variant": variant,
-                                     "regularisation": regularisation, "train_size": size, "draw": draw})
+                        runs.append(
+                            {
+                                "body_order": K,
+                                "training_set": training_set,
+                                "variant": variant,
+                                "regularisation": regularisation,
+                                "train_size": size,
+                                "draw": draw,
+                            }
+                        )
     return runs
 
 
@@ -147,14 +171,31 @@ def execute_group(task: ResampleTask) -> executors.RunOutcome:
     for params, digest, path in task.runs:
         run_start = time.perf_counter()
         try:
-            run = training.train(params["body_order"], params["training_set"], params["variant"],
-                                 params["regularisation"], data_dir=task.data_dir, cache=cache, progress=False,
-                                 train_size=params["train_size"], draw=params["draw"])
+            run = training.train(
+                params["body_order"],
+                params["training_set"],
+                params["variant"],
+                params["regularisation"],
+                data_dir=task.data_dir,
+                cache=cache,
+                progress=False,
+                train_size=params["train_size"],
+                draw=params["draw"],
+            )
         except Exception as error:  # noqa: BLE001  (reported, the other runs go on)
             failures.append(f"{resample_id(params)}: {type(error).__name__}: {error}")
             continue
-        write_json_atomic(path, {**run.record, "resample": {"run_id": resample_id(params), "input_hash": digest,
-                                                            "wall_time_s": time.perf_counter() - run_start}})
+        write_json_atomic(
+            path,
+            {
+                **run.record,
+                "resample": {
+                    "run_id": resample_id(params),
+                    "input_hash": digest,
+                    "wall_time_s": time.perf_counter() - run_start,
+                },
+            },
+        )
     error = None
     if failures:
         error = f"{len(failures)} of {len(task.runs)} runs failed; first: {failures[0]}"
@@ -192,8 +233,12 @@ def default_plan(training_sets: Sequence[str], variants: Sequence[str] | None = 
     study_sets = {name for names in sweep.DEFAULT_PLAN.values() for name in names}
     own = tuple(name for name in training_sets if name not in study_sets)
     chosen = list(DEFAULT_PLAN) if variants is None else list(variants)
-    plan = {variant: tuple(name for name in DEFAULT_PLAN.get(variant, DEFAULT_PLAN[sweep.DEFAULT_VARIANT])
-                           if name in training_sets) for variant in chosen}
+    plan = {
+        variant: tuple(
+            name for name in DEFAULT_PLAN.get(variant, DEFAULT_PLAN[sweep.DEFAULT_VARIANT]) if name in training_sets
+        )
+        for variant in chosen
+    }
     for variant in [sweep.DEFAULT_VARIANT] if variants is None else chosen:
         plan[variant] = plan.get(variant, ()) + own
     return {variant: names for variant, names in plan.items() if names}
@@ -227,8 +272,9 @@ def run_resampling(
     manifest = sweep.default_manifest() if data_manifest is None else Path(data_manifest)
     ids = [resample_id(params) for params in grid]
     if len(set(ids)) != len(ids):
-        raise sweep.SweepError("the grid gives the same run id to several runs: "
-                               + ", ".join(sorted({i for i in ids if ids.count(i) > 1})))
+        raise sweep.SweepError(
+            "the grid gives the same run id to several runs: " + ", ".join(sorted({i for i in ids if ids.count(i) > 1}))
+        )
     sweep.check_results_dir(results_dir, manifest.parent, manifest)
     sweep.ensure_writable(results_dir, "results folder")
     sweep.claim_results_dir(results_dir, manifest.parent, manifest)
@@ -241,15 +287,18 @@ def run_resampling(
             report.skipped.append(identifier)
         else:
             groups.setdefault(sweep.run_id(params), []).append((dict(params), digest, str(path.resolve())))
-    tasks = [ResampleTask(group, tuple(runs), None if data_dir is None else str(data_dir))
-             for group, runs in groups.items()]
+    tasks = [
+        ResampleTask(group, tuple(runs), None if data_dir is None else str(data_dir)) for group, runs in groups.items()
+    ]
     if not tasks:
         return report
     own_executor = executor is None
     if own_executor:
         executor = executors.default_executor(min(workers, len(tasks)))
     try:
-        outcomes = {o.run_id: o for o in executors.execute_tasks(tasks, executor, progress, execute_group, "resampled runs")}
+        outcomes = {
+            o.run_id: o for o in executors.execute_tasks(tasks, executor, progress, execute_group, "resampled runs")
+        }
     finally:
         if own_executor:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -291,8 +340,13 @@ def learning_curves(records: Sequence[RunRecord]) -> list[dict]:
     groups = group_by(_resampled(records), "variant", "training_set", "body_order", "train_size")
     rows = []
     for (variant, training_set, K, size), group in sorted(groups.items()):
-        row = {"variant": variant, "training_set": training_set, "body_order": K, "train_size": size,
-               "draws": len(group)}
+        row = {
+            "variant": variant,
+            "training_set": training_set,
+            "body_order": K,
+            "train_size": size,
+            "draws": len(group),
+        }
         row.update({name: quantiles([read(r) for r in group]) for name, read in LEARNING_QUANTITIES.items()})
         rows.append(row)
     return rows
@@ -321,9 +375,15 @@ def draw_overlap(records: Sequence[RunRecord]) -> list[dict]:
     rows = []
     for (training_set, size), by_number in sorted(subsets.items()):
         chosen = list(by_number.values())
-        pairs = [len(a & b) / size for i, a in enumerate(chosen) for b in chosen[i + 1:]]
-        rows.append({"training_set": training_set, "train_size": size, "draws": len(chosen),
-                     "shared_fraction": float(np.mean(pairs)) if pairs else 1.0})
+        pairs = [len(a & b) / size for i, a in enumerate(chosen) for b in chosen[i + 1 :]]
+        rows.append(
+            {
+                "training_set": training_set,
+                "train_size": size,
+                "draws": len(chosen),
+                "shared_fraction": float(np.mean(pairs)) if pairs else 1.0,
+            }
+        )
     return rows
 
 
@@ -338,17 +398,27 @@ def convergence_over_draws(records: Sequence[RunRecord], dft_curve: tuple[np.nda
         for draw_records in by_draw(records, size).values():
             for (variant, training_set), runs in group_by(draw_records, "variant", "training_set").items():
                 for row in convergence_table(runs, dft_curve):
-                    slot = values.setdefault((variant, training_set, size, row["body_order"]),
-                                             {"distance_to_previous_K_eV": [], "distance_to_dft_eV": []})
+                    slot = values.setdefault(
+                        (variant, training_set, size, row["body_order"]),
+                        {"distance_to_previous_K_eV": [], "distance_to_dft_eV": []},
+                    )
                     for name in slot:
                         slot[name].append(row[name])
-    return [{"variant": v, "training_set": s, "train_size": n, "body_order": K,
-             **{name: quantiles(vals) for name, vals in slot.items()}}
-            for (v, s, n, K), slot in sorted(values.items())]
+    return [
+        {
+            "variant": v,
+            "training_set": s,
+            "train_size": n,
+            "body_order": K,
+            **{name: quantiles(vals) for name, vals in slot.items()},
+        }
+        for (v, s, n, K), slot in sorted(values.items())
+    ]
 
 
-def summary(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray], body_order: int,
-            regularisation: str = "blr") -> str:
+def summary(
+    records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarray], body_order: int, regularisation: str = "blr"
+) -> str:
     """Plain-text summary of resampled runs: the learning curves at ``body_order`` (median [10 %,
     90 %] over draws of the test energy and force RMSE and of the dimer's distance to DFT, per
     variant, training set and N) and every claim graded over the draws of each N
@@ -361,21 +431,27 @@ def summary(records: Sequence[RunRecord], dft_curve: tuple[np.ndarray, np.ndarra
     def cell(q, digits):
         return f"{q['median']:.{digits}f} [{q['p10']:.{digits}f}, {q['p90']:.{digits}f}]" if q["n"] else "-"
 
-    lines = [f"Learning curves at K = {body_order} (median [10 %, 90 %] over draws):",
-             f"{'variant, training set':<28}{'N':>5}{'draws':>7}  {'test E (meV/atom)':<34}"
-             f"{'test F (eV/A)':<30}{'dimer to DFT (eV)'}"]
+    lines = [
+        f"Learning curves at K = {body_order} (median [10 %, 90 %] over draws):",
+        f"{'variant, training set':<28}{'N':>5}{'draws':>7}  {'test E (meV/atom)':<34}"
+        f"{'test F (eV/A)':<30}{'dimer to DFT (eV)'}",
+    ]
     for row in learning_curves(records):
         if row["body_order"] == body_order:
-            lines.append(f"{row['variant'] + ', ' + row['training_set']:<28}{row['train_size']:>5}{row['draws']:>7}  "
-                         f"{cell(row['test_energy_rmse_meV_per_atom'], 1):<34}"
-                         f"{cell(row['test_force_rmse_eV_per_A'], 3):<30}{cell(row['distance_to_dft_eV'], 2)}")
+            lines.append(
+                f"{row['variant'] + ', ' + row['training_set']:<28}{row['train_size']:>5}{row['draws']:>7}  "
+                f"{cell(row['test_energy_rmse_meV_per_atom'], 1):<34}"
+                f"{cell(row['test_force_rmse_eV_per_A'], 3):<30}{cell(row['distance_to_dft_eV'], 2)}"
+            )
     sizes = sorted({r.train_size for r in _resampled(records)})
     lines += ["", f"Claims over draws (reproduced: holds in at least {100 * REPRODUCED_FRACTION:g} % of the draws):"]
     for size in sizes:
         for v in grade_over_draws(records, dft_curve, size, regularisation):
             if v.draws:
-                lines.append(f"  N = {size:<4} {claim_id(v.claim):<4} holds in {v.holds:>2} of {v.draws:<2} "
-                             f"(partly in {v.partly}): {v.verdict}")
+                lines.append(
+                    f"  N = {size:<4} {claim_id(v.claim):<4} holds in {v.holds:>2} of {v.draws:<2} "
+                    f"(partly in {v.partly}): {v.verdict}"
+                )
     return "\n".join(lines)
 
 
@@ -384,12 +460,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m linace.study.resample",
         description="Train every (K, training set, basis variant) on random nested subsets of N structures, "
-                    "in several draws (learning curves and verdicts per draw); skip runs that are up to date. "
-                    "Without --training-sets: the default plan ("
-                    + "; ".join(f"{variant}: {', '.join(sets)}" for variant, sets in DEFAULT_PLAN.items())
-                    + ") on the sets the data directory has, plus "
-                    "the data directory's own training sets (any other name, e.g. 'train') with the standard "
-                    "basis; the sets taken are printed.",
+        "in several draws (learning curves and verdicts per draw); skip runs that are up to date. "
+        "Without --training-sets: the default plan ("
+        + "; ".join(f"{variant}: {', '.join(sets)}" for variant, sets in DEFAULT_PLAN.items())
+        + ") on the sets the data directory has, plus "
+        "the data directory's own training sets (any other name, e.g. 'train') with the standard "
+        "basis; the sets taken are printed.",
         epilog=sweep.CACHE_HELP,
     )
     parser.add_argument("--body-orders", nargs="+", type=int, metavar="K", default=list(sweep.BODY_ORDERS))
@@ -402,20 +478,29 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler instead of local processes")
     parser.add_argument("--scheduler-timeout", type=float, default=sweep.SCHEDULER_TIMEOUT, metavar="SECONDS")
     parser.add_argument("--force", action="store_true", help="re-run up-to-date runs too")
-    parser.add_argument("--data-dir", metavar="PATH",
-                        help="resample the runs of a data directory of your own (as for python -m "
-                             "linace.study.sweep --data-dir); default: the committed carbon data")
-    parser.add_argument("--results-dir",
-                        help="where the run records go (a relative path is relative to the working directory). "
-                             "Default, whatever the working directory: the repository's results/resampled "
-                             f"({sweep.RESULTS_ROOT / RESAMPLED}); with --data-dir, <its sweep's results "
-                             "folder>/resampled, i.e. results/<folder name>-<digest>/resampled, the digest being "
-                             "8 hex digits of the SHA-256 of the folder's absolute path (results/<element>/"
-                             "resampled for the repository's own data/<element>). A results folder holds the "
-                             f"runs of one data directory (its {sweep.RESULTS_MARKER} names it)")
-    parser.add_argument("--summary", type=int, metavar="K",
-                        help="run nothing: print the learning curves at body order K and the claims over "
-                             "draws of the records in the results directory")
+    parser.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        help="resample the runs of a data directory of your own (as for python -m "
+        "linace.study.sweep --data-dir); default: the committed carbon data",
+    )
+    parser.add_argument(
+        "--results-dir",
+        help="where the run records go (a relative path is relative to the working directory). "
+        "Default, whatever the working directory: the repository's results/resampled "
+        f"({sweep.RESULTS_ROOT / RESAMPLED}); with --data-dir, <its sweep's results "
+        "folder>/resampled, i.e. results/<folder name>-<digest>/resampled, the digest being "
+        "8 hex digits of the SHA-256 of the folder's absolute path (results/<element>/"
+        "resampled for the repository's own data/<element>). A results folder holds the "
+        f"runs of one data directory (its {sweep.RESULTS_MARKER} names it)",
+    )
+    parser.add_argument(
+        "--summary",
+        type=int,
+        metavar="K",
+        help="run nothing: print the learning curves at body order K and the claims over "
+        "draws of the records in the results directory",
+    )
     return parser
 
 
@@ -440,11 +525,14 @@ def _plan_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         known, given = allowed[option], getattr(args, option)
         unknown = [v for v in (given or []) if known is not None and v not in known]
         if unknown:
-            parser.error(f"--{option.replace('_', '-')}: unknown value(s) {', '.join(map(str, unknown))}; "
-                         f"allowed: {', '.join(map(str, known))}")
+            parser.error(
+                f"--{option.replace('_', '-')}: unknown value(s) {', '.join(map(str, unknown))}; "
+                f"allowed: {', '.join(map(str, known))}"
+            )
     if allowed["regularisations"] is not None and args.regularisation not in allowed["regularisations"]:
-        parser.error(f"--regularisation: unknown value {args.regularisation}; "
-                     f"allowed: {', '.join(allowed['regularisations'])}")
+        parser.error(
+            f"--regularisation: unknown value {args.regularisation}; allowed: {', '.join(allowed['regularisations'])}"
+        )
     for option in ("sizes", "draws", "workers"):
         values = getattr(args, option)
         if min(values if isinstance(values, list) else [values]) < 1:
@@ -459,14 +547,21 @@ def _plan_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     plan = default_plan(known, args.variants)  # the study's plan on the sets the folder has, and its own sets
     missing = sorted({n for v in (args.variants or DEFAULT_PLAN) for n in DEFAULT_PLAN.get(v, ())} - set(known))
     if missing:
-        print(f"resample: training set(s) {', '.join(missing)} not in the data directory; "
-              "their runs are left out", file=sys.stderr)
+        print(
+            f"resample: training set(s) {', '.join(missing)} not in the data directory; their runs are left out",
+            file=sys.stderr,
+        )
     where = "the committed data" if args.data_dir is None else args.data_dir
     if not plan:
-        parser.error(f"no training set of {where} to resample (its training sets: {', '.join(known) or 'none'}); "
-                     "name some with --training-sets")
-    print(f"resample: training sets of {where}: "
-          + "; ".join(f"{variant}: {', '.join(names)}" for variant, names in plan.items()), file=sys.stderr)
+        parser.error(
+            f"no training set of {where} to resample (its training sets: {', '.join(known) or 'none'}); "
+            "name some with --training-sets"
+        )
+    print(
+        f"resample: training sets of {where}: "
+        + "; ".join(f"{variant}: {', '.join(names)}" for variant, names in plan.items()),
+        file=sys.stderr,
+    )
     return plan
 
 
@@ -491,8 +586,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .runs import load_training_set
 
         sizes = {name: len(load_training_set(name, args.data_dir)) for names in plan.values() for name in names}
-        parser.error(f"no resampled run: every size of --sizes {' '.join(map(str, args.sizes))} is larger than "
-                     "the training sets (" + ", ".join(f"{n} ({k} structures)" for n, k in sizes.items()) + ")")
+        parser.error(
+            f"no resampled run: every size of --sizes {' '.join(map(str, args.sizes))} is larger than "
+            "the training sets (" + ", ".join(f"{n} ({k} structures)" for n, k in sizes.items()) + ")"
+        )
     try:
         options = dict(results_dir=_results_dir(args), force=args.force, workers=args.workers)
         if args.data_dir is not None:  # every run reads the folder; its manifest enters the input hash

@@ -28,15 +28,31 @@ import numpy as np
 from ase import Atoms
 
 from linace import __version__
-from linace.analysis import (CONVERGENCE_RANGE, DimerCurve, Predictions, convergence_range, curve_distance,
-                             curve_minimum, error_table)
+from linace.analysis import (
+    CONVERGENCE_RANGE,
+    DimerCurve,
+    Predictions,
+    convergence_range,
+    curve_distance,
+    curve_minimum,
+    error_table,
+)
 from linace.fit import ACEModel
 from linace.io import write_atomic
 from linace.study import source_digest
 from linace.study.records import RunRecord, as_record, by_body_order, load_records
 
-__all__ = ["CONVERGENCE_COLUMNS", "convergence_rows", "convergence_table", "dft_dimer_curve", "load_results",
-           "record_range", "run_record", "significant", "write_json_atomic"]
+__all__ = [
+    "CONVERGENCE_COLUMNS",
+    "convergence_rows",
+    "convergence_table",
+    "dft_dimer_curve",
+    "load_results",
+    "record_range",
+    "run_record",
+    "significant",
+    "write_json_atomic",
+]
 
 
 def dft_dimer_curve(dimers: Sequence[Atoms], e0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,8 +68,13 @@ def dft_dimer_curve(dimers: Sequence[Atoms], e0: float) -> tuple[np.ndarray, np.
     return r[order], energy[order], moment[order]
 
 
-def dimer_summary(r: np.ndarray, energy: np.ndarray, dft_r: np.ndarray, dft_energy: np.ndarray,
-                  r_range: tuple[float, float] = CONVERGENCE_RANGE) -> dict:
+def dimer_summary(
+    r: np.ndarray,
+    energy: np.ndarray,
+    dft_r: np.ndarray,
+    dft_energy: np.ndarray,
+    r_range: tuple[float, float] = CONVERGENCE_RANGE,
+) -> dict:
     """Distance to the DFT curve and the minimum of a dimer curve (the convergence measures), over
     ``r_range`` (A; the element's :func:`linace.analysis.convergence_range`)."""
     position, depth = curve_minimum(r, energy, r_range)
@@ -99,8 +120,9 @@ def run_record(
         "fit": {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in model.info.items()},
         "errors": {"train": error_table(train), "test": error_table(test)},
         "dimer": curve.as_dict(),
-        "dimer_summary": dimer_summary(curve.r, curve.energy, *dft_curve,
-                                       convergence_range(basis.element) if r_range is None else tuple(r_range)),
+        "dimer_summary": dimer_summary(
+            curve.r, curve.energy, *dft_curve, convergence_range(basis.element) if r_range is None else tuple(r_range)
+        ),
         "provenance": {
             "linace": __version__,
             "linace_source_sha256": source_digest(),
@@ -127,11 +149,11 @@ def convergence_table(records: Sequence[RunRecord | Mapping], dft_curve: tuple[n
     for record in by_body_order(records):
         curve = record.dimer
         r_range = record_range(record)
-        row = {"body_order": record.body_order,
-               **dimer_summary(curve.r, curve.energy, *dft_curve, r_range)}
+        row = {"body_order": record.body_order, **dimer_summary(curve.r, curve.energy, *dft_curve, r_range)}
         row["distance_to_previous_K_eV"] = (
             curve_distance(curve.r, curve.energy, previous.r, previous.energy, r_range)
-            if previous is not None else float("nan")
+            if previous is not None
+            else float("nan")
         )
         rows.append(row)
         previous = curve
@@ -155,9 +177,15 @@ CONVERGENCE_COLUMNS = ("K", "to K−1 (eV)", "to DFT (eV)", "minimum (Å)", "dep
 
 def convergence_rows(table: Sequence[dict]) -> list[list[str]]:
     """Cells of the rows of a :func:`convergence_table` (columns :data:`CONVERGENCE_COLUMNS`), for a report."""
+
     def number(value: float) -> str:  # '–' where there is none (the distance to K - 1 at the lowest K)
         return f"{value:.3f}" if np.isfinite(value) else "–"
 
-    return [[str(row["body_order"])] + [number(row[key]) for key in ("distance_to_previous_K_eV", "distance_to_dft_eV",
-                                                                      "minimum_position_A", "minimum_energy_eV")]
-            for row in table]
+    return [
+        [str(row["body_order"])]
+        + [
+            number(row[key])
+            for key in ("distance_to_previous_K_eV", "distance_to_dft_eV", "minimum_position_A", "minimum_energy_eV")
+        ]
+        for row in table
+    ]

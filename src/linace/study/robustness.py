@@ -48,8 +48,22 @@ from .claims import CLAIM_PLAN
 from .records import RunRecord, as_records, body_orders, read_record
 from .results import write_json_atomic
 
-__all__ = ["ALTERNATIVES", "COMMITTED_ROOT", "DEFAULT_BASIS_BODY_ORDERS", "PLAN", "alternative_grid", "alternative_results_dir",
-           "energy_zero_markdown", "grade_alternatives", "restricted_curve_or_none", "robust_headline", "robustness_markdown", "robustness_matrix_markdown", "robustness_rows", "run_alternatives"]
+__all__ = [
+    "ALTERNATIVES",
+    "COMMITTED_ROOT",
+    "DEFAULT_BASIS_BODY_ORDERS",
+    "PLAN",
+    "alternative_grid",
+    "alternative_results_dir",
+    "energy_zero_markdown",
+    "grade_alternatives",
+    "restricted_curve_or_none",
+    "robust_headline",
+    "robustness_markdown",
+    "robustness_matrix_markdown",
+    "robustness_rows",
+    "run_alternatives",
+]
 
 #: The alternatives (name -> what changes): run parameters of :func:`linace.study.runs.train`, or
 #: ``{"reference": "restricted"}`` for a regrading of the default runs against another reference.
@@ -81,8 +95,9 @@ def _folder_name(alternative: str) -> str:
 COMMITTED_ROOT = sweep.REPOSITORY_DATA_DIR / ROBUSTNESS / "C"
 
 
-def alternative_results_dir(alternative: str, data_dir: str | os.PathLike | None = None,
-                            root: str | os.PathLike | None = None) -> Path:
+def alternative_results_dir(
+    alternative: str, data_dir: str | os.PathLike | None = None, root: str | os.PathLike | None = None
+) -> Path:
     """``<root>/<alternative>``: ``root`` default ``results/robustness`` (or under the data
     directory's results folder); :data:`COMMITTED_ROOT` for the committed runs."""
     if root is None:
@@ -90,16 +105,20 @@ def alternative_results_dir(alternative: str, data_dir: str | os.PathLike | None
     return Path(root) / _folder_name(alternative)
 
 
-def alternative_grid(alternative: str, plan: Mapping[str, Sequence[str]] | None = None,
-                     body_orders: Sequence[int] = sweep.BODY_ORDERS) -> list[dict]:
+def alternative_grid(
+    alternative: str, plan: Mapping[str, Sequence[str]] | None = None, body_orders: Sequence[int] = sweep.BODY_ORDERS
+) -> list[dict]:
     """The run parameters of an alternative (empty for a regrading alternative)."""
     if alternative not in ALTERNATIVES:
         raise ValueError(f"unknown alternative {alternative!r}; known: {', '.join(ALTERNATIVES)}")
     change = ALTERNATIVES[alternative]
     if "reference" in change:
         return []
-    return [{**run, **change} for variant, sets in (plan or PLAN).items()
-            for run in sweep.grid(body_orders, sets, [variant])]
+    return [
+        {**run, **change}
+        for variant, sets in (plan or PLAN).items()
+        for run in sweep.grid(body_orders, sets, [variant])
+    ]
 
 
 @dataclass(frozen=True)
@@ -122,10 +141,17 @@ def execute_task(task: AlternativeTask) -> executors.RunOutcome:
     for params, digest, path in task.runs:
         try:
             run = training.train(
-                params["body_order"], params["training_set"], params["variant"], params["regularisation"],
-                data_dir=task.data_dir, cache=cache, progress=False,
+                params["body_order"],
+                params["training_set"],
+                params["variant"],
+                params["regularisation"],
+                data_dir=task.data_dir,
+                cache=cache,
+                progress=False,
                 weights=training.weights_of(params.get("energy_weight", training.DEFAULT_WEIGHTS.energy)),
-                energy_zero=params.get("energy_zero", "atom"), basis_size=params.get("basis_size", 1.0))
+                energy_zero=params.get("energy_zero", "atom"),
+                basis_size=params.get("basis_size", 1.0),
+            )
         except Exception as error:  # noqa: BLE001  (reported, the others go on)
             failures.append(f"{sweep.run_id(params)}: {type(error).__name__}: {error}")
             continue
@@ -141,11 +167,16 @@ def _up_to_date(path: Path, digest: str) -> bool:
         return False
 
 
-def run_alternatives(alternatives: Sequence[str] = tuple(ALTERNATIVES), data_dir: str | os.PathLike | None = None,
-                     workers: int = sweep.DEFAULT_WORKERS, force: bool = False, progress: bool = True,
-                     plan: Mapping[str, Sequence[str]] | None = None,
-                     body_orders: Sequence[int] = sweep.BODY_ORDERS,
-                     root: str | os.PathLike | None = None) -> sweep.SweepReport:
+def run_alternatives(
+    alternatives: Sequence[str] = tuple(ALTERNATIVES),
+    data_dir: str | os.PathLike | None = None,
+    workers: int = sweep.DEFAULT_WORKERS,
+    force: bool = False,
+    progress: bool = True,
+    plan: Mapping[str, Sequence[str]] | None = None,
+    body_orders: Sequence[int] = sweep.BODY_ORDERS,
+    root: str | os.PathLike | None = None,
+) -> sweep.SweepReport:
     """Make the runs of the alternatives that are not up to date (their input hash: parameters,
     the study's source, the data manifest); one task per (alternative, K, set, variant) on
     ``workers`` local processes. The results folders are checked writable before any run."""
@@ -161,8 +192,11 @@ def run_alternatives(alternatives: Sequence[str] = tuple(ALTERNATIVES), data_dir
             if not force and _up_to_date(path, digest):
                 report.skipped.append(identifier)
             else:
-                tasks.append(AlternativeTask(identifier, ((params, digest, str(path)),),
-                                             None if data_dir is None else str(data_dir)))
+                tasks.append(
+                    AlternativeTask(
+                        identifier, ((params, digest, str(path)),), None if data_dir is None else str(data_dir)
+                    )
+                )
     if not tasks:
         return report
     executor = executors.default_executor(min(workers, len(tasks)))
@@ -171,14 +205,21 @@ def run_alternatives(alternatives: Sequence[str] = tuple(ALTERNATIVES), data_dir
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     for outcome in outcomes:
-        (report.failed.append(sweep.RunFailure(outcome.run_id, outcome.error, None)) if outcome.error
-         else report.executed.append(outcome.run_id))
+        (
+            report.failed.append(sweep.RunFailure(outcome.run_id, outcome.error, None))
+            if outcome.error
+            else report.executed.append(outcome.run_id)
+        )
     return report
 
 
 # ----------------------------------------------------------------------------- the table
-def robustness_rows(default: Mapping[str, object], alternatives: Mapping[str, Mapping[str, object]],
-                    claims: Sequence[str], baselines: Mapping[str, Mapping[str, object]] | None = None) -> list[dict]:
+def robustness_rows(
+    default: Mapping[str, object],
+    alternatives: Mapping[str, Mapping[str, object]],
+    claims: Sequence[str],
+    baselines: Mapping[str, Mapping[str, object]] | None = None,
+) -> list[dict]:
     """Each claim under the default and every alternative, and whether it is robust.
 
     ``default`` and each of ``alternatives`` map claim id -> :class:`~linace.study.claims.Verdict`
@@ -196,9 +237,17 @@ def robustness_rows(default: Mapping[str, object], alternatives: Mapping[str, Ma
         against = {name: baselines[name][claim].verdict if name in baselines else base for name in alternatives}
         tested = {name: v for name, v in verdicts.items() if not v.startswith("not tested")}
         changed = [name for name, v in tested.items() if v != against[name]]
-        rows.append({"claim": claim, "statement": default[claim].claim, "default": base, **verdicts,
-                     "baseline": {name: v for name, v in against.items() if v != base},
-                     "robust": not base.startswith("not tested") and not changed, "changed": changed})
+        rows.append(
+            {
+                "claim": claim,
+                "statement": default[claim].claim,
+                "default": base,
+                **verdicts,
+                "baseline": {name: v for name, v in against.items() if v != base},
+                "robust": not base.startswith("not tested") and not changed,
+                "changed": changed,
+            }
+        )
     return rows
 
 
@@ -211,10 +260,16 @@ def robustness_markdown(rows: Sequence[dict], alternatives: Sequence[str]) -> st
         if row["default"].startswith("not tested"):
             lines.append(f"| {row['claim']} | not tested (no runs) | – | – |")
             continue
-        changes = [f"{name}: {row[name]}" + (f" (default on its K: {row['baseline'][name]})" if name in row["baseline"]
-                                             else "") for name in alternatives if name in row["changed"]]
-        lines.append(f"| {row['claim']} | {row['default']} | {'yes' if row['robust'] else 'no'} | "
-                     f"{'; '.join(changes) or 'nothing'} |")
+        changes = [
+            f"{name}: {row[name]}"
+            + (f" (default on its K: {row['baseline'][name]})" if name in row["baseline"] else "")
+            for name in alternatives
+            if name in row["changed"]
+        ]
+        lines.append(
+            f"| {row['claim']} | {row['default']} | {'yes' if row['robust'] else 'no'} | "
+            f"{'; '.join(changes) or 'nothing'} |"
+        )
     return "\n".join(lines)
 
 
@@ -231,26 +286,42 @@ def robustness_matrix_markdown(rows: Sequence[dict], alternatives: Sequence[str]
 
 # ----------------------------------------------------------------------------- command line
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m linace.study.robustness",
-                                     description="Train the runs of the alternatives to the study's defaults "
-                                                 "(linace.study.robustness.ALTERNATIVES); up-to-date runs are skipped.")
-    parser.add_argument("--alternatives", nargs="+", default=list(ALTERNATIVES), choices=list(ALTERNATIVES),
-                        metavar="ALT", help=f"default every one: {', '.join(repr(a) for a in ALTERNATIVES)}")
+    parser = argparse.ArgumentParser(
+        prog="python -m linace.study.robustness",
+        description="Train the runs of the alternatives to the study's defaults "
+        "(linace.study.robustness.ALTERNATIVES); up-to-date runs are skipped.",
+    )
+    parser.add_argument(
+        "--alternatives",
+        nargs="+",
+        default=list(ALTERNATIVES),
+        choices=list(ALTERNATIVES),
+        metavar="ALT",
+        help=f"default every one: {', '.join(repr(a) for a in ALTERNATIVES)}",
+    )
     parser.add_argument("--body-orders", nargs="+", type=int, default=list(sweep.BODY_ORDERS), metavar="K")
     parser.add_argument("--data-dir", metavar="PATH", help="a data directory (default the committed carbon data)")
     parser.add_argument("--workers", type=int, default=sweep.DEFAULT_WORKERS)
     parser.add_argument("--force", action="store_true")
-    parser.add_argument("--results-root", metavar="DIR",
-                        help=f"where the alternatives' folders go (default results/robustness; the committed ones: "
-                             f"{COMMITTED_ROOT})")
+    parser.add_argument(
+        "--results-root",
+        metavar="DIR",
+        help=f"where the alternatives' folders go (default results/robustness; the committed ones: {COMMITTED_ROOT})",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        report = run_alternatives(args.alternatives, args.data_dir, args.workers, args.force,
-                                  body_orders=args.body_orders, root=args.results_root)
+        report = run_alternatives(
+            args.alternatives,
+            args.data_dir,
+            args.workers,
+            args.force,
+            body_orders=args.body_orders,
+            root=args.results_root,
+        )
     except sweep.SweepError as error:
         print(f"robustness: {error}", file=sys.stderr)
         return 2
@@ -262,9 +333,13 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-def grade_alternatives(default_records: Sequence[RunRecord], dft_curve,
-                       alternative_records: Mapping[str, Sequence[RunRecord]],
-                       restricted_curve, r_range: tuple[float, float]) -> list[dict]:
+def grade_alternatives(
+    default_records: Sequence[RunRecord],
+    dft_curve,
+    alternative_records: Mapping[str, Sequence[RunRecord]],
+    restricted_curve,
+    r_range: tuple[float, float],
+) -> list[dict]:
     """The robustness rows (:func:`robustness_rows`) of one element: the default runs graded against
     ``dft_curve``, each alternative's runs (``alternative_records``: name -> records) likewise, the
     reference alternative by grading the default runs against ``restricted_curve`` over ``r_range``
@@ -278,8 +353,11 @@ def grade_alternatives(default_records: Sequence[RunRecord], dft_curve,
     graded, baselines = {}, {}
     for name, change in ALTERNATIVES.items():
         if "reference" in change:
-            graded[name] = (grade([], dft_curve) if restricted_curve is None  # no such reference: not tested
-                            else grade(with_reference(default_records, restricted_curve, r_range), restricted_curve))
+            graded[name] = (
+                grade([], dft_curve)
+                if restricted_curve is None  # no such reference: not tested
+                else grade(with_reference(default_records, restricted_curve, r_range), restricted_curve)
+            )
             continue
         records = as_records(alternative_records.get(name, []))
         graded[name] = grade(records, dft_curve)
@@ -293,24 +371,30 @@ def robust_headline(rows: Sequence[dict]) -> str:
     """One sentence: how many verdicts are robust, naming them, and what changes the others."""
     robust = [row["claim"] for row in rows if row["robust"]]
     fragile = [f"{row['claim']} ({', '.join(row['changed'])})" for row in rows if row["changed"]]
-    return (f"{len(robust)} of {len(rows)} verdicts are the same under every alternative"
-            + (f" ({', '.join(robust)})" if robust else "")
-            + (f"; {len(fragile)} change under at least one: {'; '.join(fragile)}." if fragile else "."))
+    return (
+        f"{len(robust)} of {len(rows)} verdicts are the same under every alternative"
+        + (f" ({', '.join(robust)})" if robust else "")
+        + (f"; {len(fragile)} change under at least one: {'; '.join(fragile)}." if fragile else ".")
+    )
 
 
 def energy_zero_markdown(records: Sequence[RunRecord]) -> str:
     """The runs with a fitted energy zero: per training set, variant and K the fitted shift of the
     one-body term (eV/atom) and the dimer curve's distance to DFT in both conventions (eV): as the
     potential's binding curve E(dimer) - 2 E(atom) and against two DFT atoms (offset by 2 x shift)."""
-    lines = ["| run | fitted shift (eV/atom) | to DFT, binding curve (eV) | to DFT, against two DFT atoms (eV) |",
-             "|---|---|---|---|"]
+    lines = [
+        "| run | fitted shift (eV/atom) | to DFT, binding curve (eV) | to DFT, against two DFT atoms (eV) |",
+        "|---|---|---|---|",
+    ]
     for record in sorted(as_records(records), key=lambda r: (r.training_set, r.variant, r.body_order)):
         summary, absolute = record.dimer_summary, record.dimer_summary_absolute
         if "energy_zero_offset_eV" not in summary:
             continue
-        lines.append(f"| {record.training_set}, {record.variant}, K = {record.body_order} | "
-                     f"{summary['energy_zero_offset_eV'] / 2:+.3f} | {summary['distance_to_dft_eV']:.2f} | "
-                     f"{absolute.get('distance_to_dft_eV', float('nan')):.2f} |")
+        lines.append(
+            f"| {record.training_set}, {record.variant}, K = {record.body_order} | "
+            f"{summary['energy_zero_offset_eV'] / 2:+.3f} | {summary['distance_to_dft_eV']:.2f} | "
+            f"{absolute.get('distance_to_dft_eV', float('nan')):.2f} |"
+        )
     return "\n".join(lines)
 
 
@@ -333,8 +417,11 @@ def alternative_records(root: str | os.PathLike = COMMITTED_ROOT, regularisation
     {alternative: [:class:`~linace.study.records.RunRecord`]} (empty lists where there are none)."""
     from .records import load_records, select
 
-    return {name: select(load_records(alternative_results_dir(name, root=root)), regularisation=regularisation)
-            for name, change in ALTERNATIVES.items() if "reference" not in change}
+    return {
+        name: select(load_records(alternative_results_dir(name, root=root)), regularisation=regularisation)
+        for name, change in ALTERNATIVES.items()
+        if "reference" not in change
+    }
 
 
 def runs_made_lines(default_records: Sequence[Mapping], records_of: Mapping[str, Sequence[Mapping]]) -> list[str]:
@@ -342,31 +429,46 @@ def runs_made_lines(default_records: Sequence[Mapping], records_of: Mapping[str,
     which code they were made (:func:`linace.study.data_worlds.records_provenance`): lines to print."""
     from .data_worlds import records_provenance
 
-    lines = [f"{len(default_records)} default runs; " + ", ".join(f"{name}: {len(records)} runs"
-                                                                 for name, records in records_of.items())]
+    lines = [
+        f"{len(default_records)} default runs; "
+        + ", ".join(f"{name}: {len(records)} runs" for name, records in records_of.items())
+    ]
     made = records_provenance([r for records in records_of.values() for r in records])
     if made["n_records"]:
-        lines.append(f"the alternatives' runs were made {made['created'][0][:10]} by linace source "
-                     f"{', '.join(made['digests'])}"
-                     f"{'' if made['current'] else ' (the code has changed since; make sweep-full makes them again)'}")
+        lines.append(
+            f"the alternatives' runs were made {made['created'][0][:10]} by linace source "
+            f"{', '.join(made['digests'])}"
+            f"{'' if made['current'] else ' (the code has changed since; make sweep-full makes them again)'}"
+        )
     return lines
 
 
-def alternatives_markdown(rows: Sequence[dict], default_records: Sequence[Mapping],
-                          records_of: Mapping[str, Sequence[Mapping]]) -> str:
+def alternatives_markdown(
+    rows: Sequence[dict], default_records: Sequence[Mapping], records_of: Mapping[str, Sequence[Mapping]]
+) -> str:
     """Every claim under every alternative: :func:`robustness_markdown`, a note naming the alternatives
     that ran on fewer body orders than the default (compared with the default on the same ones), and
     :func:`robustness_matrix_markdown`."""
     from .records import body_orders
 
     all_orders = body_orders(default_records)
-    notes = [f"{name}: K = {', '.join(map(str, orders))} only (`make sweep-full` adds the rest)"
-             for name, records in records_of.items() if records and (orders := body_orders(records)) != all_orders]
-    return (robustness_markdown(rows, list(ALTERNATIVES))
-            + ("\n\nAn alternative on fewer body orders is compared with the default on the same ones: "
-               + "; ".join(notes) + "." if notes else "")
-            + "\n\nEvery verdict under every alternative (yes: reproduced, no: not reproduced, –: no runs):\n\n"
-            + robustness_matrix_markdown(rows, list(ALTERNATIVES)))
+    notes = [
+        f"{name}: K = {', '.join(map(str, orders))} only (`make sweep-full` adds the rest)"
+        for name, records in records_of.items()
+        if records and (orders := body_orders(records)) != all_orders
+    ]
+    return (
+        robustness_markdown(rows, list(ALTERNATIVES))
+        + (
+            "\n\nAn alternative on fewer body orders is compared with the default on the same ones: "
+            + "; ".join(notes)
+            + "."
+            if notes
+            else ""
+        )
+        + "\n\nEvery verdict under every alternative (yes: reproduced, no: not reproduced, –: no runs):\n\n"
+        + robustness_matrix_markdown(rows, list(ALTERNATIVES))
+    )
 
 
 #: The three basis sizes at each K compared in chapter 10: half, the default's and twice its functions.
@@ -377,8 +479,13 @@ def _runs_of(name: str, default_records: Sequence[Mapping], records_of: Mapping[
     return default_records if name == "default" else records_of[name]
 
 
-def basis_size_points(default_records: Sequence[Mapping], records_of: Mapping[str, Sequence[Mapping]],
-                      training_set: str, body_order: int, variant: str = "standard") -> list[tuple[int, float, float]]:
+def basis_size_points(
+    default_records: Sequence[Mapping],
+    records_of: Mapping[str, Sequence[Mapping]],
+    training_set: str,
+    body_order: int,
+    variant: str = "standard",
+) -> list[tuple[int, float, float]]:
     """The runs of one (training set, K, variant) at the sizes of :data:`BASIS_SIZES` that have one:
     (number of basis functions, test energy RMSE in meV/atom, distance of the dimer curve to DFT in
     eV), by growing size."""
@@ -386,16 +493,23 @@ def basis_size_points(default_records: Sequence[Mapping], records_of: Mapping[st
 
     points = []
     for name in BASIS_SIZES:
-        found = select(_runs_of(name, default_records, records_of), training_set=training_set,
-                       body_order=body_order, variant=variant)
+        found = select(
+            _runs_of(name, default_records, records_of),
+            training_set=training_set,
+            body_order=body_order,
+            variant=variant,
+        )
         if found:
             record = found[0]
             points.append((record.basis_size, record.test_error(), record.distance_to_dft))
     return sorted(points)
 
 
-def basis_size_figure(default_records: Sequence[Mapping], records_of: Mapping[str, Sequence[Mapping]],
-                      training_sets: Sequence[str] = ("diverse", "clusters+dimers")):
+def basis_size_figure(
+    default_records: Sequence[Mapping],
+    records_of: Mapping[str, Sequence[Mapping]],
+    training_sets: Sequence[str] = ("diverse", "clusters+dimers"),
+):
     """Test energy RMSE (left) and the dimer curve's distance to DFT (right) against the number of basis
     functions, the three sizes of :data:`BASIS_SIZES` per K (standard basis; solid: the first training
     set, dashed: the others; markers by training set). Returns the figure."""
@@ -418,10 +532,16 @@ def basis_size_figure(default_records: Sequence[Mapping], records_of: Mapping[st
     return fig
 
 
-def basis_size_steps_markdown(default_records: Sequence[Mapping], records_of: Mapping[str, Sequence[Mapping]],
-                              dft_curve, runs: Sequence[tuple[str, str]] = (
-                                  ("standard", "diverse"), ("standard", "clusters+dimers"),
-                                  ("pure", "clusters+dimers"))) -> str:
+def basis_size_steps_markdown(
+    default_records: Sequence[Mapping],
+    records_of: Mapping[str, Sequence[Mapping]],
+    dft_curve,
+    runs: Sequence[tuple[str, str]] = (
+        ("standard", "diverse"),
+        ("standard", "clusters+dimers"),
+        ("pure", "clusters+dimers"),
+    ),
+) -> str:
     """The successive-K distances (:func:`linace.study.claims.convergence_steps`, eV) of each (variant,
     training set) of ``runs`` at each size of :data:`BASIS_SIZES`: a Markdown table ("no runs" where
     there are none)."""
@@ -433,6 +553,7 @@ def basis_size_steps_markdown(default_records: Sequence[Mapping], records_of: Ma
         for name in BASIS_SIZES:
             records = select(_runs_of(name, default_records, records_of), variant=variant, training_set=training_set)
             steps = convergence_steps(records, dft_curve) if records else []
-            lines.append(f"| {variant}, {training_set} | {name} | "
-                         + (" → ".join(f"{x:.2f}" for x in steps) or "no runs") + " |")
+            lines.append(
+                f"| {variant}, {training_set} | {name} | " + (" → ".join(f"{x:.2f}" for x in steps) or "no runs") + " |"
+            )
     return "\n".join(lines)

@@ -24,9 +24,23 @@ from linace.fit import ACEModel, DesignCache, Weights, design_arrays, fit, selec
 from . import datasets
 from .results import dft_dimer_curve, dimer_summary, run_record
 
-__all__ = ["COMBINED_SETS", "DRAW_SEED", "REGULARISATIONS", "VARIANTS", "TrainingRun", "covering_grid", "dft_reference",
-           "BASIS_SIZES", "load_training_set", "make_basis", "scaled_truncation", "train", "training_sets",
-           "training_subset", "weights_of"]
+__all__ = [
+    "COMBINED_SETS",
+    "DRAW_SEED",
+    "REGULARISATIONS",
+    "VARIANTS",
+    "TrainingRun",
+    "covering_grid",
+    "dft_reference",
+    "BASIS_SIZES",
+    "load_training_set",
+    "make_basis",
+    "scaled_truncation",
+    "train",
+    "training_sets",
+    "training_subset",
+    "weights_of",
+]
 
 #: Basis variants: keyword arguments of :class:`~linace.basis.ACEBasis`. "pure" is the
 #: self-interaction-free basis (same functions, products over distinct neighbours only).
@@ -264,8 +278,12 @@ def train(
     e0 = datasets.e0(data_dir)
     test_structures = datasets.load("test", data_dir)
     cache = cache or default_cache()
-    parameters = {"body_order": body_order, "training_set": training_set, "variant": variant,
-                  "regularisation": regularisation}
+    parameters = {
+        "body_order": body_order,
+        "training_set": training_set,
+        "variant": variant,
+        "regularisation": regularisation,
+    }
     if compare_range is not None:
         parameters["compare_range"] = list(r_range)
     if energy_zero != "atom":
@@ -279,29 +297,44 @@ def train(
     train_structures = structures
     if train_size is not None:
         chosen = training_subset(training_set, len(structures), train_size, draw)
-        arrays = select_structures(design_arrays(basis, structures, cache, progress),
-                                   [len(atoms) for atoms in structures], chosen)
+        arrays = select_structures(
+            design_arrays(basis, structures, cache, progress), [len(atoms) for atoms in structures], chosen
+        )
         train_structures = [structures[i] for i in chosen]
-        parameters.update(train_size=int(train_size), draw=int(draw), draw_seed=DRAW_SEED,
-                          train_indices=chosen.tolist())
+        parameters.update(
+            train_size=int(train_size), draw=int(draw), draw_seed=DRAW_SEED, train_indices=chosen.tolist()
+        )
     start = time.perf_counter()
-    model = fit(basis, train_structures, e0, weights=weights or DEFAULT_WEIGHTS, cache=cache, progress=progress,
-                arrays=arrays, energy_zero=energy_zero, **REGULARISATIONS[regularisation])
+    model = fit(
+        basis,
+        train_structures,
+        e0,
+        weights=weights or DEFAULT_WEIGHTS,
+        cache=cache,
+        progress=progress,
+        arrays=arrays,
+        energy_zero=energy_zero,
+        **REGULARISATIONS[regularisation],
+    )
     model.fit_info = replace(model.fit_info, fit_seconds=time.perf_counter() - start)
     train_predictions = predict(model, train_structures, cache, arrays)  # rows from the cache: the test set's
     test_predictions = predict(model, test_structures, cache)  # are computed once per basis
     curve = dimer_curve(model, covering_grid(dimer_grid(element), r_range))
     dft = dft_reference(data_dir)
-    record = run_record(parameters, model, train_predictions, test_predictions, curve, dft[:2],
-                        datasets.manifest(data_dir), r_range)
+    record = run_record(
+        parameters, model, train_predictions, test_predictions, curve, dft[:2], datasets.manifest(data_dir), r_range
+    )
     if energy_zero == "fit":
         offset = 2.0 * model.info["energy_zero_shift_eV"]
         record["dimer_summary"]["energy_zero_offset_eV"] = offset
         record["dimer_summary_absolute"] = dimer_summary(curve.r, curve.energy + offset, *dft[:2], r_range)
     meta = datasets.manifest(data_dir)
-    other_held_out = [name for name in datasets.names(data_dir) if name != "test" and datasets.role(name, meta) == "test"]
+    other_held_out = [
+        name for name in datasets.names(data_dir) if name != "test" and datasets.role(name, meta) == "test"
+    ]
     if other_held_out:  # further held-out sets (e.g. a published diamond-like validation set): their errors too
         record["errors"]["held_out"] = {
-            name: error_table(predict(model, datasets.load(name, data_dir), cache)) for name in other_held_out}
+            name: error_table(predict(model, datasets.load(name, data_dir), cache)) for name in other_held_out
+        }
     record["provenance"]["data_dir"] = None if data_dir is None else str(Path(data_dir).resolve())
     return TrainingRun(parameters, model, train_predictions, test_predictions, curve, dft, record)

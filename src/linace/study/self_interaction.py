@@ -20,8 +20,17 @@ from ase import Atoms
 from linace.analysis import span_residual
 from linace.basis import ACEBasis
 
-__all__ = ["DimerValues", "correlations_markdown", "dimer_values", "kappa_markdown", "molecule_correlations",
-           "one_particle_sizes", "random_dimer", "span_markdown", "span_rows"]
+__all__ = [
+    "DimerValues",
+    "correlations_markdown",
+    "dimer_values",
+    "kappa_markdown",
+    "molecule_correlations",
+    "one_particle_sizes",
+    "random_dimer",
+    "span_markdown",
+    "span_rows",
+]
 
 
 def random_dimer(distance: float, rng: np.random.Generator, element: str = "C") -> Atoms:
@@ -52,8 +61,9 @@ class DimerValues:
         return float(np.abs(self.values - self.kappa * self.radial_products).max() / np.abs(self.values).max())
 
 
-def dimer_values(basis: ACEBasis, distances: Sequence[float], rng: np.random.Generator,
-                 reference_distance: float = 1.3) -> DimerValues:
+def dimer_values(
+    basis: ACEBasis, distances: Sequence[float], rng: np.random.Generator, reference_distance: float = 1.3
+) -> DimerValues:
     """``basis`` on a dimer at each of ``distances`` (A; each in a random orientation from ``rng``), its
     radial products, and kappa_B fitted at the distance closest to ``reference_distance``."""
     distances = np.asarray(distances, float)
@@ -74,8 +84,9 @@ def kappa_markdown(basis: ACEBasis, kappa: np.ndarray) -> str:
     return "\n".join(rows)
 
 
-def molecule_correlations(body_order: int, sizes: Iterable[int] = (2, 3, 4), seed: int = 0, bond: float = 1.5,
-                          element: str = "C") -> list[dict]:
+def molecule_correlations(
+    body_order: int, sizes: Iterable[int] = (2, 3, 4), seed: int = 0, bond: float = 1.5, element: str = "C"
+) -> list[dict]:
     """The largest |B| of each correlation order nu = 1..K-1 at atom 0 of small molecules, standard and pure
     bases at K = ``body_order``: one molecule per size in ``sizes`` (atom 0 at the origin, the others at
     ``bond`` A from it in random directions, seeded by ``seed``). Rows {molecule, neighbours, nu,
@@ -91,18 +102,28 @@ def molecule_correlations(body_order: int, sizes: Iterable[int] = (2, 3, 4), see
         molecule = Atoms(f"{element}{n_atoms}", positions=positions)
         b_standard, b_pure = standard_basis.descriptors(molecule, [0])[0], pure_basis.descriptors(molecule, [0])[0]
         for order in range(1, body_order):
-            rows.append({"molecule": f"{element}{n_atoms}", "neighbours": n_atoms - 1, "nu": order,
-                         "standard": float(np.abs(b_standard[nu == order]).max()),
-                         "pure": float(np.abs(b_pure[nu == order]).max())})
+            rows.append(
+                {
+                    "molecule": f"{element}{n_atoms}",
+                    "neighbours": n_atoms - 1,
+                    "nu": order,
+                    "standard": float(np.abs(b_standard[nu == order]).max()),
+                    "pure": float(np.abs(b_pure[nu == order]).max()),
+                }
+            )
     return rows
 
 
 def correlations_markdown(rows: Sequence[dict]) -> str:
     """Markdown table of :func:`molecule_correlations`."""
-    lines = ["| molecule | neighbours of atom 0 | ν | max \\|B\\| standard | max \\|B\\| pure |",
-             "|---|---|---|---|---|"]
-    lines += [f"| {row['molecule']} | {row['neighbours']} | {row['nu']} | {row['standard']:.2e} | {row['pure']:.2e} |"
-              for row in rows]
+    lines = [
+        "| molecule | neighbours of atom 0 | ν | max \\|B\\| standard | max \\|B\\| pure |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {row['molecule']} | {row['neighbours']} | {row['nu']} | {row['standard']:.2e} | {row['pure']:.2e} |"
+        for row in rows
+    ]
     return "\n".join(lines)
 
 
@@ -125,20 +146,30 @@ def span_rows(environments: Sequence[Atoms], body_orders: Iterable[int]) -> list
         nu = ACEBasis(K).body_orders - 1
         for order in range(1, K):
             mask = nu == order
-            rows.append({"K": K, "nu": order, "functions": int(mask.sum()),
-                         "pure_outside_median": float(np.median(pure_outside[mask])),
-                         "pure_outside_max": float(pure_outside[mask].max()),
-                         "standard_outside_median": float(np.median(standard_outside[mask])),
-                         "standard_outside_max": float(standard_outside[mask].max())})
+            rows.append(
+                {
+                    "K": K,
+                    "nu": order,
+                    "functions": int(mask.sum()),
+                    "pure_outside_median": float(np.median(pure_outside[mask])),
+                    "pure_outside_max": float(pure_outside[mask].max()),
+                    "standard_outside_median": float(np.median(standard_outside[mask])),
+                    "standard_outside_max": float(standard_outside[mask].max()),
+                }
+            )
     return rows
 
 
 def span_markdown(rows: Sequence[dict]) -> str:
     """Markdown table of :func:`span_rows`."""
-    lines = ["| K | ν | functions | pure outside standard: median | max | standard outside pure: median | max |",
-             "|---|---|---|---|---|---|---|"]
-    lines += [f"| {row['K']} | {row['nu']} | {row['functions']} | {row['pure_outside_median']:.1e} "
-              f"| {row['pure_outside_max']:.1e} | {row['standard_outside_median']:.1e} "
-              f"| {row['standard_outside_max']:.1e} |"
-              for row in rows]
+    lines = [
+        "| K | ν | functions | pure outside standard: median | max | standard outside pure: median | max |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {row['K']} | {row['nu']} | {row['functions']} | {row['pure_outside_median']:.1e} "
+        f"| {row['pure_outside_max']:.1e} | {row['standard_outside_median']:.1e} "
+        f"| {row['standard_outside_max']:.1e} |"
+        for row in rows
+    ]
     return "\n".join(lines)

@@ -138,7 +138,8 @@ RESULTS_MARKER = "data-dir.marker"
 DOCUMENTATION_KEYS = ("description", "created", "known_issues", "compute", "import", "references")
 #: body orders of the default grid (also the ones :class:`~linace.basis.ACEBasis` supports)
 BODY_ORDERS = (2, 3, 4, 5)
-#: training sets of the product grid (:func:`grid`; the command line's default with grid options): the dimers and the bulk sets
+#: training sets of the product grid (:func:`grid`; the command line's default with grid options):
+#: the dimers and the bulk sets
 TRAINING_SETS = ("dimers",) + BULK_SETS
 #: the default sweep (:func:`default_grid`): training sets per basis variant, every K of BODY_ORDERS:
 #: the standard basis on every set of the study, the pure one on the sets that separate the
@@ -150,8 +151,12 @@ DEFAULT_REGULARISATION = "blr"
 #: sweep): the potentials of :data:`DEFAULT_PLAN` at these K on these sets, with both basis variants,
 #: refitted with the smoothness prior (regularisation ``blr-smooth``); the flat-prior runs they are
 #: compared with are the default sweep's (:func:`prior_comparison_grid`)
-PRIOR_COMPARISON = {"body_orders": (4,), "training_sets": ("diverse", TAILORED_SET),
-                    "variants": ("standard", "pure"), "regularisations": ("blr-smooth",)}
+PRIOR_COMPARISON = {
+    "body_orders": (4,),
+    "training_sets": ("diverse", TAILORED_SET),
+    "variants": ("standard", "pure"),
+    "regularisations": ("blr-smooth",),
+}
 DEFAULT_WORKERS = 2
 #: seconds to wait for a Dask scheduler to answer (``--scheduler-timeout``)
 SCHEDULER_TIMEOUT = 30.0
@@ -251,8 +256,11 @@ def run_id(params: Mapping) -> str:
         params.get("variant", DEFAULT_VARIANT),
         params.get("regularisation", DEFAULT_REGULARISATION),
     ]
-    parts += [f"{tag}{_format_axis(params[key])}" for key, tag, default in EXTRA_AXES
-              if key in params and params[key] != default]
+    parts += [
+        f"{tag}{_format_axis(params[key])}"
+        for key, tag, default in EXTRA_AXES
+        if key in params and params[key] != default
+    ]
     return "-".join(_safe(part) for part in parts)
 
 
@@ -262,8 +270,12 @@ def run_id(params: Mapping) -> str:
 #: on the default's number of functions at that K (:func:`linace.study.runs.scaled_truncation`),
 #: ``compare_range`` the range (A) of
 #: the dimer-curve comparison (default: the data directory's).
-EXTRA_AXES = (("energy_weight", "w", 30.0), ("energy_zero", "e0", "atom"), ("basis_size", "b", 1.0),
-              ("compare_range", "r", None))
+EXTRA_AXES = (
+    ("energy_weight", "w", 30.0),
+    ("energy_zero", "e0", "atom"),
+    ("basis_size", "b", 1.0),
+    ("compare_range", "r", None),
+)
 
 
 def _format_axis(value) -> str:
@@ -290,8 +302,12 @@ def run_title(params: Mapping) -> str:
     for key, default in (("variant", DEFAULT_VARIANT), ("regularisation", DEFAULT_REGULARISATION)):
         if params.get(key, default) != default:
             parts.append(str(params[key]))
-    labels = {"energy_weight": "E:F = {}", "energy_zero": "E0 {}", "basis_size": "basis x{}",
-              "compare_range": "compared over {} A"}
+    labels = {
+        "energy_weight": "E:F = {}",
+        "energy_zero": "E0 {}",
+        "basis_size": "basis x{}",
+        "compare_range": "compared over {} A",
+    }
     for key, _, default in EXTRA_AXES:
         if key in params and params[key] != default:
             parts.append(labels[key].format(_format_axis(params[key])))
@@ -418,8 +434,10 @@ def _tasks(
     """One :class:`RunTask` per grid point; raises :class:`SweepError` for a missing template or
     duplicate run ids."""
     if not notebook.is_file():
-        raise SweepError(f"template notebook {notebook} not found" + (
-            "" if notebook.is_absolute() else f" (relative to the working directory {os.getcwd()})"))
+        raise SweepError(
+            f"template notebook {notebook} not found"
+            + ("" if notebook.is_absolute() else f" (relative to the working directory {os.getcwd()})")
+        )
     source = notebook.read_text()
     ids = [run_id(params) for params in parameter_grid]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
@@ -487,7 +505,7 @@ def _recorded_data_dirs(results_dir: Path, data_dir: Path | None = None, manifes
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             checksums = None
         parts = data_dir.parts
-        tail = parts[len(parts) - 1 - parts[::-1].index("data"):] if "data" in parts else None
+        tail = parts[len(parts) - 1 - parts[::-1].index("data") :] if "data" in parts else None
     found = set()
     for path in results_dir.glob("*.json"):
         try:
@@ -497,15 +515,20 @@ def _recorded_data_dirs(results_dir: Path, data_dir: Path | None = None, manifes
         if not (isinstance(provenance, dict) and "data_dir" in provenance):
             continue
         recorded = Path(provenance["data_dir"] or element_dir()).resolve()
-        if (checksums is not None and tail is not None and provenance.get("data_sha256") == checksums
-                and recorded.parts[-len(tail):] == tail):
+        if (
+            checksums is not None
+            and tail is not None
+            and provenance.get("data_sha256") == checksums
+            and recorded.parts[-len(tail) :] == tail
+        ):
             recorded = data_dir  # the same data at the same place of another checkout
         found.add(str(recorded))
     return found
 
 
-def check_results_dir(results_dir: str | os.PathLike, data_dir: str | os.PathLike,
-                      manifest: str | os.PathLike | None = None) -> None:
+def check_results_dir(
+    results_dir: str | os.PathLike, data_dir: str | os.PathLike, manifest: str | os.PathLike | None = None
+) -> None:
     """Raise :class:`SweepError` if ``results_dir`` holds the runs of another data directory than
     ``data_dir`` (whose manifest is ``manifest``, default ``data_dir/manifest.json``): its
     :data:`RESULTS_MARKER` names another one, or (a folder written before the marker) one of its run
@@ -519,26 +542,34 @@ def check_results_dir(results_dir: str | os.PathLike, data_dir: str | os.PathLik
             marked = json.loads(marker.read_text())
             owners = {str(marked["data_dir"])}
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise SweepError(f"{marker} is unreadable ({error}): it should name the data directory whose runs "
-                             f"{results_dir} holds; remove it if the folder is empty") from None
+            raise SweepError(
+                f"{marker} is unreadable ({error}): it should name the data directory whose runs "
+                f"{results_dir} holds; remove it if the folder is empty"
+            ) from None
         manifest = data_dir / "manifest.json" if manifest is None else Path(manifest)
-        moved = (not Path(marked["data_dir"]).exists() and marked.get("manifest_sha256") is not None
-                 and marked.get("manifest_sha256") == _marker(data_dir, manifest)["manifest_sha256"])
+        moved = (
+            not Path(marked["data_dir"]).exists()
+            and marked.get("manifest_sha256") is not None
+            and marked.get("manifest_sha256") == _marker(data_dir, manifest)["manifest_sha256"]
+        )
         if moved:  # the same data (same manifest) whose folder has moved, e.g. with a moved checkout
             return
     elif results_dir.is_dir():
-        owners = _recorded_data_dirs(results_dir, data_dir, data_dir / "manifest.json" if manifest is None else Path(manifest))
+        owners = _recorded_data_dirs(
+            results_dir, data_dir, data_dir / "manifest.json" if manifest is None else Path(manifest)
+        )
     else:
         return
     others = sorted(owners - {str(data_dir)})
     if others:
-        raise SweepError(f"{results_dir} holds the runs of the data directory {others[0]}, not of {data_dir}: "
-                         "give the runs of this one a folder of their own (--results-dir, or no --results-dir "
-                         "for the default, which is one per data directory)")
+        raise SweepError(
+            f"{results_dir} holds the runs of the data directory {others[0]}, not of {data_dir}: "
+            "give the runs of this one a folder of their own (--results-dir, or no --results-dir "
+            "for the default, which is one per data directory)"
+        )
 
 
-def claim_results_dir(results_dir: str | os.PathLike, data_dir: str | os.PathLike,
-                      manifest: str | os.PathLike) -> None:
+def claim_results_dir(results_dir: str | os.PathLike, data_dir: str | os.PathLike, manifest: str | os.PathLike) -> None:
     """Write (or refresh) ``results_dir``'s :data:`RESULTS_MARKER`: the folder holds the runs of
     ``data_dir`` (absolute path, and the SHA-256 of its manifest); unchanged content is not rewritten.
     Call :func:`check_results_dir` first."""
@@ -657,8 +688,9 @@ def run_sweep(
     claim_results_dir(results_dir, manifest.parent, manifest)
     removed = remove_stale_scratch()
     if removed:
-        print(f"sweep: removed {len(removed)} scratch folder(s) of ended sweeps in {removed[0].parent}",
-              file=sys.stderr)
+        print(
+            f"sweep: removed {len(removed)} scratch folder(s) of ended sweeps in {removed[0].parent}", file=sys.stderr
+        )
     own_executor = executor is None
     executor = default_executor(min(workers, len(pending))) if own_executor else executor
     try:
@@ -711,60 +743,105 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m linace.study.sweep",
         description="Run the training notebook with papermill over a grid of (K, training set, variant, "
-                    "regularisation); skip runs whose result is up to date. Without grid options: the default "
-                    f"sweep (linace.study.sweep.DEFAULT_PLAN, {len(default_grid())} runs: the standard basis on "
-                    f"{', '.join(DEFAULT_PLAN['standard'])} and the pure basis on {', '.join(DEFAULT_PLAN['pure'])}, "
-                    f"K = {BODY_ORDERS[0]}..{BODY_ORDERS[-1]}, {DEFAULT_REGULARISATION}). With any grid option: the "
-                    "full product of the given values, the others taking the defaults shown.",
+        "regularisation); skip runs whose result is up to date. Without grid options: the default "
+        f"sweep (linace.study.sweep.DEFAULT_PLAN, {len(default_grid())} runs: the standard basis on "
+        f"{', '.join(DEFAULT_PLAN['standard'])} and the pure basis on {', '.join(DEFAULT_PLAN['pure'])}, "
+        f"K = {BODY_ORDERS[0]}..{BODY_ORDERS[-1]}, {DEFAULT_REGULARISATION}). With any grid option: the "
+        "full product of the given values, the others taking the defaults shown.",
         epilog=CACHE_HELP,
     )
-    parser.add_argument("--body-orders", nargs="+", type=int, metavar="K",
-                        help=f"default {' '.join(map(str, BODY_ORDERS))}")
-    parser.add_argument("--training-sets", nargs="+", metavar="SET",
-                        help=f"default {' '.join(TRAINING_SETS)}; with --data-dir, every training set of that folder")
+    parser.add_argument(
+        "--body-orders", nargs="+", type=int, metavar="K", help=f"default {' '.join(map(str, BODY_ORDERS))}"
+    )
+    parser.add_argument(
+        "--training-sets",
+        nargs="+",
+        metavar="SET",
+        help=f"default {' '.join(TRAINING_SETS)}; with --data-dir, every training set of that folder",
+    )
     parser.add_argument("--variants", nargs="+", metavar="VARIANT", help=f"default {DEFAULT_VARIANT}")
     parser.add_argument("--regularisations", nargs="+", metavar="REG", help=f"default {DEFAULT_REGULARISATION}")
-    parser.add_argument("--energy-weights", nargs="+", type=float, metavar="W",
-                        help="energy:force weights to sweep (forces 1; default 30, the study's)")
-    parser.add_argument("--energy-zeros", nargs="+", choices=("atom", "fit"), metavar="E0",
-                        help="one-body conventions to sweep: atom (the isolated atom's energy, default) or fit "
-                             "(a fitted per-atom constant, as pacemaker)")
-    parser.add_argument("--basis-sizes", nargs="+", type=float, metavar="X",
-                        help="basis sizes to sweep, as factors on the default's number of functions at each K "
-                             "(default 1; e.g. 0.5 1 2)")
-    parser.add_argument("--compare-range", nargs=2, type=float, metavar=("LO", "HI"),
-                        help="range (A) over which dimer curves are compared (default: the data directory's, "
-                             "its manifest's compare_range or the element's)")
-    parser.add_argument("--prior-comparison", action="store_true",
-                        help="instead of the default sweep, the runs of chapter 06's comparison of priors "
-                             "(linace.study.sweep.PRIOR_COMPARISON: K = 4, diverse and clusters+dimers, standard "
-                             "and pure, blr-smooth); not with grid options")
+    parser.add_argument(
+        "--energy-weights",
+        nargs="+",
+        type=float,
+        metavar="W",
+        help="energy:force weights to sweep (forces 1; default 30, the study's)",
+    )
+    parser.add_argument(
+        "--energy-zeros",
+        nargs="+",
+        choices=("atom", "fit"),
+        metavar="E0",
+        help="one-body conventions to sweep: atom (the isolated atom's energy, default) or fit "
+        "(a fitted per-atom constant, as pacemaker)",
+    )
+    parser.add_argument(
+        "--basis-sizes",
+        nargs="+",
+        type=float,
+        metavar="X",
+        help="basis sizes to sweep, as factors on the default's number of functions at each K "
+        "(default 1; e.g. 0.5 1 2)",
+    )
+    parser.add_argument(
+        "--compare-range",
+        nargs=2,
+        type=float,
+        metavar=("LO", "HI"),
+        help="range (A) over which dimer curves are compared (default: the data directory's, "
+        "its manifest's compare_range or the element's)",
+    )
+    parser.add_argument(
+        "--prior-comparison",
+        action="store_true",
+        help="instead of the default sweep, the runs of chapter 06's comparison of priors "
+        "(linace.study.sweep.PRIOR_COMPARISON: K = 4, diverse and clusters+dimers, standard "
+        "and pure, blr-smooth); not with grid options",
+    )
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="local worker processes (default 2)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler instead of local processes")
-    parser.add_argument("--scheduler-timeout", type=float, default=SCHEDULER_TIMEOUT, metavar="SECONDS",
-                        help=f"give up if the Dask scheduler does not answer within this time "
-                             f"(default {SCHEDULER_TIMEOUT:g})")
+    parser.add_argument(
+        "--scheduler-timeout",
+        type=float,
+        default=SCHEDULER_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up if the Dask scheduler does not answer within this time (default {SCHEDULER_TIMEOUT:g})",
+    )
     parser.add_argument("--force", action="store_true", help="re-run up-to-date runs too")
-    parser.add_argument("--notebook", default=str(DEFAULT_NOTEBOOK),
-                        help=f"template notebook (default the repository's book/04_train.py, {DEFAULT_NOTEBOOK})")
-    parser.add_argument("--data-dir", metavar="PATH",
-                        help="sweep a data directory of your own (extended XYZ sets and a manifest.json: "
-                             "python -m linace.study.datasets manifest PATH --element X); default: the "
-                             "committed carbon data")
-    parser.add_argument("--if-complete", action="store_true",
-                        help="with --data-dir: do nothing (exit 0, saying why) while the folder has no manifest "
-                             "or its manifest lists sets still being computed ('incomplete')")
-    parser.add_argument("--results-dir",
-                        help="where the run records go (a relative path is relative to the working directory). "
-                             "Default, whatever the working directory: the repository's results/ "
-                             f"({RESULTS_ROOT}); with --data-dir, results/<folder name>-<digest>, the digest "
-                             "being 8 hex digits of the SHA-256 of the folder's absolute path (two folders of "
-                             "the same name never share one), and for the repository's own data/<element> "
-                             "results/<element>. A results folder holds the runs of one data directory "
-                             f"(its {RESULTS_MARKER} names it): runs of another one are refused")
-    parser.add_argument("--notebooks-dir",
-                        help="where the executed notebooks go: default the repository's book/sweep, or "
-                             "<results-dir>/notebooks with --data-dir")
+    parser.add_argument(
+        "--notebook",
+        default=str(DEFAULT_NOTEBOOK),
+        help=f"template notebook (default the repository's book/04_train.py, {DEFAULT_NOTEBOOK})",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        help="sweep a data directory of your own (extended XYZ sets and a manifest.json: "
+        "python -m linace.study.datasets manifest PATH --element X); default: the "
+        "committed carbon data",
+    )
+    parser.add_argument(
+        "--if-complete",
+        action="store_true",
+        help="with --data-dir: do nothing (exit 0, saying why) while the folder has no manifest "
+        "or its manifest lists sets still being computed ('incomplete')",
+    )
+    parser.add_argument(
+        "--results-dir",
+        help="where the run records go (a relative path is relative to the working directory). "
+        "Default, whatever the working directory: the repository's results/ "
+        f"({RESULTS_ROOT}); with --data-dir, results/<folder name>-<digest>, the digest "
+        "being 8 hex digits of the SHA-256 of the folder's absolute path (two folders of "
+        "the same name never share one), and for the repository's own data/<element> "
+        "results/<element>. A results folder holds the runs of one data directory "
+        f"(its {RESULTS_MARKER} names it): runs of another one are refused",
+    )
+    parser.add_argument(
+        "--notebooks-dir",
+        help="where the executed notebooks go: default the repository's book/sweep, or "
+        "<results-dir>/notebooks with --data-dir",
+    )
     return parser
 
 
@@ -804,9 +881,11 @@ def _incomplete(data_dir: str | os.PathLike) -> str | None:
 
 
 #: what the command lines of the sweep and the resampled runs say about the design-row cache
-CACHE_HELP = ("The runs share a cache of design rows: $LINACE_CACHE (default .cache/design in the repository), "
-              "at most $LINACE_CACHE_SIZE bytes (default 1G; e.g. 500M, 2G; 0 caches nothing), the least recently "
-              "used entries removed first (linace.fit.DesignCache).")
+CACHE_HELP = (
+    "The runs share a cache of design rows: $LINACE_CACHE (default .cache/design in the repository), "
+    "at most $LINACE_CACHE_SIZE bytes (default 1G; e.g. 500M, 2G; 0 caches nothing), the least recently "
+    "used entries removed first (linace.fit.DesignCache)."
+)
 
 
 def check_cache_budget(parser: argparse.ArgumentParser) -> None:
@@ -826,8 +905,9 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
         parser.error(f"--workers must be at least 1, got {args.workers}")
     if not args.scheduler_timeout > 0:
         parser.error(f"--scheduler-timeout must be positive, got {args.scheduler_timeout:g}")
-    if args.prior_comparison and any(option is not None for option in (args.body_orders, args.training_sets,
-                                                                         args.variants, args.regularisations)):
+    if args.prior_comparison and any(
+        option is not None for option in (args.body_orders, args.training_sets, args.variants, args.regularisations)
+    ):
         parser.error("--prior-comparison runs a fixed grid (PRIOR_COMPARISON): give no grid option with it")
     if args.if_complete and args.data_dir is None:
         parser.error("--if-complete needs --data-dir")
@@ -846,8 +926,10 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
         unknown = [value for value in getattr(args, option) if value not in allowed]
         if unknown:
             flag = "--" + option.replace("_", "-")
-            parser.error(f"{flag}: unknown value(s) {', '.join(map(str, unknown))}; "
-                         f"allowed: {', '.join(map(str, allowed)) or 'none known yet'}")
+            parser.error(
+                f"{flag}: unknown value(s) {', '.join(map(str, unknown))}; "
+                f"allowed: {', '.join(map(str, allowed)) or 'none known yet'}"
+            )
 
 
 def _parameter_grid(args: argparse.Namespace) -> list[dict]:
@@ -866,8 +948,10 @@ def _parameter_grid(args: argparse.Namespace) -> list[dict]:
         if known is not None:  # leave out the sets this data directory does not have, and say so
             missing = sorted({run["training_set"] for run in parameter_grid} - set(known))
             if missing:
-                print(f"sweep: training set(s) {', '.join(missing)} not in the data directory; "
-                      "their runs are left out", file=sys.stderr)
+                print(
+                    f"sweep: training set(s) {', '.join(missing)} not in the data directory; their runs are left out",
+                    file=sys.stderr,
+                )
             parameter_grid = [run for run in parameter_grid if run["training_set"] in known]
             # a folder's own training sets that the study's plan does not name: K = 2..5, standard, blr
             own = [name for name in known if name not in {run["training_set"] for run in default_grid()}]
@@ -885,22 +969,32 @@ def _parameter_grid(args: argparse.Namespace) -> list[dict]:
 def _with_extra_axes(parameter_grid: list[dict], args: argparse.Namespace) -> list[dict]:
     """Every run of the grid once per value of the extra axes asked for (:data:`EXTRA_AXES`); a
     default value is left out of the parameters (the run keeps its id and input hash)."""
-    axes = {"energy_weight": args.energy_weights, "energy_zero": args.energy_zeros, "basis_size": args.basis_sizes,
-            "compare_range": [list(args.compare_range)] if args.compare_range else None}
-    for key, tag, default in EXTRA_AXES:
+    axes = {
+        "energy_weight": args.energy_weights,
+        "energy_zero": args.energy_zeros,
+        "basis_size": args.basis_sizes,
+        "compare_range": [list(args.compare_range)] if args.compare_range else None,
+    }
+    for key, _tag, default in EXTRA_AXES:
         values = axes[key]
         if not values:
             continue
-        parameter_grid = [{**run, **({} if value == default else {key: value})} for run in parameter_grid
-                          for value in values]
+        parameter_grid = [
+            {**run, **({} if value == default else {key: value})} for run in parameter_grid for value in values
+        ]
     return parameter_grid
 
 
 def _sweep_from_args(args: argparse.Namespace) -> SweepReport:
     parameter_grid = _with_extra_axes(_parameter_grid(args), args)
     results_dir, notebooks_dir = _output_dirs(args)
-    options = dict(notebook=args.notebook, results_dir=results_dir, notebooks_dir=notebooks_dir,
-                   force=args.force, workers=args.workers)
+    options = dict(
+        notebook=args.notebook,
+        results_dir=results_dir,
+        notebooks_dir=notebooks_dir,
+        force=args.force,
+        workers=args.workers,
+    )
     if args.data_dir is not None:  # every run reads the folder; its manifest enters the input hash
         data_dir = str(Path(args.data_dir).resolve())
         parameter_grid = [{**run, "data_dir": data_dir} for run in parameter_grid]
@@ -931,8 +1025,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     print(report.summary())
     for failure in report.failed:
-        print(f"  FAILED {failure.run_id}: {failure.error}"
-              + (f" (notebook: {failure.notebook})" if failure.notebook else ""), file=sys.stderr)
+        print(
+            f"  FAILED {failure.run_id}: {failure.error}"
+            + (f" (notebook: {failure.notebook})" if failure.notebook else ""),
+            file=sys.stderr,
+        )
     return 0 if report.ok else 1
 
 

@@ -17,8 +17,15 @@ from ase import Atoms
 from linace.basis import ACEBasis
 from linace.fit import DesignCache, Weights, linear_system
 
-__all__ = ["DesignSpectrum", "conditioning_markdown", "design_spectrum", "functions_per_order", "order_sizes",
-           "sizes_markdown", "truncation_markdown"]
+__all__ = [
+    "DesignSpectrum",
+    "conditioning_markdown",
+    "design_spectrum",
+    "functions_per_order",
+    "order_sizes",
+    "sizes_markdown",
+    "truncation_markdown",
+]
 
 
 def functions_per_order(basis: ACEBasis, orders: Iterable[int]) -> list[int]:
@@ -31,8 +38,10 @@ def sizes_markdown(body_orders: Iterable[int], **basis_options) -> str:
     2..max(K) ('–' where none); ``basis_options`` go to :class:`~linace.basis.ACEBasis` (e.g. ``rcut``)."""
     body_orders = list(body_orders)
     orders = range(2, max(body_orders) + 1)
-    rows = ["| K | functions | " + " | ".join(f"body order {k}" for k in orders) + " |",
-            "|" + "---|" * (len(orders) + 2)]
+    rows = [
+        "| K | functions | " + " | ".join(f"body order {k}" for k in orders) + " |",
+        "|" + "---|" * (len(orders) + 2),
+    ]
     for K in body_orders:
         basis = ACEBasis(body_order=K, **basis_options)
         counts = functions_per_order(basis, orders)
@@ -83,8 +92,9 @@ class DesignSpectrum:
         return int(np.sum(self.relative > rtol))
 
 
-def design_spectrum(basis: ACEBasis, structures: Sequence[Atoms], e0: float, weights: Weights,
-                    cache: DesignCache | None = None) -> DesignSpectrum:
+def design_spectrum(
+    basis: ACEBasis, structures: Sequence[Atoms], e0: float, weights: Weights, cache: DesignCache | None = None
+) -> DesignSpectrum:
     """The singular values of the design matrix of ``structures`` (:func:`linace.fit.linear_system`,
     E0 ``e0`` in eV): each row times its weight 1/sigma (``weights``, e.g. the study's
     :data:`linace.study.runs.DEFAULT_WEIGHTS`), each column scaled to unit norm (columns that vanish
@@ -100,6 +110,8 @@ def conditioning_markdown(spectra: Mapping[int, DesignSpectrum]) -> str:
     sigma_max) and condition number."""
     table = ["| K | functions | rows | rank (σ > 1e-10 σ_max) | condition number |", "|---|---|---|---|---|"]
     for K, spectrum in spectra.items():
-        table.append(f"| {K} | {spectrum.n_functions} | {spectrum.n_rows} | {spectrum.rank()} "
-                     f"| {spectrum.condition_number:.2e} |")
+        table.append(
+            f"| {K} | {spectrum.n_functions} | {spectrum.n_rows} | {spectrum.rank()} "
+            f"| {spectrum.condition_number:.2e} |"
+        )
     return "\n".join(table)

@@ -57,36 +57,95 @@ from linace.study.dft.cache import CACHE_NAME, Cache
 from linace.study.dft.calculations import compute
 from linace.study.dft.convergence import CONVERGENCE_NAME, CONVERGENCE_REFERENCE, converge, convergence_cases
 from linace.study.dft.export import KNOWN_ISSUES, export, provenance
-from linace.study.dft.restricted import (REFERENCE_KEY, RESTRICTED_DIR, RESTRICTED_GROUPS, SpinRestricted,
-                                         export_restricted, generate_restricted)
-from linace.study.dft.generation import (MOLECULAR_GROUPS, SCAN_GROUPS, STATE_SEARCH_DIR, generate, label, pool_split,
-                                         search_states, tasks)
-from linace.study.dft.settings import (BOX_ASYMMETRY, DEFAULT_SETTINGS, DFTSettings, box_molecule, default_settings,
-                                       geometry_digest, is_molecule, kpoint_grid, prepare)
+from linace.study.dft.generation import (
+    MOLECULAR_GROUPS,
+    SCAN_GROUPS,
+    STATE_SEARCH_DIR,
+    generate,
+    label,
+    pool_split,
+    search_states,
+    tasks,
+)
+from linace.study.dft.restricted import (
+    REFERENCE_KEY,
+    RESTRICTED_DIR,
+    RESTRICTED_GROUPS,
+    SpinRestricted,
+    export_restricted,
+    generate_restricted,
+)
+from linace.study.dft.settings import (
+    BOX_ASYMMETRY,
+    DEFAULT_SETTINGS,
+    DFTSettings,
+    box_molecule,
+    default_settings,
+    geometry_digest,
+    is_molecule,
+    kpoint_grid,
+    prepare,
+)
 from linace.study.dft.states import StateSearch
 
-__all__ = ["BOX_ASYMMETRY", "CACHE_NAME", "CONVERGENCE_NAME", "CONVERGENCE_REFERENCE", "Cache", "DEFAULT_SETTINGS",
-           "DFTSettings", "KNOWN_ISSUES", "MOLECULAR_GROUPS", "REFERENCE_KEY", "RESTRICTED_DIR", "RESTRICTED_GROUPS",
-           "SCAN_GROUPS", "STATE_SEARCH_DIR", "SpinRestricted", "StateSearch", "box_molecule", "compute", "converge",
-           "convergence_cases", "default_settings", "export", "export_restricted", "generate", "generate_restricted",
-           "geometry_digest", "is_molecule", "kpoint_grid", "label", "main", "pool_split", "prepare", "provenance",
-           "search_states", "states", "tasks"]
+__all__ = [
+    "BOX_ASYMMETRY",
+    "CACHE_NAME",
+    "CONVERGENCE_NAME",
+    "CONVERGENCE_REFERENCE",
+    "Cache",
+    "DEFAULT_SETTINGS",
+    "DFTSettings",
+    "KNOWN_ISSUES",
+    "MOLECULAR_GROUPS",
+    "REFERENCE_KEY",
+    "RESTRICTED_DIR",
+    "RESTRICTED_GROUPS",
+    "SCAN_GROUPS",
+    "STATE_SEARCH_DIR",
+    "SpinRestricted",
+    "StateSearch",
+    "box_molecule",
+    "compute",
+    "converge",
+    "convergence_cases",
+    "default_settings",
+    "export",
+    "export_restricted",
+    "generate",
+    "generate_restricted",
+    "geometry_digest",
+    "is_molecule",
+    "kpoint_grid",
+    "label",
+    "main",
+    "pool_split",
+    "prepare",
+    "provenance",
+    "search_states",
+    "states",
+    "tasks",
+]
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    """Command line: ``python -m linace.study.dft {generate,label,export,converge,generate-restricted,export-restricted}``."""
-    parser = argparse.ArgumentParser(prog="python -m linace.study.dft",
-                                     description=__doc__.split("\n")[0])
+    """Command line:
+    ``python -m linace.study.dft {generate,label,export,converge,generate-restricted,export-restricted}``."""
+    parser = argparse.ArgumentParser(prog="python -m linace.study.dft", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="compute a set (resumable; cached in data/<element>/dft_cache.db)")
-    g.add_argument("--set", required=True, dest="group",
-                   help="isolated_atom, dimers, clusters, pool "
-                        "(or a pool subset: narrow, crystals, diverse, test)")
+    g.add_argument(
+        "--set",
+        required=True,
+        dest="group",
+        help="isolated_atom, dimers, clusters, pool (or a pool subset: narrow, crystals, diverse, test)",
+    )
     g.add_argument("--workers", type=int, default=2)
     g.add_argument("--retry-failed", action="store_true")
     g.add_argument("--cache", default=None, help="SQLite cache (default data/<element>/dft_cache.db)")
-    lab = sub.add_parser("label", help="label a molecular set from the state-search runs logged "
-                                       "so far (missing runs are recorded)")
+    lab = sub.add_parser(
+        "label", help="label a molecular set from the state-search runs logged so far (missing runs are recorded)"
+    )
     lab.add_argument("--set", required=True, dest="group", choices=MOLECULAR_GROUPS)
     lab.add_argument("--cache", default=None)
     e = sub.add_parser("export", help="write data/<element>/*.extxyz and its manifest.json from the cache")
@@ -94,40 +153,67 @@ def main(argv: Iterable[str] | None = None) -> int:
     c = sub.add_parser("converge", help="convergence check -> data/<element>/convergence.json (resumable)")
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--scans", nargs="*", default=None, help="only these scans (default: all)")
-    r = sub.add_parser("generate-restricted",
-                       help="the spin-restricted (non-spin-polarised) atom or dimer curve, one run per geometry "
-                            "(resumable; cached in data/<element>/restricted/dft_cache.db)")
+    r = sub.add_parser(
+        "generate-restricted",
+        help="the spin-restricted (non-spin-polarised) atom or dimer curve, one run per geometry "
+        "(resumable; cached in data/<element>/restricted/dft_cache.db)",
+    )
     r.add_argument("--set", required=True, dest="group", choices=RESTRICTED_GROUPS)
     r.add_argument("--workers", type=int, default=1)
     r.add_argument("--retry-failed", action="store_true")
     r.add_argument("--cache", default=None, help="SQLite cache (default data/<element>/restricted/dft_cache.db)")
-    er = sub.add_parser("export-restricted", help="write data/<element>/restricted/*.extxyz and the manifest's "
-                                                  "'references' entry from the restricted cache")
+    er = sub.add_parser(
+        "export-restricted",
+        help="write data/<element>/restricted/*.extxyz and the manifest's 'references' entry from the restricted cache",
+    )
     er.add_argument("--cache", default=None)
     for command in (g, lab, e, c, r, er):
-        command.add_argument("--element", default="C", choices=list(structures.ELEMENT_MODULES),
-                             help="the element (default C); its data are in data/<element>/")
+        command.add_argument(
+            "--element",
+            default="C",
+            choices=list(structures.ELEMENT_MODULES),
+            help="the element (default C); its data are in data/<element>/",
+        )
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     if args.command == "generate":
-        counts = generate(args.group, workers=args.workers, cache_path=args.cache,
-                          retry_failed=args.retry_failed, element=args.element)
+        counts = generate(
+            args.group,
+            workers=args.workers,
+            cache_path=args.cache,
+            retry_failed=args.retry_failed,
+            element=args.element,
+        )
         print(json.dumps(counts))
     elif args.command == "label":
         print(json.dumps(label(args.group, cache_path=args.cache, element=args.element)))
     elif args.command == "export":
         manifest = export(cache_path=args.cache, element=args.element)
-        print(json.dumps({n: s["n_structures"] for n, s in manifest["sets"].items()}),
-              "incomplete:", json.dumps(manifest["incomplete"]))
+        print(
+            json.dumps({n: s["n_structures"] for n, s in manifest["sets"].items()}),
+            "incomplete:",
+            json.dumps(manifest["incomplete"]),
+        )
     elif args.command == "generate-restricted":
-        print(json.dumps(generate_restricted(args.group, element=args.element, workers=args.workers,
-                                             cache_path=args.cache, retry_failed=args.retry_failed)))
+        print(
+            json.dumps(
+                generate_restricted(
+                    args.group,
+                    element=args.element,
+                    workers=args.workers,
+                    cache_path=args.cache,
+                    retry_failed=args.retry_failed,
+                )
+            )
+        )
     elif args.command == "export-restricted":
         entry = export_restricted(element=args.element, cache_path=args.cache)
-        print(json.dumps({n: s["n_structures"] for n, s in entry["sets"].items()}),
-              "incomplete:", json.dumps(entry["incomplete"]))
+        print(
+            json.dumps({n: s["n_structures"] for n, s in entry["sets"].items()}),
+            "incomplete:",
+            json.dumps(entry["incomplete"]),
+        )
     elif args.command == "converge":
         summary = converge(workers=args.workers, scans=args.scans, element=args.element)
         print(json.dumps(summary["scans"], indent=1))
     return 0
-

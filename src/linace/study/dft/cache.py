@@ -42,7 +42,8 @@ class Cache:
     :func:`linace.study.dft.states.summary`) or, for the spin-restricted reference
     (:mod:`linace.study.dft.restricted`, keyed by its :class:`~linace.study.dft.restricted.SpinRestricted`
     in place of a state search), ``occupations``, ``eigenvalues``, ``fermi_level``, ``niter``,
-    ``occupation`` and, for dimers, ``orbitals`` and ``configuration``. Rows of other settings are kept beside the current ones.
+    ``occupation`` and, for dimers, ``orbitals`` and ``configuration``. Rows of other settings are
+    kept beside the current ones.
     Only the main process writes, so SQLite sees no concurrent writers.
     """
 
@@ -52,16 +53,23 @@ class Cache:
         self.path = Path(path)
         self.db = connect(str(self.path), type="db", append=True)
 
-    def finished(self, settings: DFTSettings,
-                 search: StateSearch | None = None) -> dict[str, tuple[str, str]]:
+    def finished(self, settings: DFTSettings, search: StateSearch | None = None) -> dict[str, tuple[str, str]]:
         """{sid: (geometry digest, status)} of rows computed with ``settings`` (and ``search``)."""
         out = {}
         for row in self.db.select(settings=_settings_key(settings, search)):
             out[row.sid] = (row.geometry, row.status)
         return out
 
-    def write(self, sid: str, group: str, atoms: Atoms, geometry: str,
-              settings: DFTSettings, result: dict, search: StateSearch | None = None) -> None:
+    def write(
+        self,
+        sid: str,
+        group: str,
+        atoms: Atoms,
+        geometry: str,
+        settings: DFTSettings,
+        result: dict,
+        search: StateSearch | None = None,
+    ) -> None:
         """Store one result (replacing older rows of the same ``sid`` and settings)."""
         key = _settings_key(settings, search)
         stale = [row.id for row in self.db.select(sid=sid, settings=key)]
@@ -76,16 +84,30 @@ class Cache:
             "wall_time": float(result.get("wall_time", 0.0)),
         }
         data = {"error": result.get("error", ""), "kpts": result.get("kpts", [])}
-        for extra in ("energies_by_moment", "runs", "state", "occupation", "start",
-                      "configuration", "runs_missing", "occupations", "eigenvalues", "fermi_level",
-                      "niter", "orbitals"):
+        for extra in (
+            "energies_by_moment",
+            "runs",
+            "state",
+            "occupation",
+            "start",
+            "configuration",
+            "runs_missing",
+            "occupations",
+            "eigenvalues",
+            "fermi_level",
+            "niter",
+            "orbitals",
+        ):
             if extra in result:
                 data[extra] = result[extra]
         if result["status"] == "ok":
             atoms.calc = SinglePointCalculator(
-                atoms, energy=result["energy"], free_energy=result["free_energy"],
+                atoms,
+                energy=result["energy"],
+                free_energy=result["free_energy"],
                 forces=np.asarray(result["forces"]),
-                **({"stress": np.asarray(result["stress"])} if "stress" in result else {}))
+                **({"stress": np.asarray(result["stress"])} if "stress" in result else {}),
+            )
             data["free_energy"] = result["free_energy"]
             if "moment" in result:
                 kvp["moment"] = int(result["moment"])
@@ -94,9 +116,7 @@ class Cache:
             if stale:
                 self.db.delete(stale)
 
-    def rows(self, settings: DFTSettings, status: str = "ok",
-             search: StateSearch | None = None) -> dict:
+    def rows(self, settings: DFTSettings, status: str = "ok", search: StateSearch | None = None) -> dict:
         """{sid: row} of rows with ``settings`` (and ``search``) and ``status``."""
         rows = self.db.select(settings=_settings_key(settings, search), status=status)
         return {row.sid: row for row in rows}
-

@@ -108,8 +108,11 @@ def compute(atoms: Atoms, settings: DFTSettings, moments: Sequence[int] | None =
         lower = [e["energy"] for k, e in runs.items() if k < m]
         if shortcut and lower and runs[m]["energy"] > min(lower):
             break  # energy rises with the moment: higher moments are not tried
-    out = {"energies_by_moment": {str(m): (runs[m]["energy"] if m in runs else None)
-                                  for m in moments if m in runs or m in errors}}
+    out = {
+        "energies_by_moment": {
+            str(m): (runs[m]["energy"] if m in runs else None) for m in moments if m in runs or m in errors
+        }
+    }
     if runs:
         best = min(runs, key=lambda m: runs[m]["energy"])
         out.update(runs[best])
@@ -124,7 +127,6 @@ def compute(atoms: Atoms, settings: DFTSettings, moments: Sequence[int] | None =
 def format_error(exc: BaseException) -> str:
     tb = traceback.format_exception_only(type(exc), exc)
     return "".join(tb).strip()[-500:]
-
 
 
 def gpaw_executor(workers: int):

@@ -22,15 +22,21 @@ from linace.study.dft.calculations import compute, gpaw_executor
 from linace.study.dft.generation import data_dir
 from linace.study.dft.settings import DFTSettings, box_molecule
 
-__all__ = ["CONVERGENCE_NAME", "CONVERGENCE_PERIODIC", "CONVERGENCE_REFERENCE", "ECUTS", "KPT_DENSITIES", "converge",
-           "convergence_cases"]
+__all__ = [
+    "CONVERGENCE_NAME",
+    "CONVERGENCE_PERIODIC",
+    "CONVERGENCE_REFERENCE",
+    "ECUTS",
+    "KPT_DENSITIES",
+    "converge",
+    "convergence_cases",
+]
 
 CONVERGENCE_NAME = "convergence.json"
 
 
 #: reference settings of the convergence check (each scan varies one of them)
-CONVERGENCE_REFERENCE = DFTSettings(ecut=500.0, kpt_density=3.0, width=0.05, vacuum=5.0,
-                                    maxiter=300)
+CONVERGENCE_REFERENCE = DFTSettings(ecut=500.0, kpt_density=3.0, width=0.05, vacuum=5.0, maxiter=300)
 
 
 #: periodic cases of the convergence scans per element: (cut-off scan, k-point and width scans);
@@ -56,8 +62,10 @@ KPT_DENSITIES = {
 #: 0.4 meV/atom at 350 eV already), so its scan starts lower
 ECUTS = {
     "C": ((350.0, 400.0, 450.0, 500.0, 550.0, 600.0, 800.0), (350.0, 400.0, 450.0, 500.0, 600.0, 800.0)),
-    "Si": ((250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 550.0, 600.0, 800.0),
-           (250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 600.0, 800.0)),
+    "Si": (
+        (250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 550.0, 600.0, 800.0),
+        (250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 600.0, 800.0),
+    ),
 }
 
 
@@ -119,6 +127,7 @@ def convergence_cases(reference: DFTSettings = CONVERGENCE_REFERENCE, element: s
 
 def _energy_differences(res: dict, value) -> dict[str, float]:
     """Energy differences (eV/atom) of one scan value: periodic vs diamond, or molecule binding."""
+
     def ok(case):
         r = res.get((case, value))
         return r if r is not None and r["status"] == "ok" else None
@@ -159,7 +168,8 @@ def _scan_summary(res: dict, values: list) -> dict:
         errs = [1000 * (diff[k] - ref_diff[k]) for k in diff if k in ref_diff]
         complete = len(ref_diff) > 0 and all(k in diff for k in ref_diff)
         row["max_energy_difference_error_meV_per_atom"] = (
-            round(max(map(abs, errs)), 3) if complete else None)  # None: a difference is missing
+            round(max(map(abs, errs)), 3) if complete else None
+        )  # None: a difference is missing
         ferr = serr = smear = 0.0
         per_case = {}
         for (case, vv), r in res.items():
@@ -171,9 +181,10 @@ def _scan_summary(res: dict, values: list) -> dict:
                 continue
             df = float(np.abs(np.asarray(r["forces"]) - r0["forces"]).max())
             ferr = max(ferr, df)
-            per_case[case] = {"energy_error_meV_per_atom":
-                              round(1000 * (r["energy"] - r0["energy"]) / r["natoms"], 3),
-                              "max_force_error_eV_per_A": round(df, 4)}
+            per_case[case] = {
+                "energy_error_meV_per_atom": round(1000 * (r["energy"] - r0["energy"]) / r["natoms"], 3),
+                "max_force_error_eV_per_A": round(df, 4),
+            }
             if "stress" in r and "stress" in r0:
                 ds = float(np.abs(np.asarray(r["stress"]) - r0["stress"]).max()) / GPa
                 serr = max(serr, ds)
@@ -198,9 +209,13 @@ def _convergence_job(atoms: Atoms, settings: DFTSettings, moments) -> dict:
     return out
 
 
-def converge(reference: DFTSettings | None = None, workers: int = 2,
-             path: str | os.PathLike | None = None, scans: Sequence[str] | None = None,
-             element: str = "C") -> dict:
+def converge(
+    reference: DFTSettings | None = None,
+    workers: int = 2,
+    path: str | os.PathLike | None = None,
+    scans: Sequence[str] | None = None,
+    element: str = "C",
+) -> dict:
     """Run the convergence check (:func:`convergence_cases`) and write ``data/<element>/convergence.json``.
 
     Resumable: every finished run is appended at once to ``data/<element>/convergence_runs.jsonl`` and
@@ -216,7 +231,7 @@ def converge(reference: DFTSettings | None = None, workers: int = 2,
     runs_path = path.with_name("convergence_runs.jsonl")
     cases = convergence_cases(reference, element)
     fixed: dict[str, dict] = {}
-    for scan, case, v, atoms, s, moments in cases:
+    for scan, _case, _v, _atoms, s, _moments in cases:
         param = "kpt_density" if scan.startswith("kpt") else scan.replace("_molecule", "")
         fixed.setdefault(scan, {k: x for k, x in s.to_dict().items() if k != param})
     done = {}
@@ -225,21 +240,24 @@ def converge(reference: DFTSettings | None = None, workers: int = 2,
             if line.strip():
                 rec = json.loads(line)
                 done[(rec["scan"], rec["case"], rec["value"], rec["settings"])] = rec["result"]
-    todo = [c for c in cases if (c[0], c[1], c[2], c[4].digest()) not in done
-            and (scans is None or c[0] in scans)]
+    todo = [c for c in cases if (c[0], c[1], c[2], c[4].digest()) not in done and (scans is None or c[0] in scans)]
     if todo:
         with gpaw_executor(workers) as ex, open(runs_path, "a") as log:
-            futs = {ex.submit(_convergence_job, atoms, s, moments): (scan, case, v, s)
-                    for scan, case, v, atoms, s, moments in todo}
+            futs = {
+                ex.submit(_convergence_job, atoms, s, moments): (scan, case, v, s)
+                for scan, case, v, atoms, s, moments in todo
+            }
             for fut in tqdm(as_completed(futs), total=len(futs), desc="convergence"):
                 scan, case, v, s = futs[fut]
                 result = fut.result()
                 done[(scan, case, v, s.digest())] = result
-                log.write(json.dumps({"scan": scan, "case": case, "value": v,
-                                      "settings": s.digest(), "result": result}) + "\n")
+                log.write(
+                    json.dumps({"scan": scan, "case": case, "value": v, "settings": s.digest(), "result": result})
+                    + "\n"
+                )
                 log.flush()
     results: dict[str, dict] = {}
-    for scan, case, v, atoms, s, moments in cases:
+    for scan, case, v, _atoms, s, _moments in cases:
         key = (scan, case, v, s.digest())
         if key in done:
             results.setdefault(scan, {})[(case, v)] = done[key]
@@ -254,4 +272,3 @@ def converge(reference: DFTSettings | None = None, workers: int = 2,
         json.dump(summary, fh, indent=1)
         fh.write("\n")
     return summary
-

@@ -23,7 +23,15 @@ from linace.study import structures
 from linace.study.datasets import BULK_SETS, REPOSITORY_DATA_DIR, SPLIT_SETS, sha256
 from linace.study.dft.cache import CACHE_NAME, Cache
 from linace.study.dft.convergence import CONVERGENCE_NAME
-from linace.study.dft.generation import MOLECULAR_GROUPS, STATE_SEARCH_DIR, data_dir as element_data_dir, pool_split, tasks
+from linace.study.dft.generation import (
+    MOLECULAR_GROUPS,
+    STATE_SEARCH_DIR,
+    pool_split,
+    tasks,
+)
+from linace.study.dft.generation import (
+    data_dir as element_data_dir,
+)
 from linace.study.dft.settings import BOX_ASYMMETRY, DFTSettings, default_settings, geometry_digest
 from linace.study.dft.states import StateSearch
 
@@ -32,51 +40,54 @@ __all__ = ["KNOWN_ISSUES", "SPLIT_SETS", "export", "provenance"]
 
 #: caveats of each element's data found by inspection, copied into its manifest (an element without
 #: an entry gets the first, general one until its own data have been inspected)
-KNOWN_ISSUES = {"C": [
-    "Kohn-Sham DFT with one determinant: the integer-occupation, symmetry-broken solutions that "
-    "label the molecules (the Hund's-rule atom, a3Pi_u-like C2) are the lowest PBE solutions the "
-    "state search found, not spin or angular-momentum eigenstates; states are named by the "
-    "configuration they resemble. Before the state search (until 2026-11), E0 was the spherical, "
-    "fractionally occupied atom (0.09 eV higher) and the dimer curve mixed occupation classes "
-    "from point to point (0.1 eV steps); see the git history of data/C/.",
-    "Cut-off: at 450 eV energy differences are converged to ~3 meV/atom for diamond/graphite "
-    "(5.6 meV/atom for strongly compressed fcc), C2 binding to 2.3 meV/atom, forces to 0.026 eV/A, "
-    "but the stress is NOT converged: errors of 5-6 GPa for diamond (Pulay stress, 1 GPa at "
-    "500 eV) and 11 GPa for compressed fcc - fit stresses with a low weight or not at all.",
-    "k-points: the density 2.5/A converges insulating and semiconducting structures (diamond: "
-    "0.5 meV/atom, 0.001 eV/A) but not compressed metallic phases (sc/fcc/graphite: up to "
-    "~10 meV/atom, 0.2 eV/A, tens of GPa in the stress of a rattled metallic sc cell) - see "
-    "convergence.scans.kpt_density_*; chosen for cost (2 cores, ~2 h).",
-], "Si": [
-    "Kohn-Sham DFT with one determinant: the molecules (the 3P atom, Si2, Si3-Si5) are labelled by "
-    "the lowest PBE solution the state search found (integer-occupation, symmetry-broken "
-    "solutions included), not by spin or angular-momentum eigenstates; states are named by the "
-    "configuration they resemble.",
-    "Si2 state search: 147 of 984 runs did not converge, 140 of them the three integer-occupation "
-    "starts at M = 0 (fresh, and continued from either neighbouring separation; 30 SCF "
-    "iterations each) at 46-47 of the 82 separations (1.875-3.20 A), "
-    "where the triplets 3Pi_u and 3Sigma_g- are lowest; there the converged M = 0 solution "
-    "(fractional start) lies 0.33-0.62 eV above the label, so an integer-occupation singlet would "
-    "have to lie that much below it to change a label. Beyond 5.0 A the quintet's pi_u/pi_g "
-    "occupations drift off the integers (0.01-0.16 e): it is named '5-plet, fractional' at "
-    "5.25-5.50 A, the same smooth solution as 5Pi_g; from 5.75 A a broken-symmetry singlet is "
-    "lowest, reaching 2 E0 (-1.2 meV at 7.0 A).",
-    "Settings from silicon's convergence check ('convergence'): 300 eV (energy differences within "
-    "0.7 meV/atom of 800 eV), Fermi-Dirac 0.05 eV, 5 A of vacuum around molecules (binding within "
-    "1.7 meV/atom of 6 A). k-density 4.5/A: diamond within 0.8 meV/atom of 6.0/A, but metallic "
-    "cells (2-atom sc, beta-tin) within only 17 meV/atom and 0.07 eV/A - chosen for cost, as for "
-    "carbon's metals; see convergence.scans.kpt_density_*.",
-]}
+KNOWN_ISSUES = {
+    "C": [
+        "Kohn-Sham DFT with one determinant: the integer-occupation, symmetry-broken solutions that "
+        "label the molecules (the Hund's-rule atom, a3Pi_u-like C2) are the lowest PBE solutions the "
+        "state search found, not spin or angular-momentum eigenstates; states are named by the "
+        "configuration they resemble. Before the state search (until 2026-11), E0 was the spherical, "
+        "fractionally occupied atom (0.09 eV higher) and the dimer curve mixed occupation classes "
+        "from point to point (0.1 eV steps); see the git history of data/C/.",
+        "Cut-off: at 450 eV energy differences are converged to ~3 meV/atom for diamond/graphite "
+        "(5.6 meV/atom for strongly compressed fcc), C2 binding to 2.3 meV/atom, forces to 0.026 eV/A, "
+        "but the stress is NOT converged: errors of 5-6 GPa for diamond (Pulay stress, 1 GPa at "
+        "500 eV) and 11 GPa for compressed fcc - fit stresses with a low weight or not at all.",
+        "k-points: the density 2.5/A converges insulating and semiconducting structures (diamond: "
+        "0.5 meV/atom, 0.001 eV/A) but not compressed metallic phases (sc/fcc/graphite: up to "
+        "~10 meV/atom, 0.2 eV/A, tens of GPa in the stress of a rattled metallic sc cell) - see "
+        "convergence.scans.kpt_density_*; chosen for cost (2 cores, ~2 h).",
+    ],
+    "Si": [
+        "Kohn-Sham DFT with one determinant: the molecules (the 3P atom, Si2, Si3-Si5) are labelled by "
+        "the lowest PBE solution the state search found (integer-occupation, symmetry-broken "
+        "solutions included), not by spin or angular-momentum eigenstates; states are named by the "
+        "configuration they resemble.",
+        "Si2 state search: 147 of 984 runs did not converge, 140 of them the three integer-occupation "
+        "starts at M = 0 (fresh, and continued from either neighbouring separation; 30 SCF "
+        "iterations each) at 46-47 of the 82 separations (1.875-3.20 A), "
+        "where the triplets 3Pi_u and 3Sigma_g- are lowest; there the converged M = 0 solution "
+        "(fractional start) lies 0.33-0.62 eV above the label, so an integer-occupation singlet would "
+        "have to lie that much below it to change a label. Beyond 5.0 A the quintet's pi_u/pi_g "
+        "occupations drift off the integers (0.01-0.16 e): it is named '5-plet, fractional' at "
+        "5.25-5.50 A, the same smooth solution as 5Pi_g; from 5.75 A a broken-symmetry singlet is "
+        "lowest, reaching 2 E0 (-1.2 meV at 7.0 A).",
+        "Settings from silicon's convergence check ('convergence'): 300 eV (energy differences within "
+        "0.7 meV/atom of 800 eV), Fermi-Dirac 0.05 eV, 5 A of vacuum around molecules (binding within "
+        "1.7 meV/atom of 6 A). k-density 4.5/A: diamond within 0.8 meV/atom of 6.0/A, but metallic "
+        "cells (2-atom sc, beta-tin) within only 17 meV/atom and 0.07 eV/A - chosen for cost, as for "
+        "carbon's metals; see convergence.scans.kpt_density_*.",
+    ],
+}
 
 #: caveats of molecular sets still labelled by single fixed-moment runs (added while they are)
 LEGACY_ISSUES = {
     "clusters": "clusters are still labelled by single Fermi-Dirac runs (width 0.05 eV) per fixed "
-                "moment 0, 2, 4, ... (stop when the energy rises), not yet by the state search: "
-                "26 of 150 carry the fractional-occupation signature (free_energy - energy below "
-                "-5 meV, down to -48 meV), so their labels may lie above the integer-occupation "
-                "states the search would find, as the spherical atom lies above the Hund's-rule "
-                "one. Compute with `python -m linace.study.dft generate --set clusters` (resumable: "
-                "the run logs go to data/<element>/state_search/clusters).",
+    "moment 0, 2, 4, ... (stop when the energy rises), not yet by the state search: "
+    "26 of 150 carry the fractional-occupation signature (free_energy - energy below "
+    "-5 meV, down to -48 meV), so their labels may lie above the integer-occupation "
+    "states the search would find, as the spherical atom lies above the Hund's-rule "
+    "one. Compute with `python -m linace.study.dft generate --set clusters` (resumable: "
+    "the run logs go to data/<element>/state_search/clusters).",
 }
 
 #: one paragraph for the manifest; the module docstring of :mod:`linace.study.dft.states` has the rest
@@ -92,14 +103,14 @@ STATE_SEARCH_DESCRIPTION = (
     "moment, start, occupation class ('integer' if all occupations are within "
     "integer_tolerance of 0 or 1), orbital configuration and the term it resembles are in "
     "info['spin_moment'], ['start'], ['occupation'], ['configuration'], ['state']; "
-    "info['free_minus_energy'] is the smearing signature (0 for integer occupations).")
+    "info['free_minus_energy'] is the smearing signature (0 for integer occupations)."
+)
 
 
 def _row_atoms(row, sid: str) -> Atoms:
     """Atoms with a SinglePointCalculator and the info written to the extxyz files."""
     atoms = row.toatoms()
-    results = {"energy": row.energy, "free_energy": float(row.data["free_energy"]),
-               "forces": row.forces}
+    results = {"energy": row.energy, "free_energy": float(row.data["free_energy"]), "forces": row.forces}
     if all(atoms.pbc) and row.get("stress") is not None:
         results["stress"] = row.stress
     atoms.info = {"sid": sid, "config_type": row.config_type}
@@ -130,8 +141,10 @@ def _atom_states(row) -> dict | None:
     if row is None:
         return None
     runs = {r["start"]: r for r in row.data["runs"] if r["status"] == "ok"}
-    out = {"E0": float(row.energy), "E0_state": f"{row.data['occupation']} occupations, "
-           f"start '{row.data['start']}', moment {row.moment}"}
+    out = {
+        "E0": float(row.energy),
+        "E0_state": f"{row.data['occupation']} occupations, start '{row.data['start']}', moment {row.moment}",
+    }
     for start, run in runs.items():
         out[f"energy_{start}"] = run["energy"]
         out[f"occupation_{start}"] = run["occupation"]
@@ -147,11 +160,16 @@ def provenance(element: str = "C") -> dict:
 
     import linace
 
-    info = {"linace": linace.__version__, "ase": ase.__version__, "numpy": np.__version__,
-            "python": platform.python_version()}
+    info = {
+        "linace": linace.__version__,
+        "ase": ase.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPOSITORY_DATA_DIR.parent,
-                                capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPOSITORY_DATA_DIR.parent, capture_output=True, text=True, check=True
+        ).stdout.strip()
         info["git_commit"] = commit
     except (OSError, subprocess.CalledProcessError):
         pass
@@ -168,8 +186,12 @@ def provenance(element: str = "C") -> dict:
     return info
 
 
-def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | None = None,
-           data_dir: str | os.PathLike | None = None, element: str = "C") -> dict:
+def export(
+    settings: DFTSettings | None = None,
+    cache_path: str | os.PathLike | None = None,
+    data_dir: str | os.PathLike | None = None,
+    element: str = "C",
+) -> dict:
     """Write ``<set>.extxyz`` and ``manifest.json`` of an element's data directory from the cache.
 
     Every set whose structures are all cached is written; failed structures are dropped and
@@ -192,9 +214,10 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     previous_path = data_dir / datasets.MANIFEST
     previous = json.loads(previous_path.read_text()) if previous_path.exists() else {}
     cache = Cache(cache_path or data_dir / CACHE_NAME)
-    keyed = {"single run": (cache.rows(settings, "ok"), cache.rows(settings, "failed")),
-             "state search": (cache.rows(settings, "ok", search),
-                              cache.rows(settings, "failed", search))}
+    keyed = {
+        "single run": (cache.rows(settings, "ok"), cache.rows(settings, "failed")),
+        "state search": (cache.rows(settings, "ok", search), cache.rows(settings, "failed", search)),
+    }
 
     groups = {g: tasks(g, settings, element) for g in structures.GROUPS}
     pool_types = [a.info["config_type"] for _, a in groups["pool"]]
@@ -211,14 +234,22 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
     # the sets of the pool's split are exported together or not at all: a grown test set beside
     # the previous training sets would share structures with them (the split is drawn anew)
     ok_single, failed_single = keyed["single run"]
-    split_incomplete = [name for name in SPLIT_SETS
-                        if any(s not in ok_single and s not in failed_single or s in ok_single
-                               and ok_single[s].geometry != geometry[s] for s in members[name])]
+    split_incomplete = [
+        name
+        for name in SPLIT_SETS
+        if any(
+            s not in ok_single and s not in failed_single or s in ok_single and ok_single[s].geometry != geometry[s]
+            for s in members[name]
+        )
+    ]
     for name in datasets.SET_ORDER:
         sids = members[name]
         if name in SPLIT_SETS and split_incomplete and name not in split_incomplete:
-            incomplete[name] = {"missing": 0, "stale": 0,
-                                "held_back": f"complete, but {', '.join(split_incomplete)} of the same split are not"}
+            incomplete[name] = {
+                "missing": 0,
+                "stale": 0,
+                "held_back": f"complete, but {', '.join(split_incomplete)} of the same split are not",
+            }
             continue
         # molecules: the state search if complete, else the earlier single fixed-moment runs
         methods = ("state search", "single run") if name in MOLECULAR_GROUPS else ("single run",)
@@ -245,8 +276,7 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
                     if row.get("moment") is not None:
                         a.info["spin_moment_single_run"] = int(row.moment)
         if name == "pool":
-            where = {s: [n for n in BULK_SETS + ("test",) if s in members[n]]
-                     for s in sids}
+            where = {s: [n for n in BULK_SETS + ("test",) if s in members[n]] for s in sids}
             for a in images:
                 a.info["sets"] = ",".join(where[a.info["sid"]]) or "none"
         path = data_dir / f"{name}.extxyz"
@@ -305,30 +335,36 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
             "settings_digest": settings.digest(),
             "code": "GPAW (plane waves), PAW setups from gpaw-data",
             "kpoints": "Gamma-centred Monkhorst-Pack, N_i = ceil(2 pi |b_i| kpt_density) along "
-                       "periodic axes, 1 along vacuum axes; Gamma only for molecules",
+            "periodic axes, 1 along vacuum axes; Gamma only for molecules",
             "smearing": "Fermi-Dirac",
             "energy": "energy extrapolated to zero smearing width (GPAW/ASE default); the "
-                      "force-consistent free energy is the calculator's 'free_energy' "
-                      "(atoms.get_potential_energy(force_consistent=True))",
+            "force-consistent free energy is the calculator's 'free_energy' "
+            "(atoms.get_potential_energy(force_consistent=True))",
             "spin": "periodic structures (bulk, slabs, layers, chains): not spin-polarised; "
-                    "molecules (atom, dimers, clusters): spin-polarised, labelled by the state "
-                    "search (see 'state_search'; sets[<name>]['labelled_by'] says which method "
-                    "labelled each molecular set; 'single run' = one Fermi-Dirac run per fixed "
-                    f"moment {list(settings.molecule_moments)}, width {settings.width} eV)",
+            "molecules (atom, dimers, clusters): spin-polarised, labelled by the state "
+            "search (see 'state_search'; sets[<name>]['labelled_by'] says which method "
+            "labelled each molecular set; 'single run' = one Fermi-Dirac run per fixed "
+            f"moment {list(settings.molecule_moments)}, width {settings.width} eV)",
             "molecule_box": f"orthorhombic, extent + 2*vacuum + {list(BOX_ASYMMETRY)} A, pbc "
-                            "False; every dimer in the box of the longest one",
+            "False; every dimer in the box of the longest one",
         },
         "convergence": json.loads(conv_path.read_text()) if conv_path.exists() else None,
-        "state_search": {**search.to_dict(), "settings_digest": search.digest(),
-                         "description": STATE_SEARCH_DESCRIPTION,
-                         "run_logs": f"{STATE_SEARCH_DIR}/<group>/*.jsonl"},
+        "state_search": {
+            **search.to_dict(),
+            "settings_digest": search.digest(),
+            "description": STATE_SEARCH_DESCRIPTION,
+            "run_logs": f"{STATE_SEARCH_DIR}/<group>/*.jsonl",
+        },
         "isolated_atom": _atom_states(keyed["state search"][0].get("atom")),
-        "known_issues": KNOWN_ISSUES[element] + [issue for name, issue in LEGACY_ISSUES.items()
-                                        if labelled_by.get(name) == "single run"] + [
+        "known_issues": KNOWN_ISSUES[element]
+        + [issue for name, issue in LEGACY_ISSUES.items() if labelled_by.get(name) == "single run"]
+        + [
             f"{name} is labelled from a state search with {info['state_search_runs_missing']} "
             "planned SCF runs not yet done (each structure's missing runs: info of its cache "
             f"row); finish with `python -m linace.study.dft generate --set {name}`"
-            for name, info in sets.items() if info.get("state_search_runs_missing")],
+            for name, info in sets.items()
+            if info.get("state_search_runs_missing")
+        ],
         "split": {
             "seed": datasets.SPLIT_SEED,
             "test_fraction": getattr(module, "TEST_FRACTION", datasets.TEST_FRACTION),
@@ -338,8 +374,11 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
         "sets": sets,
         "incomplete": incomplete,
         "failures": failures,
-        "compute": {"cpu_core_seconds": float(sum(wall.values())), "n_rows": len(wall),
-                    "by_family": dict(sorted(by_family.items()))},
+        "compute": {
+            "cpu_core_seconds": float(sum(wall.values())),
+            "n_rows": len(wall),
+            "by_family": dict(sorted(by_family.items())),
+        },
     }
     if "references" in previous:  # second references beside the data (linace.study.dft.restricted): kept
         manifest["references"] = previous["references"]
@@ -347,5 +386,3 @@ def export(settings: DFTSettings | None = None, cache_path: str | os.PathLike | 
         json.dump(manifest, fh, indent=1)
         fh.write("\n")
     return manifest
-
-

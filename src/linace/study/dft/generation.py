@@ -27,8 +27,18 @@ from linace.study.dft.calculations import compute, format_error, gpaw_executor
 from linace.study.dft.settings import DFTSettings, default_settings, geometry_digest, prepare
 from linace.study.dft.states import StateSearch
 
-__all__ = ["MOLECULAR_GROUPS", "SCAN_GROUPS", "STATE_SEARCH_DIR", "data_dir", "generate", "group_tasks", "label",
-           "pool_split", "search_states", "tasks"]
+__all__ = [
+    "MOLECULAR_GROUPS",
+    "SCAN_GROUPS",
+    "STATE_SEARCH_DIR",
+    "data_dir",
+    "generate",
+    "group_tasks",
+    "label",
+    "pool_split",
+    "search_states",
+    "tasks",
+]
 
 #: directory (under ``data/<element>/``) of the state-search run logs, one subdirectory per group
 STATE_SEARCH_DIR = "state_search"
@@ -47,9 +57,11 @@ def pool_split(config_types: Sequence[str], element: str = "C") -> dict[str, lis
     from linace.study import datasets
 
     module = structures.element_module(element)
-    return datasets.make_split(config_types, crystalline=module.CRYSTALLINE,
-                               test_fraction=getattr(module, "TEST_FRACTION", datasets.TEST_FRACTION))
-
+    return datasets.make_split(
+        config_types,
+        crystalline=module.CRYSTALLINE,
+        test_fraction=getattr(module, "TEST_FRACTION", datasets.TEST_FRACTION),
+    )
 
 
 #: generation groups of molecules, labelled by the state search (:mod:`linace.study.dft.states`)
@@ -71,10 +83,16 @@ def tasks(group: str, settings: DFTSettings, element: str = "C") -> list[tuple[s
     return [(sid, prepare(atoms, settings, extent)) for sid, atoms in generated]
 
 
-
-def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
-             executor: Executor | None = None, cache_path: str | os.PathLike | None = None,
-             retry_failed: bool = False, progress: bool = True, element: str = "C") -> dict:
+def generate(
+    group: str,
+    settings: DFTSettings | None = None,
+    workers: int = 2,
+    executor: Executor | None = None,
+    cache_path: str | os.PathLike | None = None,
+    retry_failed: bool = False,
+    progress: bool = True,
+    element: str = "C",
+) -> dict:
     """Compute every not yet cached structure of a generation set of an element (resumable).
 
     Parameters
@@ -105,8 +123,15 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
 
     settings = settings or default_settings(element)
     if group in MOLECULAR_GROUPS:
-        return search_states(group, settings, workers=workers, executor=executor,
-                             cache_path=cache_path, progress=progress, element=element)
+        return search_states(
+            group,
+            settings,
+            workers=workers,
+            executor=executor,
+            cache_path=cache_path,
+            progress=progress,
+            element=element,
+        )
     cache = Cache(cache_path or data_dir(element) / CACHE_NAME)
     todo_all = group_tasks(group, settings, element)
     done = cache.finished(settings)
@@ -124,10 +149,8 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
     own = executor is None
     executor = executor or gpaw_executor(workers)
     try:
-        futures = {executor.submit(compute, atoms, settings): (sid, atoms, grp, geom)
-                   for sid, atoms, grp, geom in todo}
-        bar = tqdm(total=len(todo), desc=group, unit="structure", disable=not progress,
-                   smoothing=0.05)
+        futures = {executor.submit(compute, atoms, settings): (sid, atoms, grp, geom) for sid, atoms, grp, geom in todo}
+        bar = tqdm(total=len(todo), desc=group, unit="structure", disable=not progress, smoothing=0.05)
         for fut in as_completed(futures):
             sid, atoms, grp, geom = futures[fut]
             try:
@@ -150,11 +173,17 @@ def generate(group: str, settings: DFTSettings | None = None, workers: int = 2,
     return counts
 
 
-def search_states(group: str, settings: DFTSettings | None = None,
-                  search: StateSearch | None = None, workers: int = 2,
-                  executor: Executor | None = None, cache_path: str | os.PathLike | None = None,
-                  log_dir: str | os.PathLike | None = None, progress: bool = True,
-                  element: str = "C") -> dict:
+def search_states(
+    group: str,
+    settings: DFTSettings | None = None,
+    search: StateSearch | None = None,
+    workers: int = 2,
+    executor: Executor | None = None,
+    cache_path: str | os.PathLike | None = None,
+    log_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+    element: str = "C",
+) -> dict:
     """Run (or resume) the state search of a molecular group and cache the labelled structures.
 
     Every SCF run goes to the group's run logs (``data/<element>/state_search/<group>/*.jsonl``, one file
@@ -184,9 +213,16 @@ def search_states(group: str, settings: DFTSettings | None = None,
     own = executor is None
     executor = executor or gpaw_executor(workers)
     expected = sum(len(t.structures) for t in work if t.kind != "cluster") + sum(
-        8 * len(t.structures) for t in work if t.kind == "cluster")  # clusters: an estimate
-    bar = tqdm(total=expected, initial=runs_logged(), desc=f"{group} state search", unit="run",
-               disable=not progress, smoothing=0.05)
+        8 * len(t.structures) for t in work if t.kind == "cluster"
+    )  # clusters: an estimate
+    bar = tqdm(
+        total=expected,
+        initial=runs_logged(),
+        desc=f"{group} state search",
+        unit="run",
+        disable=not progress,
+        smoothing=0.05,
+    )
     errors = {}
     try:
         pending = {executor.submit(states.run_task, t, settings, search): t for t in work}
@@ -205,16 +241,23 @@ def search_states(group: str, settings: DFTSettings | None = None,
         if own:
             executor.shutdown(wait=True, cancel_futures=True)
     if errors:
-        raise RuntimeError(f"state search of {group!r}: tasks failed (their finished runs are "
-                           f"kept in {log_dir}; run again to resume): {errors}")
+        raise RuntimeError(
+            f"state search of {group!r}: tasks failed (their finished runs are "
+            f"kept in {log_dir}; run again to resume): {errors}"
+        )
     counts = label(group, settings, search, cache_path=cache.path, log_dir=log_dir, element=element)
     counts["wall_time"] = time.perf_counter() - t0
     return counts
 
 
-def label(group: str, settings: DFTSettings | None = None, search: StateSearch | None = None,
-          cache_path: str | os.PathLike | None = None,
-          log_dir: str | os.PathLike | None = None, element: str = "C") -> dict:
+def label(
+    group: str,
+    settings: DFTSettings | None = None,
+    search: StateSearch | None = None,
+    cache_path: str | os.PathLike | None = None,
+    log_dir: str | os.PathLike | None = None,
+    element: str = "C",
+) -> dict:
     """Label every structure of a molecular group by its lowest logged run and cache it.
 
     Called by :func:`search_states` when the search has finished. Called on its own
@@ -235,10 +278,14 @@ def label(group: str, settings: DFTSettings | None = None, search: StateSearch |
             for sid, _, _ in task.structures:
                 expected.setdefault(sid, set()).add((task.moment, task.start))
     runs = states.collect(log_dir, settings, search)
-    counts = {"total": len(items), "ok": 0, "failed": 0,
-              "runs": sum(len(v) for v in runs.values()),
-              "runs_failed": sum(r["status"] != "ok" for v in runs.values() for r in v),
-              "runs_missing": 0}
+    counts = {
+        "total": len(items),
+        "ok": 0,
+        "failed": 0,
+        "runs": sum(len(v) for v in runs.values()),
+        "runs_failed": sum(r["status"] != "ok" for v in runs.values() for r in v),
+        "runs_missing": 0,
+    }
     for sid, atoms, geom in items:
         mine = [r for r in runs.get(sid, []) if r["geometry"] == geom]
         result = states.summary(mine)
@@ -262,5 +309,3 @@ def group_tasks(group: str, settings: DFTSettings, element: str = "C") -> list[t
     if group not in split:
         raise ValueError(f"unknown set {group!r}; known: {list(structures.GROUPS) + list(split)}")
     return [(pool[i][0], pool[i][1], "pool") for i in split[group]]
-
-

@@ -46,13 +46,24 @@ from ase import Atoms
 
 from linace.study.dft.cache import CACHE_NAME, Cache
 from linace.study.dft.calculations import _gpaw_calculator, format_error, gpaw_executor
-from linace.study.dft.generation import data_dir as element_data_dir, tasks
+from linace.study.dft.generation import data_dir as element_data_dir
+from linace.study.dft.generation import tasks
 from linace.study.dft.settings import DFTSettings, default_settings, geometry_digest, short_digest
 from linace.study.dft.states import _linear_axis, configuration, configuration_string, orbital_symmetry
 
-__all__ = ["REFERENCE_KEY", "RESTRICTED_DIR", "RESTRICTED_GROUPS", "SpinRestricted", "convention",
-           "export_restricted", "generate_restricted", "internal_energy", "occupation_class", "restricted_tasks",
-           "run_restricted"]
+__all__ = [
+    "REFERENCE_KEY",
+    "RESTRICTED_DIR",
+    "RESTRICTED_GROUPS",
+    "SpinRestricted",
+    "convention",
+    "export_restricted",
+    "generate_restricted",
+    "internal_energy",
+    "occupation_class",
+    "restricted_tasks",
+    "run_restricted",
+]
 
 #: directory (under ``data/<element>/``) of the spin-restricted reference: its cache and files
 RESTRICTED_DIR = "restricted"
@@ -64,8 +75,7 @@ REFERENCE_KEY = "spin_restricted"
 
 def convention(width: float) -> str:
     """The name of the convention, as every file and table gives it (``width`` in eV)."""
-    return (f"spin-restricted (non-spin-polarised), Fermi-Dirac smearing {width:g} eV, "
-            "E extrapolated to zero width")
+    return f"spin-restricted (non-spin-polarised), Fermi-Dirac smearing {width:g} eV, E extrapolated to zero width"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,9 +90,14 @@ class SpinRestricted:
     integer_tolerance: float = 0.02
 
     def to_dict(self) -> dict:
-        return {"spinpol": False, "occupations": "fermi-dirac, width of the settings",
-                "energy": "extrapolated to zero width", "runs": "one run per geometry, from scratch",
-                "nbands": "GPAW default", "integer_tolerance": self.integer_tolerance}
+        return {
+            "spinpol": False,
+            "occupations": "fermi-dirac, width of the settings",
+            "energy": "extrapolated to zero width",
+            "runs": "one run per geometry, from scratch",
+            "nbands": "GPAW default",
+            "integer_tolerance": self.integer_tolerance,
+        }
 
     def digest(self) -> str:
         """Short SHA-256 of what decides a run's result (the cache key; the tolerance left out)."""
@@ -98,8 +113,9 @@ def occupation_class(occupations: np.ndarray, tol: float = 0.02) -> str:
     return "integer" if bool(np.all(np.minimum(f, 1 - f) <= tol)) else "fractional"
 
 
-def restricted_tasks(group: str, settings: DFTSettings, element: str = "C",
-                     committed_dir: str | os.PathLike | None = None) -> list[tuple[str, Atoms]]:
+def restricted_tasks(
+    group: str, settings: DFTSettings, element: str = "C", committed_dir: str | os.PathLike | None = None
+) -> list[tuple[str, Atoms]]:
     """[(sid, atoms as computed)] of a restricted set: the geometries of the polarised set.
 
     The structures are those of :func:`linace.study.dft.generation.tasks` (the atom in its
@@ -118,15 +134,21 @@ def restricted_tasks(group: str, settings: DFTSettings, element: str = "C",
         committed = {a.info["sid"]: a for a in read(path, index=":", format="extxyz")}
         ours = {sid for sid, _ in todo}
         if ours != set(committed):
-            raise ValueError(f"{group} of {element}: the structures to compute ({len(ours)}) are not those "
-                             f"of {path} ({len(committed)}): only ours {sorted(ours - set(committed))[:5]}, "
-                             f"only committed {sorted(set(committed) - ours)[:5]}")
+            raise ValueError(
+                f"{group} of {element}: the structures to compute ({len(ours)}) are not those "
+                f"of {path} ({len(committed)}): only ours {sorted(ours - set(committed))[:5]}, "
+                f"only committed {sorted(set(committed) - ours)[:5]}"
+            )
         for sid, atoms in todo:
             c = committed[sid]
-            if not (np.allclose(c.positions, atoms.positions, atol=1e-6)
-                    and np.allclose(c.cell.array, atoms.cell.array, atol=1e-6)):
-                raise ValueError(f"{group} of {element}: {sid} is not the geometry committed in {path} "
-                                 "(positions or box differ by more than 1e-6 A)")
+            if not (
+                np.allclose(c.positions, atoms.positions, atol=1e-6)
+                and np.allclose(c.cell.array, atoms.cell.array, atol=1e-6)
+            ):
+                raise ValueError(
+                    f"{group} of {element}: {sid} is not the geometry committed in {path} "
+                    "(positions or box differ by more than 1e-6 A)"
+                )
     return todo
 
 
@@ -135,15 +157,18 @@ def _describe(calc, atoms: Atoms, tol: float) -> dict:
     electrons per orbital symmetry (``configuration``)."""
     nb = calc.get_number_of_bands()
     f = np.asarray(calc.get_occupation_numbers(), float)[:nb]
-    out = {"occupations": np.round(f, 4).tolist(),
-           "eigenvalues": np.round(calc.get_eigenvalues()[:nb], 4).tolist(),
-           "fermi_level": float(calc.get_fermi_level()),
-           "occupation": occupation_class(f, tol),
-           "niter": int(calc.get_number_of_iterations())}
+    out = {
+        "occupations": np.round(f, 4).tolist(),
+        "eigenvalues": np.round(calc.get_eigenvalues()[:nb], 4).tolist(),
+        "fermi_level": float(calc.get_fermi_level()),
+        "occupation": occupation_class(f, tol),
+        "niter": int(calc.get_number_of_iterations()),
+    }
     axis = _linear_axis(atoms)
     if axis is not None and len(atoms) == 2:
-        orbitals = [(orbital_symmetry(calc.get_pseudo_wave_function(n), axis), float(f[n]))
-                    for n in range(nb) if f[n] > 1e-3]
+        orbitals = [
+            (orbital_symmetry(calc.get_pseudo_wave_function(n), axis), float(f[n])) for n in range(nb) if f[n] > 1e-3
+        ]
         out["orbitals"] = [[label, round(occ, 4)] for label, occ in orbitals]
         out["configuration"] = configuration_string(configuration([orbitals]))
     return out
@@ -164,8 +189,11 @@ def run_restricted(atoms: Atoms, settings: DFTSettings, method: SpinRestricted |
     limit_threads(1)  # a GPAW worker: one thread
     method = method or SpinRestricted()
     if any(atoms.pbc):
-        return {"status": "failed", "error": "the spin-restricted reference is for molecules (pbc all False)",
-                "wall_time": 0.0}
+        return {
+            "status": "failed",
+            "error": "the spin-restricted reference is for molecules (pbc all False)",
+            "wall_time": 0.0,
+        }
     t0 = time.perf_counter()
     work = atoms.copy()
     work.pbc = True  # plane waves: the box is periodic (the stored copy keeps pbc False)
@@ -173,10 +201,15 @@ def run_restricted(atoms: Atoms, settings: DFTSettings, method: SpinRestricted |
     try:
         work.calc = _gpaw_calculator(settings, (1, 1, 1), spinpol=False, fixmagmom=False)
         energy = float(work.get_potential_energy())
-        out = {"status": "ok", "error": "", "energy": energy,
-               "free_energy": float(work.get_potential_energy(force_consistent=True)),
-               "forces": np.asarray(work.get_forces()), "kpts": [1, 1, 1],
-               **_describe(work.calc, work, method.integer_tolerance)}
+        out = {
+            "status": "ok",
+            "error": "",
+            "energy": energy,
+            "free_energy": float(work.get_potential_energy(force_consistent=True)),
+            "forces": np.asarray(work.get_forces()),
+            "kpts": [1, 1, 1],
+            **_describe(work.calc, work, method.integer_tolerance),
+        }
     except Exception as exc:  # SCF non-convergence and anything else: record, do not crash
         out = {"status": "failed", "error": format_error(exc)}
     out["wall_time"] = time.perf_counter() - t0
@@ -191,11 +224,18 @@ def _cache_path(element: str, cache_path=None) -> Path:
     return folder / CACHE_NAME
 
 
-def generate_restricted(group: str, settings: DFTSettings | None = None, element: str = "C",
-                        workers: int = 1, executor: Executor | None = None,
-                        cache_path: str | os.PathLike | None = None, retry_failed: bool = False,
-                        progress: bool = True, committed_dir: str | os.PathLike | None = None,
-                        run=run_restricted) -> dict:
+def generate_restricted(
+    group: str,
+    settings: DFTSettings | None = None,
+    element: str = "C",
+    workers: int = 1,
+    executor: Executor | None = None,
+    cache_path: str | os.PathLike | None = None,
+    retry_failed: bool = False,
+    progress: bool = True,
+    committed_dir: str | os.PathLike | None = None,
+    run=run_restricted,
+) -> dict:
     """Compute every not yet cached geometry of a restricted set (resumable, crash-safe).
 
     Parameters
@@ -245,8 +285,14 @@ def generate_restricted(group: str, settings: DFTSettings | None = None, element
         executor = executor or gpaw_executor(workers)
         try:
             futures = {executor.submit(run, atoms, settings): (sid, atoms, geom) for sid, atoms, geom in todo}
-            bar = tqdm(total=len(todo_all), initial=counts["skipped"], desc=f"{element} {group} (spin-restricted)",
-                       unit="structure", disable=not progress, smoothing=0.05)
+            bar = tqdm(
+                total=len(todo_all),
+                initial=counts["skipped"],
+                desc=f"{element} {group} (spin-restricted)",
+                unit="structure",
+                disable=not progress,
+                smoothing=0.05,
+            )
             for fut in as_completed(futures):
                 sid, atoms, geom = futures[fut]
                 try:
@@ -285,22 +331,32 @@ def _row_atoms(row, sid: str, width: float):
     from ase.calculators.singlepoint import SinglePointCalculator
 
     atoms = row.toatoms()
-    atoms.info = {"sid": sid, "config_type": row.config_type, "spin": "restricted",
-                  "convention": convention(width), "occupation": str(row.data["occupation"]),
-                  "free_minus_energy": float(row.data["free_energy"]) - float(row.energy),
-                  "energy_internal": internal_energy(float(row.energy), float(row.data["free_energy"])),
-                  "fermi_level": float(row.data["fermi_level"]), "niter": int(row.data["niter"]),
-                  "occupations": np.asarray(row.data["occupations"], float)}
+    atoms.info = {
+        "sid": sid,
+        "config_type": row.config_type,
+        "spin": "restricted",
+        "convention": convention(width),
+        "occupation": str(row.data["occupation"]),
+        "free_minus_energy": float(row.data["free_energy"]) - float(row.energy),
+        "energy_internal": internal_energy(float(row.energy), float(row.data["free_energy"])),
+        "fermi_level": float(row.data["fermi_level"]),
+        "niter": int(row.data["niter"]),
+        "occupations": np.asarray(row.data["occupations"], float),
+    }
     if row.data.get("configuration"):
         atoms.info["configuration"] = str(row.data["configuration"])
-    atoms.calc = SinglePointCalculator(atoms, energy=row.energy, free_energy=float(row.data["free_energy"]),
-                                       forces=row.forces)
+    atoms.calc = SinglePointCalculator(
+        atoms, energy=row.energy, free_energy=float(row.data["free_energy"]), forces=row.forces
+    )
     return atoms
 
 
-def export_restricted(element: str = "C", settings: DFTSettings | None = None,
-                      cache_path: str | os.PathLike | None = None,
-                      data_dir: str | os.PathLike | None = None) -> dict:
+def export_restricted(
+    element: str = "C",
+    settings: DFTSettings | None = None,
+    cache_path: str | os.PathLike | None = None,
+    data_dir: str | os.PathLike | None = None,
+) -> dict:
     """Write ``<data_dir>/restricted/<set>.extxyz`` of every complete set and the ``references``
     section of ``<data_dir>/manifest.json``; return that section's entry.
 
@@ -321,8 +377,9 @@ def export_restricted(element: str = "C", settings: DFTSettings | None = None,
     data_dir = Path(data_dir or element_data_dir(element))
     manifest_path = data_dir / datasets.MANIFEST
     if not manifest_path.exists():
-        raise FileNotFoundError(f"{manifest_path} is missing: export the polarised data first "
-                                "(python -m linace.study.dft export)")
+        raise FileNotFoundError(
+            f"{manifest_path} is missing: export the polarised data first (python -m linace.study.dft export)"
+        )
     manifest = json.loads(manifest_path.read_text())
     if manifest.get("element", element) != element:
         raise ValueError(f"{manifest_path} is the manifest of {manifest.get('element')}, not of {element}")
@@ -337,10 +394,15 @@ def export_restricted(element: str = "C", settings: DFTSettings | None = None,
         todo = restricted_tasks(group, settings, element, data_dir)
         geometry = {sid: geometry_digest(a) for sid, a in todo}
         wall.update({s: float(ok[s].wall_time) for s in geometry if s in ok and ok[s].geometry == geometry[s]})
-        wall.update({s: float(failed[s].wall_time) for s in geometry
-                     if s in failed and failed[s].geometry == geometry[s]})
-        missing = [s for s in geometry if not (s in ok and ok[s].geometry == geometry[s])
-                   and not (s in failed and failed[s].geometry == geometry[s])]
+        wall.update(
+            {s: float(failed[s].wall_time) for s in geometry if s in failed and failed[s].geometry == geometry[s]}
+        )
+        missing = [
+            s
+            for s in geometry
+            if not (s in ok and ok[s].geometry == geometry[s])
+            and not (s in failed and failed[s].geometry == geometry[s])
+        ]
         if missing:
             incomplete[group] = {"missing": len(missing), "of": len(geometry)}
             entry = previous.get("sets", {}).get(group)
@@ -354,13 +416,20 @@ def export_restricted(element: str = "C", settings: DFTSettings | None = None,
         images = [_row_atoms(ok[s], s, settings.width) for s, _ in todo if s in ok]
         path = folder / f"{group}.extxyz"
         write(path, images, format="extxyz")
-        entry = {"file": f"{RESTRICTED_DIR}/{path.name}", "sha256": datasets.sha256(path),
-                 "n_structures": len(images), "n_atoms": int(sum(len(a) for a in images)), "failed": bad,
-                 "occupations": {c: sum(a.info["occupation"] == c for a in images) for c in ("integer", "fractional")}}
+        entry = {
+            "file": f"{RESTRICTED_DIR}/{path.name}",
+            "sha256": datasets.sha256(path),
+            "n_structures": len(images),
+            "n_atoms": int(sum(len(a) for a in images)),
+            "failed": bad,
+            "occupations": {c: sum(a.info["occupation"] == c for a in images) for c in ("integer", "fractional")},
+        }
         if group == "dimers":
             r = [float(a.get_distance(0, 1)) for a in images]
-            entry.update(separations_A=[round(min(r), 6), round(max(r), 6)],
-                         same_separations_as="dimers.extxyz (the spin-polarised curve)")
+            entry.update(
+                separations_A=[round(min(r), 6), round(max(r), 6)],
+                same_separations_as="dimers.extxyz (the spin-polarised curve)",
+            )
         sets[group] = entry
 
     atoms_entry = None
@@ -369,27 +438,30 @@ def export_restricted(element: str = "C", settings: DFTSettings | None = None,
         e_restricted = float(atom.get_potential_energy())
         polarised = (manifest.get("isolated_atom") or {}).get("E0")
         free = float(atom.get_potential_energy(force_consistent=True))
-        atoms_entry = {"E0_restricted": e_restricted, "E0_polarised": polarised,
-                       "spin_polarisation_energy_eV": None if polarised is None else e_restricted - polarised,
-                       "occupation": atom.info["occupation"],
-                       "occupations": np.atleast_1d(atom.info["occupations"]).tolist(),
-                       "E0_restricted_free_energy": free,
-                       "E0_restricted_internal_energy": internal_energy(e_restricted, free),
-                       "note": "spin_polarisation_energy_eV = E0_restricted - E0_polarised (the committed "
-                               "Hund's-rule atom, integer occupations, so its three energies coincide): what "
-                               "the atom gains by polarising its spin. E0_restricted is GPAW's energy "
-                               "extrapolated to zero width, F + TS/2 (the convention); the free energy F and "
-                               "the internal energy F + TS are given beside it because the restricted atom's "
-                               "p shell is fractionally occupied, so its zero-width limit is the internal "
-                               "energy and the extrapolation lies TS/2 below it (linace.study.dft.restricted."
-                               "internal_energy)"}
+        atoms_entry = {
+            "E0_restricted": e_restricted,
+            "E0_polarised": polarised,
+            "spin_polarisation_energy_eV": None if polarised is None else e_restricted - polarised,
+            "occupation": atom.info["occupation"],
+            "occupations": np.atleast_1d(atom.info["occupations"]).tolist(),
+            "E0_restricted_free_energy": free,
+            "E0_restricted_internal_energy": internal_energy(e_restricted, free),
+            "note": "spin_polarisation_energy_eV = E0_restricted - E0_polarised (the committed "
+            "Hund's-rule atom, integer occupations, so its three energies coincide): what "
+            "the atom gains by polarising its spin. E0_restricted is GPAW's energy "
+            "extrapolated to zero width, F + TS/2 (the convention); the free energy F and "
+            "the internal energy F + TS are given beside it because the restricted atom's "
+            "p shell is fractionally occupied, so its zero-width limit is the internal "
+            "energy and the extrapolation lies TS/2 below it (linace.study.dft.restricted."
+            "internal_energy)",
+        }
     entry = {
         "convention": convention(settings.width),
         "description": "The isolated atom and the dimer curve computed spin-restricted (spinpol=False, one "
-                       "GPAW run per geometry from scratch, no state search), at the geometries of the "
-                       "committed spin-polarised isolated_atom.extxyz and dimers.extxyz (same boxes, same "
-                       "separations), with the element's DFT settings ('dft'). Binding energies of this "
-                       "reference are E - 2 E0_restricted. Not a training set: deliberately outside 'sets'.",
+        "GPAW run per geometry from scratch, no state search), at the geometries of the "
+        "committed spin-polarised isolated_atom.extxyz and dimers.extxyz (same boxes, same "
+        "separations), with the element's DFT settings ('dft'). Binding energies of this "
+        "reference are E - 2 E0_restricted. Not a training set: deliberately outside 'sets'.",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "code": provenance(element),
         "dft": {**settings.to_dict(), "settings_digest": settings.digest()},
@@ -399,9 +471,12 @@ def export_restricted(element: str = "C", settings: DFTSettings | None = None,
         "sets": sets,
         "incomplete": incomplete,
         "failures": failures,
-        "compute": {"cpu_core_seconds": round(float(sum(wall.values())), 1), "n_runs": len(wall),
-                    "note": "sum of the wall times of the single-threaded GPAW runs (one BLAS thread, "
-                            "one process at a time, at nice 10 on a shared 2-core machine)"},
+        "compute": {
+            "cpu_core_seconds": round(float(sum(wall.values())), 1),
+            "n_runs": len(wall),
+            "note": "sum of the wall times of the single-threaded GPAW runs (one BLAS thread, "
+            "one process at a time, at nice 10 on a shared 2-core machine)",
+        },
     }
     manifest.setdefault("references", {})[REFERENCE_KEY] = entry
     tmp = manifest_path.with_suffix(".json.tmp")

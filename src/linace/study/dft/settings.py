@@ -16,8 +16,18 @@ import json
 import numpy as np
 from ase import Atoms
 
-__all__ = ["BOX_ASYMMETRY", "DEFAULT_SETTINGS", "DFTSettings", "box_molecule", "default_settings",
-           "geometry_digest", "is_molecule", "kpoint_grid", "prepare", "short_digest"]
+__all__ = [
+    "BOX_ASYMMETRY",
+    "DEFAULT_SETTINGS",
+    "DFTSettings",
+    "box_molecule",
+    "default_settings",
+    "geometry_digest",
+    "is_molecule",
+    "kpoint_grid",
+    "prepare",
+    "short_digest",
+]
 
 
 def short_digest(payload) -> str:
@@ -169,4 +179,3 @@ def prepare(atoms: Atoms, settings: DFTSettings, extent=None) -> Atoms:
         boxed.info = dict(atoms.info)
         return boxed
     return atoms.copy()
-

@@ -141,7 +141,8 @@ def initial_moments(symbols: Sequence[str], moment: int, broken: bool) -> np.nda
 
     ``broken`` False: the total moment shared equally (spin-symmetric start). ``broken`` True and
     ``moment`` 0: alternating +-Hund moment (antiparallel atoms; the last atom of an odd count
-    gets 0, so that the moments sum to 0), so that a broken-symmetry singlet can form; ``broken`` True and ``moment`` > 0: the
+    gets 0, so that the moments sum to 0), so that a broken-symmetry singlet can form; ``broken``
+    True and ``moment`` > 0: the
     atoms' Hund moments scaled to sum to ``moment``.
     """
     n = len(symbols)
@@ -219,8 +220,10 @@ def configuration(orbitals: Sequence[Sequence[tuple[str, float]]]) -> dict[str, 
 def configuration_string(counts: dict[str, float]) -> str:
     """'sigma_g3 sigma_u2 pi_u3' style text of :func:`configuration` (non-integer counts rounded
     to two decimals)."""
+
     def num(v):
         return str(int(round(v))) if abs(v - round(v)) < 1e-3 else f"{v:.2f}"
+
     return " ".join(f"{k}{num(v)}" for k, v in sorted(counts.items()) if v > 1e-3)
 
 
@@ -244,8 +247,7 @@ DIMER_TERMS = {
 }
 
 
-MULTIPLICITY = {1: "singlet", 2: "doublet", 3: "triplet", 4: "quartet", 5: "quintet",
-                6: "sextet", 7: "septet"}
+MULTIPLICITY = {1: "singlet", 2: "doublet", 3: "triplet", 4: "quartet", 5: "quintet", 6: "sextet", 7: "septet"}
 
 
 def term_symbol(counts: dict[str, float], moment: int) -> str:
@@ -267,8 +269,11 @@ def term_symbol(counts: dict[str, float], moment: int) -> str:
 
 def atom_state(moment: int, occupation: str) -> str:
     """Name of an isolated atom's solution: its spin multiplicity and occupation class."""
-    kind = ("integer occupations (symmetry-broken, Hund's rule)" if occupation == "integer"
-            else "fractional occupations (spherical)")
+    kind = (
+        "integer occupations (symmetry-broken, Hund's rule)"
+        if occupation == "integer"
+        else "fractional occupations (spherical)"
+    )
     return f"{MULTIPLICITY.get(moment + 1, f'{moment + 1}-plet')} atom, {kind}"
 
 
@@ -310,8 +315,9 @@ def cluster_runs_missing(records: Sequence[dict], symbols: Sequence[str], search
         missing = [start for start in CLUSTER_STARTS if (moment, start) not in done]
         if missing:
             return len(missing)
-        best[moment] = min((r["energy"] for r in records if r["moment"] == moment and r.get("status") == "ok"),
-                           default=np.inf)
+        best[moment] = min(
+            (r["energy"] for r in records if r["moment"] == moment and r.get("status") == "ok"), default=np.inf
+        )
     return 0
 
 
@@ -329,10 +335,17 @@ def _calculator(settings, search: StateSearch, symbols, moment: int, start: str)
     else:
         occupations = {"name": "fixed", "numbers": fixed_occupations(symbols, moment, nbands)}
     maxiter = search.maxiter_fractional if start == "fractional" else search.maxiter_integer
-    return GPAW(mode=PW(settings.ecut), xc=settings.xc, kpts=(1, 1, 1), nbands=nbands,
-                occupations=occupations, spinpol=True,
-                convergence={"energy": settings.scf_energy, "density": settings.scf_density},
-                maxiter=maxiter, txt=None)
+    return GPAW(
+        mode=PW(settings.ecut),
+        xc=settings.xc,
+        kpts=(1, 1, 1),
+        nbands=nbands,
+        occupations=occupations,
+        spinpol=True,
+        convergence={"energy": settings.scf_energy, "density": settings.scf_density},
+        maxiter=maxiter,
+        txt=None,
+    )
 
 
 def _linear_axis(atoms: Atoms) -> int | None:
@@ -361,8 +374,11 @@ def _describe(calc, atoms: Atoms, moment: int, search: StateSearch) -> dict:
     elif axis is not None and len(atoms) == 2:
         orbitals = []
         for s in (0, 1):
-            occupied = [(orbital_symmetry(calc.get_pseudo_wave_function(n, spin=s), axis),
-                         float(f[s, n])) for n in range(nb) if f[s, n] > 1e-3]
+            occupied = [
+                (orbital_symmetry(calc.get_pseudo_wave_function(n, spin=s), axis), float(f[s, n]))
+                for n in range(nb)
+                if f[s, n] > 1e-3
+            ]
             orbitals.append(occupied)
         counts = configuration(orbitals)
         out["orbitals"] = [[[lab, round(o, 4)] for lab, o in spin] for spin in orbitals]
@@ -373,8 +389,7 @@ def _describe(calc, atoms: Atoms, moment: int, search: StateSearch) -> dict:
     return out
 
 
-def single_run(atoms: Atoms, settings, search: StateSearch, moment: int, start: str,
-               calc=None) -> tuple[dict, object]:
+def single_run(atoms: Atoms, settings, search: StateSearch, moment: int, start: str, calc=None) -> tuple[dict, object]:
     """One SCF run of a start; never raises (a failure is a record with status 'failed').
 
     ``calc``: a converged calculator of the neighbouring geometry to continue from (``up`` and
@@ -386,22 +401,27 @@ def single_run(atoms: Atoms, settings, search: StateSearch, moment: int, start: 
     work.pbc = True  # plane waves: the box is periodic (the stored copy keeps pbc False)
     symbols = work.get_chemical_symbols()
     t0 = time.perf_counter()
-    record = {"moment": int(moment), "start": start, "continued": calc is not None,
-              "maxiter": search.maxiter_fractional if start == "fractional" else search.maxiter_integer}
+    record = {
+        "moment": int(moment),
+        "start": start,
+        "continued": calc is not None,
+        "maxiter": search.maxiter_fractional if start == "fractional" else search.maxiter_integer,
+    }
     try:
         if calc is None:
-            work.set_initial_magnetic_moments(
-                initial_moments(symbols, moment, broken=start != "fractional"))
+            work.set_initial_magnetic_moments(initial_moments(symbols, moment, broken=start != "fractional"))
             calc = _calculator(settings, search, symbols, moment, start)
         work.calc = calc
         energy = float(work.get_potential_energy())
         record.update(
-            status="ok", energy=energy,
+            status="ok",
+            energy=energy,
             free_energy=float(work.get_potential_energy(force_consistent=True)),
             forces=np.round(work.get_forces(), 6).tolist(),
             magmom=float(calc.get_magnetic_moment()),
             niter=int(calc.get_number_of_iterations()),
-            **_describe(calc, work, moment, search))
+            **_describe(calc, work, moment, search),
+        )
     except Exception as exc:  # SCF non-convergence and anything else: record, go on
         record.update(status="failed", error=format_error(exc))
         calc = None
@@ -470,12 +490,14 @@ def run_task(task: Task, settings, search: StateSearch) -> int:
 
     limit_threads(1)  # a GPAW worker: one thread
     keys = {"settings": settings.digest(), "search": search.digest()}
-    logged = [r for r in read_log(task.log)
-              if r.get("settings") == keys["settings"] and r.get("search") == keys["search"]]
+    logged = [
+        r for r in read_log(task.log) if r.get("settings") == keys["settings"] and r.get("search") == keys["search"]
+    ]
     done = {(r["sid"], r["moment"], r["start"], r["geometry"]) for r in logged}
     count = 0
     _drop_partial_line(task.log)
     with open(task.log, "a") as log:
+
         def record(sid, geom, rec):
             nonlocal count
             rec.update(sid=sid, geometry=geom, **keys)
@@ -513,15 +535,17 @@ def run_task(task: Task, settings, search: StateSearch) -> int:
                         rec, _ = single_run(atoms, settings, search, moment, start)
                         record(sid, geom, rec)
                         mine.append(rec)
-                    best[moment] = min((r["energy"] for r in mine
-                                        if r["moment"] == moment and r.get("status") == "ok"), default=np.inf)
+                    best[moment] = min(
+                        (r["energy"] for r in mine if r["moment"] == moment and r.get("status") == "ok"), default=np.inf
+                    )
         else:
             raise ValueError(f"unknown task kind {task.kind!r}")
     return count
 
 
-def plan(group: str, structures: Sequence[tuple[str, Atoms, str]], search: StateSearch,
-         log_dir: Path, chunk: int = 10) -> list[Task]:
+def plan(
+    group: str, structures: Sequence[tuple[str, Atoms, str]], search: StateSearch, log_dir: Path, chunk: int = 10
+) -> list[Task]:
     """The tasks of a molecular group.
 
     ``structures``: [(sid, boxed atoms, geometry digest)]. ``isolated_atom``: both fresh starts at
@@ -535,8 +559,10 @@ def plan(group: str, structures: Sequence[tuple[str, Atoms, str]], search: State
 
     if group == "isolated_atom":
         moment = HUND_MOMENT[structures[0][1].get_chemical_symbols()[0]]
-        return [Task(f"{s}_m{moment}", "fresh", list(structures), log(f"{s}_m{moment}"),
-                     moment, s) for s in ("integer", "fractional")]
+        return [
+            Task(f"{s}_m{moment}", "fresh", list(structures), log(f"{s}_m{moment}"), moment, s)
+            for s in ("integer", "fractional")
+        ]
     if group == "dimers":
         ordered = sorted(structures, key=lambda t: t[1].get_distance(0, 1))
         tasks = []
@@ -548,11 +574,11 @@ def plan(group: str, structures: Sequence[tuple[str, Atoms, str]], search: State
                 tasks.append(Task(f"{s}_m{m}", "fresh", ordered, log(f"{s}_m{m}"), m, s))
         return tasks
     if group == "clusters":
-        return [Task(f"chunk{i // chunk:02d}", "cluster", list(structures[i:i + chunk]),
-                     log(f"chunk{i // chunk:02d}"))
-                for i in range(0, len(structures), chunk)]
-    raise ValueError(f"no state search for group {group!r}; molecular groups: isolated_atom, "
-                     "dimers, clusters")
+        return [
+            Task(f"chunk{i // chunk:02d}", "cluster", list(structures[i : i + chunk]), log(f"chunk{i // chunk:02d}"))
+            for i in range(0, len(structures), chunk)
+        ]
+    raise ValueError(f"no state search for group {group!r}; molecular groups: isolated_atom, dimers, clusters")
 
 
 def collect(log_dir: Path, settings, search: StateSearch) -> dict[str, list[dict]]:
@@ -580,19 +606,43 @@ def summary(runs: Sequence[dict]) -> dict:
     ``start``, ``occupation``, ``state``, ``configuration``; ``status``; and ``runs``: for every
     run its moment, start, status, energy, free-energy signature, occupation class and state.
     """
-    runs = [dict(r, state=atom_state(r["moment"], r["occupation"]))
-            if r.get("status") == "ok" and len(r["forces"]) == 1 else r for r in runs]
+    runs = [
+        dict(r, state=atom_state(r["moment"], r["occupation"]))
+        if r.get("status") == "ok" and len(r["forces"]) == 1
+        else r
+        for r in runs
+    ]
     best = winner(runs)
-    table = [{k: r.get(k) for k in ("moment", "start", "status", "energy", "occupation",
-                                      "state", "configuration", "continued", "niter")}
-             | {"free_minus_energy": (r["free_energy"] - r["energy"]) if r.get("status") == "ok"
-                else None}
-             for r in sorted(runs, key=lambda r: (r["moment"], STARTS.index(r["start"])))]
+    table = [
+        {
+            k: r.get(k)
+            for k in (
+                "moment",
+                "start",
+                "status",
+                "energy",
+                "occupation",
+                "state",
+                "configuration",
+                "continued",
+                "niter",
+            )
+        }
+        | {"free_minus_energy": (r["free_energy"] - r["energy"]) if r.get("status") == "ok" else None}
+        for r in sorted(runs, key=lambda r: (r["moment"], STARTS.index(r["start"])))
+    ]
     if best is None:
-        return {"status": "failed", "runs": table,
-                "error": "; ".join(r.get("error", "") for r in runs)[-500:]}
-    return {"status": "ok", "energy": best["energy"], "free_energy": best["free_energy"],
-            "forces": best["forces"], "moment": best["moment"], "start": best["start"],
-            "occupation": best["occupation"], "state": best["state"],
-            "configuration": best.get("configuration", ""), "runs": table,
-            "wall_time": float(sum(r.get("wall_time", 0.0) for r in runs))}
+        return {"status": "failed", "runs": table, "error": "; ".join(r.get("error", "") for r in runs)[-500:]}
+    return {
+        "status": "ok",
+        "energy": best["energy"],
+        "free_energy": best["free_energy"],
+        "forces": best["forces"],
+        "moment": best["moment"],
+        "start": best["start"],
+        "occupation": best["occupation"],
+        "state": best["state"],
+        "configuration": best.get("configuration", ""),
+        "runs": table,
+        "wall_time": float(sum(r.get("wall_time", 0.0) for r in runs)),
+    }

@@ -55,11 +55,39 @@ from .common import (
 )
 from .molecules import DIMER_RANGES, clusters, dimer, dimer_distances, dimers, isolated_atom, random_cluster
 
-__all__ = ["CUTOFF", "DIMER_RANGES", "ELEMENT_MODULES", "GROUPS", "LAYER_VACUUM", "MIN_DISTANCE", "SEED",
-           "SLAB_VACUUM", "carbon", "clusters", "coordination", "cubic_lattice", "dimer", "dimer_distances", "dimers",
-           "element_module", "family_rng", "generate", "isolated_atom", "min_distance", "nearest_neighbour_distances",
-           "nn_from_volume", "random_cluster", "random_packing", "random_strain", "rattle", "scale_volume", "silicon",
-           "strain", "tagged", "vacancy"]
+__all__ = [
+    "CUTOFF",
+    "DIMER_RANGES",
+    "ELEMENT_MODULES",
+    "GROUPS",
+    "LAYER_VACUUM",
+    "MIN_DISTANCE",
+    "SEED",
+    "SLAB_VACUUM",
+    "carbon",
+    "clusters",
+    "coordination",
+    "cubic_lattice",
+    "dimer",
+    "dimer_distances",
+    "dimers",
+    "element_module",
+    "family_rng",
+    "generate",
+    "isolated_atom",
+    "min_distance",
+    "nearest_neighbour_distances",
+    "nn_from_volume",
+    "random_cluster",
+    "random_packing",
+    "random_strain",
+    "rattle",
+    "scale_volume",
+    "silicon",
+    "strain",
+    "tagged",
+    "vacancy",
+]
 
 GROUPS = ("isolated_atom", "dimers", "clusters", "pool")
 
@@ -77,8 +105,12 @@ def element_module(element: str = "C"):
 
 def generate(group: str, element: str = "C") -> list[tuple[str, Atoms]]:
     """Structures of a generation group (one of :data:`GROUPS`) of an element, in a fixed order."""
-    makers = {"isolated_atom": isolated_atom, "dimers": dimers, "clusters": clusters,
-              "pool": lambda element: element_module(element).pool()}
+    makers = {
+        "isolated_atom": isolated_atom,
+        "dimers": dimers,
+        "clusters": clusters,
+        "pool": lambda element: element_module(element).pool(),
+    }
     if group not in makers:
         raise ValueError(f"unknown group {group!r}; known: {list(makers)}")
     return makers[group](element)

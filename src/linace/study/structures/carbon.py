@@ -44,9 +44,27 @@ from .common import (
 )
 from .molecules import dimer
 
-__all__ = ["A_DIAMOND", "A_GRAPHENE", "CRYSTALLINE", "CUTOFF", "C_GRAPHITE", "LATTICE_VOLUMES", "MIN_DISTANCE",
-           "POOL_FAMILIES", "chain", "convergence_molecules", "convergence_structures", "diamond",
-           "diamond_tetragonal", "graphene", "graphene_rectangular", "graphite", "lonsdaleite", "pool", "stone_wales"]
+__all__ = [
+    "A_DIAMOND",
+    "A_GRAPHENE",
+    "CRYSTALLINE",
+    "CUTOFF",
+    "C_GRAPHITE",
+    "LATTICE_VOLUMES",
+    "MIN_DISTANCE",
+    "POOL_FAMILIES",
+    "chain",
+    "convergence_molecules",
+    "convergence_structures",
+    "diamond",
+    "diamond_tetragonal",
+    "graphene",
+    "graphene_rectangular",
+    "graphite",
+    "lonsdaleite",
+    "pool",
+    "stone_wales",
+]
 
 A_DIAMOND = 3.567  # A, cubic lattice constant (PBE ~3.57)
 A_GRAPHENE = 2.467  # A, in-plane lattice constant (C-C 1.424 A)
@@ -55,9 +73,24 @@ C_GRAPHITE = 6.70  # A, AB stacking period (experiment; PBE barely binds the lay
 LATTICE_VOLUMES = (5.0, 5.8, 6.8, 8.0, 9.5)
 
 #: families of the pool, in order; the first ones are crystalline (see :data:`CRYSTALLINE`)
-POOL_FAMILIES = ("diamond", "lonsdaleite", "graphite", "graphene", "chain",
-                 "sc", "bcc", "fcc", "sh", "random", "slab", "rattled",
-                 "amorphous", "defect", "nanotube", "surface")
+POOL_FAMILIES = (
+    "diamond",
+    "lonsdaleite",
+    "graphite",
+    "graphene",
+    "chain",
+    "sc",
+    "bcc",
+    "fcc",
+    "sh",
+    "random",
+    "slab",
+    "rattled",
+    "amorphous",
+    "defect",
+    "nanotube",
+    "surface",
+)
 CRYSTALLINE = POOL_FAMILIES[:9]
 
 
@@ -94,8 +127,7 @@ def graphite(a: float = A_GRAPHENE, c: float = C_GRAPHITE, stacking: str = "AB")
 def graphene(a: float = A_GRAPHENE, buckling: float = 0.0, vacuum: float = LAYER_VACUUM) -> Atoms:
     """Graphene (2 atoms), sublattices displaced by ``buckling`` (A) out of plane; pbc (T, T, F)."""
     cell = [[a, 0, 0], [-a / 2, a * np.sqrt(3) / 2, 0], [0, 0, vacuum]]
-    atoms = Atoms("C2", scaled_positions=[[0, 0, 0.5], [1 / 3, 2 / 3, 0.5]], cell=cell,
-                  pbc=(True, True, False))
+    atoms = Atoms("C2", scaled_positions=[[0, 0, 0.5], [1 / 3, 2 / 3, 0.5]], cell=cell, pbc=(True, True, False))
     atoms.positions[1, 2] += buckling
     return atoms
 
@@ -103,8 +135,7 @@ def graphene(a: float = A_GRAPHENE, buckling: float = 0.0, vacuum: float = LAYER
 def graphene_rectangular(a: float = A_GRAPHENE, vacuum: float = LAYER_VACUUM) -> Atoms:
     """Graphene in its 4-atom rectangular cell (a x a sqrt3); pbc (T, T, F)."""
     frac = [[0, 0, 0.5], [0.5, 1 / 6, 0.5], [0.5, 0.5, 0.5], [0, 2 / 3, 0.5]]
-    return Atoms("C4", scaled_positions=frac, cell=[a, a * np.sqrt(3), vacuum],
-                 pbc=(True, True, False))
+    return Atoms("C4", scaled_positions=frac, cell=[a, a * np.sqrt(3), vacuum], pbc=(True, True, False))
 
 
 def chain(bonds=(1.28,), angle: float = 180.0, vacuum: float = LAYER_VACUUM) -> Atoms:
@@ -123,14 +154,13 @@ def chain(bonds=(1.28,), angle: float = 180.0, vacuum: float = LAYER_VACUUM) -> 
         z = np.concatenate([[0.0], np.cumsum(bonds)[:-1]])
         pos = [[0, 0, zi] for zi in z]
         period = float(np.sum(bonds))
-    atoms = Atoms(f"C{len(pos)}", positions=pos, cell=[vacuum, vacuum, period],
-                  pbc=(False, False, True))
+    atoms = Atoms(f"C{len(pos)}", positions=pos, cell=[vacuum, vacuum, period], pbc=(False, False, True))
     atoms.center(axis=(0, 1))
     return atoms
 
 
-
 # ----------------------------------------------------------------------------- families
+
 
 def _family_diamond() -> list[tuple[str, Atoms]]:
     rng, out = family_rng("diamond"), []
@@ -204,8 +234,7 @@ def _family_graphene() -> list[tuple[str, Atoms]]:
     rng, out = family_rng("graphene"), []
     for i, f in enumerate(np.linspace(0.92, 1.10, 6)):
         out.append((f"graphene-flat-{i:03d}", graphene(A_GRAPHENE * f)))
-    for i, (f, h) in enumerate([(0.94, 0.3), (1.0, 0.15), (1.0, 0.3), (1.0, 0.45),
-                                (1.03, 0.6), (1.06, 0.45)]):
+    for i, (f, h) in enumerate([(0.94, 0.3), (1.0, 0.15), (1.0, 0.3), (1.0, 0.45), (1.03, 0.6), (1.06, 0.45)]):
         out.append((f"graphene-buckled-{i:03d}", graphene(A_GRAPHENE * f, buckling=h)))
     for i in range(6):
         base = strain(graphene_rectangular(), random_strain(rng, 0.03, axes=(0, 1)))
@@ -214,8 +243,10 @@ def _family_graphene() -> list[tuple[str, Atoms]]:
         base = graphene(A_GRAPHENE * rng.uniform(0.97, 1.04)).repeat((2, 2, 1))
         out.append((f"graphene-rattle8-{i:03d}", rattle(base, rng.uniform(0.04, 0.1), rng)))
     for i in range(25):
-        base = strain(graphene_rectangular(A_GRAPHENE * rng.uniform(0.95, 1.06)).repeat((2, 1, 1)),
-                      random_strain(rng, 0.04, axes=(0, 1)))
+        base = strain(
+            graphene_rectangular(A_GRAPHENE * rng.uniform(0.95, 1.06)).repeat((2, 1, 1)),
+            random_strain(rng, 0.04, axes=(0, 1)),
+        )
         out.append((f"graphene-rattle8b-{i:03d}", rattle(base, rng.uniform(0.03, 0.15), rng)))
     return out
 
@@ -241,15 +272,20 @@ def _family_lattice(kind: str) -> list[tuple[str, Atoms]]:
     rng, out = family_rng(kind), []
     for i, v in enumerate(LATTICE_VOLUMES):
         out.append((f"{kind}-volume-{i:03d}", cubic_lattice(kind, nn_from_volume(kind, v))))
-    reps = {"sc": [(2, 2, 1), (2, 2, 2), (2, 1, 1)], "bcc": [(2, 2, 1), (2, 2, 2), (2, 2, 1)],
-            "fcc": [(2, 2, 1), (2, 2, 2), (2, 1, 1)], "sh": [(2, 2, 1), (2, 2, 2), (1, 1, 2)]}[kind]
+    reps = {
+        "sc": [(2, 2, 1), (2, 2, 2), (2, 1, 1)],
+        "bcc": [(2, 2, 1), (2, 2, 2), (2, 2, 1)],
+        "fcc": [(2, 2, 1), (2, 2, 2), (2, 1, 1)],
+        "sh": [(2, 2, 1), (2, 2, 2), (1, 1, 2)],
+    }[kind]
     for i, rep in enumerate(reps):
         base = cubic_lattice(kind, nn_from_volume(kind, rng.uniform(5.0, 7.5))).repeat(rep)
         out.append((f"{kind}-rattle-{i:03d}", rattle(base, rng.uniform(0.05, 0.12), rng)))
     for i in range(10):
         base = cubic_lattice(kind, nn_from_volume(kind, rng.uniform(4.8, 9.5))).repeat(reps[i % len(reps)])
-        out.append((f"{kind}-rattleb-{i:03d}", rattle(strain(base, random_strain(rng, 0.04)),
-                                                      rng.uniform(0.03, 0.15), rng)))
+        out.append(
+            (f"{kind}-rattleb-{i:03d}", rattle(strain(base, random_strain(rng, 0.04)), rng.uniform(0.03, 0.15), rng))
+        )
     return out
 
 
@@ -272,15 +308,18 @@ def _family_slab() -> list[tuple[str, Atoms]]:
         s100 = diamond100("C", size=(1, 1, layers), a=A_DIAMOND, vacuum=SLAB_VACUUM / 2)
         s111 = diamond111("C", size=(1, 1, layers), a=A_DIAMOND, vacuum=SLAB_VACUUM / 2)
         for name, slab in (("d100", s100), ("d111", s111)):
-            slab = Atoms(slab.symbols, positions=slab.positions, cell=slab.cell,
-                         pbc=(True, True, False))
+            slab = Atoms(slab.symbols, positions=slab.positions, cell=slab.cell, pbc=(True, True, False))
             for j, sd in enumerate((0.0, 0.05, 0.1)):
                 s = rattle(slab, sd, rng) if sd > 0 else slab.copy()
                 out.append((f"slab-{name}-L{layers}-{j:03d}", s))
     for nl in (2, 3):
         layer = graphite(A_GRAPHENE, C_GRAPHITE).repeat((1, 1, 2))[: 2 * nl]
-        sl = Atoms(layer.symbols, positions=layer.positions, pbc=(True, True, False),
-                   cell=[layer.cell[0], layer.cell[1], [0, 0, 1]])
+        sl = Atoms(
+            layer.symbols,
+            positions=layer.positions,
+            pbc=(True, True, False),
+            cell=[layer.cell[0], layer.cell[1], [0, 0, 1]],
+        )
         sl.center(vacuum=SLAB_VACUUM / 2, axis=2)
         for j, sd in enumerate((0.0, 0.05, 0.1)):
             s = rattle(sl, sd, rng) if sd > 0 else sl.copy()
@@ -308,7 +347,6 @@ def _family_rattled() -> list[tuple[str, Atoms]]:
         base = scale_volume(make(), rng.uniform(0.9, 1.2))
         out.append((f"rattled-{name}-{i:03d}", rattle(base, rng.uniform(0.2, 0.35), rng, dmin=1.0)))
     return out
-
 
 
 def stone_wales(sheet: Atoms, i: int, j: int) -> Atoms:
@@ -360,14 +398,19 @@ def _family_nanotube() -> list[tuple[str, Atoms]]:
 def _family_surface() -> list[tuple[str, Atoms]]:
     rng, out = family_rng("surface"), []
     for i in range(12):  # diamond (110), two layers of the cubic cell, unreconstructed
-        slab = surface(diamond(a=A_DIAMOND * rng.uniform(0.98, 1.02), cubic=True), (1, 1, 0), 2,
-                       vacuum=SLAB_VACUUM / 2)
+        slab = surface(diamond(a=A_DIAMOND * rng.uniform(0.98, 1.02), cubic=True), (1, 1, 0), 2, vacuum=SLAB_VACUUM / 2)
         slab.pbc = (True, True, False)
         out.append((f"surface-d110-{i:03d}", rattle(slab, rng.uniform(0.0, 0.1), rng)))
     for i in range(20):  # graphene ribbons with bare zigzag or armchair edges, periodic along z
         kind, width = (("zigzag", 2), ("zigzag", 3), ("armchair", 3), ("armchair", 2))[i % 4]
-        ribbon = graphene_nanoribbon(width, 1 if kind == "armchair" else 2, type=kind, saturated=False,
-                                     C_C=1.42 * rng.uniform(0.97, 1.04), vacuum=LAYER_VACUUM / 2)
+        ribbon = graphene_nanoribbon(
+            width,
+            1 if kind == "armchair" else 2,
+            type=kind,
+            saturated=False,
+            C_C=1.42 * rng.uniform(0.97, 1.04),
+            vacuum=LAYER_VACUUM / 2,
+        )
         out.append((f"surface-{kind}{width}-{i:03d}", rattle(ribbon, rng.uniform(0.0, 0.1), rng)))
     return out
 
@@ -380,11 +423,20 @@ def pool() -> list[tuple[str, Atoms]]:
 
 @functools.lru_cache(maxsize=1)
 def _pool() -> tuple[tuple[str, Atoms], ...]:
-    makers = {"diamond": _family_diamond, "lonsdaleite": _family_lonsdaleite,
-              "graphite": _family_graphite, "graphene": _family_graphene, "chain": _family_chain,
-              "random": _family_random, "slab": _family_slab, "rattled": _family_rattled,
-              "amorphous": _family_amorphous, "defect": _family_defect, "nanotube": _family_nanotube,
-              "surface": _family_surface}
+    makers = {
+        "diamond": _family_diamond,
+        "lonsdaleite": _family_lonsdaleite,
+        "graphite": _family_graphite,
+        "graphene": _family_graphene,
+        "chain": _family_chain,
+        "random": _family_random,
+        "slab": _family_slab,
+        "rattled": _family_rattled,
+        "amorphous": _family_amorphous,
+        "defect": _family_defect,
+        "nanotube": _family_nanotube,
+        "surface": _family_surface,
+    }
     out = []
     for family in POOL_FAMILIES:
         make = makers.get(family) or (lambda f=family: _family_lattice(f))
@@ -419,4 +471,3 @@ def convergence_molecules() -> dict[str, tuple[Atoms, tuple[int, ...]]]:
         "c2_1.25": (dimer(1.25), (0, 2)),
         "c2_5.0": (dimer(5.0), (4,)),
     }
-

@@ -15,9 +15,26 @@ from ase import Atoms
 from ase.build import bulk
 from ase.neighborlist import neighbor_list
 
-__all__ = ["CUTOFF", "LAYER_VACUUM", "MIN_DISTANCE", "SEED", "SLAB_VACUUM", "coordination", "cubic_lattice",
-           "family_rng", "min_distance", "nearest_neighbour_distances", "nn_from_volume", "random_packing",
-           "random_strain", "rattle", "scale_volume", "strain", "tagged", "vacancy"]
+__all__ = [
+    "CUTOFF",
+    "LAYER_VACUUM",
+    "MIN_DISTANCE",
+    "SEED",
+    "SLAB_VACUUM",
+    "coordination",
+    "cubic_lattice",
+    "family_rng",
+    "min_distance",
+    "nearest_neighbour_distances",
+    "nn_from_volume",
+    "random_packing",
+    "random_strain",
+    "rattle",
+    "scale_volume",
+    "strain",
+    "tagged",
+    "vacancy",
+]
 
 #: the seed of every random stream (:func:`family_rng`)
 SEED = 20250222
@@ -59,8 +76,9 @@ def coordination(atoms: Atoms, cutoff: float = CUTOFF) -> np.ndarray:
     return np.bincount(i, minlength=len(atoms))
 
 
-def rattle(atoms: Atoms, stdev: float, rng: np.random.Generator,
-           dmin: float = MIN_DISTANCE, attempts: int = 200) -> Atoms:
+def rattle(
+    atoms: Atoms, stdev: float, rng: np.random.Generator, dmin: float = MIN_DISTANCE, attempts: int = 200
+) -> Atoms:
     """Copy with Gaussian displacements (``stdev`` A per Cartesian component), redrawn until all
     interatomic distances (periodic images included) are at least ``dmin`` A."""
     for _ in range(attempts):
@@ -96,7 +114,6 @@ def scale_volume(atoms: Atoms, factor: float) -> Atoms:
     return strain(atoms, eps)
 
 
-
 def cubic_lattice(kind: str, nn: float, element: str = "C") -> Atoms:
     """One-atom sc, bcc, fcc or simple hexagonal (c/a = 1) cell with nearest-neighbour distance
     ``nn`` (A)."""
@@ -115,13 +132,15 @@ def cubic_lattice(kind: str, nn: float, element: str = "C") -> Atoms:
 def nn_from_volume(kind: str, volume: float) -> float:
     """Nearest-neighbour distance (A) of a one-atom sc, bcc, fcc or sh (c/a = 1) lattice with
     ``volume`` (A^3 per atom)."""
-    factor = {"sc": 1.0, "bcc": 4 / (3 * np.sqrt(3)), "fcc": 1 / np.sqrt(2),
-              "sh": np.sqrt(3) / 2}[kind]  # volume per atom / nn^3
+    factor = {"sc": 1.0, "bcc": 4 / (3 * np.sqrt(3)), "fcc": 1 / np.sqrt(2), "sh": np.sqrt(3) / 2}[
+        kind
+    ]  # volume per atom / nn^3
     return float((volume / factor) ** (1 / 3))
 
 
-def random_packing(n: int, density: float, rng: np.random.Generator,
-                   dmin: float = 1.25, attempts: int = 2000, element: str = "C") -> Atoms:
+def random_packing(
+    n: int, density: float, rng: np.random.Generator, dmin: float = 1.25, attempts: int = 2000, element: str = "C"
+) -> Atoms:
     """AIRSS-like random cell: ``n`` atoms at mass ``density`` (g/cm^3), all distances >= ``dmin``.
 
     The cell has random lengths (ratio <= 1.6) and angles (70-110 degrees) before scaling to the
@@ -152,13 +171,11 @@ def random_packing(n: int, density: float, rng: np.random.Generator,
     raise RuntimeError(f"could not pack {n} atoms at {density} g/cm^3")
 
 
-
 def vacancy(atoms: Atoms, index: int) -> Atoms:
     """Copy without atom ``index``."""
     out = atoms.copy()
     del out[index]
     return out
-
 
 
 def nearest_neighbour_distances(atoms: Atoms, cutoff: float = CUTOFF) -> np.ndarray:

@@ -42,8 +42,9 @@ def dimer_distances(element: str = "C") -> np.ndarray:
     """Dimer separations (A) of an element (:data:`DIMER_RANGES`), increasing."""
     if element not in DIMER_RANGES:
         raise ValueError(f"no dimer separations for {element!r}; known: {', '.join(DIMER_RANGES)}")
-    return np.round(np.concatenate([np.arange(start, stop + 1e-9, step)
-                                    for start, stop, step in DIMER_RANGES[element]]), 4)
+    return np.round(
+        np.concatenate([np.arange(start, stop + 1e-9, step) for start, stop, step in DIMER_RANGES[element]]), 4
+    )
 
 
 def dimer(r: float, element: str = "C") -> Atoms:
@@ -84,8 +85,7 @@ def _regular_polygon(n: int, bond: float) -> np.ndarray:
     return np.stack([r * np.cos(t), r * np.sin(t), np.zeros(n)], axis=1)
 
 
-def random_cluster(n: int, rng: np.random.Generator, bond=(1.2, 1.7),
-                   dmin: float = 1.15) -> np.ndarray:
+def random_cluster(n: int, rng: np.random.Generator, bond=(1.2, 1.7), dmin: float = 1.15) -> np.ndarray:
     """Connected random cluster (n, 3): each new atom at a random bond length from a random atom."""
     pos = [np.zeros(3)]
     while len(pos) < n:
@@ -135,13 +135,14 @@ def clusters(element: str = "C") -> list[tuple[str, Atoms]]:
         add("square", _regular_polygon(4, b(1.35, 1.6)))
     for _ in range(5):
         d = b(1.4, 1.7)
-        add("tetrahedron", d / np.sqrt(8) * np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1],
-                                                      [-1, -1, 1]]))
+        add("tetrahedron", d / np.sqrt(8) * np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]]))
     for _ in range(6):
         arms = _regular_polygon(3, 1.0) / np.linalg.norm(_regular_polygon(3, 1.0)[0])
         arms[:, 2] = rng.uniform(0, 0.5)
-        add("star", np.vstack([[0, 0, 0], arms * np.array([[b()], [b()], [b()]])
-                               / np.linalg.norm(arms, axis=1)[:, None]]))
+        add(
+            "star",
+            np.vstack([[0, 0, 0], arms * np.array([[b()], [b()], [b()]]) / np.linalg.norm(arms, axis=1)[:, None]]),
+        )
     for _ in range(10):
         add("random", random_cluster(4, rng))
     # C5 (60)
@@ -168,4 +169,3 @@ def clusters(element: str = "C") -> list[tuple[str, Atoms]]:
     for _ in range(18):
         add("random", random_cluster(5, rng))
     return out
-

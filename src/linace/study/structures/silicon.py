@@ -54,8 +54,21 @@ A_DIAMOND = 5.469  # A, PBE (Paier et al. 2006, as read in data/literature.json)
 #: test share of every family (larger than carbon's 0.15, so that the test set holds over 60)
 TEST_FRACTION = 0.2
 
-POOL_FAMILIES = ("diamond", "lonsdaleite", "betatin", "bc8", "sc", "bcc", "fcc", "hcp", "sh",
-                 "open", "random", "slab", "rattled")
+POOL_FAMILIES = (
+    "diamond",
+    "lonsdaleite",
+    "betatin",
+    "bc8",
+    "sc",
+    "bcc",
+    "fcc",
+    "hcp",
+    "sh",
+    "open",
+    "random",
+    "slab",
+    "rattled",
+)
 CRYSTALLINE = POOL_FAMILIES[:9]
 
 #: volumes (A^3/atom) of the scans of the dense phases (diamond: 20.4, beta-Sn ~15.5, sh ~14.5)
@@ -91,8 +104,16 @@ def bc8(volume: float = 19.0, x: float = 0.1003) -> Atoms:
     """BC8 Si (Si-III, Ia-3) in its 8-atom primitive body-centred cubic cell at ``volume``
     (A^3/atom), Wyckoff 16c with parameter ``x``."""
     a = (16 * volume) ** (1 / 3)  # conventional cubic cell of 16 atoms
-    ops = [(x, x, x), (0.5 - x, -x, 0.5 + x), (-x, 0.5 + x, 0.5 - x), (0.5 + x, 0.5 - x, -x),
-           (-x, -x, -x), (0.5 + x, x, 0.5 - x), (x, 0.5 - x, 0.5 + x), (0.5 - x, 0.5 + x, x)]
+    ops = [
+        (x, x, x),
+        (0.5 - x, -x, 0.5 + x),
+        (-x, 0.5 + x, 0.5 - x),
+        (0.5 + x, 0.5 - x, -x),
+        (-x, -x, -x),
+        (0.5 + x, x, 0.5 - x),
+        (x, 0.5 - x, 0.5 + x),
+        (0.5 - x, 0.5 + x, x),
+    ]
     cell = 0.5 * a * np.array([[-1, 1, 1], [1, -1, 1], [1, 1, -1]])
     positions = np.array(ops) * a
     atoms = Atoms(f"{ELEMENT}8", positions=positions, cell=cell, pbc=True)
@@ -171,8 +192,9 @@ def _family_lattice(kind: str) -> list[tuple[str, Atoms]]:
     reps = {"sc": (2, 2, 2), "bcc": (2, 2, 2), "fcc": (2, 2, 2), "hcp": (2, 2, 1), "sh": (2, 2, 2)}[kind]
     for i in range(10):
         base = _lattice(kind, rng.uniform(13.0, 21.0)).repeat(reps)
-        out.append((f"{kind}-rattle-{i:03d}", _rattle(strain(base, random_strain(rng, 0.03)),
-                                                      rng.uniform(0.04, 0.18), rng)))
+        out.append(
+            (f"{kind}-rattle-{i:03d}", _rattle(strain(base, random_strain(rng, 0.03)), rng.uniform(0.04, 0.18), rng))
+        )
     return out
 
 
@@ -215,8 +237,12 @@ def _family_slab() -> list[tuple[str, Atoms]]:
 
 def _family_rattled() -> list[tuple[str, Atoms]]:
     rng, out = family_rng("si-rattled"), []
-    bases = [("diamond8", lambda: diamond(cubic=True)), ("betatin8", lambda: beta_tin(15.5).repeat((2, 1, 1))),
-             ("sc8", lambda: _lattice("sc", 17.0).repeat(2)), ("bc8", lambda: bc8(19.0))]
+    bases = [
+        ("diamond8", lambda: diamond(cubic=True)),
+        ("betatin8", lambda: beta_tin(15.5).repeat((2, 1, 1))),
+        ("sc8", lambda: _lattice("sc", 17.0).repeat(2)),
+        ("bc8", lambda: bc8(19.0)),
+    ]
     for i in range(24):
         name, make = bases[i % len(bases)]
         base = scale_volume(make(), rng.uniform(0.92, 1.15))
@@ -231,9 +257,16 @@ def pool() -> list[tuple[str, Atoms]]:
 
 @functools.lru_cache(maxsize=1)
 def _pool() -> tuple[tuple[str, Atoms], ...]:
-    makers = {"diamond": _family_diamond, "lonsdaleite": _family_lonsdaleite, "betatin": _family_betatin,
-              "bc8": _family_bc8, "open": _family_open, "random": _family_random, "slab": _family_slab,
-              "rattled": _family_rattled}
+    makers = {
+        "diamond": _family_diamond,
+        "lonsdaleite": _family_lonsdaleite,
+        "betatin": _family_betatin,
+        "bc8": _family_bc8,
+        "open": _family_open,
+        "random": _family_random,
+        "slab": _family_slab,
+        "rattled": _family_rattled,
+    }
     out = []
     for family in POOL_FAMILIES:
         make = makers.get(family) or (lambda f=family: _family_lattice(f))
