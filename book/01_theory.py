@@ -248,11 +248,8 @@ fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
 for order in range(2, body_order + 1):
     largest = np.abs(dimer.values[:, basis.body_orders == order]).max(axis=1)  # over the order's functions
     ax.semilogy(distances, largest, label=f"body order {order}")
-ax.set(
-    xlabel="C–C distance r (Å)",
-    ylabel="max |B(r)| over the order's functions",
-    title="ACE basis functions on an isolated C$_2$",
-)
+ax.set(xlabel="C–C distance r (Å)", ylabel="max |B(r)| over the order's functions",
+       title="ACE basis functions on an isolated C$_2$")
 ax.legend()
 plt.show()
 
@@ -329,7 +326,6 @@ print("nu = 1 truncation (total degree, l_max):", DEFAULT_TRUNCATION[1])
 # ```{solution-start} ex-01-dimer
 # :class: dropdown
 # ```
-
 
 # %%
 def c2(r, direction):

@@ -103,11 +103,8 @@ fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
 for K, spectrum in spectra.items():
     values = spectrum.relative  # σ_k / σ_max
     ax.semilogy(np.arange(1, len(values) + 1), values, label=f"K = {K}")
-ax.set(
-    xlabel="index of singular value",
-    ylabel="σ_k / σ_max (column-scaled, weighted)",
-    title=f"singular values of the design matrix ({training_set})",
-)
+ax.set(xlabel="index of singular value", ylabel="σ_k / σ_max (column-scaled, weighted)",
+       title=f"singular values of the design matrix ({training_set})")
 ax.legend()
 plt.show()
 
@@ -161,10 +158,8 @@ if study:
 degree, l_max = DEFAULT_TRUNCATION[2]
 default_3 = int(np.sum(ACEBasis(3).body_orders == 3))
 smaller_3 = int(np.sum(ACEBasis(3, truncation={1: DEFAULT_TRUNCATION[1], 2: (degree - 2, l_max)}).body_orders == 3))
-print(
-    f"three-body functions: D_2 = {degree}: {default_3}; D_2 = {degree - 2}: {smaller_3} "
-    f"({100 * smaller_3 / default_3:.0f} %)"
-)
+print(f"three-body functions: D_2 = {degree}: {default_3}; D_2 = {degree - 2}: {smaller_3} "
+      f"({100 * smaller_3 / default_3:.0f} %)")
 
 # %% [markdown]
 # ```{solution-end}
@@ -208,9 +203,8 @@ print(
 narrow_vs_diverse = {}
 for set_name in ("narrow", "diverse"):
     if set_name in datasets.names():
-        spectrum = truncation.design_spectrum(
-            ACEBasis(3), datasets.load(set_name), e0, DEFAULT_WEIGHTS, default_cache()
-        )
+        spectrum = truncation.design_spectrum(ACEBasis(3), datasets.load(set_name), e0, DEFAULT_WEIGHTS,
+                                              default_cache())
         s = narrow_vs_diverse[set_name] = spectrum.relative  # σ_k / σ_max
         print(f"{set_name:8s} K = 3: rank {int(np.sum(s > 1e-10))} of {len(s)}, condition number {1 / s[-1]:.2e}")
 

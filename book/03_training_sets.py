@@ -46,15 +46,8 @@ from myst_nb import glue
 from linace.basis import ACEBasis
 from linace.study import data_worlds, datasets, descriptors, prose, reference, report, structures
 from linace.study.claims import CONVERGED_EV, FAR_FROM_DFT_EV
-from linace.study.plotting import (
-    PAGE_WIDTH_IN,
-    TRAINING_SET_COLOURS,
-    energy_volume_panels,
-    figure_legend,
-    panel_grid,
-    plot_dimer_states,
-    use_book_style,
-)
+from linace.study.plotting import (PAGE_WIDTH_IN, TRAINING_SET_COLOURS, energy_volume_panels, figure_legend, panel_grid,
+                                   plot_dimer_states, use_book_style)
 from linace.study.results import dft_dimer_curve
 
 # %% tags=["hide-input"]
@@ -64,13 +57,9 @@ for name, value in prose.threshold_glue("converged_eV", "far_from_dft_eV").items
 manifest = datasets.manifest()
 settings = manifest["dft"]
 e0 = datasets.e0()
-display(
-    Markdown(
-        f"GPAW {manifest['code'].get('gpaw')}, gpaw-data {manifest['code'].get('gpaw_data')}, "
-        f"ASE {manifest['code'].get('ase')}; $E_0$ (the isolated C atom, integer-occupation triplet) = "
-        f"{e0:.4f} eV."
-    )
-)
+display(Markdown(f"GPAW {manifest['code'].get('gpaw')}, gpaw-data {manifest['code'].get('gpaw_data')}, "
+                 f"ASE {manifest['code'].get('ase')}; $E_0$ (the isolated C atom, integer-occupation triplet) = "
+                 f"{e0:.4f} eV."))
 
 # %% [markdown]
 # ## DFT settings
@@ -92,12 +81,8 @@ display(Markdown(report.settings_markdown(manifest)))
 
 # %% tags=["hide-input"]
 convergence = manifest.get("convergence") or {}
-display(
-    Markdown(
-        "\n".join(f"* {line}" for line in report.chosen_setting_errors(convergence, settings))
-        or "No convergence check is recorded in the manifest."
-    )
-)
+display(Markdown("\n".join(f"* {line}" for line in report.chosen_setting_errors(convergence, settings))
+                 or "No convergence check is recorded in the manifest."))
 
 # %% [markdown]
 # The k-point density misses the targets on metallic cells (about 10 meV/atom and 0.2 eV/Å). It does
@@ -130,12 +115,8 @@ for table in report.convergence_scan_markdown(convergence):
 # %% tags=["hide-input"]
 atom_states = manifest.get("isolated_atom") or {}
 if "spherical_minus_integer_eV" in atom_states:
-    display(
-        Markdown(
-            f"$E_0$ = {atom_states['E0']:.4f} eV ({atom_states['E0_state']}); the spherical atom "
-            f"(fractional start) lies {atom_states['spherical_minus_integer_eV']:.3f} eV higher."
-        )
-    )
+    display(Markdown(f"$E_0$ = {atom_states['E0']:.4f} eV ({atom_states['E0_state']}); the spherical atom "
+                     f"(fractional start) lies {atom_states['spherical_minus_integer_eV']:.3f} eV higher."))
 dimers = datasets.load("dimers")
 r_dft, e_dft, moment = dft_dimer_curve(dimers, e0)
 labelled = manifest["sets"]["dimers"].get("labelled_by", "single run") == "state search"
@@ -187,13 +168,9 @@ if labelled:
 # %% tags=["hide-input"]
 dimer = reference.dimer_minimum(dimers, e0)
 far = r_dft >= 4.5
-display(
-    Markdown(
-        f"The labelled curve has its minimum at r = {dimer['r_e']:.3f} Å, where $E(r) - 2E_0$ = "
-        f"{dimer['E_b']:.3f} eV (moment {dimer['moment_at_minimum']} μ$_B$); beyond 4.5 Å it stays within "
-        f"{1000 * np.abs(e_dft[far]).max():.1f} meV of two separate atoms."
-    )
-)
+display(Markdown(f"The labelled curve has its minimum at r = {dimer['r_e']:.3f} Å, where $E(r) - 2E_0$ = "
+                 f"{dimer['E_b']:.3f} eV (moment {dimer['moment_at_minimum']} μ$_B$); beyond 4.5 Å it stays within "
+                 f"{1000 * np.abs(e_dft[far]).max():.1f} meV of two separate atoms."))
 
 # %% [markdown]
 # ### A second reference: the same curve without spin polarisation
@@ -206,17 +183,11 @@ display(
 # them beside the authors' curve, chapter {doc}`10_robustness` grades the claims against each.
 
 # %% tags=["hide-input"]
-spin_rows = reference.compare_dimer_curves(
-    {"spin-polarised (lowest states)": (r_dft, e_dft), "spin-restricted": reference.restricted_dimer_curve("C")},
-    "spin-polarised (lowest states)",
-    (2.5, 4.5),
-)
-display(
-    Markdown(
-        f"The restricted atom lies {reference.restricted_e0('C') - e0:.3f} eV above the spin-polarised "
-        "triplet.\n\n" + data_worlds.spin_comparison_markdown(spin_rows, (2.5, 4.5))
-    )
-)
+spin_rows = reference.compare_dimer_curves({"spin-polarised (lowest states)": (r_dft, e_dft),
+                                            "spin-restricted": reference.restricted_dimer_curve("C")},
+                                           "spin-polarised (lowest states)", (2.5, 4.5))
+display(Markdown(f"The restricted atom lies {reference.restricted_e0('C') - e0:.3f} eV above the spin-polarised "
+                 "triplet.\n\n" + data_worlds.spin_comparison_markdown(spin_rows, (2.5, 4.5))))
 
 # %% [markdown]
 # ## Sanity numbers
@@ -278,14 +249,10 @@ display(Markdown(report.compute_markdown(manifest)))
 growing = datasets.manifest().get("incomplete", {})
 if growing:  # a grown pool is being labelled: say which sets the book still reads from the previous export
     missing = max(entry.get("missing", 0) for entry in growing.values())
-    display(
-        Markdown(
-            f"*Being grown:* {', '.join(growing)} ({missing} structures of the grown pool not yet "
-            "labelled). Until the whole split is labelled, the book reads the previous export of "
-            "these sets (the tables above), so that no structure is in a training set and the "
-            "test set at once."
-        )
-    )
+    display(Markdown(f"*Being grown:* {', '.join(growing)} ({missing} structures of the grown pool not yet "
+                     "labelled). Until the whole split is labelled, the book reads the previous export of "
+                     "these sets (the tables above), so that no structure is in a training set and the "
+                     "test set at once."))
 
 # %% [markdown]
 # ### Energy per atom against volume per atom
@@ -322,14 +289,9 @@ if "clusters" in loaded:
         for size, colour in ((3, "#0072B2"), (4, "#E69F00"), (5, "#009E73")):
             members = [a for a in clusters if len(a) == size and a.info.get("spin_moment", 0) == moment]
             if members:
-                ax.scatter(
-                    [structures.nearest_neighbour_distances(a).mean() for a in members],
-                    [a.get_potential_energy() / size - e0 for a in members],
-                    marker=markers[moment],
-                    color=colour,
-                    s=14,
-                    label=f"C{size}, moment {moment}",
-                )
+                ax.scatter([structures.nearest_neighbour_distances(a).mean() for a in members],
+                           [a.get_potential_energy() / size - e0 for a in members], marker=markers[moment],
+                           color=colour, s=14, label=f"C{size}, moment {moment}")
     ax.set(xlabel="mean nearest-neighbour distance (Å)", ylabel="E/N − E$_0$ (eV/atom)")
     ax.legend(ncol=2)
     plt.show()

@@ -58,37 +58,19 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from linace.study import report, runs
-from linace.study.plotting import (
-    PAGE_WIDTH_IN,
-    dimer_axes,
-    figure_legend,
-    parity,
-    plot_dft_dimer,
-    plot_dimer_curve,
-    use_book_style,
-)
+from linace.study.plotting import (PAGE_WIDTH_IN, dimer_axes, figure_legend, parity, plot_dft_dimer, plot_dimer_curve,
+                                   use_book_style)
 from linace.study.records import RunRecord
 from linace.study.results import write_json_atomic
 
 use_book_style()
-run = runs.train(
-    body_order,
-    training_set,
-    variant,
-    regularisation,
-    data_dir=data_dir or None,
-    progress=False,
-    weights=runs.weights_of(energy_weight),
-    energy_zero=energy_zero,
-    basis_size=basis_size,
-    compare_range=tuple(compare_range) if compare_range else None,
-)
+run = runs.train(body_order, training_set, variant, regularisation, data_dir=data_dir or None, progress=False,
+                 weights=runs.weights_of(energy_weight), energy_zero=energy_zero, basis_size=basis_size,
+                 compare_range=tuple(compare_range) if compare_range else None)
 basis, model, record = run.model.basis, run.model, RunRecord(run.record)
 print(f"K = {body_order}: {len(basis)} functions", {str(k): n for k, n in record.functions_per_body_order.items()})
-print(
-    f"fit: {model.info['solver']} / prior {model.info['prior']}, {model.info['n_rows']} rows "
-    f"from {model.info['n_structures']} structures, {model.info['fit_seconds']:.1f} s"
-)
+print(f"fit: {model.info['solver']} / prior {model.info['prior']}, {model.info['n_rows']} rows "
+      f"from {model.info['n_structures']} structures, {model.info['fit_seconds']:.1f} s")
 
 # %% [markdown]
 # ## Errors
@@ -132,10 +114,8 @@ figure_legend(fig, axes[0], ncol=4)
 plt.show()
 
 (low, high), summary = record.comparison_range, record.dimer_summary
-print(
-    f"mean |E_ACE - E_DFT| over {low:.2f}-{high:.2f} A: {record.distance_to_dft:.3f} eV; "
-    f"minimum at {summary['minimum_position_A']:.3f} A, {summary['minimum_energy_eV']:.3f} eV"
-)
+print(f"mean |E_ACE - E_DFT| over {low:.2f}-{high:.2f} A: {record.distance_to_dft:.3f} eV; "
+      f"minimum at {summary['minimum_position_A']:.3f} A, {summary['minimum_energy_eV']:.3f} eV")
 
 # %% [markdown]
 # **Figure 2.** The dimer curve of the potential (solid), its body-order contributions $2V_\nu(r)$ (dashed), the ±2σ posterior band, and DFT (black markers); right: around the minimum. The potential never saw a dimer unless it was trained on a set containing them.
@@ -162,10 +142,8 @@ if result_path:  # the JSON run record; not printed: in a sweep the path is a te
 
 # %% tags=["chapter-only"]
 parts = sum(run.curve.contributions.values())
-print(
-    f"largest |sum of 2V_nu - E(r)| = {abs(parts - run.curve.energy).max():.1e} eV "
-    f"(E(r) up to {abs(run.curve.energy).max():.1f} eV)"
-)
+print(f"largest |sum of 2V_nu - E(r)| = {abs(parts - run.curve.energy).max():.1e} eV "
+      f"(E(r) up to {abs(run.curve.energy).max():.1f} eV)")
 
 # %% [markdown] tags=["chapter-only"]
 # The energy is a sum over basis functions times their coefficients, and each function belongs to

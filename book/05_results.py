@@ -51,21 +51,15 @@ use_book_style()
 glue("converged_eV", CONVERGED_EV, display=False)
 records = select(load_records(results_dir), variant=variant, regularisation=regularisation)
 if not records:
-    raise RuntimeError(
-        f"no run records for variant {variant!r}, regularisation {regularisation!r} in {results_dir}: "
-        "run `make sweep` first"
-    )
+    raise RuntimeError(f"no run records for variant {variant!r}, regularisation {regularisation!r} in {results_dir}: "
+                       "run `make sweep` first")
 
 # %% tags=["hide-input"]
 orders = body_orders(records)
 sets = report.present_training_sets(records, ("dimers", "narrow", "crystals", "diverse", "clusters", "clusters+dimers"))
 r_dft, e_dft, moment_dft = dft_dimer_curve(datasets.load("dimers"), datasets.e0())
-display(
-    Markdown(
-        f"{len(records)} runs of the {variant} basis: K = {', '.join(map(str, orders))}; "
-        f"training sets {', '.join(f'`{s}`' for s in sets)}."
-    )
-)
+display(Markdown(f"{len(records)} runs of the {variant} basis: K = {', '.join(map(str, orders))}; "
+                 f"training sets {', '.join(f'`{s}`' for s in sets)}."))
 
 # %% [markdown]
 # ## Validation errors
@@ -77,11 +71,8 @@ display(
 # %% tags=["hide-input"]
 display(Markdown("**Test energy RMSE (meV/atom)**\n\n" + report.error_grid_markdown(records, sets, "energy")))
 display(Markdown("**Test force RMSE (eV/Å)**\n\n" + report.error_grid_markdown(records, sets, "force", note=False)))
-display(
-    Markdown(
-        "**Training force RMSE (eV/Å)**\n\n" + report.error_grid_markdown(records, sets, "force", "train", note=False)
-    )
-)
+display(Markdown("**Training force RMSE (eV/Å)**\n\n"
+                 + report.error_grid_markdown(records, sets, "force", "train", note=False)))
 
 # %% [markdown]
 # ## Dimer curves
@@ -179,10 +170,8 @@ display(Markdown(report.verdicts_markdown(assess_claims(records, (r_dft, e_dft))
 
 # %%
 for row in report.lowest_errors_by_order(records, ("narrow", "crystals", "diverse")):
-    print(
-        f"K = {row['body_order']}: lowest energy {row['lowest_energy']}, lowest force {row['lowest_force']}; "
-        "energies " + ", ".join(f"{s} {v:.0f}" for s, v in row["energy"].items()) + " meV/atom"
-    )
+    print(f"K = {row['body_order']}: lowest energy {row['lowest_energy']}, lowest force {row['lowest_force']}; "
+          "energies " + ", ".join(f"{s} {v:.0f}" for s, v in row["energy"].items()) + " meV/atom")
 
 # %% [markdown]
 # The criterion of 1a asks for `diverse` to be best in *both* errors at *every* $K$; the verdict

@@ -55,19 +55,18 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from linace.study import datasets, evidence, overview, report
+from linace.study import datasets, evidence, prose, report
 from linace.study.claims import FAR_FROM_DFT_EV, REPRODUCED_FRACTION
-from linace.study.plotting import use_book_style
 from linace.study.records import body_orders, load_records, select
 from linace.study.resample import MAX_SHARED_FRACTION, convergence_over_draws, draw_overlap, learning_curves
+from linace.study.plotting import use_book_style
 from linace.study.results import dft_dimer_curve
 
 use_book_style()
 records = select(load_records(results_dir), regularisation=regularisation)
 if not records:
-    raise RuntimeError(
-        f"no resampled run records in {results_dir}: run `make sweep` (or `python -m linace.study.resample`) first"
-    )
+    raise RuntimeError(f"no resampled run records in {results_dir}: run `make sweep` "
+                       "(or `python -m linace.study.resample`) first")
 
 # %% tags=["remove-cell"]
 glue("focus_K", focus_body_order, display=False)
@@ -83,15 +82,11 @@ sizes, orders = evidence.train_sizes(records), body_orders(records)
 combos = evidence.resampled_combinations(records, ("narrow", "crystals", "diverse", "clusters", "clusters+dimers"))
 bulk = [c for c in combos if c[1] in ("narrow", "crystals", "diverse")]
 n_draws = max(row["draws"] for row in curves)
-display(
-    Markdown(
-        f"{len(records)} resampled runs: K = {', '.join(map(str, orders))}; N = {', '.join(map(str, sizes))}; "
-        f"up to {n_draws} draws; " + "; ".join(f"{v} basis on `{s}`" for v, s in combos) + "."
-    )
-)
+display(Markdown(f"{len(records)} resampled runs: K = {', '.join(map(str, orders))}; N = {', '.join(map(str, sizes))}; "
+                 f"up to {n_draws} draws; " + "; ".join(f"{v} basis on `{s}`" for v, s in combos) + "."))
 
 # %% tags=["remove-cell"]
-if overview.reads_study_runs(full_results_dir):  # the opening paragraph's numbers, on the study's runs
+if prose.reads_study_data(full_results_dir):  # the opening paragraph's numbers, on the study's runs
     one_draw = {row["train_size"] for row in draw_overlap(records) if row["draws"] == 1}
     assert (sizes, n_draws, one_draw) == ([40, 80, 160, 320], 10, {320}), (sizes, n_draws, one_draw)
     assert len(datasets.load("diverse")) == 327 and 320 / 327 > MAX_SHARED_FRACTION > 160 / 327
@@ -194,11 +189,8 @@ display(Markdown(report.convergence_over_draws_markdown(convergence_over_draws(r
 # %%
 for quantity in ("test_energy_rmse_meV_per_atom", "distance_to_dft_eV"):
     fitted = evidence.learning_exponent(curves, quantity, "standard", "diverse", focus_body_order)
-    print(
-        f"{quantity}: alpha = {fitted[0]:.2f} over N = {fitted[1]}"
-        if fitted
-        else f"{quantity}: fewer than two sizes, no exponent"
-    )
+    print(f"{quantity}: alpha = {fitted[0]:.2f} over N = {fitted[1]}" if fitted
+          else f"{quantity}: fewer than two sizes, no exponent")
 
 # %% [markdown]
 # The test error of bulk structures falls as the training set grows: more of the same kind of data

@@ -67,12 +67,8 @@ orders, variants = body_orders(records), comparison.variants_of(records)
 compared_sets = comparison.compared_sets(records, variants)
 r_dft, e_dft, _ = dft_dimer_curve(datasets.load("dimers"), datasets.e0())
 study = prose.reads_study_data(results_dir)  # the text's sentences are checked on the study's runs only
-display(
-    Markdown(
-        f"{len(records)} runs; basis variants {', '.join(variants)}; training sets run with every variant: "
-        f"{', '.join(f'`{s}`' for s in compared_sets)}; K = {', '.join(map(str, orders))}."
-    )
-)
+display(Markdown(f"{len(records)} runs; basis variants {', '.join(variants)}; training sets run with every variant: "
+                 f"{', '.join(f'`{s}`' for s in compared_sets)}; K = {', '.join(map(str, orders))}."))
 
 # %% [markdown]
 # ## The pure basis
@@ -175,39 +171,27 @@ plt.show()
 
 # %% tags=["hide-input"]
 if set(variants) == {"standard", "pure"}:
-    display(
-        Markdown(
-            "**Standard vs pure, mean |ΔE| of the dimer curves (eV)**\n\n"
-            + report.standard_vs_pure_markdown(records, compared_sets)
-        )
-    )
+    display(Markdown("**Standard vs pure, mean |ΔE| of the dimer curves (eV)**\n\n"
+                     + report.standard_vs_pure_markdown(records, compared_sets)))
 
 # %% [markdown]
 # Test-set errors of the same potentials (the common bulk test set: it holds no dimers and no
 # clusters, so cluster-trained potentials are extrapolating there).
 
 # %% tags=["hide-input"]
-display(
-    Markdown(
-        "**Test RMSE, energy (meV/atom) / force (eV/Å)**\n\n"
-        + report.test_error_markdown(records, variants, compared_sets)
-    )
-)
+display(Markdown("**Test RMSE, energy (meV/atom) / force (eV/Å)**\n\n"
+                 + report.test_error_markdown(records, variants, compared_sets)))
 
 # %% tags=["remove-cell"]
 # the conclusion: "the standard and the pure potentials give similar dimer curves, small next to the changes from
 # one K to the next and to the distance to DFT"; ex-06-same-model: "the test errors of the two bases agree closely"
 if study:
     gaps = comparison.variant_gaps(records, compared_sets, (r_dft, e_dft))
-    assert all(gap["standard_vs_pure"] < 0.5 * min(gap["successive"], gap["to_dft"]) for gap in gaps if gap["K"] > 2), (
-        gaps
-    )
+    assert all(gap["standard_vs_pure"] < 0.5 * min(gap["successive"], gap["to_dft"])
+               for gap in gaps if gap["K"] > 2), gaps
     diverse = [select(records, training_set="diverse", body_order=K) for K in orders]  # (pure, standard) per K
-    assert all(
-        abs(a.test_error(quantity) / b.test_error(quantity) - 1) < 0.05
-        for a, b in diverse
-        for quantity in ("energy_rmse_meV_per_atom", "force_rmse_eV_per_A")
-    ), diverse
+    assert all(abs(a.test_error(quantity) / b.test_error(quantity) - 1) < 0.05 for a, b in diverse
+               for quantity in ("energy_rmse_meV_per_atom", "force_rmse_eV_per_A")), diverse
 
 # %% [markdown]
 # ## Where does the data constrain the dimer curve?
@@ -242,9 +226,8 @@ display(Markdown(uncertainty.band_markdown(bands)))
 # DFT over less than half of the range; only the sets with dimers reach half
 if study:
     diverse = [row for row in bands if row["training_set"] == "diverse"]
-    assert diverse and all(
-        2 * row["median_sigma"] < row["distance_to_dft"] and row["coverage"] < 0.5 for row in diverse
-    ), diverse
+    assert diverse and all(2 * row["median_sigma"] < row["distance_to_dft"] and row["coverage"] < 0.5
+                           for row in diverse), diverse
     assert all((row["coverage"] >= 0.5) == ("dimers" in row["training_set"]) for row in bands), bands
 
 # %% [markdown]
@@ -285,9 +268,8 @@ else:
 # %% tags=["remove-cell"]
 # the conclusion: "the dimer curves with and without it differ much less than their distance to DFT"
 if study:
-    assert pairs and all(
-        5 * pair.difference < min(pair.flat.distance_to_dft, pair.smooth.distance_to_dft) for pair in pairs
-    ), pairs
+    assert pairs and all(5 * pair.difference < min(pair.flat.distance_to_dft, pair.smooth.distance_to_dft)
+                         for pair in pairs), pairs
 
 # %% [markdown]
 # **Figure 5.** Dimer curves with the flat prior and with the smoothness prior (both Bayesian, evidence maximised), against DFT. The table below gives the distances and the test errors.
@@ -313,10 +295,7 @@ for verdict in v2_verdicts:
 # hundredths of an eV from the threshold
 if study:
     assert {claim_id(v.claim): v.verdict for v in v2_verdicts} == {
-        "v2a": "not reproduced",
-        "v2b": "reproduced",
-        "v2c": "reproduced",
-    }, v2_verdicts
+        "v2a": "not reproduced", "v2b": "reproduced", "v2c": "reproduced"}, v2_verdicts
     tailored = convergence_table(select(records, variant="pure", training_set=TAILORED_SET), (r_dft, e_dft))[1:]
     assert all(b["distance_to_dft_eV"] < a["distance_to_dft_eV"] for a, b in zip(tailored, tailored[1:])), tailored
     converges = convergence_by_ingredient(records, (r_dft, e_dft))
@@ -424,21 +403,18 @@ for variant in variants:
 # ```
 
 # %%
-standard_steps = dict(
-    zip(orders[1:], convergence_table(select(records, variant="standard", training_set="diverse"), (r_dft, e_dft))[1:])
-)
+standard_steps = dict(zip(orders[1:], convergence_table(select(records, variant="standard", training_set="diverse"),
+                                                        (r_dft, e_dft))[1:]))
 for K in orders:
     pair = [select(records, variant=v, training_set="diverse", body_order=K) for v in ("standard", "pure")]
     if all(pair):
         (a,), (b,) = pair
         ea, eb, ca, cb = a.test_errors, b.test_errors, a.dimer, b.dimer
         step = standard_steps.get(K)
-        print(
-            f"K = {K}: test E {ea['energy_rmse_meV_per_atom']:.0f} vs {eb['energy_rmse_meV_per_atom']:.0f} meV/atom, "
-            f"F {ea['force_rmse_eV_per_A']:.2f} vs {eb['force_rmse_eV_per_A']:.2f} eV/A; standard vs pure dimer "
-            f"{curve_distance(ca.r, ca.energy, cb.r, cb.energy):.2f} eV"
-            + (f", standard K-1 to K {step['distance_to_previous_K_eV']:.2f} eV" if step else "")
-        )
+        print(f"K = {K}: test E {ea['energy_rmse_meV_per_atom']:.0f} vs {eb['energy_rmse_meV_per_atom']:.0f} meV/atom, "
+              f"F {ea['force_rmse_eV_per_A']:.2f} vs {eb['force_rmse_eV_per_A']:.2f} eV/A; standard vs pure dimer "
+              f"{curve_distance(ca.r, ca.energy, cb.r, cb.energy):.2f} eV"
+              + (f", standard K-1 to K {step['distance_to_previous_K_eV']:.2f} eV" if step else ""))
 
 # %% [markdown]
 # The test errors of the two bases agree closely at every $K$, and their dimer curves differ by much

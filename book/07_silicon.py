@@ -71,24 +71,10 @@ from myst_nb import glue
 
 from linace.analysis import curve_minimum
 from linace.study import comparison, datasets, prose, reference, report
-from linace.study.claims import (
-    ATTRIBUTION_SETS,
-    TAILORED_SET,
-    assess_v2_claims,
-    claim_id,
-    convergence_by_ingredient,
-    convergence_origin,
-    convergence_source,
-    grade_over_draws,
-)
-from linace.study.plotting import (
-    PAGE_WIDTH_IN,
-    dimer_axes,
-    figure_legend,
-    plot_dft_dimer,
-    plot_dimer_states,
-    use_book_style,
-)
+from linace.study.claims import (ATTRIBUTION_SETS, TAILORED_SET, assess_v2_claims, claim_id, convergence_by_ingredient,
+                                 convergence_origin, convergence_source, grade_over_draws)
+from linace.study.plotting import (PAGE_WIDTH_IN, dimer_axes, figure_legend, plot_dft_dimer, plot_dimer_states,
+                                   use_book_style)
 from linace.study.records import body_orders, load_records, select
 from linace.study.results import dft_dimer_curve
 
@@ -107,19 +93,13 @@ study = prose.reads_study_data(results_dir, data_dir)  # the text's sentences ar
 # %% tags=["hide-input"]
 records = select(load_records(results_dir), regularisation=regularisation)
 if not records:
-    raise RuntimeError(
-        f"no run records in {results_dir}: run `make sweep` "
-        f"(or `python -m linace.study.sweep --data-dir {folder}`) first"
-    )
+    raise RuntimeError(f"no run records in {results_dir}: run `make sweep` "
+                       f"(or `python -m linace.study.sweep --data-dir {folder}`) first")
 orders, variants = body_orders(records), comparison.variants_of(records)
 compared_sets = comparison.compared_sets(records, variants)
-display(
-    Markdown(
-        f"{element}: $E_0$ = {e0:.4f} eV; {len(dimers)} dimers; {len(records)} runs, K = "
-        f"{', '.join(map(str, orders))}; basis variants {', '.join(variants)}; training sets "
-        f"{', '.join(f'`{s}`' for s in compared_sets)}; dimer curves compared over {low:.2f}–{high:.2f} Å."
-    )
-)
+display(Markdown(f"{element}: $E_0$ = {e0:.4f} eV; {len(dimers)} dimers; {len(records)} runs, K = "
+                 f"{', '.join(map(str, orders))}; basis variants {', '.join(variants)}; training sets "
+                 f"{', '.join(f'`{s}`' for s in compared_sets)}; dimer curves compared over {low:.2f}–{high:.2f} Å."))
 
 # %% [markdown]
 # ## The silicon reference
@@ -132,12 +112,8 @@ display(
 # %% tags=["hide-input"]
 display(Markdown(report.settings_markdown(manifest)))
 convergence = manifest.get("convergence") or {}
-display(
-    Markdown(
-        "\n".join(f"* {line}" for line in report.chosen_setting_errors(convergence, manifest.get("dft", {})))
-        or "No convergence check is recorded in the manifest."
-    )
-)
+display(Markdown("\n".join(f"* {line}" for line in report.chosen_setting_errors(convergence, manifest.get("dft", {})))
+                 or "No convergence check is recorded in the manifest."))
 
 # %% [markdown]
 # Each scan varies one setting against a tighter reference; the chosen value's errors are the lines
@@ -181,12 +157,8 @@ if labelled:
     display(Markdown(report.dimer_state_markdown(dimers, e0)))
     changes = reference.name_changes_without_crossing(dimers, e0)  # e.g. a fractional state drifting off its term
     if changes:
-        display(
-            Markdown(
-                "A change of name, not of solution (same moment and occupations, smooth through it):\n\n"
-                + "\n".join(f"* {change}" for change in changes)
-            )
-        )
+        display(Markdown("A change of name, not of solution (same moment and occupations, smooth through it):\n\n"
+                         + "\n".join(f"* {change}" for change in changes)))
 position, depth = curve_minimum(r_dft, e_dft, (max(low, r_dft.min()), min(high, r_dft.max())))
 display(Markdown(f"The labelled curve has its minimum at {position:.3f} Å, where $E(r) - 2E_0$ = {depth:.3f} eV."))
 
@@ -199,9 +171,8 @@ if bulk_sets:  # the widest bulk set the folder has (the sanity numbers need its
     display(Markdown(report.sanity_markdown(datasets.load(bulk_sets[0], folder), e0, element)))
 else:
     print(f"{folder} has no bulk set: no sanity table")
-sets = [
-    name for name in ("narrow", "crystals", "diverse", "test", "clusters", "dimers") if name in datasets.names(folder)
-]
+sets = [name for name in ("narrow", "crystals", "diverse", "test", "clusters", "dimers")
+        if name in datasets.names(folder)]
 display(Markdown(report.families_markdown({name: datasets.load(name, folder) for name in sets})))
 
 
@@ -226,17 +197,11 @@ plt.show()
 
 # %% tags=["hide-input"]
 glue("si_focus_K", focus_body_order, display=False)
-fig, ratios = comparison.decomposition_figure(
-    records, variants, TAILORED_SET, focus_body_order, (r_dft, e_dft), (low, high), element
-)
+fig, ratios = comparison.decomposition_figure(records, variants, TAILORED_SET, focus_body_order, (r_dft, e_dft),
+                                              (low, high), element)
 plt.show()
-display(
-    Markdown(
-        f"Cancellation ratio (sum of $|2V_\\nu|$ over $|E|$, {low:.2f}–{high:.2f} Å; 1 = none): "
-        + ", ".join(f"{variant} {ratio:.2f}" for variant, ratio in ratios.items())
-        + "."
-    )
-)
+display(Markdown(f"Cancellation ratio (sum of $|2V_\\nu|$ over $|E|$, {low:.2f}–{high:.2f} Å; 1 = none): "
+                 + ", ".join(f"{variant} {ratio:.2f}" for variant, ratio in ratios.items()) + "."))
 
 # %% [markdown]
 # **Figure 3.** The dimer curve (black) and its body-order contributions $2V_\nu$ (colours) for the
@@ -257,19 +222,11 @@ plt.show()
 # standard basis; dashed: pure basis.
 
 # %% tags=["hide-input"]
-display(
-    Markdown(
-        "**Test RMSE, energy (meV/atom) / force (eV/Å)**\n\n"
-        + report.test_error_markdown(records, variants, compared_sets)
-    )
-)
+display(Markdown("**Test RMSE, energy (meV/atom) / force (eV/Å)**\n\n"
+                 + report.test_error_markdown(records, variants, compared_sets)))
 if set(variants) == {"standard", "pure"}:
-    display(
-        Markdown(
-            "**Standard vs pure, mean |ΔE| of the dimer curves (eV)**\n\n"
-            + report.standard_vs_pure_markdown(records, compared_sets)
-        )
-    )
+    display(Markdown("**Standard vs pure, mean |ΔE| of the dimer curves (eV)**\n\n"
+                     + report.standard_vs_pure_markdown(records, compared_sets)))
 
 # %% [markdown]
 # The test set is bulk silicon (the disjoint `test` set of the sanity table). Potentials trained on
@@ -298,11 +255,8 @@ for verdict in silicon_verdicts:
     glue(f"c_{claim_id(verdict.claim)}", carbon_verdicts.get(claim_id(verdict.claim), "–"), display=False)
 for variant in ("standard", "pure"):  # the successive-K distances of every run, "no runs" where there are none
     for training_set in ATTRIBUTION_SETS:
-        glue(
-            f"si_prev_{variant}_{training_set.replace('+', '_')}",
-            comparison.successive_chain(records, variant, training_set, (r_dft, e_dft)),
-            display=False,
-        )
+        glue(f"si_prev_{variant}_{training_set.replace('+', '_')}",
+             comparison.successive_chain(records, variant, training_set, (r_dft, e_dft)), display=False)
 
 # %% [markdown]
 # ### Over draws
@@ -319,20 +273,14 @@ for variant in ("standard", "pure"):  # the successive-K distances of every run,
 # %% tags=["hide-input"]
 resampled = select(load_records(resampled_dir), regularisation=regularisation)
 if resampled:
-    graded = {
-        size: grade_over_draws(resampled, (r_dft, e_dft), size, regularisation)
-        for size in sorted({record.train_size for record in resampled})
-    }
+    graded = {size: grade_over_draws(resampled, (r_dft, e_dft), size, regularisation)
+              for size in sorted({record.train_size for record in resampled})}
     one_fit = {v.claim: v.verdict for v in silicon_verdicts}
     display(Markdown(report.verdicts_over_draws_markdown(graded, one_fit)))
     display(Markdown(report.failing_over_draws_markdown(graded, list(one_fit))))
 else:
-    display(
-        Markdown(
-            "The resampled silicon runs have not been made (run `make sweep`): the verdicts above are "
-            "those of one fit per (K, set)."
-        )
-    )
+    display(Markdown("The resampled silicon runs have not been made (run `make sweep`): the verdicts above are "
+                     "those of one fit per (K, set)."))
 
 # %% tags=["remove-cell"]
 # "(`python -m linace.study.resample --data-dir data/Si --training-sets clusters+dimers diverse`: 400 runs, ...)"
@@ -395,13 +343,8 @@ for variant in variants:
         curve = match[0].dimer
         inside = (curve.r >= low) & (curve.r <= high)
         print(f"{variant}, K = {max(orders)}, max |2V| over {low:.2f}-{high:.2f} A per body order:")
-        print(
-            "   "
-            + ", ".join(
-                f"{order}: {np.abs(values[inside]).max():.1e} eV"
-                for order, values in sorted(curve.contributions.items())
-            )
-        )
+        print("   " + ", ".join(f"{order}: {np.abs(values[inside]).max():.1e} eV"
+                                for order, values in sorted(curve.contributions.items())))
 
 # %% [markdown]
 # For the pure basis the functions of body order three and higher sum over distinct neighbours

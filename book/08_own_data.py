@@ -167,17 +167,9 @@ except datasets.DatasetError as error:
     print("manifest refuses the files as published:\n ", str(error).replace(str(sample.folder) + "/", ""))
 imported_dir = f"{scratch.name}/imported"
 imported = importer.import_data(
-    [f"bulk={sample.train}", f"test={sample.test}", f"dimers={sample.dimers}"],
-    imported_dir,
-    "Cu",
-    energy_key="dft_energy",
-    forces_key="force",
-    e0=sample.e0_rydberg,
-    e0_units="rydberg",
-    dimer_table=sample.dimer_table,
-    table_units=("bohr", "rydberg"),
-    description="copper by EMT, as published",
-)
+    [f"bulk={sample.train}", f"test={sample.test}", f"dimers={sample.dimers}"], imported_dir, "Cu",
+    energy_key="dft_energy", forces_key="force", e0=sample.e0_rydberg, e0_units="rydberg",
+    dimer_table=sample.dimer_table, table_units=("bohr", "rydberg"), description="copper by EMT, as published")
 display(Markdown(own_data.import_markdown(imported, imported_dir, sample.box)))
 
 # %%

@@ -131,12 +131,8 @@ figure_legend(fig, ncol=3)
 # %% tags=["hide-input"]
 for element in ("C", "Si"):
     records = data[element, "their"].records
-    display(
-        Markdown(
-            f"**{element}**\n\n"
-            + (data_worlds.held_out_errors_markdown(records) if records else "No runs yet (`make sweep-paper`).")
-        )
-    )
+    display(Markdown(f"**{element}**\n\n" + (data_worlds.held_out_errors_markdown(records) if records
+                                              else "No runs yet (`make sweep-paper`).")))
 
 # %% [markdown]
 # ## Our errors beside theirs
@@ -180,9 +176,8 @@ panels = (("C", "diverse", "standard", 10.0, (-12.0, 8.0)), ("Si", "clusters+dim
 fig, axes = panel_grid(2, panel_height=3.0)
 for ax, (element, training_set, variant, weight, ylim) in zip(axes, panels):
     theirs = data[element, "their"]
-    data_worlds.plot_curves_beside_published(
-        ax, theirs.records, curves, element, theirs.dft, training_set, variant, weight, ylim
-    )
+    data_worlds.plot_curves_beside_published(ax, theirs.records, curves, element, theirs.dft, training_set,
+                                             variant, weight, ylim)
     ax.set_title(f"{element}, {training_set}, {variant} (theirs: E:F {weight:g})")
 figure_legend(fig, ncol=5)
 
@@ -194,9 +189,8 @@ figure_legend(fig, ncol=5)
 # %% tags=["hide-input"]
 for element in ("C", "Si"):
     theirs = data[element, "their"]
-    rows = data_worlds.curve_comparison(
-        theirs.records, curves, element, theirs.dft, tuple(theirs.summary["compare_range"])
-    )
+    rows = data_worlds.curve_comparison(theirs.records, curves, element, theirs.dft,
+                                        tuple(theirs.summary["compare_range"]))
     display(Markdown(f"**{element}**\n\n" + (data_worlds.curve_comparison_markdown(rows) if rows else "No pairs.")))
 
 # %% [markdown]

@@ -92,7 +92,8 @@ print(headline)
 # and the tailored set `clusters+dimers`.
 
 # %% tags=["hide-input"]
-robustness.basis_size_figure(default_records, records_of)
+robustness.basis_size_figure(default_records, records_of);
+
 # %% [markdown]
 # **Figure 1.** Test error (left) and the dimer curve's distance to DFT (right) against the number of
 # basis functions, three sizes per K (solid: `diverse`; dashed: the tailored set). Where the error falls
@@ -112,12 +113,6 @@ display(Markdown(robustness.basis_size_steps_markdown(default_records, records_o
 
 # %% tags=["hide-input"]
 fitted = records_of.get("E0: fitted", [])
-display(
-    Markdown(
-        robustness.energy_zero_markdown(
-            select(fitted, variant="standard", training_set="diverse") + select(fitted, training_set="clusters+dimers")
-        )
-        if fitted
-        else "No runs with a fitted energy zero (`python -m linace.study.robustness`)."
-    )
-)
+display(Markdown(robustness.energy_zero_markdown(select(fitted, variant="standard", training_set="diverse")
+                                                 + select(fitted, training_set="clusters+dimers"))
+                 if fitted else "No runs with a fitted energy zero (`python -m linace.study.robustness`)."))

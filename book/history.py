@@ -42,7 +42,7 @@
 #    loss weighs a squared residual by $1/\sigma^2$. The code had used the weight itself as that
 #    factor, so that a squared energy residual counted 30 times as much as a squared force residual
 #    instead of 900 times (and the virials' 0.1 per eV/atom counted 0.1 instead of 0.01). The code
-#    now does what the documentation says (tested in `tests/test_fit.py`), and every run was repeated.
+#    now does what the documentation says (tested in `tests/library/test_fit.py`), and every run was repeated.
 #
 # The bulk DFT data were never recomputed: only $E_0$, and with it every binding energy, moved with
 # the state search.
@@ -96,11 +96,8 @@ else:
 
 # %% tags=["remove-input"]
 if history.FIRST_REFERENCE in snapshots:
-    display(
-        Markdown(
-            report.summary_comparison_markdown(compare_summaries(snapshots[history.FIRST_REFERENCE]["summary"], now))
-        )
-    )
+    display(Markdown(report.summary_comparison_markdown(
+        compare_summaries(snapshots[history.FIRST_REFERENCE]["summary"], now))))
 
 # %% [markdown]
 # The last successive-K distance of the standard basis on the tailored set (`clusters+dimers`), the

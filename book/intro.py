@@ -28,16 +28,14 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from linace.study import overview, report
+from linace.study import overview, prose, report
 from linace.study.claims import REPRODUCED_FRACTION
 from linace.study.plotting import use_book_style
 
 use_book_style()
 glue("reproduced_percent", round(100 * REPRODUCED_FRACTION), display=False)
-studies = {
-    "C": overview.element_study("C", carbon_results_dir, carbon_resampled_dir, regularisation),
-    "Si": overview.element_study("Si", silicon_results_dir, silicon_resampled_dir, regularisation),
-}
+studies = {"C": overview.element_study("C", carbon_results_dir, carbon_resampled_dir, regularisation),
+           "Si": overview.element_study("Si", silicon_results_dir, silicon_resampled_dir, regularisation)}
 if studies["C"] is None:
     raise RuntimeError(f"no run records in {carbon_results_dir}: run `make sweep` first")
 studies = {element: study for element, study in studies.items() if study is not None}
@@ -77,19 +75,13 @@ display(Markdown(report.claims_overview_markdown(overview.claims_overview_rows(s
 # %% tags=["remove-input"]
 from linace.study import data_worlds, datasets, robustness
 
-worlds = data_worlds.grade_beside_theirs(
-    {element: (study.records, study.dft) for element, study in studies.items()}, regularisation
-)
+worlds = data_worlds.grade_beside_theirs({element: (study.records, study.dft) for element, study in studies.items()},
+                                         regularisation)
 lines = [f"* **The paper's data.** {data_worlds.two_worlds_headline(worlds, elements=list(studies))}"]
 alternative_records = robustness.alternative_records(robustness.COMMITTED_ROOT, regularisation)
 if any(alternative_records.values()):
-    rows = robustness.grade_alternatives(
-        carbon.records,
-        carbon.dft,
-        alternative_records,
-        robustness.restricted_curve_or_none("C"),
-        datasets.comparison_range(),
-    )
+    rows = robustness.grade_alternatives(carbon.records, carbon.dft, alternative_records,
+                                         robustness.restricted_curve_or_none("C"), datasets.comparison_range())
     lines.append(f"* **The silent choices** (carbon). {robustness.robust_headline(rows)}")
 display(Markdown("\n".join(lines)))
 
@@ -102,8 +94,8 @@ plt.show()
 
 # %% tags=["remove-cell"]
 # Figure 1's caption, on the study's runs: only the runs with dimers in their training data fall below the line
-if overview.reads_study_runs(carbon_results_dir):
-    for _element, study in studies.items():
+if prose.reads_study_data(carbon_results_dir):
+    for study in studies.values():
         converging = overview.converging_runs(study)
         assert converging and all(below == ("dimers" in key[1]) for key, below in converging.items()), converging
 

@@ -26,6 +26,20 @@ it:
 * :mod:`linace.study.plotting`      the figures shared by the chapters
 * :mod:`linace.study.report`        the tables and figures the chapters of every element share
 
+The chapters' own tables and figures, each module one concept (the chapters only narrate and call them):
+
+* :mod:`linace.study.truncation`    how a truncation sizes the basis and how well data determine it (01, 02)
+* :mod:`linace.study.self_interaction` why every body order reaches the dimer; the pure basis's span (01, 06)
+* :mod:`linace.study.descriptors`   a map of the mean ACE descriptors of a set of structures (03)
+* :mod:`linace.study.evidence`      the verdicts of one fit and over draws, at every training-set size (05b)
+* :mod:`linace.study.uncertainty`   the posterior band of a dimer curve and where data constrain it (06)
+* :mod:`linace.study.priors`        the smoothness prior against the flat one, from run records (06)
+* :mod:`linace.study.comparison`    standard and pure bases on bulk, cluster and tailored data (06, 07)
+* :mod:`linace.study.own_data`      the tables of the page on running the study on one's own data (08)
+* :mod:`linace.study.history`       the saved earlier states of the study and how the verdicts moved
+* :mod:`linace.study.overview`      the study at a glance: the landing page's bottom line and claims
+* :mod:`linace.study.prose`         the claim criteria the chapters paste into their text, and when to check them
+
 docs/design.md (sections 4 and 5) says how these parts make the pipeline from data to verdict.
 """
 

@@ -585,7 +585,9 @@ def grade_over_draws(
             slot[1] += v.verdict == "reproduced"
             slot[2] += v.verdict == "partly"
             slot[3] += 1
-            slot[4].update(dict.fromkeys({f.condition for f in v.failures}, 1))
+            # each failing condition once per draw, in the order the verdict names them (a set's order
+            # would follow the string hash, which changes from one interpreter to the next)
+            slot[4].update(dict.fromkeys((f.condition for f in v.failures), 1))
     return [
         DrawVerdict(claim, criterion, train_size, holds, partly, n, over_draws_grade(holds, partly, n), dict(failing))
         for claim, (criterion, holds, partly, n, failing) in counts.items()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -42,7 +41,6 @@ __all__ = [
     "claims_overview_rows",
     "converging_runs",
     "element_study",
-    "reads_study_runs",
 ]
 
 #: The element of the paper's first-version claims (1a-3), made on carbon only.
@@ -136,15 +134,3 @@ def converging_runs(study: ElementStudy) -> dict[tuple[str, str], bool]:
         for key, (_, steps) in convergence_by_ingredient(study.records, study.dft).items()
         if steps
     }
-
-
-def reads_study_runs(results_dir: str | os.PathLike) -> bool:
-    """Whether ``results_dir`` holds the study's own runs: the repository's ``results`` folder, on the
-    committed data (no ``LINACE_DATA`` elsewhere). The book's text describes those runs; a sentence
-    checked against the numbers is checked only on them."""
-    from .sweep import RESULTS_ROOT
-
-    return (
-        Path(results_dir).resolve() == RESULTS_ROOT.resolve()
-        and datasets.DATA_ROOT.resolve() == datasets.REPOSITORY_DATA_DIR.resolve()
-    )

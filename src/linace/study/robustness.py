@@ -508,7 +508,7 @@ def basis_size_points(
 def basis_size_figure(
     default_records: Sequence[Mapping],
     records_of: Mapping[str, Sequence[Mapping]],
-    training_sets: Sequence[str] = ("diverse", "clusters+dimers"),
+    training_sets: Sequence[str] = PLAN["pure"],
 ):
     """Test energy RMSE (left) and the dimer curve's distance to DFT (right) against the number of basis
     functions, the three sizes of :data:`BASIS_SIZES` per K (standard basis; solid: the first training

@@ -20,7 +20,7 @@ from linace.tables import tables_of
 
 from conftest import random_carbon
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def rattled_diamond(seed: int = 3) -> Atoms:

@@ -404,3 +404,18 @@ def test_a_stored_not_reproduced_that_held_partly_in_every_draw_is_read_in_today
     now = {"40": [{**stored, "verdict": "partly (in every draw)"}]}
     (row,) = compare_over_draws({"40": [stored]}, now)
     assert not row["changed"] and row["before"]["verdict"] == "partly (in every draw)"
+
+
+def test_failing_conditions_over_draws_keep_the_order_the_verdicts_name_them(monkeypatch):
+    """The failing conditions counted over draws keep the verdicts' order, not a set's (a set of strings
+    iterates in the order of their hashes, which changes between interpreters: the book's "fails on"
+    lists then changed from one build to the next)."""
+    from linace.study import claims
+
+    conditions = [f"K = {K}: `{s}` not lowest" for K in (2, 3, 4, 5) for s in ("narrow", "crystals", "diverse")]
+    failing = claims.Verdict("1a", "criterion", "not reproduced", "", [claims.Failure(c, "") for c in conditions])
+    monkeypatch.setattr(claims, "assess_claims", lambda records, dft: [failing])
+    monkeypatch.setattr(claims, "assess_v2_claims", lambda records, dft: [])
+    records = [record(2, "diverse", 0.2, 0.1, 0.0, train_size=40, draw=draw) for draw in range(3)]
+    (graded,) = claims.grade_over_draws(records, DFT, train_size=40)
+    assert list(graded.failing) == conditions and set(graded.failing.values()) == {3}

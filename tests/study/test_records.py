@@ -46,7 +46,7 @@ def test_properties_name_the_json():
     assert r.source_digest == "abc" and r.data_dir is None
     assert r["fit"] == {"alpha": 1.0}  # the read-only mapping over the JSON
     with pytest.raises(TypeError):
-        r["fit"] = {}  # noqa: not writable
+        r["fit"] = {}  # a record is read-only
 
 
 def test_whole_set_runs_have_no_size_or_draw():

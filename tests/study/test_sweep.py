@@ -20,7 +20,7 @@ import yaml
 from linace.study import sweep
 from linace.study.records import RunRecord, read_record
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 TEMPLATE = """# %% [markdown]
 # # A tiny training template

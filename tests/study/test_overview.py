@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from linace.study import datasets, overview, report, sweep
+from linace.study import datasets, overview, report
 from linace.study.claims import ATTRIBUTION_SETS, CONVERGED_EV
 
 from test_claims import record
@@ -93,14 +93,3 @@ def test_the_converging_runs_are_those_whose_last_step_falls_below_the_threshold
     assert converging[("standard", "clusters+dimers")] and converging[("pure", "clusters+dimers")]
     assert not converging[("standard", "clusters")] and not converging[("standard", "diverse")]
     assert 0.05 < CONVERGED_EV  # the last step of clusters+dimers, 0.05 eV, is below it
-
-
-def test_only_the_repository_results_on_the_committed_data_are_the_study_s_runs(tmp_path, monkeypatch):
-    assert overview.reads_study_runs(sweep.RESULTS_ROOT) == (
-        datasets.DATA_ROOT.resolve() == datasets.REPOSITORY_DATA_DIR.resolve()
-    )
-    assert not overview.reads_study_runs(tmp_path)
-    monkeypatch.setattr(datasets, "DATA_ROOT", datasets.REPOSITORY_DATA_DIR)
-    assert overview.reads_study_runs(sweep.RESULTS_ROOT / "." / "Si" / "..")
-    monkeypatch.setattr(datasets, "DATA_ROOT", tmp_path)
-    assert not overview.reads_study_runs(sweep.RESULTS_ROOT)

@@ -206,3 +206,15 @@ def test_the_circle_detector_finds_planted_circles(tmp_path):
     graph = import_graph(package)
     assert graph["pkg.b"] == {"pkg.a"} and graph["pkg.sub.c"] == {"pkg.d"} and graph["pkg.e"] == {"pkg.a"}
     assert import_cycles(graph) == [["pkg.a", "pkg.b"], ["pkg.d", "pkg.sub.c"]]
+
+
+def test_the_library_tests_never_import_the_study():
+    """tests/library tests the library alone: none of its files imports linace.study (the study's tests,
+    its data and its book are in tests/study)."""
+    library_tests = sorted((Path(__file__).resolve().parents[1] / "library").glob("*.py"))
+    assert len(library_tests) >= 10
+    offenders = {
+        p.name: sorted(n for n in _imported_modules(p) if n == "linace.study" or n.startswith("linace.study."))
+        for p in library_tests
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}

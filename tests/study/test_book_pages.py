@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from docutils import nodes
 
-EXTENSION = Path(__file__).resolve().parents[1] / "book" / "_ext" / "book_pages.py"
+EXTENSION = Path(__file__).resolve().parents[2] / "book" / "_ext" / "book_pages.py"
 spec = importlib.util.spec_from_file_location("book_pages", EXTENSION)
 book_pages = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(book_pages)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "check_book.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "check_book.py"
 spec = importlib.util.spec_from_file_location("check_book", SCRIPT)
 check_book = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(check_book)

@@ -10,7 +10,7 @@ import pytest
 
 from linace.study.records import read_record
 
-BOOK = Path(__file__).resolve().parents[1] / "book"
+BOOK = Path(__file__).resolve().parents[2] / "book"
 
 
 def execute(name: str, tmp_path: Path, **parameters) -> Path:

@@ -24,7 +24,7 @@ from linace.study import datasets, example_data, runs, sweep
 from linace.study.example_data import labelled
 from linace.study.records import as_record, read_record
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

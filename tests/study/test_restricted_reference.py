@@ -2,8 +2,8 @@
 
 Convention: spin-restricted (non-spin-polarised), Fermi-Dirac smearing 0.05 eV, E extrapolated to
 zero width; binding energies E - 2 E0_restricted. The criteria were fixed before the runs had
-finished (2026-12-06), as for the polarised curves (tests/test_two_body_reference.py,
-tests/test_silicon_reference.py):
+finished (2026-12-06), as for the polarised curves (tests/study/test_two_body_reference.py,
+tests/study/test_silicon_reference.py):
 
 * the files exist, their SHA-256 and counts are those of the manifest's ``references`` entry, and
   they are not among the manifest's ``sets`` (which the sweep reads as training and test sets);

@@ -1,5 +1,5 @@
 """Acceptance of silicon's committed reference data (data/Si), the criteria of carbon's
-(tests/test_two_body_reference.py) carried over to silicon.
+(tests/study/test_two_body_reference.py) carried over to silicon.
 
 The criteria were fixed before silicon's atom, dimers and pool were computed (2026-12-02):
 
