@@ -167,7 +167,7 @@ print(f"largest |sum of 2V_nu - E(r)| = {abs(parts - run.curve.energy).max():.1e
 # ```
 
 # %% tags=["chapter-only"]
-test_errors = {family: e for family, e in record["errors"]["test"].items() if family != "all"}
+test_errors = {family: e for family, e in record.errors("test", group=None).items() if family != "all"}
 for key, unit in (("force_rmse_eV_per_A", "eV/A"), ("energy_rmse_meV_per_atom", "meV/atom")):
     worst = max(test_errors, key=lambda family: test_errors[family][key])
     print(f"largest {key.split('_')[0]} error: {worst} ({test_errors[worst][key]:.3g} {unit})")
