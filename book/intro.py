@@ -109,13 +109,18 @@ if prose.reads_study_data(carbon_results_dir):
 # ## How good the potentials are
 
 # %% tags=["remove-input"]
-display(Markdown(report.potential_quality_markdown(overview.best_bulk_potentials(studies))))
+best_bulk = overview.best_bulk_potentials(studies)
+display(Markdown(report.potential_quality_markdown(best_bulk)))
 
 # %% [markdown]
 # Errors on held-out bulk structures (the common test set of each element) of the best potential
-# trained on bulk data. The same potentials put the dimer curve far from DFT: a small test error
-# does not mean the two-body physics was learned ({doc}`05_results`).
-#
+# trained on bulk data, and the mean distance of its dimer curve to DFT over the comparison range
+# ({doc}`05_results`).
+
+# %% tags=["remove-input"]
+display(Markdown(report.best_potentials_dimer_sentence(best_bulk)))
+
+# %% [markdown]
 # ## How to read this book
 #
 # The chapters build on each other; each opens with its learning objectives, what it assumes and

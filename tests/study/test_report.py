@@ -6,7 +6,7 @@ import pytest
 from ase.calculators.singlepoint import SinglePointCalculator
 
 from linace.study import datasets, reference, report, structures
-from linace.study.claims import Verdict
+from linace.study.claims import FAR_FROM_DFT_EV, Verdict
 from linace.study.records import as_records
 
 matplotlib.use("Agg")
@@ -406,8 +406,11 @@ def test_the_best_bulk_potential_is_the_lowest_test_energy_of_the_bulk_sets():
         "body_order": 5,
         "energy_meV_per_atom": 58.2,
         "force_eV_per_A": 0.641,
+        "dimer_distance_eV": None,
     }
     assert report.best_bulk_potential(records[1:2]) is None
+    with_curve = [_error_record(5, "diverse", 58.2, 0.641, dimer_summary={"distance_to_dft_eV": 0.42})]
+    assert report.best_bulk_potential(with_curve)["dimer_distance_eV"] == 0.42
 
 
 def test_the_bottom_line_follows_the_verdicts_and_the_origin_of_the_convergence():
@@ -497,8 +500,29 @@ def test_the_quality_table_names_the_best_bulk_potential_of_each_element():
         "Si": None,
     }
     assert report.potential_quality_markdown(best).splitlines()[2:] == [
-        "| carbon | K = 5, standard basis, trained on `diverse` | 58 | 0.64 |"
+        "| carbon | K = 5, standard basis, trained on `diverse` | 58 | 0.64 | – |"
     ]
+    best["C"]["dimer_distance_eV"] = 0.4239
+    assert report.potential_quality_markdown(best).splitlines()[2].endswith("| 0.64 | 0.42 |")
+
+
+def test_the_sentence_on_the_best_potentials_dimer_curves_follows_the_far_from_dft_threshold():
+    far = FAR_FROM_DFT_EV + 0.01
+    near = FAR_FROM_DFT_EV - 0.01
+
+    def best(**distances):
+        return {element: {"dimer_distance_eV": d} for element, d in distances.items()}
+
+    assert report.best_potentials_dimer_sentence(best(C=far, Si=far)).startswith(
+        "These potentials put the dimer curve far from DFT"
+    )
+    assert report.best_potentials_dimer_sentence(best(C=near, Si=near)).startswith(
+        "These potentials keep the dimer curve within"
+    )
+    mixed = report.best_potentials_dimer_sentence(best(C=near, Si=far))
+    assert mixed.startswith("The best silicon potential puts the dimer curve far from DFT")
+    assert "the best carbon potential does not" in mixed
+    assert report.best_potentials_dimer_sentence({"C": None, "Si": {"dimer_distance_eV": None}}) == ""
 
 
 def test_the_runs_index_links_each_run_with_its_key_numbers(tmp_path):

@@ -34,6 +34,7 @@ __all__ = [
     "SETTINGS_SHOWN",
     "SUMMARY_QUANTITIES",
     "best_bulk_potential",
+    "best_potentials_dimer_sentence",
     "bottom_line",
     "changes_over_draws",
     "chosen_setting_errors",
@@ -755,8 +756,10 @@ def verdict_history_markdown(
 
 def best_bulk_potential(records: Sequence[RunRecord]) -> dict | None:
     """The potential trained on a bulk set (:data:`linace.study.datasets.BULK_SETS`) with the lowest
-    test energy RMSE: {variant, training_set, body_order, energy_meV_per_atom, force_eV_per_A}, or None
-    without bulk runs."""
+    test energy RMSE: {variant, training_set, body_order, energy_meV_per_atom, force_eV_per_A,
+    dimer_distance_eV}, or None without bulk runs. ``dimer_distance_eV`` is the mean distance (eV) of
+    its dimer curve to DFT's over the comparison range (:attr:`RunRecord.distance_to_dft`), None for a
+    record without a dimer summary."""
     bulk = [r for r in as_records(records) if r.training_set in BULK_SETS]
     if not bulk:
         return None
@@ -767,6 +770,7 @@ def best_bulk_potential(records: Sequence[RunRecord]) -> dict | None:
         "body_order": best.body_order,
         "energy_meV_per_atom": best.test_error("energy_rmse_meV_per_atom"),
         "force_eV_per_A": best.test_error("force_rmse_eV_per_A"),
+        "dimer_distance_eV": best.distance_to_dft if "dimer_summary" in best.data else None,
     }
 
 
@@ -861,20 +865,56 @@ def bottom_line(
 
 
 def potential_quality_markdown(best: Mapping[str, Mapping | None]) -> str:
-    """The best bulk potential of each element (``{element: best_bulk_potential(...)}``) and its test
-    errors: a Markdown table (elements without bulk runs are left out)."""
+    """The best bulk potential of each element (``{element: best_bulk_potential(...)}``), its test
+    errors and the mean distance of its dimer curve to DFT: a Markdown table (elements without bulk
+    runs are left out; a missing distance is shown as a dash)."""
     lines = [
-        "| element | best bulk potential | test energy RMSE (meV/atom) | test force RMSE (eV/Å) |",
-        "|---|---|---|---|",
+        "| element | best bulk potential | test energy RMSE (meV/atom) | test force RMSE (eV/Å) "
+        "| dimer curve: mean distance to DFT (eV) |",
+        "|---|---|---|---|---|",
     ]
     lines += [
         f"| {ELEMENT_NAMES.get(element, element)} | K = {b['body_order']}, {b['variant']} basis, "
         f"trained on `{b['training_set']}` | {significant(b['energy_meV_per_atom'], 2)} "
-        f"| {significant(b['force_eV_per_A'], 2)} |"
+        f"| {significant(b['force_eV_per_A'], 2)} "
+        f"| {'–' if b.get('dimer_distance_eV') is None else format(b['dimer_distance_eV'], '.2f')} |"
         for element, b in best.items()
         if b
     ]
     return "\n".join(lines)
+
+
+def best_potentials_dimer_sentence(best: Mapping[str, Mapping | None]) -> str:
+    """What the best bulk potentials (``{element: best_bulk_potential(...)}``) do to the dimer curve,
+    in one sentence that follows the numbers: which elements' curves lie farther than
+    :data:`linace.study.claims.FAR_FROM_DFT_EV` from DFT and which do not. Elements without bulk runs
+    or without a dimer distance are left out; an empty string if none is left."""
+    from .claims import FAR_FROM_DFT_EV
+
+    distances = {
+        ELEMENT_NAMES.get(element, element): b["dimer_distance_eV"]
+        for element, b in best.items()
+        if b and b.get("dimer_distance_eV") is not None
+    }
+    if not distances:
+        return ""
+    far = [name for name, d in distances.items() if d > FAR_FROM_DFT_EV]
+    near = [name for name, d in distances.items() if not d > FAR_FROM_DFT_EV]
+    if not near:
+        return (
+            f"These potentials put the dimer curve far from DFT (more than {FAR_FROM_DFT_EV} eV on average): "
+            "a small test error does not mean the two-body physics was learned."
+        )
+    if not far:
+        return (
+            f"These potentials keep the dimer curve within {FAR_FROM_DFT_EV} eV of DFT on average, although "
+            "they saw no dimer in training."
+        )
+    return (
+        f"The best {' and '.join(far)} potential puts the dimer curve far from DFT (more than "
+        f"{FAR_FROM_DFT_EV} eV on average), the best {' and '.join(near)} potential does not: a small test error "
+        "does not by itself say whether the two-body physics was learned."
+    )
 
 
 def claims_overview_markdown(rows: Sequence[Mapping]) -> str:
