@@ -19,7 +19,7 @@ import numpy as np
 from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 
-from linace.study import structures
+from linace.study import datasets, structures
 from linace.study.datasets import BULK_SETS, REPOSITORY_DATA_DIR, SPLIT_SETS, sha256
 from linace.study.dft.cache import CACHE_NAME, Cache
 from linace.study.dft.convergence import CONVERGENCE_NAME
@@ -186,6 +186,10 @@ def provenance(element: str = "C") -> dict:
     return info
 
 
+#: the labels of the cache by method ('single run', 'state search'): ({sid: ok row}, {sid: failed row})
+Labels = dict[str, tuple[dict, dict]]
+
+
 def export(
     settings: DFTSettings | None = None,
     cache_path: str | os.PathLike | None = None,
@@ -199,49 +203,122 @@ def export(
     previous export wrote it (its file unchanged: same SHA-256), that file and its manifest entry
     are kept (``kept_from_export``: the date of that export), together with the recorded split if
     a pool set is kept, so that growing a set never removes the data already committed. The pool
-    and the sets of its split (:data:`linace.study.datasets.SPLIT_SETS`) are written together or not at all: while
-    one of
-    them is incomplete, the complete ones are held back too (``incomplete[name]['held_back']``), so
-    that a grown test set never sits beside training sets of an earlier split. Returns the manifest.
+    and the sets of its split (:data:`linace.study.datasets.SPLIT_SETS`) are written together or
+    not at all: while one of them is incomplete, the complete ones are held back too
+    (``incomplete[name]['held_back']``), so that a grown test set never sits beside training sets
+    of an earlier split. Returns the manifest.
     """
-    from ase.io import write
-
-    from linace.study import datasets
-
     settings = settings or default_settings(element)
     search = StateSearch()
     data_dir = Path(data_dir or element_data_dir(element))
-    previous_path = data_dir / datasets.MANIFEST
-    previous = json.loads(previous_path.read_text()) if previous_path.exists() else {}
+    previous = _json_or(data_dir / datasets.MANIFEST, {})
     cache = Cache(cache_path or data_dir / CACHE_NAME)
-    keyed = {
+    labels: Labels = {
         "single run": (cache.rows(settings, "ok"), cache.rows(settings, "failed")),
         "state search": (cache.rows(settings, "ok", search), cache.rows(settings, "failed", search)),
     }
+    members, geometry = _set_members(settings, element)
+    sets, incomplete, failures, labelled_by = _write_complete_sets(labels, members, geometry, data_dir, element)
+    kept = _keep_previous_sets(previous, incomplete, data_dir)
+    written_or_kept = {**sets, **kept}
+    sets = {name: written_or_kept[name] for name in datasets.SET_ORDER if name in written_or_kept}
+    manifest = {
+        "schema": 1,
+        "element": element,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "code": provenance(element),
+        "dft": _dft_record(settings),
+        "convergence": _json_or(data_dir / CONVERGENCE_NAME, None),
+        "state_search": _state_search_record(search),
+        "isolated_atom": _atom_states(labels["state search"][0].get("atom")),
+        "known_issues": _known_issues(element, labelled_by, sets),
+        "split": _split_record(element, _split_members(members, previous, kept)),
+        "sets": sets,
+        "incomplete": incomplete,
+        "failures": failures,
+        "compute": _compute_time(labels, labelled_by, members),
+    }
+    if "references" in previous:  # second references beside the data (linace.study.dft.restricted): kept
+        manifest["references"] = previous["references"]
+    with open(data_dir / datasets.MANIFEST, "w") as fh:
+        json.dump(manifest, fh, indent=1)
+        fh.write("\n")
+    return manifest
 
+
+def _json_or(path: Path, default):
+    """The content of the JSON file ``path``, or ``default`` if there is no such file."""
+    return json.loads(path.read_text()) if path.exists() else default
+
+
+def _set_members(settings: DFTSettings, element: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The structures of every set: ``members`` ({set name: [sid]}: the molecular groups, the sets
+    of the pool's fixed split (:func:`~linace.study.dft.generation.pool_split`) and the pool) and
+    ``geometry`` ({sid: geometry digest} of every planned structure, as computed)."""
     groups = {g: tasks(g, settings, element) for g in structures.GROUPS}
     pool_types = [a.info["config_type"] for _, a in groups["pool"]]
     split = pool_split(pool_types, element)
-    members = {g: [sid for sid, _ in groups[g]] for g in ("isolated_atom", "dimers", "clusters")}
+    members = {g: [sid for sid, _ in groups[g]] for g in MOLECULAR_GROUPS}
     pool_sids = [sid for sid, _ in groups["pool"]]
     for name, idx in split.items():
         members[name] = [pool_sids[i] for i in idx]
     members["pool"] = pool_sids
-
     geometry = {sid: geometry_digest(a) for g in groups.values() for sid, a in g}
-    sets, incomplete, failures = {}, {}, {}
-    labelled_by = {}
-    # the sets of the pool's split are exported together or not at all: a grown test set beside
-    # the previous training sets would share structures with them (the split is drawn anew)
-    ok_single, failed_single = keyed["single run"]
-    split_incomplete = [
-        name
-        for name in SPLIT_SETS
-        if any(
-            s not in ok_single and s not in failed_single or s in ok_single and ok_single[s].geometry != geometry[s]
-            for s in members[name]
-        )
-    ]
+    return members, geometry
+
+
+def _missing_and_stale(
+    sids: list[str], ok: dict, failed: dict, geometry: dict[str, str]
+) -> tuple[list[str], list[str]]:
+    """The structures of ``sids`` with neither an ok nor a failed row (missing), and those whose ok
+    row was computed for another geometry (stale)."""
+    missing = [s for s in sids if s not in ok and s not in failed]
+    stale = [s for s in sids if s in ok and ok[s].geometry != geometry[s]]
+    return missing, stale
+
+
+def _incomplete_split_sets(members: dict[str, list[str]], geometry: dict[str, str], labels: Labels) -> list[str]:
+    """The sets of the pool's split (:data:`SPLIT_SETS`, in that order) with missing or stale labels.
+
+    The split's sets are exported together or not at all: a grown test set beside the previous
+    training sets would share structures with them (the split is drawn anew).
+    """
+    ok, failed = labels["single run"]
+    return [name for name in SPLIT_SETS if any(_missing_and_stale(members[name], ok, failed, geometry))]
+
+
+def _labelling_method(
+    name: str, sids: list[str], labels: Labels, geometry: dict[str, str]
+) -> tuple[str | None, dict[str, int] | None]:
+    """The method whose labels of a set are complete, and what the set lacks if none is.
+
+    Molecules take the state search if it is complete, else the earlier single fixed-moment runs;
+    the other sets the single runs. Returns ``(method, None)``, or ``(None, {'missing': n, 'stale':
+    n})`` counted for the first method tried.
+    """
+    methods = ("state search", "single run") if name in MOLECULAR_GROUPS else ("single run",)
+    lacking = None
+    for method in methods:
+        missing, stale = _missing_and_stale(sids, *labels[method], geometry)
+        if not (missing or stale):
+            return method, None
+        if lacking is None:
+            lacking = {"missing": len(missing), "stale": len(stale)}
+    return None, lacking
+
+
+def _write_complete_sets(
+    labels: Labels, members: dict[str, list[str]], geometry: dict[str, str], data_dir: Path, element: str
+) -> tuple[dict, dict, dict, dict]:
+    """Write ``<set>.extxyz`` of every complete set (those of the pool's split only if all of them are).
+
+    Returns, each in the order of :data:`linace.study.datasets.SET_ORDER`: ``sets`` (the manifest
+    entries of the sets written), ``incomplete`` ({name: {'missing': n, 'stale': n}}, with
+    ``'held_back'`` for a complete set of an incomplete split), ``failures`` ({sid: error} of the
+    structures dropped from the sets written) and ``labelled_by`` ({name: method} of the sets written).
+    """
+    sets, incomplete, failures, labelled_by = {}, {}, {}, {}
+    split_incomplete = _incomplete_split_sets(members, geometry, labels)
     for name in datasets.SET_ORDER:
         sids = members[name]
         if name in SPLIT_SETS and split_incomplete and name not in split_incomplete:
@@ -251,71 +328,108 @@ def export(
                 "held_back": f"complete, but {', '.join(split_incomplete)} of the same split are not",
             }
             continue
-        # molecules: the state search if complete, else the earlier single fixed-moment runs
-        methods = ("state search", "single run") if name in MOLECULAR_GROUPS else ("single run",)
-        for method in methods:
-            ok, failed = keyed[method]
-            missing = [s for s in sids if s not in ok and s not in failed]
-            stale = [s for s in sids if s in ok and ok[s].geometry != geometry[s]]
-            if not (missing or stale):
-                break
-            incomplete.setdefault(name, {"missing": len(missing), "stale": len(stale)})
-        else:
+        method, lacking = _labelling_method(name, sids, labels, geometry)
+        if method is None:
+            incomplete[name] = lacking
             continue
-        incomplete.pop(name, None)
+        ok, failed = labels[method]
         labelled_by[name] = method
         bad = [s for s in sids if s not in ok]
         failures.update({s: failed[s].data.get("error", "") for s in bad})
-        images = [_row_atoms(ok[s], s) for s in sids if s in ok]
-        if method == "state search":  # the earlier single-run label beside it, for the before/after
-            single = keyed["single run"][0]
-            for a in images:
-                row = single.get(a.info["sid"])
-                if row is not None and row.geometry == geometry[a.info["sid"]]:
-                    a.info["energy_single_run"] = float(row.energy)
-                    if row.get("moment") is not None:
-                        a.info["spin_moment_single_run"] = int(row.moment)
-        if name == "pool":
-            where = {s: [n for n in BULK_SETS + ("test",) if s in members[n]] for s in sids}
-            for a in images:
-                a.info["sets"] = ",".join(where[a.info["sid"]]) or "none"
-        path = data_dir / f"{name}.extxyz"
-        write(path, images, format="extxyz")
-        types: dict[str, int] = {}
-        for a in images:
-            types[a.info["config_type"]] = types.get(a.info["config_type"], 0) + 1
+        images = _set_images(name, sids, method, labels, geometry, members)
         sets[name] = {
-            "file": path.name,
-            "sha256": sha256(path),
-            "n_structures": len(images),
-            "n_atoms": int(sum(len(a) for a in images)),
-            "config_types": types,
+            **_write_extxyz(data_dir / f"{name}.extxyz", images),
             "failed": bad,
             "description": datasets.describe(name, element),
-            "labelled_by": labelled_by[name],
+            "labelled_by": method,
         }
-        if labelled_by[name] == "state search" and name in MOLECULAR_GROUPS:
-            missing = sum(int(ok[s].data.get("runs_missing", 0)) for s in sids if s in ok)
-            sets[name]["state_search_runs_missing"] = missing
+        if method == "state search":  # only molecular sets are labelled by it
+            runs_missing = sum(int(ok[s].data.get("runs_missing", 0)) for s in sids if s in ok)
+            sets[name]["state_search_runs_missing"] = runs_missing
+    return sets, incomplete, failures, labelled_by
 
-    split_members = {n: members[n] for n in BULK_SETS + ("test",)}
-    for name in incomplete:  # keep what the previous export wrote (if its file is unchanged)
+
+def _set_images(
+    name: str, sids: list[str], method: str, labels: Labels, geometry: dict[str, str], members: dict[str, list[str]]
+) -> list[Atoms]:
+    """The structures of a complete set labelled by ``method``, failed ones dropped, in the set's order.
+
+    A set labelled by the state search carries the earlier single-run label beside it, for the
+    before/after (``info['energy_single_run']``, ``['spin_moment_single_run']``: when that row's
+    geometry is the same); the pool's structures carry the sets of the split they belong to
+    (``info['sets']``, comma-separated, ``'none'`` for none).
+    """
+    ok = labels[method][0]
+    images = [_row_atoms(ok[s], s) for s in sids if s in ok]
+    if method == "state search":
+        single = labels["single run"][0]
+        for a in images:
+            row = single.get(a.info["sid"])
+            if row is not None and row.geometry == geometry[a.info["sid"]]:
+                a.info["energy_single_run"] = float(row.energy)
+                if row.get("moment") is not None:
+                    a.info["spin_moment_single_run"] = int(row.moment)
+    if name == "pool":
+        where = {s: [n for n in BULK_SETS + ("test",) if s in members[n]] for s in sids}
+        for a in images:
+            a.info["sets"] = ",".join(where[a.info["sid"]]) or "none"
+    return images
+
+
+def _write_extxyz(path: Path, images: list[Atoms]) -> dict:
+    """Write ``images`` to the extxyz file ``path``; its manifest entry: file name, SHA-256, numbers of
+    structures and atoms, and structures per config type (in the order of first appearance)."""
+    from ase.io import write
+
+    write(path, images, format="extxyz")
+    types: dict[str, int] = {}
+    for a in images:
+        types[a.info["config_type"]] = types.get(a.info["config_type"], 0) + 1
+    return {
+        "file": path.name,
+        "sha256": sha256(path),
+        "n_structures": len(images),
+        "n_atoms": int(sum(len(a) for a in images)),
+        "config_types": types,
+    }
+
+
+def _keep_previous_sets(previous: dict, incomplete: dict, data_dir: Path) -> dict[str, dict]:
+    """The previous export's manifest entries of the incomplete sets whose file it wrote is unchanged
+    (same SHA-256), with ``kept_from_export`` (the date of the export that wrote the file); marks
+    each of those sets ``previous_export_kept`` in ``incomplete``."""
+    kept = {}
+    for name in incomplete:
         entry = previous.get("sets", {}).get(name)
         if entry and (data_dir / entry["file"]).exists() and sha256(data_dir / entry["file"]) == entry["sha256"]:
-            sets[name] = {**entry, "kept_from_export": entry.get("kept_from_export", previous.get("created"))}
+            kept[name] = {**entry, "kept_from_export": entry.get("kept_from_export", previous.get("created"))}
             incomplete[name]["previous_export_kept"] = True
-            if name in SPLIT_SETS and "split" in previous:
-                split_members = previous["split"]["members"]
-    sets = {name: sets[name] for name in datasets.SET_ORDER if name in sets}
+    return kept
 
+
+def _split_members(members: dict[str, list[str]], previous: dict, kept: dict[str, dict]) -> dict[str, list[str]]:
+    """The split the manifest records ({set: [sid]} of the bulk sets and the test set): the previous
+    export's if a set of the split was kept from it, else this one's."""
+    if "split" in previous and any(name in SPLIT_SETS for name in kept):
+        return previous["split"]["members"]
+    return {n: members[n] for n in BULK_SETS + ("test",)}
+
+
+def _compute_time(labels: Labels, labelled_by: dict[str, str], members: dict[str, list[str]]) -> dict:
+    """The manifest's ``compute``: CPU core-seconds (s, summed wall times of the rows) and number of
+    rows, in all and per config type (``by_family``: structures and CPU core-seconds, rounded to 0.1 s).
+
+    Each structure counted once: for every set written but the pool, the rows of the method that
+    labelled it; for the pool, its single-run rows (whether or not the pool is written).
+    """
     wall: dict[str, float] = {}
     family: dict[str, str] = {}
-    for method, (ok, _) in keyed.items():
+    for method, (ok, _) in labels.items():
         for name in datasets.SET_ORDER:
             if labelled_by.get(name) == method and name != "pool":
                 wall.update({s: ok[s].wall_time for s in members[name] if s in ok})
                 family.update({s: ok[s].config_type for s in members[name] if s in ok})
-    single_ok = keyed["single run"][0]
+    single_ok = labels["single run"][0]
     wall.update({s: single_ok[s].wall_time for s in members["pool"] if s in single_ok})
     family.update({s: single_ok[s].config_type for s in members["pool"] if s in single_ok})
     by_family: dict[str, dict] = {}
@@ -323,40 +437,50 @@ def export(
         entry = by_family.setdefault(family[sid], {"structures": 0, "cpu_core_seconds": 0.0})
         entry["structures"] += 1
         entry["cpu_core_seconds"] = round(entry["cpu_core_seconds"] + seconds, 1)
-    conv_path = data_dir / CONVERGENCE_NAME
-    module = structures.element_module(element)
-    manifest = {
-        "schema": 1,
-        "element": element,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "code": provenance(element),
-        "dft": {
-            **settings.to_dict(),
-            "settings_digest": settings.digest(),
-            "code": "GPAW (plane waves), PAW setups from gpaw-data",
-            "kpoints": "Gamma-centred Monkhorst-Pack, N_i = ceil(2 pi |b_i| kpt_density) along "
-            "periodic axes, 1 along vacuum axes; Gamma only for molecules",
-            "smearing": "Fermi-Dirac",
-            "energy": "energy extrapolated to zero smearing width (GPAW/ASE default); the "
-            "force-consistent free energy is the calculator's 'free_energy' "
-            "(atoms.get_potential_energy(force_consistent=True))",
-            "spin": "periodic structures (bulk, slabs, layers, chains): not spin-polarised; "
-            "molecules (atom, dimers, clusters): spin-polarised, labelled by the state "
-            "search (see 'state_search'; sets[<name>]['labelled_by'] says which method "
-            "labelled each molecular set; 'single run' = one Fermi-Dirac run per fixed "
-            f"moment {list(settings.molecule_moments)}, width {settings.width} eV)",
-            "molecule_box": f"orthorhombic, extent + 2*vacuum + {list(BOX_ASYMMETRY)} A, pbc "
-            "False; every dimer in the box of the longest one",
-        },
-        "convergence": json.loads(conv_path.read_text()) if conv_path.exists() else None,
-        "state_search": {
-            **search.to_dict(),
-            "settings_digest": search.digest(),
-            "description": STATE_SEARCH_DESCRIPTION,
-            "run_logs": f"{STATE_SEARCH_DIR}/<group>/*.jsonl",
-        },
-        "isolated_atom": _atom_states(keyed["state search"][0].get("atom")),
-        "known_issues": KNOWN_ISSUES[element]
+    return {
+        "cpu_core_seconds": float(sum(wall.values())),
+        "n_rows": len(wall),
+        "by_family": dict(sorted(by_family.items())),
+    }
+
+
+def _dft_record(settings: DFTSettings) -> dict:
+    """The manifest's ``dft``: the settings, their digest and what they mean."""
+    return {
+        **settings.to_dict(),
+        "settings_digest": settings.digest(),
+        "code": "GPAW (plane waves), PAW setups from gpaw-data",
+        "kpoints": "Gamma-centred Monkhorst-Pack, N_i = ceil(2 pi |b_i| kpt_density) along "
+        "periodic axes, 1 along vacuum axes; Gamma only for molecules",
+        "smearing": "Fermi-Dirac",
+        "energy": "energy extrapolated to zero smearing width (GPAW/ASE default); the "
+        "force-consistent free energy is the calculator's 'free_energy' "
+        "(atoms.get_potential_energy(force_consistent=True))",
+        "spin": "periodic structures (bulk, slabs, layers, chains): not spin-polarised; "
+        "molecules (atom, dimers, clusters): spin-polarised, labelled by the state "
+        "search (see 'state_search'; sets[<name>]['labelled_by'] says which method "
+        "labelled each molecular set; 'single run' = one Fermi-Dirac run per fixed "
+        f"moment {list(settings.molecule_moments)}, width {settings.width} eV)",
+        "molecule_box": f"orthorhombic, extent + 2*vacuum + {list(BOX_ASYMMETRY)} A, pbc "
+        "False; every dimer in the box of the longest one",
+    }
+
+
+def _state_search_record(search: StateSearch) -> dict:
+    """The manifest's ``state_search``: its settings, their digest, what it does, where its run logs are."""
+    return {
+        **search.to_dict(),
+        "settings_digest": search.digest(),
+        "description": STATE_SEARCH_DESCRIPTION,
+        "run_logs": f"{STATE_SEARCH_DIR}/<group>/*.jsonl",
+    }
+
+
+def _known_issues(element: str, labelled_by: dict[str, str], sets: dict[str, dict]) -> list[str]:
+    """The element's caveats, those of molecular sets still labelled by single runs, and one for each
+    set (written or kept) labelled from a state search with planned runs not yet done."""
+    return (
+        KNOWN_ISSUES[element]
         + [issue for name, issue in LEGACY_ISSUES.items() if labelled_by.get(name) == "single run"]
         + [
             f"{name} is labelled from a state search with {info['state_search_runs_missing']} "
@@ -364,25 +488,16 @@ def export(
             f"row); finish with `python -m linace.study.dft generate --set {name}`"
             for name, info in sets.items()
             if info.get("state_search_runs_missing")
-        ],
-        "split": {
-            "seed": datasets.SPLIT_SEED,
-            "test_fraction": getattr(module, "TEST_FRACTION", datasets.TEST_FRACTION),
-            "crystalline_types": list(module.CRYSTALLINE),
-            "members": split_members,
-        },
-        "sets": sets,
-        "incomplete": incomplete,
-        "failures": failures,
-        "compute": {
-            "cpu_core_seconds": float(sum(wall.values())),
-            "n_rows": len(wall),
-            "by_family": dict(sorted(by_family.items())),
-        },
+        ]
+    )
+
+
+def _split_record(element: str, split_members: dict[str, list[str]]) -> dict:
+    """The manifest's ``split``: the seed, test fraction and crystalline families it is drawn with, and its members."""
+    module = structures.element_module(element)
+    return {
+        "seed": datasets.SPLIT_SEED,
+        "test_fraction": getattr(module, "TEST_FRACTION", datasets.TEST_FRACTION),
+        "crystalline_types": list(module.CRYSTALLINE),
+        "members": split_members,
     }
-    if "references" in previous:  # second references beside the data (linace.study.dft.restricted): kept
-        manifest["references"] = previous["references"]
-    with open(data_dir / datasets.MANIFEST, "w") as fh:
-        json.dump(manifest, fh, indent=1)
-        fh.write("\n")
-    return manifest
