@@ -21,6 +21,8 @@ it:
 * :mod:`linace.study.resample`      the resampled runs: learning curves and verdicts over draws
 * :mod:`linace.study.claims`        the paper's claims (v1 and v2) graded on the run records
 * :mod:`linace.study.paper`         the authors' published fits (errors, dimer curves) read from their repository
+                                     (a package: the records, the parsers, the snapshot, one reader per source of
+                                     their files, the JSON)
 * :mod:`linace.study.data_worlds`   the claims graded on our data and on the authors' (chapter 09)
 * :mod:`linace.study.robustness`    the claims under the alternatives to the study's silent choices (chapter 10)
 * :mod:`linace.study.plotting`      the figures shared by the chapters
